@@ -1,0 +1,52 @@
+//! The domain's errors. The server maps each to exactly one bunq status code and message
+//! (see `provisio-server`'s `http::error`); nothing else decides what a client sees.
+
+use std::error::Error as StdError;
+
+/// Why a request was refused, in the domain's words.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// Missing, unknown or expired token, or a token of the wrong kind (bunq: 401).
+    #[error("Insufficient authorisation.")]
+    Unauthorised,
+    /// Unknown API key / credential, or a source IP the device does not permit (bunq: 400).
+    #[error("User credentials are incorrect. Incorrect API key or IP address.")]
+    BadCredentials,
+    /// The operation needs `X-Bunq-Client-Signature` and it was not sent (bunq: 466).
+    #[error("The request signature is required for this operation.")]
+    SignatureRequired,
+    /// `X-Bunq-Client-Signature` does not verify against the installation's key (bunq: 401).
+    #[error("The request signature is invalid.")]
+    SignatureInvalid,
+    /// The object does not exist or is not visible to the caller (bunq: 404).
+    #[error("{0}")]
+    NotFound(String),
+    /// Invalid input or a business rule refused the request (bunq: 400).
+    #[error("{0}")]
+    Invalid(String),
+    /// The storage layer failed; the cause is logged, never shown.
+    #[error("storage failure")]
+    Store(#[from] StoreError),
+}
+
+impl DomainError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        DomainError::Invalid(message.into())
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        DomainError::NotFound(format!("{what} not found."))
+    }
+}
+
+/// A storage backend failed. Unique violations are separated out so callers can turn them
+/// into domain errors at the call site.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unique constraint violated")]
+    UniqueViolation(#[source] Box<dyn StdError + Send + Sync>),
+    #[error("database error")]
+    Database(#[source] Box<dyn StdError + Send + Sync>),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}

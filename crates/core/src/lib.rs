@@ -1,0 +1,14 @@
+//! provisio's domain: the rules of bunq's Partner API that do not depend on HTTP or SQL.
+//!
+//! Everything here is pure (or, for `store`, a trait): the server, the storage backends and
+//! the client all build on these types, so a rule lives in exactly one place.
+
+pub mod crypto;
+pub mod error;
+pub mod ip;
+pub mod model;
+pub mod secret;
+pub mod store;
+pub mod time;
+
+pub use error::{DomainError, StoreError};

@@ -1,0 +1,163 @@
+//! The records of the API context: partners (bunq `UserCompany`), installations, devices,
+//! sessions, and the pagination window used to list them.
+
+use crate::{ip::IpPolicy, time::Timestamp};
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// Any bunq user (partner company, later provisioned persons and companies). One id space,
+    /// so a `{userId}` path segment is never ambiguous.
+    UserId;
+    ApiKeyId;
+    InstallationId;
+    DeviceId;
+    SessionId;
+}
+
+/// Which bunq environment provisio imitates. It decides the API-key prefix now and
+/// credential lifetimes later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Sandbox,
+    Production,
+}
+
+impl Environment {
+    /// bunq sandbox API keys carry a `sandbox_` prefix.
+    pub fn api_key_prefix(self) -> &'static str {
+        match self {
+            Environment::Sandbox => "sandbox_",
+            Environment::Production => "",
+        }
+    }
+}
+
+/// Default auto-logout: one week, in seconds (spec A.13).
+pub const DEFAULT_SESSION_TIMEOUT_SECS: i64 = 604_800;
+
+/// A partner: a bunq `UserCompany` that owns API keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partner {
+    pub id: UserId,
+    pub public_uuid: String,
+    pub name: String,
+    pub session_timeout_secs: i64,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installation {
+    pub id: InstallationId,
+    /// The client's key, normalised to SPKI PEM.
+    pub client_public_key_pem: String,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceStatus {
+    Active,
+}
+
+impl DeviceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceStatus::Active => "ACTIVE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDevice {
+    pub installation_id: InstallationId,
+    pub user_id: UserId,
+    pub api_key_id: ApiKeyId,
+    pub description: String,
+    pub ip: String,
+    pub permitted: IpPolicy,
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: DeviceId,
+    pub installation_id: InstallationId,
+    pub user_id: UserId,
+    pub api_key_id: ApiKeyId,
+    pub description: String,
+    /// The address that registered the device.
+    pub ip: String,
+    pub permitted: IpPolicy,
+    pub status: DeviceStatus,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub installation_id: InstallationId,
+    pub device_id: DeviceId,
+    pub user_id: UserId,
+    pub now: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: SessionId,
+    pub installation_id: InstallationId,
+    pub device_id: DeviceId,
+    pub user_id: UserId,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// What an authenticated request needs to know about its session, read in one query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionContext {
+    pub session: Session,
+    pub client_public_key_pem: String,
+    pub permitted: IpPolicy,
+    pub session_timeout_secs: i64,
+}
+
+/// A window into a newest-first list (spec A.7, J-21): `older_id` and `newer_id` are
+/// exclusive bounds; at most one of them is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageQuery {
+    pub count: u32,
+    pub bound: PageBound,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageBound {
+    Newest,
+    OlderThan(i64),
+    NewerThan(i64),
+}
+
+pub const DEFAULT_PAGE_COUNT: u32 = 10;
+pub const MAX_PAGE_COUNT: u32 = 200;
+
+/// One page, newest first, and whether anything lies beyond it on either side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_older: bool,
+    pub has_newer: bool,
+}

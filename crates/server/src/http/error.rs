@@ -1,0 +1,100 @@
+//! `ApiError`: the only error the HTTP layer renders. Every refusal, from a handler, an
+//! extractor, the router's fallbacks or a caught panic, becomes bunq's envelope
+//! `{"Error":[{"error_description":…,"error_description_translated":…}]}` with bunq's status.
+
+use std::error::Error as StdError;
+
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use provisio_core::DomainError;
+use provisio_wire::ErrorEnvelope;
+
+/// bunq's "request signature required" status (spec A.5).
+pub const SIGNATURE_REQUIRED: u16 = 466;
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    description: String,
+    /// Logged for 5xx, never shown.
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, description: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            description: description.into(),
+            source: None,
+        }
+    }
+
+    pub fn bad_request(description: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, description)
+    }
+
+    pub fn not_found(description: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, description)
+    }
+
+    pub fn internal(source: impl StdError + Send + Sync + 'static) -> Self {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            description: "An internal error occurred. Please try again later.".into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        let status = match &err {
+            DomainError::Unauthorised | DomainError::SignatureInvalid => StatusCode::UNAUTHORIZED,
+            DomainError::BadCredentials | DomainError::Invalid(_) => StatusCode::BAD_REQUEST,
+            DomainError::SignatureRequired => {
+                StatusCode::from_u16(SIGNATURE_REQUIRED).unwrap_or(StatusCode::BAD_REQUEST)
+            }
+            DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+            DomainError::Store(_) => return ApiError::internal(err),
+        };
+        ApiError::new(status, err.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(status = %self.status, cause = ?self.source, "request failed");
+        } else {
+            tracing::debug!(status = %self.status, description = %self.description, "request refused");
+        }
+        envelope_response(self.status, &self.description)
+    }
+}
+
+/// Renders an error envelope. Also used to replace bodies the framework produced itself.
+pub fn envelope_response(status: StatusCode, description: &str) -> Response {
+    let body = serde_json::to_vec(&ErrorEnvelope::single(description)).unwrap_or_default();
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+impl ApiError {
+    /// For the panic handler: logged as an internal error, rendered as the envelope.
+    pub fn into_response_for_panic(self) -> Response {
+        tracing::error!("a request handler panicked");
+        envelope_response(self.status, &self.description)
+    }
+}
+
+impl From<provisio_core::StoreError> for ApiError {
+    fn from(err: provisio_core::StoreError) -> Self {
+        ApiError::from(DomainError::Store(err))
+    }
+}

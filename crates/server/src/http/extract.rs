@@ -1,0 +1,209 @@
+//! Extractors: who is calling (installation or session token, source address) and what they
+//! sent (a JSON body whose signature is checked against the caller's installation key).
+//!
+//! Every rejection is an [`ApiError`], so a bad header or body gets bunq's envelope like any
+//! other refusal. Handlers list the authentication extractor first: it records the caller's
+//! key in the request extensions, where the body extractor finds it.
+
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    sync::Arc,
+};
+
+use axum::{
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request},
+    http::{header, request::Parts, HeaderMap},
+};
+use provisio_core::{crypto::VerifyingKey, ip::canonical, secret::SecretHash, DomainError};
+use provisio_wire::headers;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use crate::{
+    auth::{AuthedInstallation, AuthedSession},
+    config::Profile,
+    AppState,
+};
+
+/// The address the request came from.
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
+fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| canonical(addr.ip()))
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+fn auth_token(headers: &HeaderMap) -> Result<SecretHash, DomainError> {
+    headers
+        .get(headers::CLIENT_AUTHENTICATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|token| SecretHash::of(token.trim()))
+        .ok_or(DomainError::Unauthorised)
+}
+
+/// The key that signs this caller's request bodies.
+#[derive(Clone)]
+struct CallerKey(Arc<VerifyingKey>);
+
+/// A request authenticated with an installation token (`POST /device-server`,
+/// `POST /session-server`).
+pub struct InstallationAuth(pub Arc<AuthedInstallation>);
+
+impl FromRequestParts<AppState> for InstallationAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = auth_token(&parts.headers)?;
+        let installation = state.auth.installation(state.store.as_ref(), &token).await?;
+        parts.extensions.insert(CallerKey(installation.key.clone()));
+        Ok(InstallationAuth(installation))
+    }
+}
+
+/// A request authenticated with a live session token, from an address its device permits.
+pub struct SessionAuth {
+    pub session: Arc<AuthedSession>,
+    pub token: SecretHash,
+}
+
+impl FromRequestParts<AppState> for SessionAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = auth_token(&parts.headers)?;
+        let session = state
+            .auth
+            .session(state.store.as_ref(), state.clock.as_ref(), &token)
+            .await?;
+        // J-32: after the session exists, a foreign address is an authorisation failure.
+        if state.config.ip_checks() && !session.context.permitted.permits(client_ip(parts)) {
+            return Err(DomainError::Unauthorised.into());
+        }
+        parts.extensions.insert(CallerKey(session.key.clone()));
+        Ok(SessionAuth { session, token })
+    }
+}
+
+/// A JSON body. Its `X-Bunq-Client-Signature` is verified when sent.
+pub struct Json<T>(pub T);
+
+/// A JSON body that must carry a valid `X-Bunq-Client-Signature` (466 when missing).
+pub struct SignedJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        read_json(req, state, false).await.map(Json)
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for SignedJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        read_json(req, state, true).await.map(SignedJson)
+    }
+}
+
+async fn read_json<T: DeserializeOwned>(
+    req: Request,
+    state: &AppState,
+    signature_required: bool,
+) -> Result<T, ApiError> {
+    let (parts, body) = req.into_parts();
+    check_content_type(&parts.headers, state.config.profile)?;
+    let limit = state.config.body_limit;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::bad_request(format!(
+            "The request body is too large; at most {limit} bytes are accepted."
+        ))
+    })?;
+    let signature = parts
+        .headers
+        .get(headers::CLIENT_SIGNATURE)
+        .map(|v| v.to_str().unwrap_or_default());
+    match (signature, parts.extensions.get::<CallerKey>()) {
+        (Some(signature), Some(CallerKey(key))) => key
+            .verify(&bytes, signature)
+            .map_err(|_| DomainError::SignatureInvalid)?,
+        (None, _) if signature_required => return Err(DomainError::SignatureRequired.into()),
+        _ => {}
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "The request body is empty; a JSON object is required.",
+        ));
+    }
+    serde_json::from_slice(&bytes).map_err(|err| {
+        use serde_json::error::Category;
+        match err.classify() {
+            Category::Data => ApiError::bad_request(format!("Invalid request body: {err}.")),
+            _ => ApiError::bad_request(format!("The request body is not valid JSON: {err}.")),
+        }
+    })
+}
+
+/// JSON bodies must say so. `dev` forgives a missing header; `strict` does not.
+fn check_content_type(headers: &HeaderMap, profile: Profile) -> Result<(), ApiError> {
+    match headers.get(header::CONTENT_TYPE).map(|v| v.to_str()) {
+        Some(Ok(value)) if is_json(value) => Ok(()),
+        None if profile == Profile::Dev => Ok(()),
+        Some(Ok(value)) => Err(ApiError::bad_request(format!(
+            "Content-Type \"{value}\" is not supported here; send application/json."
+        ))),
+        _ => Err(ApiError::bad_request(
+            "Content-Type is required with a body; send application/json.",
+        )),
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// A positive integer id in the path. Anything else (`NaN`, `-1`, `abc`) names nothing: 404.
+pub struct PathId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let not_found = || ApiError::not_found("The requested object was not found.");
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(PathId)
+            .ok_or_else(not_found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_content_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/jsonp"));
+    }
+}

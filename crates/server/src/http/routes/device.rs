@@ -1,0 +1,85 @@
+//! `POST /v1/device-server`, `GET /v1/device-server[/{id}]` (spec B.3).
+
+use axum::extract::State;
+use provisio_core::{
+    ip::IpPolicy,
+    model::{NewDevice, Page, PageBound, PageQuery},
+    secret::SecretHash,
+    DomainError,
+};
+use provisio_wire::{requests::DeviceServerRequest, Item};
+
+use crate::{
+    http::{
+        error::ApiError,
+        extract::{ClientIp, InstallationAuth, Json, PathId, SessionAuth},
+        pagination::Paging,
+        render,
+        respond::{ApiResult, Bunq},
+    },
+    AppState,
+};
+
+const MAX_DESCRIPTION: usize = 255;
+
+pub async fn create(
+    State(state): State<AppState>,
+    InstallationAuth(installation): InstallationAuth,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<DeviceServerRequest>,
+) -> ApiResult {
+    let description = body.description.trim();
+    if description.is_empty() || description.chars().count() > MAX_DESCRIPTION {
+        return Err(ApiError::bad_request(format!(
+            "description is required and at most {MAX_DESCRIPTION} characters long."
+        )));
+    }
+    let permitted = IpPolicy::requested(body.permitted_ips.as_deref(), ip)?;
+    let (partner, api_key_id) = state
+        .store
+        .partner_by_api_key(&SecretHash::of(body.secret.trim()))
+        .await?
+        .ok_or(DomainError::BadCredentials)?;
+    let device = state
+        .store
+        .create_device(&NewDevice {
+            installation_id: installation.installation.id,
+            user_id: partner.id,
+            api_key_id,
+            description: description.to_owned(),
+            ip: ip.to_string(),
+            permitted,
+            now: state.clock.now(),
+        })
+        .await?;
+    Bunq::id(device.id.0)
+}
+
+pub async fn list(State(state): State<AppState>, auth: SessionAuth, paging: Paging) -> ApiResult {
+    let user = auth.session.context.session.user_id;
+    let page = state.store.list_devices(user, paging.query).await?;
+    let links = paging.links("/v1/device-server", &page, |d| d.id.0);
+    Bunq::page(
+        page.items
+            .iter()
+            .map(|d| Item::DeviceServer(render::device_server(d)))
+            .collect(),
+        links,
+    )
+}
+
+pub async fn get(State(state): State<AppState>, auth: SessionAuth, PathId(id): PathId) -> ApiResult {
+    let user = auth.session.context.session.user_id;
+    // A one-item window ending at `id`: the same visibility rule as the list.
+    let window = PageQuery {
+        count: 1,
+        bound: PageBound::OlderThan(id.saturating_add(1)),
+    };
+    let Page { items, .. } = state.store.list_devices(user, window).await?;
+    match items.first() {
+        Some(device) if device.id.0 == id => {
+            Bunq::items(vec![Item::DeviceServer(render::device_server(device))])
+        }
+        _ => Err(ApiError::not_found("DeviceServer not found.")),
+    }
+}

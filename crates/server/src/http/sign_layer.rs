@@ -1,0 +1,92 @@
+//! The outermost layer: every response leaves here in bunq's envelope, carrying
+//! `X-Bunq-Server-Signature` over its exact body, the echoed `X-Bunq-Client-Request-Id` and a
+//! fresh `X-Bunq-Client-Response-Id`.
+
+use axum::{
+    body::{to_bytes, Body},
+    extract::{Request, State},
+    http::{header, HeaderName, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use provisio_wire::headers;
+
+use super::error::{envelope_response, ApiError};
+use crate::AppState;
+
+/// Our handlers build small JSON bodies in memory; anything larger is a bug, not a stream.
+const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+pub async fn sign_responses(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let request_id = request.headers().get(headers::CLIENT_REQUEST_ID).cloned();
+    let response = next.run(request).await;
+    let response = ensure_envelope(response);
+    let (mut parts, body) = response.into_parts();
+    let bytes = match to_bytes(body, MAX_RESPONSE_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(err) => return sign_error(&state, ApiError::internal(err)),
+    };
+    let signature = match state.signer.sign(&bytes) {
+        Ok(signature) => signature,
+        Err(err) => {
+            // Without a signature a bunq client would reject the answer anyway; say why.
+            tracing::error!(error = %err, "cannot sign response");
+            return envelope_response(StatusCode::INTERNAL_SERVER_ERROR, "Cannot sign the response.");
+        }
+    };
+    let h = &mut parts.headers;
+    if let Ok(value) = HeaderValue::from_str(&signature) {
+        h.insert(HeaderName::from_static(headers::SERVER_SIGNATURE), value);
+    }
+    if let Some(id) = request_id {
+        h.insert(HeaderName::from_static(headers::CLIENT_REQUEST_ID), id);
+    }
+    if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        h.insert(HeaderName::from_static(headers::CLIENT_RESPONSE_ID), id);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn sign_error(state: &AppState, err: ApiError) -> Response {
+    let response = err.into_response();
+    let (mut parts, _) = response.into_parts();
+    let body = serde_json::to_vec(&provisio_wire::ErrorEnvelope::single(
+        "An internal error occurred. Please try again later.",
+    ))
+    .unwrap_or_default();
+    if let Ok(signature) = state.signer.sign(&body) {
+        if let Ok(value) = HeaderValue::from_str(&signature) {
+            parts
+                .headers
+                .insert(HeaderName::from_static(headers::SERVER_SIGNATURE), value);
+        }
+    }
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// A safety net: an error response that is not JSON came from the framework or a layer, not
+/// from `ApiError`. Replace it with the envelope so clients that parse every body never choke.
+fn ensure_envelope(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if status.is_success() || is_json {
+        return response;
+    }
+    let description = match status {
+        StatusCode::NOT_FOUND => "The requested route does not exist.",
+        StatusCode::METHOD_NOT_ALLOWED => "This method is not allowed on this route.",
+        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.",
+        s if s.is_client_error() => "The request could not be processed.",
+        _ => "An internal error occurred. Please try again later.",
+    };
+    let status = match status {
+        // bunq has no 413 or 415; a bad body is a bad request.
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::BAD_REQUEST,
+        s => s,
+    };
+    envelope_response(status, description)
+}

@@ -1,0 +1,62 @@
+//! provisio's storage: one SQL codebase, two databases.
+//!
+//! Design: queries are written once, in the dialect SQLite and PostgreSQL share (`$1`
+//! placeholders, `RETURNING`, `ON CONFLICT`), and run through sqlx's `Any` driver. Times are
+//! integer microseconds and booleans are avoided, so every column decodes the same way on both.
+//! Where the dialects must differ (migrations, connection set-up, and later job claiming) the
+//! code branches on [`Backend`]. Correctness is pinned by the contract suite in
+//! `tests/contract.rs`, which runs unchanged against both backends.
+//!
+//! SQLite allows one writer at a time. Rather than let concurrent write transactions collide
+//! (a deferred transaction that upgrades to a write lock fails with SQLITE_BUSY instead of
+//! waiting), writes go through a pool of one connection and reads through a separate pool.
+//! On PostgreSQL both are the same pool.
+
+mod connect;
+mod context;
+mod partners;
+mod rows;
+mod server_key;
+
+use provisio_core::StoreError;
+use sqlx::AnyPool;
+
+pub use connect::{connect, ConnectError, StoreConfig};
+
+/// Which database is behind a [`SqlStore`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The store, on either backend.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    backend: Backend,
+    read: AnyPool,
+    write: AnyPool,
+}
+
+impl SqlStore {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pools; pending writes have completed when this returns.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+/// Maps a sqlx error to the domain's storage error, separating unique violations so callers
+/// can turn them into domain errors at the call site.
+pub(crate) fn db_err(err: sqlx::Error) -> StoreError {
+    match err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::UniqueViolation(Box::new(sqlx::Error::Database(db)))
+        }
+        other => StoreError::Database(Box::new(other)),
+    }
+}

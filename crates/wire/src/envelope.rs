@@ -1,0 +1,130 @@
+//! `{"Response":[...]}`, `{"Error":[...]}` and `Pagination` (spec A.4, A.5, A.7).
+//!
+//! Each element of `Response` is an object with one key, the type name. serde's externally
+//! tagged enums have exactly that shape, so [`Item`] is the list of types provisio answers with,
+//! and the order of a `Vec<Item>` is the order on the wire (some SDKs read by position).
+
+use serde::{Deserialize, Serialize};
+
+use crate::objects::{DeviceServer, Id, ServerPublicKey, Token, UserCompany};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Item {
+    Id(Id),
+    Token(Token),
+    ServerPublicKey(ServerPublicKey),
+    UserCompany(UserCompany),
+    DeviceServer(DeviceServer),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseEnvelope {
+    #[serde(rename = "Response")]
+    pub response: Vec<Item>,
+    /// Present on lists only; a sibling of `Response`.
+    #[serde(rename = "Pagination", default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
+}
+
+impl ResponseEnvelope {
+    pub fn of(items: Vec<Item>) -> Self {
+        ResponseEnvelope {
+            response: items,
+            pagination: None,
+        }
+    }
+
+    pub fn page(items: Vec<Item>, pagination: Pagination) -> Self {
+        ResponseEnvelope {
+            response: items,
+            pagination: Some(pagination),
+        }
+    }
+}
+
+/// All three keys are always present, `null` when there is nowhere to go: the Python SDK
+/// indexes each of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pagination {
+    pub future_url: Option<String>,
+    pub newer_url: Option<String>,
+    pub older_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    #[serde(rename = "Error")]
+    pub error: Vec<ErrorItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorItem {
+    pub error_description: String,
+    pub error_description_translated: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_additional_parameter: Option<serde_json::Value>,
+}
+
+impl ErrorEnvelope {
+    pub fn single(description: impl Into<String>) -> Self {
+        let description = description.into();
+        ErrorEnvelope {
+            error: vec![ErrorItem {
+                error_description_translated: description.clone(),
+                error_description: description,
+                error_additional_parameter: None,
+            }],
+        }
+    }
+
+    /// The first description, which is what bunq's clients show.
+    pub fn description(&self) -> Option<&str> {
+        self.error.first().map(|e| e.error_description.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_are_type_indicated_and_keep_their_order() {
+        let body = ResponseEnvelope::of(vec![
+            Item::Id(Id { id: 7 }),
+            Item::ServerPublicKey(ServerPublicKey {
+                server_public_key: "k".into(),
+            }),
+        ]);
+        let json = serde_json::to_string(&body).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"Response":[{"Id":{"id":7}},{"ServerPublicKey":{"server_public_key":"k"}}]}"#
+        );
+    }
+
+    #[test]
+    fn pagination_keeps_null_keys() {
+        let body = ResponseEnvelope::page(
+            vec![],
+            Pagination {
+                future_url: Some("/v1/x?newer_id=0".into()),
+                newer_url: None,
+                older_url: None,
+            },
+        );
+        let json = serde_json::to_string(&body).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"Response":[],"Pagination":{"future_url":"/v1/x?newer_id=0","newer_url":null,"older_url":null}}"#
+        );
+    }
+
+    #[test]
+    fn errors_have_bunqs_shape() {
+        let json = serde_json::to_string(&ErrorEnvelope::single("Nope.")).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"Error":[{"error_description":"Nope.","error_description_translated":"Nope."}]}"#
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! Header names (lower case, as HTTP/2 and the `http` crate want them; HTTP is case-insensitive).
+
+pub const CLIENT_AUTHENTICATION: &str = "x-bunq-client-authentication";
+pub const CLIENT_SIGNATURE: &str = "x-bunq-client-signature";
+pub const CLIENT_REQUEST_ID: &str = "x-bunq-client-request-id";
+pub const CLIENT_RESPONSE_ID: &str = "x-bunq-client-response-id";
+pub const SERVER_SIGNATURE: &str = "x-bunq-server-signature";
+pub const LANGUAGE: &str = "x-bunq-language";
+pub const REGION: &str = "x-bunq-region";
+pub const GEOLOCATION: &str = "x-bunq-geolocation";
