@@ -97,7 +97,8 @@ impl VerifyingKey {
         if !matches!(block.tag(), "PUBLIC KEY" | "RSA PUBLIC KEY") {
             return Err(CryptoError::NotAPublicKeyPem);
         }
-        let key = PublicKey::from_der(block.contents()).map_err(|_| CryptoError::NotAPublicKeyPem)?;
+        let key =
+            PublicKey::from_der(block.contents()).map_err(|_| CryptoError::NotAPublicKeyPem)?;
         let bits = RsaParameters::public_modulus_len(key.as_ref())
             .map_err(|_| CryptoError::NotAPublicKeyPem)?;
         if bits < MIN_KEY_BITS {

@@ -93,8 +93,7 @@ mod tests {
 
     #[test]
     fn empty_binds_the_caller() {
-        let policy = IpPolicy::requested(Some(&[]), ip("::ffff:10.1.2.3"))
-            .unwrap_or(IpPolicy::Any);
+        let policy = IpPolicy::requested(Some(&[]), ip("::ffff:10.1.2.3")).unwrap_or(IpPolicy::Any);
         assert_eq!(policy, IpPolicy::Only(vec![ip("10.1.2.3")]));
         assert!(policy.permits(ip("10.1.2.3")));
         assert!(!policy.permits(ip("10.1.2.4")));
@@ -112,7 +111,10 @@ mod tests {
 
     #[test]
     fn storage_round_trip() {
-        for policy in [IpPolicy::Any, IpPolicy::Only(vec![ip("1.2.3.4"), ip("::1")])] {
+        for policy in [
+            IpPolicy::Any,
+            IpPolicy::Only(vec![ip("1.2.3.4"), ip("::1")]),
+        ] {
             assert_eq!(IpPolicy::from_stored(&policy.to_stored()), Some(policy));
         }
     }

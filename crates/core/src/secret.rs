@@ -54,7 +54,10 @@ pub struct SecretHash(String);
 
 impl SecretHash {
     pub fn of(secret: &str) -> SecretHash {
-        SecretHash(hex::encode(digest::digest(&digest::SHA256, secret.as_bytes())))
+        SecretHash(hex::encode(digest::digest(
+            &digest::SHA256,
+            secret.as_bytes(),
+        )))
     }
 
     /// Rebuilds a hash read back from storage.
@@ -76,7 +79,9 @@ mod tests {
         let token = Secret::generate("sandbox_");
         let hex = token.expose().strip_prefix("sandbox_").unwrap_or_default();
         assert_eq!(hex.len(), 64);
-        assert!(hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+        assert!(hex
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
         assert_ne!(Secret::generate("").expose(), Secret::generate("").expose());
     }
 

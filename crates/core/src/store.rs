@@ -38,7 +38,10 @@ pub trait PartnerStore: Send + Sync {
     async fn list_partners(&self) -> StoreResult<Vec<Partner>>;
     async fn partner(&self, id: UserId) -> StoreResult<Option<Partner>>;
     /// The partner owning a (non-revoked) API key.
-    async fn partner_by_api_key(&self, key: &SecretHash) -> StoreResult<Option<(Partner, ApiKeyId)>>;
+    async fn partner_by_api_key(
+        &self,
+        key: &SecretHash,
+    ) -> StoreResult<Option<(Partner, ApiKeyId)>>;
 }
 
 /// Installations, devices and sessions: the API context.
@@ -59,7 +62,11 @@ pub trait ContextStore: Send + Sync {
         api_key: ApiKeyId,
     ) -> StoreResult<Option<Device>>;
     async fn list_devices(&self, user: UserId, page: PageQuery) -> StoreResult<Page<Device>>;
-    async fn create_session(&self, session: &NewSession, token: &SecretHash) -> StoreResult<Session>;
+    async fn create_session(
+        &self,
+        session: &NewSession,
+        token: &SecretHash,
+    ) -> StoreResult<Session>;
     async fn session_by_token(&self, token: &SecretHash) -> StoreResult<Option<SessionContext>>;
     async fn extend_session(
         &self,

@@ -7,6 +7,7 @@
 mod auth;
 pub mod config;
 mod http;
+pub mod partners;
 mod signing;
 mod state;
 

@@ -116,17 +116,22 @@ impl ContextStore for SqlStore {
         if order == "ASC" {
             items.reverse();
         }
-        let span = sqlx::query("SELECT MIN(id) AS lo, MAX(id) AS hi FROM devices WHERE user_id = $1")
-            .bind(user.0)
-            .fetch_one(&self.read)
-            .await
-            .map_err(db_err)?;
+        let span =
+            sqlx::query("SELECT MIN(id) AS lo, MAX(id) AS hi FROM devices WHERE user_id = $1")
+                .bind(user.0)
+                .fetch_one(&self.read)
+                .await
+                .map_err(db_err)?;
         let lo: Option<i64> = span.try_get("lo").map_err(db_err)?;
         let hi: Option<i64> = span.try_get("hi").map_err(db_err)?;
         Ok(page_of(items, |d| d.id.0, page.bound, lo, hi))
     }
 
-    async fn create_session(&self, session: &NewSession, token: &SecretHash) -> StoreResult<Session> {
+    async fn create_session(
+        &self,
+        session: &NewSession,
+        token: &SecretHash,
+    ) -> StoreResult<Session> {
         let row: SessionRow = sqlx::query_as(&format!(
             "INSERT INTO sessions (token_hash, installation_id, device_id, user_id, created, \
                                    updated, expires_at) \

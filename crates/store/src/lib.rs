@@ -21,7 +21,7 @@ mod server_key;
 use provisio_core::StoreError;
 use sqlx::AnyPool;
 
-pub use connect::{connect, ConnectError, StoreConfig};
+pub use connect::{connect, redact_url, ConnectError, StoreConfig};
 
 /// Which database is behind a [`SqlStore`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -67,7 +67,10 @@ impl PartnerStore for SqlStore {
         Ok(row.map(Partner::from))
     }
 
-    async fn partner_by_api_key(&self, key: &SecretHash) -> StoreResult<Option<(Partner, ApiKeyId)>> {
+    async fn partner_by_api_key(
+        &self,
+        key: &SecretHash,
+    ) -> StoreResult<Option<(Partner, ApiKeyId)>> {
         let row = sqlx::query(
             "SELECT k.id AS api_key_id, u.id, u.public_uuid, u.name, u.session_timeout, \
                     u.created, u.updated \

@@ -22,7 +22,11 @@ pub struct ResponseEnvelope {
     #[serde(rename = "Response")]
     pub response: Vec<Item>,
     /// Present on lists only; a sibling of `Response`.
-    #[serde(rename = "Pagination", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Pagination",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pagination: Option<Pagination>,
 }
 

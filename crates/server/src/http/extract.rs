@@ -65,7 +65,10 @@ impl FromRequestParts<AppState> for InstallationAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = auth_token(&parts.headers)?;
-        let installation = state.auth.installation(state.store.as_ref(), &token).await?;
+        let installation = state
+            .auth
+            .installation(state.store.as_ref(), &token)
+            .await?;
         parts.extensions.insert(CallerKey(installation.key.clone()));
         Ok(InstallationAuth(installation))
     }

@@ -134,7 +134,10 @@ mod tests {
         let links = paging.links("/v1/x", &page(&[9, 8], true, false), |i| *i);
         assert_eq!(links.older_url.as_deref(), Some("/v1/x?count=2&older_id=8"));
         assert_eq!(links.newer_url, None);
-        assert_eq!(links.future_url.as_deref(), Some("/v1/x?count=2&newer_id=9"));
+        assert_eq!(
+            links.future_url.as_deref(),
+            Some("/v1/x?count=2&newer_id=9")
+        );
     }
 
     #[test]

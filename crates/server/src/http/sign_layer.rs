@@ -17,7 +17,11 @@ use crate::AppState;
 /// Our handlers build small JSON bodies in memory; anything larger is a bug, not a stream.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
-pub async fn sign_responses(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn sign_responses(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let request_id = request.headers().get(headers::CLIENT_REQUEST_ID).cloned();
     let response = next.run(request).await;
     let response = ensure_envelope(response);
@@ -31,7 +35,10 @@ pub async fn sign_responses(State(state): State<AppState>, request: Request, nex
         Err(err) => {
             // Without a signature a bunq client would reject the answer anyway; say why.
             tracing::error!(error = %err, "cannot sign response");
-            return envelope_response(StatusCode::INTERNAL_SERVER_ERROR, "Cannot sign the response.");
+            return envelope_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Cannot sign the response.",
+            );
         }
     };
     let h = &mut parts.headers;
@@ -85,7 +92,9 @@ fn ensure_envelope(response: Response) -> Response {
     };
     let status = match status {
         // bunq has no 413 or 415; a bad body is a bad request.
-        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE => StatusCode::BAD_REQUEST,
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            StatusCode::BAD_REQUEST
+        }
         s => s,
     };
     envelope_response(status, description)

@@ -68,7 +68,11 @@ pub async fn list(State(state): State<AppState>, auth: SessionAuth, paging: Pagi
     )
 }
 
-pub async fn get(State(state): State<AppState>, auth: SessionAuth, PathId(id): PathId) -> ApiResult {
+pub async fn get(
+    State(state): State<AppState>,
+    auth: SessionAuth,
+    PathId(id): PathId,
+) -> ApiResult {
     let user = auth.session.context.session.user_id;
     // A one-item window ending at `id`: the same visibility rule as the list.
     let window = PageQuery {

@@ -19,7 +19,10 @@ use crate::{
 };
 
 /// Registers the client's public key; answers `Id`, `Token`, `ServerPublicKey` in that order.
-pub async fn create(State(state): State<AppState>, Json(body): Json<InstallationRequest>) -> ApiResult {
+pub async fn create(
+    State(state): State<AppState>,
+    Json(body): Json<InstallationRequest>,
+) -> ApiResult {
     let key = VerifyingKey::from_pem(&body.client_public_key).map_err(|e| {
         ApiError::bad_request(format!(
             "client_public_key is not a usable RSA public key in PEM format ({e})."
@@ -54,7 +57,11 @@ pub async fn get(auth: SessionAuth, PathId(id): PathId) -> ApiResult {
 }
 
 /// `GET /v1/installation/{id}/server-public-key`.
-pub async fn server_key(State(state): State<AppState>, auth: SessionAuth, PathId(id): PathId) -> ApiResult {
+pub async fn server_key(
+    State(state): State<AppState>,
+    auth: SessionAuth,
+    PathId(id): PathId,
+) -> ApiResult {
     own_installation(&auth, id)?;
     Bunq::items(vec![Item::ServerPublicKey(server_public_key(&state))])
 }

@@ -59,7 +59,12 @@ pub async fn create(
     let id = session.id.0;
     Bunq::items(vec![
         Item::Id(Id { id }),
-        Item::Token(render::token(id, session.created, session.updated, token.expose())),
+        Item::Token(render::token(
+            id,
+            session.created,
+            session.updated,
+            token.expose(),
+        )),
         Item::UserCompany(render::user_company(&partner)),
     ])
 }

@@ -1,0 +1,201 @@
+//! One request, one reply: the transport under [`crate::Client`].
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use provisio_core::crypto::{SigningKey, VerifyingKey};
+use provisio_wire::{headers, ErrorEnvelope, ResponseEnvelope};
+use reqwest::{header::HeaderMap, Method};
+
+use crate::ClientError;
+
+/// How to sign a request body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signing {
+    /// Sign a non-empty body with the client's key (what bunq's clients do).
+    Auto,
+    /// Send no signature.
+    Unsigned,
+    /// Send this header value as it is.
+    Header(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    /// Path below the base URL, starting with `/v1/`.
+    pub path: String,
+    pub body: Option<Vec<u8>>,
+    /// Installation or session token for `X-Bunq-Client-Authentication`.
+    pub token: Option<String>,
+    pub signing: Signing,
+    pub content_type: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Request {
+            method,
+            path: path.into(),
+            body: None,
+            token: None,
+            signing: Signing::Auto,
+            content_type: Some("application/json".into()),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn json(mut self, body: &impl serde::Serialize) -> Self {
+        self.body = Some(serde_json::to_vec(body).unwrap_or_default());
+        self
+    }
+
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    pub fn signing(mut self, signing: Signing) -> Self {
+        self.signing = signing;
+        self
+    }
+
+    pub fn content_type(mut self, content_type: Option<&str>) -> Self {
+        self.content_type = content_type.map(str::to_owned);
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// A reply as received.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Checks `X-Bunq-Server-Signature` over the exact body bytes.
+    pub fn verify(&self, server_key: &VerifyingKey) -> Result<(), ClientError> {
+        let signature = self
+            .header(headers::SERVER_SIGNATURE)
+            .ok_or(ClientError::MissingSignature)?;
+        server_key
+            .verify(&self.body, signature)
+            .map_err(|_| ClientError::BadSignature)
+    }
+
+    /// The success envelope, or the API error this reply carries.
+    pub fn envelope(&self) -> Result<ResponseEnvelope, ClientError> {
+        if !(200..300).contains(&self.status) {
+            return Err(self.api_error());
+        }
+        serde_json::from_slice(&self.body).map_err(|e| {
+            ClientError::Unexpected(format!(
+                "{e}: {}",
+                String::from_utf8_lossy(&self.body[..self.body.len().min(300)])
+            ))
+        })
+    }
+
+    pub fn error_envelope(&self) -> Option<ErrorEnvelope> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    fn api_error(&self) -> ClientError {
+        let envelope = self.error_envelope();
+        let description = envelope
+            .as_ref()
+            .and_then(|e| e.description().map(str::to_owned))
+            .unwrap_or_else(|| String::from_utf8_lossy(&self.body).into_owned());
+        ClientError::Api {
+            status: self.status,
+            description,
+            envelope,
+        }
+    }
+}
+
+/// The transport: a base URL, an HTTP client and the key that signs request bodies.
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    base_url: String,
+    key: Arc<SigningKey>,
+}
+
+impl Api {
+    pub fn new(base_url: &str, key: Arc<SigningKey>) -> Self {
+        Api {
+            http: reqwest::Client::new(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            key,
+        }
+    }
+
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends the request with the headers bunq's own client sends.
+    pub async fn send(&self, request: Request) -> Result<Reply, ClientError> {
+        let url = format!("{}{}", self.base_url, request.path);
+        let mut builder = self
+            .http
+            .request(request.method.clone(), url)
+            .header("cache-control", "no-cache")
+            .header("user-agent", "provisio-client/0.1")
+            .header(headers::LANGUAGE, "en_US")
+            .header(headers::REGION, "nl_NL")
+            .header(headers::GEOLOCATION, "0 0 0 0 NL")
+            .header(headers::CLIENT_REQUEST_ID, uuid::Uuid::new_v4().to_string());
+        if let Some(content_type) = &request.content_type {
+            builder = builder.header("content-type", content_type);
+        }
+        if let Some(token) = &request.token {
+            builder = builder.header(headers::CLIENT_AUTHENTICATION, token);
+        }
+        let signature = match (&request.signing, &request.body) {
+            (Signing::Auto, Some(body)) if !body.is_empty() => Some(self.key.sign(body)?),
+            (Signing::Header(value), _) => Some(value.clone()),
+            _ => None,
+        };
+        if let Some(signature) = signature {
+            builder = builder.header(headers::CLIENT_SIGNATURE, signature);
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = request.body {
+            builder = builder.body(body);
+        }
+        let response = builder.send().await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+}

@@ -1,0 +1,201 @@
+//! The command line. Scripts drive these exact spellings; change them only with care.
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use provisio_core::{model::Environment, store::Store};
+use provisio_server::Profile;
+use provisio_store::{connect, StoreConfig};
+
+/// provisio: bunq's Partner User Provisioning API, self-hosted.
+///
+/// Start with `provisio serve`: on first start it creates a demo partner and prints its API
+/// key, so a client can open an API context straight away.
+#[derive(Debug, Parser)]
+#[command(name = "provisio", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API server.
+    Serve(ServeArgs),
+    /// Manage partners (bunq UserCompany accounts with API keys).
+    #[command(subcommand)]
+    Partner(PartnerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartnerCommand {
+    /// Create a partner and print its API key (alone on the last line, shown only once).
+    Create(PartnerCreateArgs),
+    /// List partners.
+    List(PartnerListArgs),
+}
+
+/// Where provisio keeps its data. `--database-url` wins over `--data-dir`.
+#[derive(Debug, Args)]
+pub struct StorageArgs {
+    /// Directory for the embedded SQLite database (created if missing).
+    #[arg(long, env = "PROVISIO_DATA_DIR", default_value = "provisio-data")]
+    pub data_dir: PathBuf,
+    /// A database URL instead of the data directory: postgres://USER@HOST/DB or sqlite://PATH.
+    #[arg(long, env = "PROVISIO_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+impl StorageArgs {
+    pub async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
+        let config = match &self.database_url {
+            Some(url) => StoreConfig::new(url.clone()),
+            None => {
+                create_private_dir(&self.data_dir)?;
+                StoreConfig::sqlite_in(&self.data_dir)
+            }
+        };
+        let store = connect(&config)
+            .await
+            .with_context(|| format!("opening {}", provisio_store::redact_url(&config.url)))?;
+        Ok(Arc::new(store))
+    }
+}
+
+/// The data directory holds the server's private key: keep it to its owner.
+fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("restricting {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EnvironmentArg {
+    Sandbox,
+    Production,
+}
+
+impl From<EnvironmentArg> for Environment {
+    fn from(arg: EnvironmentArg) -> Self {
+        match arg {
+            EnvironmentArg::Sandbox => Environment::Sandbox,
+            EnvironmentArg::Production => Environment::Production,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProfileArg {
+    /// Forgiving: what a developer's first client gets wrong is accepted where harmless.
+    Dev,
+    /// bunq's rules, no allowances.
+    Strict,
+}
+
+impl From<ProfileArg> for Profile {
+    fn from(arg: ProfileArg) -> Self {
+        match arg {
+            ProfileArg::Dev => Profile::Dev,
+            ProfileArg::Strict => Profile::Strict,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PROVISIO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Which bunq environment to imitate (API-key prefix, credential lifetimes).
+    #[arg(
+        long,
+        env = "PROVISIO_ENVIRONMENT",
+        value_enum,
+        default_value = "sandbox"
+    )]
+    pub environment: EnvironmentArg,
+    /// How strictly to apply bunq's rules.
+    #[arg(long, env = "PROVISIO_PROFILE", value_enum, default_value = "dev")]
+    pub profile: ProfileArg,
+    /// Do not enforce devices' permitted_ips (for deployments behind proxies that hide client
+    /// addresses). Ignored in the strict profile.
+    #[arg(long, env = "PROVISIO_NO_IP_CHECKS")]
+    pub no_ip_checks: bool,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    pub body_limit: usize,
+    /// How long a process may serve a session from memory before re-reading it (e.g. 2s).
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    pub session_cache_ttl: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct PartnerCreateArgs {
+    /// The company name, shown as the UserCompany's display_name.
+    #[arg(long)]
+    pub name: String,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Sandbox API keys carry bunq's `sandbox_` prefix.
+    #[arg(
+        long,
+        env = "PROVISIO_ENVIRONMENT",
+        value_enum,
+        default_value = "sandbox"
+    )]
+    pub environment: EnvironmentArg,
+}
+
+#[derive(Debug, Args)]
+pub struct PartnerListArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+/// `250ms`, `2s`, `5m`, `1h`, or plain seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a duration like 500ms, 2s, 5m or 1h"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(format!("\"{text}\" has an unknown unit; use ms, s, m or h")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

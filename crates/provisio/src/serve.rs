@@ -1,0 +1,82 @@
+//! `provisio serve`.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use provisio_core::{
+    model::Environment,
+    time::{Clock, SystemClock},
+};
+use provisio_server::{partners::create_partner, Server, ServerConfig};
+use tokio::net::TcpListener;
+
+use crate::cli::ServeArgs;
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_tracing();
+    let store = args.storage.open().await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let environment: Environment = args.environment.into();
+
+    // A newcomer's first start: give them something to connect with.
+    if store.list_partners().await?.is_empty() {
+        let (partner, api_key) =
+            create_partner(store.as_ref(), clock.as_ref(), environment, "Demo Partner").await?;
+        println!(
+            "Created the demo partner \"{}\" (UserCompany id {}). Its API key, shown only this once:",
+            partner.name, partner.id
+        );
+        println!("  {}", api_key.expose());
+    }
+
+    let config = ServerConfig {
+        environment,
+        profile: args.profile.into(),
+        ip_checks: !args.no_ip_checks,
+        body_limit: args.body_limit,
+        session_cache_ttl: args.session_cache_ttl,
+    };
+    let server = Server::build(config, store, clock)
+        .await
+        .context("preparing the server key")?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let local = listener.local_addr()?;
+    println!("provisio listening on http://{local}");
+    server.serve(listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish what is in flight, exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

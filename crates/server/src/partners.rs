@@ -1,0 +1,32 @@
+//! Creating partners: shared by the CLI and the first-start demo partner.
+
+use provisio_core::{
+    model::{Environment, Partner},
+    secret::Secret,
+    store::Store,
+    time::Clock,
+    DomainError,
+};
+
+const MAX_NAME: usize = 255;
+
+/// Creates a partner with one API key, returned in the clear this once.
+pub async fn create_partner(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    environment: Environment,
+    name: &str,
+) -> Result<(Partner, Secret), DomainError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(DomainError::invalid(format!(
+            "A partner name is required and at most {MAX_NAME} characters long."
+        )));
+    }
+    let api_key = Secret::generate(environment.api_key_prefix());
+    let public_uuid = uuid::Uuid::new_v4().to_string();
+    let partner = store
+        .create_partner(name, &public_uuid, &api_key.hash(), clock.now())
+        .await?;
+    Ok((partner, api_key))
+}
