@@ -17,6 +17,8 @@ mod context;
 mod partners;
 mod rows;
 mod server_key;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use provisio_core::StoreError;
 use sqlx::AnyPool;

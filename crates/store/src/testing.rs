@@ -1,0 +1,151 @@
+//! Throw-away databases for tests: a temporary SQLite file, or a fresh PostgreSQL database
+//! that is dropped again when the [`TestDatabase`] is.
+//!
+//! PostgreSQL is reached through `PROVISIO_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); the URL names a database the test may
+//! connect to in order to create and drop others.
+
+use sqlx::{Connection, Executor};
+
+use crate::{Backend, StoreConfig};
+
+pub const POSTGRES_URL_VAR: &str = "PROVISIO_TEST_POSTGRES_URL";
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+pub struct TestDatabase {
+    pub backend: Backend,
+    pub config: StoreConfig,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    /// Creates an empty database. Panics when the backend is unreachable: a contract test that
+    /// silently skipped its backend would prove nothing.
+    pub async fn create(backend: Backend) -> TestDatabase {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+                TestDatabase {
+                    backend,
+                    config: StoreConfig::sqlite_in(dir.path()),
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin = admin_url();
+                let name = format!("provisio_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = connect_admin(&admin).await;
+                conn.execute(format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .unwrap_or_else(|e| panic!("creating test database {name}: {e}"));
+                let _ = conn.close().await;
+                TestDatabase {
+                    backend,
+                    config: StoreConfig::new(database_url(&admin, &name)),
+                    _dir: None,
+                    postgres: Some((admin, name)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside any async context we may block; use a small runtime of its own.
+        let dropper = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                let mut conn = connect_admin(&admin).await;
+                let _ = conn
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await;
+                let _ = conn.close().await;
+            });
+        });
+        let _ = dropper.join();
+    }
+}
+
+fn admin_url() -> String {
+    std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
+}
+
+async fn connect_admin(url: &str) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(url).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is not reachable at {url} ({e}). Start it, or point {POSTGRES_URL_VAR} \
+             at one: the test suite runs every contract test on both backends."
+        )
+    })
+}
+
+/// The admin URL with its database name replaced.
+fn database_url(admin: &str, name: &str) -> String {
+    let (base, query) = match admin.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (admin, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_url;
+
+    #[test]
+    fn swaps_the_database_name() {
+        assert_eq!(
+            database_url("postgres://u@h:5432/postgres", "t1"),
+            "postgres://u@h:5432/t1"
+        );
+        assert_eq!(database_url("postgres://u@h", "t1"), "postgres://u@h/t1");
+        assert_eq!(
+            database_url("postgres://u@h/x?sslmode=disable", "t1"),
+            "postgres://u@h/t1?sslmode=disable"
+        );
+    }
+}
+
+/// Runs each test body once per backend, as `<name>::sqlite` and `<name>::postgres`.
+/// `$setup(backend)` builds the argument each body receives.
+#[macro_export]
+macro_rules! for_each_backend {
+    ($setup:path => $(async fn $name:ident($arg:ident : $ty:ty) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($arg: $ty) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($setup($crate::Backend::Sqlite).await).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($setup($crate::Backend::Postgres).await).await
+            }
+        }
+    )*};
+}

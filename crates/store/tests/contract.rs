@@ -1,0 +1,195 @@
+//! The storage contract: every backend must pass this suite unchanged.
+
+use std::sync::Arc;
+
+use provisio_core::{
+    ip::IpPolicy,
+    model::{NewDevice, NewSession, PageBound, PageQuery, UserId},
+    secret::SecretHash,
+    store::Store,
+    time::Timestamp,
+    StoreError,
+};
+use provisio_store::{connect, for_each_backend, testing::TestDatabase, Backend};
+
+struct Fixture {
+    store: Arc<dyn Store>,
+    _db: TestDatabase,
+}
+
+async fn open(backend: Backend) -> Fixture {
+    let db = TestDatabase::create(backend).await;
+    let store = connect(&db.config)
+        .await
+        .unwrap_or_else(|e| panic!("connect: {e}"));
+    assert_eq!(store.backend(), backend);
+    Fixture {
+        store: Arc::new(store),
+        _db: db,
+    }
+}
+
+const T0: Timestamp = Timestamp(1_700_000_000_000_000);
+
+fn h(s: &str) -> SecretHash {
+    SecretHash::of(s)
+}
+
+async fn partner_with_device(store: &dyn Store, n: u32) -> (UserId, provisio_core::model::Device) {
+    let (partner, key) = {
+        let p = store
+            .create_partner(
+                &format!("P{n}"),
+                &format!("uuid-{n}"),
+                &h(&format!("key-{n}")),
+                T0,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (_, key) = store
+            .partner_by_api_key(&h(&format!("key-{n}")))
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("key"));
+        (p, key)
+    };
+    let installation = store
+        .create_installation("PEM", &h(&format!("inst-{n}")), T0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let device = store
+        .create_device(&NewDevice {
+            installation_id: installation.id,
+            user_id: partner.id,
+            api_key_id: key,
+            description: "d".into(),
+            ip: "127.0.0.1".into(),
+            permitted: IpPolicy::Any,
+            now: T0,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (partner.id, device)
+}
+
+for_each_backend! { open =>
+    async fn the_first_server_key_wins(f: Fixture) {
+        assert_eq!(f.store.server_key().await.ok(), Some(None));
+        let first = f.store.server_key_or_insert(b"first", T0).await.ok();
+        let second = f.store.server_key_or_insert(b"second", T0).await.ok();
+        assert_eq!(first.as_deref(), Some(&b"first"[..]));
+        assert_eq!(second.as_deref(), Some(&b"first"[..]));
+        assert_eq!(f.store.server_key().await.ok().flatten().as_deref(), Some(&b"first"[..]));
+    }
+
+    async fn partners_are_found_by_api_key_hash_only(f: Fixture) {
+        let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(partner.name, "Acme BV");
+        assert_eq!(partner.session_timeout_secs, 604_800);
+        assert_eq!(partner.created, T0);
+        let found = f.store.partner_by_api_key(&h("k1")).await.ok().flatten();
+        assert_eq!(found.map(|(p, _)| p), Some(partner.clone()));
+        assert!(f.store.partner_by_api_key(&h("k2")).await.ok().flatten().is_none());
+        assert_eq!(f.store.partner(partner.id).await.ok().flatten(), Some(partner.clone()));
+        assert_eq!(f.store.list_partners().await.ok(), Some(vec![partner]));
+    }
+
+    async fn a_reused_api_key_hash_is_a_unique_violation_and_writes_nothing(f: Fixture) {
+        f.store.create_partner("A", "u-1", &h("same"), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        let err = f.store.create_partner("B", "u-2", &h("same"), T0).await.err();
+        assert!(matches!(err, Some(StoreError::UniqueViolation(_))), "{err:?}");
+        // The partner row of the failed attempt was rolled back with it.
+        assert_eq!(f.store.list_partners().await.map(|p| p.len()).ok(), Some(1));
+    }
+
+    async fn installations_are_found_by_token(f: Fixture) {
+        let inst = f.store.create_installation("PEM", &h("t"), T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(inst.client_public_key_pem, "PEM");
+        assert_eq!(f.store.installation_by_token(&h("t")).await.ok().flatten(), Some(inst));
+        assert_eq!(f.store.installation_by_token(&h("x")).await.ok().flatten(), None);
+    }
+
+    async fn devices_are_found_per_installation_and_key(f: Fixture) {
+        let (user, device) = partner_with_device(f.store.as_ref(), 1).await;
+        assert_eq!(device.user_id, user);
+        assert_eq!(device.permitted, IpPolicy::Any);
+        let found = f.store.device_for_api_key(device.installation_id, device.api_key_id).await;
+        assert_eq!(found.ok().flatten(), Some(device.clone()));
+        let other = f.store.device_for_api_key(device.installation_id, provisio_core::model::ApiKeyId(999)).await;
+        assert_eq!(other.ok().flatten(), None);
+    }
+
+    async fn sessions_carry_their_context_extend_forward_only_and_delete(f: Fixture) {
+        let (user, device) = partner_with_device(f.store.as_ref(), 1).await;
+        let expires = T0.plus(std::time::Duration::from_secs(60));
+        let session = f.store.create_session(&NewSession {
+            installation_id: device.installation_id,
+            device_id: device.id,
+            user_id: user,
+            now: T0,
+            expires_at: expires,
+        }, &h("s")).await.unwrap_or_else(|e| panic!("{e}"));
+        let ctx = f.store.session_by_token(&h("s")).await.ok().flatten()
+            .unwrap_or_else(|| panic!("session missing"));
+        assert_eq!(ctx.session, session);
+        assert_eq!(ctx.client_public_key_pem, "PEM");
+        assert_eq!(ctx.permitted, IpPolicy::Any);
+        assert_eq!(ctx.session_timeout_secs, 604_800);
+
+        let later = Timestamp(expires.0 + 1000);
+        f.store.extend_session(session.id, later, later).await.unwrap_or_else(|e| panic!("{e}"));
+        f.store.extend_session(session.id, expires, later).await.unwrap_or_else(|e| panic!("{e}"));
+        let ctx = f.store.session_by_token(&h("s")).await.ok().flatten();
+        assert_eq!(ctx.map(|c| c.session.expires_at), Some(later));
+
+        f.store.delete_session(session.id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.store.session_by_token(&h("s")).await.ok().flatten(), None);
+    }
+
+    async fn device_lists_page_newest_first_with_exclusive_bounds(f: Fixture) {
+        let (user, first) = partner_with_device(f.store.as_ref(), 1).await;
+        // Another partner's devices must never show up.
+        partner_with_device(f.store.as_ref(), 2).await;
+        let mut ids = vec![first.id.0];
+        for _ in 0..4 {
+            let d = f.store.create_device(&NewDevice {
+                installation_id: first.installation_id,
+                user_id: user,
+                api_key_id: first.api_key_id,
+                description: "more".into(),
+                ip: "127.0.0.1".into(),
+                permitted: IpPolicy::Any,
+                now: T0,
+            }).await.unwrap_or_else(|e| panic!("{e}"));
+            ids.push(d.id.0);
+        }
+        ids.reverse(); // newest first
+        let store = f.store.as_ref();
+        let page = |bound| async move {
+            store.list_devices(user, PageQuery { count: 2, bound }).await
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let newest = page(PageBound::Newest).await;
+        assert_eq!(newest.items.iter().map(|d| d.id.0).collect::<Vec<_>>(), ids[0..2]);
+        assert!(newest.has_older && !newest.has_newer);
+
+        let middle = page(PageBound::OlderThan(ids[1])).await;
+        assert_eq!(middle.items.iter().map(|d| d.id.0).collect::<Vec<_>>(), ids[2..4]);
+        assert!(middle.has_older && middle.has_newer);
+
+        let last = page(PageBound::OlderThan(ids[3])).await;
+        assert_eq!(last.items.iter().map(|d| d.id.0).collect::<Vec<_>>(), ids[4..5]);
+        assert!(!last.has_older && last.has_newer);
+
+        // newer_id pages are the items just above the bound, still listed newest first.
+        let newer = page(PageBound::NewerThan(ids[4])).await;
+        assert_eq!(newer.items.iter().map(|d| d.id.0).collect::<Vec<_>>(), ids[2..4]);
+        assert!(newer.has_older && newer.has_newer);
+
+        let beyond = page(PageBound::NewerThan(ids[0])).await;
+        assert!(beyond.items.is_empty() && beyond.has_older && !beyond.has_newer);
+    }
+}
