@@ -141,8 +141,13 @@ pub struct Api {
 
 impl Api {
     pub fn new(base_url: &str, key: Arc<SigningKey>) -> Self {
+        Api::with_http_client(base_url, key, reqwest::Client::new())
+    }
+
+    /// With a configured HTTP client (a source address, timeouts, a proxy).
+    pub fn with_http_client(base_url: &str, key: Arc<SigningKey>, http: reqwest::Client) -> Self {
         Api {
-            http: reqwest::Client::new(),
+            http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             key,
         }
@@ -159,15 +164,26 @@ impl Api {
     /// Sends the request with the headers bunq's own client sends.
     pub async fn send(&self, request: Request) -> Result<Reply, ClientError> {
         let url = format!("{}{}", self.base_url, request.path);
-        let mut builder = self
-            .http
-            .request(request.method.clone(), url)
-            .header("cache-control", "no-cache")
-            .header("user-agent", "provisio-client/0.1")
-            .header(headers::LANGUAGE, "en_US")
-            .header(headers::REGION, "nl_NL")
-            .header(headers::GEOLOCATION, "0 0 0 0 NL")
-            .header(headers::CLIENT_REQUEST_ID, uuid::Uuid::new_v4().to_string());
+        let mut builder = self.http.request(request.method.clone(), url);
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let defaults = [
+            ("cache-control", "no-cache"),
+            ("user-agent", "provisio-client/0.1"),
+            (headers::LANGUAGE, "en_US"),
+            (headers::REGION, "nl_NL"),
+            (headers::GEOLOCATION, "0 0 0 0 NL"),
+            (headers::CLIENT_REQUEST_ID, request_id.as_str()),
+        ];
+        // What bunq's own client sends, unless the caller sets the header itself.
+        for (name, value) in defaults {
+            if !request
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                builder = builder.header(name, value);
+            }
+        }
         if let Some(content_type) = &request.content_type {
             builder = builder.header("content-type", content_type);
         }

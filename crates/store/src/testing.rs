@@ -108,24 +108,6 @@ fn database_url(admin: &str, name: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::database_url;
-
-    #[test]
-    fn swaps_the_database_name() {
-        assert_eq!(
-            database_url("postgres://u@h:5432/postgres", "t1"),
-            "postgres://u@h:5432/t1"
-        );
-        assert_eq!(database_url("postgres://u@h", "t1"), "postgres://u@h/t1");
-        assert_eq!(
-            database_url("postgres://u@h/x?sslmode=disable", "t1"),
-            "postgres://u@h/t1?sslmode=disable"
-        );
-    }
-}
-
 /// Runs each test body once per backend, as `<name>::sqlite` and `<name>::postgres`.
 /// `$setup(backend)` builds the argument each body receives.
 #[macro_export]
@@ -148,4 +130,22 @@ macro_rules! for_each_backend {
             }
         }
     )*};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_url;
+
+    #[test]
+    fn swaps_the_database_name() {
+        assert_eq!(
+            database_url("postgres://u@h:5432/postgres", "t1"),
+            "postgres://u@h:5432/t1"
+        );
+        assert_eq!(database_url("postgres://u@h", "t1"), "postgres://u@h/t1");
+        assert_eq!(
+            database_url("postgres://u@h/x?sslmode=disable", "t1"),
+            "postgres://u@h/t1?sslmode=disable"
+        );
+    }
 }

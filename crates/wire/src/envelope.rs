@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::objects::{DeviceServer, Id, ServerPublicKey, Token, UserCompany};
 
+// Items are built once per response and serialised straight away; boxing the large user
+// objects would only add noise at every construction site.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Item {
     Id(Id),

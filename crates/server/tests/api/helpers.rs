@@ -1,0 +1,167 @@
+//! `TestApp`: one provisio per test, with its own database, a clock the test can move, and a
+//! partner to connect as.
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, OnceLock,
+    },
+};
+
+use provisio_client::{Api, Client, ClientBuilder, Reply, Request, SigningKey, VerifyingKey};
+use provisio_core::{store::Store, time::SystemClock};
+use provisio_server::{partners::create_partner, Server, ServerConfig};
+use provisio_store::{connect, testing::TestDatabase, Backend};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub struct TestApp {
+    pub base_url: String,
+    pub addr: SocketAddr,
+    pub api_key: String,
+    pub partner_id: i64,
+    pub clock: Arc<SystemClock>,
+    pub store: Arc<dyn Store>,
+    pub server_key: Arc<VerifyingKey>,
+    config: ServerConfig,
+    db: TestDatabase,
+    running: Option<(oneshot::Sender<()>, JoinHandle<std::io::Result<()>>)>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, ServerConfig::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, config: ServerConfig) -> TestApp {
+        let db = TestDatabase::create(backend).await;
+        let store: Arc<dyn Store> =
+            Arc::new(connect(&db.config).await.unwrap_or_else(|e| panic!("{e}")));
+        let clock = Arc::new(SystemClock::new());
+        let (partner, key) = create_partner(
+            store.as_ref(),
+            clock.as_ref(),
+            config.environment,
+            "Acme BV",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let mut app = TestApp {
+            base_url: format!("http://{addr}"),
+            addr,
+            api_key: key.expose().to_owned(),
+            partner_id: partner.id.0,
+            clock,
+            store,
+            server_key: Arc::new(placeholder_key()),
+            config,
+            db,
+            running: None,
+        };
+        app.start(listener).await;
+        app
+    }
+
+    async fn start(&mut self, listener: TcpListener) {
+        let server = Server::build(self.config.clone(), self.store.clone(), self.clock.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.server_key = Arc::new(
+            VerifyingKey::from_pem(server.public_key_pem()).unwrap_or_else(|e| panic!("{e}")),
+        );
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.serve(listener, async move {
+            let _ = stopped.await;
+        }));
+        self.running = Some((stop, task));
+    }
+
+    /// Stops the server as a process would stop, then starts a new one on the same database
+    /// and address, with fresh connections and empty caches.
+    pub async fn restart(&mut self) {
+        if let Some((stop, task)) = self.running.take() {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
+        self.store = Arc::new(
+            connect(&self.db.config)
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let listener = TcpListener::bind(self.addr)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.start(listener).await;
+    }
+
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder(&self.base_url, &self.api_key).signing_key(test_key())
+    }
+
+    /// A client with an open API context.
+    pub async fn client(&self) -> Client {
+        self.client_builder()
+            .connect()
+            .await
+            .unwrap_or_else(|e| panic!("handshake: {e}"))
+    }
+
+    /// A bare transport with its own key, for requests a well-behaved client would not send.
+    pub fn api(&self) -> Api {
+        Api::new(&self.base_url, test_key())
+    }
+
+    pub async fn send(&self, request: Request) -> Reply {
+        self.api()
+            .send(request)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+/// Asserts a reply is bunq's error envelope with this status and a description containing
+/// `text`, signed by the server.
+pub fn assert_error(reply: &Reply, server_key: &VerifyingKey, status: u16, text: &str) {
+    let body = String::from_utf8_lossy(&reply.body);
+    assert_eq!(reply.status, status, "body: {body}");
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/json"),
+        "body: {body}"
+    );
+    let envelope = reply
+        .error_envelope()
+        .unwrap_or_else(|| panic!("not an error envelope: {body}"));
+    let description = envelope.description().unwrap_or_default();
+    assert!(description.contains(text), "{description:?} lacks {text:?}");
+    assert_eq!(
+        envelope.error[0].error_description_translated, description,
+        "translated text missing"
+    );
+    reply
+        .verify(server_key)
+        .unwrap_or_else(|e| panic!("error reply not signed properly: {e}"));
+}
+
+/// RSA-2048 generation takes ~100 ms; tests share a few keys (each still does real RSA).
+pub fn test_key() -> Arc<SigningKey> {
+    static KEYS: OnceLock<Vec<Arc<SigningKey>>> = OnceLock::new();
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let keys = KEYS.get_or_init(|| {
+        (0..3)
+            .map(|_| Arc::new(SigningKey::generate().unwrap_or_else(|e| panic!("{e}"))))
+            .collect()
+    });
+    keys[NEXT.fetch_add(1, Ordering::Relaxed) % keys.len()].clone()
+}
+
+fn placeholder_key() -> VerifyingKey {
+    VerifyingKey::from_pem(&test_key().public_key_pem().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub use provisio_store::for_each_backend;

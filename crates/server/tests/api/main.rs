@@ -1,0 +1,11 @@
+//! The HTTP surface, end to end: a real server on a random port, a real client doing real RSA,
+//! every test on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod errors;
+mod handshake;
+mod ip;
+mod restart;
+mod sessions;
+mod signing;
