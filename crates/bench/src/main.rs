@@ -1,1 +1,188 @@
-fn main() {}
+//! `provisio-bench`: starts a real `provisio serve`, drives it over loopback and reports
+//! throughput and latency against the targets in the README.
+//!
+//! Build and run: `cargo build --release -p provisio -p provisio-bench &&
+//! target/release/provisio-bench`. Everything runs on this machine; the load generator shares
+//! the cores with the server, as a partner's CI would.
+
+mod load;
+mod server;
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context as _;
+use clap::Parser;
+use provisio_client::SigningKey;
+
+use load::Stats;
+
+#[derive(Debug, Parser)]
+#[command(name = "provisio-bench")]
+struct Args {
+    /// The provisio binary (default: next to this one).
+    #[arg(long)]
+    provisio: Option<std::path::PathBuf>,
+    /// A PostgreSQL URL to run against instead of a fresh SQLite data directory.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// How long each scenario runs.
+    #[arg(long, default_value = "5", value_parser = parse_secs)]
+    seconds: Duration,
+    /// Concurrent requests in flight.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+}
+
+fn parse_secs(s: &str) -> Result<Duration, String> {
+    s.parse::<f64>()
+        .map(Duration::from_secs_f64)
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let mut server = server::start(args.provisio.clone(), args.database_url.clone()).await?;
+    println!("provisio-bench against {} ({})", server.url, server.backend);
+    println!(
+        "machine: {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+
+    let idle_rss = server.rss_kib();
+    let first = load::first_request(&server.url).await?;
+
+    let one_core = signatures_per_second(1, Duration::from_secs(2));
+    let two_cores = signatures_per_second(2, Duration::from_secs(2));
+
+    let key = Arc::new(SigningKey::generate()?);
+    let (url, api_key, n, run) = (
+        server.url.clone(),
+        server.api_key.clone(),
+        args.concurrency,
+        args.seconds,
+    );
+    let sessions = measured(
+        &server,
+        load::session_creation(&url, &api_key, key.clone(), n, run),
+    )
+    .await
+    .context("session creation")?;
+    let gets = measured(
+        &server,
+        load::unchanged_get(&url, &api_key, key.clone(), "/v1/device-server", n, run),
+    )
+    .await
+    .context("unchanged GET")?;
+    let light_gets = measured(
+        &server,
+        load::unchanged_get(&url, &api_key, key, "/v1/installation", n, run),
+    )
+    .await
+    .context("unchanged GET")?;
+    server.stop();
+
+    println!();
+    println!("RSA-2048 signatures/s in this process: 1 core {one_core:.0}, 2 cores {two_cores:.0}");
+    println!(
+        "first request after start (POST /installation): {:.2} ms",
+        ms(first)
+    );
+    println!(
+        "idle memory of provisio serve: {:.1} MB",
+        idle_rss as f64 / 1024.0
+    );
+    report("POST /v1/session-server", &sessions);
+    report(
+        "GET /v1/device-server (unchanged body, reads the database)",
+        &gets,
+    );
+    report(
+        "GET /v1/installation (unchanged body, session only)",
+        &light_gets,
+    );
+    println!();
+    println!("targets:");
+    check(
+        "unchanged GET >= 10x single-core signing rate",
+        light_gets.rate() >= 10.0 * one_core,
+        format!(
+            "{:.1}x (a GET that also reads the database: {:.1}x)",
+            light_gets.rate() / one_core,
+            gets.rate() / one_core
+        ),
+    );
+    check(
+        "session creation >= 80% of two-core signing rate",
+        sessions.rate() >= 0.8 * two_cores,
+        format!("{:.0}%", 100.0 * sessions.rate() / two_cores),
+    );
+    check(
+        "first request pays no crypto warm-up (< 20 ms)",
+        first < Duration::from_millis(20),
+        format!("{:.2} ms", ms(first)),
+    );
+    check(
+        "idle memory < 30 MB",
+        idle_rss < 30 * 1024,
+        format!("{:.1} MB", idle_rss as f64 / 1024.0),
+    );
+    Ok(())
+}
+
+/// Runs a scenario and charges it the server CPU it used. Setup inside the scenario (opening
+/// installations and sessions) is charged too; it is small beside the timed run.
+async fn measured(
+    server: &server::Served,
+    scenario: impl std::future::Future<Output = anyhow::Result<Stats>>,
+) -> anyhow::Result<Stats> {
+    let before = server.cpu_time();
+    let mut stats = scenario.await?;
+    stats.server_cpu = server.cpu_time().saturating_sub(before);
+    Ok(stats)
+}
+
+fn report(name: &str, stats: &Stats) {
+    println!(
+        "{name}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, server CPU {:.0} us/request ({} requests, {} errors)",
+        stats.rate(),
+        ms(stats.percentile(50.0)),
+        ms(stats.percentile(99.0)),
+        stats.server_cpu_per_request().as_secs_f64() * 1e6,
+        stats.latencies.len(),
+        stats.errors
+    );
+}
+
+fn check(what: &str, ok: bool, value: String) {
+    println!("  [{}] {what}: {value}", if ok { "met" } else { "MISSED" });
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// How many RSA-2048 PKCS#1 v1.5 signatures `threads` threads make per second.
+fn signatures_per_second(threads: usize, run: Duration) -> f64 {
+    let Ok(key) = SigningKey::generate() else {
+        return 0.0;
+    };
+    let key = Arc::new(key);
+    let start = std::time::Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let key = key.clone();
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while start.elapsed() < run {
+                    let body = format!("{{\"n\":{n},\"t\":{t}}}");
+                    let _ = key.sign(body.as_bytes());
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u64 = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    total as f64 / start.elapsed().as_secs_f64()
+}

@@ -107,6 +107,21 @@ pub struct Device {
     pub updated: Timestamp,
 }
 
+/// What `POST /session-server` needs to know about a secret presented on an installation,
+/// read in one query: whose key it is, and the device registered for it there (if any).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionGrant {
+    pub partner: Partner,
+    pub api_key_id: ApiKeyId,
+    pub device: Option<DeviceGrant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceGrant {
+    pub id: DeviceId,
+    pub permitted: IpPolicy,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {
     pub installation_id: InstallationId,

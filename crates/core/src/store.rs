@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use crate::{
     model::{
         ApiKeyId, Device, Installation, InstallationId, NewDevice, NewSession, Page, PageQuery,
-        Partner, Session, SessionContext, SessionId, UserId,
+        Partner, Session, SessionContext, SessionGrant, SessionId, UserId,
     },
     secret::SecretHash,
     time::Timestamp,
@@ -55,12 +55,12 @@ pub trait ContextStore: Send + Sync {
     ) -> StoreResult<Installation>;
     async fn installation_by_token(&self, token: &SecretHash) -> StoreResult<Option<Installation>>;
     async fn create_device(&self, device: &NewDevice) -> StoreResult<Device>;
-    /// The newest device this installation registered for this API key.
-    async fn device_for_api_key(
+    /// The partner owning `api_key`, with the newest device `installation` registered for it.
+    async fn session_grant(
         &self,
         installation: InstallationId,
-        api_key: ApiKeyId,
-    ) -> StoreResult<Option<Device>>;
+        api_key: &SecretHash,
+    ) -> StoreResult<Option<SessionGrant>>;
     async fn list_devices(&self, user: UserId, page: PageQuery) -> StoreResult<Page<Device>>;
     async fn create_session(
         &self,

@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use provisio_core::{
     crypto::VerifyingKey,
-    model::{Installation, SessionContext},
+    model::{Installation, InstallationId, SessionContext, SessionGrant},
     secret::SecretHash,
     store::Store,
     time::{Clock, Timestamp},
@@ -36,6 +36,7 @@ pub struct AuthedSession {
 pub struct AuthCache {
     installations: Cache<SecretHash, Arc<AuthedInstallation>>,
     sessions: Cache<SecretHash, Arc<AuthedSession>>,
+    grants: Cache<(InstallationId, SecretHash), (Arc<SessionGrant>, Instant)>,
     session_ttl: Duration,
 }
 
@@ -44,6 +45,7 @@ impl AuthCache {
         AuthCache {
             installations: Cache::new(CACHE_ENTRIES),
             sessions: Cache::new(CACHE_ENTRIES),
+            grants: Cache::new(CACHE_ENTRIES),
             session_ttl,
         }
     }
@@ -139,6 +141,38 @@ impl AuthCache {
 
     pub fn forget_session(&self, token: &SecretHash) {
         self.sessions.remove(token);
+    }
+
+    /// Who owns `api_key` and which device `installation` registered for it. Only complete
+    /// grants are cached (for the same short time as sessions): a missing device must be seen
+    /// as soon as it is registered.
+    pub async fn session_grant(
+        &self,
+        store: &dyn Store,
+        installation: InstallationId,
+        api_key: &SecretHash,
+    ) -> Result<Arc<SessionGrant>, DomainError> {
+        let key = (installation, api_key.clone());
+        if let Some((grant, fetched)) = self.grants.get(&key) {
+            if fetched.elapsed() < self.session_ttl {
+                return Ok(grant);
+            }
+        }
+        let grant = Arc::new(
+            store
+                .session_grant(installation, api_key)
+                .await?
+                .ok_or(DomainError::BadCredentials)?,
+        );
+        if grant.device.is_some() {
+            self.grants.insert(key, (grant.clone(), Instant::now()));
+        }
+        Ok(grant)
+    }
+
+    /// A new device replaces the one a cached grant names.
+    pub fn forget_grant(&self, installation: InstallationId, api_key: &SecretHash) {
+        self.grants.remove(&(installation, api_key.clone()));
     }
 }
 

@@ -72,3 +72,25 @@ impl ResponseSigner {
             .get_or_insert_with(&fingerprint, || self.key.sign(body).map(Arc::from))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_signed_recently_is_not_signed_again() {
+        let signer = ResponseSigner::new(SigningKey::generate().unwrap_or_else(|e| panic!("{e}")));
+        let first = signer
+            .sign(b"{\"Response\":[]}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let again = signer
+            .sign(b"{\"Response\":[]}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The same allocation: served from the cache, not recomputed.
+        assert!(Arc::ptr_eq(&first, &again));
+        let other = signer
+            .sign(b"{\"Response\":[{}]}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(first, other);
+    }
+}

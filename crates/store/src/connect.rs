@@ -95,6 +95,7 @@ pub async fn connect(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
                 backend,
                 read: pool.clone(),
                 write: pool,
+                writer: None,
             }
         }
     };
@@ -140,10 +141,12 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
             .map_err(ConnectError::Open)
     };
     let write: AnyPool = pool(1).await?;
-    let read: AnyPool = pool(config.max_connections).await?;
+    // Each SQLite connection is a thread; beyond a few, readers only add context switches.
+    let read: AnyPool = pool(config.max_connections.min(4)).await?;
     Ok(SqlStore {
         backend: crate::Backend::Sqlite,
         read,
+        writer: Some(crate::writer::Writer::spawn(write.clone())),
         write,
     })
 }

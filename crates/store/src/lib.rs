@@ -14,11 +14,13 @@
 
 mod connect;
 mod context;
+mod page;
 mod partners;
 mod rows;
 mod server_key;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod writer;
 
 use provisio_core::StoreError;
 use sqlx::AnyPool;
@@ -38,6 +40,8 @@ pub struct SqlStore {
     backend: Backend,
     read: AnyPool,
     write: AnyPool,
+    /// SQLite's group-commit writer (see `writer`); none on PostgreSQL.
+    writer: Option<writer::Writer>,
 }
 
 impl SqlStore {

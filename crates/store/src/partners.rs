@@ -22,28 +22,30 @@ impl PartnerStore for SqlStore {
         api_key: &SecretHash,
         now: Timestamp,
     ) -> StoreResult<Partner> {
-        let mut tx = self.write.begin().await.map_err(db_err)?;
-        let partner: PartnerRow = sqlx::query_as(&format!(
-            "INSERT INTO users (kind, public_uuid, name, session_timeout, created, updated) \
-             VALUES ('PARTNER', $1, $2, $3, $4, $4) RETURNING {PARTNER_COLUMNS}"
-        ))
-        .bind(public_uuid)
-        .bind(name)
-        .bind(DEFAULT_SESSION_TIMEOUT_SECS)
-        .bind(now.micros())
-        .fetch_one(&mut *tx)
+        let (name, public_uuid, key) = (name.to_owned(), public_uuid.to_owned(), api_key.clone());
+        self.write(move |conn| {
+            Box::pin(async move {
+                let partner: PartnerRow = sqlx::query_as(&format!(
+                    "INSERT INTO users (kind, public_uuid, name, session_timeout, created, updated) \
+                     VALUES ('PARTNER', $1, $2, $3, $4, $4) RETURNING {PARTNER_COLUMNS}"
+                ))
+                .bind(public_uuid)
+                .bind(name)
+                .bind(DEFAULT_SESSION_TIMEOUT_SECS)
+                .bind(now.micros())
+                .fetch_one(&mut *conn)
+                .await?;
+                let partner = Partner::from(partner);
+                sqlx::query("INSERT INTO api_keys (user_id, key_hash, created) VALUES ($1, $2, $3)")
+                    .bind(partner.id.0)
+                    .bind(key.as_str().to_owned())
+                    .bind(now.micros())
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(partner)
+            })
+        })
         .await
-        .map_err(db_err)?;
-        let partner = Partner::from(partner);
-        sqlx::query("INSERT INTO api_keys (user_id, key_hash, created) VALUES ($1, $2, $3)")
-            .bind(partner.id.0)
-            .bind(api_key.as_str())
-            .bind(now.micros())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(partner)
     }
 
     async fn list_partners(&self) -> StoreResult<Vec<Partner>> {

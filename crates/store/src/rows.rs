@@ -3,8 +3,8 @@
 use provisio_core::{
     ip::IpPolicy,
     model::{
-        ApiKeyId, Device, DeviceId, DeviceStatus, Installation, InstallationId, Partner, Session,
-        SessionContext, SessionId, UserId,
+        ApiKeyId, Device, DeviceGrant, DeviceId, DeviceStatus, Installation, InstallationId,
+        Partner, Session, SessionContext, SessionGrant, SessionId, UserId,
     },
     time::Timestamp,
     StoreError,
@@ -141,6 +141,34 @@ impl TryFrom<SessionContextRow> for SessionContext {
             client_public_key_pem: r.client_public_key,
             permitted: ip_policy(&r.permitted_ips)?,
             session_timeout_secs: r.session_timeout,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SessionGrantRow {
+    api_key_id: i64,
+    #[sqlx(flatten)]
+    partner: PartnerRow,
+    device_id: Option<i64>,
+    permitted_ips: Option<String>,
+}
+
+impl TryFrom<SessionGrantRow> for SessionGrant {
+    type Error = StoreError;
+
+    fn try_from(r: SessionGrantRow) -> Result<Self, StoreError> {
+        let device = match (r.device_id, r.permitted_ips) {
+            (Some(id), Some(ips)) => Some(DeviceGrant {
+                id: DeviceId(id),
+                permitted: ip_policy(&ips)?,
+            }),
+            _ => None,
+        };
+        Ok(SessionGrant {
+            partner: r.partner.into(),
+            api_key_id: ApiKeyId(r.api_key_id),
+            device,
         })
     }
 }

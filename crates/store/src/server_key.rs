@@ -21,20 +21,23 @@ impl ServerKeyStore for SqlStore {
         candidate: &[u8],
         now: Timestamp,
     ) -> Result<Vec<u8>, StoreError> {
-        sqlx::query(
-            "INSERT INTO server_key (id, private_key_pkcs8, created) VALUES (1, $1, $2) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(candidate.to_vec())
-        .bind(now.micros())
-        .execute(&self.write)
+        let candidate = candidate.to_vec();
+        self.write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO server_key (id, private_key_pkcs8, created) VALUES (1, $1, $2) \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(candidate)
+                .bind(now.micros())
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query("SELECT private_key_pkcs8 FROM server_key WHERE id = 1")
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get::<Vec<u8>, _>("private_key_pkcs8")
+            })
+        })
         .await
-        .map_err(db_err)?;
-        let row = sqlx::query("SELECT private_key_pkcs8 FROM server_key WHERE id = 1")
-            .fetch_one(&self.write)
-            .await
-            .map_err(db_err)?;
-        row.try_get::<Vec<u8>, _>("private_key_pkcs8")
-            .map_err(db_err)
     }
 }

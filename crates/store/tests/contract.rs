@@ -73,6 +73,18 @@ async fn partner_with_device(store: &dyn Store, n: u32) -> (UserId, provisio_cor
     (partner.id, device)
 }
 
+fn new_device(like: &provisio_core::model::Device) -> NewDevice {
+    NewDevice {
+        installation_id: like.installation_id,
+        user_id: like.user_id,
+        api_key_id: like.api_key_id,
+        description: "more".into(),
+        ip: "127.0.0.1".into(),
+        permitted: IpPolicy::Any,
+        now: T0,
+    }
+}
+
 for_each_backend! { open =>
     async fn the_first_server_key_wins(f: Fixture) {
         assert_eq!(f.store.server_key().await.ok(), Some(None));
@@ -104,6 +116,30 @@ for_each_backend! { open =>
         assert_eq!(f.store.list_partners().await.map(|p| p.len()).ok(), Some(1));
     }
 
+    async fn concurrent_writes_that_fail_fail_alone(f: Fixture) {
+        // Many writes at once (on SQLite they share group commits); five collide on one key.
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let store = f.store.clone();
+            let key = if i % 8 == 0 { "dup".to_owned() } else { format!("k{i}") };
+            tasks.push(tokio::spawn(async move {
+                store.create_partner(&format!("P{i}"), &format!("u{i}"), &h(&key), T0).await
+            }));
+        }
+        let mut ok = 0;
+        let mut unique = 0;
+        for task in tasks {
+            match task.await.unwrap_or_else(|e| panic!("{e}")) {
+                Ok(_) => ok += 1,
+                Err(StoreError::UniqueViolation(_)) => unique += 1,
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!((ok, unique), (36, 4));
+        // The failed writes left no partner behind (their savepoint was rolled back).
+        assert_eq!(f.store.list_partners().await.map(|p| p.len()).ok(), Some(36));
+    }
+
     async fn installations_are_found_by_token(f: Fixture) {
         let inst = f.store.create_installation("PEM", &h("t"), T0).await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -112,14 +148,28 @@ for_each_backend! { open =>
         assert_eq!(f.store.installation_by_token(&h("x")).await.ok().flatten(), None);
     }
 
-    async fn devices_are_found_per_installation_and_key(f: Fixture) {
+    async fn a_session_grant_names_the_partner_and_the_newest_device(f: Fixture) {
         let (user, device) = partner_with_device(f.store.as_ref(), 1).await;
         assert_eq!(device.user_id, user);
         assert_eq!(device.permitted, IpPolicy::Any);
-        let found = f.store.device_for_api_key(device.installation_id, device.api_key_id).await;
-        assert_eq!(found.ok().flatten(), Some(device.clone()));
-        let other = f.store.device_for_api_key(device.installation_id, provisio_core::model::ApiKeyId(999)).await;
-        assert_eq!(other.ok().flatten(), None);
+        let grant = f.store.session_grant(device.installation_id, &h("key-1")).await
+            .ok().flatten().unwrap_or_else(|| panic!("no grant"));
+        assert_eq!(grant.partner.id, user);
+        assert_eq!(grant.api_key_id, device.api_key_id);
+        assert_eq!(grant.device.as_ref().map(|d| d.id), Some(device.id));
+
+        let newer = f.store.create_device(&NewDevice {
+            permitted: IpPolicy::Only(vec!["10.0.0.1".parse().unwrap_or_else(|_| panic!())]),
+            ..new_device(&device)
+        }).await.unwrap_or_else(|e| panic!("{e}"));
+        let grant = f.store.session_grant(device.installation_id, &h("key-1")).await.ok().flatten();
+        assert_eq!(grant.and_then(|g| g.device).map(|d| (d.id, d.permitted)), Some((newer.id, newer.permitted)));
+
+        // Another installation has no device for this key; an unknown key has no grant at all.
+        let other = f.store.create_installation("PEM", &h("other"), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        let grant = f.store.session_grant(other.id, &h("key-1")).await.ok().flatten();
+        assert_eq!(grant.map(|g| g.device), Some(None));
+        assert_eq!(f.store.session_grant(device.installation_id, &h("nope")).await.ok().flatten(), None);
     }
 
     async fn sessions_carry_their_context_extend_forward_only_and_delete(f: Fixture) {
@@ -155,15 +205,7 @@ for_each_backend! { open =>
         partner_with_device(f.store.as_ref(), 2).await;
         let mut ids = vec![first.id.0];
         for _ in 0..4 {
-            let d = f.store.create_device(&NewDevice {
-                installation_id: first.installation_id,
-                user_id: user,
-                api_key_id: first.api_key_id,
-                description: "more".into(),
-                ip: "127.0.0.1".into(),
-                permitted: IpPolicy::Any,
-                now: T0,
-            }).await.unwrap_or_else(|e| panic!("{e}"));
+            let d = f.store.create_device(&new_device(&first)).await.unwrap_or_else(|e| panic!("{e}"));
             ids.push(d.id.0);
         }
         ids.reverse(); // newest first

@@ -35,9 +35,10 @@ pub async fn create(
         )));
     }
     let permitted = IpPolicy::requested(body.permitted_ips.as_deref(), ip)?;
+    let secret = SecretHash::of(body.secret.trim());
     let (partner, api_key_id) = state
         .store
-        .partner_by_api_key(&SecretHash::of(body.secret.trim()))
+        .partner_by_api_key(&secret)
         .await?
         .ok_or(DomainError::BadCredentials)?;
     let device = state
@@ -52,6 +53,9 @@ pub async fn create(
             now: state.clock.now(),
         })
         .await?;
+    state
+        .auth
+        .forget_grant(installation.installation.id, &secret);
     Bunq::id(device.id.0)
 }
 

@@ -27,19 +27,19 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     SignedJson(body): SignedJson<SessionServerRequest>,
 ) -> ApiResult {
-    let (partner, api_key_id) = state
-        .store
-        .partner_by_api_key(&SecretHash::of(body.secret.trim()))
-        .await?
-        .ok_or(DomainError::BadCredentials)?;
-    let device = state
-        .store
-        .device_for_api_key(installation.installation.id, api_key_id)
-        .await?
-        .ok_or(DomainError::BadCredentials)?;
+    let grant = state
+        .auth
+        .session_grant(
+            state.store.as_ref(),
+            installation.installation.id,
+            &SecretHash::of(body.secret.trim()),
+        )
+        .await?;
+    let device = grant.device.as_ref().ok_or(DomainError::BadCredentials)?;
     if state.config.ip_checks() && !device.permitted.permits(ip) {
         return Err(DomainError::BadCredentials.into());
     }
+    let partner = &grant.partner;
     let now = state.clock.now();
     let timeout = u64::try_from(partner.session_timeout_secs).unwrap_or(0);
     let token = Secret::generate("");
@@ -65,7 +65,7 @@ pub async fn create(
             session.updated,
             token.expose(),
         )),
-        Item::UserCompany(render::user_company(&partner)),
+        Item::UserCompany(render::user_company(partner)),
     ])
 }
 

@@ -1,0 +1,130 @@
+//! The server under test: a `provisio serve` child process with its own data.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use anyhow::{bail, Context as _};
+
+pub struct Served {
+    pub url: String,
+    pub api_key: String,
+    pub backend: &'static str,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn start(
+    binary: Option<PathBuf>,
+    database_url: Option<String>,
+) -> anyhow::Result<Served> {
+    let binary = match binary {
+        Some(path) => path,
+        None => std::env::current_exe()?
+            .parent()
+            .context("no directory for the bench binary")?
+            .join("provisio"),
+    };
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().to_string_lossy().into_owned();
+    let storage: Vec<String> = match &database_url {
+        Some(url) => vec!["--database-url".into(), url.clone()],
+        None => vec!["--data-dir".into(), data],
+    };
+    let out = Command::new(&binary)
+        .args(["partner", "create", "--name", "Bench BV"])
+        .args(&storage)
+        .output()
+        .with_context(|| format!("running {}", binary.display()))?;
+    if !out.status.success() {
+        bail!(
+            "partner create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let api_key = stdout.lines().last().unwrap_or_default().trim().to_owned();
+
+    let mut child = Command::new(&binary)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(&storage)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let url = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                line.strip_prefix("provisio listening on ")
+                    .map(str::to_owned)
+            })
+    })
+    .await?
+    .context("provisio serve never said where it listens")?;
+    // Let the process settle before its idle memory is read.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(Served {
+        url,
+        api_key,
+        backend: if database_url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
+        child,
+        _dir: dir,
+    })
+}
+
+impl Served {
+    /// Resident memory of the server process, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
+    /// CPU time the server process has used so far (user + system).
+    pub fn cpu_time(&self) -> Duration {
+        let ticks = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .ok()
+            .and_then(|stat| {
+                // Fields after the parenthesised command name; utime and stime are 14 and 15.
+                let rest = stat.rsplit_once(')')?.1;
+                let fields: Vec<&str> = rest.split_whitespace().collect();
+                let utime: u64 = fields.get(11)?.parse().ok()?;
+                let stime: u64 = fields.get(12)?.parse().ok()?;
+                Some(utime + stime)
+            })
+            .unwrap_or(0);
+        // Linux reports in clock ticks of 1/100 s on every platform we run on.
+        Duration::from_millis(ticks * 10)
+    }
+
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            self.stop();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Every write goes through [`SqlStore::write`].
+//!
+//! On PostgreSQL that is simply one transaction per write: the server groups concurrent
+//! commits into one WAL flush by itself. SQLite has one writer and one fsync per commit, so a
+//! single writer task does group commit instead: it takes every write waiting, runs each in
+//! its own SAVEPOINT inside one `BEGIN IMMEDIATE` transaction, commits once, and only then
+//! answers the callers. A write that fails rolls back to its savepoint and fails alone; a
+//! commit that fails fails every write in the batch. Nobody is told "done" before the commit
+//! that made their write durable has returned.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex},
+};
+
+use provisio_core::StoreError;
+use sqlx::{AnyConnection, AnyPool, Executor};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{db_err, Backend, SqlStore};
+
+pub(crate) type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
+
+type ErasedJob =
+    Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<(), sqlx::Error>> + Send>;
+
+struct Write {
+    job: ErasedJob,
+    done: oneshot::Sender<Result<(), sqlx::Error>>,
+}
+
+/// Most writes one SQLite commit carries.
+const MAX_BATCH: usize = 256;
+
+/// The SQLite group-commit writer's mailbox.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer {
+    tx: mpsc::Sender<Write>,
+}
+
+impl Writer {
+    /// Starts the writer task on the single-connection write pool.
+    pub(crate) fn spawn(pool: AnyPool) -> Writer {
+        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(pool, rx));
+        Writer { tx }
+    }
+}
+
+async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Write>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let outcome = match pool.acquire().await {
+            Ok(mut conn) => commit_batch(&mut conn, &mut batch).await,
+            Err(err) => Err(err),
+        };
+        for (write, result) in batch.drain(..).zip(outcome_per_write(outcome)) {
+            let _ = write.done.send(result);
+        }
+    }
+}
+
+/// Per-write results; a failed commit is every write's failure.
+fn outcome_per_write(
+    outcome: Result<Vec<Result<(), sqlx::Error>>, sqlx::Error>,
+) -> impl Iterator<Item = Result<(), sqlx::Error>> {
+    let (results, failed) = match outcome {
+        Ok(results) => (results, None),
+        Err(err) => (Vec::new(), Some(Arc::new(err))),
+    };
+    let mut results = results.into_iter();
+    std::iter::from_fn(move || match &failed {
+        Some(err) => Some(Err(sqlx::Error::Protocol(format!("commit failed: {err}")))),
+        None => results.next(),
+    })
+}
+
+async fn commit_batch(
+    conn: &mut AnyConnection,
+    batch: &mut Vec<Write>,
+) -> Result<Vec<Result<(), sqlx::Error>>, sqlx::Error> {
+    conn.execute("BEGIN IMMEDIATE").await?;
+    let mut results = Vec::with_capacity(batch.len());
+    for write in batch.iter_mut() {
+        let job = std::mem::replace(&mut write.job, Box::new(|_| Box::pin(async { Ok(()) })));
+        if let Err(err) = conn.execute("SAVEPOINT one_write").await {
+            let _ = conn.execute("ROLLBACK").await;
+            return Err(err);
+        }
+        let result = job(conn).await;
+        let undo = match result {
+            Ok(()) => Ok(()),
+            Err(_) => conn.execute("ROLLBACK TO one_write").await.map(drop),
+        };
+        if let Err(err) = undo.and(conn.execute("RELEASE one_write").await.map(drop)) {
+            let _ = conn.execute("ROLLBACK").await;
+            return Err(err);
+        }
+        results.push(result);
+    }
+    if let Err(err) = conn.execute("COMMIT").await {
+        let _ = conn.execute("ROLLBACK").await;
+        return Err(err);
+    }
+    Ok(results)
+}
+
+impl SqlStore {
+    /// Runs `job` as one atomic, durable write and returns what it produced.
+    pub(crate) async fn write<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, sqlx::Error>>
+            + Send
+            + 'static,
+    {
+        match (self.backend, &self.writer) {
+            (Backend::Sqlite, Some(writer)) => {
+                let slot = Arc::new(Mutex::new(None));
+                let out = slot.clone();
+                let job: ErasedJob = Box::new(move |conn| {
+                    Box::pin(async move {
+                        let value = job(conn).await?;
+                        if let Ok(mut out) = out.lock() {
+                            *out = Some(value);
+                        }
+                        Ok(())
+                    })
+                });
+                let (done, finished) = oneshot::channel();
+                writer
+                    .tx
+                    .send(Write { job, done })
+                    .await
+                    .map_err(|_| StoreError::Corrupt("the SQLite writer has stopped".into()))?;
+                finished
+                    .await
+                    .map_err(|_| StoreError::Corrupt("the SQLite writer has stopped".into()))?
+                    .map_err(db_err)?;
+                let value = slot.lock().ok().and_then(|mut v| v.take());
+                value.ok_or_else(|| StoreError::Corrupt("a committed write lost its result".into()))
+            }
+            _ => {
+                let mut tx = self.write.begin().await.map_err(db_err)?;
+                let value = job(&mut *tx).await.map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(value)
+            }
+        }
+    }
+}
