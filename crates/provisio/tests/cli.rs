@@ -32,14 +32,24 @@ struct Serving {
 }
 
 fn serve(data_dir: &str) -> Serving {
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir])
         .env_remove("PROVISIO_DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("spawning provisio serve: {e}"));
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    // From here on, dropping `serving` (also on a panic) stops the process.
+    let mut serving = Serving {
+        child,
+        url: String::new(),
+        output: Vec::new(),
+    };
+    let stdout = serving
+        .child
+        .stdout
+        .take()
+        .unwrap_or_else(|| panic!("no stdout"));
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -48,20 +58,21 @@ fn serve(data_dir: &str) -> Serving {
             }
         }
     });
-    let mut output = Vec::new();
-    loop {
+    while serving.url.is_empty() {
         let line = rx
             .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("provisio serve did not say where it listens: {output:?}"));
-        output.push(line.clone());
+            .unwrap_or_else(|_| {
+                panic!(
+                    "provisio serve did not say where it listens: {:?}",
+                    serving.output
+                )
+            });
         if let Some(url) = line.strip_prefix("provisio listening on ") {
-            return Serving {
-                child,
-                url: url.to_owned(),
-                output,
-            };
+            serving.url = url.to_owned();
         }
+        serving.output.push(line);
     }
+    serving
 }
 
 impl Serving {

@@ -78,7 +78,7 @@ fn outcome_per_write(
 
 async fn commit_batch(
     conn: &mut AnyConnection,
-    batch: &mut Vec<Write>,
+    batch: &mut [Write],
 ) -> Result<Vec<Result<(), sqlx::Error>>, sqlx::Error> {
     conn.execute("BEGIN IMMEDIATE").await?;
     let mut results = Vec::with_capacity(batch.len());
@@ -143,7 +143,7 @@ impl SqlStore {
             }
             _ => {
                 let mut tx = self.write.begin().await.map_err(db_err)?;
-                let value = job(&mut *tx).await.map_err(db_err)?;
+                let value = job(&mut tx).await.map_err(db_err)?;
                 tx.commit().await.map_err(db_err)?;
                 Ok(value)
             }
