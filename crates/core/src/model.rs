@@ -25,6 +25,11 @@ id_type! {
     InstallationId;
     DeviceId;
     SessionId;
+    ProvisionId;
+    CredentialId;
+    OauthClientId;
+    CallbackUrlId;
+    JobId;
 }
 
 /// Which bunq environment provisio imitates. It decides the API-key prefix now and
@@ -81,11 +86,20 @@ impl DeviceStatus {
     }
 }
 
+/// What a device was registered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceKey {
+    /// A partner API key.
+    ApiKey(ApiKeyId),
+    /// A provision credential (a provisioned user's key).
+    Credential(CredentialId),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDevice {
     pub installation_id: InstallationId,
     pub user_id: UserId,
-    pub api_key_id: ApiKeyId,
+    pub key: DeviceKey,
     pub description: String,
     pub ip: String,
     pub permitted: IpPolicy,
@@ -97,7 +111,7 @@ pub struct Device {
     pub id: DeviceId,
     pub installation_id: InstallationId,
     pub user_id: UserId,
-    pub api_key_id: ApiKeyId,
+    pub key: DeviceKey,
     pub description: String,
     /// The address that registered the device.
     pub ip: String,
@@ -142,13 +156,70 @@ pub struct Session {
     pub expires_at: Timestamp,
 }
 
+/// Who a session acts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    /// A partner's own session.
+    Partner(UserId),
+    /// A session opened with a provision credential: the `UserApiKey` a provisioned user
+    /// (`granted`) gave the partner that provisioned it.
+    UserApiKey {
+        api_key_user: UserId,
+        partner: UserId,
+        granted: UserId,
+    },
+}
+
+impl Principal {
+    /// The partner on whose behalf the session acts, directly or through a user's key.
+    pub fn partner(self) -> UserId {
+        match self {
+            Principal::Partner(id) | Principal::UserApiKey { partner: id, .. } => id,
+        }
+    }
+}
+
 /// What an authenticated request needs to know about its session, read in one query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionContext {
     pub session: Session,
+    pub principal: Principal,
     pub client_public_key_pem: String,
     pub permitted: IpPolicy,
     pub session_timeout_secs: i64,
+}
+
+/// A provision credential presented as a secret on an installation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialGrant {
+    pub credential_id: CredentialId,
+    pub provision_id: ProvisionId,
+    pub status: crate::provision::CredentialStatus,
+    pub expiry_time: Timestamp,
+    /// The `UserApiKey` user sessions opened with this credential act as.
+    pub api_key_user: ApiKeyUser,
+    pub partner: Partner,
+    pub granted: crate::provision::record::ProvisionedUser,
+    pub device: Option<DeviceGrant>,
+}
+
+impl CredentialGrant {
+    /// Whether the credential may open a device or a session now (spec D.8, J-18).
+    pub fn usable(&self, now: Timestamp) -> bool {
+        use crate::provision::CredentialStatus as C;
+        match self.status {
+            C::PendingFirstUse => now < self.expiry_time,
+            C::Active => true,
+            C::Expired | C::Revoked => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyUser {
+    pub id: UserId,
+    pub created: Timestamp,
+    pub updated: Timestamp,
 }
 
 /// A window into a newest-first list (spec A.7, J-21): `older_id` and `newer_id` are
@@ -175,4 +246,30 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub has_older: bool,
     pub has_newer: bool,
+}
+
+/// Kinds of user in provisio's one id space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserKind {
+    Partner,
+    Person,
+    Company,
+    ApiKey,
+}
+
+/// Any user, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub kind: UserKind,
+    pub public_uuid: String,
+    pub name: String,
+    pub session_timeout_secs: i64,
+    pub active: bool,
+    /// For provisioned and API-key users: the partner that provisioned them.
+    pub partner_id: Option<UserId>,
+    /// For API-key users: the provisioned user who granted the key.
+    pub granted_user_id: Option<UserId>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
 }

@@ -1,12 +1,21 @@
 //! The storage seam. The server talks to `dyn Store`; `provisio-store` implements it on SQLite
 //! and PostgreSQL, and one contract test suite holds both to the same behaviour.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 
 use crate::{
     model::{
-        ApiKeyId, Device, Installation, InstallationId, NewDevice, NewSession, Page, PageQuery,
-        Partner, Session, SessionContext, SessionGrant, SessionId, UserId,
+        ApiKeyId, CallbackUrlId, CredentialGrant, CredentialId, Device, Installation,
+        InstallationId, NewDevice, NewSession, OauthClientId, Page, PageQuery, Partner,
+        ProvisionId, Session, SessionContext, SessionGrant, SessionId, UserId, UserRecord,
+    },
+    provision::{
+        oauth::{CallbackUrl, OauthClient, OauthClientStatus},
+        plan::Step,
+        record::{ClaimedJob, HistoryEntry, JobOutcome, Provision, ProvisionFilter},
+        request::NewProvision,
     },
     secret::SecretHash,
     time::Timestamp,
@@ -37,6 +46,8 @@ pub trait PartnerStore: Send + Sync {
     /// Oldest first.
     async fn list_partners(&self) -> StoreResult<Vec<Partner>>;
     async fn partner(&self, id: UserId) -> StoreResult<Option<Partner>>;
+    /// Any user by id.
+    async fn user(&self, id: UserId) -> StoreResult<Option<UserRecord>>;
     /// The partner owning a (non-revoked) API key.
     async fn partner_by_api_key(
         &self,
@@ -75,9 +86,144 @@ pub trait ContextStore: Send + Sync {
         now: Timestamp,
     ) -> StoreResult<()>;
     async fn delete_session(&self, id: SessionId) -> StoreResult<()>;
+    /// A provision credential presented as a secret, with the device `installation`
+    /// registered for it (if any), whatever the credential's status.
+    async fn credential_grant(
+        &self,
+        installation: InstallationId,
+        token: &SecretHash,
+    ) -> StoreResult<Option<CredentialGrant>>;
+    /// First use: `PENDING_FIRST_USE` becomes `ACTIVE`, the token stops being shown and the
+    /// device is recorded. False when the credential was no longer pending.
+    async fn use_credential(
+        &self,
+        credential: CredentialId,
+        permitted_device: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+}
+
+/// OAuth clients and callback URLs, always scoped to their owner.
+#[async_trait]
+pub trait OauthStore: Send + Sync {
+    async fn create_oauth_client(
+        &self,
+        user: UserId,
+        status: OauthClientStatus,
+        client_id: &str,
+        secret: &str,
+        now: Timestamp,
+    ) -> StoreResult<OauthClient>;
+    async fn list_oauth_clients(
+        &self,
+        user: UserId,
+        page: PageQuery,
+    ) -> StoreResult<Page<OauthClient>>;
+    async fn oauth_client(
+        &self,
+        user: UserId,
+        id: OauthClientId,
+    ) -> StoreResult<Option<OauthClient>>;
+    async fn set_oauth_client_status(
+        &self,
+        user: UserId,
+        id: OauthClientId,
+        status: OauthClientStatus,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// `None` when the client does not exist for this user.
+    async fn add_callback_url(
+        &self,
+        user: UserId,
+        client: OauthClientId,
+        url: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<CallbackUrl>>;
+    async fn update_callback_url(
+        &self,
+        user: UserId,
+        client: OauthClientId,
+        id: CallbackUrlId,
+        url: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<CallbackUrl>>;
+    async fn delete_callback_url(
+        &self,
+        user: UserId,
+        client: OauthClientId,
+        id: CallbackUrlId,
+    ) -> StoreResult<bool>;
+    /// An active client with at least one callback URL (J-14).
+    async fn has_usable_oauth_client(&self, user: UserId) -> StoreResult<bool>;
+}
+
+/// Provisions, their history, and the steps that move them.
+#[async_trait]
+pub trait ProvisionStore: Send + Sync {
+    /// Inserts the provision, its first history entry and its first job at `first_step_at`.
+    async fn create_provision(
+        &self,
+        partner: UserId,
+        provision: &NewProvision,
+        now: Timestamp,
+        first_step_at: Timestamp,
+    ) -> StoreResult<Provision>;
+    async fn provision(&self, id: ProvisionId) -> StoreResult<Option<Provision>>;
+    async fn list_provisions(
+        &self,
+        partner: UserId,
+        filter: &ProvisionFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Provision>>;
+    /// Executes `step` if the provision is still in `step.expect`; false when it was not.
+    async fn apply_step(
+        &self,
+        provision: ProvisionId,
+        step: &Step,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Oldest first.
+    async fn history(&self, provision: ProvisionId) -> StoreResult<Vec<HistoryEntry>>;
+    /// Operator control: a pending credential expires now. False when none was pending.
+    async fn expire_credential_now(
+        &self,
+        provision: ProvisionId,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+}
+
+/// The background job queue.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Leases up to `limit` due jobs to `worker` until `now + lease`. Jobs whose lease ran out
+    /// are due again.
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<ClaimedJob>>;
+    /// Finishes jobs this worker still holds, applying each outcome, in one transaction.
+    async fn finish_jobs(
+        &self,
+        worker: &str,
+        outcomes: Vec<(ClaimedJob, JobOutcome)>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// When the next job is due, for sleeping until then.
+    async fn next_job_at(&self) -> StoreResult<Option<Timestamp>>;
+    /// Jobs not yet finished (for draining in tests and for operators).
+    async fn pending_jobs(&self) -> StoreResult<u64>;
 }
 
 /// Everything provisio stores.
-pub trait Store: ServerKeyStore + PartnerStore + ContextStore {}
+pub trait Store:
+    ServerKeyStore + PartnerStore + ContextStore + OauthStore + ProvisionStore + JobStore
+{
+}
 
-impl<T: ServerKeyStore + PartnerStore + ContextStore> Store for T {}
+impl<T> Store for T where
+    T: ServerKeyStore + PartnerStore + ContextStore + OauthStore + ProvisionStore + JobStore
+{
+}

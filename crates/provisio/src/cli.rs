@@ -26,6 +26,41 @@ pub enum Command {
     /// Manage partners (bunq UserCompany accounts with API keys).
     #[command(subcommand)]
     Partner(PartnerCommand),
+    /// Operator controls for one provision (works on the database directly).
+    #[command(subcommand)]
+    Provision(ProvisionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvisionCommand {
+    /// Approve the user's onboarding: CREATED/PENDING_PROCESS_USER_ONBOARDING → ACTIVE/NONE.
+    Approve(ProvisionArgs),
+    /// Deny the user's onboarding: → FAILED/NONE, credential revoked.
+    Deny(ProvisionArgs),
+    /// Make the pending background step fail: → FAILED/NONE.
+    Fail(ProvisionArgs),
+    /// Expire the provision's unused credential now.
+    ExpireCredential(ProvisionArgs),
+    /// Print the provision's history of transitions.
+    History(ProvisionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProvisionArgs {
+    /// The PartnerUserProvision id.
+    pub id: i64,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// The API and the background workers.
+    All,
+    /// Only the HTTP API (run workers elsewhere on the same PostgreSQL).
+    Api,
+    /// Only the background workers; nothing listens.
+    Worker,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +170,15 @@ pub struct ServeArgs {
     /// How long a process may serve a session from memory before re-reading it (e.g. 2s).
     #[arg(long, default_value = "2s", value_parser = parse_duration)]
     pub session_cache_ttl: Duration,
+    /// Delay before each background step of a provision (0s in tests, 1s is realistic).
+    #[arg(long, env = "PROVISIO_STEP_DELAY", default_value = "1s", value_parser = parse_duration)]
+    pub step_delay: Duration,
+    /// What this process runs; several processes can share one PostgreSQL database.
+    #[arg(long, env = "PROVISIO_ROLE", value_enum, default_value = "all")]
+    pub role: RoleArg,
+    /// Bearer token for the operator API under /_provisio/ (default: a new one, printed at start).
+    #[arg(long, env = "PROVISIO_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 #[derive(Debug, Args)]

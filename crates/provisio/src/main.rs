@@ -9,7 +9,9 @@ use clap::Parser;
 use provisio_core::time::SystemClock;
 use provisio_server::partners::create_partner;
 
-use cli::{Cli, Command, PartnerCommand};
+use cli::{Cli, Command, PartnerCommand, ProvisionCommand};
+use provisio_core::model::ProvisionId;
+use provisio_server::ops;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -39,6 +41,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", api_key.expose());
             Ok(())
         }
+        Command::Provision(command) => provision(command).await,
         Command::Partner(PartnerCommand::List(args)) => {
             let store = args.storage.open().await?;
             let partners = store.list_partners().await?;
@@ -56,4 +59,55 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn provision(command: ProvisionCommand) -> anyhow::Result<()> {
+    let clock = SystemClock::new();
+    let (args, what) = match &command {
+        ProvisionCommand::Approve(a) => (a, "approved"),
+        ProvisionCommand::Deny(a) => (a, "denied"),
+        ProvisionCommand::Fail(a) => (a, "failed"),
+        ProvisionCommand::ExpireCredential(a) => (a, "credential expired"),
+        ProvisionCommand::History(a) => (a, ""),
+    };
+    let store = args.storage.open().await?;
+    let (store, id) = (store.as_ref(), ProvisionId(args.id));
+    match command {
+        ProvisionCommand::Approve(_) => {
+            ops::decide_onboarding(
+                store,
+                &clock,
+                id,
+                true,
+                "onboarding approved by an operator",
+            )
+            .await?;
+        }
+        ProvisionCommand::Deny(_) => {
+            ops::decide_onboarding(store, &clock, id, false, "onboarding denied by an operator")
+                .await?;
+        }
+        ProvisionCommand::Fail(_) => {
+            ops::fail(store, &clock, id).await?;
+        }
+        ProvisionCommand::ExpireCredential(_) => ops::expire_credential(store, &clock, id).await?,
+        ProvisionCommand::History(_) => {
+            for entry in ops::history(store, id).await? {
+                let from = entry
+                    .from
+                    .map(|(s, u)| format!("{s}/{u}"))
+                    .unwrap_or_else(|| "-".into());
+                println!(
+                    "{}  {from} -> {}/{}  {}",
+                    provisio_wire::time::format(entry.at.micros()),
+                    entry.to.0,
+                    entry.to.1,
+                    entry.cause
+                );
+            }
+            return Ok(());
+        }
+    }
+    println!("Provision {id}: {what}.");
+    Ok(())
 }

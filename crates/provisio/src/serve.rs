@@ -7,10 +7,10 @@ use provisio_core::{
     model::Environment,
     time::{Clock, SystemClock},
 };
-use provisio_server::{partners::create_partner, Server, ServerConfig};
+use provisio_server::{config::WorkerConfig, partners::create_partner, Server, ServerConfig};
 use tokio::net::TcpListener;
 
-use crate::cli::ServeArgs;
+use crate::cli::{RoleArg, ServeArgs};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
@@ -35,14 +35,36 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ip_checks: !args.no_ip_checks,
         body_limit: args.body_limit,
         session_cache_ttl: args.session_cache_ttl,
+        serve_api: args.role != RoleArg::Worker,
+        run_workers: args.role != RoleArg::Api,
+        worker: WorkerConfig {
+            step_delay: args.step_delay,
+            ..WorkerConfig::default()
+        },
+        admin_token: args.admin_token.clone(),
     };
     let server = Server::build(config, store, clock)
         .await
         .context("preparing the server key")?;
+    if args.role == RoleArg::Worker {
+        println!("provisio worker running (no API in this role)");
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        server.serve(listener, shutdown_signal()).await?;
+        return Ok(());
+    }
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let local = listener.local_addr()?;
+    match (server.admin_token(), &args.admin_token) {
+        (Some(token), None) => println!(
+            "Operator API at http://{local}/_provisio/ with header: Authorization: Bearer {token}"
+        ),
+        (Some(_), Some(_)) => {
+            println!("Operator API at http://{local}/_provisio/ (token from --admin-token)")
+        }
+        (None, _) => println!("Operator API disabled (strict profile, production environment)"),
+    }
     println!("provisio listening on http://{local}");
     server.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");

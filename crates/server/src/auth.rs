@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use provisio_core::{
     crypto::VerifyingKey,
-    model::{Installation, InstallationId, SessionContext, SessionGrant},
+    model::{Installation, InstallationId, SessionContext, SessionGrant, UserId},
     secret::SecretHash,
     store::Store,
     time::{Clock, Timestamp},
@@ -34,6 +34,9 @@ pub struct AuthedSession {
 }
 
 pub struct AuthCache {
+    /// Users whose sessions this process ended or changed, and when: a cached session of such
+    /// a user from before that moment is read again.
+    revoked: std::sync::Mutex<std::collections::HashMap<UserId, Instant>>,
     installations: Cache<SecretHash, Arc<AuthedInstallation>>,
     sessions: Cache<SecretHash, Arc<AuthedSession>>,
     grants: Cache<(InstallationId, SecretHash), (Arc<SessionGrant>, Instant)>,
@@ -43,6 +46,7 @@ pub struct AuthCache {
 impl AuthCache {
     pub fn new(session_ttl: Duration) -> Self {
         AuthCache {
+            revoked: std::sync::Mutex::new(std::collections::HashMap::new()),
             installations: Cache::new(CACHE_ENTRIES),
             sessions: Cache::new(CACHE_ENTRIES),
             grants: Cache::new(CACHE_ENTRIES),
@@ -79,7 +83,7 @@ impl AuthCache {
         let cached = self
             .sessions
             .get(token)
-            .filter(|s| s.fetched.elapsed() < self.session_ttl);
+            .filter(|s| s.fetched.elapsed() < self.session_ttl && !self.revoked_since(s));
         let session = match cached {
             Some(session) => session,
             None => self.load_session(store, token).await?,
@@ -137,6 +141,25 @@ impl AuthCache {
         });
         self.sessions.insert(token.clone(), extended.clone());
         Ok(extended)
+    }
+
+    fn revoked_since(&self, session: &AuthedSession) -> bool {
+        let user = session.context.session.user_id;
+        self.revoked
+            .lock()
+            .ok()
+            .and_then(|revoked| revoked.get(&user).copied())
+            .is_some_and(|at| at >= session.fetched)
+    }
+
+    /// Sessions of `user` cached before now are read again on their next use.
+    pub fn revoke_user(&self, user: UserId) {
+        if let Ok(mut revoked) = self.revoked.lock() {
+            let ttl = self.session_ttl;
+            // Entries older than the TTL no longer matter: those sessions are re-read anyway.
+            revoked.retain(|_, at| at.elapsed() <= ttl);
+            revoked.insert(user, Instant::now());
+        }
     }
 
     pub fn forget_session(&self, token: &SecretHash) {

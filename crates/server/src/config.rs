@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use provisio_core::model::Environment;
 
+pub use crate::worker::WorkerConfig;
+
 /// `dev` forgives what a developer's first client gets wrong; `strict` applies bunq's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
@@ -23,6 +25,13 @@ pub struct ServerConfig {
     /// How long one process may serve a session from memory before re-reading it. Bounds how
     /// late another process's logout is noticed.
     pub session_cache_ttl: Duration,
+    /// Serve the HTTP API (the `api` and `all` roles).
+    pub serve_api: bool,
+    /// Run the background worker (the `worker` and `all` roles).
+    pub run_workers: bool,
+    pub worker: WorkerConfig,
+    /// Bearer token for the operator API under `/_provisio/`; generated at start when unset.
+    pub admin_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -33,6 +42,10 @@ impl Default for ServerConfig {
             ip_checks: true,
             body_limit: 1024 * 1024,
             session_cache_ttl: Duration::from_secs(2),
+            serve_api: true,
+            run_workers: true,
+            worker: WorkerConfig::default(),
+            admin_token: None,
         }
     }
 }
@@ -40,5 +53,15 @@ impl Default for ServerConfig {
 impl ServerConfig {
     pub fn ip_checks(&self) -> bool {
         self.ip_checks || self.profile == Profile::Strict
+    }
+
+    /// The operator API is a sandbox tool: a strict production deployment has none.
+    pub fn admin_enabled(&self) -> bool {
+        !(self.profile == Profile::Strict && self.environment == Environment::Production)
+    }
+
+    /// Callback and webhook targets may be plain http to this machine only in `dev`.
+    pub fn allow_loopback_http(&self) -> bool {
+        self.profile == Profile::Dev
     }
 }

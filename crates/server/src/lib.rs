@@ -7,22 +7,27 @@
 mod auth;
 pub mod config;
 mod http;
+pub mod ops;
 pub mod partners;
 mod signing;
 mod state;
+pub mod worker;
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
-use provisio_core::{store::Store, time::Clock};
-use tokio::net::TcpListener;
+use provisio_core::{secret::Secret, store::Store, time::Clock};
+use tokio::{net::TcpListener, sync::watch};
 
 pub use config::{Profile, ServerConfig};
 pub use signing::{load_server_key, KeyError};
 pub use state::AppState;
+pub use worker::{Outcome, Worker};
 
 /// A ready-to-serve provisio.
 pub struct Server {
     state: AppState,
+    worker: Arc<Worker>,
+    admin_token: Option<String>,
 }
 
 impl Server {
@@ -33,9 +38,33 @@ impl Server {
         clock: Arc<dyn Clock>,
     ) -> Result<Server, KeyError> {
         let key = load_server_key(store.as_ref(), clock.as_ref()).await?;
+        let admin_token = config.admin_enabled().then(|| {
+            config
+                .admin_token
+                .clone()
+                .unwrap_or_else(|| Secret::generate("admin_").expose().to_owned())
+        });
+        let worker = Arc::new(Worker::new(
+            store.clone(),
+            clock.clone(),
+            config.environment,
+            config.worker.clone(),
+        ));
         Ok(Server {
-            state: AppState::new(config, store, clock, key),
+            state: AppState::new(config, store, clock, key, admin_token.as_deref()),
+            worker,
+            admin_token,
         })
+    }
+
+    /// The operator API's bearer token; `None` when the operator API is disabled.
+    pub fn admin_token(&self) -> Option<&str> {
+        self.admin_token.as_deref()
+    }
+
+    /// The worker, for callers that drive it themselves (tests drain it with `run_once`).
+    pub fn worker(&self) -> Arc<Worker> {
+        self.worker.clone()
     }
 
     /// The server's public key as SPKI PEM, as `POST /installation` hands it out.
@@ -47,17 +76,38 @@ impl Server {
         http::router(self.state.clone())
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests and returns.
+    /// Serves (and, by role, runs the worker) until `shutdown` resolves; then finishes
+    /// in-flight requests, lets the worker finish its batch, and returns. Without the API role
+    /// the listener is not used.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let app = self
-            .router()
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        let (stop, stopped) = watch::channel(false);
+        let worker = self.state.config.run_workers.then(|| {
+            tokio::spawn(
+                self.worker
+                    .clone()
+                    .run(stopped.clone(), self.state.wake.clone()),
+            )
+        });
+        let result = if self.state.config.serve_api {
+            let app = self
+                .router()
+                .into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        } else {
+            drop(listener);
+            shutdown.await;
+            Ok(())
+        };
+        let _ = stop.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        result
     }
 }

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
-use provisio_core::{crypto::SigningKey, store::Store, time::Clock};
+use provisio_core::{crypto::SigningKey, secret::SecretHash, store::Store, time::Clock};
+use tokio::sync::Notify;
 
 use crate::{auth::AuthCache, config::ServerConfig, signing::ResponseSigner};
 
@@ -12,6 +13,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub signer: Arc<ResponseSigner>,
     pub(crate) auth: Arc<AuthCache>,
+    /// Signalled when a request creates due work, so an idle worker starts at once.
+    pub(crate) wake: Arc<Notify>,
+    /// The operator token's hash; `None` when the operator API is disabled.
+    pub(crate) admin: Option<SecretHash>,
 }
 
 impl AppState {
@@ -20,6 +25,7 @@ impl AppState {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         key: SigningKey,
+        admin_token: Option<&str>,
     ) -> Self {
         let auth = Arc::new(AuthCache::new(config.session_cache_ttl));
         AppState {
@@ -28,6 +34,8 @@ impl AppState {
             clock,
             signer: Arc::new(ResponseSigner::new(key)),
             auth,
+            wake: Arc::new(Notify::new()),
+            admin: admin_token.map(SecretHash::of),
         }
     }
 }

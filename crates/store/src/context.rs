@@ -2,16 +2,16 @@ use crate::{
     db_err,
     page::{fetch_page, Arg},
     rows::{
-        DeviceRow, InstallationRow, SessionContextRow, SessionGrantRow, SessionRow, DEVICE_COLUMNS,
-        INSTALLATION_COLUMNS, SESSION_COLUMNS,
+        CredentialGrantRow, DeviceRow, InstallationRow, SessionContextRow, SessionGrantRow,
+        SessionRow, DEVICE_COLUMNS, INSTALLATION_COLUMNS, SESSION_COLUMNS,
     },
     SqlStore,
 };
 use async_trait::async_trait;
 use provisio_core::{
     model::{
-        Device, Installation, InstallationId, NewDevice, NewSession, Page, PageQuery, Session,
-        SessionContext, SessionGrant, SessionId, UserId,
+        CredentialGrant, CredentialId, Device, DeviceKey, Installation, InstallationId, NewDevice,
+        NewSession, Page, PageQuery, Session, SessionContext, SessionGrant, SessionId, UserId,
     },
     secret::SecretHash,
     store::{ContextStore, StoreResult},
@@ -62,13 +62,20 @@ impl ContextStore for SqlStore {
             .write(move |conn| {
                 Box::pin(async move {
                     sqlx::query_as(&format!(
-                        "INSERT INTO devices (installation_id, user_id, api_key_id, description, \
-                                              ip, permitted_ips, status, created, updated) \
-                         VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVE', $7, $7) RETURNING {DEVICE_COLUMNS}"
+                        "INSERT INTO devices (installation_id, user_id, api_key_id, credential_id, \
+                                              description, ip, permitted_ips, status, created, updated) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8, $8) RETURNING {DEVICE_COLUMNS}"
                     ))
                     .bind(device.installation_id.0)
                     .bind(device.user_id.0)
-                    .bind(device.api_key_id.0)
+                    .bind(match device.key {
+                        DeviceKey::ApiKey(key) => Some(key.0),
+                        DeviceKey::Credential(_) => None,
+                    })
+                    .bind(match device.key {
+                        DeviceKey::Credential(credential) => Some(credential.0),
+                        DeviceKey::ApiKey(_) => None,
+                    })
                     .bind(device.description)
                     .bind(device.ip)
                     .bind(device.permitted.to_stored())
@@ -107,6 +114,7 @@ impl ContextStore for SqlStore {
         let rows: Page<DeviceRow> = fetch_page(
             &self.read,
             DEVICE_COLUMNS,
+            "id",
             "devices WHERE user_id = $1",
             &[Arg::Int(user.0)],
             page,
@@ -154,11 +162,12 @@ impl ContextStore for SqlStore {
     async fn session_by_token(&self, token: &SecretHash) -> StoreResult<Option<SessionContext>> {
         let row: Option<SessionContextRow> = sqlx::query_as(
             "SELECT s.id, s.installation_id, s.device_id, s.user_id, s.created, s.updated, \
-                    s.expires_at, i.client_public_key, d.permitted_ips, u.session_timeout \
+                    s.expires_at, i.client_public_key, d.permitted_ips, u.session_timeout, \
+                    u.kind AS user_kind, u.partner_id AS user_partner_id, u.granted_user_id \
              FROM sessions s \
              JOIN installations i ON i.id = s.installation_id \
              JOIN devices d ON d.id = s.device_id \
-             JOIN users u ON u.id = s.user_id \
+             JOIN users u ON u.id = s.user_id AND u.status = 'ACTIVE' \
              WHERE s.token_hash = $1",
         )
         .bind(token.as_str())
@@ -200,6 +209,72 @@ impl ContextStore for SqlStore {
                     .execute(conn)
                     .await
                     .map(drop)
+            })
+        })
+        .await
+    }
+
+    async fn credential_grant(
+        &self,
+        installation: InstallationId,
+        token: &SecretHash,
+    ) -> StoreResult<Option<CredentialGrant>> {
+        let row: Option<CredentialGrantRow> = sqlx::query_as(
+            "SELECT c.id AS credential_id, c.provision_id, c.status AS credential_status, \
+                    c.expiry_time, ak.id AS ak_id, ak.created AS ak_created, \
+                    ak.updated AS ak_updated, \
+                    pu.id, pu.public_uuid, pu.name, pu.session_timeout, pu.created, pu.updated, \
+                    g.id AS g_id, g.public_uuid AS g_public_uuid, g.name AS g_name, \
+                    g.kind AS g_kind, g.session_timeout AS g_session_timeout, \
+                    g.created AS g_created, g.updated AS g_updated, \
+                    d.id AS device_id, d.permitted_ips \
+             FROM credentials c \
+             JOIN provisions p ON p.id = c.provision_id \
+             JOIN users ak ON ak.id = p.api_key_user_id \
+             JOIN users pu ON pu.id = p.partner_id \
+             JOIN users g ON g.id = p.user_id \
+             LEFT JOIN devices d ON d.id = ( \
+                 SELECT MAX(id) FROM devices WHERE installation_id = $2 AND credential_id = c.id) \
+             WHERE c.token_hash = $1",
+        )
+        .bind(token.as_str())
+        .bind(installation.0)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db_err)?;
+        row.map(CredentialGrant::try_from).transpose()
+    }
+
+    async fn use_credential(
+        &self,
+        credential: CredentialId,
+        permitted_device: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let device = permitted_device.to_owned();
+        self.write(move |conn| {
+            Box::pin(async move {
+                let used = sqlx::query(
+                    "UPDATE credentials SET status = 'ACTIVE', token_value = NULL, \
+                            permitted_device = $2, updated = $3 \
+                     WHERE id = $1 AND status = 'PENDING_FIRST_USE'",
+                )
+                .bind(credential.0)
+                .bind(device)
+                .bind(now.micros())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+                    == 1;
+                if used {
+                    let provision: i64 =
+                        sqlx::query_scalar("SELECT provision_id FROM credentials WHERE id = $1")
+                            .bind(credential.0)
+                            .fetch_one(&mut *conn)
+                            .await?;
+                    crate::steps::touch(conn, provision, now, "credential first used").await?;
+                }
+                Ok(used)
             })
         })
         .await

@@ -14,10 +14,14 @@
 
 mod connect;
 mod context;
+mod jobs;
+mod oauth;
 mod page;
 mod partners;
+mod provisions;
 mod rows;
 mod server_key;
+mod steps;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod writer;

@@ -10,6 +10,7 @@ use crate::db_err;
 /// A value for a filter placeholder.
 pub(crate) enum Arg {
     Int(i64),
+    Text(String),
 }
 
 fn bind<'q, O>(
@@ -19,6 +20,7 @@ fn bind<'q, O>(
     for arg in args {
         query = match arg {
             Arg::Int(v) => query.bind(*v),
+            Arg::Text(v) => query.bind(v.as_str()),
         };
     }
     query
@@ -29,11 +31,12 @@ struct Found {
     found: i64,
 }
 
-/// `table_where` is `"<table> WHERE <filter>"` using placeholders `$1..$n` for `args`;
-/// `columns` are selected; rows are identified by their `id` column.
+/// `table_where` is `"<tables> WHERE <filter>"` using placeholders `$1..$n` for `args`;
+/// `columns` are selected; rows are identified by the `id` column (qualified when joining).
 pub(crate) async fn fetch_page<R>(
     pool: &AnyPool,
     columns: &str,
+    id: &str,
     table_where: &str,
     args: &[Arg],
     page: PageQuery,
@@ -44,12 +47,12 @@ where
     let n = args.len();
     let (bound_sql, bound, order) = match page.bound {
         PageBound::Newest => (String::new(), None, "DESC"),
-        PageBound::OlderThan(b) => (format!(" AND id < ${}", n + 2), Some(b), "DESC"),
+        PageBound::OlderThan(b) => (format!(" AND {id} < ${}", n + 2), Some(b), "DESC"),
         // The page just above `newer_id` is the `count` oldest of the newer rows.
-        PageBound::NewerThan(b) => (format!(" AND id > ${}", n + 2), Some(b), "ASC"),
+        PageBound::NewerThan(b) => (format!(" AND {id} > ${}", n + 2), Some(b), "ASC"),
     };
     let sql = format!(
-        "SELECT {columns} FROM {table_where}{bound_sql} ORDER BY id {order} LIMIT ${}",
+        "SELECT {columns} FROM {table_where}{bound_sql} ORDER BY {id} {order} LIMIT ${}",
         n + 1
     );
     let mut query = bind(sqlx::query_as::<_, R>(&sql), args).bind(i64::from(page.count) + 1);
@@ -64,7 +67,7 @@ where
     }
     let beyond_bound = |op: &str, b: i64| {
         let sql = format!(
-            "SELECT COUNT(*) AS found FROM (SELECT id FROM {table_where} AND id {op} ${} LIMIT 1) AS beyond",
+            "SELECT COUNT(*) AS found FROM (SELECT {id} FROM {table_where} AND {id} {op} ${} LIMIT 1) AS beyond",
             n + 1
         );
         async move {

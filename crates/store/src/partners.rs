@@ -1,9 +1,10 @@
 use async_trait::async_trait;
 use provisio_core::{
-    model::{ApiKeyId, Partner, UserId, DEFAULT_SESSION_TIMEOUT_SECS},
+    model::{ApiKeyId, Partner, UserId, UserKind, UserRecord, DEFAULT_SESSION_TIMEOUT_SECS},
     secret::SecretHash,
     store::{PartnerStore, StoreResult},
     time::Timestamp,
+    StoreError,
 };
 use sqlx::Row;
 
@@ -67,6 +68,40 @@ impl PartnerStore for SqlStore {
         .await
         .map_err(db_err)?;
         Ok(row.map(Partner::from))
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<UserRecord>> {
+        let row = sqlx::query(
+            "SELECT id, kind, public_uuid, name, session_timeout, status, partner_id, \
+                    granted_user_id, created, updated FROM users WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let get_i64 = |name: &str| row.try_get::<i64, _>(name).map_err(db_err);
+        let get_opt = |name: &str| row.try_get::<Option<i64>, _>(name).map_err(db_err);
+        let text = |name: &str| row.try_get::<String, _>(name).map_err(db_err);
+        let kind = match text("kind")?.as_str() {
+            "PARTNER" => UserKind::Partner,
+            "PERSON" => UserKind::Person,
+            "COMPANY" => UserKind::Company,
+            "API_KEY" => UserKind::ApiKey,
+            other => return Err(StoreError::Corrupt(format!("user kind {other}"))),
+        };
+        Ok(Some(UserRecord {
+            id: UserId(get_i64("id")?),
+            kind,
+            public_uuid: text("public_uuid")?,
+            name: text("name")?,
+            session_timeout_secs: get_i64("session_timeout")?,
+            active: text("status")? == "ACTIVE",
+            partner_id: get_opt("partner_id")?.map(UserId),
+            granted_user_id: get_opt("granted_user_id")?.map(UserId),
+            created: Timestamp(get_i64("created")?),
+            updated: Timestamp(get_i64("updated")?),
+        }))
     }
 
     async fn partner_by_api_key(

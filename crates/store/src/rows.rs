@@ -3,8 +3,14 @@
 use provisio_core::{
     ip::IpPolicy,
     model::{
-        ApiKeyId, Device, DeviceGrant, DeviceId, DeviceStatus, Installation, InstallationId,
-        Partner, Session, SessionContext, SessionGrant, SessionId, UserId,
+        ApiKeyId, ApiKeyUser, CredentialGrant, CredentialId, Device, DeviceGrant, DeviceId,
+        DeviceKey, DeviceStatus, Installation, InstallationId, OauthClientId, Partner, Principal,
+        ProvisionId, Session, SessionContext, SessionGrant, SessionId, UserId,
+    },
+    provision::{
+        record::{Credential, HistoryEntry, OauthRequest, Provision, ProvisionedUser},
+        state::{Resume, Stored},
+        ActionRequired, CredentialStatus, Product, Status, SubStatus, UserVerifiedType,
     },
     time::Timestamp,
     StoreError,
@@ -56,15 +62,16 @@ impl From<InstallationRow> for Installation {
     }
 }
 
-pub const DEVICE_COLUMNS: &str =
-    "id, installation_id, user_id, api_key_id, description, ip, permitted_ips, status, created, updated";
+pub const DEVICE_COLUMNS: &str = "id, installation_id, user_id, api_key_id, credential_id, \
+                                  description, ip, permitted_ips, status, created, updated";
 
 #[derive(sqlx::FromRow)]
 pub struct DeviceRow {
     id: i64,
     installation_id: i64,
     user_id: i64,
-    api_key_id: i64,
+    api_key_id: Option<i64>,
+    credential_id: Option<i64>,
     description: String,
     ip: String,
     permitted_ips: String,
@@ -81,7 +88,13 @@ impl TryFrom<DeviceRow> for Device {
             id: DeviceId(r.id),
             installation_id: InstallationId(r.installation_id),
             user_id: UserId(r.user_id),
-            api_key_id: ApiKeyId(r.api_key_id),
+            key: match (r.api_key_id, r.credential_id) {
+                (Some(key), _) => DeviceKey::ApiKey(ApiKeyId(key)),
+                (None, Some(credential)) => DeviceKey::Credential(CredentialId(credential)),
+                (None, None) => {
+                    return Err(StoreError::Corrupt(format!("device {} has no key", r.id)))
+                }
+            },
             description: r.description,
             ip: r.ip,
             permitted: ip_policy(&r.permitted_ips)?,
@@ -130,13 +143,29 @@ pub struct SessionContextRow {
     client_public_key: String,
     permitted_ips: String,
     session_timeout: i64,
+    user_kind: String,
+    user_partner_id: Option<i64>,
+    granted_user_id: Option<i64>,
 }
 
 impl TryFrom<SessionContextRow> for SessionContext {
     type Error = StoreError;
 
     fn try_from(r: SessionContextRow) -> Result<Self, StoreError> {
+        let user = UserId(r.session.user_id);
+        let principal = match (r.user_kind.as_str(), r.user_partner_id, r.granted_user_id) {
+            ("PARTNER", _, _) => Principal::Partner(user),
+            ("API_KEY", Some(partner), Some(granted)) => Principal::UserApiKey {
+                api_key_user: user,
+                partner: UserId(partner),
+                granted: UserId(granted),
+            },
+            (kind, _, _) => {
+                return Err(StoreError::Corrupt(format!("session of a {kind} user")));
+            }
+        };
         Ok(SessionContext {
+            principal,
             session: r.session.into(),
             client_public_key_pem: r.client_public_key,
             permitted: ip_policy(&r.permitted_ips)?,
@@ -173,7 +202,243 @@ impl TryFrom<SessionGrantRow> for SessionGrant {
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub struct CredentialGrantRow {
+    credential_id: i64,
+    provision_id: i64,
+    credential_status: String,
+    expiry_time: i64,
+    ak_id: i64,
+    ak_created: i64,
+    ak_updated: i64,
+    #[sqlx(flatten)]
+    partner: PartnerRow,
+    g_id: i64,
+    g_public_uuid: String,
+    g_name: String,
+    g_kind: String,
+    g_session_timeout: i64,
+    g_created: i64,
+    g_updated: i64,
+    device_id: Option<i64>,
+    permitted_ips: Option<String>,
+}
+
+impl TryFrom<CredentialGrantRow> for CredentialGrant {
+    type Error = StoreError;
+
+    fn try_from(r: CredentialGrantRow) -> Result<Self, StoreError> {
+        let device = match (r.device_id, r.permitted_ips) {
+            (Some(id), Some(ips)) => Some(DeviceGrant {
+                id: DeviceId(id),
+                permitted: ip_policy(&ips)?,
+            }),
+            _ => None,
+        };
+        Ok(CredentialGrant {
+            credential_id: CredentialId(r.credential_id),
+            provision_id: ProvisionId(r.provision_id),
+            status: parse(CredentialStatus::parse, &r.credential_status)?,
+            expiry_time: Timestamp(r.expiry_time),
+            api_key_user: ApiKeyUser {
+                id: UserId(r.ak_id),
+                created: Timestamp(r.ak_created),
+                updated: Timestamp(r.ak_updated),
+            },
+            partner: r.partner.into(),
+            granted: ProvisionedUser {
+                id: UserId(r.g_id),
+                public_uuid: r.g_public_uuid,
+                display_name: r.g_name,
+                kind: user_kind(&r.g_kind)?,
+                session_timeout_secs: r.g_session_timeout,
+                created: Timestamp(r.g_created),
+                updated: Timestamp(r.g_updated),
+            },
+            device,
+        })
+    }
+}
+
+/// Parses a stored enum, treating an unknown spelling as corruption.
+pub fn parse<T>(parse: impl Fn(&str) -> Option<T>, text: &str) -> Result<T, StoreError> {
+    parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown stored value {text:?}")))
+}
+
+/// The `users.kind` of a provisioned user.
+pub fn user_kind(kind: &str) -> Result<UserVerifiedType, StoreError> {
+    match kind {
+        "PERSON" => Ok(UserVerifiedType::Person),
+        "COMPANY" => Ok(UserVerifiedType::Company),
+        other => Err(StoreError::Corrupt(format!(
+            "provisioned user of kind {other}"
+        ))),
+    }
+}
+
 fn ip_policy(stored: &str) -> Result<IpPolicy, StoreError> {
     IpPolicy::from_stored(stored)
         .ok_or_else(|| StoreError::Corrupt(format!("permitted_ips {stored:?}")))
+}
+
+pub const PROVISION_FROM: &str = "provisions p \
+    LEFT JOIN users u ON u.id = p.user_id \
+    LEFT JOIN credentials c ON c.id = p.credential_id \
+    LEFT JOIN oauth_clients oc ON oc.id = p.oauth_client_id";
+
+pub const PROVISION_SELECT: &str = "p.id, p.partner_id, p.external_uuid, p.user_verified_type, \
+    p.email, p.phone_number, p.products, p.director_provision_id, p.status, p.sub_status, \
+    p.action_required, p.reset_resume, p.api_key_user_id, p.oauth_uuid, p.oauth_client_id, \
+    p.oauth_callback_url, p.oauth_code, p.oauth_created, oc.client_id AS oauth_client_key, \
+    p.created, p.updated, \
+    u.id AS u_id, u.public_uuid AS u_public_uuid, u.name AS u_name, u.kind AS u_kind, \
+    u.session_timeout AS u_session_timeout, u.created AS u_created, u.updated AS u_updated, \
+    c.id AS c_id, c.status AS c_status, c.expiry_time AS c_expiry_time, \
+    c.token_value AS c_token_value, c.permitted_device AS c_permitted_device, \
+    c.created AS c_created, c.updated AS c_updated";
+
+#[derive(sqlx::FromRow)]
+pub struct ProvisionRow {
+    id: i64,
+    partner_id: i64,
+    external_uuid: String,
+    user_verified_type: String,
+    email: Option<String>,
+    phone_number: Option<String>,
+    products: String,
+    director_provision_id: Option<i64>,
+    status: String,
+    sub_status: String,
+    action_required: String,
+    reset_resume: Option<String>,
+    api_key_user_id: Option<i64>,
+    oauth_uuid: Option<String>,
+    oauth_client_id: Option<i64>,
+    oauth_callback_url: Option<String>,
+    oauth_code: Option<String>,
+    oauth_created: Option<i64>,
+    oauth_client_key: Option<String>,
+    created: i64,
+    updated: i64,
+    u_id: Option<i64>,
+    u_public_uuid: Option<String>,
+    u_name: Option<String>,
+    u_kind: Option<String>,
+    u_session_timeout: Option<i64>,
+    u_created: Option<i64>,
+    u_updated: Option<i64>,
+    c_id: Option<i64>,
+    c_status: Option<String>,
+    c_expiry_time: Option<i64>,
+    c_token_value: Option<String>,
+    c_permitted_device: Option<String>,
+    c_created: Option<i64>,
+    c_updated: Option<i64>,
+}
+
+impl TryFrom<ProvisionRow> for Provision {
+    type Error = StoreError;
+
+    fn try_from(r: ProvisionRow) -> Result<Self, StoreError> {
+        let products = r
+            .products
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(|p| parse(Product::parse, p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let state = Stored {
+            status: parse(Status::parse, &r.status)?,
+            sub_status: parse(SubStatus::parse, &r.sub_status)?,
+            action_required: parse(ActionRequired::parse, &r.action_required)?,
+            resume: r
+                .reset_resume
+                .as_deref()
+                .map(|t| parse(Resume::parse, t))
+                .transpose()?,
+        };
+        let user = match (r.u_id, r.u_public_uuid, r.u_name, r.u_kind) {
+            (Some(id), Some(public_uuid), Some(display_name), Some(kind)) => {
+                Some(ProvisionedUser {
+                    id: UserId(id),
+                    public_uuid,
+                    display_name,
+                    kind: user_kind(&kind)?,
+                    session_timeout_secs: r.u_session_timeout.unwrap_or_default(),
+                    created: Timestamp(r.u_created.unwrap_or_default()),
+                    updated: Timestamp(r.u_updated.unwrap_or_default()),
+                })
+            }
+            _ => None,
+        };
+        let oauth_request = match (r.oauth_uuid, r.oauth_code, r.oauth_created) {
+            (Some(uuid), Some(authorization_code), Some(created)) => Some(OauthRequest {
+                uuid,
+                oauth_client_id: r.oauth_client_id.map(OauthClientId),
+                client_id: r.oauth_client_key,
+                callback_url: r.oauth_callback_url,
+                authorization_code,
+                created: Timestamp(created),
+            }),
+            _ => None,
+        };
+        let credential = match (r.c_id, r.c_status, r.c_expiry_time) {
+            (Some(id), Some(status), Some(expiry)) => Some(Credential {
+                id: CredentialId(id),
+                status: parse(CredentialStatus::parse, &status)?,
+                expiry_time: Timestamp(expiry),
+                token_value: r.c_token_value,
+                permitted_device: r.c_permitted_device,
+                created: Timestamp(r.c_created.unwrap_or_default()),
+                updated: Timestamp(r.c_updated.unwrap_or_default()),
+            }),
+            _ => None,
+        };
+        Ok(Provision {
+            id: ProvisionId(r.id),
+            partner_id: UserId(r.partner_id),
+            external_uuid: r.external_uuid,
+            user_verified_type: parse(UserVerifiedType::parse, &r.user_verified_type)?,
+            email: r.email,
+            phone_number: r.phone_number,
+            products,
+            director_provision_id: r.director_provision_id.map(ProvisionId),
+            state,
+            user,
+            api_key_user_id: r.api_key_user_id.map(UserId),
+            oauth_request,
+            credential,
+            created: Timestamp(r.created),
+            updated: Timestamp(r.updated),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct HistoryRow {
+    at: i64,
+    from_status: Option<String>,
+    from_sub_status: Option<String>,
+    to_status: String,
+    to_sub_status: String,
+    cause: String,
+}
+
+impl TryFrom<HistoryRow> for HistoryEntry {
+    type Error = StoreError;
+
+    fn try_from(r: HistoryRow) -> Result<Self, StoreError> {
+        let from = match (r.from_status, r.from_sub_status) {
+            (Some(s), Some(u)) => Some((parse(Status::parse, &s)?, parse(SubStatus::parse, &u)?)),
+            _ => None,
+        };
+        Ok(HistoryEntry {
+            at: Timestamp(r.at),
+            from,
+            to: (
+                parse(Status::parse, &r.to_status)?,
+                parse(SubStatus::parse, &r.to_sub_status)?,
+            ),
+            cause: r.cause,
+        })
+    }
 }

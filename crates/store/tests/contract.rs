@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use provisio_core::{
     ip::IpPolicy,
-    model::{NewDevice, NewSession, PageBound, PageQuery, UserId},
+    model::{DeviceKey, NewDevice, NewSession, PageBound, PageQuery, UserId},
     secret::SecretHash,
     store::Store,
     time::Timestamp,
@@ -62,7 +62,7 @@ async fn partner_with_device(store: &dyn Store, n: u32) -> (UserId, provisio_cor
         .create_device(&NewDevice {
             installation_id: installation.id,
             user_id: partner.id,
-            api_key_id: key,
+            key: DeviceKey::ApiKey(key),
             description: "d".into(),
             ip: "127.0.0.1".into(),
             permitted: IpPolicy::Any,
@@ -77,7 +77,7 @@ fn new_device(like: &provisio_core::model::Device) -> NewDevice {
     NewDevice {
         installation_id: like.installation_id,
         user_id: like.user_id,
-        api_key_id: like.api_key_id,
+        key: like.key,
         description: "more".into(),
         ip: "127.0.0.1".into(),
         permitted: IpPolicy::Any,
@@ -155,7 +155,7 @@ for_each_backend! { open =>
         let grant = f.store.session_grant(device.installation_id, &h("key-1")).await
             .ok().flatten().unwrap_or_else(|| panic!("no grant"));
         assert_eq!(grant.partner.id, user);
-        assert_eq!(grant.api_key_id, device.api_key_id);
+        assert_eq!(DeviceKey::ApiKey(grant.api_key_id), device.key);
         assert_eq!(grant.device.as_ref().map(|d| d.id), Some(device.id));
 
         let newer = f.store.create_device(&NewDevice {

@@ -6,7 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::objects::{DeviceServer, Id, ServerPublicKey, Token, UserCompany};
+use crate::objects::{
+    DeviceServer, Id, OauthCallbackUrl, OauthClient, PartnerUserProvision, ProvisionHistoryEntry,
+    ServerPublicKey, Token, UserApiKey, UserCompany, UserPerson,
+};
 
 // Items are built once per response and serialised straight away; boxing the large user
 // objects would only add noise at every construction site.
@@ -17,7 +20,14 @@ pub enum Item {
     Token(Token),
     ServerPublicKey(ServerPublicKey),
     UserCompany(UserCompany),
+    UserPerson(UserPerson),
+    UserApiKey(UserApiKey),
     DeviceServer(DeviceServer),
+    OauthClient(OauthClient),
+    OauthCallbackUrl(OauthCallbackUrl),
+    PartnerUserProvision(PartnerUserProvision),
+    /// provisio's operator API, not bunq's.
+    ProvisionHistoryEntry(ProvisionHistoryEntry),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

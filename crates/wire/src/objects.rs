@@ -56,3 +56,138 @@ pub struct DeviceServer {
     pub ip: String,
     pub status: String,
 }
+
+/// A provisioned person (spec B.4 variant 2 and `granted_by_user`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPerson {
+    pub id: i64,
+    pub created: String,
+    pub updated: String,
+    pub public_uuid: String,
+    pub display_name: String,
+    pub public_nick_name: String,
+    pub alias: Vec<serde_json::Value>,
+    pub avatar: Avatar,
+    pub language: String,
+    pub region: String,
+    pub session_timeout: i64,
+    pub status: String,
+    pub sub_status: String,
+}
+
+/// A user object inside another, type-indicated: `{"UserCompany":{...}}` or `{"UserPerson":{...}}`.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AnyUser {
+    UserCompany(UserCompany),
+    UserPerson(UserPerson),
+}
+
+/// A session opened with a provision credential (spec B.4 variant 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserApiKey {
+    pub id: i64,
+    pub created: String,
+    pub updated: String,
+    pub requested_by_user: AnyUser,
+    pub granted_by_user: AnyUser,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OauthCallbackUrl {
+    pub id: i64,
+    pub created: String,
+    pub updated: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OauthClient {
+    pub id: i64,
+    pub created: String,
+    pub updated: String,
+    pub status: String,
+    pub display_name: Option<String>,
+    pub client_id: String,
+    pub secret: String,
+    pub callback_url: Vec<OauthCallbackUrl>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelAvatar {
+    pub uuid: String,
+    pub image: Vec<serde_json::Value>,
+    pub anchor_uuid: String,
+    pub style: String,
+}
+
+/// `label_user` (spec D.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelUser {
+    pub uuid: String,
+    pub display_name: String,
+    pub country: String,
+    pub avatar: LabelAvatar,
+    pub public_nick_name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// `oauth_request`: the real capture's shape plus `id` and `client_id` (J-15).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OauthRequest {
+    pub id: i64,
+    pub uuid: String,
+    pub created: String,
+    pub updated: String,
+    pub oauth_client_id: Option<i64>,
+    pub oauth_client_display_name: Option<String>,
+    pub client_id: Option<String>,
+    pub response_type: String,
+    pub callback_url: Option<String>,
+    pub status: String,
+    pub state: Option<String>,
+    pub authorization_code: String,
+    pub user_alias_created: LabelUser,
+    pub redirect_url: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// `credential` (spec D.5, J-16).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credential {
+    pub id: i64,
+    pub created: String,
+    pub updated: String,
+    pub status: String,
+    pub expiry_time: String,
+    pub token_value: Option<String>,
+    pub permitted_device: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerUserProvision {
+    pub id: i64,
+    pub created: String,
+    pub updated: String,
+    pub external_uuid: String,
+    pub status: String,
+    pub sub_status: String,
+    pub action_required: String,
+    pub products: Vec<String>,
+    pub label_user: Option<LabelUser>,
+    pub oauth_request: Option<OauthRequest>,
+    pub credential: Option<Credential>,
+}
+
+/// provisio's own (operator API): one entry of a provision's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionHistoryEntry {
+    pub at: String,
+    pub from_status: Option<String>,
+    pub from_sub_status: Option<String>,
+    pub to_status: String,
+    pub to_sub_status: String,
+    pub cause: String,
+}

@@ -11,7 +11,9 @@
 //! handlers only decide which step to take.
 
 pub mod enums;
+pub mod oauth;
 pub mod plan;
+pub mod record;
 pub mod request;
 pub mod state;
 

@@ -6,6 +6,7 @@ mod pagination;
 mod render;
 mod respond;
 mod routes;
+mod scope;
 mod sign_layer;
 
 use axum::{
@@ -36,10 +37,50 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/device-server/{id}", get(routes::device::get))
         .route("/session-server", post(routes::session::create))
-        .route("/session/{id}", delete(routes::session::delete));
+        .route("/session/{id}", delete(routes::session::delete))
+        .route(
+            "/partner-user-provision",
+            post(routes::provision::create).get(routes::provision::list),
+        )
+        .route(
+            "/partner-user-provision/{id}",
+            get(routes::provision::get).put(routes::provision::update),
+        )
+        .route("/user/{user_id}", get(routes::user::get));
+    // OAuth clients live under the partner's company and, as in bunq's swagger, at the top.
+    let oauth = Router::new()
+        .route(
+            "/oauth-client",
+            post(routes::oauth::create).get(routes::oauth::list),
+        )
+        .route(
+            "/oauth-client/{oauth_client_id}",
+            get(routes::oauth::get).put(routes::oauth::update),
+        )
+        .route(
+            "/oauth-client/{oauth_client_id}/callback-url",
+            post(routes::oauth::add_url).get(routes::oauth::list_urls),
+        )
+        .route(
+            "/oauth-client/{oauth_client_id}/callback-url/{callback_url_id}",
+            get(routes::oauth::get_url)
+                .put(routes::oauth::update_url)
+                .delete(routes::oauth::delete_url),
+        );
+    let v1 = v1.merge(oauth.clone()).nest("/user/{user_id}", oauth);
+    let admin = Router::new()
+        .route("/provisions/{id}/approve", post(routes::admin::approve))
+        .route("/provisions/{id}/deny", post(routes::admin::deny))
+        .route("/provisions/{id}/fail", post(routes::admin::fail))
+        .route(
+            "/provisions/{id}/expire-credential",
+            post(routes::admin::expire_credential),
+        )
+        .route("/provisions/{id}/history", get(routes::admin::history));
 
     Router::new()
         .nest("/v1", v1)
+        .nest("/_provisio", admin)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // A panic is a bug, but the client still gets the envelope (and a signature).

@@ -76,12 +76,24 @@ impl Paging {
     }
 
     /// The `Pagination` object for `page`, listed at `path` (which starts with `/v1/`).
-    /// `ids` are the ids of the page's items, newest first.
+    /// `id` identifies the page's items, which are newest first.
     pub fn links<T>(&self, path: &str, page: &Page<T>, id: impl Fn(&T) -> i64) -> Pagination {
-        let url = |param: &str, value: i64| match self.count_given {
-            Some(count) => format!("{path}?count={count}&{param}={value}"),
-            None => format!("{path}?{param}={value}"),
-        };
+        self.links_with(path, &[], page, id)
+    }
+
+    /// As [`Paging::links`], repeating the list's filters (`filters` are already encoded).
+    pub fn links_with<T>(
+        &self,
+        path: &str,
+        filters: &[(&str, String)],
+        page: &Page<T>,
+        id: impl Fn(&T) -> i64,
+    ) -> Pagination {
+        let mut prefix: String = filters.iter().map(|(k, v)| format!("{k}={v}&")).collect();
+        if let Some(count) = self.count_given {
+            prefix.push_str(&format!("count={count}&"));
+        }
+        let url = |param: &str, value: i64| format!("{path}?{prefix}{param}={value}");
         let newest = page.items.first().map(&id);
         let oldest = page.items.last().map(&id);
         // Where the page is empty, the edges are the bound itself.

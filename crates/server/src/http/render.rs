@@ -1,11 +1,19 @@
 //! Domain records as bunq objects.
 
 use provisio_core::{
-    model::{Device, Partner},
+    model::{ApiKeyUser, Device, Partner},
+    provision::{
+        oauth::{CallbackUrl, OauthClient},
+        record::{HistoryEntry, Provision, ProvisionedUser},
+        UserVerifiedType,
+    },
     time::Timestamp,
 };
 use provisio_wire::{
-    objects::{Avatar, DeviceServer, Token, UserCompany},
+    objects::{
+        self as wire, AnyUser, Avatar, DeviceServer, LabelAvatar, LabelUser, OauthCallbackUrl,
+        PartnerUserProvision, ProvisionHistoryEntry, Token, UserApiKey, UserCompany, UserPerson,
+    },
     time,
 };
 
@@ -32,11 +40,7 @@ pub fn user_company(partner: &Partner) -> UserCompany {
         display_name: partner.name.clone(),
         public_nick_name: partner.name.clone(),
         alias: Vec::new(),
-        avatar: Avatar {
-            uuid: partner.public_uuid.clone(),
-            anchor_uuid: partner.public_uuid.clone(),
-            image: Vec::new(),
-        },
+        avatar: avatar(&partner.public_uuid),
         language: "en_US".into(),
         region: "nl_NL".into(),
         session_timeout: partner.session_timeout_secs,
@@ -53,5 +57,173 @@ pub fn device_server(device: &Device) -> DeviceServer {
         description: device.description.clone(),
         ip: device.ip.clone(),
         status: device.status.as_str().into(),
+    }
+}
+
+pub fn user_person(user: &ProvisionedUser) -> UserPerson {
+    UserPerson {
+        id: user.id.0,
+        created: ts(user.created),
+        updated: ts(user.updated),
+        public_uuid: user.public_uuid.clone(),
+        display_name: user.display_name.clone(),
+        public_nick_name: user.display_name.clone(),
+        alias: Vec::new(),
+        avatar: avatar(&user.public_uuid),
+        language: "en_US".into(),
+        region: "nl_NL".into(),
+        session_timeout: user.session_timeout_secs,
+        status: "ACTIVE".into(),
+        sub_status: "NONE".into(),
+    }
+}
+
+/// A provisioned user as the type bunq names it: `UserPerson` or `UserCompany`.
+pub fn provisioned_user(user: &ProvisionedUser) -> AnyUser {
+    match user.kind {
+        UserVerifiedType::Person => AnyUser::UserPerson(user_person(user)),
+        UserVerifiedType::Company => {
+            let p = user_person(user);
+            AnyUser::UserCompany(UserCompany {
+                id: p.id,
+                created: p.created,
+                updated: p.updated,
+                public_uuid: p.public_uuid,
+                name: p.display_name.clone(),
+                display_name: p.display_name,
+                public_nick_name: p.public_nick_name,
+                alias: p.alias,
+                avatar: p.avatar,
+                language: p.language,
+                region: p.region,
+                session_timeout: p.session_timeout,
+                status: p.status,
+                sub_status: p.sub_status,
+            })
+        }
+    }
+}
+
+pub fn user_api_key(key: &ApiKeyUser, partner: &Partner, granted: &ProvisionedUser) -> UserApiKey {
+    UserApiKey {
+        id: key.id.0,
+        created: ts(key.created),
+        updated: ts(key.updated),
+        requested_by_user: AnyUser::UserCompany(user_company(partner)),
+        granted_by_user: provisioned_user(granted),
+    }
+}
+
+fn avatar(uuid: &str) -> Avatar {
+    Avatar {
+        uuid: uuid.to_owned(),
+        anchor_uuid: uuid.to_owned(),
+        image: Vec::new(),
+    }
+}
+
+pub fn oauth_client(client: &OauthClient) -> wire::OauthClient {
+    wire::OauthClient {
+        id: client.id.0,
+        created: ts(client.created),
+        updated: ts(client.updated),
+        status: client.status.clone(),
+        display_name: client.display_name.clone(),
+        client_id: client.client_id.clone(),
+        secret: client.secret.clone(),
+        callback_url: client.callback_urls.iter().map(callback_url).collect(),
+    }
+}
+
+pub fn callback_url(url: &CallbackUrl) -> OauthCallbackUrl {
+    OauthCallbackUrl {
+        id: url.id.0,
+        created: ts(url.created),
+        updated: ts(url.updated),
+        url: url.url.clone(),
+    }
+}
+
+fn label(uuid: &str, name: &str, kind: &str) -> LabelUser {
+    LabelUser {
+        uuid: uuid.to_owned(),
+        display_name: name.to_owned(),
+        country: "NL".into(),
+        avatar: LabelAvatar {
+            uuid: uuid.to_owned(),
+            image: Vec::new(),
+            anchor_uuid: uuid.to_owned(),
+            style: "NONE".into(),
+        },
+        public_nick_name: name.to_owned(),
+        kind: kind.to_owned(),
+    }
+}
+
+/// The full `PartnerUserProvision`, as a GET returns it. `partner` labels the OAuth request's
+/// `user_alias_created`.
+pub fn provision(p: &Provision, partner: &Partner) -> PartnerUserProvision {
+    let label_user = p.user.as_ref().map(|u| {
+        let kind = match u.kind {
+            UserVerifiedType::Person => "PERSON",
+            UserVerifiedType::Company => "COMPANY",
+        };
+        label(&u.public_uuid, &u.display_name, kind)
+    });
+    let oauth_request = p.oauth_request.as_ref().map(|o| wire::OauthRequest {
+        id: p.id.0,
+        uuid: o.uuid.clone(),
+        created: ts(o.created),
+        updated: ts(o.created),
+        oauth_client_id: o.oauth_client_id.map(|id| id.0),
+        oauth_client_display_name: None,
+        client_id: o.client_id.clone(),
+        response_type: "code".into(),
+        callback_url: o.callback_url.clone(),
+        status: "ACCEPTED".into(),
+        state: None,
+        authorization_code: o.authorization_code.clone(),
+        user_alias_created: label(&partner.public_uuid, &partner.name, "COMPANY"),
+        redirect_url: o.callback_url.as_ref().map(|url| {
+            let join = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{join}code={}", o.authorization_code)
+        }),
+        kind: "BUNQ".into(),
+    });
+    let credential = p.credential.as_ref().map(|c| wire::Credential {
+        id: c.id.0,
+        created: ts(c.created),
+        updated: ts(c.updated),
+        status: c.status.as_str().into(),
+        expiry_time: ts(c.expiry_time),
+        token_value: c.token_value.clone(),
+        permitted_device: c
+            .permitted_device
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok()),
+    });
+    PartnerUserProvision {
+        id: p.id.0,
+        created: ts(p.created),
+        updated: ts(p.updated),
+        external_uuid: p.external_uuid.clone(),
+        status: p.state.status.as_str().into(),
+        sub_status: p.state.sub_status.as_str().into(),
+        action_required: p.state.action_required.as_str().into(),
+        products: p.products.iter().map(|x| x.as_str().to_owned()).collect(),
+        label_user,
+        oauth_request,
+        credential,
+    }
+}
+
+pub fn history_entry(entry: &HistoryEntry) -> ProvisionHistoryEntry {
+    ProvisionHistoryEntry {
+        at: ts(entry.at),
+        from_status: entry.from.map(|(s, _)| s.as_str().to_owned()),
+        from_sub_status: entry.from.map(|(_, u)| u.as_str().to_owned()),
+        to_status: entry.to.0.as_str().to_owned(),
+        to_sub_status: entry.to.1.as_str().to_owned(),
+        cause: entry.cause.clone(),
     }
 }

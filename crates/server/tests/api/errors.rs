@@ -15,7 +15,7 @@ async fn strict(backend: Backend) -> TestApp {
         backend,
         ServerConfig {
             profile: Profile::Strict,
-            ..ServerConfig::default()
+            ..test_config()
         },
     )
     .await
@@ -26,7 +26,7 @@ async fn small_bodies(backend: Backend) -> TestApp {
         backend,
         ServerConfig {
             body_limit: 4096,
-            ..ServerConfig::default()
+            ..test_config()
         },
     )
     .await

@@ -11,7 +11,9 @@ use std::{
 
 use provisio_client::{Api, Client, ClientBuilder, Reply, Request, SigningKey, VerifyingKey};
 use provisio_core::{store::Store, time::SystemClock};
-use provisio_server::{partners::create_partner, Server, ServerConfig};
+use provisio_server::{
+    config::WorkerConfig, partners::create_partner, Outcome, Server, ServerConfig, Worker,
+};
 use provisio_store::{connect, testing::TestDatabase, Backend};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
@@ -23,6 +25,8 @@ pub struct TestApp {
     pub clock: Arc<SystemClock>,
     pub store: Arc<dyn Store>,
     pub server_key: Arc<VerifyingKey>,
+    pub admin_token: String,
+    worker: Option<Arc<Worker>>,
     config: ServerConfig,
     db: TestDatabase,
     running: Option<(oneshot::Sender<()>, JoinHandle<std::io::Result<()>>)>,
@@ -30,7 +34,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        TestApp::spawn_with(backend, ServerConfig::default()).await
+        TestApp::spawn_with(backend, test_config()).await
     }
 
     pub async fn spawn_with(backend: Backend, config: ServerConfig) -> TestApp {
@@ -58,6 +62,8 @@ impl TestApp {
             clock,
             store,
             server_key: Arc::new(placeholder_key()),
+            admin_token: String::new(),
+            worker: None,
             config,
             db,
             running: None,
@@ -73,6 +79,8 @@ impl TestApp {
         self.server_key = Arc::new(
             VerifyingKey::from_pem(server.public_key_pem()).unwrap_or_else(|e| panic!("{e}")),
         );
+        self.admin_token = server.admin_token().unwrap_or_default().to_owned();
+        self.worker = Some(server.worker());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.serve(listener, async move {
             let _ = stopped.await;
@@ -98,6 +106,28 @@ impl TestApp {
         self.start(listener).await;
     }
 
+    /// Runs the worker until no job is due: every background step that can happen now has.
+    /// Returns how many jobs it finished.
+    pub async fn drain(&self) -> usize {
+        let mut done = 0;
+        while let Outcome::Worked(n) = self.step().await {
+            done += n;
+        }
+        done
+    }
+
+    /// One worker batch: each due job once (so each provision moves at most one step).
+    pub async fn step(&self) -> Outcome {
+        let worker = self
+            .worker
+            .as_ref()
+            .unwrap_or_else(|| panic!("not started"));
+        worker
+            .run_once()
+            .await
+            .unwrap_or_else(|e| panic!("worker: {e}"))
+    }
+
     pub fn client_builder(&self) -> ClientBuilder {
         Client::builder(&self.base_url, &self.api_key).signing_key(test_key())
     }
@@ -120,6 +150,19 @@ impl TestApp {
             .send(request)
             .await
             .unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+/// The configuration tests start from: no background worker (tests drain it themselves) and
+/// no delay between steps.
+pub fn test_config() -> ServerConfig {
+    ServerConfig {
+        run_workers: false,
+        worker: WorkerConfig {
+            step_delay: std::time::Duration::ZERO,
+            ..WorkerConfig::default()
+        },
+        ..ServerConfig::default()
     }
 }
 

@@ -31,7 +31,7 @@ async fn no_ip_checks(backend: Backend) -> TestApp {
         backend,
         ServerConfig {
             ip_checks: false,
-            ..ServerConfig::default()
+            ..test_config()
         },
     )
     .await

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use provisio_core::{
     ip::IpPolicy,
-    model::{NewDevice, Page, PageBound, PageQuery},
+    model::{DeviceKey, NewDevice, Page, PageBound, PageQuery},
     secret::SecretHash,
     DomainError,
 };
@@ -36,21 +36,33 @@ pub async fn create(
     }
     let permitted = IpPolicy::requested(body.permitted_ips.as_deref(), ip)?;
     let secret = SecretHash::of(body.secret.trim());
-    let (partner, api_key_id) = state
-        .store
-        .partner_by_api_key(&secret)
-        .await?
-        .ok_or(DomainError::BadCredentials)?;
+    let now = state.clock.now();
+    // The secret is a partner API key, or a provisioned user's credential (spec E.1).
+    let (user_id, key) = match state.store.partner_by_api_key(&secret).await? {
+        Some((partner, key)) => (partner.id, DeviceKey::ApiKey(key)),
+        None => {
+            let grant = state
+                .store
+                .credential_grant(installation.installation.id, &secret)
+                .await?
+                .filter(|grant| grant.usable(now))
+                .ok_or(DomainError::BadCredentials)?;
+            (
+                grant.api_key_user.id,
+                DeviceKey::Credential(grant.credential_id),
+            )
+        }
+    };
     let device = state
         .store
         .create_device(&NewDevice {
             installation_id: installation.installation.id,
-            user_id: partner.id,
-            api_key_id,
+            user_id,
+            key,
             description: description.to_owned(),
             ip: ip.to_string(),
             permitted,
-            now: state.clock.now(),
+            now,
         })
         .await?;
     state

@@ -1,17 +1,23 @@
 //! `POST /v1/session-server` (spec B.4) and `DELETE /v1/session/{id}` (J-11).
 
-use std::time::Duration;
+use std::{net::IpAddr, time::Duration};
 
 use axum::extract::State;
 use provisio_core::{
-    model::NewSession,
+    model::{DeviceId, InstallationId, NewSession, SessionGrant, UserId},
+    provision::CredentialStatus,
     secret::{Secret, SecretHash},
     DomainError,
 };
-use provisio_wire::{objects::Id, requests::SessionServerRequest, Item};
+use provisio_wire::{
+    objects::{Id, Token},
+    requests::SessionServerRequest,
+    Item,
+};
 
 use crate::{
     http::{
+        error::ApiError,
         extract::{ClientIp, InstallationAuth, SessionAuth, SignedJson},
         render,
         respond::{ApiResult, Bunq},
@@ -19,37 +25,123 @@ use crate::{
     AppState,
 };
 
-/// Opens a session for a partner API key. The body must be signed with the installation's
-/// key; the key must have a device on this installation that permits the caller's address.
+/// Opens a session. The body must be signed with the installation's key; the secret must
+/// have a device on this installation that permits the caller's address. The secret is a
+/// partner API key (answered with `UserCompany`) or a provision credential (answered with
+/// `UserApiKey`; its first use activates the credential).
 pub async fn create(
     State(state): State<AppState>,
     InstallationAuth(installation): InstallationAuth,
     ClientIp(ip): ClientIp,
     SignedJson(body): SignedJson<SessionServerRequest>,
 ) -> ApiResult {
-    let grant = state
+    let secret = SecretHash::of(body.secret.trim());
+    let installation_id = installation.installation.id;
+    match state
         .auth
-        .session_grant(
-            state.store.as_ref(),
-            installation.installation.id,
-            &SecretHash::of(body.secret.trim()),
-        )
-        .await?;
+        .session_grant(state.store.as_ref(), installation_id, &secret)
+        .await
+    {
+        Ok(grant) => partner_session(&state, installation_id, ip, &grant).await,
+        Err(DomainError::BadCredentials) => {
+            user_session(&state, installation_id, ip, &secret).await
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn partner_session(
+    state: &AppState,
+    installation: InstallationId,
+    ip: IpAddr,
+    grant: &SessionGrant,
+) -> ApiResult {
     let device = grant.device.as_ref().ok_or(DomainError::BadCredentials)?;
     if state.config.ip_checks() && !device.permitted.permits(ip) {
         return Err(DomainError::BadCredentials.into());
     }
     let partner = &grant.partner;
+    let (id, token) = open(
+        state,
+        installation,
+        device.id,
+        partner.id,
+        partner.session_timeout_secs,
+    )
+    .await?;
+    Bunq::items(vec![
+        Item::Id(Id { id: id.id }),
+        Item::Token(token),
+        Item::UserCompany(render::user_company(partner)),
+    ])
+}
+
+async fn user_session(
+    state: &AppState,
+    installation: InstallationId,
+    ip: IpAddr,
+    secret: &SecretHash,
+) -> ApiResult {
     let now = state.clock.now();
-    let timeout = u64::try_from(partner.session_timeout_secs).unwrap_or(0);
+    let grant = state
+        .store
+        .credential_grant(installation, secret)
+        .await?
+        .filter(|grant| grant.usable(now))
+        .ok_or(DomainError::BadCredentials)?;
+    let device = grant.device.as_ref().ok_or(DomainError::BadCredentials)?;
+    if state.config.ip_checks() && !device.permitted.permits(ip) {
+        return Err(DomainError::BadCredentials.into());
+    }
+    if grant.status == CredentialStatus::PendingFirstUse {
+        let permitted_device =
+            serde_json::json!({ "id": device.id.0, "ip": ip.to_string() }).to_string();
+        if !state
+            .store
+            .use_credential(grant.credential_id, &permitted_device, now)
+            .await?
+        {
+            // Expired, reset or used by a racing request since it was read.
+            return Err(DomainError::BadCredentials.into());
+        }
+    }
+    let timeout = grant.granted.session_timeout_secs;
+    let (id, token) = open(
+        state,
+        installation,
+        device.id,
+        grant.api_key_user.id,
+        timeout,
+    )
+    .await?;
+    Bunq::items(vec![
+        Item::Id(id),
+        Item::Token(token),
+        Item::UserApiKey(render::user_api_key(
+            &grant.api_key_user,
+            &grant.partner,
+            &grant.granted,
+        )),
+    ])
+}
+
+async fn open(
+    state: &AppState,
+    installation: InstallationId,
+    device: DeviceId,
+    user: UserId,
+    timeout_secs: i64,
+) -> Result<(Id, Token), ApiError> {
+    let now = state.clock.now();
+    let timeout = u64::try_from(timeout_secs).unwrap_or(0);
     let token = Secret::generate("");
     let session = state
         .store
         .create_session(
             &NewSession {
-                installation_id: installation.installation.id,
-                device_id: device.id,
-                user_id: partner.id,
+                installation_id: installation,
+                device_id: device,
+                user_id: user,
                 now,
                 expires_at: now.plus(Duration::from_secs(timeout)),
             },
@@ -57,16 +149,10 @@ pub async fn create(
         )
         .await?;
     let id = session.id.0;
-    Bunq::items(vec![
-        Item::Id(Id { id }),
-        Item::Token(render::token(
-            id,
-            session.created,
-            session.updated,
-            token.expose(),
-        )),
-        Item::UserCompany(render::user_company(partner)),
-    ])
+    Ok((
+        Id { id },
+        render::token(id, session.created, session.updated, token.expose()),
+    ))
 }
 
 /// Ends the calling session, whatever id the path names: bunq's SDKs send `0`.

@@ -1,0 +1,119 @@
+//! The operator API under `/_provisio/` (not bunq's): sandbox controls that bunq's hosted
+//! sandbox lacks. Protected by the admin token printed at start; absent in a strict
+//! production deployment.
+
+use axum::{
+    extract::{FromRequestParts, State},
+    http::{header, request::Parts, StatusCode},
+};
+use provisio_core::{model::ProvisionId, secret::SecretHash};
+use provisio_wire::Item;
+
+use crate::{
+    http::{
+        error::ApiError,
+        extract::PathId,
+        render,
+        respond::{ApiResult, Bunq},
+    },
+    ops, AppState,
+};
+
+/// `Authorization: Bearer <admin token>`.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(expected) = &state.admin else {
+            return Err(ApiError::not_found("The requested route does not exist."));
+        };
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|token| SecretHash::of(token.trim()));
+        if given.as_ref() == Some(expected) {
+            Ok(Admin)
+        } else {
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "The operator API needs Authorization: Bearer <admin token> (printed at start).",
+            ))
+        }
+    }
+}
+
+async fn answer(state: &AppState, id: ProvisionId) -> ApiResult {
+    let provision = state
+        .store
+        .provision(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("PartnerUserProvision not found."))?;
+    let partner = state
+        .store
+        .partner(provision.partner_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("PartnerUserProvision not found."))?;
+    state.wake.notify_one();
+    Bunq::items(vec![Item::PartnerUserProvision(render::provision(
+        &provision, &partner,
+    ))])
+}
+
+pub async fn approve(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
+    let id = ProvisionId(id);
+    ops::decide_onboarding(
+        state.store.as_ref(),
+        state.clock.as_ref(),
+        id,
+        true,
+        "onboarding approved by an operator",
+    )
+    .await?;
+    answer(&state, id).await
+}
+
+pub async fn deny(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
+    let id = ProvisionId(id);
+    let before = ops::decide_onboarding(
+        state.store.as_ref(),
+        state.clock.as_ref(),
+        id,
+        false,
+        "onboarding denied by an operator",
+    )
+    .await?;
+    if let Some(user) = before.api_key_user_id {
+        state.auth.revoke_user(user);
+    }
+    answer(&state, id).await
+}
+
+pub async fn fail(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
+    let id = ProvisionId(id);
+    ops::fail(state.store.as_ref(), state.clock.as_ref(), id).await?;
+    answer(&state, id).await
+}
+
+pub async fn expire_credential(
+    State(state): State<AppState>,
+    _: Admin,
+    PathId(id): PathId,
+) -> ApiResult {
+    let id = ProvisionId(id);
+    ops::expire_credential(state.store.as_ref(), state.clock.as_ref(), id).await?;
+    answer(&state, id).await
+}
+
+pub async fn history(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
+    let entries = ops::history(state.store.as_ref(), ProvisionId(id)).await?;
+    Bunq::items(
+        entries
+            .iter()
+            .map(|e| Item::ProvisionHistoryEntry(render::history_entry(e)))
+            .collect(),
+    )
+}

@@ -1,0 +1,136 @@
+//! Who may touch what, as extractors (spec B.5, J-8, J-9).
+//!
+//! - [`PartnerSession`]: partner-level routes (provisions, OAuth clients) need the partner's own
+//!   session; a provisioned user's session gets 403.
+//! - [`CompanyPath`]: `/user/{user_id}/oauth-client…` must name the caller's own company (404
+//!   otherwise); the same routes without the prefix act on the caller's company.
+//! - [`UserScope`]: `/user/{user_id}/…` for a provisioned user accepts the user's id and its
+//!   `UserApiKey` id, from the user's own session or from the partner that provisioned it.
+//!   Anyone else gets 404, as if the user did not exist.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{FromRequestParts, Path},
+    http::{request::Parts, StatusCode},
+};
+use provisio_core::model::{Principal, UserId, UserKind, UserRecord};
+
+use super::{error::ApiError, extract::SessionAuth};
+use crate::AppState;
+
+/// A named path segment as a positive integer; anything else names nothing (404).
+pub async fn path_id(parts: &mut Parts, name: &str) -> Result<i64, ApiError> {
+    let not_found = || ApiError::not_found("The requested object was not found.");
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, &())
+        .await
+        .map_err(|_| not_found())?;
+    params
+        .get(name)
+        .and_then(|raw| raw.parse::<i64>().ok())
+        .filter(|id| *id > 0)
+        .ok_or_else(not_found)
+}
+
+async fn has_path_param(parts: &mut Parts, name: &str) -> bool {
+    Path::<HashMap<String, String>>::from_request_parts(parts, &())
+        .await
+        .is_ok_and(|Path(params)| params.contains_key(name))
+}
+
+/// The partner's own session.
+pub struct PartnerSession {
+    pub partner: UserId,
+}
+
+impl FromRequestParts<AppState> for PartnerSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let auth = SessionAuth::from_request_parts(parts, state).await?;
+        match auth.session.context.principal {
+            Principal::Partner(partner) => Ok(PartnerSession { partner }),
+            Principal::UserApiKey { .. } => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "This call needs the partner's own session, not a provisioned user's.",
+            )),
+        }
+    }
+}
+
+/// The company an OAuth route acts on: the caller's own, named in the path or implied.
+pub struct CompanyPath {
+    pub partner: UserId,
+}
+
+impl FromRequestParts<AppState> for CompanyPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let PartnerSession { partner } = PartnerSession::from_request_parts(parts, state).await?;
+        if has_path_param(parts, "user_id").await && path_id(parts, "user_id").await? != partner.0 {
+            return Err(ApiError::not_found("User not found."));
+        }
+        Ok(CompanyPath { partner })
+    }
+}
+
+/// What `{user_id}` resolved to for this caller.
+pub enum UserScope {
+    /// The partner company itself.
+    Partner(UserRecord),
+    /// A user the partner provisioned, reached as the user or through its `UserApiKey`.
+    Provisioned {
+        user: UserRecord,
+        /// The `UserApiKey` named in the path, when it was one.
+        api_key: Option<UserRecord>,
+        partner: UserId,
+    },
+}
+
+impl FromRequestParts<AppState> for UserScope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let auth = SessionAuth::from_request_parts(parts, state).await?;
+        let id = UserId(path_id(parts, "user_id").await?);
+        let not_found = || ApiError::not_found("User not found.");
+        let named = state.store.user(id).await?.ok_or_else(not_found)?;
+        // A `UserApiKey` id stands for the user who granted it (J-9).
+        let (user, api_key) = match named.kind {
+            UserKind::ApiKey => {
+                let granted = named.granted_user_id.ok_or_else(not_found)?;
+                (
+                    state.store.user(granted).await?.ok_or_else(not_found)?,
+                    Some(named),
+                )
+            }
+            _ => (named, None),
+        };
+        match (auth.session.context.principal, user.kind) {
+            (Principal::Partner(partner), UserKind::Partner) if user.id == partner => {
+                Ok(UserScope::Partner(user))
+            }
+            (Principal::Partner(partner), UserKind::Person | UserKind::Company)
+                if user.partner_id == Some(partner) =>
+            {
+                Ok(UserScope::Provisioned {
+                    user,
+                    api_key,
+                    partner,
+                })
+            }
+            (
+                Principal::UserApiKey {
+                    granted, partner, ..
+                },
+                UserKind::Person | UserKind::Company,
+            ) if user.id == granted => Ok(UserScope::Provisioned {
+                user,
+                api_key,
+                partner,
+            }),
+            _ => Err(not_found()),
+        }
+    }
+}

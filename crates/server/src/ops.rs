@@ -1,0 +1,120 @@
+//! Operations on a provision that the partner API, the operator API and the CLI share, so an
+//! approval from the CLI is the same transition as one from the admin surface (and, later,
+//! from the onboarding flow).
+
+use std::time::Duration;
+
+use provisio_core::{
+    model::ProvisionId,
+    provision::{
+        plan::{self, Step},
+        record::{HistoryEntry, Provision},
+        state::Phase,
+    },
+    store::Store,
+    time::Clock,
+    DomainError,
+};
+
+/// Loads a provision, lets `decide` pick the step for its phase, and applies it. The step is a
+/// compare-and-set, so a provision that changed in between is reported, not overwritten.
+pub async fn transition(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    id: ProvisionId,
+    decide: impl FnOnce(Phase) -> Result<Step, &'static str>,
+) -> Result<Provision, DomainError> {
+    let provision = store
+        .provision(id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("PartnerUserProvision"))?;
+    let phase = provision.phase().ok_or_else(|| {
+        DomainError::Store(provisio_core::StoreError::Corrupt(format!(
+            "provision {id} is in no known phase"
+        )))
+    })?;
+    let step = decide(phase).map_err(DomainError::invalid)?;
+    if !store.apply_step(id, &step, clock.now()).await? {
+        return Err(DomainError::invalid(
+            "The provision changed while this request was processed; read it and try again.",
+        ));
+    }
+    Ok(provision)
+}
+
+pub async fn cancel(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    id: ProvisionId,
+    step_delay: Duration,
+) -> Result<Provision, DomainError> {
+    let now = clock.now();
+    transition(store, clock, id, |phase| {
+        plan::cancel(phase, now, step_delay, "cancelled by the partner")
+    })
+    .await
+}
+
+pub async fn reset_token(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    id: ProvisionId,
+    step_delay: Duration,
+) -> Result<Provision, DomainError> {
+    let now = clock.now();
+    transition(store, clock, id, |phase| {
+        plan::request_reset(phase, now, step_delay)
+    })
+    .await
+}
+
+/// Decides the user's onboarding: approved → `ACTIVE/NONE`, denied → `FAILED/NONE`.
+pub async fn decide_onboarding(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    id: ProvisionId,
+    approved: bool,
+    cause: &str,
+) -> Result<Provision, DomainError> {
+    transition(store, clock, id, |phase| {
+        plan::decide_onboarding(phase, approved, cause)
+    })
+    .await
+}
+
+pub async fn fail(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    id: ProvisionId,
+) -> Result<Provision, DomainError> {
+    transition(store, clock, id, |phase| {
+        plan::fail(phase, "failed by an operator")
+    })
+    .await
+}
+
+pub async fn expire_credential(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    id: ProvisionId,
+) -> Result<(), DomainError> {
+    store
+        .provision(id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("PartnerUserProvision"))?;
+    if store.expire_credential_now(id, clock.now()).await? {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "This provision has no credential waiting for its first use.",
+        ))
+    }
+}
+
+pub async fn history(store: &dyn Store, id: ProvisionId) -> Result<Vec<HistoryEntry>, DomainError> {
+    store
+        .provision(id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("PartnerUserProvision"))?;
+    Ok(store.history(id).await?)
+}

@@ -1,0 +1,178 @@
+//! The background worker: carries provisions through their asynchronous steps and expires
+//! unused credentials on time.
+//!
+//! Design: [`Worker::run_once`] claims a batch of due jobs with a lease, decides each job's
+//! outcome from the provision's current phase (pure: `plan::advance`), and finishes the whole
+//! batch in one transaction. Batching is what makes durable commits affordable: one commit
+//! carries hundreds of steps. [`Worker::run`] is a thin loop around it that sleeps only when
+//! idle, until the next job is due, new work is signalled, or it is told to stop. Tests call
+//! `run_once` directly to drain the queue without sleeping.
+
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use provisio_core::{
+    model::Environment,
+    provision::{
+        plan::{self, JobKind, StepContext},
+        record::{ClaimedJob, JobOutcome},
+        state::Phase,
+    },
+    store::Store,
+    time::{Clock, Timestamp},
+    StoreError,
+};
+use tokio::sync::{watch, Notify};
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Delay before each background step of a provision.
+    pub step_delay: Duration,
+    /// How long a claimed job stays reserved for its worker.
+    pub lease: Duration,
+    /// Most jobs claimed and committed together.
+    pub batch: u32,
+    /// Longest sleep when idle (work created by other processes is noticed this fast).
+    pub idle_poll: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            step_delay: Duration::from_secs(1),
+            lease: Duration::from_secs(30),
+            batch: 256,
+            idle_poll: Duration::from_millis(200),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Worked(usize),
+    Idle,
+}
+
+pub struct Worker {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    environment: Environment,
+    config: WorkerConfig,
+    name: String,
+    claims: AtomicU64,
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        environment: Environment,
+        config: WorkerConfig,
+    ) -> Self {
+        Worker {
+            store,
+            clock,
+            environment,
+            config,
+            name: format!("worker-{}", uuid::Uuid::new_v4().simple()),
+            claims: AtomicU64::new(0),
+        }
+    }
+
+    /// Claims and finishes one batch of due jobs.
+    pub async fn run_once(&self) -> Result<Outcome, StoreError> {
+        // Each claim gets its own token, so finishing touches exactly the jobs it claimed.
+        let token = format!(
+            "{}:{}",
+            self.name,
+            self.claims.fetch_add(1, Ordering::Relaxed)
+        );
+        let now = self.clock.now();
+        let jobs = self
+            .store
+            .claim_jobs(&token, now, self.config.lease, self.config.batch)
+            .await?;
+        if jobs.is_empty() {
+            return Ok(Outcome::Idle);
+        }
+        let count = jobs.len();
+        let outcomes = jobs
+            .into_iter()
+            .map(|job| {
+                let outcome = self.decide(&job, now);
+                (job, outcome)
+            })
+            .collect();
+        self.store.finish_jobs(&token, outcomes, now).await?;
+        Ok(Outcome::Worked(count))
+    }
+
+    fn decide(&self, job: &ClaimedJob, now: Timestamp) -> JobOutcome {
+        match job.kind {
+            JobKind::ExpireCredential => JobOutcome::ExpireCredential,
+            JobKind::Advance => {
+                if job
+                    .expect
+                    .is_some_and(|e| e != (job.state.status, job.state.sub_status))
+                {
+                    return JobOutcome::Stale;
+                }
+                let Some(phase) =
+                    Phase::from_stored(job.state.status, job.state.sub_status, job.state.resume)
+                else {
+                    tracing::error!(provision = %job.provision_id, "provision in an unknown state");
+                    return JobOutcome::Stale;
+                };
+                let ctx = StepContext {
+                    now,
+                    step_delay: self.config.step_delay,
+                    environment: self.environment,
+                    products: &job.products,
+                };
+                plan::advance(phase, &ctx).map_or(JobOutcome::Stale, JobOutcome::Step)
+            }
+        }
+    }
+
+    /// Works until `stop` turns true. `wake` cuts an idle sleep short.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>, wake: Arc<Notify>) {
+        tracing::info!(worker = %self.name, "worker started");
+        let mut failures = 0u32;
+        while !*stop.borrow() {
+            let pause = match self.run_once().await {
+                Ok(Outcome::Worked(_)) => {
+                    failures = 0;
+                    continue;
+                }
+                Ok(Outcome::Idle) => {
+                    failures = 0;
+                    self.idle_pause().await
+                }
+                Err(err) => {
+                    failures = failures.saturating_add(1);
+                    tracing::error!(error = ?err, "worker batch failed; retrying");
+                    Duration::from_millis(100u64.saturating_mul(1 << failures.min(6)))
+                }
+            };
+            tokio::select! {
+                _ = stop.changed() => {}
+                () = wake.notified() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+        tracing::info!(worker = %self.name, "worker stopped");
+    }
+
+    async fn idle_pause(&self) -> Duration {
+        let poll = self.config.idle_poll;
+        match self.store.next_job_at().await {
+            Ok(Some(next)) => self.clock.now().until(next).min(poll),
+            _ => poll,
+        }
+    }
+}

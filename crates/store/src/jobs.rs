@@ -1,0 +1,177 @@
+//! The job queue. Claiming leases due jobs to one claim token (`locked_by`) until
+//! `locked_until`; a job whose lease ran out is due again, so a worker that dies loses
+//! nothing. Finishing deletes the job and applies its outcome in the same transaction, and
+//! only while the claim still holds the job, so a step is applied once even if two workers
+//! end up holding it one after the other.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use provisio_core::{
+    model::{JobId, ProvisionId},
+    provision::{
+        plan::JobKind,
+        record::{ClaimedJob, JobOutcome},
+        state::{Resume, Stored},
+        ActionRequired, Product, Status, SubStatus,
+    },
+    store::{JobStore, StoreResult},
+    time::Timestamp,
+    StoreError,
+};
+
+use crate::{db_err, rows::parse, steps, Backend, SqlStore};
+
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    job_id: i64,
+    kind: String,
+    provision_id: i64,
+    expect_status: Option<String>,
+    expect_sub_status: Option<String>,
+    status: String,
+    sub_status: String,
+    action_required: String,
+    reset_resume: Option<String>,
+    products: String,
+}
+
+impl TryFrom<ClaimedRow> for ClaimedJob {
+    type Error = StoreError;
+
+    fn try_from(r: ClaimedRow) -> Result<Self, StoreError> {
+        Ok(ClaimedJob {
+            id: JobId(r.job_id),
+            kind: parse(JobKind::parse, &r.kind)?,
+            provision_id: ProvisionId(r.provision_id),
+            expect: match (r.expect_status, r.expect_sub_status) {
+                (Some(s), Some(u)) => {
+                    Some((parse(Status::parse, &s)?, parse(SubStatus::parse, &u)?))
+                }
+                _ => None,
+            },
+            state: Stored {
+                status: parse(Status::parse, &r.status)?,
+                sub_status: parse(SubStatus::parse, &r.sub_status)?,
+                action_required: parse(ActionRequired::parse, &r.action_required)?,
+                resume: r
+                    .reset_resume
+                    .as_deref()
+                    .map(|t| parse(Resume::parse, t))
+                    .transpose()?,
+            },
+            products: r
+                .products
+                .split(',')
+                .filter(|p| !p.is_empty())
+                .map(|p| parse(Product::parse, p))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+#[async_trait]
+impl JobStore for SqlStore {
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<ClaimedJob>> {
+        // PostgreSQL: skip rows another worker is claiming right now instead of waiting for
+        // it. SQLite has a single writer, so claims are serialised anyway.
+        let skip_locked = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let claim = format!(
+            "UPDATE jobs SET locked_by = $1, locked_until = $2 WHERE id IN ( \
+                 SELECT id FROM jobs \
+                 WHERE run_at <= $3 AND (locked_until IS NULL OR locked_until < $3) \
+                 ORDER BY run_at, id LIMIT $4{skip_locked})"
+        );
+        let (worker, until) = (worker.to_owned(), now.plus(lease));
+        let rows: Vec<ClaimedRow> = self
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(&claim)
+                        .bind(worker.as_str())
+                        .bind(until.micros())
+                        .bind(now.micros())
+                        .bind(i64::from(limit))
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query_as(
+                        "SELECT j.id AS job_id, j.kind, j.provision_id, j.expect_status, \
+                                j.expect_sub_status, p.status, p.sub_status, \
+                                p.action_required, p.reset_resume, p.products \
+                         FROM jobs j JOIN provisions p ON p.id = j.provision_id \
+                         WHERE j.locked_by = $1 AND j.locked_until = $2 ORDER BY j.run_at, j.id",
+                    )
+                    .bind(worker.as_str())
+                    .bind(until.micros())
+                    .fetch_all(&mut *conn)
+                    .await
+                })
+            })
+            .await?;
+        rows.into_iter().map(ClaimedJob::try_from).collect()
+    }
+
+    async fn finish_jobs(
+        &self,
+        worker: &str,
+        outcomes: Vec<(ClaimedJob, JobOutcome)>,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let worker = worker.to_owned();
+        self.write(move |conn| {
+            Box::pin(async move {
+                for (job, outcome) in &outcomes {
+                    let held = sqlx::query("DELETE FROM jobs WHERE id = $1 AND locked_by = $2")
+                        .bind(job.id.0)
+                        .bind(worker.as_str())
+                        .execute(&mut *conn)
+                        .await?
+                        .rows_affected()
+                        == 1;
+                    if !held {
+                        // The lease ran out and another claim owns the job now.
+                        continue;
+                    }
+                    match outcome {
+                        JobOutcome::Step(step) => {
+                            steps::apply(conn, job.provision_id.0, step, now).await?;
+                        }
+                        JobOutcome::ExpireCredential => {
+                            steps::expire_credential(conn, job.provision_id.0, now).await?;
+                        }
+                        JobOutcome::Stale => {}
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn next_job_at(&self) -> StoreResult<Option<Timestamp>> {
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at \
+                             THEN locked_until ELSE run_at END) FROM jobs",
+        )
+        .fetch_one(&self.read)
+        .await
+        .map_err(db_err)?;
+        Ok(next.map(Timestamp))
+    }
+
+    async fn pending_jobs(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs")
+            .fetch_one(&self.read)
+            .await
+            .map_err(db_err)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

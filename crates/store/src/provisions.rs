@@ -1,0 +1,177 @@
+use async_trait::async_trait;
+use provisio_core::{
+    model::{Page, PageQuery, ProvisionId, UserId},
+    provision::{
+        plan::{JobKind, JobSpec, Step},
+        record::{HistoryEntry, Provision, ProvisionFilter},
+        request::NewProvision,
+        state::Phase,
+    },
+    store::{ProvisionStore, StoreResult},
+    time::Timestamp,
+};
+use sqlx::AnyConnection;
+
+use crate::{
+    db_err,
+    page::{fetch_page, Arg},
+    rows::{HistoryRow, ProvisionRow, PROVISION_FROM, PROVISION_SELECT},
+    steps, SqlStore,
+};
+
+/// Reads one provision inside a transaction (so a write can answer with what it wrote).
+async fn read(conn: &mut AnyConnection, id: i64) -> Result<Option<ProvisionRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {PROVISION_SELECT} FROM {PROVISION_FROM} WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+#[async_trait]
+impl ProvisionStore for SqlStore {
+    async fn create_provision(
+        &self,
+        partner: UserId,
+        provision: &NewProvision,
+        now: Timestamp,
+        first_step_at: Timestamp,
+    ) -> StoreResult<Provision> {
+        let p = provision.clone();
+        let row = self
+            .write(move |conn| {
+                Box::pin(async move {
+                    let state = Phase::from(Phase::new_provision()).stored();
+                    let products = p.products.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(",");
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO provisions (partner_id, external_uuid, user_verified_type, email, \
+                             phone_number, products, director_provision_id, date_of_birth, \
+                             country_of_residence, status, sub_status, action_required, created, updated) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+                    )
+                    .bind(partner.0)
+                    .bind(p.external_uuid)
+                    .bind(p.user_verified_type.as_str())
+                    .bind(p.email)
+                    .bind(p.phone_number)
+                    .bind(products)
+                    .bind(p.director_provision_id)
+                    .bind(p.date_of_birth)
+                    .bind(p.country_of_residence)
+                    .bind(state.status.as_str())
+                    .bind(state.sub_status.as_str())
+                    .bind(state.action_required.as_str())
+                    .bind(now.micros())
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    steps::record(conn, id, None, state, now, "created").await?;
+                    let first = JobSpec { kind: JobKind::Advance, run_at: first_step_at };
+                    steps::schedule(conn, id, &first, Some(state), now).await?;
+                    read(conn, id).await?.ok_or(sqlx::Error::RowNotFound)
+                })
+            })
+            .await?;
+        row.try_into()
+    }
+
+    async fn provision(&self, id: ProvisionId) -> StoreResult<Option<Provision>> {
+        let row: Option<ProvisionRow> = sqlx::query_as(&format!(
+            "SELECT {PROVISION_SELECT} FROM {PROVISION_FROM} WHERE p.id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db_err)?;
+        row.map(Provision::try_from).transpose()
+    }
+
+    async fn list_provisions(
+        &self,
+        partner: UserId,
+        filter: &ProvisionFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Provision>> {
+        let mut args = vec![Arg::Int(partner.0)];
+        let mut table_where = format!("{PROVISION_FROM} WHERE p.partner_id = $1");
+        if !filter.statuses.is_empty() {
+            let marks: Vec<String> = filter
+                .statuses
+                .iter()
+                .map(|status| {
+                    args.push(Arg::Text(status.as_str().to_owned()));
+                    format!("${}", args.len())
+                })
+                .collect();
+            table_where.push_str(&format!(" AND p.status IN ({})", marks.join(", ")));
+        }
+        if let Some(uuid) = &filter.external_uuid {
+            args.push(Arg::Text(uuid.clone()));
+            table_where.push_str(&format!(" AND p.external_uuid = ${}", args.len()));
+        }
+        let rows: Page<ProvisionRow> = fetch_page(
+            &self.read,
+            PROVISION_SELECT,
+            "p.id",
+            &table_where,
+            &args,
+            page,
+        )
+        .await?;
+        Ok(Page {
+            items: rows
+                .items
+                .into_iter()
+                .map(Provision::try_from)
+                .collect::<StoreResult<Vec<_>>>()?,
+            has_older: rows.has_older,
+            has_newer: rows.has_newer,
+        })
+    }
+
+    async fn apply_step(
+        &self,
+        provision: ProvisionId,
+        step: &Step,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let step = step.clone();
+        self.write(move |conn| {
+            Box::pin(async move { steps::apply(conn, provision.0, &step, now).await })
+        })
+        .await
+    }
+
+    async fn history(&self, provision: ProvisionId) -> StoreResult<Vec<HistoryEntry>> {
+        let rows: Vec<HistoryRow> = sqlx::query_as(
+            "SELECT at, from_status, from_sub_status, to_status, to_sub_status, cause \
+             FROM provision_history WHERE provision_id = $1 ORDER BY id",
+        )
+        .bind(provision.0)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db_err)?;
+        rows.into_iter().map(HistoryEntry::try_from).collect()
+    }
+
+    async fn expire_credential_now(
+        &self,
+        provision: ProvisionId,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        self.write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "UPDATE credentials SET expiry_time = $2 \
+                     WHERE provision_id = $1 AND status = 'PENDING_FIRST_USE' AND expiry_time > $2",
+                )
+                .bind(provision.0)
+                .bind(now.micros())
+                .execute(&mut *conn)
+                .await?;
+                steps::expire_credential(conn, provision.0, now).await
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,306 @@
+//! Executing a provision [`Step`] inside a transaction: the compare-and-set on the stored
+//! state, the side effects, the history entry and the follow-up job. Shared by the HTTP path
+//! (`apply_step`) and the worker (`finish_jobs`), so a transition means the same thing
+//! wherever it starts.
+
+use provisio_core::{
+    model::DEFAULT_SESSION_TIMEOUT_SECS,
+    provision::{
+        plan::{Effect, JobKind, JobSpec, NewCredential, Step},
+        state::Stored,
+        UserVerifiedType,
+    },
+    time::Timestamp,
+};
+use sqlx::{AnyConnection, Row};
+
+/// Applies `step` to provision `id` if it is still in `step.expect`. Returns whether it was.
+pub(crate) async fn apply(
+    conn: &mut AnyConnection,
+    id: i64,
+    step: &Step,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let to = step.to;
+    let changed = sqlx::query(
+        "UPDATE provisions SET status = $2, sub_status = $3, action_required = $4, \
+                reset_resume = $5, updated = $6 \
+         WHERE id = $1 AND status = $7 AND sub_status = $8",
+    )
+    .bind(id)
+    .bind(to.status.as_str())
+    .bind(to.sub_status.as_str())
+    .bind(to.action_required.as_str())
+    .bind(to.resume.map(|r| r.as_str()))
+    .bind(now.micros())
+    .bind(step.expect.status.as_str())
+    .bind(step.expect.sub_status.as_str())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    for effect in &step.effects {
+        perform(conn, id, effect, now).await?;
+    }
+    record(conn, id, Some(step.expect), step.to, now, &step.cause).await?;
+    if let Some(job) = &step.follow_up {
+        schedule(conn, id, job, Some(step.to), now).await?;
+    }
+    Ok(true)
+}
+
+async fn perform(
+    conn: &mut AnyConnection,
+    id: i64,
+    effect: &Effect,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let t = now.micros();
+    match effect {
+        Effect::CreateUser => {
+            let row =
+                sqlx::query("SELECT partner_id, user_verified_type FROM provisions WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            let partner: i64 = row.try_get("partner_id")?;
+            let kind =
+                match UserVerifiedType::parse(&row.try_get::<String, _>("user_verified_type")?) {
+                    Some(UserVerifiedType::Company) => "COMPANY",
+                    _ => "PERSON",
+                };
+            // bunq shows a brand-new user as "New bunqer" until onboarding names it.
+            let user: i64 = sqlx::query_scalar(
+                "INSERT INTO users (kind, public_uuid, name, session_timeout, partner_id, created, updated) \
+                 VALUES ($1, $2, 'New bunqer', $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(kind)
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(DEFAULT_SESSION_TIMEOUT_SECS)
+            .bind(partner)
+            .bind(t)
+            .fetch_one(&mut *conn)
+            .await?;
+            sqlx::query("UPDATE provisions SET user_id = $2 WHERE id = $1")
+                .bind(id)
+                .bind(user)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Effect::AcceptOauthRequest {
+            authorization_code,
+            credential,
+        } => {
+            let row = sqlx::query("SELECT partner_id, user_id FROM provisions WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+            let partner: i64 = row.try_get("partner_id")?;
+            let granted: Option<i64> = row.try_get("user_id")?;
+            // Bound to the partner's newest active client and its newest callback URL.
+            let client = sqlx::query(
+                "SELECT oc.id, cu.url FROM oauth_clients oc \
+                 JOIN oauth_callback_urls cu ON cu.oauth_client_id = oc.id \
+                 WHERE oc.user_id = $1 AND oc.status = 'ACTIVE' \
+                 ORDER BY oc.id DESC, cu.id DESC LIMIT 1",
+            )
+            .bind(partner)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let (client_id, callback_url): (Option<i64>, Option<String>) = match client {
+                Some(row) => (Some(row.try_get("id")?), Some(row.try_get("url")?)),
+                None => (None, None),
+            };
+            let api_key_user: i64 = sqlx::query_scalar(
+                "INSERT INTO users (kind, public_uuid, name, session_timeout, partner_id, \
+                                    granted_user_id, created, updated) \
+                 VALUES ('API_KEY', $1, 'API key', $2, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(DEFAULT_SESSION_TIMEOUT_SECS)
+            .bind(partner)
+            .bind(granted)
+            .bind(t)
+            .fetch_one(&mut *conn)
+            .await?;
+            sqlx::query(
+                "UPDATE provisions SET oauth_uuid = $2, oauth_client_id = $3, \
+                        oauth_callback_url = $4, oauth_code = $5, oauth_created = $6, \
+                        api_key_user_id = $7 \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(client_id)
+            .bind(callback_url)
+            .bind(authorization_code.expose().to_owned())
+            .bind(t)
+            .bind(api_key_user)
+            .execute(&mut *conn)
+            .await?;
+            issue(conn, id, credential, now).await?;
+        }
+        Effect::IssueCredential(credential) => issue(conn, id, credential, now).await?,
+        Effect::RevokeCredential => {
+            sqlx::query(
+                "UPDATE credentials SET status = 'REVOKED', token_value = NULL, updated = $2 \
+                 WHERE id = (SELECT credential_id FROM provisions WHERE id = $1) \
+                   AND status IN ('PENDING_FIRST_USE', 'ACTIVE')",
+            )
+            .bind(id)
+            .bind(t)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Effect::DropCredential => {
+            sqlx::query("UPDATE provisions SET credential_id = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            // The user's key is gone for good: no session may act through it any more.
+            sqlx::query(
+                "UPDATE users SET status = 'CLOSED', updated = $2 \
+                 WHERE id = (SELECT api_key_user_id FROM provisions WHERE id = $1)",
+            )
+            .bind(id)
+            .bind(t)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Effect::EndUserSessions => {
+            sqlx::query(
+                "DELETE FROM sessions WHERE user_id = (SELECT api_key_user_id FROM provisions WHERE id = $1)",
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn issue(
+    conn: &mut AnyConnection,
+    id: i64,
+    credential: &NewCredential,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let credential_id: i64 = sqlx::query_scalar(
+        "INSERT INTO credentials (provision_id, token_hash, token_value, status, expiry_time, \
+                                  created, updated) \
+         VALUES ($1, $2, $3, 'PENDING_FIRST_USE', $4, $5, $5) RETURNING id",
+    )
+    .bind(id)
+    .bind(credential.token.hash().as_str().to_owned())
+    .bind(credential.token.expose().to_owned())
+    .bind(credential.expiry.micros())
+    .bind(now.micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE provisions SET credential_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(credential_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Appends to the provision's history.
+pub(crate) async fn record(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: Option<Stored>,
+    to: Stored,
+    now: Timestamp,
+    cause: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO provision_history (provision_id, at, from_status, from_sub_status, \
+                                        to_status, to_sub_status, cause) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(now.micros())
+    .bind(from.map(|s| s.status.as_str()))
+    .bind(from.map(|s| s.sub_status.as_str()))
+    .bind(to.status.as_str())
+    .bind(to.sub_status.as_str())
+    .bind(cause.to_owned())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// An event that changes the provision's object but not its state (a credential used or
+/// expired): bump `updated` and note it in the history.
+pub(crate) async fn touch(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: Timestamp,
+    cause: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE provisions SET updated = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now.micros())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO provision_history (provision_id, at, from_status, from_sub_status, \
+                                        to_status, to_sub_status, cause) \
+         SELECT id, $2, status, sub_status, status, sub_status, $3 FROM provisions WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now.micros())
+    .bind(cause.to_owned())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Schedules `job`; an `ADVANCE` job records the state it is meant for.
+pub(crate) async fn schedule(
+    conn: &mut AnyConnection,
+    id: i64,
+    job: &JobSpec,
+    state: Option<Stored>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let expect = state.filter(|_| job.kind == JobKind::Advance);
+    sqlx::query(
+        "INSERT INTO jobs (kind, provision_id, expect_status, expect_sub_status, run_at, created) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(job.kind.as_str())
+    .bind(id)
+    .bind(expect.map(|s| s.status.as_str()))
+    .bind(expect.map(|s| s.sub_status.as_str()))
+    .bind(job.run_at.micros())
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Expires the provision's credential if it is still unused at `now`. Returns whether it did.
+pub(crate) async fn expire_credential(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let expired = sqlx::query(
+        "UPDATE credentials SET status = 'EXPIRED', token_value = NULL, updated = $2 \
+         WHERE provision_id = $1 AND status = 'PENDING_FIRST_USE' AND expiry_time <= $2",
+    )
+    .bind(id)
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        > 0;
+    if expired {
+        touch(conn, id, now, "credential expired").await?;
+    }
+    Ok(expired)
+}
