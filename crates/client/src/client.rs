@@ -21,7 +21,8 @@ pub struct Context {
     pub device_id: i64,
     pub session_id: i64,
     pub session_token: String,
-    /// The id of the session's user object (`UserCompany` for a partner).
+    /// The id of the session's user object: the partner's `UserCompany`, or the `UserApiKey`
+    /// of a session opened with a provision credential.
     pub user_id: i64,
     /// The whole `POST /session-server` answer.
     pub session: ResponseEnvelope,
@@ -93,7 +94,7 @@ pub struct Installed {
 }
 
 impl Client {
-    /// `secret` is a partner API key (or, later, a provisioned user's credential token).
+    /// `secret` is a partner API key or a provisioned user's credential token.
     pub fn builder(base_url: &str, secret: &str) -> ClientBuilder {
         ClientBuilder {
             base_url: base_url.to_owned(),
@@ -214,6 +215,8 @@ impl Client {
             .iter()
             .find_map(|item| match item {
                 Item::UserCompany(u) => Some(u.id),
+                Item::UserPerson(u) => Some(u.id),
+                Item::UserApiKey(u) => Some(u.id),
                 _ => None,
             })
             .ok_or_else(|| ClientError::Unexpected("session answer lacks a user".into()))?;

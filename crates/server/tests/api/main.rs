@@ -2,10 +2,14 @@
 //! every test on SQLite and on PostgreSQL.
 
 mod helpers;
+mod provisioning;
 
+mod credentials;
 mod errors;
 mod handshake;
 mod ip;
+mod oauth;
+mod provisions;
 mod restart;
 mod sessions;
 mod signing;
