@@ -173,6 +173,10 @@ pub struct ServeArgs {
     /// Delay before each background step of a provision (0s in tests, 1s is realistic).
     #[arg(long, env = "PROVISIO_STEP_DELAY", default_value = "1s", value_parser = parse_duration)]
     pub step_delay: Duration,
+    /// How long a claimed job stays reserved for its worker; a worker that dies holds its jobs
+    /// this long before another takes them over.
+    #[arg(long, env = "PROVISIO_JOB_LEASE", default_value = "30s", value_parser = parse_duration)]
+    pub job_lease: Duration,
     /// What this process runs; several processes can share one PostgreSQL database.
     #[arg(long, env = "PROVISIO_ROLE", value_enum, default_value = "all")]
     pub role: RoleArg,

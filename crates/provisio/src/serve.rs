@@ -39,6 +39,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         run_workers: args.role != RoleArg::Api,
         worker: WorkerConfig {
             step_delay: args.step_delay,
+            lease: args.job_lease,
             ..WorkerConfig::default()
         },
         admin_token: args.admin_token.clone(),

@@ -1,97 +1,9 @@
 //! The `provisio` binary as operators and scripts use it.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    sync::mpsc,
-    time::Duration,
-};
+mod common;
 
+use common::{is_sandbox_key, provisio, serve};
 use provisio_client::Client;
-
-const BIN: &str = env!("CARGO_BIN_EXE_provisio");
-
-fn provisio(args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("PROVISIO_DATABASE_URL")
-        .output()
-        .unwrap_or_else(|e| panic!("running provisio: {e}"))
-}
-
-fn is_sandbox_key(line: &str) -> bool {
-    line.strip_prefix("sandbox_")
-        .is_some_and(|hex| hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-/// A running `provisio serve`, stopped with SIGTERM on drop.
-struct Serving {
-    child: Child,
-    url: String,
-    output: Vec<String>,
-}
-
-fn serve(data_dir: &str) -> Serving {
-    let child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir])
-        .env_remove("PROVISIO_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawning provisio serve: {e}"));
-    // From here on, dropping `serving` (also on a panic) stops the process.
-    let mut serving = Serving {
-        child,
-        url: String::new(),
-        output: Vec::new(),
-    };
-    let stdout = serving
-        .child
-        .stdout
-        .take()
-        .unwrap_or_else(|| panic!("no stdout"));
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    while serving.url.is_empty() {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| {
-                panic!(
-                    "provisio serve did not say where it listens: {:?}",
-                    serving.output
-                )
-            });
-        if let Some(url) = line.strip_prefix("provisio listening on ") {
-            serving.url = url.to_owned();
-        }
-        serving.output.push(line);
-    }
-    serving
-}
-
-impl Serving {
-    fn stop(&mut self) {
-        if !matches!(self.child.try_wait(), Ok(None)) {
-            return;
-        }
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 #[test]
 fn partner_create_prints_the_key_alone_on_the_last_line() {

@@ -1,0 +1,113 @@
+//! Running the real `provisio` binary from tests.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_provisio");
+
+pub fn provisio(args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("PROVISIO_DATABASE_URL")
+        .output()
+        .unwrap_or_else(|e| panic!("running provisio: {e}"))
+}
+
+pub fn is_sandbox_key(line: &str) -> bool {
+    line.strip_prefix("sandbox_")
+        .is_some_and(|hex| hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// A running `provisio serve`, stopped with SIGTERM on drop.
+pub struct Serving {
+    pub child: Child,
+    pub url: String,
+    pub output: Vec<String>,
+}
+
+/// `provisio serve` on a data directory, waiting until it listens.
+pub fn serve(data_dir: &str) -> Serving {
+    serve_with(&["--data-dir", data_dir], "provisio listening on ")
+}
+
+/// `provisio serve --listen 127.0.0.1:0 ARGS`, waiting for a line that starts with `ready`.
+pub fn serve_with(args: &[&str], ready: &str) -> Serving {
+    let child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .env_remove("PROVISIO_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawning provisio serve: {e}"));
+    // From here on, dropping `serving` (also on a panic) stops the process.
+    let mut serving = Serving {
+        child,
+        url: String::new(),
+        output: Vec::new(),
+    };
+    let stdout = serving
+        .child
+        .stdout
+        .take()
+        .unwrap_or_else(|| panic!("no stdout"));
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| {
+                panic!(
+                    "provisio serve never printed {ready:?}: {:?}",
+                    serving.output
+                )
+            });
+        if let Some(url) = line.strip_prefix("provisio listening on ") {
+            serving.url = url.to_owned();
+        }
+        let done = line.starts_with(ready);
+        serving.output.push(line);
+        if done {
+            return serving;
+        }
+    }
+}
+
+impl Serving {
+    pub fn stop(&mut self) {
+        self.signal("-TERM");
+    }
+
+    /// SIGKILL: no shutdown, no cleanup, as when a machine dies.
+    pub fn kill(&mut self) {
+        self.signal("-KILL");
+    }
+
+    fn signal(&mut self, signal: &str) {
+        if !matches!(self.child.try_wait(), Ok(None)) {
+            return;
+        }
+        let _ = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
