@@ -6,6 +6,7 @@
 //! the cores with the server, as a partner's CI would.
 
 mod load;
+mod provisions;
 mod server;
 
 use std::{sync::Arc, time::Duration};
@@ -31,6 +32,23 @@ struct Args {
     /// Concurrent requests in flight.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Which measurements to take.
+    #[arg(long, value_enum, default_value = "all")]
+    scenario: Scenario,
+    /// Servers sharing the database in the provisioning scenario (more than one needs
+    /// --database-url with PostgreSQL).
+    #[arg(long, default_value_t = 1)]
+    processes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scenario {
+    /// Everything.
+    All,
+    /// Session creation and unchanged GETs (the API context).
+    Context,
+    /// Provisions carried from POST to onboarding.
+    Provisions,
 }
 
 fn parse_secs(s: &str) -> Result<Duration, String> {
@@ -42,7 +60,88 @@ fn parse_secs(s: &str) -> Result<Duration, String> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let mut server = server::start(args.provisio.clone(), args.database_url.clone()).await?;
+    let binary = server::binary(args.provisio.clone())?;
+    println!(
+        "machine: {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    if args.scenario != Scenario::Provisions {
+        context(&args, &binary).await?;
+    }
+    if args.scenario != Scenario::Context {
+        provisioning(&args, &binary).await?;
+    }
+    Ok(())
+}
+
+async fn provisioning(args: &Args, binary: &std::path::Path) -> anyhow::Result<()> {
+    let mut servers = server::start(binary, args.database_url.clone(), args.processes).await?;
+    let urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
+    let key = Arc::new(SigningKey::generate()?);
+    let api_key = servers[0].api_key.clone();
+    // Latency with one partner request at a time; throughput with many.
+    let quiet = provisions::run(
+        &urls,
+        &api_key,
+        server::ADMIN_TOKEN,
+        key.clone(),
+        1,
+        args.seconds,
+    )
+    .await?;
+    let busy = provisions::run(
+        &urls,
+        &api_key,
+        server::ADMIN_TOKEN,
+        key,
+        args.concurrency,
+        args.seconds,
+    )
+    .await?;
+    for server in &mut servers {
+        server.stop();
+    }
+    let view = |latencies: &[Duration]| Stats {
+        latencies: latencies.to_vec(),
+        ..Stats::default()
+    };
+    let (quiet_view, busy_view) = (view(&quiet.latencies), view(&busy.latencies));
+    println!();
+    println!(
+        "provisions, {} process(es) on {}:",
+        servers.len(),
+        servers[0].backend
+    );
+    println!(
+        "  one request at a time: POST → onboarding p50 {:.1} ms, p99 {:.1} ms ({} provisions)",
+        ms(quiet_view.percentile(50.0)),
+        ms(quiet_view.percentile(99.0)),
+        quiet.latencies.len()
+    );
+    println!(
+        "  {} concurrent requests: {:.0} provisions/s carried to onboarding; POST → onboarding p50 {:.1} ms, p99 {:.1} ms ({} provisions)",
+        args.concurrency,
+        busy.rate,
+        ms(busy_view.percentile(50.0)),
+        ms(busy_view.percentile(99.0)),
+        busy.latencies.len()
+    );
+    check(
+        "median POST → onboarding under 20 ms",
+        quiet_view.percentile(50.0) < Duration::from_millis(20),
+        format!("{:.1} ms", ms(quiet_view.percentile(50.0))),
+    );
+    check(
+        "at least 500 provisions/s",
+        busy.rate >= 500.0,
+        format!("{:.0}/s", busy.rate),
+    );
+    Ok(())
+}
+
+async fn context(args: &Args, binary: &std::path::Path) -> anyhow::Result<()> {
+    let mut servers = server::start(binary, args.database_url.clone(), 1).await?;
+    let mut server = servers.remove(0);
     println!("provisio-bench against {} ({})", server.url, server.backend);
     println!(
         "machine: {} cores",

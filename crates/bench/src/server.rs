@@ -2,8 +2,9 @@
 
 use std::{
     io::{BufRead, BufReader},
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
+    sync::Arc,
     time::Duration,
 };
 
@@ -14,27 +15,39 @@ pub struct Served {
     pub api_key: String,
     pub backend: &'static str,
     child: Child,
-    _dir: tempfile::TempDir,
+    _dir: Arc<tempfile::TempDir>,
 }
 
-pub async fn start(
-    binary: Option<PathBuf>,
-    database_url: Option<String>,
-) -> anyhow::Result<Served> {
-    let binary = match binary {
-        Some(path) => path,
-        None => std::env::current_exe()?
+/// The token the bench's servers accept on the operator API.
+pub const ADMIN_TOKEN: &str = "bench-admin-token";
+
+/// The provisio binary: as given, or next to this one.
+pub fn binary(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    match given {
+        Some(path) => Ok(path),
+        None => Ok(std::env::current_exe()?
             .parent()
             .context("no directory for the bench binary")?
-            .join("provisio"),
-    };
+            .join("provisio")),
+    }
+}
+
+/// Starts `processes` servers on one fresh store (more than one needs PostgreSQL), with no
+/// step delay and the bench's operator token.
+pub async fn start(
+    binary: &Path,
+    database_url: Option<String>,
+    processes: usize,
+) -> anyhow::Result<Vec<Served>> {
     let dir = tempfile::tempdir()?;
-    let data = dir.path().to_string_lossy().into_owned();
     let storage: Vec<String> = match &database_url {
         Some(url) => vec!["--database-url".into(), url.clone()],
-        None => vec!["--data-dir".into(), data],
+        None => vec![
+            "--data-dir".into(),
+            dir.path().to_string_lossy().into_owned(),
+        ],
     };
-    let out = Command::new(&binary)
+    let out = Command::new(binary)
         .args(["partner", "create", "--name", "Bench BV"])
         .args(&storage)
         .output()
@@ -45,41 +58,50 @@ pub async fn start(
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let api_key = stdout.lines().last().unwrap_or_default().trim().to_owned();
-
-    let mut child = Command::new(&binary)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(&storage)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()?;
-    let stdout = child.stdout.take().context("no stdout")?;
-    let url = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                line.strip_prefix("provisio listening on ")
-                    .map(str::to_owned)
-            })
-    })
-    .await?
-    .context("provisio serve never said where it listens")?;
-    // Let the process settle before its idle memory is read.
+    let api_key = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let dir = Arc::new(dir);
+    let mut servers = Vec::new();
+    for _ in 0..processes.max(1) {
+        let mut child = Command::new(binary)
+            .args(["serve", "--listen", "127.0.0.1:0", "--step-delay", "0s"])
+            .args(["--admin-token", ADMIN_TOKEN])
+            .args(&storage)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let url = tokio::task::spawn_blocking(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .find_map(|line| {
+                    line.strip_prefix("provisio listening on ")
+                        .map(str::to_owned)
+                })
+        })
+        .await?
+        .context("provisio serve never said where it listens")?;
+        servers.push(Served {
+            url,
+            api_key: api_key.clone(),
+            backend: if database_url.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            },
+            child,
+            _dir: dir.clone(),
+        });
+    }
+    // Let the processes settle before their idle memory is read.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    Ok(Served {
-        url,
-        api_key,
-        backend: if database_url.is_some() {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        },
-        child,
-        _dir: dir,
-    })
+    Ok(servers)
 }
 
 impl Served {

@@ -83,6 +83,12 @@ pub struct StorageArgs {
 }
 
 impl StorageArgs {
+    pub fn is_postgres(&self) -> bool {
+        self.database_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("postgres"))
+    }
+
     pub async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
         let config = match &self.database_url {
             Some(url) => StoreConfig::new(url.clone()),
@@ -177,6 +183,10 @@ pub struct ServeArgs {
     /// this long before another takes them over.
     #[arg(long, env = "PROVISIO_JOB_LEASE", default_value = "30s", value_parser = parse_duration)]
     pub job_lease: Duration,
+    /// Worker loops in this process (default: 4 on PostgreSQL, 1 on SQLite, whose single
+    /// writer gains nothing from more).
+    #[arg(long, env = "PROVISIO_WORKER_LOOPS")]
+    pub worker_loops: Option<usize>,
     /// What this process runs; several processes can share one PostgreSQL database.
     #[arg(long, env = "PROVISIO_ROLE", value_enum, default_value = "all")]
     pub role: RoleArg,

@@ -40,6 +40,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         worker: WorkerConfig {
             step_delay: args.step_delay,
             lease: args.job_lease,
+            loops: args
+                .worker_loops
+                .unwrap_or(if args.storage.is_postgres() { 4 } else { 1 }),
             ..WorkerConfig::default()
         },
         admin_token: args.admin_token.clone(),

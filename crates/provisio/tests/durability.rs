@@ -194,7 +194,7 @@ async fn assert_each_step_once(store: &dyn Store, ids: &[ProvisionId]) {
 for_each_backend! { fixture =>
     async fn a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(f: Fixture) {
         let api = start(&f, "api");
-        let ids = create_provisions(&f, &[api.url.clone()], PROVISIONS).await;
+        let ids = create_provisions(&f, std::slice::from_ref(&api.url), PROVISIONS).await;
         assert_eq!(onboarded(f.store.as_ref(), &ids).await, 0, "no worker has run yet");
 
         // Let a worker get going, then kill it without warning.

@@ -85,13 +85,20 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop, stopped) = watch::channel(false);
-        let worker = self.state.config.run_workers.then(|| {
-            tokio::spawn(
-                self.worker
-                    .clone()
-                    .run(stopped.clone(), self.state.wake.clone()),
-            )
-        });
+        let loops = if self.state.config.run_workers {
+            self.state.config.worker.loops.max(1)
+        } else {
+            0
+        };
+        let workers: Vec<_> = (0..loops)
+            .map(|_| {
+                tokio::spawn(
+                    self.worker
+                        .clone()
+                        .run(stopped.clone(), self.state.wake.clone()),
+                )
+            })
+            .collect();
         let result = if self.state.config.serve_api {
             let app = self
                 .router()
@@ -105,7 +112,7 @@ impl Server {
             Ok(())
         };
         let _ = stop.send(true);
-        if let Some(worker) = worker {
+        for worker in workers {
             let _ = worker.await;
         }
         result

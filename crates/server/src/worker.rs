@@ -39,6 +39,9 @@ pub struct WorkerConfig {
     pub batch: u32,
     /// Longest sleep when idle (work created by other processes is noticed this fast).
     pub idle_poll: Duration,
+    /// Worker loops per process. Batches on PostgreSQL run side by side (claims skip each
+    /// other's rows); SQLite has one writer, so more than one loop gains nothing there.
+    pub loops: usize,
 }
 
 impl Default for WorkerConfig {
@@ -48,6 +51,7 @@ impl Default for WorkerConfig {
             lease: Duration::from_secs(30),
             batch: 256,
             idle_poll: Duration::from_millis(200),
+            loops: 1,
         }
     }
 }

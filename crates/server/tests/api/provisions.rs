@@ -270,7 +270,7 @@ for_each_backend! { TestApp::spawn =>
     async fn the_operator_api_needs_its_token(app: TestApp) {
         let client = ready_partner(&app).await;
         let id = create(&client, &person(&new_uuid())).await;
-        let reply = app.send(Request::new(Method::GET, &format!("/_provisio/provisions/{id}/history"))).await;
+        let reply = app.send(Request::new(Method::GET, format!("/_provisio/provisions/{id}/history"))).await;
         assert_error(&reply, &app.server_key, 401, "Bearer");
         // A failed pending step ends the provision.
         let reply = admin(&app, Method::POST, &format!("/_provisio/provisions/{id}/fail")).await;
