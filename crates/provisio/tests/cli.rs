@@ -110,3 +110,89 @@ async fn first_start_offers_a_demo_partner_and_a_restart_keeps_sessions() {
         .verify(&before.server_key)
         .unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[tokio::test]
+async fn operators_can_act_on_a_provision_from_the_command_line() {
+    use provisio_client::wire::{requests::CallbackUrlRequest, requests::ProvisionRequest, Item};
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().to_string_lossy().into_owned();
+    // No background step may run before the operator acts.
+    let mut server = common::serve_with(
+        &["--data-dir", &data, "--step-delay", "1h"],
+        "provisio listening on ",
+    );
+    let key = server
+        .output
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| is_sandbox_key(l))
+        .unwrap_or_else(|| panic!("no demo key"))
+        .to_owned();
+    let client = Client::connect(&server.url, &key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let me = client
+        .context()
+        .await
+        .map(|c| c.user_id)
+        .unwrap_or_default();
+    let created = client
+        .post(
+            &format!("/v1/user/{me}/oauth-client"),
+            &serde_json::json!({}),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let Some(Item::Id(oauth)) = created.response.first() else {
+        panic!("no id")
+    };
+    client
+        .post(
+            &format!("/v1/user/{me}/oauth-client/{}/callback-url", oauth.id),
+            &CallbackUrlRequest {
+                url: "https://partner.example/cb".into(),
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let answer = client
+        .post(
+            "/v1/partner-user-provision",
+            &ProvisionRequest {
+                external_uuid: Some(uuid::Uuid::new_v4().to_string()),
+                email: Some("eva@example.com".into()),
+                phone_number: Some("+31612345678".into()),
+                products: Some(vec!["USER_VERIFIED".into()]),
+                ..ProvisionRequest::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let Some(Item::Id(provision)) = answer.response.first() else {
+        panic!("no id")
+    };
+    server.stop();
+
+    let id = provision.id.to_string();
+    let out = provisio(&["provision", "approve", &id, "--data-dir", &data]);
+    assert!(
+        !out.status.success(),
+        "approving before onboarding must fail"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("onboarding"));
+    let out = provisio(&["provision", "fail", &id, "--data-dir", &data]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = provisio(&["provision", "history", &id, "--data-dir", &data]);
+    let history = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        history.contains("CREATED/PENDING_PROCESS_USER -> FAILED/NONE  failed by an operator"),
+        "{history}"
+    );
+    let out = provisio(&["provision", "history", "999999", "--data-dir", &data]);
+    assert!(!out.status.success());
+}
