@@ -10,10 +10,7 @@ use std::{
 };
 
 use provisio_client::{
-    wire::{
-        requests::{CallbackUrlRequest, ProvisionRequest},
-        Item,
-    },
+    wire::{requests::ProvisionRequest, Item},
     Client, Request, SigningKey,
 };
 use reqwest::Method;
@@ -48,23 +45,8 @@ pub async fn run(
                 .await?,
         ));
     }
-    let me = clients[0].context().await?.user_id;
-    let created = clients[0]
-        .post(
-            &format!("/v1/user/{me}/oauth-client"),
-            &serde_json::json!({}),
-        )
-        .await?;
-    let Some(Item::Id(oauth)) = created.response.first() else {
-        anyhow::bail!("no OAuth client id");
-    };
     clients[0]
-        .post(
-            &format!("/v1/user/{me}/oauth-client/{}/callback-url", oauth.id),
-            &CallbackUrlRequest {
-                url: "https://partner.example/cb".into(),
-            },
-        )
+        .create_oauth_client("https://partner.example/cb")
         .await?;
 
     let start = Instant::now();

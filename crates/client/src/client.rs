@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use provisio_core::crypto::{SigningKey, VerifyingKey};
 use provisio_wire::{
-    requests::{DeviceServerRequest, InstallationRequest, SessionServerRequest},
+    requests::{
+        CallbackUrlRequest, DeviceServerRequest, InstallationRequest, SessionServerRequest,
+    },
     Item, ResponseEnvelope,
 };
 use reqwest::Method;
@@ -242,6 +244,28 @@ impl Client {
         let reply = self.api.send(request).await?;
         reply.verify(server_key)?;
         reply.envelope()
+    }
+
+    /// Creates an OAuth client for the session's company and registers `callback_url` on it:
+    /// what a partner does once before provisioning users. Returns both new ids.
+    pub async fn create_oauth_client(&self, callback_url: &str) -> Result<(i64, i64), ClientError> {
+        let me = self.context().await?.user_id;
+        let created = self
+            .post(
+                &format!("/v1/user/{me}/oauth-client"),
+                &serde_json::json!({}),
+            )
+            .await?;
+        let client = first_id(&created)?;
+        let url = self
+            .post(
+                &format!("/v1/user/{me}/oauth-client/{client}/callback-url"),
+                &CallbackUrlRequest {
+                    url: callback_url.to_owned(),
+                },
+            )
+            .await?;
+        Ok((client, first_id(&url)?))
     }
 
     pub async fn get(&self, path: &str) -> Result<ResponseEnvelope, ClientError> {

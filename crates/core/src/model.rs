@@ -248,6 +248,17 @@ pub struct Page<T> {
     pub has_newer: bool,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item converted, or the first conversion error.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            has_older: self.has_older,
+            has_newer: self.has_newer,
+        })
+    }
+}
+
 /// Kinds of user in provisio's one id space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserKind {

@@ -116,6 +116,20 @@ fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Which bunq environment to imitate.
+#[derive(Debug, Args)]
+pub struct EnvironmentArgs {
+    /// Sandbox API keys carry bunq's `sandbox_` prefix; credentials live 1 h in the sandbox and
+    /// 4 h in production.
+    #[arg(
+        long,
+        env = "PROVISIO_ENVIRONMENT",
+        value_enum,
+        default_value = "sandbox"
+    )]
+    pub environment: EnvironmentArg,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum EnvironmentArg {
     Sandbox,
@@ -155,14 +169,8 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub storage: StorageArgs,
-    /// Which bunq environment to imitate (API-key prefix, credential lifetimes).
-    #[arg(
-        long,
-        env = "PROVISIO_ENVIRONMENT",
-        value_enum,
-        default_value = "sandbox"
-    )]
-    pub environment: EnvironmentArg,
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
     /// How strictly to apply bunq's rules.
     #[arg(long, env = "PROVISIO_PROFILE", value_enum, default_value = "dev")]
     pub profile: ProfileArg,
@@ -202,14 +210,8 @@ pub struct PartnerCreateArgs {
     pub name: String,
     #[command(flatten)]
     pub storage: StorageArgs,
-    /// Sandbox API keys carry bunq's `sandbox_` prefix.
-    #[arg(
-        long,
-        env = "PROVISIO_ENVIRONMENT",
-        value_enum,
-        default_value = "sandbox"
-    )]
-    pub environment: EnvironmentArg,
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
 }
 
 #[derive(Debug, Args)]

@@ -31,8 +31,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Partner(PartnerCommand::Create(args)) => {
             let store = args.storage.open().await?;
             let clock = SystemClock::new();
-            let (partner, api_key) =
-                create_partner(store.as_ref(), &clock, args.environment.into(), &args.name).await?;
+            let (partner, api_key) = create_partner(
+                store.as_ref(),
+                &clock,
+                args.environment.environment.into(),
+                &args.name,
+            )
+            .await?;
             println!(
                 "Created partner \"{}\" (UserCompany id {}).",
                 partner.name, partner.id

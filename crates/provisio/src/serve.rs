@@ -16,7 +16,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let store = args.storage.open().await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let environment: Environment = args.environment.into();
+    let environment: Environment = args.environment.environment.into();
 
     // A newcomer's first start: give them something to connect with.
     if store.list_partners().await?.is_empty() {

@@ -7,11 +7,7 @@ mod common;
 use std::{sync::Arc, time::Duration};
 
 use common::{provisio, serve_with, Serving};
-use provisio_client::{
-    wire::requests::{CallbackUrlRequest, ProvisionRequest},
-    wire::Item,
-    Client,
-};
+use provisio_client::{wire::requests::ProvisionRequest, wire::Item, Client};
 use provisio_core::{
     model::ProvisionId,
     provision::{Status, SubStatus},
@@ -80,32 +76,12 @@ async fn create_provisions(f: &Fixture, urls: &[String], n: usize) -> Vec<Provis
         let client = Client::connect(url, &f.api_key)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let me = client
-            .context()
-            .await
-            .map(|c| c.user_id)
-            .unwrap_or_default();
-        let created = client
-            .post(
-                &format!("/v1/user/{me}/oauth-client"),
-                &serde_json::json!({}),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let Some(Item::Id(oauth)) = created.response.first() else {
-            panic!("no oauth client id")
-        };
-        client
-            .post(
-                &format!("/v1/user/{me}/oauth-client/{}/callback-url", oauth.id),
-                &CallbackUrlRequest {
-                    url: "https://partner.example/cb".into(),
-                },
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
         clients.push(Arc::new(client));
     }
+    clients[0]
+        .create_oauth_client("https://partner.example/cb")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut tasks = Vec::new();
     for lane in 0..8 {
         let clients = clients.clone();

@@ -120,15 +120,7 @@ impl ContextStore for SqlStore {
             page,
         )
         .await?;
-        Ok(Page {
-            items: rows
-                .items
-                .into_iter()
-                .map(Device::try_from)
-                .collect::<StoreResult<Vec<_>>>()?,
-            has_older: rows.has_older,
-            has_newer: rows.has_newer,
-        })
+        rows.try_map(Device::try_from)
     }
 
     async fn create_session(

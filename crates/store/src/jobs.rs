@@ -12,15 +12,18 @@ use provisio_core::{
     provision::{
         plan::JobKind,
         record::{ClaimedJob, JobOutcome},
-        state::{Resume, Stored},
-        ActionRequired, Product, Status, SubStatus,
+        Status, SubStatus,
     },
     store::{JobStore, StoreResult},
     time::Timestamp,
     StoreError,
 };
 
-use crate::{db_err, rows::parse, steps, Backend, SqlStore};
+use crate::{
+    db_err,
+    rows::{parse, products, stored},
+    steps, Backend, SqlStore,
+};
 
 #[derive(sqlx::FromRow)]
 struct ClaimedRow {
@@ -50,22 +53,13 @@ impl TryFrom<ClaimedRow> for ClaimedJob {
                 }
                 _ => None,
             },
-            state: Stored {
-                status: parse(Status::parse, &r.status)?,
-                sub_status: parse(SubStatus::parse, &r.sub_status)?,
-                action_required: parse(ActionRequired::parse, &r.action_required)?,
-                resume: r
-                    .reset_resume
-                    .as_deref()
-                    .map(|t| parse(Resume::parse, t))
-                    .transpose()?,
-            },
-            products: r
-                .products
-                .split(',')
-                .filter(|p| !p.is_empty())
-                .map(|p| parse(Product::parse, p))
-                .collect::<Result<_, _>>()?,
+            state: stored(
+                &r.status,
+                &r.sub_status,
+                &r.action_required,
+                r.reset_resume.as_deref(),
+            )?,
+            products: products(&r.products)?,
         })
     }
 }

@@ -118,15 +118,7 @@ impl ProvisionStore for SqlStore {
             page,
         )
         .await?;
-        Ok(Page {
-            items: rows
-                .items
-                .into_iter()
-                .map(Provision::try_from)
-                .collect::<StoreResult<Vec<_>>>()?,
-            has_older: rows.has_older,
-            has_newer: rows.has_newer,
-        })
+        rows.try_map(Provision::try_from)
     }
 
     async fn apply_step(

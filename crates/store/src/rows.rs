@@ -260,6 +260,29 @@ impl TryFrom<CredentialGrantRow> for CredentialGrant {
     }
 }
 
+/// A provision's stored state from its four columns.
+pub fn stored(
+    status: &str,
+    sub_status: &str,
+    action_required: &str,
+    reset_resume: Option<&str>,
+) -> Result<Stored, StoreError> {
+    Ok(Stored {
+        status: parse(Status::parse, status)?,
+        sub_status: parse(SubStatus::parse, sub_status)?,
+        action_required: parse(ActionRequired::parse, action_required)?,
+        resume: reset_resume.map(|t| parse(Resume::parse, t)).transpose()?,
+    })
+}
+
+/// The comma-separated `products` column.
+pub fn products(text: &str) -> Result<Vec<Product>, StoreError> {
+    text.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| parse(Product::parse, p))
+        .collect()
+}
+
 /// Parses a stored enum, treating an unknown spelling as corruption.
 pub fn parse<T>(parse: impl Fn(&str) -> Option<T>, text: &str) -> Result<T, StoreError> {
     parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown stored value {text:?}")))
@@ -340,22 +363,13 @@ impl TryFrom<ProvisionRow> for Provision {
     type Error = StoreError;
 
     fn try_from(r: ProvisionRow) -> Result<Self, StoreError> {
-        let products = r
-            .products
-            .split(',')
-            .filter(|p| !p.is_empty())
-            .map(|p| parse(Product::parse, p))
-            .collect::<Result<Vec<_>, _>>()?;
-        let state = Stored {
-            status: parse(Status::parse, &r.status)?,
-            sub_status: parse(SubStatus::parse, &r.sub_status)?,
-            action_required: parse(ActionRequired::parse, &r.action_required)?,
-            resume: r
-                .reset_resume
-                .as_deref()
-                .map(|t| parse(Resume::parse, t))
-                .transpose()?,
-        };
+        let products = products(&r.products)?;
+        let state = stored(
+            &r.status,
+            &r.sub_status,
+            &r.action_required,
+            r.reset_resume.as_deref(),
+        )?;
         let user = match (r.u_id, r.u_public_uuid, r.u_name, r.u_kind) {
             (Some(id), Some(public_uuid), Some(display_name), Some(kind)) => {
                 Some(ProvisionedUser {

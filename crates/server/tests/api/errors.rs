@@ -4,22 +4,11 @@ use provisio_client::{
     wire::requests::{DeviceServerRequest, InstallationRequest, SessionServerRequest},
     Request, Signing,
 };
-use provisio_server::{Profile, ServerConfig};
+use provisio_server::ServerConfig;
 use provisio_store::Backend;
 use reqwest::Method;
 
 use crate::helpers::*;
-
-async fn strict(backend: Backend) -> TestApp {
-    TestApp::spawn_with(
-        backend,
-        ServerConfig {
-            profile: Profile::Strict,
-            ..test_config()
-        },
-    )
-    .await
-}
 
 async fn small_bodies(backend: Backend) -> TestApp {
     TestApp::spawn_with(

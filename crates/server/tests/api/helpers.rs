@@ -166,6 +166,18 @@ pub fn test_config() -> ServerConfig {
     }
 }
 
+/// A server with the `strict` profile.
+pub async fn strict(backend: Backend) -> TestApp {
+    TestApp::spawn_with(
+        backend,
+        ServerConfig {
+            profile: provisio_server::Profile::Strict,
+            ..test_config()
+        },
+    )
+    .await
+}
+
 /// Asserts a reply is bunq's error envelope with this status and a description containing
 /// `text`, signed by the server.
 pub fn assert_error(reply: &Reply, server_key: &VerifyingKey, status: u16, text: &str) {

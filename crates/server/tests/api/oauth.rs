@@ -7,21 +7,8 @@ use provisio_client::{
     },
     Client,
 };
-use provisio_server::{Profile, ServerConfig};
-use provisio_store::Backend;
 
 use crate::{helpers::*, provisioning::first_id};
-
-async fn strict(backend: Backend) -> TestApp {
-    TestApp::spawn_with(
-        backend,
-        ServerConfig {
-            profile: Profile::Strict,
-            ..test_config()
-        },
-    )
-    .await
-}
 
 async fn company(client: &Client) -> i64 {
     client

@@ -3,7 +3,7 @@
 use provisio_client::{
     wire::{
         objects::PartnerUserProvision,
-        requests::{CallbackUrlRequest, ProvisionRequest, StatusRequest},
+        requests::{ProvisionRequest, StatusRequest},
         Item,
     },
     Client, Request,
@@ -15,26 +15,8 @@ use crate::helpers::*;
 /// A partner client with an active OAuth client and a callback URL.
 pub async fn ready_partner(app: &TestApp) -> Client {
     let client = app.client().await;
-    let company = client
-        .context()
-        .await
-        .map(|c| c.user_id)
-        .unwrap_or_default();
-    let created = client
-        .post(
-            &format!("/v1/user/{company}/oauth-client"),
-            &serde_json::json!({}),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let oauth = first_id(&created.response);
     client
-        .post(
-            &format!("/v1/user/{company}/oauth-client/{oauth}/callback-url"),
-            &CallbackUrlRequest {
-                url: "https://partner.example/oauth/callback".into(),
-            },
-        )
+        .create_oauth_client("https://partner.example/oauth/callback")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     client

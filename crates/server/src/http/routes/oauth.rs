@@ -4,7 +4,7 @@
 use axum::{extract::State, http::request::Parts};
 use provisio_core::{
     model::{CallbackUrlId, OauthClientId},
-    provision::oauth::{validate_callback_url, OauthClientStatus},
+    provision::oauth::{validate_callback_url, OauthClient, OauthClientStatus},
     secret::Secret,
 };
 use provisio_wire::{
@@ -45,6 +45,19 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIds {
 
 fn client_not_found() -> ApiError {
     ApiError::not_found("OauthClient not found.")
+}
+
+/// The caller's client named in the path, with its callback URLs.
+async fn owned_client(
+    state: &AppState,
+    company: &CompanyPath,
+    ids: &ClientIds,
+) -> Result<OauthClient, ApiError> {
+    state
+        .store
+        .oauth_client(company.partner, ids.client)
+        .await?
+        .ok_or_else(client_not_found)
 }
 
 fn url_not_found() -> ApiError {
@@ -96,11 +109,7 @@ pub async fn list(
 }
 
 pub async fn get(State(state): State<AppState>, company: CompanyPath, ids: ClientIds) -> ApiResult {
-    let client = state
-        .store
-        .oauth_client(company.partner, ids.client)
-        .await?
-        .ok_or_else(client_not_found)?;
+    let client = owned_client(&state, &company, &ids).await?;
     Bunq::items(vec![Item::OauthClient(render::oauth_client(&client))])
 }
 
@@ -141,11 +150,7 @@ pub async fn list_urls(
     company: CompanyPath,
     ids: ClientIds,
 ) -> ApiResult {
-    let client = state
-        .store
-        .oauth_client(company.partner, ids.client)
-        .await?
-        .ok_or_else(client_not_found)?;
+    let client = owned_client(&state, &company, &ids).await?;
     // A client has a handful of URLs; they are listed whole, newest first.
     let items = client
         .callback_urls
@@ -161,11 +166,7 @@ pub async fn get_url(
     company: CompanyPath,
     ids: ClientIds,
 ) -> ApiResult {
-    let client = state
-        .store
-        .oauth_client(company.partner, ids.client)
-        .await?
-        .ok_or_else(client_not_found)?;
+    let client = owned_client(&state, &company, &ids).await?;
     let url = client
         .callback_urls
         .iter()
