@@ -105,14 +105,24 @@ impl Worker {
             return Ok(Outcome::Idle);
         }
         let count = jobs.len();
-        let outcomes = jobs
+        let outcomes: Vec<_> = jobs
             .into_iter()
             .map(|job| {
                 let outcome = self.decide(&job, now);
                 (job, outcome)
             })
             .collect();
-        self.store.finish_jobs(&token, outcomes, now).await?;
+        if let Err(err) = self.store.finish_jobs(&token, outcomes.clone(), now).await {
+            // One bad job must not hold the whole batch back: finish them one by one. A job
+            // that still fails keeps its lease and is retried when the lease runs out.
+            tracing::warn!(error = ?err, jobs = count, "batch failed; finishing its jobs one by one");
+            for outcome in outcomes {
+                let job = outcome.0.id;
+                if let Err(err) = self.store.finish_jobs(&token, vec![outcome], now).await {
+                    tracing::error!(error = ?err, job = %job, "job failed; it will be retried");
+                }
+            }
+        }
         Ok(Outcome::Worked(count))
     }
 

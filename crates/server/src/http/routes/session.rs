@@ -70,7 +70,7 @@ async fn partner_session(
     )
     .await?;
     Bunq::items(vec![
-        Item::Id(Id { id: id.id }),
+        Item::Id(id),
         Item::Token(token),
         Item::UserCompany(render::user_company(partner)),
     ])
