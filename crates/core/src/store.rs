@@ -43,6 +43,13 @@ pub trait PartnerStore: Send + Sync {
         api_key: &SecretHash,
         now: Timestamp,
     ) -> StoreResult<Partner>;
+    /// Another API key for an existing partner; false when there is no such partner.
+    async fn add_api_key(
+        &self,
+        partner: UserId,
+        api_key: &SecretHash,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     /// Oldest first.
     async fn list_partners(&self) -> StoreResult<Vec<Partner>>;
     async fn partner(&self, id: UserId) -> StoreResult<Option<Partner>>;

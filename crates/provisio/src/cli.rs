@@ -67,8 +67,20 @@ pub enum RoleArg {
 pub enum PartnerCommand {
     /// Create a partner and print its API key (alone on the last line, shown only once).
     Create(PartnerCreateArgs),
+    /// Give a partner another API key (alone on the last line, shown only once).
+    AddKey(PartnerAddKeyArgs),
     /// List partners.
     List(PartnerListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PartnerAddKeyArgs {
+    /// The partner's UserCompany id.
+    pub id: i64,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
 }
 
 /// Where provisio keeps its data. `--database-url` wins over `--data-dir`.

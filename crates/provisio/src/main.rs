@@ -47,6 +47,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Provision(command) => provision(command).await,
+        Command::Partner(PartnerCommand::AddKey(args)) => {
+            let store = args.storage.open().await?;
+            let key = provisio_server::partners::add_api_key(
+                store.as_ref(),
+                &SystemClock::new(),
+                args.environment.environment.into(),
+                provisio_core::model::UserId(args.id),
+            )
+            .await?;
+            println!("New API key for partner {}, shown only this once:", args.id);
+            println!("{}", key.expose());
+            Ok(())
+        }
         Command::Partner(PartnerCommand::List(args)) => {
             let store = args.storage.open().await?;
             let partners = store.list_partners().await?;

@@ -22,14 +22,23 @@ fn partner_create_prints_the_key_alone_on_the_last_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        is_sandbox_key(stdout.lines().last().unwrap_or_default()),
-        "{stdout}"
-    );
+    let created = String::from_utf8_lossy(&out.stdout).into_owned();
+    let first_key = created.lines().last().unwrap_or_default();
+    assert!(is_sandbox_key(first_key), "{created}");
 
     let out = provisio(&["partner", "list", "--data-dir", &data]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Acme BV"));
+
+    // A second key for the same partner (rotation); an unknown partner has none.
+    let out = provisio(&["partner", "add-key", "1", "--data-dir", &data]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let second = stdout.lines().last().unwrap_or_default();
+    assert!(
+        is_sandbox_key(second) && !stdout.contains(first_key),
+        "{stdout}"
+    );
+    let out = provisio(&["partner", "add-key", "999", "--data-dir", &data]);
+    assert!(!out.status.success());
 
     let out = provisio(&[
         "partner",

@@ -60,6 +60,11 @@ impl ServerConfig {
         !(self.profile == Profile::Strict && self.environment == Environment::Production)
     }
 
+    /// bunq's classic rate limits apply in `strict` (spec A.8; off by default, J-12).
+    pub fn rate_limits(&self) -> bool {
+        self.profile == Profile::Strict
+    }
+
     /// Callback and webhook targets may be plain http to this machine only in `dev`.
     pub fn allow_loopback_http(&self) -> bool {
         self.profile == Profile::Dev

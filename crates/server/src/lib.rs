@@ -9,6 +9,7 @@ pub mod config;
 mod http;
 pub mod ops;
 pub mod partners;
+mod rate_limit;
 mod signing;
 mod state;
 pub mod worker;

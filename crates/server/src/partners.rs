@@ -1,7 +1,7 @@
 //! Creating partners: shared by the CLI and the first-start demo partner.
 
 use provisio_core::{
-    model::{Environment, Partner},
+    model::{Environment, Partner, UserId},
     secret::Secret,
     store::Store,
     time::Clock,
@@ -29,4 +29,22 @@ pub async fn create_partner(
         .create_partner(name, &public_uuid, &api_key.hash(), clock.now())
         .await?;
     Ok((partner, api_key))
+}
+
+/// Issues another API key for a partner (for rotation), returned in the clear this once.
+pub async fn add_api_key(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    environment: Environment,
+    partner: UserId,
+) -> Result<Secret, DomainError> {
+    let api_key = Secret::generate(environment.api_key_prefix());
+    if store
+        .add_api_key(partner, &api_key.hash(), clock.now())
+        .await?
+    {
+        Ok(api_key)
+    } else {
+        Err(DomainError::not_found("Partner"))
+    }
 }

@@ -1,9 +1,11 @@
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
+
+use axum::http::Method;
 
 use provisio_core::{crypto::SigningKey, secret::SecretHash, store::Store, time::Clock};
 use tokio::sync::Notify;
 
-use crate::{auth::AuthCache, config::ServerConfig, signing::ResponseSigner};
+use crate::{auth::AuthCache, config::ServerConfig, rate_limit::Windows, signing::ResponseSigner};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -17,6 +19,10 @@ pub struct AppState {
     pub(crate) wake: Arc<Notify>,
     /// The operator token's hash; `None` when the operator API is disabled.
     pub(crate) admin: Option<SecretHash>,
+    /// Calls per (address, method, route), for bunq's classic limits.
+    pub(crate) calls: Arc<Windows<(IpAddr, Method, String)>>,
+    /// Session creations per secret.
+    pub(crate) session_calls: Arc<Windows<SecretHash>>,
 }
 
 impl AppState {
@@ -36,6 +42,8 @@ impl AppState {
             auth,
             wake: Arc::new(Notify::new()),
             admin: admin_token.map(SecretHash::of),
+            calls: Arc::default(),
+            session_calls: Arc::default(),
         }
     }
 }

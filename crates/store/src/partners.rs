@@ -49,6 +49,38 @@ impl PartnerStore for SqlStore {
         .await
     }
 
+    async fn add_api_key(
+        &self,
+        partner: UserId,
+        api_key: &SecretHash,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let key = api_key.as_str().to_owned();
+        self.write(move |conn| {
+            Box::pin(async move {
+                let exists: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM users WHERE id = $1 AND kind = 'PARTNER'",
+                )
+                .bind(partner.0)
+                .fetch_one(&mut *conn)
+                .await?;
+                if exists == 0 {
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "INSERT INTO api_keys (user_id, key_hash, created) VALUES ($1, $2, $3)",
+                )
+                .bind(partner.0)
+                .bind(key)
+                .bind(now.micros())
+                .execute(&mut *conn)
+                .await?;
+                Ok(true)
+            })
+        })
+        .await
+    }
+
     async fn list_partners(&self) -> StoreResult<Vec<Partner>> {
         let rows: Vec<PartnerRow> = sqlx::query_as(&format!(
             "SELECT {PARTNER_COLUMNS} FROM users WHERE kind = 'PARTNER' ORDER BY id"

@@ -108,6 +108,19 @@ for_each_backend! { open =>
         assert_eq!(f.store.list_partners().await.ok(), Some(vec![partner]));
     }
 
+    async fn a_partner_can_have_several_api_keys(f: Fixture) {
+        let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.store.add_api_key(partner.id, &h("k2"), T0).await.ok(), Some(true));
+        let (found, second) = f.store.partner_by_api_key(&h("k2")).await.ok().flatten()
+            .unwrap_or_else(|| panic!("second key unknown"));
+        let (_, first) = f.store.partner_by_api_key(&h("k1")).await.ok().flatten()
+            .unwrap_or_else(|| panic!("first key lost"));
+        assert_eq!(found.id, partner.id);
+        assert_ne!(first, second);
+        assert_eq!(f.store.add_api_key(UserId(999_999), &h("k3"), T0).await.ok(), Some(false));
+    }
+
     async fn a_reused_api_key_hash_is_a_unique_violation_and_writes_nothing(f: Fixture) {
         f.store.create_partner("A", "u-1", &h("same"), T0).await.unwrap_or_else(|e| panic!("{e}"));
         let err = f.store.create_partner("B", "u-2", &h("same"), T0).await.err();

@@ -67,7 +67,13 @@ pub fn router(state: AppState) -> Router {
                 .put(routes::oauth::update_url)
                 .delete(routes::oauth::delete_url),
         );
-    let v1 = v1.merge(oauth.clone()).nest("/user/{user_id}", oauth);
+    let v1 = v1
+        .merge(oauth.clone())
+        .nest("/user/{user_id}", oauth)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            sign_layer::rate_limit,
+        ));
     let admin = Router::new()
         .route("/provisions/{id}/approve", post(routes::admin::approve))
         .route("/provisions/{id}/deny", post(routes::admin::deny))

@@ -99,3 +99,36 @@ fn ensure_envelope(response: Response) -> Response {
     };
     envelope_response(status, description)
 }
+
+/// bunq's classic per-address limits on `/v1` (strict profile). Session creation is limited in
+/// its handler instead, per secret (J-12).
+pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    use crate::rate_limit::{GET, POST, PUT};
+    if !state.config.rate_limits() {
+        return next.run(request).await;
+    }
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let limit = match *request.method() {
+        axum::http::Method::GET => Some(GET),
+        axum::http::Method::POST => Some(POST),
+        axum::http::Method::PUT => Some(PUT),
+        _ => None,
+    };
+    let ip = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| provisio_core::ip::canonical(c.0.ip()));
+    if let (Some(route), Some(limit), Some(ip)) = (route, limit, ip) {
+        if route != "/v1/session-server"
+            && !state
+                .calls
+                .allow((ip, request.method().clone(), route), limit)
+        {
+            return ApiError::new(StatusCode::TOO_MANY_REQUESTS, limit.message()).into_response();
+        }
+    }
+    next.run(request).await
+}

@@ -132,3 +132,33 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(reply.status, 200);
     }
 }
+
+for_each_backend! { strict =>
+    async fn strict_applies_bunqs_rate_limits(app: TestApp) {
+        let client = app.client().await;
+        let token = client.context().await.map(|c| c.session_token).unwrap_or_default();
+        let get = || Request::new(Method::GET, "/v1/installation").token(&token);
+        for _ in 0..3 {
+            assert_eq!(app.send(get()).await.status, 200);
+        }
+        let reply = app.send(get()).await;
+        assert_error(&reply, &app.server_key, 429,
+            "Too many requests. You can do a maximum of 3 calls per 3 seconds to this endpoint.");
+        // Another endpoint has its own window.
+        assert_eq!(app.send(Request::new(Method::GET, "/v1/device-server").token(&token)).await.status, 200);
+        // One session per 30 seconds per key (J-12): re-opening at once is refused.
+        let err = client.renew_session().await.err();
+        assert_eq!(err.as_ref().and_then(|e| e.status()), Some(429));
+        assert!(err.and_then(|e| e.description().map(|d| d.contains("1 calls per 30 seconds"))).unwrap_or(false));
+    }
+}
+
+for_each_backend! { TestApp::spawn =>
+    async fn dev_has_no_rate_limits(app: TestApp) {
+        let client = app.client().await;
+        for _ in 0..10 {
+            client.get("/v1/installation").await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        client.renew_session().await.unwrap_or_else(|e| panic!("{e}"));
+    }
+}

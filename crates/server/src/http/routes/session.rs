@@ -22,7 +22,7 @@ use crate::{
         render,
         respond::{ApiResult, Bunq},
     },
-    AppState,
+    rate_limit, AppState,
 };
 
 /// Opens a session. The body must be signed with the installation's key; the secret must
@@ -36,6 +36,16 @@ pub async fn create(
     SignedJson(body): SignedJson<SessionServerRequest>,
 ) -> ApiResult {
     let secret = SecretHash::of(body.secret.trim());
+    if state.config.rate_limits()
+        && !state
+            .session_calls
+            .allow(secret.clone(), rate_limit::SESSION)
+    {
+        return Err(ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            rate_limit::SESSION.message(),
+        ));
+    }
     let installation_id = installation.installation.id;
     match state
         .auth
