@@ -11,5 +11,6 @@ pub mod provision;
 pub mod secret;
 pub mod store;
 pub mod time;
+pub mod webhook;
 
 pub use error::{DomainError, StoreError};

@@ -5,6 +5,7 @@
 pub mod envelope;
 pub mod headers;
 pub mod objects;
+pub mod render;
 pub mod requests;
 pub mod time;
 

@@ -3,7 +3,6 @@
 mod error;
 mod extract;
 mod pagination;
-mod render;
 mod respond;
 mod routes;
 mod scope;

@@ -7,13 +7,13 @@ use axum::{
     http::{header, request::Parts, StatusCode},
 };
 use provisio_core::{model::ProvisionId, secret::SecretHash};
+use provisio_wire::render;
 use provisio_wire::Item;
 
 use crate::{
     http::{
         error::ApiError,
         extract::PathId,
-        render,
         respond::{ApiResult, Bunq},
     },
     ops, AppState,

@@ -7,6 +7,7 @@ use provisio_core::{
     secret::SecretHash,
     DomainError,
 };
+use provisio_wire::render;
 use provisio_wire::{requests::DeviceServerRequest, Item};
 
 use crate::{
@@ -14,7 +15,6 @@ use crate::{
         error::ApiError,
         extract::{ClientIp, InstallationAuth, Json, PathId, SessionAuth},
         pagination::Paging,
-        render,
         respond::{ApiResult, Bunq},
     },
     AppState,

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use provisio_core::{crypto::VerifyingKey, secret::Secret};
+use provisio_wire::render;
 use provisio_wire::{
     objects::{Id, ServerPublicKey},
     requests::InstallationRequest,
@@ -12,7 +13,6 @@ use crate::{
     http::{
         error::ApiError,
         extract::{Json, PathId, SessionAuth},
-        render,
         respond::{ApiResult, Bunq},
     },
     AppState,

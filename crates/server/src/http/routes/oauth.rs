@@ -7,6 +7,7 @@ use provisio_core::{
     provision::oauth::{validate_callback_url, OauthClient, OauthClientStatus},
     secret::Secret,
 };
+use provisio_wire::render;
 use provisio_wire::{
     requests::{CallbackUrlRequest, OauthClientRequest, StatusRequest},
     Item,
@@ -17,7 +18,6 @@ use crate::{
         error::ApiError,
         extract::Json,
         pagination::Paging,
-        render,
         respond::{ApiResult, Bunq},
         scope::{path_id, CompanyPath},
     },

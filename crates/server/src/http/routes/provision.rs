@@ -13,6 +13,7 @@ use provisio_core::{
     },
     DomainError, StoreError,
 };
+use provisio_wire::render;
 use provisio_wire::{
     requests::{ProvisionRequest, StatusRequest},
     Item,
@@ -23,7 +24,6 @@ use crate::{
         error::ApiError,
         extract::{Json, PathId},
         pagination::Paging,
-        render,
         respond::{ApiResult, Bunq},
         scope::PartnerSession,
     },

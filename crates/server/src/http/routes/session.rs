@@ -9,6 +9,7 @@ use provisio_core::{
     secret::{Secret, SecretHash},
     DomainError,
 };
+use provisio_wire::render;
 use provisio_wire::{
     objects::{Id, Token},
     requests::SessionServerRequest,
@@ -19,7 +20,6 @@ use crate::{
     http::{
         error::ApiError,
         extract::{ClientIp, InstallationAuth, SessionAuth, SignedJson},
-        render,
         respond::{ApiResult, Bunq},
     },
     rate_limit, AppState,

@@ -5,12 +5,12 @@ use provisio_core::{
     model::{ApiKeyUser, UserKind, UserRecord},
     provision::{record::ProvisionedUser, UserVerifiedType},
 };
+use provisio_wire::render;
 use provisio_wire::Item;
 
 use crate::{
     http::{
         error::ApiError,
-        render,
         respond::{ApiResult, Bunq},
         scope::UserScope,
     },

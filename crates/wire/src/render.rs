@@ -1,5 +1,14 @@
+//! Domain records as bunq objects: the one place a record becomes wire format.
+
 //! Domain records as bunq objects.
 
+use crate::{
+    objects::{
+        self as wire, AnyUser, Avatar, DeviceServer, LabelAvatar, LabelUser, OauthCallbackUrl,
+        PartnerUserProvision, ProvisionHistoryEntry, Token, UserApiKey, UserCompany, UserPerson,
+    },
+    time,
+};
 use provisio_core::{
     model::{ApiKeyUser, Device, Partner},
     provision::{
@@ -8,13 +17,6 @@ use provisio_core::{
         UserVerifiedType,
     },
     time::Timestamp,
-};
-use provisio_wire::{
-    objects::{
-        self as wire, AnyUser, Avatar, DeviceServer, LabelAvatar, LabelUser, OauthCallbackUrl,
-        PartnerUserProvision, ProvisionHistoryEntry, Token, UserApiKey, UserCompany, UserPerson,
-    },
-    time,
 };
 
 pub fn ts(t: Timestamp) -> String {

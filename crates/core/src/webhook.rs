@@ -1,0 +1,172 @@
+//! Webhooks (spec F): notification filters, the events provisio emits, and the retry policy.
+//!
+//! Design: an event is written to an outbox (one delivery per matching filter target) in the
+//! same transaction as the change that causes it, so there is no event for a change that
+//! rolled back and no change without its event. Delivery workers claim deliveries with a lease,
+//! like provision steps; events of one provision reach a target in the order they happened.
+
+use std::time::Duration;
+
+use crate::{provision::oauth::validate_callback_url, DomainError};
+
+/// Every category bunq accepts (F.2, the union of its sources). provisio emits only those whose
+/// events exist here.
+pub const CATEGORIES: &[&str] = &[
+    "PARTNER_USER_PROVISION",
+    "USER_ONBOARDING",
+    "USER_INFORMATION_INQUIRY",
+    "PAYMENT",
+    "CARD",
+    "CARD_TRANSACTION_SUCCESSFUL",
+    "CARD_TRANSACTION_FAILED",
+    "CARD_TRANSACTION_UPDATED",
+    "CARD_TRANSACTION_REFUND",
+    "CARD_TOKENIZATION",
+    "MUTATION",
+    "MASTERCARD_IDENTITY_CHECK",
+    "SUPPORT",
+    "REQUEST",
+    "BILLING",
+    "CHAT",
+    "DRAFT_PAYMENT",
+    "IDEAL",
+    "SOFORT",
+    "OAUTH",
+    "SCHEDULE_RESULT",
+    "SCHEDULE_STATUS",
+    "SHARE",
+    "TAB_RESULT",
+    "BUNQME_TAB",
+];
+
+pub const PARTNER_USER_PROVISION: &str = "PARTNER_USER_PROVISION";
+pub const PROVISION_UPDATED: &str = "PARTNER_USER_PROVISION_PROCESS_UPDATED";
+
+/// bunq's limit: two targets per category (spec A.8, F.1).
+pub const MAX_TARGETS_PER_CATEGORY: usize = 2;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub category: String,
+    pub target: String,
+}
+
+/// Validates a complete replacement set of filters for one user.
+pub fn validate_filters(
+    filters: Vec<(Option<String>, Option<String>)>,
+    allow_loopback_http: bool,
+) -> Result<Vec<Filter>, DomainError> {
+    let mut valid: Vec<Filter> = Vec::with_capacity(filters.len());
+    for (i, (category, target)) in filters.into_iter().enumerate() {
+        let category = category.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
+            DomainError::invalid(format!("notification_filters[{i}].category is required."))
+        })?;
+        if !CATEGORIES.contains(&category.as_str()) {
+            return Err(DomainError::invalid(format!(
+                "notification_filters[{i}].category \"{category}\" is not a known category."
+            )));
+        }
+        let target = target.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+            DomainError::invalid(format!(
+                "notification_filters[{i}].notification_target is required."
+            ))
+        })?;
+        let target = validate_callback_url(&target, allow_loopback_http).map_err(|_| {
+            DomainError::invalid(format!(
+                "notification_filters[{i}].notification_target \"{target}\" must be an absolute https URL{}.",
+                if allow_loopback_http { " (or http to localhost)" } else { "" }
+            ))
+        })?;
+        let filter = Filter { category, target };
+        if valid.contains(&filter) {
+            continue;
+        }
+        if valid
+            .iter()
+            .filter(|f| f.category == filter.category)
+            .count()
+            >= MAX_TARGETS_PER_CATEGORY
+        {
+            return Err(DomainError::invalid(format!(
+                "At most {MAX_TARGETS_PER_CATEGORY} notification targets are allowed for category {}.",
+                filter.category
+            )));
+        }
+        valid.push(filter);
+    }
+    Ok(valid)
+}
+
+/// When failed deliveries are tried again: after each failure, the next entry; when the
+/// schedule runs out, the delivery becomes a `NotificationFilterFailure`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub schedule: Vec<Duration>,
+}
+
+impl Default for RetryPolicy {
+    /// bunq's: five more attempts, one minute apart (spec F.4, J-31).
+    fn default() -> Self {
+        RetryPolicy {
+            schedule: vec![Duration::from_secs(60); 5],
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before the next attempt after `failed_attempts` failures, or `None` when
+    /// there is no next attempt.
+    pub fn next_delay(&self, failed_attempts: usize) -> Option<Duration> {
+        failed_attempts
+            .checked_sub(1)
+            .and_then(|i| self.schedule.get(i).copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(c: &str, t: &str) -> (Option<String>, Option<String>) {
+        (Some(c.into()), Some(t.into()))
+    }
+
+    #[test]
+    fn two_targets_per_category_and_no_more() {
+        let two = vec![
+            f("PARTNER_USER_PROVISION", "https://a.example"),
+            f("PARTNER_USER_PROVISION", "https://b.example"),
+        ];
+        assert_eq!(
+            validate_filters(two.clone(), false).map(|v| v.len()).ok(),
+            Some(2)
+        );
+        let mut three = two;
+        three.push(f("PARTNER_USER_PROVISION", "https://c.example"));
+        assert!(validate_filters(three, false).is_err_and(|e| e.to_string().contains("At most 2")));
+    }
+
+    #[test]
+    fn categories_and_targets_are_checked() {
+        assert!(
+            validate_filters(vec![f("NOPE", "https://a.example")], false)
+                .is_err_and(|e| e.to_string().contains("NOPE"))
+        );
+        assert!(
+            validate_filters(vec![f("MUTATION", "http://a.example")], true)
+                .is_err_and(|e| e.to_string().contains("https"))
+        );
+        assert!(validate_filters(vec![f("MUTATION", "http://127.0.0.1:9/x")], true).is_ok());
+        assert!(validate_filters(vec![f("MUTATION", "http://127.0.0.1:9/x")], false).is_err());
+        assert!(validate_filters(vec![(None, Some("https://a.example".into()))], false).is_err());
+        assert_eq!(validate_filters(vec![], false).ok(), Some(vec![]));
+    }
+
+    #[test]
+    fn the_default_schedule_is_five_retries_a_minute_apart() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.next_delay(1), Some(Duration::from_secs(60)));
+        assert_eq!(policy.next_delay(5), Some(Duration::from_secs(60)));
+        assert_eq!(policy.next_delay(6), None);
+    }
+}
