@@ -19,6 +19,7 @@ use crate::{
     },
     secret::SecretHash,
     time::Timestamp,
+    webhook::{Attempt, Delivery, DeliveryFailure, Filter},
     StoreError,
 };
 
@@ -224,13 +225,65 @@ pub trait JobStore: Send + Sync {
     async fn pending_jobs(&self) -> StoreResult<u64>;
 }
 
+/// Notification filters and the webhook outbox.
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    /// Replaces all of `user`'s filters (an empty set removes them all).
+    async fn replace_filters(
+        &self,
+        user: UserId,
+        requested_by: Option<UserId>,
+        filters: &[Filter],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// In the order they were set.
+    async fn filters(&self, user: UserId) -> StoreResult<Vec<Filter>>;
+    /// Leases due deliveries; of deliveries sharing an order key, only the oldest pending one.
+    async fn claim_deliveries(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<Delivery>>;
+    /// Records attempts of deliveries this worker still holds.
+    async fn finish_deliveries(
+        &self,
+        worker: &str,
+        attempts: Vec<Attempt>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Failures of the partner and of every user it provisioned, newest first.
+    async fn failures(
+        &self,
+        partner: UserId,
+        page: PageQuery,
+    ) -> StoreResult<Page<DeliveryFailure>>;
+    /// Queues the named failures for one more attempt. `Err` lists ids that are not failures
+    /// of this partner (nothing is queued then).
+    async fn retry_failures(
+        &self,
+        partner: UserId,
+        ids: &[i64],
+        now: Timestamp,
+    ) -> StoreResult<Result<(), Vec<i64>>>;
+    /// When the next delivery is due, for sleeping until then.
+    async fn next_delivery_at(&self) -> StoreResult<Option<Timestamp>>;
+}
+
 /// Everything provisio stores.
 pub trait Store:
-    ServerKeyStore + PartnerStore + ContextStore + OauthStore + ProvisionStore + JobStore
+    ServerKeyStore + PartnerStore + ContextStore + OauthStore + ProvisionStore + JobStore + WebhookStore
 {
 }
 
 impl<T> Store for T where
-    T: ServerKeyStore + PartnerStore + ContextStore + OauthStore + ProvisionStore + JobStore
+    T: ServerKeyStore
+        + PartnerStore
+        + ContextStore
+        + OauthStore
+        + ProvisionStore
+        + JobStore
+        + WebhookStore
 {
 }

@@ -170,3 +170,54 @@ mod tests {
         assert_eq!(policy.next_delay(6), None);
     }
 }
+
+/// A delivery claimed for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: i64,
+    /// Stable across attempts, so receivers can drop duplicates (delivery is at least once).
+    pub event_uuid: String,
+    pub target: String,
+    pub body: String,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    /// A failure retried by hand: this attempt is the last.
+    pub final_attempt: bool,
+}
+
+/// What became of a delivery after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryResult {
+    Delivered,
+    RetryAt(crate::time::Timestamp),
+    /// Out of attempts: the delivery is now a `NotificationFilterFailure`.
+    Failed,
+}
+
+/// One attempt, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub delivery: i64,
+    pub response_code: Option<u16>,
+    pub error: Option<String>,
+    pub latency: Duration,
+    pub result: DeliveryResult,
+}
+
+/// A `NotificationFilterFailure` (spec F.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryFailure {
+    pub id: i64,
+    pub created: crate::time::Timestamp,
+    pub updated: crate::time::Timestamp,
+    pub category: String,
+    pub event_type: String,
+    pub object_id: i64,
+    pub target: String,
+    pub response_code: Option<u16>,
+    pub exception_message: Option<String>,
+    pub user_id: i64,
+    pub user_requested_id: Option<i64>,
+    /// The user's current filters of that category (empty if since removed).
+    pub filters: Vec<Filter>,
+}

@@ -207,6 +207,18 @@ pub struct ServeArgs {
     /// writer gains nothing from more).
     #[arg(long, env = "PROVISIO_WORKER_LOOPS")]
     pub worker_loops: Option<usize>,
+    /// How long a webhook receiver may take to answer.
+    #[arg(long, env = "PROVISIO_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub webhook_timeout: Duration,
+    /// Waits before each retry of a failed webhook, comma-separated; after the last, the
+    /// delivery is logged as a NotificationFilterFailure. bunq's: five retries a minute apart.
+    #[arg(
+        long,
+        env = "PROVISIO_WEBHOOK_RETRY_SCHEDULE",
+        default_value = "60s,60s,60s,60s,60s",
+        value_parser = parse_schedule
+    )]
+    pub webhook_retry_schedule: Schedule,
     /// What this process runs; several processes can share one PostgreSQL database.
     #[arg(long, env = "PROVISIO_ROLE", value_enum, default_value = "all")]
     pub role: RoleArg,
@@ -232,6 +244,20 @@ pub struct PartnerListArgs {
     pub storage: StorageArgs,
 }
 
+/// Retry waits, as given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule(pub Vec<Duration>);
+
+/// `60s,60s,5m`; empty means no retries.
+pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(parse_duration)
+        .collect::<Result<Vec<_>, _>>()
+        .map(Schedule)
+}
+
 /// `250ms`, `2s`, `5m`, `1h`, or plain seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -254,6 +280,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schedules() {
+        assert_eq!(
+            parse_schedule("1ms, 2s").map(|s| s.0),
+            Ok(vec![Duration::from_millis(1), Duration::from_secs(2)])
+        );
+        assert_eq!(parse_schedule("").map(|s| s.0), Ok(vec![]));
+        assert!(parse_schedule("1s,soon").is_err());
+    }
 
     #[test]
     fn durations() {

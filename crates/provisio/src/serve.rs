@@ -6,8 +6,13 @@ use anyhow::Context as _;
 use provisio_core::{
     model::Environment,
     time::{Clock, SystemClock},
+    webhook::RetryPolicy,
 };
-use provisio_server::{config::WorkerConfig, partners::create_partner, Server, ServerConfig};
+use provisio_server::{
+    config::{DeliveryConfig, WorkerConfig},
+    partners::create_partner,
+    Server, ServerConfig,
+};
 use tokio::net::TcpListener;
 
 use crate::cli::{RoleArg, ServeArgs};
@@ -44,6 +49,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 .worker_loops
                 .unwrap_or(if args.storage.is_postgres() { 4 } else { 1 }),
             ..WorkerConfig::default()
+        },
+        delivery: DeliveryConfig {
+            timeout: args.webhook_timeout,
+            retry: RetryPolicy {
+                schedule: args.webhook_retry_schedule.0.clone(),
+            },
+            ..DeliveryConfig::default()
         },
         admin_token: args.admin_token.clone(),
     };

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use provisio_core::model::Environment;
 
-pub use crate::worker::WorkerConfig;
+pub use crate::{dispatch::DeliveryConfig, worker::WorkerConfig};
 
 /// `dev` forgives what a developer's first client gets wrong; `strict` applies bunq's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +30,7 @@ pub struct ServerConfig {
     /// Run the background worker (the `worker` and `all` roles).
     pub run_workers: bool,
     pub worker: WorkerConfig,
+    pub delivery: DeliveryConfig,
     /// Bearer token for the operator API under `/_provisio/`; generated at start when unset.
     pub admin_token: Option<String>,
 }
@@ -45,6 +46,7 @@ impl Default for ServerConfig {
             serve_api: true,
             run_workers: true,
             worker: WorkerConfig::default(),
+            delivery: DeliveryConfig::default(),
             admin_token: None,
         }
     }

@@ -6,6 +6,7 @@
 
 mod auth;
 pub mod config;
+pub mod dispatch;
 mod http;
 pub mod ops;
 pub mod partners;
@@ -28,6 +29,7 @@ pub use worker::{Outcome, Worker};
 pub struct Server {
     state: AppState,
     worker: Arc<Worker>,
+    dispatcher: Arc<dispatch::Dispatcher>,
     admin_token: Option<String>,
 }
 
@@ -51,9 +53,24 @@ impl Server {
             config.environment,
             config.worker.clone(),
         ));
+        let delivery = config.delivery.clone();
+        let state = AppState::new(
+            config,
+            store.clone(),
+            clock.clone(),
+            key,
+            admin_token.as_deref(),
+        );
+        let dispatcher = Arc::new(dispatch::Dispatcher::new(
+            store,
+            clock,
+            state.signer.clone(),
+            delivery,
+        ));
         Ok(Server {
-            state: AppState::new(config, store, clock, key, admin_token.as_deref()),
+            state,
             worker,
+            dispatcher,
             admin_token,
         })
     }
@@ -66,6 +83,11 @@ impl Server {
     /// The worker, for callers that drive it themselves (tests drain it with `run_once`).
     pub fn worker(&self) -> Arc<Worker> {
         self.worker.clone()
+    }
+
+    /// The webhook dispatcher, likewise.
+    pub fn dispatcher(&self) -> Arc<dispatch::Dispatcher> {
+        self.dispatcher.clone()
     }
 
     /// The server's public key as SPKI PEM, as `POST /installation` hands it out.
@@ -91,15 +113,22 @@ impl Server {
         } else {
             0
         };
-        let workers: Vec<_> = (0..loops)
+        let mut workers: Vec<_> = (0..loops)
             .map(|_| {
-                tokio::spawn(
-                    self.worker
-                        .clone()
-                        .run(stopped.clone(), self.state.wake.clone()),
-                )
+                tokio::spawn(self.worker.clone().run(
+                    stopped.clone(),
+                    self.state.wake.clone(),
+                    self.state.deliver.clone(),
+                ))
             })
             .collect();
+        if self.state.config.run_workers {
+            workers.push(tokio::spawn(
+                self.dispatcher
+                    .clone()
+                    .run(stopped.clone(), self.state.deliver.clone()),
+            ));
+        }
         let result = if self.state.config.serve_api {
             let app = self
                 .router()

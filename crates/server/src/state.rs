@@ -17,6 +17,8 @@ pub struct AppState {
     pub(crate) auth: Arc<AuthCache>,
     /// Signalled when a request creates due work, so an idle worker starts at once.
     pub(crate) wake: Arc<Notify>,
+    /// Signalled when webhook deliveries may be due.
+    pub(crate) deliver: Arc<Notify>,
     /// The operator token's hash; `None` when the operator API is disabled.
     pub(crate) admin: Option<SecretHash>,
     /// Calls per (address, method, route), for bunq's classic limits.
@@ -41,9 +43,18 @@ impl AppState {
             signer: Arc::new(ResponseSigner::new(key)),
             auth,
             wake: Arc::new(Notify::new()),
+            deliver: Arc::new(Notify::new()),
             admin: admin_token.map(SecretHash::of),
             calls: Arc::default(),
             session_calls: Arc::default(),
         }
+    }
+}
+
+impl AppState {
+    /// A change was committed: its background step and its webhooks may be due now.
+    pub(crate) fn changed(&self) {
+        self.wake.notify_one();
+        self.deliver.notify_one();
     }
 }

@@ -153,14 +153,21 @@ impl Worker {
         }
     }
 
-    /// Works until `stop` turns true. `wake` cuts an idle sleep short.
-    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>, wake: Arc<Notify>) {
+    /// Works until `stop` turns true. `wake` cuts an idle sleep short; `deliver` is told after
+    /// each batch, whose steps may have queued webhooks.
+    pub async fn run(
+        self: Arc<Self>,
+        mut stop: watch::Receiver<bool>,
+        wake: Arc<Notify>,
+        deliver: Arc<Notify>,
+    ) {
         tracing::info!(worker = %self.name, "worker started");
         let mut failures = 0u32;
         while !*stop.borrow() {
             let pause = match self.run_once().await {
                 Ok(Outcome::Worked(_)) => {
                     failures = 0;
+                    deliver.notify_one();
                     continue;
                 }
                 Ok(Outcome::Idle) => {

@@ -24,6 +24,7 @@ mod server_key;
 mod steps;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod webhooks;
 mod writer;
 
 use provisio_core::StoreError;

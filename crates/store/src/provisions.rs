@@ -20,7 +20,10 @@ use crate::{
 };
 
 /// Reads one provision inside a transaction (so a write can answer with what it wrote).
-async fn read(conn: &mut AnyConnection, id: i64) -> Result<Option<ProvisionRow>, sqlx::Error> {
+pub(crate) async fn read(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<ProvisionRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {PROVISION_SELECT} FROM {PROVISION_FROM} WHERE p.id = $1"
     ))
@@ -68,6 +71,7 @@ impl ProvisionStore for SqlStore {
                     steps::record(conn, id, None, state, now, "created").await?;
                     let first = JobSpec { kind: JobKind::Advance, run_at: first_step_at };
                     steps::schedule(conn, id, &first, Some(state), now).await?;
+                    crate::webhooks::emit_provision_updated(conn, id, now).await?;
                     read(conn, id).await?.ok_or(sqlx::Error::RowNotFound)
                 })
             })

@@ -7,8 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::objects::{
-    DeviceServer, Id, OauthCallbackUrl, OauthClient, PartnerUserProvision, ProvisionHistoryEntry,
-    ServerPublicKey, Token, UserApiKey, UserCompany, UserPerson,
+    DeviceServer, Id, NotificationFilterFailure, NotificationFilterUrl, OauthCallbackUrl,
+    OauthClient, PartnerUserProvision, ProvisionHistoryEntry, ServerPublicKey, Token, UserApiKey,
+    UserCompany, UserPerson,
 };
 
 // Items are built once per response and serialised straight away; boxing the large user
@@ -26,6 +27,8 @@ pub enum Item {
     OauthClient(OauthClient),
     OauthCallbackUrl(OauthCallbackUrl),
     PartnerUserProvision(PartnerUserProvision),
+    NotificationFilterUrl(NotificationFilterUrl),
+    NotificationFilterFailure(NotificationFilterFailure),
     /// provisio's operator API, not bunq's.
     ProvisionHistoryEntry(ProvisionHistoryEntry),
 }

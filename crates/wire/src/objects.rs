@@ -191,3 +191,53 @@ pub struct ProvisionHistoryEntry {
     pub to_sub_status: String,
     pub cause: String,
 }
+
+/// The body of a webhook call (spec F.3), wrapped as `{"NotificationUrl":{...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationUrl {
+    pub target_url: String,
+    pub category: String,
+    pub event_type: String,
+    /// Exactly one type-indicated object.
+    pub object: crate::Item,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationEnvelope {
+    #[serde(rename = "NotificationUrl")]
+    pub notification_url: NotificationUrl,
+}
+
+/// A notification filter as bunq answers it (spec F.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationFilterUrl {
+    pub category: String,
+    pub notification_target: String,
+    pub all_user_id: Vec<i64>,
+    pub all_monetary_account_id: Vec<i64>,
+    pub all_verification_type: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedFilter {
+    pub notification_delivery_method: String,
+    pub notification_target: String,
+    pub category: String,
+}
+
+/// A delivery that ran out of attempts (spec F.5, J-25).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationFilterFailure {
+    pub id: i64,
+    pub created: String,
+    pub updated: String,
+    pub notification_filters: Vec<FailedFilter>,
+    pub category: String,
+    pub event_type: String,
+    pub object_id: i64,
+    pub exception_message: Option<String>,
+    pub response_code: Option<u16>,
+    pub notification_target: String,
+    pub user_id: i64,
+    pub user_requested_id: Option<i64>,
+}

@@ -229,3 +229,16 @@ pub fn history_entry(entry: &HistoryEntry) -> ProvisionHistoryEntry {
         cause: entry.cause.clone(),
     }
 }
+
+/// The webhook body announcing a provision's change: the object as a GET returns it now.
+pub fn provision_event(p: &Provision, partner: &Partner, target: &str) -> String {
+    let body = crate::objects::NotificationEnvelope {
+        notification_url: crate::objects::NotificationUrl {
+            target_url: target.to_owned(),
+            category: provisio_core::webhook::PARTNER_USER_PROVISION.to_owned(),
+            event_type: provisio_core::webhook::PROVISION_UPDATED.to_owned(),
+            object: crate::Item::PartnerUserProvision(provision(p, partner)),
+        },
+    };
+    serde_json::to_string(&body).unwrap_or_default()
+}

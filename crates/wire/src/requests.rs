@@ -71,3 +71,23 @@ pub struct OauthClientRequest {
 pub struct CallbackUrlRequest {
     pub url: String,
 }
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationFilterRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_target: Option<String>,
+}
+
+/// `POST /user/{id}/notification-filter-url`: the complete new set (replace-all).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationFiltersRequest {
+    pub notification_filters: Vec<NotificationFilterRequest>,
+}
+
+/// `POST /user/{id}/notification-filter-failure`: `"1,2,3"`, at most 100 ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureRetryRequest {
+    pub notification_filter_failed_ids: String,
+}

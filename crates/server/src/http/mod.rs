@@ -45,7 +45,15 @@ pub fn router(state: AppState) -> Router {
             "/partner-user-provision/{id}",
             get(routes::provision::get).put(routes::provision::update),
         )
-        .route("/user/{user_id}", get(routes::user::get));
+        .route("/user/{user_id}", get(routes::user::get))
+        .route(
+            "/user/{user_id}/notification-filter-url",
+            post(routes::webhook::set).get(routes::webhook::list),
+        )
+        .route(
+            "/user/{user_id}/notification-filter-failure",
+            get(routes::webhook::failures).post(routes::webhook::retry),
+        );
     // OAuth clients live under the partner's company and, as in bunq's swagger, at the top.
     let oauth = Router::new()
         .route(

@@ -27,6 +27,7 @@ pub struct TestApp {
     pub server_key: Arc<VerifyingKey>,
     pub admin_token: String,
     worker: Option<Arc<Worker>>,
+    dispatcher: Option<Arc<provisio_server::dispatch::Dispatcher>>,
     config: ServerConfig,
     db: TestDatabase,
     running: Option<(oneshot::Sender<()>, JoinHandle<std::io::Result<()>>)>,
@@ -64,6 +65,7 @@ impl TestApp {
             server_key: Arc::new(placeholder_key()),
             admin_token: String::new(),
             worker: None,
+            dispatcher: None,
             config,
             db,
             running: None,
@@ -81,6 +83,7 @@ impl TestApp {
         );
         self.admin_token = server.admin_token().unwrap_or_default().to_owned();
         self.worker = Some(server.worker());
+        self.dispatcher = Some(server.dispatcher());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.serve(listener, async move {
             let _ = stopped.await;
@@ -126,6 +129,23 @@ impl TestApp {
             .run_once()
             .await
             .unwrap_or_else(|e| panic!("worker: {e}"))
+    }
+
+    /// Sends every webhook delivery that is due now; returns how many attempts were made.
+    pub async fn deliver(&self) -> usize {
+        let dispatcher = self
+            .dispatcher
+            .as_ref()
+            .unwrap_or_else(|| panic!("not started"));
+        let mut attempts = 0;
+        while let Outcome::Worked(n) = dispatcher
+            .run_once()
+            .await
+            .unwrap_or_else(|e| panic!("dispatcher: {e}"))
+        {
+            attempts += n;
+        }
+        attempts
     }
 
     pub fn client_builder(&self) -> ClientBuilder {
@@ -220,3 +240,86 @@ fn placeholder_key() -> VerifyingKey {
 }
 
 pub use provisio_store::for_each_backend;
+
+/// A webhook receiver on a random local port that records every call and answers with the
+/// status it is told to.
+pub struct Receiver {
+    pub url: String,
+    calls: Arc<std::sync::Mutex<Vec<Received>>>,
+    answer: Arc<std::sync::atomic::AtomicU16>,
+    _task: JoinHandle<()>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: reqwest::header::HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+impl Received {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("webhook body is not JSON: {e}"))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        use axum::{extract::State, http::HeaderMap, routing::post, Router};
+        type Shared = (
+            Arc<std::sync::Mutex<Vec<Received>>>,
+            Arc<std::sync::atomic::AtomicU16>,
+        );
+        async fn hook(
+            State((calls, answer)): State<Shared>,
+            headers: HeaderMap,
+            body: bytes::Bytes,
+        ) -> axum::http::StatusCode {
+            if let Ok(mut calls) = calls.lock() {
+                calls.push(Received { headers, body });
+            }
+            axum::http::StatusCode::from_u16(answer.load(Ordering::SeqCst))
+                .unwrap_or(axum::http::StatusCode::OK)
+        }
+        let calls = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let answer = Arc::new(std::sync::atomic::AtomicU16::new(200));
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let app = Router::new()
+            .route("/hook", post(hook))
+            .with_state((calls.clone(), answer.clone()));
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver {
+            url: format!("http://{addr}/hook"),
+            calls,
+            answer,
+            _task: task,
+        }
+    }
+
+    pub fn answer_with(&self, status: u16) {
+        self.answer.store(status, Ordering::SeqCst);
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+/// A URL where nothing listens: connections are refused.
+pub async fn nowhere() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    drop(listener);
+    format!("http://{addr}/hook")
+}

@@ -13,3 +13,4 @@ mod provisions;
 mod restart;
 mod sessions;
 mod signing;
+mod webhooks;

@@ -57,7 +57,7 @@ async fn answer(state: &AppState, id: ProvisionId) -> ApiResult {
         .partner(provision.partner_id)
         .await?
         .ok_or_else(|| ApiError::not_found("PartnerUserProvision not found."))?;
-    state.wake.notify_one();
+    state.changed();
     Bunq::items(vec![Item::PartnerUserProvision(render::provision(
         &provision, &partner,
     ))])

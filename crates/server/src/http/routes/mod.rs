@@ -5,3 +5,4 @@ pub mod oauth;
 pub mod provision;
 pub mod session;
 pub mod user;
+pub mod webhook;

@@ -78,7 +78,7 @@ pub async fn create(
             }
             other => other.into(),
         })?;
-    state.wake.notify_one();
+    state.changed();
     Bunq::id(created.id.0)
 }
 
@@ -212,6 +212,6 @@ pub async fn update(
     if let Some(api_key_user) = before.api_key_user_id {
         state.auth.revoke_user(api_key_user);
     }
-    state.wake.notify_one();
+    state.changed();
     Bunq::id(provision.id.0)
 }

@@ -114,6 +114,7 @@ async fn user_session(
             // Expired, reset or used by a racing request since it was read.
             return Err(DomainError::BadCredentials.into());
         }
+        state.changed();
     }
     let timeout = grant.granted.session_timeout_secs;
     let (id, token) = open(

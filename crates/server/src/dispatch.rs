@@ -1,0 +1,236 @@
+//! Webhook delivery: claims due deliveries from the outbox with a lease, POSTs each to its
+//! target, and records the attempt (delivered, retry later, or failed for good).
+//!
+//! Each body is signed like a response (`X-Bunq-Server-Signature`, the server key, body only)
+//! so receivers can verify it with the key from `POST /installation`, and carries a stable
+//! event id (`X-Provisio-Event-Id`) because delivery is at least once. Like the provision
+//! worker, [`Dispatcher::run_once`] does one batch and tests call it to drain the outbox.
+
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use provisio_core::{
+    store::Store,
+    time::Clock,
+    webhook::{Attempt, Delivery, DeliveryResult, RetryPolicy},
+    StoreError,
+};
+use provisio_wire::headers;
+use tokio::{
+    sync::{watch, Notify},
+    task::JoinSet,
+};
+
+use crate::{signing::ResponseSigner, worker::Outcome};
+
+/// The header carrying the event's stable id.
+pub const EVENT_ID: &str = "x-provisio-event-id";
+
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// How long a receiver may take to answer.
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    pub batch: u32,
+    pub lease: Duration,
+    pub idle_poll: Duration,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            batch: 64,
+            lease: Duration::from_secs(60),
+            idle_poll: Duration::from_millis(200),
+        }
+    }
+}
+
+pub struct Dispatcher {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    signer: Arc<ResponseSigner>,
+    http: reqwest::Client,
+    config: DeliveryConfig,
+    name: String,
+    claims: AtomicU64,
+}
+
+impl Dispatcher {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        signer: Arc<ResponseSigner>,
+        config: DeliveryConfig,
+    ) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .user_agent("provisio-webhooks/0.1")
+            .build()
+            .unwrap_or_default();
+        Dispatcher {
+            store,
+            clock,
+            signer,
+            http,
+            config,
+            name: format!("dispatcher-{}", uuid::Uuid::new_v4().simple()),
+            claims: AtomicU64::new(0),
+        }
+    }
+
+    /// Sends one batch of due deliveries, concurrently, and records the attempts.
+    pub async fn run_once(&self) -> Result<Outcome, StoreError> {
+        let token = format!(
+            "{}:{}",
+            self.name,
+            self.claims.fetch_add(1, Ordering::Relaxed)
+        );
+        let deliveries = self
+            .store
+            .claim_deliveries(
+                &token,
+                self.clock.now(),
+                self.config.lease,
+                self.config.batch,
+            )
+            .await?;
+        if deliveries.is_empty() {
+            return Ok(Outcome::Idle);
+        }
+        let count = deliveries.len();
+        let mut sends = JoinSet::new();
+        for delivery in deliveries {
+            let (http, signer) = (self.http.clone(), self.signer.clone());
+            sends.spawn(async move {
+                let sent = send(&http, &signer, &delivery).await;
+                (delivery, sent)
+            });
+        }
+        let mut attempts = Vec::with_capacity(count);
+        while let Some(sent) = sends.join_next().await {
+            if let Ok((delivery, outcome)) = sent {
+                attempts.push(self.attempt(&delivery, outcome));
+            }
+        }
+        self.store
+            .finish_deliveries(&token, attempts, self.clock.now())
+            .await?;
+        Ok(Outcome::Worked(count))
+    }
+
+    fn attempt(&self, delivery: &Delivery, sent: Sent) -> Attempt {
+        let result = if sent.ok {
+            DeliveryResult::Delivered
+        } else if delivery.final_attempt {
+            DeliveryResult::Failed
+        } else {
+            let failed = usize::try_from(delivery.attempts)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            match self.config.retry.next_delay(failed) {
+                Some(delay) => DeliveryResult::RetryAt(self.clock.now().plus(delay)),
+                None => DeliveryResult::Failed,
+            }
+        };
+        Attempt {
+            delivery: delivery.id,
+            response_code: sent.status,
+            error: sent.error,
+            latency: sent.latency,
+            result,
+        }
+    }
+
+    /// Delivers until `stop` turns true; `wake` cuts an idle sleep short.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>, wake: Arc<Notify>) {
+        let mut failures = 0u32;
+        while !*stop.borrow() {
+            let pause = match self.run_once().await {
+                Ok(Outcome::Worked(_)) => {
+                    failures = 0;
+                    continue;
+                }
+                Ok(Outcome::Idle) => {
+                    failures = 0;
+                    match self.store.next_delivery_at().await {
+                        Ok(Some(next)) => self.clock.now().until(next).min(self.config.idle_poll),
+                        _ => self.config.idle_poll,
+                    }
+                }
+                Err(err) => {
+                    failures = failures.saturating_add(1);
+                    tracing::error!(error = ?err, "delivery batch failed; retrying");
+                    Duration::from_millis(100u64.saturating_mul(1 << failures.min(6)))
+                }
+            };
+            tokio::select! {
+                _ = stop.changed() => {}
+                () = wake.notified() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+}
+
+struct Sent {
+    ok: bool,
+    status: Option<u16>,
+    error: Option<String>,
+    latency: Duration,
+}
+
+async fn send(http: &reqwest::Client, signer: &ResponseSigner, delivery: &Delivery) -> Sent {
+    let started = Instant::now();
+    let signature = match signer.sign(delivery.body.as_bytes()) {
+        Ok(signature) => signature,
+        Err(err) => {
+            return Sent {
+                ok: false,
+                status: None,
+                error: Some(format!("cannot sign the body: {err}")),
+                latency: started.elapsed(),
+            }
+        }
+    };
+    let response = http
+        .post(&delivery.target)
+        .header("content-type", "application/json")
+        .header(headers::SERVER_SIGNATURE, signature.as_ref())
+        .header(EVENT_ID, delivery.event_uuid.as_str())
+        .body(delivery.body.clone())
+        .send()
+        .await;
+    let latency = started.elapsed();
+    match response {
+        Ok(response) if response.status().is_success() => Sent {
+            ok: true,
+            status: Some(response.status().as_u16()),
+            error: None,
+            latency,
+        },
+        Ok(response) => Sent {
+            ok: false,
+            status: Some(response.status().as_u16()),
+            error: Some(format!("The receiver answered {}.", response.status())),
+            latency,
+        },
+        Err(err) => Sent {
+            ok: false,
+            status: None,
+            error: Some(if err.is_timeout() {
+                format!("Connection timeout after {} seconds.", latency.as_secs())
+            } else {
+                format!("Cannot reach the receiver: {err}")
+            }),
+            latency,
+        },
+    }
+}
