@@ -19,7 +19,7 @@ use crate::{
     },
     secret::SecretHash,
     time::Timestamp,
-    webhook::{Attempt, Delivery, DeliveryFailure, Filter},
+    webhook::{Attempt, AttemptRecord, Delivery, DeliveryFailure, DeliveryRecord, Filter},
     StoreError,
 };
 
@@ -269,6 +269,19 @@ pub trait WebhookStore: Send + Sync {
     ) -> StoreResult<Result<(), Vec<i64>>>;
     /// When the next delivery is due, for sleeping until then.
     async fn next_delivery_at(&self) -> StoreResult<Option<Timestamp>>;
+    /// The inspector: recent deliveries, newest first, optionally to one target, with their
+    /// attempts.
+    async fn deliveries(
+        &self,
+        target: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<DeliveryRecord>>;
+    /// Sends a delivery once more (same event id); false when there is no such delivery.
+    async fn resend(&self, delivery: i64, now: Timestamp) -> StoreResult<bool>;
+    /// Attempts with an id above `after`, oldest first (for following deliveries live).
+    async fn attempts_since(&self, after: i64, limit: u32) -> StoreResult<Vec<AttemptRecord>>;
+    /// The newest attempt's id (0 when there is none), where following starts.
+    async fn latest_attempt_id(&self) -> StoreResult<i64>;
 }
 
 /// Everything provisio stores.

@@ -221,3 +221,31 @@ pub struct DeliveryFailure {
     /// The user's current filters of that category (empty if since removed).
     pub filters: Vec<Filter>,
 }
+
+/// A delivery as the inspector shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub id: i64,
+    pub event_uuid: String,
+    pub category: String,
+    pub event_type: String,
+    pub object_id: i64,
+    pub target: String,
+    pub status: String,
+    pub created: crate::time::Timestamp,
+    pub attempts: Vec<AttemptRecord>,
+}
+
+/// One attempt as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecord {
+    pub id: i64,
+    pub delivery_id: i64,
+    pub at: crate::time::Timestamp,
+    pub response_code: Option<u16>,
+    pub error: Option<String>,
+    pub latency: Duration,
+    pub target: String,
+    pub event_type: String,
+    pub object_id: i64,
+}

@@ -29,6 +29,37 @@ pub enum Command {
     /// Operator controls for one provision (works on the database directly).
     #[command(subcommand)]
     Provision(ProvisionCommand),
+    /// Inspect webhook deliveries (works on the database directly).
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Recent deliveries, newest first, with each attempt's time, answer and latency.
+    List(WebhooksListArgs),
+    /// Send a delivery once more (same event id).
+    Resend(ProvisionArgs),
+    /// Print delivery attempts as they happen.
+    Tail(TailArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebhooksListArgs {
+    /// Only deliveries to this URL.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// How many deliveries.
+    #[arg(long, default_value_t = 20)]
+    pub count: u32,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,7 +78,7 @@ pub enum ProvisionCommand {
 
 #[derive(Debug, Args)]
 pub struct ProvisionArgs {
-    /// The PartnerUserProvision id.
+    /// The id of the PartnerUserProvision (or, for webhooks, of the delivery).
     pub id: i64,
     #[command(flatten)]
     pub storage: StorageArgs,

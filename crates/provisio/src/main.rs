@@ -2,6 +2,7 @@
 
 mod cli;
 mod serve;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -47,6 +48,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Provision(command) => provision(command).await,
+        Command::Webhooks(command) => webhooks::run(command).await,
         Command::Partner(PartnerCommand::AddKey(args)) => {
             let store = args.storage.open().await?;
             let key = provisio_server::partners::add_api_key(

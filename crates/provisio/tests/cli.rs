@@ -205,3 +205,103 @@ async fn operators_can_act_on_a_provision_from_the_command_line() {
     let out = provisio(&["provision", "history", "999999", "--data-dir", &data]);
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn webhook_attempts_can_be_listed_and_followed() {
+    use std::io::{BufRead, BufReader};
+
+    use provisio_client::wire::requests::{
+        NotificationFilterRequest, NotificationFiltersRequest, ProvisionRequest,
+    };
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().to_string_lossy().into_owned();
+    let server = common::serve_with(
+        &["--data-dir", &data, "--step-delay", "1h"],
+        "provisio listening on ",
+    );
+    let key = server
+        .output
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| is_sandbox_key(l))
+        .unwrap_or_else(|| panic!("no demo key"))
+        .to_owned();
+
+    let mut tail = std::process::Command::new(common::BIN)
+        .args(["webhooks", "tail", "--data-dir", &data])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = tail.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || {
+        lines
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_default()
+    };
+    assert!(next().starts_with("Following"));
+
+    let client = Client::connect(&server.url, &key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let me = client
+        .context()
+        .await
+        .map(|c| c.user_id)
+        .unwrap_or_default();
+    client
+        .create_oauth_client("https://partner.example/cb")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Port 1 refuses connections: every attempt fails, with a reason.
+    client
+        .post(
+            &format!("/v1/user/{me}/notification-filter-url"),
+            &NotificationFiltersRequest {
+                notification_filters: vec![NotificationFilterRequest {
+                    category: Some("PARTNER_USER_PROVISION".into()),
+                    notification_target: Some("http://127.0.0.1:1/hook".into()),
+                }],
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .post(
+            "/v1/partner-user-provision",
+            &ProvisionRequest {
+                external_uuid: Some(uuid::Uuid::new_v4().to_string()),
+                email: Some("eva@example.com".into()),
+                phone_number: Some("+31612345678".into()),
+                products: Some(vec!["USER_VERIFIED".into()]),
+                ..ProvisionRequest::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let followed = next();
+    let _ = tail.kill();
+    let _ = tail.wait();
+    assert!(
+        followed.contains("PARTNER_USER_PROVISION_PROCESS_UPDATED")
+            && followed.contains("127.0.0.1:1"),
+        "{followed}"
+    );
+    assert!(followed.contains("Cannot reach"), "{followed}");
+
+    let out = provisio(&["webhooks", "list", "--data-dir", &data]);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("PENDING") && listed.contains("Cannot reach"),
+        "{listed}"
+    );
+}

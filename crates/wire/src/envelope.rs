@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::objects::{
     DeviceServer, Id, NotificationFilterFailure, NotificationFilterUrl, OauthCallbackUrl,
     OauthClient, PartnerUserProvision, ProvisionHistoryEntry, ServerPublicKey, Token, UserApiKey,
-    UserCompany, UserPerson,
+    UserCompany, UserPerson, WebhookDelivery,
 };
 
 // Items are built once per response and serialised straight away; boxing the large user
@@ -31,6 +31,8 @@ pub enum Item {
     NotificationFilterFailure(NotificationFilterFailure),
     /// provisio's operator API, not bunq's.
     ProvisionHistoryEntry(ProvisionHistoryEntry),
+    /// provisio's operator API, not bunq's.
+    WebhookDelivery(WebhookDelivery),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -241,3 +241,26 @@ pub struct NotificationFilterFailure {
     pub user_id: i64,
     pub user_requested_id: Option<i64>,
 }
+
+/// provisio's operator API: one attempt to deliver a webhook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookAttempt {
+    pub at: String,
+    pub response_code: Option<u16>,
+    pub error: Option<String>,
+    pub latency_ms: f64,
+}
+
+/// provisio's operator API: a webhook delivery and its attempts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    pub id: i64,
+    pub event_id: String,
+    pub category: String,
+    pub event_type: String,
+    pub object_id: i64,
+    pub target: String,
+    pub status: String,
+    pub created: String,
+    pub attempts: Vec<WebhookAttempt>,
+}

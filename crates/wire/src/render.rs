@@ -242,3 +242,28 @@ pub fn provision_event(p: &Provision, partner: &Partner, target: &str) -> String
     };
     serde_json::to_string(&body).unwrap_or_default()
 }
+
+pub fn webhook_delivery(
+    d: &provisio_core::webhook::DeliveryRecord,
+) -> crate::objects::WebhookDelivery {
+    crate::objects::WebhookDelivery {
+        id: d.id,
+        event_id: d.event_uuid.clone(),
+        category: d.category.clone(),
+        event_type: d.event_type.clone(),
+        object_id: d.object_id,
+        target: d.target.clone(),
+        status: d.status.clone(),
+        created: ts(d.created),
+        attempts: d
+            .attempts
+            .iter()
+            .map(|a| crate::objects::WebhookAttempt {
+                at: ts(a.at),
+                response_code: a.response_code,
+                error: a.error.clone(),
+                latency_ms: a.latency.as_secs_f64() * 1000.0,
+            })
+            .collect(),
+    }
+}

@@ -89,7 +89,9 @@ pub fn router(state: AppState) -> Router {
             "/provisions/{id}/expire-credential",
             post(routes::admin::expire_credential),
         )
-        .route("/provisions/{id}/history", get(routes::admin::history));
+        .route("/provisions/{id}/history", get(routes::admin::history))
+        .route("/deliveries", get(routes::admin::deliveries))
+        .route("/deliveries/{id}/resend", post(routes::admin::resend));
 
     Router::new()
         .nest("/v1", v1)

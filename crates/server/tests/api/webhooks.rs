@@ -263,3 +263,34 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(states(&receiver.received()), vec![s("CREATED", "PENDING_PROCESS_USER")]);
     }
 }
+
+for_each_backend! { TestApp::spawn =>
+    async fn the_inspector_shows_attempts_and_resends(app: TestApp) {
+        let receiver = Receiver::start().await;
+        receiver.answer_with(500);
+        let client = subscribed(&app, &receiver.url).await;
+        create(&client, &person(&new_uuid())).await;
+        app.deliver().await;
+        receiver.answer_with(200);
+        app.clock.advance(Duration::from_secs(60));
+        app.deliver().await;
+
+        let path = format!("/_provisio/deliveries?target={}", receiver.url);
+        let reply = admin(&app, reqwest::Method::GET, &path).await;
+        let listed = reply.envelope().unwrap_or_else(|e| panic!("{e}"));
+        let [Item::WebhookDelivery(d)] = listed.response.as_slice() else { panic!("{listed:?}") };
+        assert_eq!(d.status, "DELIVERED");
+        assert_eq!(d.attempts.iter().map(|a| a.response_code).collect::<Vec<_>>(), vec![Some(500), Some(200)]);
+        assert!(d.attempts[0].error.is_some() && d.attempts[1].error.is_none());
+        assert!(d.attempts.iter().all(|a| a.latency_ms > 0.0));
+
+        let reply = admin(&app, reqwest::Method::POST, &format!("/_provisio/deliveries/{}/resend", d.id)).await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(app.deliver().await, 1);
+        let received = receiver.received();
+        assert_eq!(received.len(), 3);
+        assert_eq!(received[2].header("x-provisio-event-id"), Some(d.event_id.as_str()));
+        let reply = admin(&app, reqwest::Method::POST, "/_provisio/deliveries/999999/resend").await;
+        assert_error(&reply, &app.server_key, 404, "not found");
+    }
+}

@@ -117,3 +117,36 @@ pub async fn history(State(state): State<AppState>, _: Admin, PathId(id): PathId
             .collect(),
     )
 }
+
+/// `GET /_provisio/deliveries?target=URL&count=N`: recent deliveries, newest first.
+pub async fn deliveries(
+    State(state): State<AppState>,
+    _: Admin,
+    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> ApiResult {
+    let count = match params.get("count") {
+        None => 20,
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|c| (1..=200).contains(c))
+            .ok_or_else(|| ApiError::bad_request("count must be an integer from 1 to 200."))?,
+    };
+    let target = params.get("target").map(String::as_str);
+    let records = state.store.deliveries(target, count).await?;
+    Bunq::items(
+        records
+            .iter()
+            .map(|d| Item::WebhookDelivery(render::webhook_delivery(d)))
+            .collect(),
+    )
+}
+
+/// `POST /_provisio/deliveries/{id}/resend`: one more attempt, with the same event id.
+pub async fn resend(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
+    if !state.store.resend(id, state.clock.now()).await? {
+        return Err(ApiError::not_found("Delivery not found."));
+    }
+    state.changed();
+    Bunq::id(id)
+}

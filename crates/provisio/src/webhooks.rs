@@ -1,0 +1,72 @@
+//! `provisio webhooks …`: the delivery inspector on the command line.
+
+use std::time::Duration;
+
+use provisio_core::webhook::AttemptRecord;
+use provisio_wire::time::format;
+
+use crate::cli::{WebhooksCommand, WebhooksListArgs};
+
+fn attempt_line(a: &AttemptRecord) -> String {
+    let outcome = match (a.response_code, &a.error) {
+        (Some(code), None) => code.to_string(),
+        (Some(code), Some(error)) => format!("{code} {error}"),
+        (None, Some(error)) => error.clone(),
+        (None, None) => "-".into(),
+    };
+    format!(
+        "{}  delivery {}  {} #{}  {}  {:.1} ms  {}",
+        format(a.at.micros()),
+        a.delivery_id,
+        a.event_type,
+        a.object_id,
+        a.target,
+        a.latency.as_secs_f64() * 1000.0,
+        outcome
+    )
+}
+
+pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
+    match command {
+        WebhooksCommand::List(WebhooksListArgs {
+            target,
+            count,
+            storage,
+        }) => {
+            let store = storage.open().await?;
+            for d in store.deliveries(target.as_deref(), count).await? {
+                println!(
+                    "{}  {}  {} #{}  {}  event {}",
+                    d.id, d.status, d.event_type, d.object_id, d.target, d.event_uuid
+                );
+                for a in &d.attempts {
+                    println!("    {}", attempt_line(a));
+                }
+            }
+        }
+        WebhooksCommand::Resend(args) => {
+            let store = args.storage.open().await?;
+            let now = provisio_core::time::Clock::now(&provisio_core::time::SystemClock::new());
+            if !store.resend(args.id, now).await? {
+                anyhow::bail!("no delivery {}", args.id);
+            }
+            println!("Delivery {} queued again.", args.id);
+        }
+        WebhooksCommand::Tail(args) => {
+            let store = args.storage.open().await?;
+            let mut last = store.latest_attempt_id().await?;
+            println!("Following webhook deliveries (Ctrl-C to stop)…");
+            loop {
+                for a in store.attempts_since(last, 500).await? {
+                    last = a.id;
+                    println!("{}", attempt_line(&a));
+                }
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => return Ok(()),
+                    () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                }
+            }
+        }
+    }
+    Ok(())
+}
