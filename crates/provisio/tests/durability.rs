@@ -199,6 +199,76 @@ for_each_backend! { fixture =>
 mod two_processes {
     use super::*;
 
+    /// Two servers on one PostgreSQL database deliver each event once, in order per provision.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn webhooks_postgres() {
+        use provisio_client::wire::requests::{
+            NotificationFilterRequest, NotificationFiltersRequest,
+        };
+
+        let f = fixture(Backend::Postgres).await;
+        let receiver = common::Receiver::start().await;
+        let a = start(&f, "all");
+        let b = start(&f, "all");
+        let partner = Client::connect(&a.url, &f.api_key)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let me = partner
+            .context()
+            .await
+            .map(|c| c.user_id)
+            .unwrap_or_default();
+        partner
+            .post(
+                &format!("/v1/user/{me}/notification-filter-url"),
+                &NotificationFiltersRequest {
+                    notification_filters: vec![NotificationFilterRequest {
+                        category: Some("PARTNER_USER_PROVISION".into()),
+                        notification_target: Some(receiver.url.clone()),
+                    }],
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let n = 100;
+        let ids = create_provisions(&f, &[a.url.clone(), b.url.clone()], n).await;
+        wait_until_all_onboarding(f.store.as_ref(), &ids).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while receiver.received().len() < 4 * n {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "only {} events arrived",
+                receiver.received().len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Give a duplicate the chance to show up before counting.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let received = receiver.received();
+        assert_eq!(received.len(), 4 * n, "each event exactly once");
+        let unique: std::collections::HashSet<_> =
+            received.iter().map(|(id, _)| id.clone()).collect();
+        assert_eq!(unique.len(), received.len());
+        for id in &ids {
+            let seen: Vec<String> = received
+                .iter()
+                .map(|(_, body)| &body["NotificationUrl"]["object"]["PartnerUserProvision"])
+                .filter(|p| p["id"] == id.0)
+                .map(|p| p["sub_status"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            assert_eq!(
+                seen,
+                vec![
+                    "PENDING_PROCESS_USER",
+                    "PENDING_PROCESS_RELATION_USER",
+                    "PENDING_PROCESS_OAUTH_REQUEST",
+                    "PENDING_PROCESS_USER_ONBOARDING",
+                ],
+                "provision {id}"
+            );
+        }
+    }
+
     /// Two full servers on one PostgreSQL database share the work; no step runs twice.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {

@@ -111,3 +111,46 @@ impl Drop for Serving {
         self.stop();
     }
 }
+
+/// A webhook receiver that keeps every body it gets and answers 200.
+pub struct Receiver {
+    pub url: String,
+    pub bodies: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        use axum::{extract::State, http::HeaderMap, routing::post, Router};
+        type Bodies = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
+        async fn hook(State(bodies): State<Bodies>, headers: HeaderMap, body: bytes::Bytes) {
+            let id = headers
+                .get("x-provisio-event-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let json = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+            if let Ok(mut bodies) = bodies.lock() {
+                bodies.push((id, json));
+            }
+        }
+        let bodies: Bodies = Default::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let app = Router::new()
+            .route("/hook", post(hook))
+            .with_state(bodies.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver {
+            url: format!("http://{addr}/hook"),
+            bodies,
+        }
+    }
+
+    pub fn received(&self) -> Vec<(String, serde_json::Value)> {
+        self.bodies.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+}
