@@ -8,6 +8,7 @@
 mod load;
 mod provisions;
 mod server;
+mod webhooks;
 
 use std::{sync::Arc, time::Duration};
 
@@ -49,6 +50,8 @@ enum Scenario {
     Context,
     /// Provisions carried from POST to onboarding.
     Provisions,
+    /// Webhook deliveries of every provision change, while provisions flow.
+    Webhooks,
 }
 
 fn parse_secs(s: &str) -> Result<Duration, String> {
@@ -68,9 +71,87 @@ async fn main() -> anyhow::Result<()> {
     if args.scenario != Scenario::Provisions {
         context(&args, &binary).await?;
     }
-    if args.scenario != Scenario::Context {
+    if matches!(args.scenario, Scenario::All | Scenario::Provisions) {
         provisioning(&args, &binary).await?;
     }
+    if matches!(args.scenario, Scenario::All | Scenario::Webhooks) {
+        deliveries(&args, &binary).await?;
+    }
+    Ok(())
+}
+
+async fn deliveries(args: &Args, binary: &std::path::Path) -> anyhow::Result<()> {
+    // Delay at a load the system sustains (one partner request at a time); throughput with
+    // as many requests as the other scenarios use, which saturates the machine.
+    let quiet = delivery_phase(args, binary, 1).await?;
+    let busy = delivery_phase(args, binary, args.concurrency).await?;
+    let stats = |delays: &[Duration]| Stats {
+        latencies: delays.to_vec(),
+        ..Stats::default()
+    };
+    let (quiet_delays, busy_delays) = (stats(&quiet.1.delays), stats(&busy.1.delays));
+    println!();
+    println!("webhooks ({} process(es)):", args.processes);
+    for (label, (provisions, hooks), delays) in [
+        ("one request at a time", &quiet, &quiet_delays),
+        ("saturated", &busy, &busy_delays),
+    ] {
+        println!(
+            "  {label}: {:.0} deliveries/s while {:.0} provisions/s reach onboarding; change → delivery p50 {:.1} ms, p99 {:.1} ms ({} deliveries)",
+            hooks.rate,
+            provisions.rate,
+            ms(delays.percentile(50.0)),
+            ms(delays.percentile(99.0)),
+            hooks.delays.len()
+        );
+    }
+    check(
+        "at least 1,000 deliveries/s",
+        busy.1.rate >= 1000.0,
+        format!("{:.0}/s", busy.1.rate),
+    );
+    check(
+        "median change → delivery under 25 ms while provisions flow",
+        quiet_delays.percentile(50.0) < Duration::from_millis(25),
+        format!("{:.1} ms", ms(quiet_delays.percentile(50.0))),
+    );
+    Ok(())
+}
+
+async fn delivery_phase(
+    args: &Args,
+    binary: &std::path::Path,
+    concurrency: usize,
+) -> anyhow::Result<(provisions::ProvisionStats, webhooks::WebhookStats)> {
+    if let Some(url) = &args.database_url {
+        reset_database(url).await?;
+    }
+    let mut servers = server::start(binary, args.database_url.clone(), args.processes).await?;
+    let urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
+    let key = Arc::new(SigningKey::generate()?);
+    let api_key = servers[0].api_key.clone();
+    let result = webhooks::run(
+        &urls,
+        &api_key,
+        server::ADMIN_TOKEN,
+        key,
+        concurrency,
+        args.seconds,
+    )
+    .await;
+    for server in &mut servers {
+        server.stop();
+    }
+    result
+}
+
+/// PostgreSQL phases start from an empty database: drop what an earlier phase left.
+async fn reset_database(url: &str) -> anyhow::Result<()> {
+    let status = std::process::Command::new("psql")
+        .arg(url)
+        .args(["-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"])
+        .status()?;
+    anyhow::ensure!(status.success(), "could not reset {url}");
     Ok(())
 }
 

@@ -269,6 +269,11 @@ impl Received {
 
 impl Receiver {
     pub async fn start() -> Receiver {
+        Receiver::start_on("127.0.0.1:0").await
+    }
+
+    /// On a given address, e.g. one that refused connections a moment ago.
+    pub async fn start_on(addr: &str) -> Receiver {
         use axum::{extract::State, http::HeaderMap, routing::post, Router};
         type Shared = (
             Arc<std::sync::Mutex<Vec<Received>>>,
@@ -287,7 +292,7 @@ impl Receiver {
         }
         let calls = Arc::new(std::sync::Mutex::new(Vec::new()));
         let answer = Arc::new(std::sync::atomic::AtomicU16::new(200));
-        let listener = TcpListener::bind("127.0.0.1:0")
+        let listener = TcpListener::bind(addr)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));

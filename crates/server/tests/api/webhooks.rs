@@ -294,3 +294,35 @@ for_each_backend! { TestApp::spawn =>
         assert_error(&reply, &app.server_key, 404, "not found");
     }
 }
+
+for_each_backend! { TestApp::spawn =>
+    async fn a_receiver_that_is_down_then_failing_then_back_gets_the_event(app: TestApp) {
+        let target = nowhere().await;
+        let client = subscribed(&app, &target).await;
+        create(&client, &person(&new_uuid())).await;
+        assert_eq!(app.deliver().await, 1, "first attempt: connection refused");
+
+        let addr = target.trim_start_matches("http://").trim_end_matches("/hook").to_owned();
+        let receiver = Receiver::start_on(&addr).await;
+        receiver.answer_with(500);
+        app.clock.advance(Duration::from_secs(60));
+        assert_eq!(app.deliver().await, 1, "second attempt: 500");
+        receiver.answer_with(200);
+        app.clock.advance(Duration::from_secs(30));
+        assert_eq!(app.deliver().await, 0, "not before the schedule says");
+        app.clock.advance(Duration::from_secs(30));
+        assert_eq!(app.deliver().await, 1, "third attempt: delivered");
+        assert_eq!(states(&receiver.received()), vec![
+            s("CREATED", "PENDING_PROCESS_USER"),
+            s("CREATED", "PENDING_PROCESS_USER"),
+        ]);
+
+        let reply = admin(&app, reqwest::Method::GET, &format!("/_provisio/deliveries?target={target}")).await;
+        let listed = reply.envelope().unwrap_or_else(|e| panic!("{e}"));
+        let [Item::WebhookDelivery(d)] = listed.response.as_slice() else { panic!("{listed:?}") };
+        assert_eq!(d.attempts.iter().map(|a| a.response_code).collect::<Vec<_>>(), vec![None, Some(500), Some(200)]);
+        assert_eq!(d.status, "DELIVERED");
+        let failures = client.get(&format!("/v1/user/{}/notification-filter-failure", company(&client).await)).await;
+        assert_eq!(failures.map(|f| f.response.len()).ok(), Some(0));
+    }
+}
