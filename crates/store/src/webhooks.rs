@@ -446,19 +446,24 @@ pub(crate) async fn emit_provision_updated(
 ) -> Result<(), sqlx::Error> {
     use provisio_core::{model::Partner, provision::record::Provision, webhook};
 
-    let partner_id: i64 = sqlx::query_scalar("SELECT partner_id FROM provisions WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let targets: Vec<String> = filters_of(conn, partner_id)
-        .await?
-        .into_iter()
-        .filter(|f| f.category == webhook::PARTNER_USER_PROVISION)
-        .map(|f| f.target)
-        .collect();
-    if targets.is_empty() {
+    // One query in the common case of a partner without provision filters.
+    let rows = sqlx::query(
+        "SELECT nf.target, p.partner_id FROM notification_filters nf \
+         JOIN provisions p ON nf.user_id = p.partner_id \
+         WHERE p.id = $1 AND nf.category = $2 ORDER BY nf.id",
+    )
+    .bind(id)
+    .bind(webhook::PARTNER_USER_PROVISION)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(first) = rows.first() else {
         return Ok(());
-    }
+    };
+    let partner_id: i64 = first.try_get("partner_id")?;
+    let targets = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>("target"))
+        .collect::<Result<Vec<_>, _>>()?;
     let corrupt = |e: provisio_core::StoreError| sqlx::Error::Decode(Box::new(e));
     let provision: Provision = crate::provisions::read(conn, id)
         .await?
