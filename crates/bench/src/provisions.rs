@@ -21,7 +21,8 @@ pub struct ProvisionStats {
     pub rate: f64,
 }
 
-fn now_micros() -> i64 {
+/// This machine's clock, as the server reads it.
+pub fn now_micros() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))

@@ -4,7 +4,7 @@
 
 use std::{
     sync::{Arc, Mutex},
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::Duration,
 };
 
 use axum::{extract::State, routing::post, Router};
@@ -20,15 +20,8 @@ pub struct WebhookStats {
 
 type Arrivals = Arc<Mutex<Vec<(i64, i64)>>>;
 
-fn now_micros() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 async fn hook(State(arrivals): State<Arrivals>, body: bytes::Bytes) {
-    let arrived = now_micros();
+    let arrived = crate::provisions::now_micros();
     let changed = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| {

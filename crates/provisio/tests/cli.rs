@@ -122,7 +122,7 @@ async fn first_start_offers_a_demo_partner_and_a_restart_keeps_sessions() {
 
 #[tokio::test]
 async fn operators_can_act_on_a_provision_from_the_command_line() {
-    use provisio_client::wire::{requests::CallbackUrlRequest, requests::ProvisionRequest, Item};
+    use provisio_client::wire::{requests::CallbackUrlRequest, Item};
 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let data = dir.path().to_string_lossy().into_owned();
@@ -131,13 +131,7 @@ async fn operators_can_act_on_a_provision_from_the_command_line() {
         &["--data-dir", &data, "--step-delay", "1h"],
         "provisio listening on ",
     );
-    let key = server
-        .output
-        .iter()
-        .map(|l| l.trim())
-        .find(|l| is_sandbox_key(l))
-        .unwrap_or_else(|| panic!("no demo key"))
-        .to_owned();
+    let key = server.demo_key();
     let client = Client::connect(&server.url, &key)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -166,16 +160,7 @@ async fn operators_can_act_on_a_provision_from_the_command_line() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let answer = client
-        .post(
-            "/v1/partner-user-provision",
-            &ProvisionRequest {
-                external_uuid: Some(uuid::Uuid::new_v4().to_string()),
-                email: Some("eva@example.com".into()),
-                phone_number: Some("+31612345678".into()),
-                products: Some(vec!["USER_VERIFIED".into()]),
-                ..ProvisionRequest::default()
-            },
-        )
+        .post("/v1/partner-user-provision", &common::person())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let Some(Item::Id(provision)) = answer.response.first() else {
@@ -210,9 +195,7 @@ async fn operators_can_act_on_a_provision_from_the_command_line() {
 async fn webhook_attempts_can_be_listed_and_followed() {
     use std::io::{BufRead, BufReader};
 
-    use provisio_client::wire::requests::{
-        NotificationFilterRequest, NotificationFiltersRequest, ProvisionRequest,
-    };
+    use provisio_client::wire::requests::{NotificationFilterRequest, NotificationFiltersRequest};
 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let data = dir.path().to_string_lossy().into_owned();
@@ -220,13 +203,7 @@ async fn webhook_attempts_can_be_listed_and_followed() {
         &["--data-dir", &data, "--step-delay", "1h"],
         "provisio listening on ",
     );
-    let key = server
-        .output
-        .iter()
-        .map(|l| l.trim())
-        .find(|l| is_sandbox_key(l))
-        .unwrap_or_else(|| panic!("no demo key"))
-        .to_owned();
+    let key = server.demo_key();
 
     let mut tail = std::process::Command::new(common::BIN)
         .args(["webhooks", "tail", "--data-dir", &data])
@@ -275,16 +252,7 @@ async fn webhook_attempts_can_be_listed_and_followed() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     client
-        .post(
-            "/v1/partner-user-provision",
-            &ProvisionRequest {
-                external_uuid: Some(uuid::Uuid::new_v4().to_string()),
-                email: Some("eva@example.com".into()),
-                phone_number: Some("+31612345678".into()),
-                products: Some(vec!["USER_VERIFIED".into()]),
-                ..ProvisionRequest::default()
-            },
-        )
+        .post("/v1/partner-user-provision", &common::person())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 

@@ -26,7 +26,10 @@ use tokio::{
     task::JoinSet,
 };
 
-use crate::{signing::ResponseSigner, worker::Outcome};
+use crate::{
+    signing::ResponseSigner,
+    worker::{background_loop, Batches, Outcome},
+};
 
 /// The header carrying the event's stable id.
 pub const EVENT_ID: &str = "x-provisio-event-id";
@@ -150,33 +153,27 @@ impl Dispatcher {
     }
 
     /// Delivers until `stop` turns true; `wake` cuts an idle sleep short.
-    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>, wake: Arc<Notify>) {
-        let mut failures = 0u32;
-        while !*stop.borrow() {
-            let pause = match self.run_once().await {
-                Ok(Outcome::Worked(_)) => {
-                    failures = 0;
-                    continue;
-                }
-                Ok(Outcome::Idle) => {
-                    failures = 0;
-                    match self.store.next_delivery_at().await {
-                        Ok(Some(next)) => self.clock.now().until(next).min(self.config.idle_poll),
-                        _ => self.config.idle_poll,
-                    }
-                }
-                Err(err) => {
-                    failures = failures.saturating_add(1);
-                    tracing::error!(error = ?err, "delivery batch failed; retrying");
-                    Duration::from_millis(100u64.saturating_mul(1 << failures.min(6)))
-                }
-            };
-            tokio::select! {
-                _ = stop.changed() => {}
-                () = wake.notified() => {}
-                () = tokio::time::sleep(pause) => {}
-            }
+    pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>, wake: Arc<Notify>) {
+        background_loop(self.as_ref(), stop, wake, None).await;
+    }
+
+    async fn idle_pause(&self) -> Duration {
+        match self.store.next_delivery_at().await {
+            Ok(Some(next)) => self.clock.now().until(next).min(self.config.idle_poll),
+            _ => self.config.idle_poll,
         }
+    }
+}
+
+impl Batches for Dispatcher {
+    const NAME: &'static str = "dispatcher";
+
+    fn batch(&self) -> impl std::future::Future<Output = Result<Outcome, StoreError>> + Send {
+        self.run_once()
+    }
+
+    fn idle(&self) -> impl std::future::Future<Output = Duration> + Send {
+        self.idle_pause()
     }
 }
 

@@ -157,43 +157,77 @@ impl Worker {
     /// each batch, whose steps may have queued webhooks.
     pub async fn run(
         self: Arc<Self>,
-        mut stop: watch::Receiver<bool>,
+        stop: watch::Receiver<bool>,
         wake: Arc<Notify>,
         deliver: Arc<Notify>,
     ) {
         tracing::info!(worker = %self.name, "worker started");
-        let mut failures = 0u32;
-        while !*stop.borrow() {
-            let pause = match self.run_once().await {
-                Ok(Outcome::Worked(_)) => {
-                    failures = 0;
-                    deliver.notify_one();
-                    continue;
-                }
-                Ok(Outcome::Idle) => {
-                    failures = 0;
-                    self.idle_pause().await
-                }
-                Err(err) => {
-                    failures = failures.saturating_add(1);
-                    tracing::error!(error = ?err, "worker batch failed; retrying");
-                    Duration::from_millis(100u64.saturating_mul(1 << failures.min(6)))
-                }
-            };
-            tokio::select! {
-                _ = stop.changed() => {}
-                () = wake.notified() => {}
-                () = tokio::time::sleep(pause) => {}
-            }
-        }
+        background_loop(self.as_ref(), stop, wake, Some(deliver)).await;
         tracing::info!(worker = %self.name, "worker stopped");
     }
 
-    async fn idle_pause(&self) -> Duration {
+    pub(crate) async fn idle_pause(&self) -> Duration {
         let poll = self.config.idle_poll;
         match self.store.next_job_at().await {
             Ok(Some(next)) => self.clock.now().until(next).min(poll),
             _ => poll,
+        }
+    }
+}
+
+/// A task that works in batches: the provision worker, the webhook dispatcher.
+pub(crate) trait Batches: Send + Sync {
+    const NAME: &'static str;
+    fn batch(&self) -> impl std::future::Future<Output = Result<Outcome, StoreError>> + Send;
+    /// How long to sleep when there was nothing to do.
+    fn idle(&self) -> impl std::future::Future<Output = Duration> + Send;
+}
+
+impl Batches for Worker {
+    const NAME: &'static str = "worker";
+
+    fn batch(&self) -> impl std::future::Future<Output = Result<Outcome, StoreError>> + Send {
+        self.run_once()
+    }
+
+    fn idle(&self) -> impl std::future::Future<Output = Duration> + Send {
+        self.idle_pause()
+    }
+}
+
+/// The loop every background task shares: work while there is work (telling `after` about
+/// each batch); when idle, sleep as long as `idle` says, until `wake`, or until told to stop;
+/// back off when a batch fails.
+pub(crate) async fn background_loop<T: Batches>(
+    task: &T,
+    mut stop: watch::Receiver<bool>,
+    wake: Arc<Notify>,
+    after: Option<Arc<Notify>>,
+) {
+    let mut failures = 0u32;
+    while !*stop.borrow() {
+        let pause = match task.batch().await {
+            Ok(Outcome::Worked(_)) => {
+                failures = 0;
+                if let Some(after) = &after {
+                    after.notify_one();
+                }
+                continue;
+            }
+            Ok(Outcome::Idle) => {
+                failures = 0;
+                task.idle().await
+            }
+            Err(err) => {
+                failures = failures.saturating_add(1);
+                tracing::error!(task = T::NAME, error = ?err, "batch failed; retrying");
+                Duration::from_millis(100u64.saturating_mul(1 << failures.min(6)))
+            }
+        };
+        tokio::select! {
+            _ = stop.changed() => {}
+            () = wake.notified() => {}
+            () = tokio::time::sleep(pause) => {}
         }
     }
 }

@@ -154,3 +154,26 @@ impl Receiver {
         self.bodies.lock().map(|b| b.clone()).unwrap_or_default()
     }
 }
+
+impl Serving {
+    /// The demo partner's API key, printed on a first start.
+    pub fn demo_key(&self) -> String {
+        self.output
+            .iter()
+            .map(|l| l.trim())
+            .find(|l| is_sandbox_key(l))
+            .unwrap_or_else(|| panic!("no demo key in {:?}", self.output))
+            .to_owned()
+    }
+}
+
+/// A valid person provision request with a fresh external_uuid.
+pub fn person() -> provisio_client::wire::requests::ProvisionRequest {
+    provisio_client::wire::requests::ProvisionRequest {
+        external_uuid: Some(uuid::Uuid::new_v4().to_string()),
+        email: Some("eva@example.com".into()),
+        phone_number: Some("+31612345678".into()),
+        products: Some(vec!["USER_VERIFIED".into()]),
+        ..Default::default()
+    }
+}
