@@ -231,7 +231,8 @@ pub struct ServeArgs {
     #[arg(long, env = "PROVISIO_STEP_DELAY", default_value = "1s", value_parser = parse_duration)]
     pub step_delay: Duration,
     /// How long a claimed job stays reserved for its worker; a worker that dies holds its jobs
-    /// this long before another takes them over.
+    /// this long before another takes them over. Webhook deliveries are held this long plus
+    /// --webhook-timeout.
     #[arg(long, env = "PROVISIO_JOB_LEASE", default_value = "30s", value_parser = parse_duration)]
     pub job_lease: Duration,
     /// Worker loops in this process (default: 4 on PostgreSQL, 1 on SQLite, whose single

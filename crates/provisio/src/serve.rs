@@ -52,6 +52,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         delivery: DeliveryConfig {
             timeout: args.webhook_timeout,
+            // A delivery's lease must outlast one attempt, or it could be sent twice at once.
+            lease: args.job_lease + args.webhook_timeout,
             retry: RetryPolicy {
                 schedule: args.webhook_retry_schedule.0.clone(),
             },
