@@ -77,7 +77,10 @@ impl Dispatcher {
             .timeout(config.timeout)
             .user_agent("provisio-webhooks/0.1")
             .build()
-            .unwrap_or_default();
+            .unwrap_or_else(|err| {
+                tracing::error!(error = %err, "cannot configure the webhook client; using defaults, without the timeout");
+                reqwest::Client::new()
+            });
         Dispatcher {
             store,
             clock,
