@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod error;
 pub mod ip;
 pub mod model;
+pub mod onboarding;
 pub mod provision;
 pub mod secret;
 pub mod store;

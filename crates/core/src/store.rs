@@ -11,6 +11,7 @@ use crate::{
         InstallationId, NewDevice, NewSession, OauthClientId, Page, PageQuery, Partner,
         ProvisionId, Session, SessionContext, SessionGrant, SessionId, UserId, UserRecord,
     },
+    onboarding::{Fulfillment, FulfillmentType, Onboarding},
     provision::{
         oauth::{CallbackUrl, OauthClient, OauthClientStatus},
         plan::Step,
@@ -284,9 +285,35 @@ pub trait WebhookStore: Send + Sync {
     async fn latest_attempt_id(&self) -> StoreResult<i64>;
 }
 
+/// Onboarding models and fulfillments of provisioned users.
+#[async_trait]
+pub trait OnboardingStore: Send + Sync {
+    /// The user's onboarding, created on first use.
+    async fn onboarding(&self, user: UserId, kind: &str, now: Timestamp)
+        -> StoreResult<Onboarding>;
+    async fn find_onboarding(&self, user: UserId) -> StoreResult<Option<Onboarding>>;
+    /// Stores submissions (replacing earlier ones of the same kind) and, with `display_name`,
+    /// renames the user; the provision records the change and announces it. Returns each id.
+    async fn fulfill(
+        &self,
+        user: UserId,
+        submissions: &[(FulfillmentType, String)],
+        display_name: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<Vec<i64>>;
+    async fn fulfillments(&self, user: UserId) -> StoreResult<Vec<Fulfillment>>;
+}
+
 /// Everything provisio stores.
 pub trait Store:
-    ServerKeyStore + PartnerStore + ContextStore + OauthStore + ProvisionStore + JobStore + WebhookStore
+    ServerKeyStore
+    + PartnerStore
+    + ContextStore
+    + OauthStore
+    + ProvisionStore
+    + JobStore
+    + WebhookStore
+    + OnboardingStore
 {
 }
 
@@ -298,5 +325,6 @@ impl<T> Store for T where
         + ProvisionStore
         + JobStore
         + WebhookStore
+        + OnboardingStore
 {
 }

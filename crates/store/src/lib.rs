@@ -16,6 +16,7 @@ mod connect;
 mod context;
 mod jobs;
 mod oauth;
+mod onboarding;
 mod page;
 mod partners;
 mod provisions;

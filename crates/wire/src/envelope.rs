@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::objects::{
     DeviceServer, Id, NotificationFilterFailure, NotificationFilterUrl, OauthCallbackUrl,
     OauthClient, PartnerUserProvision, ProvisionHistoryEntry, ServerPublicKey, Token, UserApiKey,
-    UserCompany, UserPerson, WebhookDelivery,
+    UserCompany, UserOnboarding, UserPerson, WebhookDelivery,
 };
 
 // Items are built once per response and serialised straight away; boxing the large user
@@ -28,6 +28,7 @@ pub enum Item {
     OauthCallbackUrl(OauthCallbackUrl),
     PartnerUserProvision(PartnerUserProvision),
     NotificationFilterUrl(NotificationFilterUrl),
+    UserOnboarding(UserOnboarding),
     NotificationFilterFailure(NotificationFilterFailure),
     /// provisio's operator API, not bunq's.
     ProvisionHistoryEntry(ProvisionHistoryEntry),

@@ -264,3 +264,39 @@ pub struct WebhookDelivery {
     pub created: String,
     pub attempts: Vec<WebhookAttempt>,
 }
+
+/// One requirement of an onboarding (spec E.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfillmentObject {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub reason: String,
+    pub reason_translated: String,
+    pub user_id: i64,
+    /// Null until provided, then `FULFILLED`.
+    pub status: Option<String>,
+    pub time_mandatory: Option<String>,
+    pub all_status_allowed: Vec<String>,
+    pub id: Option<i64>,
+    pub created_timestamp: Option<String>,
+    pub updated_timestamp: Option<String>,
+}
+
+/// `UserOnboarding` (spec E.2), with its fulfillments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserOnboarding {
+    pub id: i64,
+    pub created: String,
+    pub updated: String,
+    pub user_id: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub user_status_desired: String,
+    pub user_verification_status_desired: String,
+    pub status: String,
+    pub action_required: String,
+    pub waiting_type: Option<String>,
+    pub waiting_time_message: Option<String>,
+    pub waiting_time_message_translated: Option<String>,
+    pub all_fulfillment: Vec<FulfillmentObject>,
+}

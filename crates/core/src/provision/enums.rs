@@ -85,6 +85,19 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// What a user's onboarding asks for (J-19).
+    FulfillmentType {
+        AddressMain = "ADDRESS_MAIN",
+        AddressPostal = "ADDRESS_POSTAL",
+        DateOfBirth = "DATE_OF_BIRTH",
+        LegalName = "LEGAL_NAME",
+        TaxResident = "TAX_RESIDENT",
+        Nationality = "NATIONALITY",
+        IdentityVerification = "IDENTITY_VERIFICATION",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,8 @@ pub const SIGNATURE_REQUIRED: u16 = 466;
 pub struct ApiError {
     status: StatusCode,
     description: String,
+    /// `error_additional_parameter`, e.g. the fulfillments an onboarding still needs.
+    additional: Option<serde_json::Value>,
     /// Logged for 5xx, never shown.
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
@@ -27,12 +29,19 @@ impl ApiError {
         ApiError {
             status,
             description: description.into(),
+            additional: None,
             source: None,
         }
     }
 
     pub fn bad_request(description: impl Into<String>) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, description)
+    }
+
+    /// Adds bunq's `error_additional_parameter` to the envelope.
+    pub fn with_additional(mut self, additional: serde_json::Value) -> Self {
+        self.additional = Some(additional);
+        self
     }
 
     pub fn not_found(description: impl Into<String>) -> Self {
@@ -43,6 +52,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             description: "An internal error occurred. Please try again later.".into(),
+            additional: None,
             source: Some(Box::new(source)),
         }
     }
@@ -70,19 +80,27 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(status = %self.status, description = %self.description, "request refused");
         }
-        envelope_response(self.status, &self.description)
+        let mut envelope = ErrorEnvelope::single(self.description);
+        if let Some(item) = envelope.error.first_mut() {
+            item.error_additional_parameter = self.additional;
+        }
+        json_response(self.status, &envelope)
     }
 }
 
-/// Renders an error envelope. Also used to replace bodies the framework produced itself.
-pub fn envelope_response(status: StatusCode, description: &str) -> Response {
-    let body = serde_json::to_vec(&ErrorEnvelope::single(description)).unwrap_or_default();
+fn json_response(status: StatusCode, envelope: &ErrorEnvelope) -> Response {
+    let body = serde_json::to_vec(envelope).unwrap_or_default();
     let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
     response
+}
+
+/// Renders an error envelope. Also used to replace bodies the framework produced itself.
+pub fn envelope_response(status: StatusCode, description: &str) -> Response {
+    json_response(status, &ErrorEnvelope::single(description))
 }
 
 impl ApiError {

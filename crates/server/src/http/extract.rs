@@ -179,7 +179,8 @@ fn is_json(content_type: &str) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// A positive integer id in the path. Anything else (`NaN`, `-1`, `abc`) names nothing: 404.
+/// A positive integer id in the path: the route's `{id}`, or its only parameter. Anything else
+/// (`NaN`, `-1`, `abc`) names nothing: 404.
 pub struct PathId(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for PathId {
@@ -187,9 +188,15 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let not_found = || ApiError::not_found("The requested object was not found.");
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| not_found())?;
+        let Path(params) =
+            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| not_found())?;
+        let raw = match params.get("id") {
+            Some(raw) => raw,
+            None if params.len() == 1 => params.values().next().ok_or_else(not_found)?,
+            None => return Err(not_found()),
+        };
         raw.parse::<i64>()
             .ok()
             .filter(|id| *id > 0)

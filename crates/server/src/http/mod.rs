@@ -10,7 +10,7 @@ mod sign_layer;
 
 use axum::{
     middleware,
-    routing::{delete, get, post},
+    routing::{delete, get, post, put},
     Router,
 };
 use tower_http::catch_panic::CatchPanicLayer;
@@ -46,6 +46,34 @@ pub fn router(state: AppState) -> Router {
             get(routes::provision::get).put(routes::provision::update),
         )
         .route("/user/{user_id}", get(routes::user::get))
+        .route(
+            "/user/{user_id}/user-onboarding",
+            post(routes::onboarding::create).get(routes::onboarding::list),
+        )
+        .route(
+            "/user/{user_id}/user-onboarding/{id}",
+            get(routes::onboarding::get).put(routes::onboarding::update),
+        )
+        .route(
+            "/user/{user_id}/address-main",
+            post(routes::onboarding::address_main),
+        )
+        .route(
+            "/user/{user_id}/address-postal",
+            post(routes::onboarding::address_postal),
+        )
+        .route(
+            "/user/{user_id}/tax-resident",
+            post(routes::onboarding::tax_resident),
+        )
+        .route(
+            "/user/{user_id}/nationality",
+            post(routes::onboarding::nationality),
+        )
+        .route(
+            "/user-person/{user_id}",
+            put(routes::onboarding::user_person),
+        )
         .route(
             "/user/{user_id}/notification-filter-url",
             post(routes::webhook::set).get(routes::webhook::list),

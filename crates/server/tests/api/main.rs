@@ -9,6 +9,7 @@ mod errors;
 mod handshake;
 mod ip;
 mod oauth;
+mod onboarding;
 mod provisions;
 mod restart;
 mod sessions;

@@ -2,6 +2,7 @@ pub mod admin;
 pub mod device;
 pub mod installation;
 pub mod oauth;
+pub mod onboarding;
 pub mod provision;
 pub mod session;
 pub mod user;

@@ -1,0 +1,356 @@
+//! Onboarding (spec E.2, E.3): the user's onboarding model and the fulfillments that feed it.
+//! Reachable by the provisioned user's own session and by its partner's (J-8, J-9).
+
+use axum::extract::State;
+use chrono::DateTime;
+use provisio_core::{
+    model::UserId,
+    onboarding::{self, Fulfillment, FulfillmentType, Onboarding},
+    time::Timestamp,
+};
+use provisio_wire::{
+    objects::{FulfillmentObject, UserOnboarding},
+    render::ts,
+    requests::{
+        Address, AddressRequest, NationalityRequest, OnboardingRequest, TaxResidentRequest,
+        UserPersonRequest,
+    },
+    Item,
+};
+use serde_json::json;
+
+use crate::{
+    http::{
+        error::ApiError,
+        extract::{Json, PathId},
+        pagination::Paging,
+        respond::{ApiResult, Bunq},
+        scope::UserScope,
+    },
+    AppState,
+};
+
+const MAX_TEXT: usize = 255;
+
+/// The provisioned user a path names; onboarding is theirs alone.
+fn user(scope: &UserScope) -> Result<UserId, ApiError> {
+    match scope {
+        UserScope::Provisioned { user, .. } => Ok(user.id),
+        UserScope::Partner(_) => Err(ApiError::not_found(
+            "Onboarding belongs to provisioned users, not to the partner's company.",
+        )),
+    }
+}
+
+fn fulfillment_objects(
+    user: UserId,
+    done: &[Fulfillment],
+    started: Timestamp,
+) -> Vec<FulfillmentObject> {
+    onboarding::ALL
+        .iter()
+        .map(|kind| {
+            let found = done.iter().find(|f| f.kind == *kind);
+            FulfillmentObject {
+                kind: kind.as_str().into(),
+                reason: kind.reason().into(),
+                reason_translated: kind.reason().into(),
+                user_id: user.0,
+                status: found.map(|_| "FULFILLED".into()),
+                time_mandatory: kind.due_within().map(|d| ts(started.plus(d))),
+                all_status_allowed: vec!["FULFILLED".into()],
+                id: found.map(|f| f.id),
+                created_timestamp: found.map(|f| ts(f.created)),
+                updated_timestamp: found.map(|f| ts(f.updated)),
+            }
+        })
+        .collect()
+}
+
+fn render(o: &Onboarding, done: &[Fulfillment]) -> UserOnboarding {
+    let missing = onboarding::missing(done);
+    UserOnboarding {
+        id: o.id,
+        created: ts(o.created),
+        updated: ts(o.updated),
+        user_id: o.user_id,
+        kind: o.kind.clone(),
+        user_status_desired: "ACTIVE".into(),
+        user_verification_status_desired: "VERIFIED".into(),
+        status: o.status.clone(),
+        action_required: if missing.is_empty() { "NONE" } else { "USER" }.into(),
+        waiting_type: None,
+        waiting_time_message: None,
+        waiting_time_message_translated: None,
+        all_fulfillment: fulfillment_objects(UserId(o.user_id), done, o.created),
+    }
+}
+
+fn check_desired(body: &OnboardingRequest) -> Result<(), ApiError> {
+    if body
+        .user_status_desired
+        .as_deref()
+        .is_some_and(|s| s != "ACTIVE")
+    {
+        return Err(ApiError::bad_request(
+            "user_status_desired can only be ACTIVE.",
+        ));
+    }
+    if body
+        .user_verification_status_desired
+        .as_deref()
+        .is_some_and(|s| s != "VERIFIED")
+    {
+        return Err(ApiError::bad_request(
+            "user_verification_status_desired can only be VERIFIED.",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    scope: UserScope,
+    Json(body): Json<OnboardingRequest>,
+) -> ApiResult {
+    let user = user(&scope)?;
+    check_desired(&body)?;
+    let kind = body
+        .kind
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        .unwrap_or("PARTNER_USER");
+    let onboarding = state
+        .store
+        .onboarding(user, kind, state.clock.now())
+        .await?;
+    Bunq::id(onboarding.id)
+}
+
+async fn current(
+    state: &AppState,
+    user: UserId,
+    id: Option<i64>,
+) -> Result<(Onboarding, Vec<Fulfillment>), ApiError> {
+    let onboarding = state
+        .store
+        .find_onboarding(user)
+        .await?
+        .filter(|o| id.is_none_or(|id| o.id == id))
+        .ok_or_else(|| ApiError::not_found("UserOnboarding not found."))?;
+    let done = state.store.fulfillments(user).await?;
+    Ok((onboarding, done))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    scope: UserScope,
+    paging: Paging,
+    uri: axum::http::Uri,
+) -> ApiResult {
+    let user = user(&scope)?;
+    let items = match current(&state, user, None).await {
+        Ok((o, done)) => vec![render(&o, &done)],
+        Err(_) => Vec::new(),
+    };
+    // A user has at most one onboarding: one page, always.
+    let page = provisio_core::model::Page {
+        items,
+        has_older: false,
+        has_newer: false,
+    };
+    let links = paging.links(uri.path(), &page, |o| o.id);
+    Bunq::page(
+        page.items.into_iter().map(Item::UserOnboarding).collect(),
+        links,
+    )
+}
+
+pub async fn get(State(state): State<AppState>, scope: UserScope, PathId(id): PathId) -> ApiResult {
+    let (o, done) = current(&state, user(&scope)?, Some(id)).await?;
+    Bunq::items(vec![Item::UserOnboarding(render(&o, &done))])
+}
+
+/// Asking for `ACTIVE`/`VERIFIED` while blocking fulfillments are missing lists them (E.2, J-34).
+pub async fn update(
+    State(state): State<AppState>,
+    scope: UserScope,
+    PathId(id): PathId,
+    Json(body): Json<OnboardingRequest>,
+) -> ApiResult {
+    check_desired(&body)?;
+    let user = user(&scope)?;
+    let (o, done) = current(&state, user, Some(id)).await?;
+    let missing = onboarding::missing(&done);
+    if !missing.is_empty() {
+        let all: Vec<_> = fulfillment_objects(user, &done, o.created)
+            .into_iter()
+            .filter(|f| missing.iter().any(|m| m.as_str() == f.kind))
+            .collect();
+        return Err(ApiError::bad_request(
+            "You need to provide additional information in order to perform this action.",
+        )
+        .with_additional(
+            json!([{ "AdditionalFulfillmentParameter": { "all_fulfillment": all } }]),
+        ));
+    }
+    Bunq::id(o.id)
+}
+
+fn address(field: &str, a: Option<Address>) -> Result<String, ApiError> {
+    let a = a.ok_or_else(|| ApiError::bad_request(format!("{field} is required.")))?;
+    let part = |name: &str, v: &Option<String>| {
+        onboarding::required(&format!("{field}.{name}"), v.as_deref(), MAX_TEXT)
+    };
+    let value = json!({
+        "street": part("street", &a.street)?,
+        "house_number": part("house_number", &a.house_number)?,
+        "postal_code": part("postal_code", &a.postal_code)?,
+        "city": part("city", &a.city)?,
+        "country": onboarding::country(&format!("{field}.country"), a.country.as_deref().unwrap_or_default())?,
+    });
+    Ok(value.to_string())
+}
+
+async fn store(
+    state: &AppState,
+    user: UserId,
+    items: &[(FulfillmentType, String)],
+    name: Option<&str>,
+) -> ApiResult {
+    let ids = state
+        .store
+        .fulfill(user, items, name, state.clock.now())
+        .await?;
+    state.changed();
+    Bunq::id(ids.first().copied().unwrap_or_default())
+}
+
+pub async fn address_main(
+    State(state): State<AppState>,
+    scope: UserScope,
+    Json(body): Json<AddressRequest>,
+) -> ApiResult {
+    let user = user(&scope)?;
+    let data = address("address_main", body.address_main)?;
+    store(&state, user, &[(FulfillmentType::AddressMain, data)], None).await
+}
+
+pub async fn address_postal(
+    State(state): State<AppState>,
+    scope: UserScope,
+    Json(body): Json<AddressRequest>,
+) -> ApiResult {
+    let user = user(&scope)?;
+    let data = address("address_postal", body.address_postal)?;
+    store(
+        &state,
+        user,
+        &[(FulfillmentType::AddressPostal, data)],
+        None,
+    )
+    .await
+}
+
+/// `PUT /user-person/{id}`: legal name and date of birth, which also name the user.
+pub async fn user_person(
+    State(state): State<AppState>,
+    scope: UserScope,
+    Json(body): Json<UserPersonRequest>,
+) -> ApiResult {
+    let user = user(&scope)?;
+    let first = onboarding::required("first_name", body.first_name.as_deref(), MAX_TEXT)?;
+    let last = onboarding::required("last_name", body.last_name.as_deref(), MAX_TEXT)?;
+    let middle = body
+        .middle_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let today = DateTime::from_timestamp_micros(state.clock.now().micros())
+        .unwrap_or_default()
+        .date_naive();
+    let born = onboarding::date_of_birth(body.date_of_birth.as_deref().unwrap_or_default(), today)?;
+    let name = [Some(first.as_str()), middle, Some(last.as_str())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let items = [
+        (
+            FulfillmentType::LegalName,
+            json!({ "first_name": first, "middle_name": middle, "last_name": last }).to_string(),
+        ),
+        (
+            FulfillmentType::DateOfBirth,
+            json!({ "date_of_birth": born.to_string() }).to_string(),
+        ),
+    ];
+    store(&state, user, &items, Some(&name)).await
+}
+
+pub async fn tax_resident(
+    State(state): State<AppState>,
+    scope: UserScope,
+    Json(body): Json<TaxResidentRequest>,
+) -> ApiResult {
+    let user = user(&scope)?;
+    if body.tax_resident.is_empty() {
+        return Err(ApiError::bad_request(
+            "tax_resident needs at least one country.",
+        ));
+    }
+    let mut items = Vec::with_capacity(body.tax_resident.len());
+    for (i, t) in body.tax_resident.iter().enumerate() {
+        let country = onboarding::country(
+            &format!("tax_resident[{i}].country"),
+            t.country.as_deref().unwrap_or_default(),
+        )?;
+        let number = onboarding::required(
+            &format!("tax_resident[{i}].tax_number"),
+            t.tax_number.as_deref(),
+            MAX_TEXT,
+        )?;
+        if t.status.as_deref().is_some_and(|s| s != "CONFIRMED") {
+            return Err(ApiError::bad_request(format!(
+                "tax_resident[{i}].status can only be CONFIRMED."
+            )));
+        }
+        items.push(json!({ "country": country, "tax_number": number, "status": "CONFIRMED" }));
+    }
+    store(
+        &state,
+        user,
+        &[(
+            FulfillmentType::TaxResident,
+            serde_json::Value::Array(items).to_string(),
+        )],
+        None,
+    )
+    .await
+}
+
+pub async fn nationality(
+    State(state): State<AppState>,
+    scope: UserScope,
+    Json(body): Json<NationalityRequest>,
+) -> ApiResult {
+    let user = user(&scope)?;
+    if body.all_nationality.is_empty() {
+        return Err(ApiError::bad_request(
+            "all_nationality needs at least one country.",
+        ));
+    }
+    let countries = body
+        .all_nationality
+        .iter()
+        .enumerate()
+        .map(|(i, c)| onboarding::country(&format!("all_nationality[{i}]"), c))
+        .collect::<Result<Vec<_>, _>>()?;
+    store(
+        &state,
+        user,
+        &[(FulfillmentType::Nationality, json!(countries).to_string())],
+        None,
+    )
+    .await
+}
