@@ -249,6 +249,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A short list shown whole: nothing before it, nothing after.
+    pub fn whole(items: Vec<T>) -> Page<T> {
+        Page {
+            items,
+            has_older: false,
+            has_newer: false,
+        }
+    }
+
     /// The same page with each item converted, or the first conversion error.
     pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
         Ok(Page {

@@ -154,11 +154,7 @@ pub async fn list(
         Err(_) => Vec::new(),
     };
     // A user has at most one onboarding: one page, always.
-    let page = provisio_core::model::Page {
-        items,
-        has_older: false,
-        has_newer: false,
-    };
+    let page = provisio_core::model::Page::whole(items);
     let links = paging.links(uri.path(), &page, |o| o.id);
     Bunq::page(
         page.items.into_iter().map(Item::UserOnboarding).collect(),

@@ -80,11 +80,7 @@ pub async fn list(
     let (user, _) = owner(&scope);
     let filters = state.store.filters(user).await?;
     // A user has a handful of filters: one page, always.
-    let page = Page {
-        items: filters,
-        has_older: false,
-        has_newer: false,
-    };
+    let page = Page::whole(filters);
     let links = paging.links(uri.path(), &page, |_| 0);
     Bunq::page(
         page.items.iter().map(|f| filter_item(user, f)).collect(),
