@@ -305,6 +305,7 @@ fn ip_policy(stored: &str) -> Result<IpPolicy, StoreError> {
 }
 
 pub const PROVISION_FROM: &str = "provisions p \
+    JOIN users pr ON pr.id = p.partner_id \
     LEFT JOIN users u ON u.id = p.user_id \
     LEFT JOIN credentials c ON c.id = p.credential_id \
     LEFT JOIN oauth_clients oc ON oc.id = p.oauth_client_id";
@@ -314,6 +315,8 @@ pub const PROVISION_SELECT: &str = "p.id, p.partner_id, p.external_uuid, p.user_
     p.action_required, p.reset_resume, p.api_key_user_id, p.oauth_uuid, p.oauth_client_id, \
     p.oauth_callback_url, p.oauth_code, p.oauth_created, oc.client_id AS oauth_client_key, \
     p.created, p.updated, \
+    pr.public_uuid AS pr_public_uuid, pr.name AS pr_name, pr.session_timeout AS pr_session_timeout, \
+    pr.created AS pr_created, pr.updated AS pr_updated, \
     u.id AS u_id, u.public_uuid AS u_public_uuid, u.name AS u_name, u.kind AS u_kind, \
     u.session_timeout AS u_session_timeout, u.created AS u_created, u.updated AS u_updated, \
     c.id AS c_id, c.status AS c_status, c.expiry_time AS c_expiry_time, \
@@ -343,6 +346,11 @@ pub struct ProvisionRow {
     oauth_client_key: Option<String>,
     created: i64,
     updated: i64,
+    pr_public_uuid: String,
+    pr_name: String,
+    pr_session_timeout: i64,
+    pr_created: i64,
+    pr_updated: i64,
     u_id: Option<i64>,
     u_public_uuid: Option<String>,
     u_name: Option<String>,
@@ -409,7 +417,14 @@ impl TryFrom<ProvisionRow> for Provision {
         };
         Ok(Provision {
             id: ProvisionId(r.id),
-            partner_id: UserId(r.partner_id),
+            partner: Partner {
+                id: UserId(r.partner_id),
+                public_uuid: r.pr_public_uuid,
+                name: r.pr_name,
+                session_timeout_secs: r.pr_session_timeout,
+                created: Timestamp(r.pr_created),
+                updated: Timestamp(r.pr_updated),
+            },
             external_uuid: r.external_uuid,
             user_verified_type: parse(UserVerifiedType::parse, &r.user_verified_type)?,
             email: r.email,

@@ -444,7 +444,7 @@ pub(crate) async fn emit_provision_updated(
     id: i64,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    use provisio_core::{model::Partner, provision::record::Provision, webhook};
+    use provisio_core::{provision::record::Provision, webhook};
 
     // One query in the common case of a partner without provision filters.
     let rows = sqlx::query(
@@ -470,17 +470,9 @@ pub(crate) async fn emit_provision_updated(
         .ok_or(sqlx::Error::RowNotFound)?
         .try_into()
         .map_err(corrupt)?;
-    let partner: crate::rows::PartnerRow = sqlx::query_as(&format!(
-        "SELECT {} FROM users WHERE id = $1",
-        crate::rows::PARTNER_COLUMNS
-    ))
-    .bind(partner_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let partner = Partner::from(partner);
     let event = uuid::Uuid::new_v4().to_string();
     for target in targets {
-        let body = provisio_wire::render::provision_event(&provision, &partner, &target);
+        let body = provisio_wire::render::provision_event(&provision, &target);
         sqlx::query(
             "INSERT INTO deliveries (event_uuid, user_id, category, event_type, object_id, target, \
                                      body, order_key, status, next_attempt_at, created, updated) \

@@ -162,9 +162,9 @@ fn label(uuid: &str, name: &str, kind: &str) -> LabelUser {
     }
 }
 
-/// The full `PartnerUserProvision`, as a GET returns it. `partner` labels the OAuth request's
-/// `user_alias_created`.
-pub fn provision(p: &Provision, partner: &Partner) -> PartnerUserProvision {
+/// The full `PartnerUserProvision`, as a GET returns it.
+pub fn provision(p: &Provision) -> PartnerUserProvision {
+    let partner = &p.partner;
     let label_user = p.user.as_ref().map(|u| {
         let kind = match u.kind {
             UserVerifiedType::Person => "PERSON",
@@ -231,13 +231,13 @@ pub fn history_entry(entry: &HistoryEntry) -> ProvisionHistoryEntry {
 }
 
 /// The webhook body announcing a provision's change: the object as a GET returns it now.
-pub fn provision_event(p: &Provision, partner: &Partner, target: &str) -> String {
+pub fn provision_event(p: &Provision, target: &str) -> String {
     let body = crate::objects::NotificationEnvelope {
         notification_url: crate::objects::NotificationUrl {
             target_url: target.to_owned(),
             category: provisio_core::webhook::PARTNER_USER_PROVISION.to_owned(),
             event_type: provisio_core::webhook::PROVISION_UPDATED.to_owned(),
-            object: crate::Item::PartnerUserProvision(provision(p, partner)),
+            object: crate::Item::PartnerUserProvision(provision(p)),
         },
     };
     serde_json::to_string(&body).unwrap_or_default()

@@ -6,14 +6,15 @@ use super::{
     state::{Phase, Stored},
 };
 use crate::{
-    model::{CredentialId, JobId, OauthClientId, ProvisionId, UserId},
+    model::{CredentialId, JobId, OauthClientId, Partner, ProvisionId, UserId},
     time::Timestamp,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provision {
     pub id: ProvisionId,
-    pub partner_id: UserId,
+    /// The partner that provisioned the user, read with the provision.
+    pub partner: Partner,
     pub external_uuid: String,
     pub user_verified_type: UserVerifiedType,
     pub email: Option<String>,

@@ -52,14 +52,9 @@ async fn answer(state: &AppState, id: ProvisionId) -> ApiResult {
         .provision(id)
         .await?
         .ok_or_else(|| ApiError::not_found("PartnerUserProvision not found."))?;
-    let partner = state
-        .store
-        .partner(provision.partner_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("PartnerUserProvision not found."))?;
     state.changed();
     Bunq::items(vec![Item::PartnerUserProvision(render::provision(
-        &provision, &partner,
+        &provision,
     ))])
 }
 

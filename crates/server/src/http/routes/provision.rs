@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use provisio_core::{
-    model::{Partner, ProvisionId},
+    model::ProvisionId,
     provision::{
         record::{Provision, ProvisionFilter},
         request::{Draft, PointerDraft},
@@ -92,7 +92,7 @@ async fn check_director(
         .store
         .provision(id)
         .await?
-        .filter(|p| p.partner_id == partner)
+        .filter(|p| p.partner.id == partner)
         .ok_or_else(|| {
             ApiError::bad_request(format!(
                 "director_relation_provision_id {id} is not one of your provisions."
@@ -120,15 +120,13 @@ async fn owned(
     state: &AppState,
     partner: provisio_core::model::UserId,
     id: i64,
-) -> Result<(Provision, Partner), ApiError> {
-    let provision = state
+) -> Result<Provision, ApiError> {
+    state
         .store
         .provision(ProvisionId(id))
         .await?
-        .filter(|p| p.partner_id == partner)
-        .ok_or_else(not_found)?;
-    let owner = state.store.partner(partner).await?.ok_or_else(not_found)?;
-    Ok((provision, owner))
+        .filter(|p| p.partner.id == partner)
+        .ok_or_else(not_found)
 }
 
 pub async fn get(
@@ -136,9 +134,9 @@ pub async fn get(
     PartnerSession { partner }: PartnerSession,
     PathId(id): PathId,
 ) -> ApiResult {
-    let (provision, owner) = owned(&state, partner, id).await?;
+    let provision = owned(&state, partner, id).await?;
     Bunq::items(vec![Item::PartnerUserProvision(render::provision(
-        &provision, &owner,
+        &provision,
     ))])
 }
 
@@ -175,12 +173,11 @@ pub async fn list(
         .store
         .list_provisions(partner, &filter, paging.query)
         .await?;
-    let owner = state.store.partner(partner).await?.ok_or_else(not_found)?;
     let links = paging.links_with("/v1/partner-user-provision", &carried, &page, |p| p.id.0);
     Bunq::page(
         page.items
             .iter()
-            .map(|p| Item::PartnerUserProvision(render::provision(p, &owner)))
+            .map(|p| Item::PartnerUserProvision(render::provision(p)))
             .collect(),
         links,
     )
@@ -192,7 +189,7 @@ pub async fn update(
     PathId(id): PathId,
     Json(body): Json<StatusRequest>,
 ) -> ApiResult {
-    let (provision, _) = owned(&state, partner, id).await?;
+    let provision = owned(&state, partner, id).await?;
     let (store, clock) = (state.store.as_ref(), state.clock.as_ref());
     let delay = state.config.worker.step_delay;
     let before = match body.status.as_str() {
