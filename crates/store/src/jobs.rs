@@ -22,7 +22,7 @@ use provisio_core::{
 use crate::{
     db_err,
     rows::{parse, products, stored},
-    steps, Backend, SqlStore,
+    steps, SqlStore,
 };
 
 #[derive(sqlx::FromRow)]
@@ -73,29 +73,23 @@ impl JobStore for SqlStore {
         lease: Duration,
         limit: u32,
     ) -> StoreResult<Vec<ClaimedJob>> {
-        // PostgreSQL: skip rows another worker is claiming right now instead of waiting for
-        // it. SQLite has a single writer, so claims are serialised anyway.
-        let skip_locked = match self.backend {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let claim = format!(
-            "UPDATE jobs SET locked_by = $1, locked_until = $2 WHERE id IN ( \
-                 SELECT id FROM jobs \
-                 WHERE run_at <= $3 AND (locked_until IS NULL OR locked_until < $3) \
-                 ORDER BY run_at, id LIMIT $4{skip_locked})"
-        );
-        let (worker, until) = (worker.to_owned(), now.plus(lease));
+        let (worker, until, backend) = (worker.to_owned(), now.plus(lease), self.backend);
         let rows: Vec<ClaimedRow> = self
             .write(move |conn| {
                 Box::pin(async move {
-                    sqlx::query(&claim)
-                        .bind(worker.as_str())
-                        .bind(until.micros())
-                        .bind(now.micros())
-                        .bind(i64::from(limit))
-                        .execute(&mut *conn)
-                        .await?;
+                    crate::lease::lease(
+                        conn,
+                        backend,
+                        "jobs",
+                        "SELECT id FROM jobs \
+                         WHERE run_at <= $3 AND (locked_until IS NULL OR locked_until < $3) \
+                         ORDER BY run_at, id LIMIT $4",
+                        &worker,
+                        now,
+                        until,
+                        limit,
+                    )
+                    .await?;
                     sqlx::query_as(
                         "SELECT j.id AS job_id, j.kind, j.provision_id, j.expect_status, \
                                 j.expect_sub_status, p.status, p.sub_status, \

@@ -15,6 +15,7 @@
 mod connect;
 mod context;
 mod jobs;
+mod lease;
 mod oauth;
 mod onboarding;
 mod page;

@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, Row};
 use crate::{
     db_err,
     page::{fetch_page, Arg},
-    Backend, SqlStore,
+    SqlStore,
 };
 
 #[derive(sqlx::FromRow)]
@@ -113,32 +113,29 @@ impl WebhookStore for SqlStore {
         lease: Duration,
         limit: u32,
     ) -> StoreResult<Vec<Delivery>> {
-        let skip_locked = match self.backend {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        // Only the oldest pending delivery of each order key is eligible, so the events of
-        // one provision reach a target in order, also while an earlier one is being retried.
-        let claim = format!(
-            "UPDATE deliveries SET locked_by = $1, locked_until = $2 WHERE id IN ( \
-                 SELECT d.id FROM deliveries d \
-                 WHERE d.status = 'PENDING' AND d.next_attempt_at <= $3 \
-                   AND (d.locked_until IS NULL OR d.locked_until < $3) \
-                   AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.order_key = d.order_key \
-                                   AND e.status = 'PENDING' AND e.id < d.id) \
-                 ORDER BY d.id LIMIT $4{skip_locked})"
-        );
-        let (worker, until) = (worker.to_owned(), now.plus(lease));
+        let (worker, until, backend) = (worker.to_owned(), now.plus(lease), self.backend);
         let rows: Vec<DeliveryRow> = self
             .write(move |conn| {
                 Box::pin(async move {
-                    sqlx::query(&claim)
-                        .bind(worker.as_str())
-                        .bind(until.micros())
-                        .bind(now.micros())
-                        .bind(i64::from(limit))
-                        .execute(&mut *conn)
-                        .await?;
+                    // Only the oldest pending delivery of each order key is eligible, so the
+                    // events of one provision reach a target in order, also while an earlier
+                    // one is being retried.
+                    crate::lease::lease(
+                        conn,
+                        backend,
+                        "deliveries",
+                        "SELECT d.id FROM deliveries d \
+                         WHERE d.status = 'PENDING' AND d.next_attempt_at <= $3 \
+                           AND (d.locked_until IS NULL OR d.locked_until < $3) \
+                           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.order_key = d.order_key \
+                                           AND e.status = 'PENDING' AND e.id < d.id) \
+                         ORDER BY d.id LIMIT $4",
+                        &worker,
+                        now,
+                        until,
+                        limit,
+                    )
+                    .await?;
                     sqlx::query_as(
                         "SELECT id, event_uuid, target, body, attempts, final_attempt FROM deliveries \
                          WHERE locked_by = $1 AND locked_until = $2 AND status = 'PENDING' ORDER BY id",
