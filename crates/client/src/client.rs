@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use provisio_core::crypto::{SigningKey, VerifyingKey};
 use provisio_wire::{
+    headers,
     requests::{
         CallbackUrlRequest, DeviceServerRequest, InstallationRequest, SessionServerRequest,
     },
@@ -12,7 +13,10 @@ use provisio_wire::{
 use reqwest::Method;
 use tokio::sync::Mutex;
 
-use crate::{api::Request, Api, ClientError};
+use crate::{
+    api::{Reply, Request},
+    Api, ClientError,
+};
 
 /// An open API context.
 #[derive(Debug, Clone)]
@@ -294,33 +298,80 @@ impl Client {
         self.call(Method::DELETE, path, None).await
     }
 
-    /// One authenticated call. When the session has expired (401), a new session is opened
-    /// and the call is made once more.
+    /// Uploads a file the way bunq's attachment routes take it: the raw bytes, signed, with
+    /// their content type and an optional description.
+    pub async fn upload(
+        &self,
+        path: &str,
+        content_type: &str,
+        description: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> Result<ResponseEnvelope, ClientError> {
+        let reply = self
+            .authed(|token| {
+                let request = Request::new(Method::POST, path)
+                    .token(token)
+                    .content_type(Some(content_type))
+                    .body(bytes.clone());
+                match description {
+                    Some(d) => request.header(headers::ATTACHMENT_DESCRIPTION, d),
+                    None => request,
+                }
+            })
+            .await?;
+        reply.envelope()
+    }
+
+    /// Fetches raw content (an attachment's bytes), its signature checked: the content type
+    /// and the bytes.
+    pub async fn download(&self, path: &str) -> Result<(String, bytes::Bytes), ClientError> {
+        let reply = self
+            .authed(|token| Request::new(Method::GET, path).token(token))
+            .await?;
+        if !(200..300).contains(&reply.status) {
+            return Err(reply
+                .envelope()
+                .err()
+                .unwrap_or_else(|| ClientError::Unexpected(format!("status {}", reply.status))));
+        }
+        let content_type = reply.header("content-type").unwrap_or_default().to_owned();
+        Ok((content_type, reply.body))
+    }
+
+    /// One authenticated call.
     async fn call(
         &self,
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<ResponseEnvelope, ClientError> {
-        let context = self.context().await?;
-        let request = |token: &str| {
-            let mut request = Request::new(method.clone(), path).token(token);
-            if let Some(body) = &body {
-                request = request.body(body.clone());
+        self.authed(|token| {
+            let request = Request::new(method.clone(), path).token(token);
+            match &body {
+                Some(body) => request.body(body.clone()),
+                None => request,
             }
-            request
-        };
+        })
+        .await?
+        .envelope()
+    }
+
+    /// Sends `request(session_token)` and checks the answer's signature. When the session has
+    /// expired (401), a new session is opened and the request is sent once more.
+    async fn authed(&self, request: impl Fn(&str) -> Request) -> Result<Reply, ClientError> {
+        let context = self.context().await?;
         let reply = self.api.send(request(&context.session_token)).await?;
         reply.verify(&context.server_key)?;
         if reply.status != 401 {
-            return reply.envelope();
+            return Ok(reply);
         }
         let context = match self.renew_session().await {
             Ok(context) => context,
             Err(_) => self.handshake().await?,
         };
-        self.verified(request(&context.session_token), &context.server_key)
-            .await
+        let reply = self.api.send(request(&context.session_token)).await?;
+        reply.verify(&context.server_key)?;
+        Ok(reply)
     }
 }
 

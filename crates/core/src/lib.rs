@@ -3,8 +3,11 @@
 //! Everything here is pure (or, for `store`, a trait): the server, the storage backends and
 //! the client all build on these types, so a rule lives in exactly one place.
 
+pub mod attachment;
 pub mod crypto;
 pub mod error;
+pub mod identity;
+pub mod inquiry;
 pub mod ip;
 pub mod model;
 pub mod onboarding;

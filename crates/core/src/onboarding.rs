@@ -7,7 +7,11 @@ use std::time::Duration;
 use chrono::{Datelike, NaiveDate};
 
 pub use crate::provision::enums::FulfillmentType;
-use crate::{time::Timestamp, DomainError};
+use crate::{
+    provision::enums::{wire_enum, ActionRequired},
+    time::Timestamp,
+    DomainError,
+};
 
 impl FulfillmentType {
     /// Whether activation waits for it.
@@ -67,15 +71,127 @@ pub struct Fulfillment {
     pub updated: Timestamp,
 }
 
+wire_enum! {
+    /// `UserOnboarding.status` (J-19).
+    OnboardingStatus {
+        Created = "CREATED",
+        InProgress = "IN_PROGRESS",
+        Verified = "VERIFIED",
+        Denied = "DENIED",
+        Blocked = "BLOCKED",
+        Frozen = "FROZEN",
+    }
+}
+
+impl OnboardingStatus {
+    /// Decided: only an operator changes it from here.
+    pub fn is_decided(self) -> bool {
+        !matches!(
+            self,
+            OnboardingStatus::Created | OnboardingStatus::InProgress
+        )
+    }
+}
+
 /// A user's onboarding (`UserOnboarding`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Onboarding {
     pub id: i64,
     pub user_id: i64,
     pub kind: String,
-    pub status: String,
+    pub status: OnboardingStatus,
+    pub action_required: ActionRequired,
+    pub waiting_type: Option<String>,
     pub created: Timestamp,
     pub updated: Timestamp,
+}
+
+/// Where the user's identity verification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityState {
+    NotStarted,
+    Created,
+    /// Submitted; bunq is reviewing it.
+    Submitted,
+    Approved,
+    Rejected,
+}
+
+/// Where the user's onboarding inquiries stand, all of them together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InquiryFacts {
+    pub expecting_user: bool,
+    pub expecting_bunq: bool,
+    /// A finalized onboarding inquiry with a rejected entry.
+    pub rejected: bool,
+}
+
+/// What an onboarding should show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assessment {
+    pub status: OnboardingStatus,
+    pub action_required: ActionRequired,
+    pub waiting_type: Option<&'static str>,
+}
+
+impl Assessment {
+    pub fn decided(approved: bool) -> Assessment {
+        Assessment {
+            status: if approved {
+                OnboardingStatus::Verified
+            } else {
+                OnboardingStatus::Denied
+            },
+            action_required: ActionRequired::None,
+            waiting_type: None,
+        }
+    }
+}
+
+/// The onboarding rules (spec E.7, J-6): verified when every blocking fulfillment is in, the
+/// identity verification is approved and no onboarding inquiry is open; denied when the
+/// verification or an onboarding inquiry is rejected. Until then the user acts (`USER`) or
+/// bunq reviews (`SYSTEM`, automated for the verification, manual for inquiries). A decided
+/// onboarding stays as it is; `None` means no change.
+pub fn assess(
+    current: OnboardingStatus,
+    fulfilled: &[Fulfillment],
+    identity: IdentityState,
+    inquiries: InquiryFacts,
+) -> Option<Assessment> {
+    if current.is_decided() {
+        return None;
+    }
+    if identity == IdentityState::Rejected || inquiries.rejected {
+        return Some(Assessment::decided(false));
+    }
+    let started = !fulfilled.is_empty() || identity != IdentityState::NotStarted;
+    let progress = if started {
+        OnboardingStatus::InProgress
+    } else {
+        OnboardingStatus::Created
+    };
+    let waiting = |action, waiting_type| Assessment {
+        status: progress,
+        action_required: action,
+        waiting_type,
+    };
+    let user_part_missing = missing(fulfilled)
+        .iter()
+        .any(|kind| *kind != FulfillmentType::IdentityVerification);
+    let assessment = if user_part_missing
+        || matches!(identity, IdentityState::NotStarted | IdentityState::Created)
+        || inquiries.expecting_user
+    {
+        waiting(ActionRequired::User, None)
+    } else if identity == IdentityState::Submitted {
+        waiting(ActionRequired::System, Some("AUTOMATED"))
+    } else if inquiries.expecting_bunq {
+        waiting(ActionRequired::System, Some("MANUAL"))
+    } else {
+        Assessment::decided(true)
+    };
+    Some(assessment)
 }
 
 /// The blocking fulfillments not yet provided.
@@ -188,5 +304,72 @@ mod tests {
             FulfillmentType::TaxResident.due_within().is_some()
                 && !FulfillmentType::TaxResident.blocking()
         );
+    }
+
+    #[test]
+    fn the_onboarding_rules() {
+        let done = |kind| Fulfillment {
+            kind,
+            id: 1,
+            created: Timestamp(0),
+            updated: Timestamp(0),
+        };
+        let user_part = [
+            done(FulfillmentType::AddressMain),
+            done(FulfillmentType::DateOfBirth),
+            done(FulfillmentType::LegalName),
+        ];
+        let mut all = user_part.to_vec();
+        all.push(done(FulfillmentType::IdentityVerification));
+        let none = InquiryFacts::default();
+        let at = |f: &[Fulfillment], idv, inq| {
+            assess(OnboardingStatus::InProgress, f, idv, inq)
+                .map(|a| (a.status, a.action_required, a.waiting_type))
+        };
+        use ActionRequired as A;
+        use IdentityState as I;
+        use OnboardingStatus as S;
+        assert_eq!(
+            assess(S::Created, &[], I::NotStarted, none).map(|a| a.status),
+            Some(S::Created)
+        );
+        assert_eq!(
+            at(&user_part, I::Created, none),
+            Some((S::InProgress, A::User, None))
+        );
+        assert_eq!(
+            at(&user_part, I::Submitted, none),
+            Some((S::InProgress, A::System, Some("AUTOMATED")))
+        );
+        // Approved verification with the address still missing: the user must act.
+        assert_eq!(
+            at(&all[1..], I::Approved, none),
+            Some((S::InProgress, A::User, None))
+        );
+        assert_eq!(
+            at(&all, I::Approved, none),
+            Some((S::Verified, A::None, None))
+        );
+        assert_eq!(
+            at(&user_part, I::Rejected, none),
+            Some((S::Denied, A::None, None))
+        );
+        let reviewing = InquiryFacts {
+            expecting_bunq: true,
+            ..none
+        };
+        assert_eq!(
+            at(&all, I::Approved, reviewing),
+            Some((S::InProgress, A::System, Some("MANUAL")))
+        );
+        let rejected = InquiryFacts {
+            rejected: true,
+            ..none
+        };
+        assert_eq!(
+            at(&all, I::Approved, rejected).map(|a| a.0),
+            Some(S::Denied)
+        );
+        assert_eq!(assess(S::Verified, &[], I::Rejected, none), None);
     }
 }

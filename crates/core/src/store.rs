@@ -6,6 +6,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::{
+    attachment::{Attachment, NewDocument},
+    identity::{IdentityVerification, Verdict},
+    inquiry::{Inquiry, InquiryFilter, NewInquiry},
     model::{
         ApiKeyId, CallbackUrlId, CredentialGrant, CredentialId, Device, Installation,
         InstallationId, NewDevice, NewSession, OauthClientId, Page, PageQuery, Partner,
@@ -301,7 +304,101 @@ pub trait OnboardingStore: Send + Sync {
         display_name: Option<&str>,
         now: Timestamp,
     ) -> StoreResult<Vec<i64>>;
+    /// What the user has provided, with the identity verification once approved.
     async fn fulfillments(&self, user: UserId) -> StoreResult<Vec<Fulfillment>>;
+    /// Applies an onboarding decision taken for the provision (`step`, from
+    /// `plan::decide_onboarding`) and marks the user's onboarding VERIFIED or DENIED, in one
+    /// transaction. False when the provision had moved on.
+    async fn decide_onboarding(
+        &self,
+        provision: ProvisionId,
+        step: &Step,
+        approved: bool,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+}
+
+/// Identity verification sessions, attachments and identity documents.
+#[async_trait]
+pub trait VerificationStore: Send + Sync {
+    async fn create_identity_verification(
+        &self,
+        user: UserId,
+        country: &str,
+        token: &str,
+        now: Timestamp,
+    ) -> StoreResult<IdentityVerification>;
+    async fn identity_verification(&self, id: i64) -> StoreResult<Option<IdentityVerification>>;
+    /// `CREATED → SUBMITTED`, with its review scheduled at `review_at`. False when the session
+    /// was not CREATED.
+    async fn submit_identity_verification(
+        &self,
+        id: i64,
+        review_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Processes a session now with `verdict` (an operator's decision). False when it was
+    /// already processed.
+    async fn process_identity_verification(
+        &self,
+        id: i64,
+        verdict: &Verdict,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    async fn store_attachment(
+        &self,
+        user: UserId,
+        content_type: &str,
+        description: Option<&str>,
+        content: Vec<u8>,
+        now: Timestamp,
+    ) -> StoreResult<i64>;
+    async fn attachment(&self, id: i64) -> StoreResult<Option<Attachment>>;
+    async fn attachment_content(&self, id: i64) -> StoreResult<Option<Vec<u8>>>;
+    /// Which of `ids` are not the user's (unknown ids included).
+    async fn foreign_attachments(&self, user: UserId, ids: &[i64]) -> StoreResult<Vec<i64>>;
+    async fn create_document(
+        &self,
+        user: UserId,
+        document: &NewDocument,
+        now: Timestamp,
+    ) -> StoreResult<i64>;
+}
+
+/// Compliance inquiries (spec G). Every change that moves an inquiry's status announces it.
+#[async_trait]
+pub trait InquiryStore: Send + Sync {
+    /// Raises an inquiry, or appends the entries to the user's open one of the same purpose
+    /// (bunq merges them). Returns the inquiry's id.
+    async fn raise_inquiry(
+        &self,
+        user: UserId,
+        inquiry: &NewInquiry,
+        now: Timestamp,
+    ) -> StoreResult<i64>;
+    async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>>;
+    async fn inquiries(
+        &self,
+        user: UserId,
+        filter: &InquiryFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Inquiry>>;
+    /// A PENDING entry's answer (`data` is the JSON array of what was submitted). False when
+    /// the entry was no longer PENDING.
+    async fn answer_entry(&self, entry: i64, data: &str, now: Timestamp) -> StoreResult<bool>;
+    /// An operator's review of an entry that is not yet final; a rejection may `reopen` the
+    /// question as a new PENDING entry. False when the entry was already final.
+    async fn review_entry(
+        &self,
+        entry: i64,
+        approved: bool,
+        reason: Option<&str>,
+        reopen: bool,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Cancels every entry not yet final, which finalizes the inquiry. False when it was
+    /// finalized already.
+    async fn finalize_inquiry(&self, inquiry: i64, now: Timestamp) -> StoreResult<bool>;
 }
 
 /// Everything provisio stores.
@@ -314,6 +411,8 @@ pub trait Store:
     + JobStore
     + WebhookStore
     + OnboardingStore
+    + VerificationStore
+    + InquiryStore
 {
 }
 
@@ -326,5 +425,7 @@ impl<T> Store for T where
         + JobStore
         + WebhookStore
         + OnboardingStore
+        + VerificationStore
+        + InquiryStore
 {
 }

@@ -32,6 +32,81 @@ pub enum Command {
     /// Inspect webhook deliveries (works on the database directly).
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// Compliance inquiries, as bunq's compliance team (works on the database directly).
+    #[command(subcommand)]
+    Inquiry(InquiryCommand),
+    /// Identity verification, as bunq's reviewers (works on the database directly).
+    #[command(subcommand)]
+    Identity(IdentityCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InquiryCommand {
+    /// Ask a provisioned user for information (added to its open inquiry of that purpose).
+    Raise(InquiryRaiseArgs),
+    /// Approve or reject an entry's answer.
+    Review(InquiryReviewArgs),
+    /// Cancel what is still open and finalize the inquiry.
+    Finalize(ProvisionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InquiryRaiseArgs {
+    /// The provisioned user's id (or its UserApiKey id).
+    pub user: i64,
+    /// ONBOARDING, COMPLIANCE_TRANSACTION_MONITORING, COMPLIANCE_SCREENING,
+    /// DOCUMENT_EXPIRY_RENEWAL or EMPLOYMENT_STATUS_VERIFY.
+    #[arg(long, default_value = "ONBOARDING")]
+    pub purpose: String,
+    /// An entry type such as USER_PERSON_SOURCE_OF_FUND; repeat for more.
+    #[arg(long = "entry", required = true)]
+    pub entries: Vec<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InquiryReviewArgs {
+    /// The entry's id.
+    pub entry: i64,
+    #[command(flatten)]
+    pub decision: Decision,
+    /// Why the answer was rejected.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// After a rejection, ask the question again as a new entry.
+    #[arg(long, requires = "reject")]
+    pub reopen: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct Decision {
+    #[arg(long)]
+    pub approve: bool,
+    #[arg(long)]
+    pub reject: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Decide an identity verification now, instead of the sandbox rule after the delay.
+    Decide(IdentityDecideArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IdentityDecideArgs {
+    /// The IdentityVerificationSession id.
+    pub id: i64,
+    #[command(flatten)]
+    pub decision: Decision,
+    /// A fail reason for a rejection (e.g. DOCUMENT_NOT_VALID); repeat for more.
+    #[arg(long = "reason")]
+    pub reasons: Vec<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -257,6 +332,20 @@ pub struct ServeArgs {
     /// Bearer token for the operator API under /_provisio/ (default: a new one, printed at start).
     #[arg(long, env = "PROVISIO_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// How long the sandbox takes to review a submitted identity verification.
+    #[arg(long, env = "PROVISIO_IDENTITY_REVIEW_DELAY", default_value = "5s", value_parser = parse_duration)]
+    pub identity_review_delay: Duration,
+    /// Largest accepted attachment, in bytes.
+    #[arg(long, env = "PROVISIO_ATTACHMENT_LIMIT", default_value_t = 10 * 1024 * 1024)]
+    pub attachment_limit: usize,
+    /// Onboarding and compliance calls need the provisioned user's own session, as bunq
+    /// documents (the official client uses the partner's). Always on in the strict profile.
+    #[arg(long, env = "PROVISIO_USER_SESSION_ONLY")]
+    pub user_session_only: bool,
+    /// Raise an ONBOARDING inquiry with these entry types when a user's onboarding is created,
+    /// e.g. USER_PERSON_SOURCE_OF_FUND (comma-separated).
+    #[arg(long, env = "PROVISIO_ONBOARDING_INQUIRY", value_delimiter = ',')]
+    pub onboarding_inquiry: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! `provisio`: the server, its workers and the operator CLI, in one binary.
 
 mod cli;
+mod compliance;
 mod serve;
 mod webhooks;
 
@@ -49,6 +50,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Provision(command) => provision(command).await,
         Command::Webhooks(command) => webhooks::run(command).await,
+        Command::Inquiry(command) => compliance::inquiry(command).await,
+        Command::Identity(command) => compliance::identity(command).await,
         Command::Partner(PartnerCommand::AddKey(args)) => {
             let store = args.storage.open().await?;
             let key = provisio_server::partners::add_api_key(

@@ -9,7 +9,7 @@ use provisio_core::{
     webhook::RetryPolicy,
 };
 use provisio_server::{
-    config::{DeliveryConfig, WorkerConfig},
+    config::{DeliveryConfig, OnboardingConfig, WorkerConfig},
     partners::create_partner,
     Server, ServerConfig,
 };
@@ -60,6 +60,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             ..DeliveryConfig::default()
         },
         admin_token: args.admin_token.clone(),
+        onboarding: OnboardingConfig {
+            identity_review_delay: args.identity_review_delay,
+            attachment_limit: args.attachment_limit,
+            user_session_only: args.user_session_only,
+            onboarding_inquiry: args.onboarding_inquiry.clone(),
+        },
     };
     let server = Server::build(config, store, clock)
         .await

@@ -33,6 +33,33 @@ pub struct ServerConfig {
     pub delivery: DeliveryConfig,
     /// Bearer token for the operator API under `/_provisio/`; generated at start when unset.
     pub admin_token: Option<String>,
+    pub onboarding: OnboardingConfig,
+}
+
+/// Onboarding and compliance (spec E, G).
+#[derive(Debug, Clone)]
+pub struct OnboardingConfig {
+    /// How long bunq takes to review a submitted identity verification.
+    pub identity_review_delay: Duration,
+    /// Largest attachment accepted, in bytes.
+    pub attachment_limit: usize,
+    /// J-8: only the provisioned user's own session may call onboarding and compliance routes,
+    /// as bunq documents (the official client uses the partner's session). On in `strict`.
+    pub user_session_only: bool,
+    /// Entry types of an `ONBOARDING` inquiry raised when a user's onboarding is created (for
+    /// example `USER_PERSON_SOURCE_OF_FUND`); empty raises none.
+    pub onboarding_inquiry: Vec<String>,
+}
+
+impl Default for OnboardingConfig {
+    fn default() -> Self {
+        OnboardingConfig {
+            identity_review_delay: Duration::from_secs(5),
+            attachment_limit: 10 * 1024 * 1024,
+            user_session_only: false,
+            onboarding_inquiry: Vec::new(),
+        }
+    }
 }
 
 impl Default for ServerConfig {
@@ -48,6 +75,7 @@ impl Default for ServerConfig {
             worker: WorkerConfig::default(),
             delivery: DeliveryConfig::default(),
             admin_token: None,
+            onboarding: OnboardingConfig::default(),
         }
     }
 }
@@ -65,6 +93,10 @@ impl ServerConfig {
     /// bunq's classic rate limits apply in `strict` (spec A.8; off by default, J-12).
     pub fn rate_limits(&self) -> bool {
         self.profile == Profile::Strict
+    }
+
+    pub fn user_session_only(&self) -> bool {
+        self.onboarding.user_session_only || self.profile == Profile::Strict
     }
 
     /// Callback and webhook targets may be plain http to this machine only in `dev`.

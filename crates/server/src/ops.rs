@@ -1,6 +1,7 @@
 //! Operations on a provision that the partner API, the operator API and the CLI share, so an
-//! approval from the CLI is the same transition as one from the admin surface (and, later,
-//! from the onboarding flow).
+//! approval from the CLI is the same transition as one from the admin surface. An onboarding
+//! decision also marks the user's onboarding, as the automatic decision of the onboarding
+//! rules does (`provisio-store`'s `onboarding::settle`).
 
 use std::time::Duration;
 
@@ -24,22 +25,34 @@ pub async fn transition(
     id: ProvisionId,
     decide: impl FnOnce(Phase) -> Result<Step, &'static str>,
 ) -> Result<Provision, DomainError> {
-    let provision = store
-        .provision(id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("PartnerUserProvision"))?;
-    let phase = provision.phase().ok_or_else(|| {
-        DomainError::Store(provisio_core::StoreError::Corrupt(format!(
-            "provision {id} is in no known phase"
-        )))
-    })?;
-    let step = decide(phase).map_err(DomainError::invalid)?;
+    let provision = load(store, id).await?;
+    let step = decide(phase_of(&provision)?).map_err(DomainError::invalid)?;
     if !store.apply_step(id, &step, clock.now()).await? {
-        return Err(DomainError::invalid(
-            "The provision changed while this request was processed; read it and try again.",
-        ));
+        return Err(changed());
     }
     Ok(provision)
+}
+
+async fn load(store: &dyn Store, id: ProvisionId) -> Result<Provision, DomainError> {
+    store
+        .provision(id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("PartnerUserProvision"))
+}
+
+fn phase_of(provision: &Provision) -> Result<Phase, DomainError> {
+    provision.phase().ok_or_else(|| {
+        DomainError::Store(provisio_core::StoreError::Corrupt(format!(
+            "provision {} is in no known phase",
+            provision.id
+        )))
+    })
+}
+
+fn changed() -> DomainError {
+    DomainError::invalid(
+        "The provision changed while this request was processed; read it and try again.",
+    )
 }
 
 pub async fn cancel(
@@ -76,10 +89,17 @@ pub async fn decide_onboarding(
     approved: bool,
     cause: &str,
 ) -> Result<Provision, DomainError> {
-    transition(store, clock, id, |phase| {
-        plan::decide_onboarding(phase, approved, cause)
-    })
-    .await
+    let provision = load(store, id).await?;
+    let step = plan::decide_onboarding(phase_of(&provision)?, approved, cause)
+        .map_err(DomainError::invalid)?;
+    // The same transaction marks the user's onboarding VERIFIED or DENIED.
+    if !store
+        .decide_onboarding(id, &step, approved, clock.now())
+        .await?
+    {
+        return Err(changed());
+    }
+    Ok(provision)
 }
 
 pub async fn fail(

@@ -129,6 +129,7 @@ impl Worker {
     fn decide(&self, job: &ClaimedJob, now: Timestamp) -> JobOutcome {
         match job.kind {
             JobKind::ExpireCredential => JobOutcome::ExpireCredential,
+            JobKind::ReviewIdentity => JobOutcome::ReviewIdentity,
             JobKind::Advance => {
                 if job
                     .expect

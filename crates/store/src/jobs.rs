@@ -135,6 +135,9 @@ impl JobStore for SqlStore {
                         JobOutcome::ExpireCredential => {
                             steps::expire_credential(conn, job.provision_id.0, now).await?;
                         }
+                        JobOutcome::ReviewIdentity => {
+                            crate::verification::review(conn, job.provision_id.0, now).await?;
+                        }
                         JobOutcome::Stale => {}
                     }
                 }

@@ -14,6 +14,7 @@
 
 mod connect;
 mod context;
+mod inquiries;
 mod jobs;
 mod lease;
 mod oauth;
@@ -26,6 +27,7 @@ mod server_key;
 mod steps;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod verification;
 mod webhooks;
 mod writer;
 

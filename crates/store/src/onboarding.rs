@@ -1,14 +1,34 @@
+//! Onboarding: the model, the fulfillments, and `settle`, which applies the onboarding rules
+//! (`provisio_core::onboarding::assess`) inside the transaction of every change that can
+//! affect them: a fulfillment, an identity verification, an inquiry. A change of
+//! `action_required` is announced (`USER_ONBOARDING_UPDATED`, spec F.6), and a decision moves
+//! the provision (`ACTIVE/NONE` or `FAILED/NONE`) in the same transaction.
+
 use async_trait::async_trait;
 use provisio_core::{
-    model::UserId,
-    onboarding::{Fulfillment, FulfillmentType, Onboarding},
+    model::{ProvisionId, UserId},
+    onboarding::{
+        assess, Assessment, Fulfillment, FulfillmentType, IdentityState, InquiryFacts, Onboarding,
+        OnboardingStatus,
+    },
+    provision::{
+        plan::{self, Step},
+        record::Provision,
+        ActionRequired,
+    },
     store::{OnboardingStore, StoreResult},
     time::Timestamp,
+    StoreError,
 };
+use provisio_wire::{kyc, Item};
+use sqlx::AnyConnection;
 
-use crate::{db_err, rows::parse, steps, SqlStore};
+use crate::{rows::parse, steps, SqlStore};
 
-const ONBOARDING_COLUMNS: &str = "id, user_id, kind, status, created, updated";
+const ONBOARDING_COLUMNS: &str =
+    "id, user_id, kind, status, action_required, waiting_type, created, updated";
+const USER_ONBOARDING: &str = "USER_ONBOARDING";
+const USER_ONBOARDING_UPDATED: &str = "USER_ONBOARDING_UPDATED";
 
 #[derive(sqlx::FromRow)]
 struct OnboardingRow {
@@ -16,20 +36,26 @@ struct OnboardingRow {
     user_id: i64,
     kind: String,
     status: String,
+    action_required: String,
+    waiting_type: Option<String>,
     created: i64,
     updated: i64,
 }
 
-impl From<OnboardingRow> for Onboarding {
-    fn from(r: OnboardingRow) -> Self {
-        Onboarding {
+impl TryFrom<OnboardingRow> for Onboarding {
+    type Error = StoreError;
+
+    fn try_from(r: OnboardingRow) -> Result<Self, StoreError> {
+        Ok(Onboarding {
             id: r.id,
             user_id: r.user_id,
             kind: r.kind,
-            status: r.status,
+            status: parse(OnboardingStatus::parse, &r.status)?,
+            action_required: parse(ActionRequired::parse, &r.action_required)?,
+            waiting_type: r.waiting_type,
             created: Timestamp(r.created),
             updated: Timestamp(r.updated),
-        }
+        })
     }
 }
 
@@ -41,6 +67,206 @@ struct FulfillmentRow {
     updated: i64,
 }
 
+/// Stored data that does not parse, as an error of the query that read it.
+pub(crate) fn corrupt(err: StoreError) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(err))
+}
+
+async fn read_onboarding(
+    conn: &mut AnyConnection,
+    user: i64,
+) -> Result<Option<Onboarding>, sqlx::Error> {
+    let row: Option<OnboardingRow> = sqlx::query_as(&format!(
+        "SELECT {ONBOARDING_COLUMNS} FROM onboardings WHERE user_id = $1"
+    ))
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(Onboarding::try_from).transpose().map_err(corrupt)
+}
+
+/// The user's onboarding, created when it does not exist yet.
+async fn ensure_onboarding(
+    conn: &mut AnyConnection,
+    user: i64,
+    kind: &str,
+    now: Timestamp,
+) -> Result<Onboarding, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO onboardings (user_id, kind, status, action_required, created, updated) \
+         VALUES ($1, $2, 'CREATED', 'USER', $3, $3) ON CONFLICT (user_id) DO NOTHING",
+    )
+    .bind(user)
+    .bind(kind.to_owned())
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?;
+    read_onboarding(conn, user)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// What the user provided, and the identity verification once approved.
+pub(crate) async fn load_fulfillments(
+    conn: &mut AnyConnection,
+    user: i64,
+) -> Result<Vec<Fulfillment>, sqlx::Error> {
+    let rows: Vec<FulfillmentRow> = sqlx::query_as(
+        "SELECT id, kind, created, updated FROM fulfillments WHERE user_id = $1 \
+         UNION ALL \
+         SELECT id, 'IDENTITY_VERIFICATION' AS kind, created, updated FROM identity_verifications \
+         WHERE id = (SELECT MAX(id) FROM identity_verifications WHERE user_id = $1) \
+           AND result = 'APPROVED'",
+    )
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Fulfillment {
+                kind: parse(FulfillmentType::parse, &r.kind)?,
+                id: r.id,
+                created: Timestamp(r.created),
+                updated: Timestamp(r.updated),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()
+        .map_err(corrupt)
+}
+
+/// The newest identity verification decides.
+async fn identity_state(conn: &mut AnyConnection, user: i64) -> Result<IdentityState, sqlx::Error> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT status, result FROM identity_verifications WHERE user_id = $1 \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        None => IdentityState::NotStarted,
+        Some((_, Some(result))) if result == "APPROVED" => IdentityState::Approved,
+        Some((_, Some(_))) => IdentityState::Rejected,
+        Some((status, None)) if status == "SUBMITTED" => IdentityState::Submitted,
+        Some(_) => IdentityState::Created,
+    })
+}
+
+async fn inquiry_facts(conn: &mut AnyConnection, user: i64) -> Result<InquiryFacts, sqlx::Error> {
+    let statuses: Vec<String> = sqlx::query_scalar(
+        "SELECT status FROM inquiries WHERE user_id = $1 AND purpose = 'ONBOARDING'",
+    )
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rejected: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM inquiry_entries e JOIN inquiries i ON i.id = e.inquiry_id \
+         WHERE i.user_id = $1 AND i.purpose = 'ONBOARDING' AND i.status = 'FINALIZED' \
+           AND e.status IN ('REJECTED', 'AUTO_REJECTED')",
+    )
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(InquiryFacts {
+        expecting_user: statuses.iter().any(|s| s == "EXPECTING_REPLY_FROM_USER"),
+        expecting_bunq: statuses.iter().any(|s| s == "EXPECTING_REPLY_FROM_BUNQ"),
+        rejected: rejected > 0,
+    })
+}
+
+/// Stores what the onboarding shows now; announces a change of `action_required`.
+async fn record(
+    conn: &mut AnyConnection,
+    current: &Onboarding,
+    next: Assessment,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let waiting_type = next.waiting_type.map(str::to_owned);
+    if current.status == next.status
+        && current.action_required == next.action_required
+        && current.waiting_type == waiting_type
+    {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE onboardings SET status = $2, action_required = $3, waiting_type = $4, updated = $5 \
+         WHERE id = $1",
+    )
+    .bind(current.id)
+    .bind(next.status.as_str())
+    .bind(next.action_required.as_str())
+    .bind(waiting_type.clone())
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?;
+    if current.action_required != next.action_required {
+        let updated = Onboarding {
+            status: next.status,
+            action_required: next.action_required,
+            waiting_type,
+            updated: now,
+            ..current.clone()
+        };
+        let done = load_fulfillments(conn, current.user_id).await?;
+        let object = Item::UserOnboarding(kyc::onboarding(&updated, &done));
+        crate::webhooks::emit_user_event(
+            conn,
+            current.user_id,
+            USER_ONBOARDING,
+            USER_ONBOARDING_UPDATED,
+            current.id,
+            &object,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Applies the onboarding rules to the user's current facts (see the module comment).
+pub(crate) async fn settle(
+    conn: &mut AnyConnection,
+    user: i64,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let current = ensure_onboarding(conn, user, "PARTNER_USER", now).await?;
+    let done = load_fulfillments(conn, user).await?;
+    let identity = identity_state(conn, user).await?;
+    let inquiries = inquiry_facts(conn, user).await?;
+    let Some(next) = assess(current.status, &done, identity, inquiries) else {
+        return Ok(());
+    };
+    record(conn, &current, next, now).await?;
+    if !next.status.is_decided() {
+        return Ok(());
+    }
+    let approved = next.status == OnboardingStatus::Verified;
+    let provision: Option<i64> = sqlx::query_scalar("SELECT id FROM provisions WHERE user_id = $1")
+        .bind(user)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(provision) = provision else {
+        return Ok(());
+    };
+    let Some(row) = crate::provisions::read(conn, provision).await? else {
+        return Ok(());
+    };
+    let provision_record: Provision = row.try_into().map_err(corrupt)?;
+    let cause = if approved {
+        "onboarding verified"
+    } else {
+        "onboarding denied"
+    };
+    // A provision no longer waiting for onboarding (cancelled, say) keeps its state.
+    if let Some(step) = provision_record
+        .phase()
+        .and_then(|phase| plan::decide_onboarding(phase, approved, cause).ok())
+    {
+        steps::apply(conn, provision, &step, now).await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl OnboardingStore for SqlStore {
     async fn onboarding(
@@ -50,39 +276,17 @@ impl OnboardingStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<Onboarding> {
         let kind = kind.to_owned();
-        let row: OnboardingRow = self
-            .write(move |conn| {
-                Box::pin(async move {
-                    sqlx::query(
-                        "INSERT INTO onboardings (user_id, kind, status, created, updated) \
-                         VALUES ($1, $2, 'CREATED', $3, $3) ON CONFLICT (user_id) DO NOTHING",
-                    )
-                    .bind(user.0)
-                    .bind(kind)
-                    .bind(now.micros())
-                    .execute(&mut *conn)
-                    .await?;
-                    sqlx::query_as(&format!(
-                        "SELECT {ONBOARDING_COLUMNS} FROM onboardings WHERE user_id = $1"
-                    ))
-                    .bind(user.0)
-                    .fetch_one(&mut *conn)
-                    .await
-                })
-            })
-            .await?;
-        Ok(row.into())
+        self.write(move |conn| {
+            Box::pin(async move { ensure_onboarding(conn, user.0, &kind, now).await })
+        })
+        .await
     }
 
     async fn find_onboarding(&self, user: UserId) -> StoreResult<Option<Onboarding>> {
-        let row: Option<OnboardingRow> = sqlx::query_as(&format!(
-            "SELECT {ONBOARDING_COLUMNS} FROM onboardings WHERE user_id = $1"
-        ))
-        .bind(user.0)
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db_err)?;
-        Ok(row.map(Onboarding::from))
+        let mut conn = self.read.acquire().await.map_err(crate::db_err)?;
+        read_onboarding(&mut conn, user.0)
+            .await
+            .map_err(crate::db_err)
     }
 
     async fn fulfill(
@@ -111,11 +315,6 @@ impl OnboardingStore for SqlStore {
                     .await?;
                     ids.push(id);
                 }
-                sqlx::query("UPDATE onboardings SET status = 'IN_PROGRESS', updated = $2 WHERE user_id = $1 AND status = 'CREATED'")
-                    .bind(user.0)
-                    .bind(now.micros())
-                    .execute(&mut *conn)
-                    .await?;
                 if let Some(name) = display_name {
                     sqlx::query("UPDATE users SET name = $2, updated = $3 WHERE id = $1")
                         .bind(user.0)
@@ -132,6 +331,7 @@ impl OnboardingStore for SqlStore {
                         steps::touch(conn, provision, now, "user's legal name set").await?;
                     }
                 }
+                settle(conn, user.0, now).await?;
                 Ok(ids)
             })
         })
@@ -139,22 +339,37 @@ impl OnboardingStore for SqlStore {
     }
 
     async fn fulfillments(&self, user: UserId) -> StoreResult<Vec<Fulfillment>> {
-        let rows: Vec<FulfillmentRow> = sqlx::query_as(
-            "SELECT id, kind, created, updated FROM fulfillments WHERE user_id = $1 ORDER BY id",
-        )
-        .bind(user.0)
-        .fetch_all(&self.read)
-        .await
-        .map_err(db_err)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Fulfillment {
-                    kind: parse(FulfillmentType::parse, &r.kind)?,
-                    id: r.id,
-                    created: Timestamp(r.created),
-                    updated: Timestamp(r.updated),
-                })
+        let mut conn = self.read.acquire().await.map_err(crate::db_err)?;
+        load_fulfillments(&mut conn, user.0)
+            .await
+            .map_err(crate::db_err)
+    }
+
+    async fn decide_onboarding(
+        &self,
+        provision: ProvisionId,
+        step: &Step,
+        approved: bool,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let step = step.clone();
+        self.write(move |conn| {
+            Box::pin(async move {
+                if !steps::apply(conn, provision.0, &step, now).await? {
+                    return Ok(false);
+                }
+                let user: Option<i64> =
+                    sqlx::query_scalar("SELECT user_id FROM provisions WHERE id = $1")
+                        .bind(provision.0)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                if let Some(user) = user {
+                    let current = ensure_onboarding(conn, user, "PARTNER_USER", now).await?;
+                    record(conn, &current, Assessment::decided(approved), now).await?;
+                }
+                Ok(true)
             })
-            .collect()
+        })
+        .await
     }
 }

@@ -489,3 +489,50 @@ pub(crate) async fn emit_provision_updated(
     }
     Ok(())
 }
+
+/// Queues an event about a provisioned user's object (onboarding, inquiry) for every target
+/// of the user's filters in `category` (spec F.2; E.1: filters set through the user's
+/// `UserApiKey` id are the user's). Runs inside the transaction of the change.
+pub(crate) async fn emit_user_event(
+    conn: &mut AnyConnection,
+    user: i64,
+    category: &str,
+    event_type: &str,
+    object_id: i64,
+    object: &provisio_wire::Item,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT target, requested_by FROM notification_filters \
+         WHERE user_id = $1 AND category = $2 ORDER BY id",
+    )
+    .bind(user)
+    .bind(category)
+    .fetch_all(&mut *conn)
+    .await?;
+    let event = uuid::Uuid::new_v4().to_string();
+    for row in rows {
+        let target: String = row.try_get("target")?;
+        let requested_by: Option<i64> = row.try_get("requested_by")?;
+        let body = provisio_wire::kyc::event(category, event_type, object.clone(), &target);
+        sqlx::query(
+            "INSERT INTO deliveries (event_uuid, user_id, user_requested_id, category, event_type, \
+                                     object_id, target, body, order_key, status, next_attempt_at, \
+                                     created, updated) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $10, $10)",
+        )
+        .bind(event.as_str())
+        .bind(user)
+        .bind(requested_by)
+        .bind(category)
+        .bind(event_type)
+        .bind(object_id)
+        .bind(target.as_str())
+        .bind(body)
+        .bind(format!("{category}:{object_id}:{target}"))
+        .bind(now.micros())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -30,6 +30,9 @@ pub enum Item {
     NotificationFilterUrl(NotificationFilterUrl),
     UserOnboarding(UserOnboarding),
     NotificationFilterFailure(NotificationFilterFailure),
+    IdentityVerificationSessionIncode(crate::kyc::IdentityVerificationSession),
+    AttachmentUser(crate::kyc::AttachmentUser),
+    UserInformationInquiry(crate::kyc::UserInformationInquiry),
     /// provisio's operator API, not bunq's.
     ProvisionHistoryEntry(ProvisionHistoryEntry),
     /// provisio's operator API, not bunq's.

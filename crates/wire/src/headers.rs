@@ -8,3 +8,4 @@ pub const SERVER_SIGNATURE: &str = "x-bunq-server-signature";
 pub const LANGUAGE: &str = "x-bunq-language";
 pub const REGION: &str = "x-bunq-region";
 pub const GEOLOCATION: &str = "x-bunq-geolocation";
+pub const ATTACHMENT_DESCRIPTION: &str = "x-bunq-attachment-description";

@@ -4,6 +4,7 @@
 
 pub mod envelope;
 pub mod headers;
+pub mod kyc;
 pub mod objects;
 pub mod render;
 pub mod requests;

@@ -1,6 +1,5 @@
-//! Domain records as bunq objects: the one place a record becomes wire format.
-
-//! Domain records as bunq objects.
+//! Domain records as bunq objects: the one place a record becomes wire format (onboarding and
+//! compliance objects: `kyc`).
 
 use crate::{
     objects::{
@@ -232,15 +231,12 @@ pub fn history_entry(entry: &HistoryEntry) -> ProvisionHistoryEntry {
 
 /// The webhook body announcing a provision's change: the object as a GET returns it now.
 pub fn provision_event(p: &Provision, target: &str) -> String {
-    let body = crate::objects::NotificationEnvelope {
-        notification_url: crate::objects::NotificationUrl {
-            target_url: target.to_owned(),
-            category: provisio_core::webhook::PARTNER_USER_PROVISION.to_owned(),
-            event_type: provisio_core::webhook::PROVISION_UPDATED.to_owned(),
-            object: crate::Item::PartnerUserProvision(provision(p)),
-        },
-    };
-    serde_json::to_string(&body).unwrap_or_default()
+    crate::kyc::event(
+        provisio_core::webhook::PARTNER_USER_PROVISION,
+        provisio_core::webhook::PROVISION_UPDATED,
+        crate::Item::PartnerUserProvision(provision(p)),
+        target,
+    )
 }
 
 pub fn webhook_delivery(

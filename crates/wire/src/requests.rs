@@ -160,3 +160,68 @@ pub struct NationalityRequest {
     #[serde(default)]
     pub all_nationality: Vec<String>,
 }
+
+/// `POST …/identity-verification-session` (`PUT` sends only `status`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityVerificationRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// `POST …/document-identification`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentIdentificationRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_country_of_issuance: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_attachment_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_back_attachment_id: Option<i64>,
+}
+
+/// `PUT …/partner-user-information-inquiry-entry/{id}`: at least one of the two.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InquiryAnswerRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_attachment_id: Option<Vec<i64>>,
+}
+
+/// provisio's operator API: raise an inquiry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RaiseInquiryRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub entry_types: Vec<String>,
+}
+
+/// provisio's operator API: review an inquiry entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewEntryRequest {
+    /// `APPROVED` or `REJECTED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reject_reason: Option<String>,
+    /// Ask the question again as a new PENDING entry (after a rejection).
+    #[serde(default)]
+    pub reopen: bool,
+}
+
+/// provisio's operator API: decide an identity verification now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecideVerificationRequest {
+    /// `APPROVED` or `REJECTED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    #[serde(default)]
+    pub all_fail_reason: Vec<String>,
+}

@@ -26,6 +26,8 @@ macro_rules! wire_enum {
     };
 }
 
+pub(crate) use wire_enum;
+
 wire_enum! {
     /// `PartnerUserProvision.status`.
     Status {

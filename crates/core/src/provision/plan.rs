@@ -18,6 +18,8 @@ pub enum JobKind {
     Advance,
     /// Expire the provision's credential if it is still unused at its expiry time.
     ExpireCredential,
+    /// Review the user's submitted identity verification.
+    ReviewIdentity,
 }
 
 impl JobKind {
@@ -25,6 +27,7 @@ impl JobKind {
         match self {
             JobKind::Advance => "ADVANCE",
             JobKind::ExpireCredential => "EXPIRE_CREDENTIAL",
+            JobKind::ReviewIdentity => "REVIEW_IDENTITY",
         }
     }
 
@@ -32,6 +35,7 @@ impl JobKind {
         match text {
             "ADVANCE" => Some(JobKind::Advance),
             "EXPIRE_CREDENTIAL" => Some(JobKind::ExpireCredential),
+            "REVIEW_IDENTITY" => Some(JobKind::ReviewIdentity),
             _ => None,
         }
     }

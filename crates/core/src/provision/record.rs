@@ -105,6 +105,8 @@ pub struct ClaimedJob {
 pub enum JobOutcome {
     Step(Step),
     ExpireCredential,
+    /// Decide the user's submitted identity verifications by the sandbox rule.
+    ReviewIdentity,
     /// The provision moved on; the job has nothing left to do.
     Stale,
 }

@@ -158,6 +158,48 @@ async fn read_json<T: DeserializeOwned>(
     })
 }
 
+/// A raw body (an attachment's bytes) of at most `limit` bytes, with its declared type. Its
+/// `X-Bunq-Client-Signature`, over exactly these bytes, is verified when sent.
+pub struct RawBody {
+    pub bytes: axum::body::Bytes,
+    pub content_type: Option<String>,
+    pub headers: HeaderMap,
+}
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        let limit = state.config.onboarding.attachment_limit;
+        let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+            ApiError::bad_request(format!(
+                "The attachment is too large; at most {limit} bytes are accepted."
+            ))
+        })?;
+        let signature = parts
+            .headers
+            .get(headers::CLIENT_SIGNATURE)
+            .map(|v| v.to_str().unwrap_or_default());
+        if let (Some(signature), Some(CallerKey(key))) =
+            (signature, parts.extensions.get::<CallerKey>())
+        {
+            key.verify(&bytes, signature)
+                .map_err(|_| DomainError::SignatureInvalid)?;
+        }
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(RawBody {
+            bytes,
+            content_type,
+            headers: parts.headers,
+        })
+    }
+}
+
 /// JSON bodies must say so. `dev` forgives a missing header; `strict` does not.
 fn check_content_type(headers: &HeaderMap, profile: Profile) -> Result<(), ApiError> {
     match headers.get(header::CONTENT_TYPE).map(|v| v.to_str()) {

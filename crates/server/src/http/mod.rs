@@ -75,6 +75,42 @@ pub fn router(state: AppState) -> Router {
             put(routes::onboarding::user_person),
         )
         .route(
+            "/user/{user_id}/identity-verification-session",
+            post(routes::verification::create_session),
+        )
+        .route(
+            "/user/{user_id}/identity-verification-session/{id}",
+            get(routes::verification::get_session).put(routes::verification::submit_session),
+        )
+        .route(
+            "/user/{user_id}/attachment",
+            post(routes::verification::upload),
+        )
+        .route(
+            "/user/{user_id}/attachment/{id}",
+            get(routes::verification::get_attachment),
+        )
+        .route(
+            "/user/{user_id}/attachment/{id}/content",
+            get(routes::verification::attachment_content),
+        )
+        .route(
+            "/user/{user_id}/document-identification",
+            post(routes::verification::create_document),
+        )
+        .route(
+            "/user/{user_id}/user-information-inquiry",
+            get(routes::inquiry::list),
+        )
+        .route(
+            "/user/{user_id}/user-information-inquiry/{id}",
+            get(routes::inquiry::get),
+        )
+        .route(
+            "/user/{user_id}/user-information-inquiry/{inquiry_id}/partner-user-information-inquiry-entry/{id}",
+            put(routes::inquiry::answer),
+        )
+        .route(
             "/user/{user_id}/notification-filter-url",
             post(routes::webhook::set).get(routes::webhook::list),
         )
@@ -118,6 +154,19 @@ pub fn router(state: AppState) -> Router {
             post(routes::admin::expire_credential),
         )
         .route("/provisions/{id}/history", get(routes::admin::history))
+        .route("/users/{id}/inquiries", post(routes::admin::raise_inquiry))
+        .route(
+            "/inquiries/{id}/finalize",
+            post(routes::admin::finalize_inquiry),
+        )
+        .route(
+            "/inquiry-entries/{id}/review",
+            post(routes::admin::review_entry),
+        )
+        .route(
+            "/identity-verifications/{id}/decide",
+            post(routes::admin::decide_identity),
+        )
         .route("/deliveries", get(routes::admin::deliveries))
         .route("/deliveries/{id}/resend", post(routes::admin::resend));
 

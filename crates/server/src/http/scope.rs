@@ -85,6 +85,8 @@ pub enum UserScope {
         /// The `UserApiKey` named in the path, when it was one.
         api_key: Option<UserRecord>,
         partner: UserId,
+        /// The partner's session is acting on behalf of the user (J-8).
+        by_partner: bool,
     },
 }
 
@@ -118,6 +120,7 @@ impl FromRequestParts<AppState> for UserScope {
                     user,
                     api_key,
                     partner,
+                    by_partner: true,
                 })
             }
             (
@@ -129,8 +132,35 @@ impl FromRequestParts<AppState> for UserScope {
                 user,
                 api_key,
                 partner,
+                by_partner: false,
             }),
             _ => Err(not_found()),
+        }
+    }
+}
+
+/// A provisioned user's onboarding and compliance routes: the user's own session, or its
+/// partner's on the user's behalf unless `user_session_only` (J-8). The partner's company has
+/// no onboarding (404).
+pub struct OwnUser {
+    pub user: UserRecord,
+}
+
+impl FromRequestParts<AppState> for OwnUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match UserScope::from_request_parts(parts, state).await? {
+            UserScope::Provisioned { by_partner: true, .. } if state.config.user_session_only() => {
+                Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "This call needs the provisioned user's own session (opened with its credential); this server does not accept the partner's session for it.",
+                ))
+            }
+            UserScope::Provisioned { user, .. } => Ok(OwnUser { user }),
+            UserScope::Partner(_) => Err(ApiError::not_found(
+                "Onboarding and compliance belong to provisioned users, not to the partner's company.",
+            )),
         }
     }
 }

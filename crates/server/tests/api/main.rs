@@ -4,6 +4,7 @@
 mod helpers;
 mod provisioning;
 
+mod compliance;
 mod credentials;
 mod errors;
 mod handshake;
@@ -14,4 +15,5 @@ mod provisions;
 mod restart;
 mod sessions;
 mod signing;
+mod verification;
 mod webhooks;

@@ -13,7 +13,7 @@ use provisio_client::{
 
 use crate::{helpers::*, provisioning::*};
 
-fn address() -> Address {
+pub fn address() -> Address {
     Address {
         street: Some("Keizersgracht".into()),
         house_number: Some("116".into()),
@@ -23,7 +23,7 @@ fn address() -> Address {
     }
 }
 
-fn person_details() -> UserPersonRequest {
+pub fn person_details() -> UserPersonRequest {
     UserPersonRequest {
         first_name: Some("Jan".into()),
         middle_name: Some("".into()),
@@ -33,7 +33,7 @@ fn person_details() -> UserPersonRequest {
 }
 
 /// The partner, the provisioned user's own client, and the user's `UserApiKey` id.
-async fn onboarding_user(app: &TestApp) -> (Client, Client, i64, i64) {
+pub async fn onboarding_user(app: &TestApp) -> (Client, Client, i64, i64) {
     let partner = ready_partner(app).await;
     let (id, token) = onboarding(app, &partner).await;
     let user = Client::builder(&app.base_url, &token)
@@ -45,7 +45,7 @@ async fn onboarding_user(app: &TestApp) -> (Client, Client, i64, i64) {
     (partner, user, key, id)
 }
 
-fn fulfilled(o: &provisio_client::wire::objects::UserOnboarding) -> Vec<&str> {
+pub fn fulfilled(o: &provisio_client::wire::objects::UserOnboarding) -> Vec<&str> {
     o.all_fulfillment
         .iter()
         .filter(|f| f.status.is_some())

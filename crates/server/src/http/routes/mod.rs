@@ -1,9 +1,11 @@
 pub mod admin;
 pub mod device;
+pub mod inquiry;
 pub mod installation;
 pub mod oauth;
 pub mod onboarding;
 pub mod provision;
 pub mod session;
 pub mod user;
+pub mod verification;
 pub mod webhook;

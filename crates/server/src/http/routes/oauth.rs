@@ -92,7 +92,7 @@ pub async fn list(
     State(state): State<AppState>,
     company: CompanyPath,
     paging: Paging,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
 ) -> ApiResult {
     let page = state
         .store

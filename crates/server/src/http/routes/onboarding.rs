@@ -4,13 +4,12 @@
 use axum::extract::State;
 use chrono::DateTime;
 use provisio_core::{
+    inquiry,
     model::UserId,
     onboarding::{self, Fulfillment, FulfillmentType, Onboarding},
-    time::Timestamp,
 };
 use provisio_wire::{
-    objects::{FulfillmentObject, UserOnboarding},
-    render::ts,
+    kyc,
     requests::{
         Address, AddressRequest, NationalityRequest, OnboardingRequest, TaxResidentRequest,
         UserPersonRequest,
@@ -25,66 +24,12 @@ use crate::{
         extract::{Json, PathId},
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::UserScope,
+        scope::OwnUser,
     },
     AppState,
 };
 
 const MAX_TEXT: usize = 255;
-
-/// The provisioned user a path names; onboarding is theirs alone.
-fn user(scope: &UserScope) -> Result<UserId, ApiError> {
-    match scope {
-        UserScope::Provisioned { user, .. } => Ok(user.id),
-        UserScope::Partner(_) => Err(ApiError::not_found(
-            "Onboarding belongs to provisioned users, not to the partner's company.",
-        )),
-    }
-}
-
-fn fulfillment_objects(
-    user: UserId,
-    done: &[Fulfillment],
-    started: Timestamp,
-) -> Vec<FulfillmentObject> {
-    onboarding::ALL
-        .iter()
-        .map(|kind| {
-            let found = done.iter().find(|f| f.kind == *kind);
-            FulfillmentObject {
-                kind: kind.as_str().into(),
-                reason: kind.reason().into(),
-                reason_translated: kind.reason().into(),
-                user_id: user.0,
-                status: found.map(|_| "FULFILLED".into()),
-                time_mandatory: kind.due_within().map(|d| ts(started.plus(d))),
-                all_status_allowed: vec!["FULFILLED".into()],
-                id: found.map(|f| f.id),
-                created_timestamp: found.map(|f| ts(f.created)),
-                updated_timestamp: found.map(|f| ts(f.updated)),
-            }
-        })
-        .collect()
-}
-
-fn render(o: &Onboarding, done: &[Fulfillment]) -> UserOnboarding {
-    let missing = onboarding::missing(done);
-    UserOnboarding {
-        id: o.id,
-        created: ts(o.created),
-        updated: ts(o.updated),
-        user_id: o.user_id,
-        kind: o.kind.clone(),
-        user_status_desired: "ACTIVE".into(),
-        user_verification_status_desired: "VERIFIED".into(),
-        status: o.status.clone(),
-        action_required: if missing.is_empty() { "NONE" } else { "USER" }.into(),
-        waiting_type: None,
-        waiting_time_message: None,
-        waiting_time_message_translated: None,
-        all_fulfillment: fulfillment_objects(UserId(o.user_id), done, o.created),
-    }
-}
 
 fn check_desired(body: &OnboardingRequest) -> Result<(), ApiError> {
     if body
@@ -110,20 +55,33 @@ fn check_desired(body: &OnboardingRequest) -> Result<(), ApiError> {
 
 pub async fn create(
     State(state): State<AppState>,
-    scope: UserScope,
+    OwnUser { user }: OwnUser,
     Json(body): Json<OnboardingRequest>,
 ) -> ApiResult {
-    let user = user(&scope)?;
+    let user = user.id;
     check_desired(&body)?;
     let kind = body
         .kind
         .as_deref()
         .filter(|k| !k.is_empty())
         .unwrap_or("PARTNER_USER");
+    let existed = state.store.find_onboarding(user).await?.is_some();
     let onboarding = state
         .store
         .onboarding(user, kind, state.clock.now())
         .await?;
+    let questions = &state.config.onboarding.onboarding_inquiry;
+    if !existed && !questions.is_empty() {
+        crate::compliance::raise(
+            state.store.as_ref(),
+            state.clock.as_ref(),
+            user,
+            inquiry::ONBOARDING,
+            questions.clone(),
+        )
+        .await?;
+        state.changed();
+    }
     Bunq::id(onboarding.id)
 }
 
@@ -144,13 +102,13 @@ async fn current(
 
 pub async fn list(
     State(state): State<AppState>,
-    scope: UserScope,
+    OwnUser { user }: OwnUser,
     paging: Paging,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
 ) -> ApiResult {
-    let user = user(&scope)?;
+    let user = user.id;
     let items = match current(&state, user, None).await {
-        Ok((o, done)) => vec![render(&o, &done)],
+        Ok((o, done)) => vec![kyc::onboarding(&o, &done)],
         Err(_) => Vec::new(),
     };
     // A user has at most one onboarding: one page, always.
@@ -162,24 +120,28 @@ pub async fn list(
     )
 }
 
-pub async fn get(State(state): State<AppState>, scope: UserScope, PathId(id): PathId) -> ApiResult {
-    let (o, done) = current(&state, user(&scope)?, Some(id)).await?;
-    Bunq::items(vec![Item::UserOnboarding(render(&o, &done))])
+pub async fn get(
+    State(state): State<AppState>,
+    OwnUser { user }: OwnUser,
+    PathId(id): PathId,
+) -> ApiResult {
+    let (o, done) = current(&state, user.id, Some(id)).await?;
+    Bunq::items(vec![Item::UserOnboarding(kyc::onboarding(&o, &done))])
 }
 
 /// Asking for `ACTIVE`/`VERIFIED` while blocking fulfillments are missing lists them (E.2, J-34).
 pub async fn update(
     State(state): State<AppState>,
-    scope: UserScope,
+    OwnUser { user }: OwnUser,
     PathId(id): PathId,
     Json(body): Json<OnboardingRequest>,
 ) -> ApiResult {
     check_desired(&body)?;
-    let user = user(&scope)?;
+    let user = user.id;
     let (o, done) = current(&state, user, Some(id)).await?;
     let missing = onboarding::missing(&done);
     if !missing.is_empty() {
-        let all: Vec<_> = fulfillment_objects(user, &done, o.created)
+        let all: Vec<_> = kyc::fulfillments(user.0, &done, o.created)
             .into_iter()
             .filter(|f| missing.iter().any(|m| m.as_str() == f.kind))
             .collect();
@@ -224,20 +186,20 @@ async fn store(
 
 pub async fn address_main(
     State(state): State<AppState>,
-    scope: UserScope,
+    OwnUser { user }: OwnUser,
     Json(body): Json<AddressRequest>,
 ) -> ApiResult {
-    let user = user(&scope)?;
+    let user = user.id;
     let data = address("address_main", body.address_main)?;
     store(&state, user, &[(FulfillmentType::AddressMain, data)], None).await
 }
 
 pub async fn address_postal(
     State(state): State<AppState>,
-    scope: UserScope,
+    OwnUser { user }: OwnUser,
     Json(body): Json<AddressRequest>,
 ) -> ApiResult {
-    let user = user(&scope)?;
+    let user = user.id;
     let data = address("address_postal", body.address_postal)?;
     store(
         &state,
@@ -251,10 +213,10 @@ pub async fn address_postal(
 /// `PUT /user-person/{id}`: legal name and date of birth, which also name the user.
 pub async fn user_person(
     State(state): State<AppState>,
-    scope: UserScope,
+    OwnUser { user }: OwnUser,
     Json(body): Json<UserPersonRequest>,
 ) -> ApiResult {
-    let user = user(&scope)?;
+    let user = user.id;
     let first = onboarding::required("first_name", body.first_name.as_deref(), MAX_TEXT)?;
     let last = onboarding::required("last_name", body.last_name.as_deref(), MAX_TEXT)?;
     let middle = body
@@ -286,10 +248,10 @@ pub async fn user_person(
 
 pub async fn tax_resident(
     State(state): State<AppState>,
-    scope: UserScope,
+    OwnUser { user }: OwnUser,
     Json(body): Json<TaxResidentRequest>,
 ) -> ApiResult {
-    let user = user(&scope)?;
+    let user = user.id;
     if body.tax_resident.is_empty() {
         return Err(ApiError::bad_request(
             "tax_resident needs at least one country.",
@@ -327,10 +289,10 @@ pub async fn tax_resident(
 
 pub async fn nationality(
     State(state): State<AppState>,
-    scope: UserScope,
+    OwnUser { user }: OwnUser,
     Json(body): Json<NationalityRequest>,
 ) -> ApiResult {
-    let user = user(&scope)?;
+    let user = user.id;
     if body.all_nationality.is_empty() {
         return Err(ApiError::bad_request(
             "all_nationality needs at least one country.",

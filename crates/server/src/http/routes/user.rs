@@ -46,6 +46,7 @@ pub async fn get(State(state): State<AppState>, scope: UserScope) -> ApiResult {
             user,
             api_key: Some(key),
             partner,
+            ..
         } => {
             let partner = state
                 .store

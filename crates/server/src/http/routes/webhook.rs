@@ -75,7 +75,7 @@ pub async fn list(
     State(state): State<AppState>,
     scope: UserScope,
     paging: Paging,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
 ) -> ApiResult {
     let (user, _) = owner(&scope);
     let filters = state.store.filters(user).await?;
@@ -102,7 +102,7 @@ pub async fn failures(
     State(state): State<AppState>,
     scope: UserScope,
     paging: Paging,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
 ) -> ApiResult {
     let partner = partner_only(&scope)?;
     let page = state.store.failures(partner, paging.query).await?;

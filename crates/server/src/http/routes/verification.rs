@@ -1,0 +1,204 @@
+//! Identity verification (spec E.4), attachments (E.5) and document identification (E.6), for
+//! a provisioned user (J-8, J-9).
+
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, HeaderValue},
+    response::{IntoResponse, Response},
+};
+use provisio_core::{
+    attachment::{check_upload, Attachment, NewDocument},
+    identity::{self, IdentityVerification},
+    model::UserRecord,
+    secret::Secret,
+};
+use provisio_wire::{
+    headers, kyc,
+    requests::{DocumentIdentificationRequest, IdentityVerificationRequest},
+    Item,
+};
+
+use crate::{
+    http::{
+        error::ApiError,
+        extract::{Json, PathId, RawBody},
+        respond::{ApiResult, Bunq},
+        scope::OwnUser,
+    },
+    AppState,
+};
+
+/// The user's session, or 404 as if it did not exist.
+async fn session_of(
+    state: &AppState,
+    user: &UserRecord,
+    id: i64,
+) -> Result<IdentityVerification, ApiError> {
+    state
+        .store
+        .identity_verification(id)
+        .await?
+        .filter(|v| v.user_id == user.id.0)
+        .ok_or_else(|| ApiError::not_found("IdentityVerificationSession not found."))
+}
+
+pub async fn create_session(
+    State(state): State<AppState>,
+    OwnUser { user }: OwnUser,
+    Json(body): Json<IdentityVerificationRequest>,
+) -> ApiResult {
+    identity::check_request(body.purpose.as_deref(), body.provider.as_deref())?;
+    let token = Secret::generate("incode_");
+    let session = state
+        .store
+        .create_identity_verification(user.id, "NL", token.expose(), state.clock.now())
+        .await?;
+    state.changed();
+    Bunq::id(session.id)
+}
+
+pub async fn get_session(
+    State(state): State<AppState>,
+    OwnUser { user }: OwnUser,
+    PathId(id): PathId,
+) -> ApiResult {
+    let session = session_of(&state, &user, id).await?;
+    Bunq::items(vec![Item::IdentityVerificationSessionIncode(
+        kyc::identity_verification(&session),
+    )])
+}
+
+/// `{"status":"SUBMITTED"}`, sent when the Incode SDK is done: only from CREATED (J-20). The
+/// review follows after the configured delay.
+pub async fn submit_session(
+    State(state): State<AppState>,
+    OwnUser { user }: OwnUser,
+    PathId(id): PathId,
+    Json(body): Json<IdentityVerificationRequest>,
+) -> ApiResult {
+    if body.status.as_deref() != Some("SUBMITTED") {
+        return Err(ApiError::bad_request("status can only be SUBMITTED."));
+    }
+    let session = session_of(&state, &user, id).await?;
+    let now = state.clock.now();
+    let review_at = now.plus(state.config.onboarding.identity_review_delay);
+    if !state
+        .store
+        .submit_identity_verification(session.id, review_at, now)
+        .await?
+    {
+        return Err(ApiError::bad_request(format!(
+            "This identity verification session is {}; only a CREATED session can be submitted.",
+            session.status
+        )));
+    }
+    state.changed();
+    Bunq::id(session.id)
+}
+
+/// `POST …/attachment`: the raw file bytes.
+pub async fn upload(
+    State(state): State<AppState>,
+    OwnUser { user }: OwnUser,
+    body: RawBody,
+) -> ApiResult {
+    let content_type = check_upload(body.content_type.as_deref(), &body.bytes)?;
+    let description = body
+        .headers
+        .get(headers::ATTACHMENT_DESCRIPTION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
+    let id = state
+        .store
+        .store_attachment(
+            user.id,
+            &content_type,
+            description,
+            body.bytes.to_vec(),
+            state.clock.now(),
+        )
+        .await?;
+    Bunq::id(id)
+}
+
+async fn attachment_of(
+    state: &AppState,
+    user: &UserRecord,
+    id: i64,
+) -> Result<Attachment, ApiError> {
+    state
+        .store
+        .attachment(id)
+        .await?
+        .filter(|a| a.user_id == user.id.0)
+        .ok_or_else(|| ApiError::not_found("Attachment not found."))
+}
+
+/// `GET …/attachment/{id}`: the URL serves the bytes, to the same callers as this route.
+pub async fn get_attachment(
+    State(state): State<AppState>,
+    OwnUser { user }: OwnUser,
+    PathId(id): PathId,
+    // The path as requested, `/v1` included (routes are nested).
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    request_headers: HeaderMap,
+) -> ApiResult {
+    let attachment = attachment_of(&state, &user, id).await?;
+    let host = request_headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let url = format!("http://{host}{}/content", uri.path());
+    Bunq::items(vec![Item::AttachmentUser(kyc::attachment(
+        &attachment,
+        url,
+    ))])
+}
+
+/// `GET …/attachment/{id}/content`: the bytes as uploaded, signed like every answer.
+pub async fn attachment_content(
+    State(state): State<AppState>,
+    OwnUser { user }: OwnUser,
+    PathId(id): PathId,
+) -> Result<Response, ApiError> {
+    let attachment = attachment_of(&state, &user, id).await?;
+    let content = state
+        .store
+        .attachment_content(attachment.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Attachment not found."))?;
+    let mut response = content.into_response();
+    if let Ok(value) = HeaderValue::from_str(&attachment.content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    Ok(response)
+}
+
+/// `POST …/document-identification`: links attachments of the same user.
+pub async fn create_document(
+    State(state): State<AppState>,
+    OwnUser { user }: OwnUser,
+    Json(body): Json<DocumentIdentificationRequest>,
+) -> ApiResult {
+    let document = NewDocument::validate(
+        body.document_type.as_deref(),
+        body.document_country_of_issuance.as_deref(),
+        body.document_attachment_id,
+        body.document_back_attachment_id,
+    )?;
+    let foreign = state
+        .store
+        .foreign_attachments(user.id, &document.attachments())
+        .await?;
+    if let Some(id) = foreign.first() {
+        return Err(ApiError::bad_request(format!(
+            "Attachment {id} is not an attachment of this user."
+        )));
+    }
+    let id = state
+        .store
+        .create_document(user.id, &document, state.clock.now())
+        .await?;
+    Bunq::id(id)
+}
