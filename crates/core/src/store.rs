@@ -321,6 +321,7 @@ pub trait OnboardingStore: Send + Sync {
 /// Identity verification sessions, attachments and identity documents.
 #[async_trait]
 pub trait VerificationStore: Send + Sync {
+    /// A new session, in the country of the user's main address (else `country`).
     async fn create_identity_verification(
         &self,
         user: UserId,

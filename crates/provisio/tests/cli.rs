@@ -273,3 +273,125 @@ async fn webhook_attempts_can_be_listed_and_followed() {
         "{listed}"
     );
 }
+
+#[tokio::test]
+async fn compliance_is_driven_from_the_command_line() {
+    use provisio_client::wire::Item;
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().to_string_lossy().into_owned();
+    let mut server = common::serve_with(
+        &["--data-dir", &data, "--step-delay", "0s"],
+        "provisio listening on ",
+    );
+    let client = Client::connect(&server.url, &server.demo_key())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .create_oauth_client("https://partner.example/cb")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let answer = client
+        .post("/v1/partner-user-provision", &common::person())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let Some(Item::Id(provision)) = answer.response.first() else {
+        panic!("no id")
+    };
+    // The server's own worker carries the provision to onboarding; another process can only
+    // watch for it.
+    let mut token = None;
+    for _ in 0..200 {
+        let read = client
+            .get(&format!("/v1/partner-user-provision/{}", provision.id))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(Item::PartnerUserProvision(p)) = read.response.first() {
+            token = p.credential.as_ref().and_then(|c| c.token_value.clone());
+        }
+        if token.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let token = token.unwrap_or_else(|| panic!("no credential"));
+    let user = Client::connect(&server.url, &token)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let key = user.context().await.map(|c| c.user_id).unwrap_or_default();
+    server.stop();
+
+    let text = |out: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let key = key.to_string();
+    let out = provisio(&[
+        "inquiry",
+        "raise",
+        &key,
+        "--entry",
+        "USER_PERSON_SOURCE_OF_FUND",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let raised = text(&out);
+    let inquiry = raised
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let entry = raised
+        .lines()
+        .find(|l| l.contains("USER_PERSON_SOURCE_OF_FUND"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(raised.contains("PENDING"), "{raised}");
+
+    let out = provisio(&[
+        "inquiry",
+        "review",
+        &entry,
+        "--approve",
+        "--reopen",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(!out.status.success(), "only a rejection can be reopened");
+    let out = provisio(&[
+        "inquiry",
+        "review",
+        &entry,
+        "--reject",
+        "--reason",
+        "Unreadable",
+        "--reopen",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(
+        text(&out).contains("rejected, asked again"),
+        "{}",
+        text(&out)
+    );
+    let out = provisio(&["inquiry", "finalize", &inquiry, "--data-dir", &data]);
+    assert!(text(&out).contains("FINALIZED"), "{}", text(&out));
+    let out = provisio(&["inquiry", "finalize", &inquiry, "--data-dir", &data]);
+    assert!(text(&out).contains("finalized already"), "{}", text(&out));
+
+    let out = provisio(&[
+        "identity",
+        "decide",
+        "999999",
+        "--approve",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("not found"), "{}", text(&out));
+}

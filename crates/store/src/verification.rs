@@ -165,6 +165,9 @@ impl VerificationStore for SqlStore {
         let row: IdvRow = self
             .write(move |conn| {
                 Box::pin(async move {
+                    let country = declared(conn, user.0, "ADDRESS_MAIN", "country")
+                        .await?
+                        .unwrap_or(country);
                     let row = sqlx::query_as(&format!(
                         "INSERT INTO identity_verifications (user_id, purpose, provider, country, status, \
                                                              token, external_id, created, updated) \

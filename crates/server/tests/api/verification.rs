@@ -8,7 +8,7 @@ use provisio_client::{
         kyc::{AttachmentUser, IdentityVerificationSession},
         objects::UserOnboarding,
         requests::{
-            AddressRequest, IdentityVerificationRequest, NationalityRequest,
+            Address, AddressRequest, IdentityVerificationRequest, NationalityRequest,
             NotificationFilterRequest, NotificationFiltersRequest, OnboardingRequest, TaxResident,
             TaxResidentRequest, UserPersonRequest,
         },
@@ -47,7 +47,10 @@ async fn fulfill_all(client: &Client, key: i64, last_name: &str) {
         .post(
             &format!("/v1/user/{key}/address-main"),
             &AddressRequest {
-                address_main: Some(address()),
+                address_main: Some(Address {
+                    country: Some("BE".into()),
+                    ..address()
+                }),
                 ..Default::default()
             },
         )
@@ -171,6 +174,7 @@ for_each_backend! { TestApp::spawn =>
         let session = verification(&partner, key, id).await;
         assert_eq!((session.status.as_str(), session.purpose.as_str(), session.result.as_ref()), ("CREATED", "VERIFICATION", None));
         assert!(!session.token.is_empty() && session.url_api.starts_with("https://"));
+        assert_eq!(session.country, "BE", "the country of the main address");
 
         user.put(&format!("/v1/user/{key}/identity-verification-session/{id}"), &submitted())
             .await.unwrap_or_else(|e| panic!("{e}"));

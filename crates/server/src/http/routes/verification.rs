@@ -49,6 +49,7 @@ pub async fn create_session(
 ) -> ApiResult {
     identity::check_request(body.purpose.as_deref(), body.provider.as_deref())?;
     let token = Secret::generate("incode_");
+    // bunq's partner sandbox is Dutch; a main address, once given, decides instead.
     let session = state
         .store
         .create_identity_verification(user.id, "NL", token.expose(), state.clock.now())
