@@ -120,17 +120,18 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SignedJson<T> {
     }
 }
 
-async fn read_json<T: DeserializeOwned>(
-    req: Request,
-    state: &AppState,
-    signature_required: bool,
-) -> Result<T, ApiError> {
-    let (parts, body) = req.into_parts();
-    check_content_type(&parts.headers, state.config.profile)?;
-    let limit = state.config.body_limit;
+/// Reads a body of at most `limit` bytes (`what` names it in the refusal) and verifies its
+/// `X-Bunq-Client-Signature` over exactly those bytes: when sent, or always if `required`.
+async fn signed_bytes(
+    parts: &Parts,
+    body: axum::body::Body,
+    limit: usize,
+    what: &str,
+    required: bool,
+) -> Result<axum::body::Bytes, ApiError> {
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         ApiError::bad_request(format!(
-            "The request body is too large; at most {limit} bytes are accepted."
+            "{what} is too large; at most {limit} bytes are accepted."
         ))
     })?;
     let signature = parts
@@ -141,9 +142,21 @@ async fn read_json<T: DeserializeOwned>(
         (Some(signature), Some(CallerKey(key))) => key
             .verify(&bytes, signature)
             .map_err(|_| DomainError::SignatureInvalid)?,
-        (None, _) if signature_required => return Err(DomainError::SignatureRequired.into()),
+        (None, _) if required => return Err(DomainError::SignatureRequired.into()),
         _ => {}
     }
+    Ok(bytes)
+}
+
+async fn read_json<T: DeserializeOwned>(
+    req: Request,
+    state: &AppState,
+    signature_required: bool,
+) -> Result<T, ApiError> {
+    let (parts, body) = req.into_parts();
+    check_content_type(&parts.headers, state.config.profile)?;
+    let limit = state.config.body_limit;
+    let bytes = signed_bytes(&parts, body, limit, "The request body", signature_required).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "The request body is empty; a JSON object is required.",
@@ -172,21 +185,7 @@ impl FromRequest<AppState> for RawBody {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let (parts, body) = req.into_parts();
         let limit = state.config.onboarding.attachment_limit;
-        let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-            ApiError::bad_request(format!(
-                "The attachment is too large; at most {limit} bytes are accepted."
-            ))
-        })?;
-        let signature = parts
-            .headers
-            .get(headers::CLIENT_SIGNATURE)
-            .map(|v| v.to_str().unwrap_or_default());
-        if let (Some(signature), Some(CallerKey(key))) =
-            (signature, parts.extensions.get::<CallerKey>())
-        {
-            key.verify(&bytes, signature)
-                .map_err(|_| DomainError::SignatureInvalid)?;
-        }
+        let bytes = signed_bytes(&parts, body, limit, "The attachment", false).await?;
         let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
