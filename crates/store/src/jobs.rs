@@ -130,7 +130,13 @@ impl JobStore for SqlStore {
                     }
                     match outcome {
                         JobOutcome::Step(step) => {
-                            steps::apply(conn, job.provision_id.0, step, now).await?;
+                            let applied = steps::apply(conn, job.provision_id.0, step, now).await?;
+                            if applied
+                                && step.to.sub_status == SubStatus::PendingProcessUserOnboarding
+                            {
+                                crate::onboarding::settle_started(conn, job.provision_id.0, now)
+                                    .await?;
+                            }
                         }
                         JobOutcome::ExpireCredential => {
                             steps::expire_credential(conn, job.provision_id.0, now).await?;

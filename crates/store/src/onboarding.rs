@@ -223,7 +223,27 @@ async fn record(
     Ok(())
 }
 
-/// Applies the onboarding rules to the user's current facts (see the module comment).
+/// After a provision reached its onboarding phase: an onboarding that was decided before (the
+/// partner may onboard the user while the provision's last steps still run) moves it now.
+pub(crate) async fn settle_started(
+    conn: &mut AnyConnection,
+    provision: i64,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let user: Option<i64> = sqlx::query_scalar(
+        "SELECT o.user_id FROM onboardings o JOIN provisions p ON p.user_id = o.user_id          WHERE p.id = $1",
+    )
+    .bind(provision)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match user {
+        Some(user) => settle(conn, user, now).await,
+        None => Ok(()),
+    }
+}
+
+/// Applies the onboarding rules to the user's current facts (see the module comment). A
+/// decided onboarding also decides a provision that waits for it.
 pub(crate) async fn settle(
     conn: &mut AnyConnection,
     user: i64,
@@ -233,14 +253,18 @@ pub(crate) async fn settle(
     let done = load_fulfillments(conn, user).await?;
     let identity = identity_state(conn, user).await?;
     let inquiries = inquiry_facts(conn, user).await?;
-    let Some(next) = assess(current.status, &done, identity, inquiries) else {
-        return Ok(());
+    let status = match assess(current.status, &done, identity, inquiries) {
+        Some(next) => {
+            record(conn, &current, next, now).await?;
+            next.status
+        }
+        None => current.status,
     };
-    record(conn, &current, next, now).await?;
-    if !next.status.is_decided() {
-        return Ok(());
-    }
-    let approved = next.status == OnboardingStatus::Verified;
+    let approved = match status {
+        OnboardingStatus::Verified => true,
+        OnboardingStatus::Denied => false,
+        _ => return Ok(()),
+    };
     let provision: Option<i64> = sqlx::query_scalar("SELECT id FROM provisions WHERE user_id = $1")
         .bind(user)
         .fetch_optional(&mut *conn)

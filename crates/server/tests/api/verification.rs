@@ -230,6 +230,25 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(p.credential.map(|c| c.status).as_deref(), Some("REVOKED"));
     }
 
+    async fn an_onboarding_decided_early_moves_the_provision_when_it_arrives(app: TestApp) {
+        let partner = ready_partner(&app).await;
+        let provision = create(&partner, &person(&new_uuid())).await;
+        app.step().await;
+        // The user exists; its partner onboards it while the provision's last steps still run.
+        let stored = app.store.provision(provisio_core::model::ProvisionId(provision)).await
+            .unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no provision"));
+        let key = stored.user.map(|u| u.id.0).unwrap_or_else(|| panic!("no user yet"));
+        fulfill_all(&partner, key, "de Vries").await;
+        let id = start_verification(&partner, key).await;
+        let decided = admin_json(&app, &format!("/_provisio/identity-verifications/{id}/decide"),
+            serde_json::json!({"result": "APPROVED"})).await;
+        assert_eq!(decided.status, 200, "{:?}", decided.body);
+        assert_eq!(onboarding_of(&partner, key).await.status, "VERIFIED");
+        assert_eq!(state(&get(&partner, provision).await).0, "CREATED");
+        app.drain().await;
+        assert_eq!(state(&get(&partner, provision).await), ("ACTIVE", "NONE", "NONE"));
+    }
+
     async fn operators_decide_through_the_same_path(app: TestApp) {
         // A verification forced to REJECTED, before the sandbox rule would approve it.
         let (partner, user, key, provision) = onboarding_user(&app).await;
