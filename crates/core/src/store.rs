@@ -291,9 +291,15 @@ pub trait WebhookStore: Send + Sync {
 /// Onboarding models and fulfillments of provisioned users.
 #[async_trait]
 pub trait OnboardingStore: Send + Sync {
-    /// The user's onboarding, created on first use.
-    async fn onboarding(&self, user: UserId, kind: &str, now: Timestamp)
-        -> StoreResult<Onboarding>;
+    /// The user's onboarding, created on first use, when `inquiry` is raised in the same
+    /// transaction.
+    async fn onboarding(
+        &self,
+        user: UserId,
+        kind: &str,
+        inquiry: Option<&NewInquiry>,
+        now: Timestamp,
+    ) -> StoreResult<Onboarding>;
     async fn find_onboarding(&self, user: UserId) -> StoreResult<Option<Onboarding>>;
     /// Stores submissions (replacing earlier ones of the same kind) and, with `display_name`,
     /// renames the user; the provision records the change and announces it. Returns each id.

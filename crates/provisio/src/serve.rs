@@ -19,6 +19,15 @@ use crate::cli::{RoleArg, ServeArgs};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
+    // A bad entry type would refuse every onboarding: say so now, not at the first request.
+    if !args.onboarding_inquiry.is_empty() {
+        provisio_core::inquiry::NewInquiry::validate(
+            provisio_core::inquiry::ONBOARDING,
+            args.onboarding_inquiry.clone(),
+            None,
+        )
+        .map_err(|e| anyhow::anyhow!("--onboarding-inquiry: {e}"))?;
+    }
     let store = args.storage.open().await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let environment: Environment = args.environment.environment.into();

@@ -395,3 +395,21 @@ async fn compliance_is_driven_from_the_command_line() {
     assert!(!out.status.success());
     assert!(text(&out).contains("not found"), "{}", text(&out));
 }
+
+#[test]
+fn a_bad_automatic_inquiry_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().to_string_lossy().into_owned();
+    let out = provisio(&[
+        "serve",
+        "--data-dir",
+        &data,
+        "--listen",
+        "127.0.0.1:0",
+        "--onboarding-inquiry",
+        "source of funds",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--onboarding-inquiry"), "{err}");
+}

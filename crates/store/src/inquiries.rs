@@ -172,6 +172,57 @@ async fn add_entry(
     Ok(())
 }
 
+/// Raises an inquiry, or adds its entries to the user's open one of the same purpose.
+pub(crate) async fn raise(
+    conn: &mut AnyConnection,
+    user: i64,
+    new: &NewInquiry,
+    now: Timestamp,
+) -> Result<i64, sqlx::Error> {
+    let open: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM inquiries \
+         WHERE user_id = $1 AND purpose = $2 AND status <> 'FINALIZED' \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user)
+    .bind(new.purpose.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let id = match open {
+        Some(id) => id,
+        None => {
+            let kind: String = sqlx::query_scalar("SELECT kind FROM users WHERE id = $1")
+                .bind(user)
+                .fetch_one(&mut *conn)
+                .await?;
+            let model = if kind == "COMPANY" {
+                "USER_COMPANY"
+            } else {
+                "USER_PERSON"
+            };
+            sqlx::query_scalar(
+                "INSERT INTO inquiries (user_id, purpose, status, title, subtitle, \
+                                        external_model_name, time_expiry, created, updated) \
+                 VALUES ($1, $2, 'EXPECTING_REPLY_FROM_USER', $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(user)
+            .bind(new.purpose.as_str())
+            .bind(new.title.as_str())
+            .bind(new.subtitle.as_str())
+            .bind(model)
+            .bind(new.time_expiry.map(|t| t.micros()))
+            .bind(now.micros())
+            .fetch_one(&mut *conn)
+            .await?
+        }
+    };
+    for (kind, description) in &new.entries {
+        add_entry(conn, id, kind, description, "{}", now).await?;
+    }
+    refresh(conn, id, true, now).await?;
+    Ok(id)
+}
+
 #[async_trait]
 impl InquiryStore for SqlStore {
     async fn raise_inquiry(
@@ -181,49 +232,8 @@ impl InquiryStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<i64> {
         let new = inquiry.clone();
-        self.write(move |conn| {
-            Box::pin(async move {
-                let open: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM inquiries \
-                     WHERE user_id = $1 AND purpose = $2 AND status <> 'FINALIZED' \
-                     ORDER BY id DESC LIMIT 1",
-                )
-                .bind(user.0)
-                .bind(new.purpose.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
-                let id = match open {
-                    Some(id) => id,
-                    None => {
-                        let kind: String = sqlx::query_scalar("SELECT kind FROM users WHERE id = $1")
-                            .bind(user.0)
-                            .fetch_one(&mut *conn)
-                            .await?;
-                        let model = if kind == "COMPANY" { "USER_COMPANY" } else { "USER_PERSON" };
-                        sqlx::query_scalar(
-                            "INSERT INTO inquiries (user_id, purpose, status, title, subtitle, \
-                                                    external_model_name, time_expiry, created, updated) \
-                             VALUES ($1, $2, 'EXPECTING_REPLY_FROM_USER', $3, $4, $5, $6, $7, $7) RETURNING id",
-                        )
-                        .bind(user.0)
-                        .bind(new.purpose.as_str())
-                        .bind(new.title.as_str())
-                        .bind(new.subtitle.as_str())
-                        .bind(model)
-                        .bind(new.time_expiry.map(|t| t.micros()))
-                        .bind(now.micros())
-                        .fetch_one(&mut *conn)
-                        .await?
-                    }
-                };
-                for (kind, description) in &new.entries {
-                    add_entry(conn, id, kind, description, "{}", now).await?;
-                }
-                refresh(conn, id, true, now).await?;
-                Ok(id)
-            })
-        })
-        .await
+        self.write(move |conn| Box::pin(async move { raise(conn, user.0, &new, now).await }))
+            .await
     }
 
     async fn inquiry(&self, id: i64) -> StoreResult<Option<Inquiry>> {

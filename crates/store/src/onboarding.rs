@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 use provisio_core::{
+    inquiry::NewInquiry,
     model::{ProvisionId, UserId},
     onboarding::{
         assess, Assessment, Fulfillment, FulfillmentType, IdentityState, InquiryFacts, Onboarding,
@@ -85,14 +86,14 @@ async fn read_onboarding(
     row.map(Onboarding::try_from).transpose().map_err(corrupt)
 }
 
-/// The user's onboarding, created when it does not exist yet.
-async fn ensure_onboarding(
+/// Creates the user's onboarding unless it exists; returns whether it did.
+async fn create_onboarding(
     conn: &mut AnyConnection,
     user: i64,
     kind: &str,
     now: Timestamp,
-) -> Result<Onboarding, sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let created = sqlx::query(
         "INSERT INTO onboardings (user_id, kind, status, action_required, created, updated) \
          VALUES ($1, $2, 'CREATED', 'USER', $3, $3) ON CONFLICT (user_id) DO NOTHING",
     )
@@ -100,7 +101,19 @@ async fn ensure_onboarding(
     .bind(kind.to_owned())
     .bind(now.micros())
     .execute(&mut *conn)
-    .await?;
+    .await?
+    .rows_affected();
+    Ok(created == 1)
+}
+
+/// The user's onboarding, created when it does not exist yet.
+async fn ensure_onboarding(
+    conn: &mut AnyConnection,
+    user: i64,
+    kind: &str,
+    now: Timestamp,
+) -> Result<Onboarding, sqlx::Error> {
+    create_onboarding(conn, user, kind, now).await?;
     read_onboarding(conn, user)
         .await?
         .ok_or(sqlx::Error::RowNotFound)
@@ -297,11 +310,20 @@ impl OnboardingStore for SqlStore {
         &self,
         user: UserId,
         kind: &str,
+        inquiry: Option<&NewInquiry>,
         now: Timestamp,
     ) -> StoreResult<Onboarding> {
-        let kind = kind.to_owned();
+        let (kind, inquiry) = (kind.to_owned(), inquiry.cloned());
         self.write(move |conn| {
-            Box::pin(async move { ensure_onboarding(conn, user.0, &kind, now).await })
+            Box::pin(async move {
+                let created = create_onboarding(conn, user.0, &kind, now).await?;
+                if let (true, Some(inquiry)) = (created, &inquiry) {
+                    crate::inquiries::raise(conn, user.0, inquiry, now).await?;
+                }
+                read_onboarding(conn, user.0)
+                    .await?
+                    .ok_or(sqlx::Error::RowNotFound)
+            })
         })
         .await
     }

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use chrono::DateTime;
 use provisio_core::{
-    inquiry,
+    inquiry::{self, NewInquiry},
     model::UserId,
     onboarding::{self, Fulfillment, FulfillmentType, Onboarding},
 };
@@ -65,23 +65,16 @@ pub async fn create(
         .as_deref()
         .filter(|k| !k.is_empty())
         .unwrap_or("PARTNER_USER");
-    let existed = state.store.find_onboarding(user).await?.is_some();
+    // The configured automatic inquiry comes with a new onboarding, in its transaction.
+    let questions = &state.config.onboarding.onboarding_inquiry;
+    let inquiry = (!questions.is_empty())
+        .then(|| NewInquiry::validate(inquiry::ONBOARDING, questions.clone(), None))
+        .transpose()?;
     let onboarding = state
         .store
-        .onboarding(user, kind, state.clock.now())
+        .onboarding(user, kind, inquiry.as_ref(), state.clock.now())
         .await?;
-    let questions = &state.config.onboarding.onboarding_inquiry;
-    if !existed && !questions.is_empty() {
-        crate::compliance::raise(
-            state.store.as_ref(),
-            state.clock.as_ref(),
-            user,
-            inquiry::ONBOARDING,
-            questions.clone(),
-        )
-        .await?;
-        state.changed();
-    }
+    state.changed();
     Bunq::id(onboarding.id)
 }
 
