@@ -190,3 +190,13 @@ for_each_backend! { user_session_only =>
         subscribe(&partner, key, "USER_ONBOARDING", "https://partner.example/hooks").await;
     }
 }
+
+for_each_backend! { strict =>
+    async fn the_strict_profile_applies_the_documented_rule(app: TestApp) {
+        let (partner, user, key, _) = onboarding_user(&app).await;
+        let path = format!("/v1/user/{key}/user-onboarding");
+        let err = partner.get(&path).await.err();
+        assert_eq!(err.and_then(|e| e.status()), Some(403));
+        user.get(&path).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+}
