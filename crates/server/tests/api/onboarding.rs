@@ -146,7 +146,13 @@ for_each_backend! { TestApp::spawn =>
             .unwrap_or_else(|e| panic!("{e}"));
         let err = stranger.post(&format!("/v1/user/{key}/address-main"), &AddressRequest { address_main: Some(address()), ..Default::default() }).await.err();
         assert_eq!(err.and_then(|e| e.status()), Some(404));
-        let err = stranger.get(&format!("/v1/user/{key}/user-onboarding")).await.err();
+        for path in ["user-onboarding", "user-information-inquiry", "identity-verification-session/1", "attachment/1"] {
+            let err = stranger.get(&format!("/v1/user/{key}/{path}")).await.err();
+            assert_eq!(err.and_then(|e| e.status()), Some(404), "{path}");
+        }
+        let err = stranger.post(&format!("/v1/user/{key}/identity-verification-session"), &serde_json::json!({})).await.err();
+        assert_eq!(err.and_then(|e| e.status()), Some(404));
+        let err = stranger.upload(&format!("/v1/user/{key}/attachment"), "application/pdf", None, b"%PDF-1.4\n".to_vec()).await.err();
         assert_eq!(err.and_then(|e| e.status()), Some(404));
     }
 }

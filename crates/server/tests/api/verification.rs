@@ -328,6 +328,38 @@ for_each_backend! { TestApp::spawn =>
     }
 }
 
+for_each_backend! { TestApp::spawn =>
+    async fn verifications_and_documents_are_validated(app: TestApp) {
+        let (_, user, key, _) = onboarding_user(&app).await;
+        let session = format!("/v1/user/{key}/identity-verification-session");
+        for (body, text) in [
+            (serde_json::json!({"purpose": "SELFIE", "provider": "INCODE"}), "purpose"),
+            (serde_json::json!({"purpose": "VERIFICATION", "provider": "ONFIDO"}), "provider"),
+        ] {
+            let err = user.post(&session, &body).await.err();
+            assert_eq!(err.as_ref().and_then(|e| e.status()), Some(400), "{body}");
+            assert!(err.as_ref().and_then(|e| e.description()).is_some_and(|d| d.contains(text)), "{err:?}");
+        }
+        let unknown = user.put(&format!("{session}/999999"), &submitted()).await.err();
+        assert_eq!(unknown.and_then(|e| e.status()), Some(404));
+
+        let attachment = user.upload(&format!("/v1/user/{key}/attachment"), "image/png", None, PNG.to_vec())
+            .await.unwrap_or_else(|e| panic!("{e}"));
+        let attachment = first_id(&attachment.response);
+        let documents = format!("/v1/user/{key}/document-identification");
+        for (body, text) in [
+            (serde_json::json!({"document_type": "SELFIE", "document_country_of_issuance": "NL", "document_attachment_id": attachment}), "document_type"),
+            (serde_json::json!({"document_type": "PASSPORT", "document_country_of_issuance": "XX", "document_attachment_id": attachment}), "document_country_of_issuance"),
+            (serde_json::json!({"document_type": "PASSPORT", "document_country_of_issuance": "NL"}), "document_attachment_id"),
+            (serde_json::json!({"document_type": "PASSPORT", "document_country_of_issuance": "NL", "document_attachment_id": attachment, "document_back_attachment_id": 999999}), "999999"),
+        ] {
+            let err = user.post(&documents, &body).await.err();
+            assert_eq!(err.as_ref().and_then(|e| e.status()), Some(400), "{body}");
+            assert!(err.as_ref().and_then(|e| e.description()).is_some_and(|d| d.contains(text)), "{err:?} lacks {text}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn attachments_have_a_size_limit() {
     let mut config = test_config();
