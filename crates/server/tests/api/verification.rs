@@ -287,6 +287,7 @@ for_each_backend! { TestApp::spawn =>
         let [Item::AttachmentUser(AttachmentUser { attachment: a, .. })] = read.response.as_slice() else { panic!("{read:?}") };
         assert_eq!((a.description.as_deref(), a.content_type.as_str()), (Some("Passport front page"), "image/png"));
         let url = &a.urls[0].url;
+        assert_eq!(url, &format!("{}/v1/user/{key}/attachment/{attachment}/content", app.base_url));
         let path = &url[url.find("/v1/").unwrap_or_else(|| panic!("{url}"))..];
         for client in [&user, &partner] {
             let (content_type, bytes) = client.download(path).await.unwrap_or_else(|e| panic!("{e}"));

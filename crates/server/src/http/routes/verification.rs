@@ -150,7 +150,15 @@ pub async fn get_attachment(
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("localhost");
-    let url = format!("http://{host}{}/content", uri.path());
+    // Behind a TLS-terminating proxy the URL must say https, as the caller sees it.
+    let scheme = match request_headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(proto) if proto.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
+    let url = format!("{scheme}://{host}{}/content", uri.path());
     Bunq::items(vec![Item::AttachmentUser(kyc::attachment(
         &attachment,
         url,
