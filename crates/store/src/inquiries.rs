@@ -16,9 +16,9 @@ use sqlx::AnyConnection;
 
 use crate::{
     db_err,
-    onboarding::{corrupt, settle},
+    onboarding::settle,
     page::{fetch_page, Arg},
-    rows::parse,
+    rows::{corrupt, parse},
     SqlStore,
 };
 

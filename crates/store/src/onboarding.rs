@@ -24,7 +24,10 @@ use provisio_core::{
 use provisio_wire::{kyc, Item};
 use sqlx::AnyConnection;
 
-use crate::{rows::parse, steps, SqlStore};
+use crate::{
+    rows::{corrupt, parse},
+    steps, SqlStore,
+};
 
 const ONBOARDING_COLUMNS: &str =
     "id, user_id, kind, status, action_required, waiting_type, created, updated";
@@ -66,11 +69,6 @@ struct FulfillmentRow {
     kind: String,
     created: i64,
     updated: i64,
-}
-
-/// Stored data that does not parse, as an error of the query that read it.
-pub(crate) fn corrupt(err: StoreError) -> sqlx::Error {
-    sqlx::Error::Decode(Box::new(err))
 }
 
 async fn read_onboarding(
@@ -192,6 +190,7 @@ async fn record(
     conn: &mut AnyConnection,
     current: &Onboarding,
     next: Assessment,
+    done: &[Fulfillment],
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     let waiting_type = next.waiting_type.map(str::to_owned);
@@ -220,8 +219,7 @@ async fn record(
             updated: now,
             ..current.clone()
         };
-        let done = load_fulfillments(conn, current.user_id).await?;
-        let object = Item::UserOnboarding(kyc::onboarding(&updated, &done));
+        let object = Item::UserOnboarding(kyc::onboarding(&updated, done));
         crate::webhooks::emit_user_event(
             conn,
             current.user_id,
@@ -268,7 +266,7 @@ pub(crate) async fn settle(
     let inquiries = inquiry_facts(conn, user).await?;
     let status = match assess(current.status, &done, identity, inquiries) {
         Some(next) => {
-            record(conn, &current, next, now).await?;
+            record(conn, &current, next, &done, now).await?;
             next.status
         }
         None => current.status,
@@ -411,7 +409,8 @@ impl OnboardingStore for SqlStore {
                         .await?;
                 if let Some(user) = user {
                     let current = ensure_onboarding(conn, user, "PARTNER_USER", now).await?;
-                    record(conn, &current, Assessment::decided(approved), now).await?;
+                    let done = load_fulfillments(conn, user).await?;
+                    record(conn, &current, Assessment::decided(approved), &done, now).await?;
                 }
                 Ok(true)
             })

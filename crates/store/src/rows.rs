@@ -284,6 +284,12 @@ pub fn products(text: &str) -> Result<Vec<Product>, StoreError> {
 }
 
 /// Parses a stored enum, treating an unknown spelling as corruption.
+/// Stored data that does not parse, as an error of the query that read it (for code that runs
+/// inside a transaction, where errors are sqlx's).
+pub(crate) fn corrupt(err: StoreError) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(err))
+}
+
 pub fn parse<T>(parse: impl Fn(&str) -> Option<T>, text: &str) -> Result<T, StoreError> {
     parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown stored value {text:?}")))
 }

@@ -461,32 +461,64 @@ pub(crate) async fn emit_provision_updated(
         .iter()
         .map(|r| r.try_get::<String, _>("target"))
         .collect::<Result<Vec<_>, _>>()?;
-    let corrupt = |e: provisio_core::StoreError| sqlx::Error::Decode(Box::new(e));
     let provision: Provision = crate::provisions::read(conn, id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?
         .try_into()
-        .map_err(corrupt)?;
-    let event = uuid::Uuid::new_v4().to_string();
+        .map_err(crate::rows::corrupt)?;
+    let event = Event {
+        uuid: uuid::Uuid::new_v4().to_string(),
+        user: partner_id,
+        category: webhook::PARTNER_USER_PROVISION,
+        event_type: webhook::PROVISION_UPDATED,
+        object_id: id,
+        order: "provision",
+    };
     for target in targets {
         let body = provisio_wire::render::provision_event(&provision, &target);
-        sqlx::query(
-            "INSERT INTO deliveries (event_uuid, user_id, category, event_type, object_id, target, \
-                                     body, order_key, status, next_attempt_at, created, updated) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', $9, $9, $9)",
-        )
-        .bind(event.as_str())
-        .bind(partner_id)
-        .bind(webhook::PARTNER_USER_PROVISION)
-        .bind(webhook::PROVISION_UPDATED)
-        .bind(id)
-        .bind(target.as_str())
-        .bind(body)
-        .bind(format!("provision:{id}:{target}"))
-        .bind(now.micros())
-        .execute(&mut *conn)
-        .await?;
+        queue(conn, &event, None, &target, body, now).await?;
     }
+    Ok(())
+}
+
+/// One event, queued once per target.
+struct Event<'a> {
+    uuid: String,
+    /// Whose event it is (`deliveries.user_id`).
+    user: i64,
+    category: &'a str,
+    event_type: &'a str,
+    object_id: i64,
+    /// Deliveries of one object to one target go out in order: the key's prefix.
+    order: &'a str,
+}
+
+async fn queue(
+    conn: &mut AnyConnection,
+    event: &Event<'_>,
+    requested_by: Option<i64>,
+    target: &str,
+    body: String,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO deliveries (event_uuid, user_id, user_requested_id, category, event_type, \
+                                 object_id, target, body, order_key, status, next_attempt_at, \
+                                 created, updated) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $10, $10)",
+    )
+    .bind(event.uuid.as_str())
+    .bind(event.user)
+    .bind(requested_by)
+    .bind(event.category)
+    .bind(event.event_type)
+    .bind(event.object_id)
+    .bind(target)
+    .bind(body)
+    .bind(format!("{}:{}:{target}", event.order, event.object_id))
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -510,29 +542,19 @@ pub(crate) async fn emit_user_event(
     .bind(category)
     .fetch_all(&mut *conn)
     .await?;
-    let event = uuid::Uuid::new_v4().to_string();
+    let event = Event {
+        uuid: uuid::Uuid::new_v4().to_string(),
+        user,
+        category,
+        event_type,
+        object_id,
+        order: category,
+    };
     for row in rows {
         let target: String = row.try_get("target")?;
         let requested_by: Option<i64> = row.try_get("requested_by")?;
         let body = provisio_wire::kyc::event(category, event_type, object.clone(), &target);
-        sqlx::query(
-            "INSERT INTO deliveries (event_uuid, user_id, user_requested_id, category, event_type, \
-                                     object_id, target, body, order_key, status, next_attempt_at, \
-                                     created, updated) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $10, $10)",
-        )
-        .bind(event.as_str())
-        .bind(user)
-        .bind(requested_by)
-        .bind(category)
-        .bind(event_type)
-        .bind(object_id)
-        .bind(target.as_str())
-        .bind(body)
-        .bind(format!("{category}:{object_id}:{target}"))
-        .bind(now.micros())
-        .execute(&mut *conn)
-        .await?;
+        queue(conn, &event, requested_by, &target, body, now).await?;
     }
     Ok(())
 }

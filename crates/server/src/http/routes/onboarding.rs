@@ -74,7 +74,10 @@ pub async fn create(
         .store
         .onboarding(user, kind, inquiry.as_ref(), state.clock.now())
         .await?;
-    state.changed();
+    if inquiry.is_some() {
+        // Its webhook may be waiting.
+        state.changed();
+    }
     Bunq::id(onboarding.id)
 }
 
