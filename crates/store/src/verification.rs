@@ -302,19 +302,16 @@ impl VerificationStore for SqlStore {
     }
 
     async fn foreign_attachments(&self, user: UserId, ids: &[i64]) -> StoreResult<Vec<i64>> {
-        let mut foreign = Vec::new();
-        for id in ids {
-            let owner: Option<i64> =
-                sqlx::query_scalar("SELECT user_id FROM attachments WHERE id = $1")
-                    .bind(*id)
-                    .fetch_optional(&self.read)
-                    .await
-                    .map_err(db_err)?;
-            if owner != Some(user.0) {
-                foreign.push(*id);
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(foreign)
+        // One query however many ids were sent: a user has few attachments.
+        let own: Vec<i64> = sqlx::query_scalar("SELECT id FROM attachments WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        Ok(ids.iter().copied().filter(|id| !own.contains(id)).collect())
     }
 
     async fn create_document(
