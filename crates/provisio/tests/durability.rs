@@ -270,6 +270,9 @@ mod two_processes {
             NotificationFilterRequest, NotificationFiltersRequest,
         };
 
+        if provisio_store::testing::skip_postgres().await {
+            return;
+        }
         let f = fixture(Backend::Postgres).await;
         let receiver = common::Receiver::start().await;
         let a = start(&f, "all");
@@ -336,6 +339,9 @@ mod two_processes {
     /// Two full servers on one PostgreSQL database share the work; no step runs twice.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
+        if provisio_store::testing::skip_postgres().await {
+            return;
+        }
         let f = fixture(Backend::Postgres).await;
         let a = start(&f, "all");
         let b = start(&f, "all");
