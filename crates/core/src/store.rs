@@ -336,6 +336,12 @@ pub trait VerificationStore: Send + Sync {
         now: Timestamp,
     ) -> StoreResult<IdentityVerification>;
     async fn identity_verification(&self, id: i64) -> StoreResult<Option<IdentityVerification>>;
+    /// The user's sessions, newest first.
+    async fn identity_verifications(
+        &self,
+        user: UserId,
+        page: PageQuery,
+    ) -> StoreResult<Page<IdentityVerification>>;
     /// `CREATED → SUBMITTED`, with its review scheduled at `review_at`. False when the session
     /// was not CREATED.
     async fn submit_identity_verification(

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use provisio_core::{
     attachment::{Attachment, NewDocument},
     identity::{sandbox_verdict, IdentityVerification, IdvResult, IdvStatus, Verdict, PURPOSE},
-    model::UserId,
+    model::{Page, PageQuery, UserId},
     provision::plan::{JobKind, JobSpec},
     store::{StoreResult, VerificationStore},
     time::Timestamp,
@@ -16,7 +16,13 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
-use crate::{db_err, onboarding::settle, rows::parse, steps, SqlStore};
+use crate::{
+    db_err,
+    onboarding::settle,
+    page::{fetch_page, Arg},
+    rows::parse,
+    steps, SqlStore,
+};
 
 const IDV_COLUMNS: &str =
     "id, user_id, purpose, country, status, token, external_id, result, fail_reasons, created, updated";
@@ -198,6 +204,18 @@ impl VerificationStore for SqlStore {
         .await
         .map_err(db_err)?;
         row.map(IdentityVerification::try_from).transpose()
+    }
+
+    async fn identity_verifications(
+        &self,
+        user: UserId,
+        page: PageQuery,
+    ) -> StoreResult<Page<IdentityVerification>> {
+        let table_where = "identity_verifications WHERE user_id = $1";
+        let args = [Arg::Int(user.0)];
+        fetch_page::<IdvRow>(&self.read, IDV_COLUMNS, "id", table_where, &args, page)
+            .await?
+            .try_map(IdentityVerification::try_from)
     }
 
     async fn submit_identity_verification(

@@ -76,7 +76,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/user/{user_id}/identity-verification-session",
-            post(routes::verification::create_session),
+            post(routes::verification::create_session).get(routes::verification::list_sessions),
         )
         .route(
             "/user/{user_id}/identity-verification-session/{id}",

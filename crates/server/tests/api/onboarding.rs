@@ -146,7 +146,7 @@ for_each_backend! { TestApp::spawn =>
             .unwrap_or_else(|e| panic!("{e}"));
         let err = stranger.post(&format!("/v1/user/{key}/address-main"), &AddressRequest { address_main: Some(address()), ..Default::default() }).await.err();
         assert_eq!(err.and_then(|e| e.status()), Some(404));
-        for path in ["user-onboarding", "user-information-inquiry", "identity-verification-session/1", "attachment/1"] {
+        for path in ["user-onboarding", "user-information-inquiry", "identity-verification-session", "identity-verification-session/1", "attachment/1"] {
             let err = stranger.get(&format!("/v1/user/{key}/{path}")).await.err();
             assert_eq!(err.and_then(|e| e.status()), Some(404), "{path}");
         }

@@ -344,6 +344,24 @@ for_each_backend! { TestApp::spawn =>
         let unknown = user.put(&format!("{session}/999999"), &submitted()).await.err();
         assert_eq!(unknown.and_then(|e| e.status()), Some(404));
 
+        // The collection lists the user's sessions, newest first, paginated.
+        let first = start_verification(&user, key).await;
+        let second = start_verification(&user, key).await;
+        let ids = |page: &provisio_client::wire::ResponseEnvelope| -> Vec<i64> {
+            page.response.iter().map(|item| match item {
+                Item::IdentityVerificationSessionIncode(s) => s.id,
+                other => panic!("{other:?}"),
+            }).collect()
+        };
+        let all = user.get(&session).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ids(&all), vec![second, first]);
+        let newest = user.get(&format!("{session}?count=1")).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ids(&newest), vec![second]);
+        let older = newest.pagination.and_then(|p| p.older_url).unwrap_or_else(|| panic!("no older_url"));
+        assert_eq!(older, format!("{session}?count=1&older_id={second}"));
+        let rest = user.get(&older).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ids(&rest), vec![first]);
+
         let attachment = user.upload(&format!("/v1/user/{key}/attachment"), "image/png", None, PNG.to_vec())
             .await.unwrap_or_else(|e| panic!("{e}"));
         let attachment = first_id(&attachment.response);

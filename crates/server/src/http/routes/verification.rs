@@ -2,7 +2,7 @@
 //! a provisioned user (J-8, J-9).
 
 use axum::{
-    extract::State,
+    extract::{OriginalUri, State},
     http::{header, HeaderMap, HeaderValue},
     response::{IntoResponse, Response},
 };
@@ -22,6 +22,7 @@ use crate::{
     http::{
         error::ApiError,
         extract::{Json, PathId, RawBody},
+        pagination::Paging,
         respond::{ApiResult, Bunq},
         scope::OwnUser,
     },
@@ -56,6 +57,27 @@ pub async fn create_session(
         .await?;
     state.changed();
     Bunq::id(session.id)
+}
+
+/// `GET …/identity-verification-session`: the user's sessions, newest first.
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    OwnUser { user }: OwnUser,
+    paging: Paging,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult {
+    let page = state
+        .store
+        .identity_verifications(user.id, paging.query)
+        .await?;
+    let links = paging.links(uri.path(), &page, |v| v.id);
+    Bunq::page(
+        page.items
+            .iter()
+            .map(|v| Item::IdentityVerificationSessionIncode(kyc::identity_verification(v)))
+            .collect(),
+        links,
+    )
 }
 
 pub async fn get_session(
