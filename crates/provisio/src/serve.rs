@@ -97,9 +97,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "Operator API at http://{local}/_provisio/ with header: Authorization: Bearer {token}"
         ),
         (Some(_), Some(_)) => {
-            println!("Operator API at http://{local}/_provisio/ (token from --admin-token)")
+            println!("Operator API at http://{local}/_provisio/ (token from --admin-token).")
         }
-        (None, _) => println!("Operator API disabled (strict profile, production environment)"),
+        (None, _) => println!("Operator API disabled (strict profile, production environment)."),
     }
     println!("provisio listening on http://{local}");
     server.serve(listener, shutdown_signal()).await?;
