@@ -94,7 +94,10 @@ pub async fn decide_onboarding(
         let what = if approved { "approved" } else { "denied" };
         wrong_state(
             &provision,
-            &format!("only a provision in CREATED/PENDING_PROCESS_USER_ONBOARDING can be {what}."),
+            &format!(
+                "only a provision waiting for its user's onboarding \
+                 (CREATED/PENDING_PROCESS_USER_ONBOARDING) can be {what}."
+            ),
         )
     })?;
     // The same transaction marks the user's onboarding VERIFIED or DENIED.
