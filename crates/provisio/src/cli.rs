@@ -1,12 +1,10 @@
 //! The command line. Scripts drive these exact spellings; change them only with care.
 
-use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use provisio_core::{model::Environment, store::Store};
+use provisio_core::model::Environment;
 use provisio_server::Profile;
-use provisio_store::{connect, StoreConfig};
 
 /// provisio: bunq's Partner User Provisioning API, self-hosted.
 ///
@@ -47,12 +45,13 @@ pub enum InquiryCommand {
     /// Approve or reject an entry's answer.
     Review(InquiryReviewArgs),
     /// Cancel what is still open and finalize the inquiry.
-    Finalize(ProvisionArgs),
+    Finalize(InquiryArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct InquiryRaiseArgs {
     /// The provisioned user's id (or its UserApiKey id).
+    #[arg(value_name = "USER_ID")]
     pub user: i64,
     /// ONBOARDING, COMPLIANCE_TRANSACTION_MONITORING, COMPLIANCE_SCREENING,
     /// DOCUMENT_EXPIRY_RENEWAL or EMPLOYMENT_STATUS_VERIFY.
@@ -67,7 +66,8 @@ pub struct InquiryRaiseArgs {
 
 #[derive(Debug, Args)]
 pub struct InquiryReviewArgs {
-    /// The entry's id.
+    /// The id of the inquiry entry whose answer is reviewed (`inquiry raise` prints it).
+    #[arg(value_name = "ENTRY_ID")]
     pub entry: i64,
     #[command(flatten)]
     pub decision: Decision,
@@ -84,8 +84,10 @@ pub struct InquiryReviewArgs {
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 pub struct Decision {
+    /// Approve it.
     #[arg(long)]
     pub approve: bool,
+    /// Reject it (say why with --reason).
     #[arg(long)]
     pub reject: bool,
 }
@@ -99,6 +101,7 @@ pub enum IdentityCommand {
 #[derive(Debug, Args)]
 pub struct IdentityDecideArgs {
     /// The IdentityVerificationSession id.
+    #[arg(value_name = "SESSION_ID")]
     pub id: i64,
     #[command(flatten)]
     pub decision: Decision,
@@ -114,7 +117,7 @@ pub enum WebhooksCommand {
     /// Recent deliveries, newest first, with each attempt's time, answer and latency.
     List(WebhooksListArgs),
     /// Send a delivery once more (same event id).
-    Resend(ProvisionArgs),
+    Resend(DeliveryArgs),
     /// Print delivery attempts as they happen.
     Tail(TailArgs),
 }
@@ -153,7 +156,26 @@ pub enum ProvisionCommand {
 
 #[derive(Debug, Args)]
 pub struct ProvisionArgs {
-    /// The id of the PartnerUserProvision (or, for webhooks, of the delivery).
+    /// The PartnerUserProvision id (as in /v1/partner-user-provision/{id}).
+    #[arg(value_name = "PROVISION_ID")]
+    pub id: i64,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeliveryArgs {
+    /// The webhook delivery's id (`webhooks list` prints it first on each line).
+    #[arg(value_name = "DELIVERY_ID")]
+    pub id: i64,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InquiryArgs {
+    /// The UserInformationInquiry id (`inquiry raise` prints it).
+    #[arg(value_name = "INQUIRY_ID")]
     pub id: i64,
     #[command(flatten)]
     pub storage: StorageArgs,
@@ -173,7 +195,8 @@ pub enum RoleArg {
 pub enum PartnerCommand {
     /// Create a partner and print its API key (alone on the last line, shown only once).
     Create(PartnerCreateArgs),
-    /// Give a partner another API key (alone on the last line, shown only once).
+    /// Give a partner another API key (alone on the last line, shown only once); the way to a
+    /// new key when one is lost.
     AddKey(PartnerAddKeyArgs),
     /// List partners.
     List(PartnerListArgs),
@@ -181,7 +204,8 @@ pub enum PartnerCommand {
 
 #[derive(Debug, Args)]
 pub struct PartnerAddKeyArgs {
-    /// The partner's UserCompany id.
+    /// The partner's UserCompany id (`partner list` prints it).
+    #[arg(value_name = "PARTNER_ID")]
     pub id: i64,
     #[command(flatten)]
     pub storage: StorageArgs,
@@ -192,7 +216,7 @@ pub struct PartnerAddKeyArgs {
 /// Where provisio keeps its data. `--database-url` wins over `--data-dir`.
 #[derive(Debug, Args)]
 pub struct StorageArgs {
-    /// Directory for the embedded SQLite database (created if missing).
+    /// Directory for the embedded SQLite database (only `serve` and `partner create` create it).
     #[arg(long, env = "PROVISIO_DATA_DIR", default_value = "provisio-data")]
     pub data_dir: PathBuf,
     /// A database URL instead of the data directory: postgres://USER@HOST/DB or sqlite://PATH.
@@ -206,32 +230,6 @@ impl StorageArgs {
             .as_deref()
             .is_some_and(|url| url.starts_with("postgres"))
     }
-
-    pub async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
-        let config = match &self.database_url {
-            Some(url) => StoreConfig::new(url.clone()),
-            None => {
-                create_private_dir(&self.data_dir)?;
-                StoreConfig::sqlite_in(&self.data_dir)
-            }
-        };
-        let store = connect(&config)
-            .await
-            .with_context(|| format!("opening {}", provisio_store::redact_url(&config.url)))?;
-        Ok(Arc::new(store))
-    }
-}
-
-/// The data directory holds the server's private key: keep it to its owner.
-fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .with_context(|| format!("restricting {}", dir.display()))?;
-    }
-    Ok(())
 }
 
 /// Which bunq environment to imitate.
@@ -346,6 +344,20 @@ pub struct ServeArgs {
     /// e.g. USER_PERSON_SOURCE_OF_FUND (comma-separated).
     #[arg(long, env = "PROVISIO_ONBOARDING_INQUIRY", value_delimiter = ',')]
     pub onboarding_inquiry: Vec<String>,
+    /// A fixed API key for the demo partner, for CI: seeded on an empty store, added to the
+    /// "Demo Partner" of a store that has one. In the sandbox it starts with sandbox_; then 16
+    /// to 128 of A-Z a-z 0-9 _ -.
+    #[arg(long, env = "PROVISIO_DEMO_API_KEY", hide_env_values = true)]
+    pub demo_api_key: Option<String>,
+    /// How to write the log on stderr: text for people, json (one object a line) for machines.
+    #[arg(long, env = "PROVISIO_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]

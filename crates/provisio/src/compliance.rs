@@ -11,7 +11,7 @@ pub async fn inquiry(command: InquiryCommand) -> anyhow::Result<()> {
     let clock = SystemClock::new();
     match command {
         InquiryCommand::Raise(args) => {
-            let store = args.storage.open().await?;
+            let store = args.storage.open_existing().await?;
             let id = compliance::raise(
                 store.as_ref(),
                 &clock,
@@ -30,7 +30,7 @@ pub async fn inquiry(command: InquiryCommand) -> anyhow::Result<()> {
             }
         }
         InquiryCommand::Review(args) => {
-            let store = args.storage.open().await?;
+            let store = args.storage.open_existing().await?;
             let approved = args.decision.approve;
             compliance::review(
                 store.as_ref(),
@@ -46,7 +46,7 @@ pub async fn inquiry(command: InquiryCommand) -> anyhow::Result<()> {
             println!("Entry {}: {what}{reopened}.", args.entry);
         }
         InquiryCommand::Finalize(args) => {
-            let store = args.storage.open().await?;
+            let store = args.storage.open_existing().await?;
             let inquiry = compliance::finalize(store.as_ref(), &clock, args.id).await?;
             println!("Inquiry {}: {}.", inquiry.id, inquiry.status);
         }
@@ -56,7 +56,7 @@ pub async fn inquiry(command: InquiryCommand) -> anyhow::Result<()> {
 
 pub async fn identity(command: IdentityCommand) -> anyhow::Result<()> {
     let IdentityCommand::Decide(args) = command;
-    let store = args.storage.open().await?;
+    let store = args.storage.open_existing().await?;
     let result = if args.decision.approve {
         "APPROVED"
     } else {
@@ -73,7 +73,9 @@ pub async fn identity(command: IdentityCommand) -> anyhow::Result<()> {
     let reasons = session
         .verdict
         .map(|v| v.fail_reasons.join(", "))
+        .filter(|r| !r.is_empty())
+        .map(|r| format!(" ({r})"))
         .unwrap_or_default();
-    println!("Identity verification {}: {result} {reasons}", session.id);
+    println!("Identity verification {}: {result}{reasons}.", session.id);
     Ok(())
 }

@@ -3,6 +3,7 @@
 mod cli;
 mod compliance;
 mod serve;
+mod storage;
 mod webhooks;
 
 use std::process::ExitCode;
@@ -21,17 +22,38 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("provisio: {err:#}");
+            eprintln!("provisio: {}", as_error_line(&format!("{err:#}")));
             ExitCode::FAILURE
         }
     }
+}
+
+/// One style for every error, whichever layer wrote it: after the `provisio: ` prefix, a
+/// sentence that starts in lower case (unless its first word is a name such as `API` or
+/// `PartnerUserProvision`) and ends with a period.
+fn as_error_line(message: &str) -> String {
+    let message = message.trim();
+    let first_word = message.split_whitespace().next().unwrap_or_default();
+    let mut line = if first_word.chars().skip(1).any(char::is_uppercase) {
+        message.to_owned()
+    } else {
+        let mut chars = message.chars();
+        chars
+            .next()
+            .map(|c| c.to_lowercase().chain(chars).collect())
+            .unwrap_or_default()
+    };
+    if !line.ends_with(['.', '!', '?']) {
+        line.push('.');
+    }
+    line
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::serve(args).await,
         Command::Partner(PartnerCommand::Create(args)) => {
-            let store = args.storage.open().await?;
+            let store = args.storage.open_or_create().await?;
             let clock = SystemClock::new();
             let (partner, api_key) = create_partner(
                 store.as_ref(),
@@ -53,7 +75,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inquiry(command) => compliance::inquiry(command).await,
         Command::Identity(command) => compliance::identity(command).await,
         Command::Partner(PartnerCommand::AddKey(args)) => {
-            let store = args.storage.open().await?;
+            let store = args.storage.open_existing().await?;
             let key = provisio_server::partners::add_api_key(
                 store.as_ref(),
                 &SystemClock::new(),
@@ -66,10 +88,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Partner(PartnerCommand::List(args)) => {
-            let store = args.storage.open().await?;
+            let store = args.storage.open_existing().await?;
             let partners = store.list_partners().await?;
             if partners.is_empty() {
-                println!("No partners yet. Create one with: provisio partner create --name NAME");
+                println!("No partners yet; create one with `provisio partner create --name NAME`.");
             }
             for partner in partners {
                 println!(
@@ -93,7 +115,7 @@ async fn provision(command: ProvisionCommand) -> anyhow::Result<()> {
         ProvisionCommand::ExpireCredential(a) => (a, "credential expired"),
         ProvisionCommand::History(a) => (a, ""),
     };
-    let store = args.storage.open().await?;
+    let store = args.storage.open_existing().await?;
     let (store, id) = (store.as_ref(), ProvisionId(args.id));
     match command {
         ProvisionCommand::Approve(_) => {
@@ -133,4 +155,26 @@ async fn provision(command: ProvisionCommand) -> anyhow::Result<()> {
     }
     println!("Provision {id}: {what}.");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_error_line;
+
+    #[test]
+    fn errors_read_alike() {
+        assert_eq!(
+            as_error_line("Provision 3 is ACTIVE/NONE; only a provision can."),
+            "provision 3 is ACTIVE/NONE; only a provision can."
+        );
+        assert_eq!(
+            as_error_line("PartnerUserProvision not found."),
+            "PartnerUserProvision not found."
+        );
+        assert_eq!(as_error_line("no delivery 3"), "no delivery 3.");
+        assert_eq!(
+            as_error_line("--data-dir x is a file"),
+            "--data-dir x is a file."
+        );
+    }
 }

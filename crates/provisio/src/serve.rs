@@ -10,15 +10,15 @@ use provisio_core::{
 };
 use provisio_server::{
     config::{DeliveryConfig, OnboardingConfig, WorkerConfig},
-    partners::create_partner,
+    partners::{demo_api_key, ensure_demo_partner, DemoPartner, DEMO_PARTNER},
     Server, ServerConfig,
 };
 use tokio::net::TcpListener;
 
-use crate::cli::{RoleArg, ServeArgs};
+use crate::cli::{LogFormat, RoleArg, ServeArgs};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    init_tracing();
+    init_tracing(args.log_format);
     // A bad entry type would refuse every onboarding: say so now, not at the first request.
     if !args.onboarding_inquiry.is_empty() {
         provisio_core::inquiry::NewInquiry::validate(
@@ -28,20 +28,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )
         .map_err(|e| anyhow::anyhow!("--onboarding-inquiry: {e}"))?;
     }
-    let store = args.storage.open().await?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let environment: Environment = args.environment.environment.into();
-
-    // A newcomer's first start: give them something to connect with.
-    if store.list_partners().await?.is_empty() {
-        let (partner, api_key) =
-            create_partner(store.as_ref(), clock.as_ref(), environment, "Demo Partner").await?;
-        println!(
-            "Created the demo partner \"{}\" (UserCompany id {}). Its API key, shown only this once:",
-            partner.name, partner.id
-        );
-        println!("  {}", api_key.expose());
-    }
+    let demo_api_key = args
+        .demo_api_key
+        .as_deref()
+        .map(|key| demo_api_key(environment, key))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--demo-api-key: {e}"))?;
+    let store = args.storage.open_or_create().await?;
+    println!("Using {}.", args.storage.describe());
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
 
     let config = ServerConfig {
         environment,
@@ -76,27 +72,34 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             onboarding_inquiry: args.onboarding_inquiry.clone(),
         },
     };
-    let server = Server::build(config, store, clock)
+    let server = Server::build(config, store.clone(), clock.clone())
         .await
         .context("preparing the server key")?;
+    // Bind before the demo partner exists: a port in use must not cost its key.
+    let listener = match args.role {
+        RoleArg::Worker => TcpListener::bind("127.0.0.1:0").await?,
+        _ => TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?,
+    };
+    let demo = ensure_demo_partner(store.as_ref(), clock.as_ref(), environment, demo_api_key)
+        .await
+        .context("creating the demo partner")?;
+    announce(&demo);
     if args.role == RoleArg::Worker {
-        println!("provisio worker running (no API in this role)");
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        println!("provisio worker running (no API in this role).");
         server.serve(listener, shutdown_signal()).await?;
         return Ok(());
     }
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("listening on {}", args.listen))?;
     let local = listener.local_addr()?;
     match (server.admin_token(), &args.admin_token) {
         (Some(token), None) => println!(
             "Operator API at http://{local}/_provisio/ with header: Authorization: Bearer {token}"
         ),
         (Some(_), Some(_)) => {
-            println!("Operator API at http://{local}/_provisio/ (token from --admin-token)")
+            println!("Operator API at http://{local}/_provisio/ (token from --admin-token).")
         }
-        (None, _) => println!("Operator API disabled (strict profile, production environment)"),
+        (None, _) => println!("Operator API disabled (strict profile, production environment)."),
     }
     println!("provisio listening on http://{local}");
     server.serve(listener, shutdown_signal()).await?;
@@ -104,13 +107,45 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn init_tracing() {
+/// A newcomer's first start gives them something to connect with; a CI run's key is there.
+fn announce(demo: &DemoPartner) {
+    match demo {
+        DemoPartner::Created(partner, key) => {
+            println!(
+                "Created the demo partner \"{}\" (UserCompany id {}). Its API key, shown only this once:",
+                partner.name, partner.id
+            );
+            println!("  {}", key.expose());
+        }
+        DemoPartner::KeyAdded(partner) => println!(
+            "Added the --demo-api-key key to the demo partner (UserCompany id {}).",
+            partner.id
+        ),
+        DemoPartner::KeyKnown(partner) => println!(
+            "The --demo-api-key key already opens partner \"{}\" (UserCompany id {}).",
+            partner.name, partner.id
+        ),
+        DemoPartner::Ignored => println!(
+            "Ignored --demo-api-key: this store has partners but none named \"{DEMO_PARTNER}\"; \
+             `provisio partner add-key PARTNER_ID` gives a partner a new key."
+        ),
+        DemoPartner::Unchanged => {}
+    }
+}
+
+/// Logs go to stderr: coloured only on a terminal, JSON lines when asked.
+fn init_tracing(format: LogFormat) {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .init();
+        .with_ansi(std::io::stderr().is_terminal());
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish what is in flight, exit.

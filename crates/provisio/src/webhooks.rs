@@ -33,7 +33,7 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
             count,
             storage,
         }) => {
-            let store = storage.open().await?;
+            let store = storage.open_existing().await?;
             for d in store.deliveries(target.as_deref(), count).await? {
                 println!(
                     "{}  {}  {} #{}  {}  event {}",
@@ -45,7 +45,7 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
             }
         }
         WebhooksCommand::Resend(args) => {
-            let store = args.storage.open().await?;
+            let store = args.storage.open_existing().await?;
             let now = provisio_core::time::Clock::now(&provisio_core::time::SystemClock::new());
             if !store.resend(args.id, now).await? {
                 anyhow::bail!("no delivery {}", args.id);
@@ -53,7 +53,7 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
             println!("Delivery {} queued again.", args.id);
         }
         WebhooksCommand::Tail(args) => {
-            let store = args.storage.open().await?;
+            let store = args.storage.open_existing().await?;
             let mut last = store.latest_attempt_id().await?;
             println!("Following webhook deliveries (Ctrl-C to stop)…");
             loop {

@@ -174,7 +174,14 @@ async fn operators_can_act_on_a_provision_from_the_command_line() {
         !out.status.success(),
         "approving before onboarding must fail"
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("onboarding"));
+    // The refusal names the state the provision is in.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!(
+            "provisio: provision {id} is CREATED/PENDING_PROCESS_USER; only a provision waiting \
+             for its user's onboarding (CREATED/PENDING_PROCESS_USER_ONBOARDING) can be approved."
+        )
+    );
     let out = provisio(&["provision", "fail", &id, "--data-dir", &data]);
     assert!(
         out.status.success(),

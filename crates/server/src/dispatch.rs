@@ -133,6 +133,9 @@ impl Dispatcher {
     }
 
     fn attempt(&self, delivery: &Delivery, sent: Sent) -> Attempt {
+        if !sent.ok {
+            self.log_failure(delivery, &sent);
+        }
         let result = if sent.ok {
             DeliveryResult::Delivered
         } else if delivery.final_attempt {
@@ -153,6 +156,31 @@ impl Dispatcher {
             latency: sent.latency,
             result,
         }
+    }
+
+    /// A warning per failed attempt, counting attempts as bunq does: the first plus its
+    /// retries (1 + 5 with the default schedule); a retry by hand is its own last attempt.
+    fn log_failure(&self, delivery: &Delivery, sent: &Sent) {
+        let attempt = delivery.attempts.saturating_add(1);
+        let total = if delivery.final_attempt {
+            attempt
+        } else {
+            u32::try_from(self.config.retry.schedule.len())
+                .unwrap_or(u32::MAX)
+                .saturating_add(1)
+                .max(attempt)
+        };
+        let outcome = match (sent.status, &sent.error) {
+            (_, Some(error)) => error.clone(),
+            (Some(status), None) => status.to_string(),
+            (None, None) => "no answer".to_owned(),
+        };
+        tracing::warn!(
+            delivery = delivery.id,
+            target = %redact_password(&delivery.target),
+            status = sent.status,
+            "webhook attempt {attempt} of {total} failed: {outcome}"
+        );
     }
 
     /// Delivers until `stop` turns true; `wake` cuts an idle sleep short.
@@ -232,5 +260,16 @@ async fn send(http: &reqwest::Client, signer: &ResponseSigner, delivery: &Delive
             }),
             latency,
         },
+    }
+}
+
+/// A target URL for the log, without a password it may carry (`https://user:secret@host/`).
+fn redact_password(target: &str) -> String {
+    match reqwest::Url::parse(target) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => target.to_owned(),
     }
 }

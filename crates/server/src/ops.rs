@@ -90,8 +90,16 @@ pub async fn decide_onboarding(
     cause: &str,
 ) -> Result<Provision, DomainError> {
     let provision = load(store, id).await?;
-    let step = plan::decide_onboarding(phase_of(&provision)?, approved, cause)
-        .map_err(DomainError::invalid)?;
+    let step = plan::decide_onboarding(phase_of(&provision)?, approved, cause).map_err(|_| {
+        let what = if approved { "approved" } else { "denied" };
+        wrong_state(
+            &provision,
+            &format!(
+                "only a provision waiting for its user's onboarding \
+                 (CREATED/PENDING_PROCESS_USER_ONBOARDING) can be {what}."
+            ),
+        )
+    })?;
     // The same transaction marks the user's onboarding VERIFIED or DENIED.
     if !store
         .decide_onboarding(id, &step, approved, clock.now())
@@ -107,10 +115,26 @@ pub async fn fail(
     clock: &dyn Clock,
     id: ProvisionId,
 ) -> Result<Provision, DomainError> {
-    transition(store, clock, id, |phase| {
-        plan::fail(phase, "failed by an operator")
-    })
-    .await
+    let provision = load(store, id).await?;
+    let step = plan::fail(phase_of(&provision)?, "failed by an operator").map_err(|_| {
+        wrong_state(
+            &provision,
+            "only a provision whose user, relation or OAuth request is being processed can be failed.",
+        )
+    })?;
+    if !store.apply_step(id, &step, clock.now()).await? {
+        return Err(changed());
+    }
+    Ok(provision)
+}
+
+/// An operator asked for a step the provision's state does not allow: name the state, so
+/// they need not look it up before trying again.
+fn wrong_state(provision: &Provision, rule: &str) -> DomainError {
+    DomainError::invalid(format!(
+        "Provision {} is {}/{}; {rule}",
+        provision.id, provision.state.status, provision.state.sub_status
+    ))
 }
 
 pub async fn expire_credential(
@@ -118,23 +142,18 @@ pub async fn expire_credential(
     clock: &dyn Clock,
     id: ProvisionId,
 ) -> Result<(), DomainError> {
-    store
-        .provision(id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("PartnerUserProvision"))?;
+    let provision = load(store, id).await?;
     if store.expire_credential_now(id, clock.now()).await? {
         Ok(())
     } else {
-        Err(DomainError::invalid(
-            "This provision has no credential waiting for its first use.",
+        Err(wrong_state(
+            &provision,
+            "it has no credential waiting for its first use.",
         ))
     }
 }
 
 pub async fn history(store: &dyn Store, id: ProvisionId) -> Result<Vec<HistoryEntry>, DomainError> {
-    store
-        .provision(id)
-        .await?
-        .ok_or_else(|| DomainError::not_found("PartnerUserProvision"))?;
+    load(store, id).await?;
     Ok(store.history(id).await?)
 }

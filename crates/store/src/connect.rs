@@ -20,6 +20,11 @@ pub enum ConnectError {
     Open(#[source] sqlx::Error),
     #[error("cannot apply migrations: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    /// Opening existing data only, and there is none: no database, or no provisio schema in it.
+    #[error("no provisio data at {0}")]
+    NoData(String),
+    #[error("the database is not writable: {0}")]
+    NotWritable(#[source] sqlx::Error),
 }
 
 /// How to reach the database.
@@ -29,6 +34,9 @@ pub struct StoreConfig {
     pub url: String,
     /// Connections for readers (SQLite) or for everything (PostgreSQL).
     pub max_connections: u32,
+    /// Create the database (SQLite) and its schema when missing. Operator commands turn this
+    /// off: a typo in a path must not leave an empty database behind and report "no partners".
+    pub create: bool,
 }
 
 impl std::fmt::Debug for StoreConfig {
@@ -37,6 +45,7 @@ impl std::fmt::Debug for StoreConfig {
         f.debug_struct("StoreConfig")
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
+            .field("create", &self.create)
             .finish()
     }
 }
@@ -46,6 +55,17 @@ impl StoreConfig {
         StoreConfig {
             url: url.into(),
             max_connections: 8,
+            create: true,
+        }
+    }
+
+    /// The same database, opened only if it already holds provisio's data.
+    pub fn existing_only(self) -> Self {
+        StoreConfig {
+            // SQLite's `rwc` creates the file; `rw` does not.
+            url: self.url.replace("mode=rwc", "mode=rw"),
+            create: false,
+            ..self
         }
     }
 
@@ -83,7 +103,15 @@ pub async fn connect(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
         return Err(ConnectError::UnsupportedUrl);
     };
     let store = match backend {
-        Backend::Sqlite => connect_sqlite(config).await?,
+        Backend::Sqlite => connect_sqlite(config).await.map_err(|err| match err {
+            // SQLITE_CANTOPEN: with `mode=rw`, the file is not there.
+            ConnectError::Open(sqlx::Error::Database(db))
+                if !config.create && db.code().as_deref() == Some("14") =>
+            {
+                ConnectError::NoData(redact_url(&config.url))
+            }
+            other => other,
+        })?,
         Backend::Postgres => {
             let pool = AnyPoolOptions::new()
                 .max_connections(config.max_connections)
@@ -99,6 +127,9 @@ pub async fn connect(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
             }
         }
     };
+    if !config.create && !has_schema(&store).await.map_err(ConnectError::Open)? {
+        return Err(ConnectError::NoData(redact_url(&config.url)));
+    }
     let migrator = match backend {
         Backend::Sqlite => &SQLITE_MIGRATIONS,
         Backend::Postgres => &POSTGRES_MIGRATIONS,
@@ -108,6 +139,42 @@ pub async fn connect(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
         .await
         .map_err(ConnectError::Migrate)?;
     Ok(store)
+}
+
+/// Whether migrations ever ran here: an empty database holds no provisio data.
+async fn has_schema(store: &SqlStore) -> Result<bool, sqlx::Error> {
+    let sql = match store.backend {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
+        }
+    };
+    let count: i64 = sqlx::query_scalar(sql).fetch_one(&store.read).await?;
+    Ok(count > 0)
+}
+
+impl SqlStore {
+    /// Fails unless a write goes through: a read-only file or database user would otherwise
+    /// start fine and answer every write with a 500. The probe touches one row of the
+    /// migrations table and rolls back, so it leaves nothing behind.
+    pub async fn check_writable(&self) -> Result<(), ConnectError> {
+        let mut tx = self
+            .write
+            .begin()
+            .await
+            .map_err(ConnectError::NotWritable)?;
+        sqlx::query(
+            "UPDATE _sqlx_migrations SET version = version \
+             WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(ConnectError::NotWritable)?;
+        tx.rollback().await.map_err(ConnectError::NotWritable)
+    }
 }
 
 async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> {

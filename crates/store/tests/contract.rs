@@ -248,3 +248,22 @@ for_each_backend! { open =>
         assert!(beyond.items.is_empty() && beyond.has_older && !beyond.has_newer);
     }
 }
+
+// Operator commands open existing data only: an empty database is no store, and stays empty.
+for_each_backend! { TestDatabase::create =>
+    async fn existing_only_refuses_an_empty_database_and_creates_nothing(db: TestDatabase) {
+        let existing = db.config.clone().existing_only();
+        for _ in 0..2 {
+            match connect(&existing).await {
+                Err(provisio_store::ConnectError::NoData(_)) => {}
+                other => panic!("expected NoData, got {:?}", other.map(|_| ())),
+            }
+        }
+        let created = connect(&db.config).await.unwrap_or_else(|e| panic!("{e}"));
+        created.check_writable().await.unwrap_or_else(|e| panic!("{e}"));
+        created.close().await;
+        let opened = connect(&existing).await.unwrap_or_else(|e| panic!("{e}"));
+        opened.check_writable().await.unwrap_or_else(|e| panic!("{e}"));
+        opened.close().await;
+    }
+}

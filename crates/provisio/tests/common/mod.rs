@@ -38,12 +38,18 @@ pub fn serve(data_dir: &str) -> Serving {
 
 /// `provisio serve --listen 127.0.0.1:0 ARGS`, waiting for a line that starts with `ready`.
 pub fn serve_with(args: &[&str], ready: &str) -> Serving {
+    serve_logging_to(args, ready, Stdio::null())
+}
+
+/// [`serve_with`], its log (stderr) going to `stderr`.
+pub fn serve_logging_to(args: &[&str], ready: &str, stderr: impl Into<Stdio>) -> Serving {
     let child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
         .env_remove("PROVISIO_DATABASE_URL")
+        .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap_or_else(|e| panic!("spawning provisio serve: {e}"));
     // From here on, dropping `serving` (also on a panic) stops the process.

@@ -1,5 +1,6 @@
 //! The router: bunq's routes under `/v1`, and the layers every response passes through.
 
+mod access_log;
 mod error;
 mod extract;
 mod pagination;
@@ -187,6 +188,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             sign_layer::sign_responses,
         ))
+        // Outside the signing, so the line has the response id and the whole latency.
+        .layer(middleware::from_fn(access_log::log_request))
         .with_state(state)
 }
 

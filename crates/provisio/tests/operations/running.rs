@@ -1,0 +1,238 @@
+//! A running server: credentials a CI script knows in advance, and its log.
+
+use std::path::Path;
+
+use provisio_client::Client;
+
+use crate::{
+    common::{self, provisio, serve_logging_to, serve_with},
+    stderr, temp_dir,
+};
+
+const DEMO_KEY: &str = "sandbox_ci0123456789abcdef0123456789";
+const ADMIN_TOKEN: &str = "ci-admin-token-0123456789";
+fn serve_ci(data: &str, extra: &[&str], log: &Path) -> common::Serving {
+    let log = std::fs::File::create(log).unwrap_or_else(|e| panic!("{e}"));
+    let mut args = vec![
+        "--data-dir",
+        data,
+        "--demo-api-key",
+        DEMO_KEY,
+        "--admin-token",
+        ADMIN_TOKEN,
+    ];
+    args.extend_from_slice(extra);
+    serve_logging_to(&args, "provisio listening on ", log)
+}
+
+#[tokio::test]
+async fn a_demo_api_key_opens_an_api_context_after_every_start() {
+    let out = provisio(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--demo-api-key",
+        "ci-key-0123456789abcdef",
+    ]);
+    assert!(
+        stderr(&out).contains("--demo-api-key: a sandbox API key starts with sandbox_"),
+        "{}",
+        stderr(&out)
+    );
+
+    let dir = temp_dir();
+    let data = dir.path().join("data").to_string_lossy().into_owned();
+    let log = dir.path().join("serve.log");
+    let mut first = serve_ci(&data, &[], &log);
+    assert!(
+        first.output.iter().any(|l| l.trim() == DEMO_KEY),
+        "{:?}",
+        first.output
+    );
+    let client = Client::connect(&first.url, DEMO_KEY)
+        .await
+        .unwrap_or_else(|e| panic!("handshake with --demo-api-key: {e}"));
+    let me = client
+        .context()
+        .await
+        .map(|c| c.user_id)
+        .unwrap_or_default();
+    first.stop();
+
+    // A cached store: the same key still works, another one is added to the demo partner.
+    let second = serve_ci(&data, &[], &log);
+    assert!(
+        second
+            .output
+            .iter()
+            .any(|l| l.contains("already opens partner")),
+        "{:?}",
+        second.output
+    );
+    drop(second);
+    let other = "sandbox_ci-second-key-0123456789";
+    let third = serve_with(
+        &["--data-dir", &data, "--demo-api-key", other],
+        "provisio listening on ",
+    );
+    assert!(
+        third
+            .output
+            .iter()
+            .any(|l| l.contains("Added the --demo-api-key key")),
+        "{:?}",
+        third.output
+    );
+    let again = Client::connect(&third.url, other)
+        .await
+        .unwrap_or_else(|e| panic!("handshake with the added key: {e}"));
+    assert_eq!(
+        again.context().await.map(|c| c.user_id).unwrap_or_default(),
+        me
+    );
+}
+
+#[tokio::test]
+async fn each_request_is_logged_once_without_secrets() {
+    let dir = temp_dir();
+    let data = dir.path().join("data").to_string_lossy().into_owned();
+    for format in ["text", "json"] {
+        let log = dir.path().join(format!("{format}.log"));
+        let mut server = serve_ci(&data, &["--log-format", format], &log);
+        let client = Client::connect(&server.url, DEMO_KEY)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let context = client.context().await.unwrap_or_else(|e| panic!("{e}"));
+        let user = format!("/v1/user/{}", context.user_id);
+        client.get(&user).await.unwrap_or_else(|e| panic!("{e}"));
+        server.stop();
+
+        let text = std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !text.contains('\u{1b}'),
+            "ANSI escapes in a piped log: {text}"
+        );
+        for secret in [
+            DEMO_KEY,
+            ADMIN_TOKEN,
+            &context.session_token,
+            &context.installation_token,
+        ] {
+            assert!(!text.contains(secret), "a secret in the log: {text}");
+        }
+        let requests: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("provisio::access"))
+            .collect();
+        // installation, device-server, session-server, GET user
+        assert_eq!(requests.len(), 4, "{text}");
+        if format == "text" {
+            let line = requests.last().copied().unwrap_or_default();
+            for part in [
+                "method=GET",
+                "route=\"/v1/user/{user_id}\"",
+                "status=200",
+                "latency_ms=",
+                "request_id=",
+            ] {
+                assert!(line.contains(part), "{part} missing from {line}");
+            }
+            continue;
+        }
+        for line in text.lines() {
+            let json: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            assert!(json.is_object(), "{line}");
+        }
+        let last: serde_json::Value = serde_json::from_str(requests[3]).unwrap_or_default();
+        assert_eq!(last["route"], "/v1/user/{user_id}", "{last}");
+        assert_eq!(last["status"], 200, "{last}");
+        assert!(
+            last["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+            "{last}"
+        );
+    }
+}
+
+/// A webhook receiver that always answers 500.
+async fn failing_receiver() -> String {
+    use axum::{http::StatusCode, routing::post, Router};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let app = Router::new().route(
+        "/hook",
+        post(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}/hook")
+}
+
+#[tokio::test]
+async fn each_failed_webhook_attempt_is_a_warning() {
+    use provisio_client::wire::requests::{NotificationFilterRequest, NotificationFiltersRequest};
+
+    let target = failing_receiver().await;
+    let dir = temp_dir();
+    let data = dir.path().join("data").to_string_lossy().into_owned();
+    let log = dir.path().join("serve.log");
+    let mut server = serve_ci(
+        &data,
+        &[
+            "--step-delay",
+            "1h",
+            "--webhook-retry-schedule",
+            "10ms,10ms",
+        ],
+        &log,
+    );
+    let client = Client::connect(&server.url, DEMO_KEY)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let me = client
+        .context()
+        .await
+        .map(|c| c.user_id)
+        .unwrap_or_default();
+    client
+        .create_oauth_client("https://partner.example/cb")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .post(
+            &format!("/v1/user/{me}/notification-filter-url"),
+            &NotificationFiltersRequest {
+                notification_filters: vec![NotificationFilterRequest {
+                    category: Some("PARTNER_USER_PROVISION".into()),
+                    notification_target: Some(target.clone()),
+                }],
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .post("/v1/partner-user-provision", &common::person())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Three attempts 10 ms apart; the dispatcher polls every 200 ms.
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("attempt 3 of 3") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    server.stop();
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("WARN")).collect();
+    for n in 1..=3 {
+        let line = warnings
+            .iter()
+            .find(|l| l.contains(&format!("webhook attempt {n} of 3 failed")))
+            .unwrap_or_else(|| panic!("no warning for attempt {n}: {text}"));
+        assert!(line.contains(&target) && line.contains("500"), "{line}");
+    }
+}
