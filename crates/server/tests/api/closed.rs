@@ -305,9 +305,12 @@ for_each_backend! { TestApp::spawn =>
         ok(f.partner.put(&format!("/v1/user/{}/identity-verification-session/{}", f.key, f.session), &submitted).await);
         end(&app, &f).await;
         let before = seen(&app, &f).await;
-        // The sandbox review falls due: it decides nothing for a closed user, and says nothing.
+        let jobs = ok_store(app.store.pending_jobs().await);
+        // The sandbox review falls due: it decides nothing for a closed user, and says nothing,
+        // and is done (not failing and retried for ever).
         app.clock.advance(std::time::Duration::from_secs(60));
         app.drain().await;
         assert_eq!(seen(&app, &f).await, before);
+        assert_eq!(ok_store(app.store.pending_jobs().await), jobs - 1, "the review is done");
     }
 }
