@@ -16,13 +16,8 @@ use provisio_client::{
     Client, ClientError,
 };
 use provisio_core::{
-    attachment::NewDocument,
-    identity::Verdict,
-    inquiry::NewInquiry,
-    model::UserId,
-    onboarding::FulfillmentType,
-    time::Clock,
-    StoreError,
+    attachment::NewDocument, identity::Verdict, inquiry::NewInquiry, model::UserId,
+    onboarding::FulfillmentType, time::Clock, StoreError,
 };
 use reqwest::Method;
 use serde_json::json;
@@ -69,7 +64,11 @@ fn entry_path(f: &Frozen, entry: i64) -> String {
 /// attachment and an inquiry, whose events all have a target.
 async fn prepare(app: &TestApp, status: &'static str) -> Frozen {
     let (partner, _, key, provision) = onboarding_user(app).await;
-    let company = partner.context().await.map(|c| c.user_id).unwrap_or_default();
+    let company = partner
+        .context()
+        .await
+        .map(|c| c.user_id)
+        .unwrap_or_default();
     let filters = |categories: &[&str]| NotificationFiltersRequest {
         notification_filters: categories
             .iter()
@@ -79,30 +78,99 @@ async fn prepare(app: &TestApp, status: &'static str) -> Frozen {
             })
             .collect(),
     };
-    ok(partner.post(&format!("/v1/user/{company}/notification-filter-url"), &filters(&["PARTNER_USER_PROVISION"])).await);
-    ok(partner.post(&format!("/v1/user/{key}/notification-filter-url"), &filters(&["USER_ONBOARDING", "USER_INFORMATION_INQUIRY"])).await);
-    let onboarding = first_id(&ok(partner.post(&format!("/v1/user/{key}/user-onboarding"), &OnboardingRequest::default()).await).response);
-    ok(partner.post(&format!("/v1/user/{key}/address-main"), &AddressRequest { address_main: Some(address()), ..Default::default() }).await);
-    let incode = IdentityVerificationRequest { purpose: Some("VERIFICATION".into()), provider: Some("INCODE".into()), status: None };
-    let session = first_id(&ok(partner.post(&format!("/v1/user/{key}/identity-verification-session"), &incode).await).response);
-    let attachment = first_id(&ok(partner.upload(&format!("/v1/user/{key}/attachment"), "image/png", None, PNG.to_vec()).await).response);
+    ok(partner
+        .post(
+            &format!("/v1/user/{company}/notification-filter-url"),
+            &filters(&["PARTNER_USER_PROVISION"]),
+        )
+        .await);
+    ok(partner
+        .post(
+            &format!("/v1/user/{key}/notification-filter-url"),
+            &filters(&["USER_ONBOARDING", "USER_INFORMATION_INQUIRY"]),
+        )
+        .await);
+    let onboarding = first_id(
+        &ok(partner
+            .post(
+                &format!("/v1/user/{key}/user-onboarding"),
+                &OnboardingRequest::default(),
+            )
+            .await)
+        .response,
+    );
+    ok(partner
+        .post(
+            &format!("/v1/user/{key}/address-main"),
+            &AddressRequest {
+                address_main: Some(address()),
+                ..Default::default()
+            },
+        )
+        .await);
+    let incode = IdentityVerificationRequest {
+        purpose: Some("VERIFICATION".into()),
+        provider: Some("INCODE".into()),
+        status: None,
+    };
+    let session = first_id(
+        &ok(partner
+            .post(
+                &format!("/v1/user/{key}/identity-verification-session"),
+                &incode,
+            )
+            .await)
+        .response,
+    );
+    let attachment = first_id(
+        &ok(partner
+            .upload(
+                &format!("/v1/user/{key}/attachment"),
+                "image/png",
+                None,
+                PNG.to_vec(),
+            )
+            .await)
+        .response,
+    );
     let raised = admin_json(app, &format!("/_provisio/users/{key}/inquiries"),
         json!({"purpose": "ONBOARDING", "entry_types": ["USER_PERSON_SOURCE_OF_FUND", "USER_PERSON_ACCOUNT_PURPOSE"]})).await;
     let inquiry = match ok(raised.envelope()).response.as_slice() {
         [Item::UserInformationInquiry(i)] => i.clone(),
         other => panic!("{other:?}"),
     };
-    let user = match ok(partner.get(&format!("/v1/user/{key}")).await).response.as_slice() {
-        [Item::UserApiKey(k)] => match &k.granted_by_user { AnyUser::UserPerson(p) => p.id, other => panic!("{other:?}") },
+    let user = match ok(partner.get(&format!("/v1/user/{key}")).await)
+        .response
+        .as_slice()
+    {
+        [Item::UserApiKey(k)] => match &k.granted_by_user {
+            AnyUser::UserPerson(p) => p.id,
+            other => panic!("{other:?}"),
+        },
         other => panic!("{other:?}"),
     };
     let f = Frozen {
-        status, partner, key, user, provision, onboarding, session, attachment,
+        status,
+        partner,
+        key,
+        user,
+        provision,
+        onboarding,
+        session,
+        attachment,
         inquiry: inquiry.id,
         pending: inquiry.all_entry[0].entry.id,
         answered: inquiry.all_entry[1].entry.id,
     };
-    ok(f.partner.put(&entry_path(&f, f.answered), &InquiryAnswerRequest { answer: Some("Salary".into()), all_attachment_id: None }).await);
+    ok(f.partner
+        .put(
+            &entry_path(&f, f.answered),
+            &InquiryAnswerRequest {
+                answer: Some("Salary".into()),
+                all_attachment_id: None,
+            },
+        )
+        .await);
     f
 }
 
@@ -110,7 +178,12 @@ async fn prepare(app: &TestApp, status: &'static str) -> Frozen {
 async fn end(app: &TestApp, f: &Frozen) {
     match f.status {
         "FAILED" => {
-            let denied = admin(app, Method::POST, &format!("/_provisio/provisions/{}/deny", f.provision)).await;
+            let denied = admin(
+                app,
+                Method::POST,
+                &format!("/_provisio/provisions/{}/deny", f.provision),
+            )
+            .await;
             assert_eq!(denied.status, 200);
         }
         "CLOSED" => {
@@ -164,11 +237,16 @@ async fn seen(app: &TestApp, f: &Frozen) -> Seen {
 }
 
 fn refusal(f: &Frozen) -> String {
-    format!("This user's provision is {}; the user can no longer be changed.", f.status)
+    format!(
+        "This user's provision is {}; the user can no longer be changed.",
+        f.status
+    )
 }
 
 fn assert_refused<T: std::fmt::Debug>(f: &Frozen, what: &str, result: Result<T, ClientError>) {
-    let err = result.err().unwrap_or_else(|| panic!("{what} was accepted for a {} user", f.status));
+    let err = result
+        .err()
+        .unwrap_or_else(|| panic!("{what} was accepted for a {} user", f.status));
     assert_eq!(err.status(), Some(400), "{what}: {err:?}");
     assert_eq!(err.description(), Some(refusal(f).as_str()), "{what}");
 }
