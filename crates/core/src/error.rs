@@ -3,6 +3,8 @@
 
 use std::error::Error as StdError;
 
+use crate::provision::Status;
+
 /// Why a request was refused, in the domain's words.
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
@@ -26,7 +28,17 @@ pub enum DomainError {
     Invalid(String),
     /// The storage layer failed; the cause is logged, never shown.
     #[error("storage failure")]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+/// A storage refusal is the domain's refusal; anything else stays a storage failure.
+impl From<StoreError> for DomainError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::UserFrozen(_) => DomainError::Invalid(err.to_string()),
+            other => DomainError::Store(other),
+        }
+    }
 }
 
 impl DomainError {
@@ -49,4 +61,8 @@ pub enum StoreError {
     Database(#[source] Box<dyn StdError + Send + Sync>),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// A write to a user whose provision is CANCELLED, CLOSED or FAILED (see
+    /// [`Status::freezes_user`]), refused inside the write's own transaction.
+    #[error("This user's provision is {0}; the user can no longer be changed.")]
+    UserFrozen(Status),
 }

@@ -87,6 +87,19 @@ pub const PURPOSES: [&str; 5] = [
     "EMPLOYMENT_STATUS_VERIFY",
 ];
 
+/// Entry types bunq documents (an open set there, spec G.2; a closed one here, so that a typo
+/// is refused instead of asking the user a question nobody can answer).
+pub const ENTRY_TYPES: [&str; 8] = [
+    "USER_PERSON_INVOLVEMENT_IN_POLITICS",
+    "USER_PERSON_SOURCE_OF_INCOME",
+    "USER_PERSON_SOURCE_OF_FUND",
+    "USER_PERSON_COUNTRY_OF_BIRTH",
+    "USER_PERSON_ACCOUNT_PURPOSE",
+    "IDENTIFICATION_DOCUMENT_VERIFY",
+    "USER_COMPANY_RECORD_OF_SHAREHOLDERS",
+    "USER_COMPANY_SOURCE_OF_FUND",
+];
+
 /// The `type` filter matches `external_model_name`.
 pub const MODEL_NAMES: [&str; 2] = ["USER_PERSON", "USER_COMPANY"];
 
@@ -151,16 +164,12 @@ impl NewInquiry {
         let entries = entries
             .into_iter()
             .map(|kind| {
-                let valid = !kind.is_empty()
-                    && kind.len() <= 64
-                    && kind
-                        .chars()
-                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-                if valid {
+                if ENTRY_TYPES.contains(&kind.as_str()) {
                     Ok((kind.clone(), kind))
                 } else {
                     Err(DomainError::invalid(format!(
-                        "Entry type \"{kind}\" is not an upper-case identifier such as USER_PERSON_SOURCE_OF_FUND."
+                        "Entry type \"{kind}\" is not one of {}.",
+                        ENTRY_TYPES.join(", ")
                     )))
                 }
             })
@@ -281,5 +290,8 @@ mod tests {
         assert!(NewInquiry::validate("ONBOARDING", vec![], None).is_err());
         assert!(NewInquiry::validate("HOLIDAY", vec!["X".into()], None).is_err());
         assert!(NewInquiry::validate("ONBOARDING", vec!["source of funds".into()], None).is_err());
+        let unknown = NewInquiry::validate("ONBOARDING", vec!["NOT_A_TYPE".into()], None);
+        assert!(unknown.is_err_and(|e| e.to_string().contains("NOT_A_TYPE")
+            && e.to_string().contains("USER_PERSON_SOURCE_OF_FUND")));
     }
 }

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use crate::{
     attachment::{Attachment, NewDocument},
     identity::{IdentityVerification, Verdict},
-    inquiry::{Inquiry, InquiryFilter, NewInquiry},
+    inquiry::{EntryStatus, Inquiry, InquiryFilter, NewInquiry},
     model::{
         ApiKeyId, CallbackUrlId, CredentialGrant, CredentialId, Device, Installation,
         InstallationId, NewDevice, NewSession, OauthClientId, Page, PageQuery, Partner,
@@ -20,6 +20,7 @@ use crate::{
         plan::Step,
         record::{ClaimedJob, HistoryEntry, JobOutcome, Provision, ProvisionFilter},
         request::NewProvision,
+        Status,
     },
     secret::SecretHash,
     time::Timestamp,
@@ -196,6 +197,8 @@ pub trait ProvisionStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// Oldest first.
     async fn history(&self, provision: ProvisionId) -> StoreResult<Vec<HistoryEntry>>;
+    /// The status of the provision that created `user`; `None` for a user without one.
+    async fn user_provision_status(&self, user: UserId) -> StoreResult<Option<Status>>;
     /// Operator control: a pending credential expires now. False when none was pending.
     async fn expire_credential_now(
         &self,
@@ -280,6 +283,9 @@ pub trait WebhookStore: Send + Sync {
         target: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<DeliveryRecord>>;
+    /// Makes every pending delivery due now, those waiting for a retry included; returns how
+    /// many are pending.
+    async fn pending_due_now(&self, now: Timestamp) -> StoreResult<u64>;
     /// Sends a delivery once more (same event id); false when there is no such delivery.
     async fn resend(&self, delivery: i64, now: Timestamp) -> StoreResult<bool>;
     /// Attempts with an id above `after`, oldest first (for following deliveries live).
@@ -399,8 +405,9 @@ pub trait InquiryStore: Send + Sync {
     /// A PENDING entry's answer (`data` is the JSON array of what was submitted). False when
     /// the entry was no longer PENDING.
     async fn answer_entry(&self, entry: i64, data: &str, now: Timestamp) -> StoreResult<bool>;
-    /// An operator's review of an entry that is not yet final; a rejection may `reopen` the
-    /// question as a new PENDING entry. False when the entry was already final.
+    /// An operator's review of an answered entry (SUBMITTED or WAITING_FOR_REVIEW); a
+    /// rejection may `reopen` the question as a new PENDING entry. `Err` carries the entry's
+    /// status when it was not awaiting review, `None` when there is no such entry.
     async fn review_entry(
         &self,
         entry: i64,
@@ -408,7 +415,7 @@ pub trait InquiryStore: Send + Sync {
         reason: Option<&str>,
         reopen: bool,
         now: Timestamp,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<Result<(), Option<EntryStatus>>>;
     /// Cancels every entry not yet final, which finalizes the inquiry. False when it was
     /// finalized already.
     async fn finalize_inquiry(&self, inquiry: i64, now: Timestamp) -> StoreResult<bool>;

@@ -218,7 +218,8 @@ pub struct DeliveryFailure {
     pub exception_message: Option<String>,
     pub user_id: i64,
     pub user_requested_id: Option<i64>,
-    /// The user's current filters of that category (empty if since removed).
+    /// The filter whose delivery failed (same category and target), as the user has it now:
+    /// empty if since removed (spec F.5).
     pub filters: Vec<Filter>,
 }
 
@@ -233,6 +234,8 @@ pub struct DeliveryRecord {
     pub target: String,
     pub status: String,
     pub created: crate::time::Timestamp,
+    /// The body, exactly as sent.
+    pub body: String,
     pub attempts: Vec<AttemptRecord>,
 }
 

@@ -57,7 +57,8 @@ pub struct InquiryRaiseArgs {
     /// DOCUMENT_EXPIRY_RENEWAL or EMPLOYMENT_STATUS_VERIFY.
     #[arg(long, default_value = "ONBOARDING")]
     pub purpose: String,
-    /// An entry type such as USER_PERSON_SOURCE_OF_FUND; repeat for more.
+    /// An entry type bunq documents, such as USER_PERSON_SOURCE_OF_FUND (an unknown one is
+    /// refused with the list); repeat for more.
     #[arg(long = "entry", required = true)]
     pub entries: Vec<String>,
     #[command(flatten)]
@@ -118,6 +119,9 @@ pub enum WebhooksCommand {
     List(WebhooksListArgs),
     /// Send a delivery once more (same event id).
     Resend(DeliveryArgs),
+    /// Make every pending delivery due now (also those waiting for a retry); a running server
+    /// sends them on its next poll.
+    RetryPending(TailArgs),
     /// Print delivery attempts as they happen.
     Tail(TailArgs),
 }
@@ -130,6 +134,9 @@ pub struct WebhooksListArgs {
     /// How many deliveries.
     #[arg(long, default_value_t = 20)]
     pub count: u32,
+    /// Print a JSON array, each delivery with its body and the headers it is sent with.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub storage: StorageArgs,
 }

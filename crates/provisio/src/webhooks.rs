@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use provisio_core::webhook::AttemptRecord;
+use provisio_server::dispatch::Inspector;
 use provisio_wire::time::format;
 
 use crate::cli::{WebhooksCommand, WebhooksListArgs};
@@ -31,9 +32,19 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
         WebhooksCommand::List(WebhooksListArgs {
             target,
             count,
+            json,
             storage,
         }) => {
             let store = storage.open_existing().await?;
+            if json {
+                // What `GET /_provisio/deliveries` shows, body and headers included.
+                let deliveries = Inspector::from_store(store.as_ref())
+                    .await?
+                    .deliveries(store.as_ref(), target.as_deref(), count)
+                    .await?;
+                println!("{}", serde_json::to_string_pretty(&deliveries)?);
+                return Ok(());
+            }
             for d in store.deliveries(target.as_deref(), count).await? {
                 println!(
                     "{}  {}  {} #{}  {}  event {}",
@@ -43,6 +54,12 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
                     println!("    {}", attempt_line(a));
                 }
             }
+        }
+        WebhooksCommand::RetryPending(args) => {
+            let store = args.storage.open_existing().await?;
+            let now = provisio_core::time::Clock::now(&provisio_core::time::SystemClock::new());
+            let pending = store.pending_due_now(now).await?;
+            println!("{pending} pending deliveries are due now; a running server sends them on its next poll.");
         }
         WebhooksCommand::Resend(args) => {
             let store = args.storage.open_existing().await?;

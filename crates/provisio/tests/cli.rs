@@ -279,6 +279,54 @@ async fn webhook_attempts_can_be_listed_and_followed() {
         listed.contains("PENDING") && listed.contains("Cannot reach"),
         "{listed}"
     );
+
+    // As JSON: each delivery with the body and the headers it is sent with.
+    let list_json = || {
+        let out = provisio(&["webhooks", "list", "--json", "--data-dir", &data]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    };
+    let listed = list_json();
+    let delivery = &listed[0];
+    let body: serde_json::Value =
+        serde_json::from_str(delivery["body"].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("the body is not the JSON sent ({e}): {delivery}"));
+    assert_eq!(
+        body["NotificationUrl"]["event_type"],
+        "PARTNER_USER_PROVISION_PROCESS_UPDATED"
+    );
+    let headers = &delivery["headers"];
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(headers["x-provisio-event-id"], delivery["event_id"]);
+    assert!(
+        headers["x-bunq-server-signature"]
+            .as_str()
+            .is_some_and(|s| s.len() > 300),
+        "{headers}"
+    );
+
+    // Waiting for its retry in a minute; retry-pending makes it due now, and the running
+    // server tries it on its next poll.
+    let out = provisio(&["webhooks", "retry-pending", "--data-dir", &data]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("1 pending deliveries are due now"),
+        "{said}"
+    );
+    let mut attempts = 0;
+    for _ in 0..100 {
+        attempts = list_json()[0]["attempts"].as_array().map_or(0, Vec::len);
+        if attempts == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(attempts, 2, "the retry was not sent early");
 }
 
 #[tokio::test]
@@ -326,7 +374,6 @@ async fn compliance_is_driven_from_the_command_line() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let key = user.context().await.map(|c| c.user_id).unwrap_or_default();
-    server.stop();
 
     let text = |out: &std::process::Output| {
         format!(
@@ -359,6 +406,41 @@ async fn compliance_is_driven_from_the_command_line() {
         .unwrap_or_default()
         .to_owned();
     assert!(raised.contains("PENDING"), "{raised}");
+
+    // Nothing to review before the user answers; an unknown entry type is refused with the list.
+    let out = provisio(&[
+        "inquiry",
+        "review",
+        &entry,
+        "--approve",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("is PENDING"), "{}", text(&out));
+    let out = provisio(&[
+        "inquiry",
+        "raise",
+        &key,
+        "--entry",
+        "NOT_A_TYPE",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("NOT_A_TYPE") && text(&out).contains("USER_PERSON_SOURCE_OF_FUND"),
+        "{}",
+        text(&out)
+    );
+    // The user answers while the server runs; the commands work on the database beside it.
+    user.put(
+        &format!("/v1/user/{key}/user-information-inquiry/{inquiry}/partner-user-information-inquiry-entry/{entry}"),
+        &serde_json::json!({"answer": "Salary"}),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    server.stop();
 
     let out = provisio(&[
         "inquiry",

@@ -3,7 +3,7 @@
 
 use provisio_core::{
     identity::{IdentityVerification, IdvResult, Verdict},
-    inquiry::{Inquiry, NewInquiry},
+    inquiry::{EntryStatus, Inquiry, NewInquiry},
     model::{UserId, UserKind, UserRecord},
     store::Store,
     time::Clock,
@@ -44,7 +44,8 @@ pub async fn raise(
     Ok(store.raise_inquiry(user.id, &inquiry, clock.now()).await?)
 }
 
-/// Approves or rejects an answered (or still pending) entry.
+/// Approves or rejects an answered entry; one still waiting for its answer (PENDING) or
+/// already reviewed is refused, naming its status.
 pub async fn review(
     store: &dyn Store,
     clock: &dyn Clock,
@@ -58,15 +59,18 @@ pub async fn review(
             "Only a rejected entry can be reopened.",
         ));
     }
-    if store
+    match store
         .review_entry(entry, approved, reason, reopen, clock.now())
         .await?
     {
-        Ok(())
-    } else {
-        Err(DomainError::invalid(format!(
-            "Entry {entry} does not exist or has been reviewed already."
-        )))
+        Ok(()) => Ok(()),
+        Err(None) => Err(DomainError::not_found("UserInformationInquiryEntry")),
+        Err(Some(EntryStatus::Pending)) => Err(DomainError::invalid(format!(
+            "Entry {entry} is PENDING: the user has not answered it yet, so there is nothing to review."
+        ))),
+        Err(Some(status)) => Err(DomainError::invalid(format!(
+            "Entry {entry} is {status}: it has been reviewed already."
+        ))),
     }
 }
 

@@ -7,6 +7,7 @@
 //! worker, [`Dispatcher::run_once`] does one batch and tests call it to drain the outbox.
 
 use std::{
+    collections::BTreeMap,
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc,
@@ -15,24 +16,95 @@ use std::{
 };
 
 use provisio_core::{
+    crypto::SigningKey,
     store::Store,
     time::Clock,
-    webhook::{Attempt, Delivery, DeliveryResult, RetryPolicy},
+    webhook::{Attempt, Delivery, DeliveryRecord, DeliveryResult, RetryPolicy},
     StoreError,
 };
-use provisio_wire::headers;
+use provisio_wire::{headers, objects::WebhookDelivery, render};
 use tokio::{
     sync::{watch, Notify},
     task::JoinSet,
 };
 
 use crate::{
-    signing::ResponseSigner,
+    signing::{KeyError, ResponseSigner},
     worker::{background_loop, Batches, Outcome},
 };
 
 /// The header carrying the event's stable id.
 pub const EVENT_ID: &str = "x-provisio-event-id";
+
+/// Who sends webhooks, as receivers see it.
+const USER_AGENT: &str = "provisio-webhooks/0.1";
+
+/// The headers a delivery is sent with. The dispatcher sends exactly these and the inspector
+/// shows them, so the two cannot drift apart. `signature` is `X-Bunq-Server-Signature` of the
+/// body (left out only where no server key exists yet, hence nothing was ever sent).
+fn delivery_headers(event_id: &str, signature: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut sent = vec![
+        ("content-type", "application/json".to_owned()),
+        ("user-agent", USER_AGENT.to_owned()),
+    ];
+    if let Some(signature) = signature {
+        sent.push((headers::SERVER_SIGNATURE, signature.to_owned()));
+    }
+    sent.push((EVENT_ID, event_id.to_owned()));
+    sent
+}
+
+/// The delivery inspector (`/_provisio/deliveries`, `provisio webhooks list`): recent
+/// deliveries with the body and the headers each is sent with. PKCS#1 v1.5 signatures are
+/// deterministic, so the signature shown is the one the receiver got.
+pub struct Inspector {
+    signer: Option<Arc<ResponseSigner>>,
+}
+
+impl Inspector {
+    pub(crate) fn new(signer: Arc<ResponseSigner>) -> Self {
+        Inspector {
+            signer: Some(signer),
+        }
+    }
+
+    /// For a process that does not serve (the CLI): the server key as stored. None is created
+    /// here; without one no server has run on this database, so nothing was sent.
+    pub async fn from_store(store: &dyn Store) -> Result<Inspector, KeyError> {
+        let signer = match store.server_key().await? {
+            Some(pkcs8) => Some(Arc::new(ResponseSigner::new(SigningKey::from_pkcs8(
+                &pkcs8,
+            )?))),
+            None => None,
+        };
+        Ok(Inspector { signer })
+    }
+
+    /// Recent deliveries, newest first, optionally to one target.
+    pub async fn deliveries(
+        &self,
+        store: &dyn Store,
+        target: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<WebhookDelivery>, StoreError> {
+        let records = store.deliveries(target, limit).await?;
+        Ok(records
+            .iter()
+            .map(|d| render::webhook_delivery(d, self.headers(d)))
+            .collect())
+    }
+
+    fn headers(&self, d: &DeliveryRecord) -> BTreeMap<String, String> {
+        let signature = self
+            .signer
+            .as_ref()
+            .and_then(|signer| signer.sign(d.body.as_bytes()).ok());
+        delivery_headers(&d.event_uuid, signature.as_deref())
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect()
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct DeliveryConfig {
@@ -73,9 +145,9 @@ impl Dispatcher {
         signer: Arc<ResponseSigner>,
         config: DeliveryConfig,
     ) -> Self {
+        // The user agent is one of `delivery_headers`.
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
-            .user_agent("provisio-webhooks/0.1")
             .build()
             .unwrap_or_else(|err| {
                 tracing::error!(error = %err, "cannot configure the webhook client; using defaults, without the timeout");
@@ -228,14 +300,11 @@ async fn send(http: &reqwest::Client, signer: &ResponseSigner, delivery: &Delive
             }
         }
     };
-    let response = http
-        .post(&delivery.target)
-        .header("content-type", "application/json")
-        .header(headers::SERVER_SIGNATURE, signature.as_ref())
-        .header(EVENT_ID, delivery.event_uuid.as_str())
-        .body(delivery.body.clone())
-        .send()
-        .await;
+    let mut request = http.post(&delivery.target);
+    for (name, value) in delivery_headers(&delivery.event_uuid, Some(&signature)) {
+        request = request.header(name, value);
+    }
+    let response = request.body(delivery.body.clone()).send().await;
     let latency = started.elapsed();
     match response {
         Ok(response) if response.status().is_success() => Sent {

@@ -27,6 +27,8 @@ const INQUIRY_COLUMNS: &str =
     "id, user_id, purpose, status, title, subtitle, external_model_name, \
     time_expiry, created, updated";
 const FINAL: &str = "('AUTO_APPROVED', 'AUTO_REJECTED', 'APPROVED', 'REJECTED', 'CANCELLED')";
+/// Answered, not yet reviewed: what an operator may review.
+const AWAITING_REVIEW: &str = "('SUBMITTED', 'WAITING_FOR_REVIEW')";
 
 #[derive(sqlx::FromRow)]
 struct InquiryRow {
@@ -124,6 +126,8 @@ async fn refresh(
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     let mut inquiry = read(conn, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    // Every change of an inquiry passes here: a closed user's is refused, whole.
+    crate::frozen::writable(conn, inquiry.user_id).await?;
     let status = status_of(inquiry.entries.iter().map(|e| e.status));
     let changed = status != inquiry.status;
     sqlx::query("UPDATE inquiries SET status = $2, updated = $3 WHERE id = $1")
@@ -315,14 +319,14 @@ impl InquiryStore for SqlStore {
         reason: Option<&str>,
         reopen: bool,
         now: Timestamp,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Result<(), Option<EntryStatus>>> {
         let reason = reason.map(str::to_owned);
         self.write(move |conn| {
             Box::pin(async move {
                 let status = if approved { "APPROVED" } else { "REJECTED" };
                 let row: Option<(i64, String, String, String)> = sqlx::query_as(&format!(
                     "UPDATE inquiry_entries SET status = $2, reject_reason = $3, updated = $4 \
-                     WHERE id = $1 AND status NOT IN {FINAL} \
+                     WHERE id = $1 AND status IN {AWAITING_REVIEW} \
                      RETURNING inquiry_id, kind, description, context"
                 ))
                 .bind(entry)
@@ -332,14 +336,23 @@ impl InquiryStore for SqlStore {
                 .fetch_optional(&mut *conn)
                 .await?;
                 let Some((inquiry, kind, description, context)) = row else {
-                    return Ok(false);
+                    let status: Option<String> =
+                        sqlx::query_scalar("SELECT status FROM inquiry_entries WHERE id = $1")
+                            .bind(entry)
+                            .fetch_optional(&mut *conn)
+                            .await?;
+                    let status = status
+                        .map(|s| parse(EntryStatus::parse, &s))
+                        .transpose()
+                        .map_err(corrupt)?;
+                    return Ok(Err(status));
                 };
                 let reopened = reopen && !approved;
                 if reopened {
                     add_entry(conn, inquiry, &kind, &description, &context, now).await?;
                 }
                 refresh(conn, inquiry, reopened, now).await?;
-                Ok(true)
+                Ok(Ok(()))
             })
         })
         .await

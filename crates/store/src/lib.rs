@@ -14,6 +14,7 @@
 
 mod connect;
 mod context;
+mod frozen;
 mod inquiries;
 mod jobs;
 mod lease;
@@ -66,12 +67,17 @@ impl SqlStore {
 }
 
 /// Maps a sqlx error to the domain's storage error, separating unique violations so callers
-/// can turn them into domain errors at the call site.
+/// can turn them into domain errors at the call site. A `StoreError` carried out of a
+/// transaction (`rows::corrupt`, `frozen::refuse`) comes out as itself.
 pub(crate) fn db_err(err: sqlx::Error) -> StoreError {
     match err {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             StoreError::UniqueViolation(Box::new(sqlx::Error::Database(db)))
         }
+        sqlx::Error::Decode(inner) => match inner.downcast::<StoreError>() {
+            Ok(carried) => *carried,
+            Err(inner) => StoreError::Database(Box::new(sqlx::Error::Decode(inner))),
+        },
         other => StoreError::Database(Box::new(other)),
     }
 }

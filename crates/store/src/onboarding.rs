@@ -314,6 +314,7 @@ impl OnboardingStore for SqlStore {
         let (kind, inquiry) = (kind.to_owned(), inquiry.cloned());
         self.write(move |conn| {
             Box::pin(async move {
+                crate::frozen::writable(conn, user.0).await?;
                 let created = create_onboarding(conn, user.0, &kind, now).await?;
                 if let (true, Some(inquiry)) = (created, &inquiry) {
                     crate::inquiries::raise(conn, user.0, inquiry, now).await?;
@@ -343,6 +344,7 @@ impl OnboardingStore for SqlStore {
         let (submissions, display_name) = (submissions.to_vec(), display_name.map(str::to_owned));
         self.write(move |conn| {
             Box::pin(async move {
+                crate::frozen::writable(conn, user.0).await?;
                 let mut ids = Vec::with_capacity(submissions.len());
                 for (kind, data) in submissions {
                     let id: i64 = sqlx::query_scalar(

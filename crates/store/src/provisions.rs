@@ -6,6 +6,7 @@ use provisio_core::{
         record::{HistoryEntry, Provision, ProvisionFilter},
         request::NewProvision,
         state::Phase,
+        Status,
     },
     store::{ProvisionStore, StoreResult},
     time::Timestamp,
@@ -148,6 +149,18 @@ impl ProvisionStore for SqlStore {
         .await
         .map_err(db_err)?;
         rows.into_iter().map(HistoryEntry::try_from).collect()
+    }
+
+    async fn user_provision_status(&self, user: UserId) -> StoreResult<Option<Status>> {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM provisions WHERE user_id = $1")
+                .bind(user.0)
+                .fetch_optional(&self.read)
+                .await
+                .map_err(db_err)?;
+        status
+            .map(|s| crate::rows::parse(Status::parse, &s))
+            .transpose()
     }
 
     async fn expire_credential_now(

@@ -100,6 +100,7 @@ async fn process(
     .await?;
     match user {
         Some(user) => {
+            crate::frozen::writable(conn, user).await?;
             settle(conn, user, now).await?;
             Ok(true)
         }
@@ -140,6 +141,13 @@ pub(crate) async fn review(
     let Some(user) = user else {
         return Ok(());
     };
+    // A closed user's pending review is dropped: its outcome could change nothing any more.
+    if crate::frozen::provision_status(conn, user)
+        .await?
+        .is_some_and(|s| s.freezes_user())
+    {
+        return Ok(());
+    }
     let submitted: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM identity_verifications WHERE user_id = $1 AND status = 'SUBMITTED' ORDER BY id",
     )
@@ -171,6 +179,7 @@ impl VerificationStore for SqlStore {
         let row: IdvRow = self
             .write(move |conn| {
                 Box::pin(async move {
+                    crate::frozen::writable(conn, user.0).await?;
                     let country = declared(conn, user.0, "ADDRESS_MAIN", "country")
                         .await?
                         .unwrap_or(country);
@@ -237,6 +246,7 @@ impl VerificationStore for SqlStore {
                 let Some(user) = user else {
                     return Ok(false);
                 };
+                crate::frozen::writable(conn, user).await?;
                 let provision: Option<i64> =
                     sqlx::query_scalar("SELECT id FROM provisions WHERE user_id = $1")
                         .bind(user)
@@ -278,6 +288,7 @@ impl VerificationStore for SqlStore {
         let (content_type, description) = (content_type.to_owned(), description.map(str::to_owned));
         self.write(move |conn| {
             Box::pin(async move {
+                crate::frozen::writable(conn, user.0).await?;
                 sqlx::query_scalar(
                     "INSERT INTO attachments (user_id, content_type, description, content, created) \
                      VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -341,6 +352,7 @@ impl VerificationStore for SqlStore {
         let document = document.clone();
         self.write(move |conn| {
             Box::pin(async move {
+                crate::frozen::writable(conn, user.0).await?;
                 sqlx::query_scalar(
                     "INSERT INTO document_identifications (user_id, document_type, country, \
                                                            front_attachment_id, back_attachment_id, created) \

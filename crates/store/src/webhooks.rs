@@ -229,11 +229,12 @@ impl WebhookStore for SqlStore {
         let mut conn = self.read.acquire().await.map_err(db_err)?;
         let mut items = Vec::with_capacity(rows.items.len());
         for r in rows.items {
+            // Only the filter whose delivery failed, not the user's others of the category.
             let filters = filters_of(&mut conn, r.user_id)
                 .await
                 .map_err(db_err)?
                 .into_iter()
-                .filter(|f| f.category == r.category)
+                .filter(|f| f.category == r.category && f.target == r.target)
                 .collect();
             items.push(DeliveryFailure {
                 id: r.id,
@@ -304,7 +305,8 @@ impl WebhookStore for SqlStore {
         target: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<DeliveryRecord>> {
-        let columns = "id, event_uuid, category, event_type, object_id, target, status, created";
+        let columns =
+            "id, event_uuid, category, event_type, object_id, target, status, created, body";
         // An empty target means every target.
         let rows: Vec<RecordRow> = sqlx::query_as(&format!(
             "SELECT {columns} FROM deliveries WHERE ($1 = '' OR target = $1) ORDER BY id DESC LIMIT $2"
@@ -332,10 +334,31 @@ impl WebhookStore for SqlStore {
                 target: r.target,
                 status: r.status,
                 created: Timestamp(r.created),
+                body: r.body,
                 attempts: attempts.into_iter().map(AttemptRecord::from).collect(),
             });
         }
         Ok(records)
+    }
+
+    async fn pending_due_now(&self, now: Timestamp) -> StoreResult<u64> {
+        self.write(move |conn| {
+            Box::pin(async move {
+                // Those already due keep their time (and their place); a delivery held by a
+                // worker right now is being sent and stays with it.
+                let n = sqlx::query(
+                    "UPDATE deliveries SET next_attempt_at = CASE WHEN next_attempt_at > $1 \
+                                THEN $1 ELSE next_attempt_at END, updated = $1 \
+                     WHERE status = 'PENDING'",
+                )
+                .bind(now.micros())
+                .execute(conn)
+                .await?
+                .rows_affected();
+                Ok(n)
+            })
+        })
+        .await
     }
 
     async fn resend(&self, delivery: i64, now: Timestamp) -> StoreResult<bool> {
@@ -431,6 +454,7 @@ struct RecordRow {
     target: String,
     status: String,
     created: i64,
+    body: String,
 }
 
 /// Queues `PARTNER_USER_PROVISION_PROCESS_UPDATED` for every target the provision's partner

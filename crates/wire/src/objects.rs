@@ -262,6 +262,10 @@ pub struct WebhookDelivery {
     pub target: String,
     pub status: String,
     pub created: String,
+    /// The body, exactly as sent.
+    pub body: String,
+    /// The headers it is sent with (names as sent, lower-case).
+    pub headers: std::collections::BTreeMap<String, String>,
     pub attempts: Vec<WebhookAttempt>,
 }
 

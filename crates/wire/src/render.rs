@@ -239,8 +239,11 @@ pub fn provision_event(p: &Provision, target: &str) -> String {
     )
 }
 
+/// A delivery for the inspector, with the `headers` it is sent with (the dispatcher computes
+/// them; rendering does not sign).
 pub fn webhook_delivery(
     d: &provisio_core::webhook::DeliveryRecord,
+    headers: std::collections::BTreeMap<String, String>,
 ) -> crate::objects::WebhookDelivery {
     crate::objects::WebhookDelivery {
         id: d.id,
@@ -251,6 +254,8 @@ pub fn webhook_delivery(
         target: d.target.clone(),
         status: d.status.clone(),
         created: ts(d.created),
+        body: d.body.clone(),
+        headers,
         attempts: d
             .attempts
             .iter()

@@ -40,6 +40,14 @@ wire_enum! {
     }
 }
 
+impl Status {
+    /// CANCELLED (closing), CLOSED and FAILED: the provision is over, and with it every change
+    /// to its user's data (onboarding, compliance, attachments, later banking). Reads go on.
+    pub fn freezes_user(self) -> bool {
+        matches!(self, Status::Cancelled | Status::Closed | Status::Failed)
+    }
+}
+
 wire_enum! {
     /// `PartnerUserProvision.sub_status`.
     SubStatus {

@@ -113,6 +113,7 @@ impl ApiError {
 
 impl From<provisio_core::StoreError> for ApiError {
     fn from(err: provisio_core::StoreError) -> Self {
-        ApiError::from(DomainError::Store(err))
+        // A storage refusal (e.g. a closed user) is a 400; a failure stays a 500.
+        ApiError::from(DomainError::from(err))
     }
 }

@@ -12,9 +12,12 @@ use std::collections::HashMap;
 
 use axum::{
     extract::{FromRequestParts, Path},
-    http::{request::Parts, StatusCode},
+    http::{request::Parts, Method, StatusCode},
 };
-use provisio_core::model::{Principal, UserId, UserKind, UserRecord};
+use provisio_core::{
+    model::{Principal, UserId, UserKind, UserRecord},
+    StoreError,
+};
 
 use super::{error::ApiError, extract::SessionAuth};
 use crate::AppState;
@@ -142,6 +145,13 @@ impl FromRequestParts<AppState> for UserScope {
 /// A provisioned user's onboarding and compliance routes: the user's own session, or its
 /// partner's on the user's behalf unless `user_session_only` (J-8). The partner's company has
 /// no onboarding (404).
+///
+/// Closed users stay closed: a call that changes something (any method but GET and HEAD) on a
+/// user whose provision is CANCELLED, CLOSED or FAILED is refused with a 400 before it is
+/// read. Reads stay allowed: the partner keeps access to what its closed user provided (its
+/// records, a support case), and reading changes nothing. The store refuses the same writes
+/// again inside their transaction (`provisio-store`'s `frozen`), so a closure racing with a
+/// write cannot slip between this check and the write.
 pub struct OwnUser {
     pub user: UserRecord,
 }
@@ -157,10 +167,23 @@ impl FromRequestParts<AppState> for OwnUser {
                     "This call needs the provisioned user's own session (opened with its credential); this server does not accept the partner's session for it.",
                 ))
             }
-            UserScope::Provisioned { user, .. } => Ok(OwnUser { user }),
+            UserScope::Provisioned { user, .. } => {
+                if !matches!(parts.method, Method::GET | Method::HEAD) {
+                    refuse_if_frozen(state, &user).await?;
+                }
+                Ok(OwnUser { user })
+            }
             UserScope::Partner(_) => Err(ApiError::not_found(
                 "Onboarding and compliance belong to provisioned users, not to the partner's company.",
             )),
         }
+    }
+}
+
+/// 400 when the user's provision is over (see [`OwnUser`]), in the words the store uses.
+async fn refuse_if_frozen(state: &AppState, user: &UserRecord) -> Result<(), ApiError> {
+    match state.store.user_provision_status(user.id).await? {
+        Some(status) if status.freezes_user() => Err(StoreError::UserFrozen(status).into()),
+        _ => Ok(()),
     }
 }

@@ -170,6 +170,37 @@ for_each_backend! { with_onboarding_inquiry =>
     }
 }
 
+for_each_backend! { TestApp::spawn =>
+    async fn operators_raise_known_types_and_review_only_answers(app: TestApp) {
+        let (_, user, key, _) = onboarding_user(&app).await;
+        let raise_path = format!("/_provisio/users/{key}/inquiries");
+        let raise = |types: serde_json::Value| admin_json(&app, &raise_path,
+            serde_json::json!({"purpose": "ONBOARDING", "entry_types": types}));
+        let bad = raise(serde_json::json!(["NOT_A_TYPE"])).await;
+        assert_error(&bad, &app.server_key, 400, "Entry type \"NOT_A_TYPE\" is not one of USER_PERSON_INVOLVEMENT_IN_POLITICS, ");
+        assert_error(&bad, &app.server_key, 400, "USER_COMPANY_SOURCE_OF_FUND.");
+        assert!(inquiries(&user, key, "").await.is_empty(), "nothing was raised");
+
+        let raised = raise(serde_json::json!(["USER_PERSON_SOURCE_OF_FUND"])).await;
+        let i = match raised.envelope().unwrap_or_else(|e| panic!("{e}")).response.as_slice() {
+            [Item::UserInformationInquiry(i)] => i.clone(),
+            other => panic!("{other:?}"),
+        };
+        let entry = i.all_entry[0].entry.id;
+        let review_path = format!("/_provisio/inquiry-entries/{entry}/review");
+        let review = |status: &str| admin_json(&app, &review_path, serde_json::json!({"status": status}));
+        let early = review("APPROVED").await;
+        assert_error(&early, &app.server_key, 400, &format!("Entry {entry} is PENDING: the user has not answered it yet"));
+        assert_eq!(inquiry(&user, key, i.id).await.all_entry[0].entry.status, "PENDING");
+
+        user.put(&entry_path(key, i.id, entry), &text("Salary")).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(review("APPROVED").await.status, 200);
+        assert_error(&review("REJECTED").await, &app.server_key, 400, &format!("Entry {entry} is APPROVED: it has been reviewed already."));
+        let unknown = admin_json(&app, "/_provisio/inquiry-entries/999999/review", serde_json::json!({"status": "APPROVED"})).await;
+        assert_error(&unknown, &app.server_key, 404, "not found");
+    }
+}
+
 async fn user_session_only(backend: provisio_store::Backend) -> TestApp {
     let mut config: ServerConfig = test_config();
     config.onboarding.user_session_only = true;

@@ -4,6 +4,7 @@
 mod helpers;
 mod provisioning;
 
+mod closed;
 mod compliance;
 mod credentials;
 mod errors;

@@ -108,6 +108,21 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(label.as_deref(), Some("Johanna de Vries"));
     }
 
+    async fn the_user_person_put_answers_the_users_own_id(app: TestApp) {
+        onboarding_user(&app).await;
+        // A second user: its fulfillment ids and its own id differ.
+        let (partner, _, key, _) = onboarding_user(&app).await;
+        let put = partner.put(&format!("/v1/user-person/{key}"), &person_details()).await.unwrap_or_else(|e| panic!("{e}"));
+        let read = partner.get(&format!("/v1/user/{key}")).await.unwrap_or_else(|e| panic!("{e}"));
+        let [Item::UserApiKey(k)] = read.response.as_slice() else { panic!("{read:?}") };
+        let provisio_client::wire::objects::AnyUser::UserPerson(person) = &k.granted_by_user else { panic!("{k:?}") };
+        assert_eq!(first_id(&put.response), person.id);
+        let read = partner.get(&format!("/v1/user/{key}/user-onboarding")).await.unwrap_or_else(|e| panic!("{e}"));
+        let [Item::UserOnboarding(o)] = read.response.as_slice() else { panic!("{read:?}") };
+        let legal_name = o.all_fulfillment.iter().find(|f| f.kind == "LEGAL_NAME").and_then(|f| f.id);
+        assert_ne!(legal_name, Some(person.id), "the test must tell the two apart");
+    }
+
     async fn each_fulfillment_is_validated(app: TestApp) {
         let (_, user, key, _) = onboarding_user(&app).await;
         let cases: Vec<(String, serde_json::Value, &str)> = vec![

@@ -265,6 +265,27 @@ for_each_backend! { TestApp::spawn =>
 }
 
 for_each_backend! { TestApp::spawn =>
+    async fn a_failure_names_only_the_filter_that_failed(app: TestApp) {
+        let receiver = Receiver::start().await;
+        let target = nowhere().await;
+        let client = ready_partner(&app).await;
+        let me = company(&client).await;
+        client.post(&format!("/v1/user/{me}/notification-filter-url"),
+            &filters(&[("PARTNER_USER_PROVISION", &receiver.url), ("PARTNER_USER_PROVISION", &target)]))
+            .await.unwrap_or_else(|e| panic!("{e}"));
+        create(&client, &person(&new_uuid())).await;
+        app.deliver().await;
+        for _ in 0..5 {
+            app.clock.advance(Duration::from_secs(60));
+            app.deliver().await;
+        }
+        assert_eq!(receiver.received().len(), 1);
+        let failures = client.get(&format!("/v1/user/{me}/notification-filter-failure")).await.unwrap_or_else(|e| panic!("{e}"));
+        let [Item::NotificationFilterFailure(failure)] = failures.response.as_slice() else { panic!("{failures:?}") };
+        let named: Vec<&str> = failure.notification_filters.iter().map(|f| f.notification_target.as_str()).collect();
+        assert_eq!(named, vec![target.as_str()], "the receiver that got it did not fail");
+    }
+
     async fn the_inspector_shows_attempts_and_resends(app: TestApp) {
         let receiver = Receiver::start().await;
         receiver.answer_with(500);
@@ -283,6 +304,14 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(d.attempts.iter().map(|a| a.response_code).collect::<Vec<_>>(), vec![Some(500), Some(200)]);
         assert!(d.attempts[0].error.is_some() && d.attempts[1].error.is_none());
         assert!(d.attempts.iter().all(|a| a.latency_ms > 0.0));
+        // The body and the headers, exactly as the receiver got them.
+        let got = &receiver.received()[0];
+        assert_eq!(d.body.as_bytes(), got.body.as_ref());
+        let names: Vec<&str> = d.headers.keys().map(String::as_str).collect();
+        assert_eq!(names, vec!["content-type", "user-agent", "x-bunq-server-signature", "x-provisio-event-id"]);
+        for (name, value) in &d.headers {
+            assert_eq!(got.header(name), Some(value.as_str()), "{name}");
+        }
 
         let reply = admin(&app, reqwest::Method::POST, &format!("/_provisio/deliveries/{}/resend", d.id)).await;
         assert_eq!(reply.status, 200);

@@ -19,6 +19,7 @@ use provisio_wire::{
 
 use crate::{
     compliance,
+    dispatch::Inspector,
     http::{
         error::ApiError,
         extract::{Json, PathId},
@@ -121,7 +122,8 @@ pub async fn history(State(state): State<AppState>, _: Admin, PathId(id): PathId
     )
 }
 
-/// `GET /_provisio/deliveries?target=URL&count=N`: recent deliveries, newest first.
+/// `GET /_provisio/deliveries?target=URL&count=N`: recent deliveries, newest first, each with
+/// its body and the headers it is sent with.
 pub async fn deliveries(
     State(state): State<AppState>,
     _: Admin,
@@ -136,13 +138,10 @@ pub async fn deliveries(
             .ok_or_else(|| ApiError::bad_request("count must be an integer from 1 to 200."))?,
     };
     let target = params.get("target").map(String::as_str);
-    let records = state.store.deliveries(target, count).await?;
-    Bunq::items(
-        records
-            .iter()
-            .map(|d| Item::WebhookDelivery(render::webhook_delivery(d)))
-            .collect(),
-    )
+    let deliveries = Inspector::new(state.signer.clone())
+        .deliveries(state.store.as_ref(), target, count)
+        .await?;
+    Bunq::items(deliveries.into_iter().map(Item::WebhookDelivery).collect())
 }
 
 /// `POST /_provisio/deliveries/{id}/resend`: one more attempt, with the same event id.

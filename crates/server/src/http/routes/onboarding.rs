@@ -206,7 +206,8 @@ pub async fn address_postal(
     .await
 }
 
-/// `PUT /user-person/{id}`: legal name and date of birth, which also name the user.
+/// `PUT /user-person/{id}`: legal name and date of birth, which also name the user. Answers
+/// the user's own id: the UserPerson is what this PUT updates, not a fulfillment record.
 pub async fn user_person(
     State(state): State<AppState>,
     OwnUser { user }: OwnUser,
@@ -239,7 +240,12 @@ pub async fn user_person(
             json!({ "date_of_birth": born.to_string() }).to_string(),
         ),
     ];
-    store(&state, user, &items, Some(&name)).await
+    state
+        .store
+        .fulfill(user, &items, Some(&name), state.clock.now())
+        .await?;
+    state.changed();
+    Bunq::id(user.0)
 }
 
 pub async fn tax_resident(

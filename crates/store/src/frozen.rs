@@ -1,0 +1,46 @@
+//! Closed users stay closed. Every write to a provisioned user's data (onboarding, compliance,
+//! attachments) first calls [`writable`] inside its own transaction: it takes the user's
+//! provision row and refuses when the provision is CANCELLED, CLOSED or FAILED. The HTTP layer
+//! refuses earlier too, but only this check is atomic with the write: a closure that commits
+//! first is seen here (the row lock waits for it, then reads its result), and a closure that
+//! comes second waits for the write to commit. Either way no write, and no webhook, follows the
+//! closure.
+
+use provisio_core::{provision::Status, StoreError};
+use sqlx::AnyConnection;
+
+use crate::rows::{corrupt, parse};
+
+/// The status of the user's provision, with the provision row locked until the transaction
+/// ends; `None` for a user without a provision.
+pub(crate) async fn provision_status(
+    conn: &mut AnyConnection,
+    user: i64,
+) -> Result<Option<Status>, sqlx::Error> {
+    // A no-op UPDATE locks the row on PostgreSQL (and, under READ COMMITTED, reads the newest
+    // committed status after waiting); SQLite has one writer, so the read alone is enough
+    // there, and the statement means the same on both.
+    let status: Option<String> = sqlx::query_scalar(
+        "UPDATE provisions SET status = status WHERE user_id = $1 RETURNING status",
+    )
+    .bind(user)
+    .fetch_optional(&mut *conn)
+    .await?;
+    status
+        .map(|s| parse(Status::parse, &s))
+        .transpose()
+        .map_err(corrupt)
+}
+
+/// Refuses (rolling the transaction back) when the user's provision is over.
+pub(crate) async fn writable(conn: &mut AnyConnection, user: i64) -> Result<(), sqlx::Error> {
+    match provision_status(conn, user).await? {
+        Some(status) if status.freezes_user() => Err(refuse(StoreError::UserFrozen(status))),
+        _ => Ok(()),
+    }
+}
+
+/// Carries a refusal out of a transaction as its error; `db_err` unwraps it again.
+pub(crate) fn refuse(err: StoreError) -> sqlx::Error {
+    corrupt(err)
+}
