@@ -2,7 +2,7 @@
 //! answers each entry; bunq reviews the answers and finalizes the inquiry. An inquiry's status
 //! follows from its entries, so it is computed here and never set by hand.
 
-use crate::{provision::enums::wire_enum, time::Timestamp, DomainError};
+use crate::{provision::enums::wire_enum, text::quoted, time::Timestamp, DomainError};
 
 wire_enum! {
     /// `UserInformationInquiry.status`.
@@ -159,8 +159,7 @@ impl NewInquiry {
                 if valid {
                     Ok((kind.clone(), kind))
                 } else {
-                    Err(DomainError::invalid(format!(
-                        "Entry type \"{kind}\" is not an upper-case identifier such as USER_PERSON_SOURCE_OF_FUND."
+                    Err(DomainError::invalid(format!("Entry type {} is not an upper-case identifier such as USER_PERSON_SOURCE_OF_FUND.", quoted(&kind)
                     )))
                 }
             })
@@ -201,7 +200,10 @@ impl InquiryFilter {
                 .flatten()
                 .map(|v| {
                     parse(v).ok_or_else(|| {
-                        DomainError::invalid(format!("{field} \"{v}\" is not one of {allowed}."))
+                        DomainError::invalid(format!(
+                            "{field} {} is not one of {allowed}.",
+                            quoted(v)
+                        ))
                     })
                 })
                 .collect()
