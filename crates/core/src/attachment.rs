@@ -70,6 +70,9 @@ impl NewDocument {
         back: Option<i64>,
     ) -> Result<NewDocument, DomainError> {
         let document_type = document_type
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| DomainError::invalid("document_type is required."))?;
+        let document_type = Some(document_type)
             .filter(|t| DOCUMENT_TYPES.contains(t))
             .ok_or_else(|| {
                 DomainError::invalid(format!(

@@ -1,5 +1,6 @@
 //! The router: bunq's routes under `/v1`, and the layers every response passes through.
 
+mod body;
 mod error;
 mod extract;
 mod limits;

@@ -78,8 +78,10 @@ pub async fn submit_session(
     PathId(id): PathId,
     Json(body): Json<IdentityVerificationRequest>,
 ) -> ApiResult {
-    if body.status.as_deref() != Some("SUBMITTED") {
-        return Err(ApiError::bad_request("status can only be SUBMITTED."));
+    match body.status.as_deref() {
+        Some("SUBMITTED") => {}
+        None => return Err(ApiError::bad_request("status is required.")),
+        Some(_) => return Err(ApiError::bad_request("status can only be SUBMITTED.")),
     }
     let session = session_of(&state, &user, id).await?;
     let now = state.clock.now();
