@@ -1,7 +1,7 @@
 //! Attachments (spec E.5, E.6): files a user uploads, checked by what they contain, and the
 //! identity documents that point at them.
 
-use crate::{onboarding::country, time::Timestamp, DomainError};
+use crate::{onboarding::country, text::quoted, time::Timestamp, DomainError};
 
 /// The file types bunq accepts.
 pub const CONTENT_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "application/pdf"];
@@ -27,8 +27,7 @@ pub fn check_upload(declared: Option<&str>, content: &[u8]) -> Result<String, Do
             )
         })?;
     if !CONTENT_TYPES.contains(&declared.as_str()) {
-        return Err(DomainError::invalid(format!(
-            "Content-Type \"{declared}\" is not supported; send image/png, image/jpeg, image/gif or application/pdf."
+        return Err(DomainError::invalid(format!("Content-Type {} is not supported; send image/png, image/jpeg, image/gif or application/pdf.", quoted(&declared)
         )));
     }
     if content.is_empty() {
@@ -71,6 +70,9 @@ impl NewDocument {
         back: Option<i64>,
     ) -> Result<NewDocument, DomainError> {
         let document_type = document_type
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| DomainError::invalid("document_type is required."))?;
+        let document_type = Some(document_type)
             .filter(|t| DOCUMENT_TYPES.contains(t))
             .ok_or_else(|| {
                 DomainError::invalid(format!(

@@ -2,7 +2,7 @@
 //! answers each entry; bunq reviews the answers and finalizes the inquiry. An inquiry's status
 //! follows from its entries, so it is computed here and never set by hand.
 
-use crate::{provision::enums::wire_enum, time::Timestamp, DomainError};
+use crate::{provision::enums::wire_enum, text::quoted, time::Timestamp, DomainError};
 
 wire_enum! {
     /// `UserInformationInquiry.status`.
@@ -168,7 +168,8 @@ impl NewInquiry {
                     Ok((kind.clone(), kind))
                 } else {
                     Err(DomainError::invalid(format!(
-                        "Entry type \"{kind}\" is not one of {}.",
+                        "Entry type {} is not one of {}.",
+                        quoted(&kind),
                         ENTRY_TYPES.join(", ")
                     )))
                 }
@@ -210,7 +211,10 @@ impl InquiryFilter {
                 .flatten()
                 .map(|v| {
                     parse(v).ok_or_else(|| {
-                        DomainError::invalid(format!("{field} \"{v}\" is not one of {allowed}."))
+                        DomainError::invalid(format!(
+                            "{field} {} is not one of {allowed}.",
+                            quoted(v)
+                        ))
                     })
                 })
                 .collect()

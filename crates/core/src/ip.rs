@@ -5,7 +5,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use crate::DomainError;
+use crate::{text::quoted, DomainError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IpPolicy {
@@ -27,7 +27,8 @@ impl IpPolicy {
         for entry in list {
             let ip: Ipv4Addr = entry.trim().parse().map_err(|_| {
                 DomainError::invalid(format!(
-                    "permitted_ips contains \"{entry}\", which is not an IPv4 address or \"*\"."
+                    "permitted_ips contains {}, which is not an IPv4 address or \"*\".",
+                    quoted(entry)
                 ))
             })?;
             ips.push(IpAddr::V4(ip));

@@ -14,6 +14,7 @@ pub mod onboarding;
 pub mod provision;
 pub mod secret;
 pub mod store;
+pub mod text;
 pub mod time;
 pub mod webhook;
 

@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 pub use crate::provision::enums::FulfillmentType;
 use crate::{
     provision::enums::{wire_enum, ActionRequired},
+    text::quoted,
     time::Timestamp,
     DomainError,
 };
@@ -202,38 +203,34 @@ pub fn missing(fulfilled: &[Fulfillment]) -> Vec<FulfillmentType> {
         .collect()
 }
 
+pub use crate::text::required;
+
 /// ISO 3166-1 alpha-2 codes.
 const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
 pub fn country(field: &str, code: &str) -> Result<String, DomainError> {
+    if code.trim().is_empty() {
+        return Err(DomainError::invalid(format!("{field} is required.")));
+    }
     if code.len() == 2 && COUNTRIES.split(' ').any(|c| c == code) {
         Ok(code.to_owned())
     } else {
         Err(DomainError::invalid(format!(
-            "{field} \"{code}\" is not an ISO 3166-1 alpha-2 country code."
+            "{field} {} is not an ISO 3166-1 alpha-2 country code.",
+            quoted(code)
         )))
     }
 }
 
-/// A required, non-empty text field of at most `max` characters.
-pub fn required(field: &str, value: Option<&str>, max: usize) -> Result<String, DomainError> {
-    let value = value.map(str::trim).unwrap_or_default();
-    if value.is_empty() {
-        return Err(DomainError::invalid(format!("{field} is required.")));
-    }
-    if value.chars().count() > max {
-        return Err(DomainError::invalid(format!(
-            "{field} is longer than {max} characters."
-        )));
-    }
-    Ok(value.to_owned())
-}
-
 /// A real date, in the past, of someone at least 18 years old on `today`.
 pub fn date_of_birth(text: &str, today: NaiveDate) -> Result<NaiveDate, DomainError> {
+    if text.trim().is_empty() {
+        return Err(DomainError::invalid("date_of_birth is required."));
+    }
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
         DomainError::invalid(format!(
-            "date_of_birth \"{text}\" is not a date (YYYY-MM-DD)."
+            "date_of_birth {} is not a date (YYYY-MM-DD).",
+            quoted(text)
         ))
     })?;
     let adult_on = date

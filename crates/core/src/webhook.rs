@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::{provision::oauth::validate_callback_url, DomainError};
+use crate::{provision::oauth::validate_callback_url, text::quoted, DomainError};
 
 /// Every category bunq accepts (F.2, the union of its sources). provisio emits only those whose
 /// events exist here.
@@ -63,7 +63,9 @@ pub fn validate_filters(
         })?;
         if !CATEGORIES.contains(&category.as_str()) {
             return Err(DomainError::invalid(format!(
-                "notification_filters[{i}].category \"{category}\" is not a known category."
+                "notification_filters[{i}].category {} is not a known category; use one of {}.",
+                quoted(&category),
+                CATEGORIES.join(", ")
             )));
         }
         let target = target.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
@@ -71,12 +73,14 @@ pub fn validate_filters(
                 "notification_filters[{i}].notification_target is required."
             ))
         })?;
-        let target = validate_callback_url(&target, allow_loopback_http).map_err(|_| {
-            DomainError::invalid(format!(
-                "notification_filters[{i}].notification_target \"{target}\" must be an absolute https URL{}.",
+        let target =
+            validate_callback_url(&target, allow_loopback_http).map_err(|_| {
+                DomainError::invalid(format!(
+                "notification_filters[{i}].notification_target {} must be an absolute https URL{}.",
+                quoted(&target),
                 if allow_loopback_http { " (or http to localhost)" } else { "" }
             ))
-        })?;
+            })?;
         let filter = Filter { category, target };
         if valid.contains(&filter) {
             continue;

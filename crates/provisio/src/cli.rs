@@ -304,6 +304,10 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    /// How long a client may take to send a request's headers, and then its body; slower
+    /// connections are closed (headers) or refused with 408 (body).
+    #[arg(long, env = "PROVISIO_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
     /// How long a process may serve a session from memory before re-reading it (e.g. 2s).
     #[arg(long, default_value = "2s", value_parser = parse_duration)]
     pub session_cache_ttl: Duration,

@@ -28,6 +28,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )
         .map_err(|e| anyhow::anyhow!("--onboarding-inquiry: {e}"))?;
     }
+    // Zero would close every connection before its first request.
+    if args.request_timeout.is_zero() {
+        anyhow::bail!("--request-timeout must be more than 0s");
+    }
     let environment: Environment = args.environment.environment.into();
     let demo_api_key = args
         .demo_api_key
@@ -44,6 +48,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         profile: args.profile.into(),
         ip_checks: !args.no_ip_checks,
         body_limit: args.body_limit,
+        request_timeout: args.request_timeout,
         session_cache_ttl: args.session_cache_ttl,
         serve_api: args.role != RoleArg::Worker,
         run_workers: args.role != RoleArg::Api,

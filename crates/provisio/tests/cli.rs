@@ -75,6 +75,8 @@ fn help_names_the_commands() {
         "--environment",
         "--profile",
         "PROVISIO_LISTEN",
+        "--request-timeout",
+        "PROVISIO_REQUEST_TIMEOUT",
     ] {
         assert!(text.contains(flag), "{flag} missing from: {text}");
     }
@@ -501,4 +503,25 @@ fn a_bad_automatic_inquiry_stops_the_start() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--onboarding-inquiry"), "{err}");
+}
+
+#[test]
+fn a_zero_request_timeout_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().to_string_lossy().into_owned();
+    let out = provisio(&[
+        "serve",
+        "--data-dir",
+        &data,
+        "--listen",
+        "127.0.0.1:0",
+        "--request-timeout",
+        "0s",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--request-timeout must be more than 0s"),
+        "{err}"
+    );
 }

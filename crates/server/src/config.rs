@@ -22,6 +22,10 @@ pub struct ServerConfig {
     pub ip_checks: bool,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// How long a client may take to send a request's headers (and, on an idle keep-alive
+    /// connection, to start the next request) and, separately, its body. Past it the
+    /// connection is closed, or the body refused with 408.
+    pub request_timeout: Duration,
     /// How long one process may serve a session from memory before re-reading it. Bounds how
     /// late another process's logout is noticed.
     pub session_cache_ttl: Duration,
@@ -69,6 +73,7 @@ impl Default for ServerConfig {
             profile: Profile::Dev,
             ip_checks: true,
             body_limit: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
             session_cache_ttl: Duration::from_secs(2),
             serve_api: true,
             run_workers: true,

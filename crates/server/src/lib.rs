@@ -7,6 +7,7 @@
 mod auth;
 pub mod compliance;
 pub mod config;
+mod connections;
 pub mod dispatch;
 mod http;
 pub mod ops;
@@ -16,7 +17,7 @@ mod signing;
 mod state;
 pub mod worker;
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, sync::Arc};
 
 use provisio_core::{secret::Secret, store::Store, time::Clock};
 use tokio::{net::TcpListener, sync::watch};
@@ -133,12 +134,14 @@ impl Server {
             ));
         }
         let result = if self.state.config.serve_api {
-            let app = self
-                .router()
-                .into_make_service_with_connect_info::<SocketAddr>();
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
+            connections::serve(
+                listener,
+                self.router(),
+                self.state.signer.clone(),
+                self.state.config.request_timeout,
+                shutdown,
+            )
+            .await
         } else {
             drop(listener);
             shutdown.await;

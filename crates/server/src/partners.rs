@@ -17,12 +17,8 @@ pub async fn create_partner(
     environment: Environment,
     name: &str,
 ) -> Result<(Partner, Secret), DomainError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(DomainError::invalid(format!(
-            "A partner name is required and at most {MAX_NAME} characters long."
-        )));
-    }
+    let name = provisio_core::text::required("The partner name", Some(name), MAX_NAME)?;
+    let name = name.as_str();
     let api_key = Secret::generate(environment.api_key_prefix());
     let public_uuid = uuid::Uuid::new_v4().to_string();
     let partner = store

@@ -3,6 +3,7 @@
 
 use crate::{
     model::{CallbackUrlId, OauthClientId, UserId},
+    text::quoted,
     time::Timestamp,
     DomainError,
 };
@@ -27,7 +28,8 @@ impl OauthClientStatus {
             "ACTIVE" => Ok(OauthClientStatus::Active),
             "CANCELLED" => Ok(OauthClientStatus::Cancelled),
             other => Err(DomainError::invalid(format!(
-                "status \"{other}\" is not one of ACTIVE, CANCELLED."
+                "status {} is not one of ACTIVE, CANCELLED.",
+                quoted(other)
             ))),
         }
     }
@@ -61,7 +63,8 @@ pub fn validate_callback_url(url: &str, allow_loopback_http: bool) -> Result<Str
     let url = url.trim();
     let bad = || {
         DomainError::invalid(format!(
-            "url \"{url}\" is not an absolute https URL{}.",
+            "url {} is not an absolute https URL{}.",
+            quoted(url),
             if allow_loopback_http {
                 " (or http to localhost)"
             } else {
@@ -72,7 +75,11 @@ pub fn validate_callback_url(url: &str, allow_loopback_http: bool) -> Result<Str
     let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host = host_of(authority).ok_or_else(bad)?;
-    if url.len() > 2048 || url.chars().any(char::is_whitespace) {
+    if url.len() > 2048
+        || url
+            .chars()
+            .any(|c| c.is_whitespace() || crate::text::is_forbidden(c))
+    {
         return Err(bad());
     }
     match scheme.to_ascii_lowercase().as_str() {

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::enums::{Product, UserVerifiedType};
-use crate::DomainError;
+use crate::{text::quoted, DomainError};
 
 /// The body as sent, before validation. Both bunq forms fit: `email`/`phone_number`/
 /// `user_verified_type`, and the older `pointer` form.
@@ -69,7 +69,8 @@ impl Draft {
         let external_uuid = uuid::Uuid::parse_str(external_uuid)
             .map_err(|_| {
                 invalid(format!(
-                    "external_uuid \"{external_uuid}\" is not a valid UUID."
+                    "external_uuid {} is not a valid UUID.",
+                    quoted(external_uuid)
                 ))
             })?
             .hyphenated()
@@ -78,8 +79,7 @@ impl Draft {
         let user_verified_type = match self.user_verified_type.as_deref() {
             None | Some("") => UserVerifiedType::Person,
             Some(text) => UserVerifiedType::parse(text).ok_or_else(|| {
-                invalid(format!(
-                    "user_verified_type \"{text}\" is not one of PARTNER_USER_PERSON, PARTNER_USER_COMPANY."
+                invalid(format!("user_verified_type {} is not one of PARTNER_USER_PERSON, PARTNER_USER_COMPANY.", quoted(text)
                 ))
             })?,
         };
@@ -94,7 +94,10 @@ impl Draft {
                 NaiveDate::parse_from_str(d, "%Y-%m-%d")
                     .map(|_| d.to_owned())
                     .map_err(|_| {
-                        invalid(format!("date_of_birth \"{d}\" is not a date (YYYY-MM-DD)."))
+                        invalid(format!(
+                            "date_of_birth {} is not a date (YYYY-MM-DD).",
+                            quoted(d)
+                        ))
                     })
             })
             .transpose()?;
@@ -114,7 +117,8 @@ impl Draft {
                     Ok(c.to_owned())
                 } else {
                     Err(invalid(format!(
-                        "country_of_residence \"{c}\" is not an ISO 3166-1 alpha-2 code."
+                        "country_of_residence {} is not an ISO 3166-1 alpha-2 code.",
+                        quoted(c)
                     )))
                 }
             })
@@ -169,7 +173,8 @@ impl Draft {
             Some("EMAIL") => Ok((Some(valid_email(&value)?), None, true)),
             Some("PHONE_NUMBER") => Ok((None, Some(valid_phone(&value)?), true)),
             Some(other) => Err(invalid(format!(
-                "pointer.type \"{other}\" is not one of EMAIL, PHONE_NUMBER."
+                "pointer.type {} is not one of EMAIL, PHONE_NUMBER.",
+                quoted(other)
             ))),
             None => Err(invalid("pointer.type is required.")),
         }
@@ -186,8 +191,7 @@ fn parse_products(
     let mut parsed = Vec::with_capacity(products.len());
     for text in products {
         let product = Product::parse(text).ok_or_else(|| {
-            invalid(format!(
-                "products contains \"{text}\", which is not one of USER_VERIFIED, USER_ANONYMOUS_TRANSACTION_AUDIT, COMPANY_VERIFIED."
+            invalid(format!("products contains {}, which is not one of USER_VERIFIED, USER_ANONYMOUS_TRANSACTION_AUDIT, COMPANY_VERIFIED.", quoted(text)
             ))
         })?;
         let fits = match kind {
@@ -209,7 +213,9 @@ fn parse_products(
 /// A practical address check: one `@`, a non-empty local part, a dotted domain, no spaces.
 fn valid_email(email: &str) -> Result<String, DomainError> {
     let ok = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || crate::text::is_forbidden(c))
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && !domain.contains('@')
@@ -220,7 +226,8 @@ fn valid_email(email: &str) -> Result<String, DomainError> {
         Ok(email.to_owned())
     } else {
         Err(invalid(format!(
-            "email \"{email}\" is not a valid email address."
+            "email {} is not a valid email address.",
+            quoted(email)
         )))
     }
 }
@@ -235,7 +242,8 @@ fn valid_phone(phone: &str) -> Result<String, DomainError> {
         Ok(phone.to_owned())
     } else {
         Err(invalid(format!(
-            "phone_number \"{phone}\" is not an E.164 number such as +31612345678."
+            "phone_number {} is not an E.164 number such as +31612345678.",
+            quoted(phone)
         )))
     }
 }

@@ -12,16 +12,15 @@ use std::{
 
 use axum::{
     extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request},
-    http::{header, request::Parts, HeaderMap},
+    http::{header, request::Parts, HeaderMap, StatusCode},
 };
 use provisio_core::{crypto::VerifyingKey, ip::canonical, secret::SecretHash, DomainError};
 use provisio_wire::headers;
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
+use super::{body::read_json, error::ApiError};
 use crate::{
     auth::{AuthedInstallation, AuthedSession},
-    config::Profile,
     AppState,
 };
 
@@ -120,20 +119,35 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SignedJson<T> {
     }
 }
 
-/// Reads a body of at most `limit` bytes (`what` names it in the refusal) and verifies its
-/// `X-Bunq-Client-Signature` over exactly those bytes: when sent, or always if `required`.
-async fn signed_bytes(
+/// Reads a body of at most `limit` bytes within the configured request timeout (`what` names
+/// it in the refusal) and verifies its `X-Bunq-Client-Signature` over exactly those bytes:
+/// when sent, or always if `required`.
+pub(super) async fn signed_bytes(
     parts: &Parts,
     body: axum::body::Body,
+    state: &AppState,
     limit: usize,
     what: &str,
     required: bool,
 ) -> Result<axum::body::Bytes, ApiError> {
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        ApiError::bad_request(format!(
-            "{what} is too large; at most {limit} bytes are accepted."
-        ))
-    })?;
+    // A client that announces more than it sends would otherwise hold the connection forever.
+    let read = axum::body::to_bytes(body, limit);
+    let bytes = match tokio::time::timeout(state.config.request_timeout, read).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(err)) => {
+            return Err(ApiError::bad_request(if is_too_large(err) {
+                format!("{what} is too large; at most {limit} bytes are accepted.")
+            } else {
+                format!("{what} could not be read.")
+            }))
+        }
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("{what} did not arrive in time."),
+            ))
+        }
+    };
     let signature = parts
         .headers
         .get(headers::CLIENT_SIGNATURE)
@@ -147,28 +161,10 @@ async fn signed_bytes(
     }
     Ok(bytes)
 }
-
-async fn read_json<T: DeserializeOwned>(
-    req: Request,
-    state: &AppState,
-    signature_required: bool,
-) -> Result<T, ApiError> {
-    let (parts, body) = req.into_parts();
-    check_content_type(&parts.headers, state.config.profile)?;
-    let limit = state.config.body_limit;
-    let bytes = signed_bytes(&parts, body, limit, "The request body", signature_required).await?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request(
-            "The request body is empty; a JSON object is required.",
-        ));
-    }
-    serde_json::from_slice(&bytes).map_err(|err| {
-        use serde_json::error::Category;
-        match err.classify() {
-            Category::Data => ApiError::bad_request(format!("Invalid request body: {err}.")),
-            _ => ApiError::bad_request(format!("The request body is not valid JSON: {err}.")),
-        }
-    })
+fn is_too_large(err: axum::Error) -> bool {
+    err.into_inner()
+        .downcast_ref::<http_body_util::LengthLimitError>()
+        .is_some()
 }
 
 /// A raw body (an attachment's bytes) of at most `limit` bytes, with its declared type. Its
@@ -185,7 +181,7 @@ impl FromRequest<AppState> for RawBody {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let (parts, body) = req.into_parts();
         let limit = state.config.onboarding.attachment_limit;
-        let bytes = signed_bytes(&parts, body, limit, "The attachment", false).await?;
+        let bytes = signed_bytes(&parts, body, state, limit, "The attachment", false).await?;
         let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -198,28 +194,6 @@ impl FromRequest<AppState> for RawBody {
         })
     }
 }
-
-/// JSON bodies must say so. `dev` forgives a missing header; `strict` does not.
-fn check_content_type(headers: &HeaderMap, profile: Profile) -> Result<(), ApiError> {
-    match headers.get(header::CONTENT_TYPE).map(|v| v.to_str()) {
-        Some(Ok(value)) if is_json(value) => Ok(()),
-        None if profile == Profile::Dev => Ok(()),
-        Some(Ok(value)) => Err(ApiError::bad_request(format!(
-            "Content-Type \"{value}\" is not supported here; send application/json."
-        ))),
-        _ => Err(ApiError::bad_request(
-            "Content-Type is required with a body; send application/json.",
-        )),
-    }
-}
-
-fn is_json(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
-}
-
 /// A positive integer id in the path: the route's `{id}`, or its only parameter. Anything else
 /// (`NaN`, `-1`, `abc`) names nothing: 404.
 pub struct PathId(pub i64);
@@ -243,18 +217,5 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
             .filter(|id| *id > 0)
             .map(PathId)
             .ok_or_else(not_found)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_json;
-
-    #[test]
-    fn json_content_types() {
-        assert!(is_json("application/json"));
-        assert!(is_json("Application/JSON; charset=utf-8"));
-        assert!(!is_json("text/plain"));
-        assert!(!is_json("application/jsonp"));
     }
 }

@@ -1,8 +1,10 @@
 //! The router: bunq's routes under `/v1`, and the layers every response passes through.
 
 mod access_log;
+mod body;
 mod error;
 mod extract;
+mod limits;
 mod pagination;
 mod respond;
 mod routes;
@@ -176,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/_provisio", admin)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(limits::refuse_oversized))
         // A panic is a bug, but the client still gets the envelope (and a signature).
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::new(

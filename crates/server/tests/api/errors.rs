@@ -76,7 +76,7 @@ for_each_backend! { TestApp::spawn =>
         let reply = app.send(install("{\"client_public_key\": ")).await;
         assert_error(&reply, &app.server_key, 400, "not valid JSON");
         let reply = app.send(install("[1,2]")).await;
-        assert_error(&reply, &app.server_key, 400, "Invalid request body");
+        assert_error(&reply, &app.server_key, 400, "must be a JSON object");
         let reply = app.send(install("{}")).await;
         assert_error(&reply, &app.server_key, 400, "client_public_key");
         let reply = app.send(install("")).await;

@@ -5,6 +5,7 @@ use provisio_core::{
     ip::IpPolicy,
     model::{DeviceKey, NewDevice, Page, PageBound, PageQuery},
     secret::SecretHash,
+    text::{self, MAX_DESCRIPTION},
     DomainError,
 };
 use provisio_wire::render;
@@ -20,20 +21,14 @@ use crate::{
     AppState,
 };
 
-const MAX_DESCRIPTION: usize = 255;
-
 pub async fn create(
     State(state): State<AppState>,
     InstallationAuth(installation): InstallationAuth,
     ClientIp(ip): ClientIp,
     Json(body): Json<DeviceServerRequest>,
 ) -> ApiResult {
-    let description = body.description.trim();
-    if description.is_empty() || description.chars().count() > MAX_DESCRIPTION {
-        return Err(ApiError::bad_request(format!(
-            "description is required and at most {MAX_DESCRIPTION} characters long."
-        )));
-    }
+    let description = text::required("description", Some(&body.description), MAX_DESCRIPTION)?;
+    let description = description.as_str();
     let permitted = IpPolicy::requested(body.permitted_ips.as_deref(), ip)?;
     let secret = SecretHash::of(body.secret.trim());
     let now = state.clock.now();

@@ -120,10 +120,8 @@ pub async fn answer(
             "Give an answer, attachments (all_attachment_id), or both.",
         ));
     }
-    if text.is_some_and(|t| t.chars().count() > MAX_ANSWER) {
-        return Err(ApiError::bad_request(format!(
-            "answer is longer than {MAX_ANSWER} characters."
-        )));
+    if let Some(answer) = text {
+        provisio_core::text::required("answer", Some(answer), MAX_ANSWER)?;
     }
     if entry.status != EntryStatus::Pending {
         return Err(ApiError::bad_request(format!(

@@ -7,6 +7,7 @@ use provisio_core::{
     inquiry::{self, NewInquiry},
     model::UserId,
     onboarding::{self, Fulfillment, FulfillmentType, Onboarding},
+    text,
 };
 use provisio_wire::{
     kyc,
@@ -60,11 +61,16 @@ pub async fn create(
 ) -> ApiResult {
     let user = user.id;
     check_desired(&body)?;
-    let kind = body
+    let kind = match body
         .kind
         .as_deref()
+        .map(str::trim)
         .filter(|k| !k.is_empty())
-        .unwrap_or("PARTNER_USER");
+    {
+        Some(kind) => text::required("type", Some(kind), MAX_TEXT)?,
+        None => "PARTNER_USER".to_owned(),
+    };
+    let kind = kind.as_str();
     // The configured automatic inquiry comes with a new onboarding, in its transaction.
     let questions = &state.config.onboarding.onboarding_inquiry;
     let inquiry = (!questions.is_empty())
@@ -220,7 +226,10 @@ pub async fn user_person(
         .middle_name
         .as_deref()
         .map(str::trim)
-        .filter(|m| !m.is_empty());
+        .filter(|m| !m.is_empty())
+        .map(|m| text::required("middle_name", Some(m), MAX_TEXT))
+        .transpose()?;
+    let middle = middle.as_deref();
     let today = DateTime::from_timestamp_micros(state.clock.now().micros())
         .unwrap_or_default()
         .date_naive();

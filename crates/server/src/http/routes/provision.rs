@@ -11,6 +11,7 @@ use provisio_core::{
         request::{Draft, PointerDraft},
         Status, UserVerifiedType,
     },
+    text::quoted,
     DomainError, StoreError,
 };
 use provisio_wire::render;
@@ -151,8 +152,7 @@ pub async fn list(
     if let Some(statuses) = params.get("status").filter(|s| !s.is_empty()) {
         for text in statuses.split(',').map(str::trim) {
             let status = Status::parse(text).ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "status \"{text}\" is not one of CREATED, ACTIVE, CANCELLED, FAILED, CLOSED, TOKEN_RESET_REQUESTED."
+                ApiError::bad_request(format!("status {} is not one of CREATED, ACTIVE, CANCELLED, FAILED, CLOSED, TOKEN_RESET_REQUESTED.", quoted(text)
                 ))
             })?;
             filter.statuses.push(status);
@@ -162,7 +162,10 @@ pub async fn list(
     if let Some(uuid) = params.get("external_uuid").filter(|s| !s.is_empty()) {
         let uuid = uuid::Uuid::parse_str(uuid)
             .map_err(|_| {
-                ApiError::bad_request(format!("external_uuid \"{uuid}\" is not a valid UUID."))
+                ApiError::bad_request(format!(
+                    "external_uuid {} is not a valid UUID.",
+                    quoted(uuid)
+                ))
             })?
             .hyphenated()
             .to_string();
@@ -200,7 +203,8 @@ pub async fn update(
         "TOKEN_RESET_REQUESTED" => ops::reset_token(store, clock, provision.id, delay).await?,
         other => {
             return Err(DomainError::invalid(format!(
-                "status \"{other}\" cannot be requested; use CANCELLED or TOKEN_RESET_REQUESTED."
+                "status {} cannot be requested; use CANCELLED or TOKEN_RESET_REQUESTED.",
+                quoted(other)
             ))
             .into())
         }

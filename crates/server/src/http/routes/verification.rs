@@ -11,6 +11,7 @@ use provisio_core::{
     identity::{self, IdentityVerification},
     model::UserRecord,
     secret::Secret,
+    text::{self, MAX_DESCRIPTION},
 };
 use provisio_wire::{
     headers, kyc,
@@ -99,8 +100,10 @@ pub async fn submit_session(
     PathId(id): PathId,
     Json(body): Json<IdentityVerificationRequest>,
 ) -> ApiResult {
-    if body.status.as_deref() != Some("SUBMITTED") {
-        return Err(ApiError::bad_request("status can only be SUBMITTED."));
+    match body.status.as_deref() {
+        Some("SUBMITTED") => {}
+        None => return Err(ApiError::bad_request("status is required.")),
+        Some(_) => return Err(ApiError::bad_request("status can only be SUBMITTED.")),
     }
     let session = session_of(&state, &user, id).await?;
     let now = state.clock.now();
@@ -126,23 +129,32 @@ pub async fn upload(
     body: RawBody,
 ) -> ApiResult {
     let content_type = check_upload(body.content_type.as_deref(), &body.bytes)?;
-    let description = body
-        .headers
-        .get(headers::ATTACHMENT_DESCRIPTION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|d| !d.is_empty());
+    let description = attachment_description(&body.headers)?;
     let id = state
         .store
         .store_attachment(
             user.id,
             &content_type,
-            description,
+            description.as_deref(),
             body.bytes.to_vec(),
             state.clock.now(),
         )
         .await?;
     Bunq::id(id)
+}
+
+/// `X-Bunq-Attachment-Description`: UTF-8 text like a device's description, or absent.
+fn attachment_description(request: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = request.get(headers::ATTACHMENT_DESCRIPTION) else {
+        return Ok(None);
+    };
+    let field = "X-Bunq-Attachment-Description";
+    let text = std::str::from_utf8(value.as_bytes())
+        .map_err(|_| ApiError::bad_request(format!("{field} must be UTF-8 text.")))?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(text::required(field, Some(text), MAX_DESCRIPTION)?))
 }
 
 async fn attachment_of(

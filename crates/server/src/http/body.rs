@@ -1,0 +1,238 @@
+//! JSON request bodies: the content type they must declare, the object they must be, and
+//! refusals in the API's words rather than the parser's.
+
+use axum::{
+    extract::Request,
+    http::{header, HeaderMap},
+};
+use provisio_core::text;
+use serde::de::DeserializeOwned;
+
+use super::{error::ApiError, extract::signed_bytes};
+use crate::{config::Profile, AppState};
+
+/// Reads, verifies (see `signed_bytes`) and deserialises a JSON object body.
+pub(super) async fn read_json<T: DeserializeOwned>(
+    req: Request,
+    state: &AppState,
+    signature_required: bool,
+) -> Result<T, ApiError> {
+    let (parts, body) = req.into_parts();
+    let declared = check_content_type(&parts.headers, state.config.profile)?;
+    let limit = state.config.body_limit;
+    let bytes = signed_bytes(
+        &parts,
+        body,
+        state,
+        limit,
+        "The request body",
+        signature_required,
+    )
+    .await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "The request body is empty; a JSON object is required.",
+        ));
+    }
+    let value = match (
+        serde_json::from_slice::<serde_json::Value>(&bytes),
+        declared,
+    ) {
+        (Ok(value), _) => value,
+        // curl's -d sends JSON as a form; dev takes it when it is JSON, else says what is wrong.
+        (Err(_), Declared::Form(value)) => return Err(unsupported_type(&value)),
+        (Err(err), _) => return Err(json_syntax_error(&err)),
+    };
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "The request body must be a JSON object.",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let field = field_name(&err.path().to_string());
+        ApiError::bad_request(body_error(&field, &err.into_inner().to_string()))
+    })
+}
+
+fn json_syntax_error(err: &serde_json::Error) -> ApiError {
+    ApiError::bad_request(match err.classify() {
+        serde_json::error::Category::Eof => {
+            "The request body is not valid JSON: it ends too early."
+        }
+        _ => "The request body is not valid JSON.",
+    })
+}
+
+/// A path such as `notification_filters[0].category`, as a client may safely be shown it.
+fn field_name(path: &str) -> String {
+    let clean = path.chars().count() <= text::MAX_ECHO && text::check_text("", path).is_ok();
+    if clean {
+        path.to_owned()
+    } else {
+        text::quoted(path)
+    }
+}
+
+/// serde's wording (``missing field `url` ``, ``invalid type: integer `1`, expected a
+/// string``) in the API's: "url is required.", "status must be a string.". The input itself
+/// is not repeated.
+fn body_error(field: &str, serde_message: &str) -> String {
+    let named = |name: &str| {
+        if field == "." {
+            name.to_owned()
+        } else {
+            format!("{field}.{name}")
+        }
+    };
+    let between = |text: &str| text.split('`').nth(1).map(str::to_owned);
+    if let Some(rest) = serde_message.strip_prefix("missing field ") {
+        let name = between(rest).unwrap_or_default();
+        return format!("{} is required.", field_name(&named(&name)));
+    }
+    if let Some(rest) = serde_message.strip_prefix("unknown field ") {
+        let name = between(rest).unwrap_or_default();
+        return format!("unknown field {}.", text::quoted(&named(&name)));
+    }
+    if let Some(rest) = serde_message.strip_prefix("duplicate field ") {
+        let name = between(rest).unwrap_or_default();
+        return format!("{} is given twice.", field_name(&named(&name)));
+    }
+    let expected = serde_message
+        .rsplit_once(", expected ")
+        .map(|(_, expected)| expected);
+    match expected {
+        Some(expected) if field != "." => format!("{field} must be {}.", kind_of(expected)),
+        _ => "The request body does not have the expected fields.".to_owned(),
+    }
+}
+
+/// What serde expected, in words a client understands.
+fn kind_of(expected: &str) -> &'static str {
+    let integer = [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "isize", "usize",
+    ];
+    match expected {
+        e if e.contains("string") || e.contains("char") => "a string",
+        e if integer.contains(&e) => "an integer",
+        "f32" | "f64" => "a number",
+        "a boolean" => "true or false",
+        e if e.starts_with("a sequence") || e.starts_with("tuple") => "a list",
+        e if e.starts_with("struct") || e.starts_with("a map") => "an object",
+        _ => "of another type",
+    }
+}
+
+/// What the request said its body is.
+enum Declared {
+    Json,
+    /// No Content-Type (`dev` only).
+    Unsaid,
+    /// `application/x-www-form-urlencoded`, curl's default for `-d` (`dev` only): taken when
+    /// the body is JSON after all.
+    Form(String),
+}
+
+/// JSON bodies must say so. `dev` forgives a missing header and curl's form default; `strict`
+/// forgives neither.
+fn check_content_type(headers: &HeaderMap, profile: Profile) -> Result<Declared, ApiError> {
+    match headers.get(header::CONTENT_TYPE).map(|v| v.to_str()) {
+        Some(Ok(value)) if is_json(value) => Ok(Declared::Json),
+        None if profile == Profile::Dev => Ok(Declared::Unsaid),
+        Some(Ok(value)) if profile == Profile::Dev && is_form(value) => {
+            Ok(Declared::Form(value.to_owned()))
+        }
+        Some(Ok(value)) => Err(unsupported_type(value)),
+        _ => Err(ApiError::bad_request(
+            "Content-Type is required with a body; send application/json.",
+        )),
+    }
+}
+
+fn unsupported_type(value: &str) -> ApiError {
+    ApiError::bad_request(format!(
+        "Content-Type {} is not supported here; send application/json.",
+        text::quoted(value)
+    ))
+}
+
+fn is_form(content_type: &str) -> bool {
+    content_type.split(';').next().is_some_and(|mime| {
+        mime.trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    })
+}
+
+fn is_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{body_error, field_name, is_form, is_json};
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Filter {
+        category: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        url: String,
+        count: Option<i64>,
+        filters: Option<Vec<Filter>>,
+    }
+
+    fn message(json: &str) -> String {
+        let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+        match serde_path_to_error::deserialize::<_, Body>(value) {
+            Ok(body) => format!("accepted: {body:?}"),
+            Err(err) => body_error(
+                &field_name(&err.path().to_string()),
+                &err.into_inner().to_string(),
+            ),
+        }
+    }
+
+    #[test]
+    fn serde_wording_becomes_the_apis() {
+        assert_eq!(message("{}"), "url is required.");
+        assert_eq!(message(r#"{"url":1}"#), "url must be a string.");
+        assert_eq!(message(r#"{"url":null}"#), "url must be a string.");
+        assert_eq!(
+            message(r#"{"url":"x","count":"3"}"#),
+            "count must be an integer."
+        );
+        assert_eq!(
+            message(r#"{"url":"x","filters":{}}"#),
+            "filters must be a list."
+        );
+        assert_eq!(
+            message(r#"{"url":"x","filters":[7]}"#),
+            "filters[0] must be an object."
+        );
+        assert_eq!(
+            message(r#"{"url":"x","filters":[{}]}"#),
+            "filters[0].category is required."
+        );
+        assert_eq!(
+            message(r#"{"url":"x","filters":[{"category":false}]}"#),
+            "filters[0].category must be a string."
+        );
+    }
+
+    #[test]
+    fn json_content_types() {
+        assert!(is_form("application/x-www-form-urlencoded"));
+        assert!(!is_form("multipart/form-data"));
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/jsonp"));
+    }
+}
