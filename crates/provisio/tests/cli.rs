@@ -204,8 +204,6 @@ async fn operators_can_act_on_a_provision_from_the_command_line() {
 async fn webhook_attempts_can_be_listed_and_followed() {
     use std::io::{BufRead, BufReader};
 
-    use provisio_client::wire::requests::{NotificationFilterRequest, NotificationFiltersRequest};
-
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let data = dir.path().to_string_lossy().into_owned();
     let server = common::serve_with(
@@ -235,31 +233,9 @@ async fn webhook_attempts_can_be_listed_and_followed() {
     };
     assert!(next().starts_with("Following"));
 
-    let client = Client::connect(&server.url, &key)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let me = client
-        .context()
-        .await
-        .map(|c| c.user_id)
-        .unwrap_or_default();
-    client
-        .create_oauth_client("https://partner.example/cb")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
     // Port 1 refuses connections: every attempt fails, with a reason.
-    client
-        .post(
-            &format!("/v1/user/{me}/notification-filter-url"),
-            &NotificationFiltersRequest {
-                notification_filters: vec![NotificationFilterRequest {
-                    category: Some("PARTNER_USER_PROVISION".into()),
-                    notification_target: Some("http://127.0.0.1:1/hook".into()),
-                }],
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let client =
+        common::partner_sending_webhooks_to(&server.url, &key, "http://127.0.0.1:1/hook").await;
     client
         .post("/v1/partner-user-provision", &common::person())
         .await

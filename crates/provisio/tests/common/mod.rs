@@ -183,3 +183,39 @@ pub fn person() -> provisio_client::wire::requests::ProvisionRequest {
         ..Default::default()
     }
 }
+
+/// The partner with API key `key` on `url`, ready to provision (an OAuth client with a callback
+/// URL), its provision webhooks sent to `target`.
+pub async fn partner_sending_webhooks_to(
+    url: &str,
+    key: &str,
+    target: &str,
+) -> provisio_client::Client {
+    use provisio_client::wire::requests::{NotificationFilterRequest, NotificationFiltersRequest};
+
+    let client = provisio_client::Client::connect(url, key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let me = client
+        .context()
+        .await
+        .map(|c| c.user_id)
+        .unwrap_or_default();
+    client
+        .create_oauth_client("https://partner.example/cb")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .post(
+            &format!("/v1/user/{me}/notification-filter-url"),
+            &NotificationFiltersRequest {
+                notification_filters: vec![NotificationFilterRequest {
+                    category: Some("PARTNER_USER_PROVISION".into()),
+                    notification_target: Some(target.to_owned()),
+                }],
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+}

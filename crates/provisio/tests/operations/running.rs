@@ -173,8 +173,6 @@ async fn failing_receiver() -> String {
 
 #[tokio::test]
 async fn each_failed_webhook_attempt_is_a_warning() {
-    use provisio_client::wire::requests::{NotificationFilterRequest, NotificationFiltersRequest};
-
     let target = failing_receiver().await;
     let dir = temp_dir();
     let data = dir.path().join("data").to_string_lossy().into_owned();
@@ -189,30 +187,7 @@ async fn each_failed_webhook_attempt_is_a_warning() {
         ],
         &log,
     );
-    let client = Client::connect(&server.url, DEMO_KEY)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let me = client
-        .context()
-        .await
-        .map(|c| c.user_id)
-        .unwrap_or_default();
-    client
-        .create_oauth_client("https://partner.example/cb")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    client
-        .post(
-            &format!("/v1/user/{me}/notification-filter-url"),
-            &NotificationFiltersRequest {
-                notification_filters: vec![NotificationFilterRequest {
-                    category: Some("PARTNER_USER_PROVISION".into()),
-                    notification_target: Some(target.clone()),
-                }],
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let client = common::partner_sending_webhooks_to(&server.url, DEMO_KEY, &target).await;
     client
         .post("/v1/partner-user-provision", &common::person())
         .await
