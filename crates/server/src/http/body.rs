@@ -6,13 +6,14 @@ use axum::{
     http::{header, HeaderMap},
 };
 use provisio_core::text;
-use serde::de::DeserializeOwned;
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::Value;
 
 use super::{error::ApiError, extract::signed_bytes};
 use crate::{config::Profile, AppState};
 
 /// Reads, verifies (see `signed_bytes`) and deserialises a JSON object body.
-pub(super) async fn read_json<T: DeserializeOwned>(
+pub(super) async fn read_json<T: DeserializeOwned + Serialize>(
     req: Request,
     state: &AppState,
     signature_required: bool,
@@ -48,10 +49,45 @@ pub(super) async fn read_json<T: DeserializeOwned>(
             "The request body must be a JSON object.",
         ));
     }
-    serde_path_to_error::deserialize(value).map_err(|err| {
+    let typed: T = serde_path_to_error::deserialize(&value).map_err(|err| {
         let field = field_name(&err.path().to_string());
         ApiError::bad_request(body_error(&field, &err.into_inner().to_string()))
-    })
+    })?;
+    // serde also reads an object from an array (`"pointer": ["EMAIL", "a@b.nl"]`), in field
+    // order: a client that sent one made a mistake, so say so instead of guessing. The typed
+    // body written back shows where objects were read.
+    if let Some(path) = serde_json::to_value(&typed)
+        .ok()
+        .and_then(|read| array_for_object(&value, &read, ""))
+    {
+        return Err(ApiError::bad_request(format!(
+            "{} must be an object.",
+            field_name(&path)
+        )));
+    }
+    Ok(typed)
+}
+
+/// The path of the first place where `input` has an array and `read` (the typed body written
+/// back) an object.
+fn array_for_object(input: &Value, read: &Value, path: &str) -> Option<String> {
+    match (input, read) {
+        (Value::Array(_), Value::Object(_)) => Some(path.to_owned()),
+        (Value::Object(given), Value::Object(read)) => read.iter().find_map(|(key, value)| {
+            let inner = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            array_for_object(given.get(key)?, value, &inner)
+        }),
+        (Value::Array(given), Value::Array(read)) => given
+            .iter()
+            .zip(read)
+            .enumerate()
+            .find_map(|(i, (given, read))| array_for_object(given, read, &format!("{path}[{i}]"))),
+        _ => None,
+    }
 }
 
 fn json_syntax_error(err: &serde_json::Error) -> ApiError {
@@ -171,7 +207,7 @@ fn is_json(content_type: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{body_error, field_name, is_form, is_json};
+    use super::{array_for_object, body_error, field_name, is_form, is_json};
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
@@ -223,6 +259,34 @@ mod tests {
         assert_eq!(
             message(r#"{"url":"x","filters":[{"category":false}]}"#),
             "filters[0].category must be a string."
+        );
+    }
+
+    #[test]
+    fn arrays_read_as_objects_are_found() {
+        let check =
+            |input: serde_json::Value, read: serde_json::Value| array_for_object(&input, &read, "");
+        let pointer = serde_json::json!({"type": "EMAIL", "value": "a@b.nl"});
+        assert_eq!(
+            check(
+                serde_json::json!({"pointer": ["EMAIL", "a@b.nl"]}),
+                serde_json::json!({"pointer": pointer})
+            ),
+            Some("pointer".to_owned())
+        );
+        assert_eq!(
+            check(
+                serde_json::json!({"filters": [{"category": "X"}, ["Y"]]}),
+                serde_json::json!({"filters": [{"category": "X"}, {"category": "Y"}]})
+            ),
+            Some("filters[1]".to_owned())
+        );
+        assert_eq!(
+            check(
+                serde_json::json!({"pointer": pointer, "products": ["A"]}),
+                serde_json::json!({"pointer": pointer, "products": ["A"]})
+            ),
+            None
         );
     }
 

@@ -16,7 +16,7 @@ use axum::{
 };
 use provisio_core::{crypto::VerifyingKey, ip::canonical, secret::SecretHash, DomainError};
 use provisio_wire::headers;
-use serde::de::DeserializeOwned;
+use serde::{de::DeserializeOwned, Serialize};
 
 use super::{body::read_json, error::ApiError};
 use crate::{
@@ -103,7 +103,7 @@ pub struct Json<T>(pub T);
 /// A JSON body that must carry a valid `X-Bunq-Client-Signature` (466 when missing).
 pub struct SignedJson<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
+impl<T: DeserializeOwned + Serialize> FromRequest<AppState> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
@@ -111,7 +111,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
     }
 }
 
-impl<T: DeserializeOwned> FromRequest<AppState> for SignedJson<T> {
+impl<T: DeserializeOwned + Serialize> FromRequest<AppState> for SignedJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {

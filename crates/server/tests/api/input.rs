@@ -77,6 +77,13 @@ for_each_backend! { TestApp::spawn =>
         }
         let reply = send(&client, Method::POST, "/v1/partner-user-provision", b"[]").await;
         assert_refused(&reply, &app, "The request body must be a JSON object.");
+        // Nor inside: serde would read ["EMAIL", "…"] as a pointer, in field order.
+        let nested = serde_json::json!({
+            "external_uuid": new_uuid(), "products": ["USER_VERIFIED"],
+            "pointer": ["EMAIL", "eva@example.com", "Eva"],
+        });
+        let reply = send(&client, Method::POST, "/v1/partner-user-provision", nested.to_string().as_bytes()).await;
+        assert_refused(&reply, &app, "pointer must be an object.");
     }
 
     async fn missing_dates_and_countries_are_required(app: TestApp) {
