@@ -115,6 +115,15 @@ impl VerifyingKey {
         &self.pem
     }
 
+    /// SHA-256 of the key's SPKI DER in hex, as `openssl pkey -pubin -outform DER | sha256sum`
+    /// prints it: how a client tells which of its keys this is.
+    pub fn fingerprint(&self) -> String {
+        let der = pem::parse(&self.pem)
+            .map(|block| block.into_contents())
+            .unwrap_or_default();
+        hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &der))
+    }
+
     /// Checks a Base64 signature over `body`.
     pub fn verify(&self, body: &[u8], signature_b64: &str) -> Result<(), CryptoError> {
         let sig = BASE64

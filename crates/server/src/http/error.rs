@@ -38,6 +38,12 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, description)
     }
 
+    /// The same refusal with its description rewritten.
+    pub fn map_description(mut self, f: impl FnOnce(String) -> String) -> Self {
+        self.description = f(self.description);
+        self
+    }
+
     /// Adds bunq's `error_additional_parameter` to the envelope.
     pub fn with_additional(mut self, additional: serde_json::Value) -> Self {
         self.additional = Some(additional);

@@ -18,7 +18,7 @@ use provisio_core::{crypto::VerifyingKey, ip::canonical, secret::SecretHash, Dom
 use provisio_wire::headers;
 use serde::{de::DeserializeOwned, Serialize};
 
-use super::{body::read_json, error::ApiError};
+use super::{body::read_json, error::ApiError, explain};
 use crate::{
     auth::{AuthedInstallation, AuthedSession},
     AppState,
@@ -43,12 +43,16 @@ fn client_ip(parts: &Parts) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-fn auth_token(headers: &HeaderMap) -> Result<SecretHash, DomainError> {
+fn auth_token(state: &AppState, headers: &HeaderMap) -> Result<SecretHash, ApiError> {
     headers
         .get(headers::CLIENT_AUTHENTICATION)
         .and_then(|v| v.to_str().ok())
         .map(|token| SecretHash::of(token.trim()))
-        .ok_or(DomainError::Unauthorised)
+        .ok_or_else(|| {
+            explain::refusal(state, DomainError::Unauthorised, || {
+                explain::MISSING_TOKEN.to_owned()
+            })
+        })
 }
 
 /// The key that signs this caller's request bodies.
@@ -63,11 +67,14 @@ impl FromRequestParts<AppState> for InstallationAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = auth_token(&parts.headers)?;
-        let installation = state
-            .auth
-            .installation(state.store.as_ref(), &token)
-            .await?;
+        let token = auth_token(state, &parts.headers)?;
+        let installation = match state.auth.installation(state.store.as_ref(), &token).await {
+            Ok(installation) => installation,
+            Err(DomainError::Unauthorised) => {
+                return Err(explain::refuse_installation_token(state, &token).await)
+            }
+            Err(err) => return Err(err.into()),
+        };
         parts.extensions.insert(CallerKey(installation.key.clone()));
         Ok(InstallationAuth(installation))
     }
@@ -83,14 +90,24 @@ impl FromRequestParts<AppState> for SessionAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = auth_token(&parts.headers)?;
-        let session = state
+        let token = auth_token(state, &parts.headers)?;
+        let session = match state
             .auth
             .session(state.store.as_ref(), state.clock.as_ref(), &token)
-            .await?;
+            .await
+        {
+            Ok(session) => session,
+            Err(DomainError::Unauthorised) => {
+                return Err(explain::refuse_session_token(state, &token).await)
+            }
+            Err(err) => return Err(err.into()),
+        };
         // J-32: after the session exists, a foreign address is an authorisation failure.
-        if state.config.ip_checks() && !session.context.permitted.permits(client_ip(parts)) {
-            return Err(DomainError::Unauthorised.into());
+        let ip = client_ip(parts);
+        if state.config.ip_checks() && !session.context.permitted.permits(ip) {
+            return Err(explain::refusal(state, DomainError::Unauthorised, || {
+                explain::address(ip, &session.context.permitted)
+            }));
         }
         parts.extensions.insert(CallerKey(session.key.clone()));
         Ok(SessionAuth { session, token })
@@ -153,9 +170,15 @@ pub(super) async fn signed_bytes(
         .get(headers::CLIENT_SIGNATURE)
         .map(|v| v.to_str().unwrap_or_default());
     match (signature, parts.extensions.get::<CallerKey>()) {
-        (Some(signature), Some(CallerKey(key))) => key
-            .verify(&bytes, signature)
-            .map_err(|_| DomainError::SignatureInvalid)?,
+        (Some(signature), Some(CallerKey(key))) => {
+            if let Err(err) = key.verify(&bytes, signature) {
+                return Err(explain::refusal(
+                    state,
+                    DomainError::SignatureInvalid,
+                    || explain::signature(key, &bytes, signature, err),
+                ));
+            }
+        }
         (None, _) if required => return Err(DomainError::SignatureRequired.into()),
         _ => {}
     }

@@ -3,6 +3,7 @@
 mod access_log;
 mod body;
 mod error;
+mod explain;
 mod extract;
 mod limits;
 mod pagination;

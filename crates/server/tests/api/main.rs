@@ -7,6 +7,7 @@ mod provisioning;
 mod closed;
 mod compliance;
 mod credentials;
+mod debugger;
 mod errors;
 mod handshake;
 mod input;

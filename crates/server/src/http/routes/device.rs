@@ -14,6 +14,7 @@ use provisio_wire::{requests::DeviceServerRequest, Item};
 use crate::{
     http::{
         error::ApiError,
+        explain,
         extract::{ClientIp, InstallationAuth, Json, PathId, SessionAuth},
         pagination::Paging,
         respond::{ApiResult, Bunq},
@@ -36,12 +37,20 @@ pub async fn create(
     let (user_id, key) = match state.store.partner_by_api_key(&secret).await? {
         Some((partner, key)) => (partner.id, DeviceKey::ApiKey(key)),
         None => {
-            let grant = state
+            let grant = match state
                 .store
                 .credential_grant(installation.installation.id, &secret)
                 .await?
-                .filter(|grant| grant.usable(now))
-                .ok_or(DomainError::BadCredentials)?;
+            {
+                Some(grant) if grant.usable(now) => grant,
+                unusable => {
+                    return Err(explain::refusal(
+                        &state,
+                        DomainError::BadCredentials,
+                        || explain::credential(unusable.as_ref()),
+                    ))
+                }
+            };
             (
                 grant.api_key_user.id,
                 DeviceKey::Credential(grant.credential_id),

@@ -4,7 +4,7 @@ use std::{net::IpAddr, time::Duration};
 
 use axum::extract::State;
 use provisio_core::{
-    model::{DeviceId, InstallationId, NewSession, SessionGrant, UserId},
+    model::{DeviceGrant, DeviceId, InstallationId, NewSession, SessionGrant, UserId},
     provision::CredentialStatus,
     secret::{Secret, SecretHash},
     DomainError,
@@ -19,6 +19,7 @@ use provisio_wire::{
 use crate::{
     http::{
         error::ApiError,
+        explain,
         extract::{ClientIp, InstallationAuth, SessionAuth, SignedJson},
         respond::{ApiResult, Bunq},
     },
@@ -60,16 +61,32 @@ pub async fn create(
     }
 }
 
+/// The device registered for the key on this installation, if it permits `ip`.
+fn usable_device<'g>(
+    state: &AppState,
+    device: Option<&'g DeviceGrant>,
+    ip: IpAddr,
+) -> Result<&'g DeviceGrant, ApiError> {
+    let device = device.ok_or_else(|| {
+        explain::refusal(state, DomainError::BadCredentials, || {
+            explain::NO_DEVICE.to_owned()
+        })
+    })?;
+    if state.config.ip_checks() && !device.permitted.permits(ip) {
+        return Err(explain::refusal(state, DomainError::BadCredentials, || {
+            explain::address(ip, &device.permitted)
+        }));
+    }
+    Ok(device)
+}
+
 async fn partner_session(
     state: &AppState,
     installation: InstallationId,
     ip: IpAddr,
     grant: &SessionGrant,
 ) -> ApiResult {
-    let device = grant.device.as_ref().ok_or(DomainError::BadCredentials)?;
-    if state.config.ip_checks() && !device.permitted.permits(ip) {
-        return Err(DomainError::BadCredentials.into());
-    }
+    let device = usable_device(state, grant.device.as_ref(), ip)?;
     let partner = &grant.partner;
     let (id, token) = open(
         state,
@@ -93,16 +110,15 @@ async fn user_session(
     secret: &SecretHash,
 ) -> ApiResult {
     let now = state.clock.now();
-    let grant = state
-        .store
-        .credential_grant(installation, secret)
-        .await?
-        .filter(|grant| grant.usable(now))
-        .ok_or(DomainError::BadCredentials)?;
-    let device = grant.device.as_ref().ok_or(DomainError::BadCredentials)?;
-    if state.config.ip_checks() && !device.permitted.permits(ip) {
-        return Err(DomainError::BadCredentials.into());
-    }
+    let grant = match state.store.credential_grant(installation, secret).await? {
+        Some(grant) if grant.usable(now) => grant,
+        unusable => {
+            return Err(explain::refusal(state, DomainError::BadCredentials, || {
+                explain::credential(unusable.as_ref())
+            }))
+        }
+    };
+    let device = usable_device(state, grant.device.as_ref(), ip)?;
     if grant.status == CredentialStatus::PendingFirstUse {
         let permitted_device =
             serde_json::json!({ "id": device.id.0, "ip": ip.to_string() }).to_string();
