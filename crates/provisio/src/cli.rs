@@ -38,6 +38,9 @@ pub enum Command {
     /// Identity verification, as bunq's reviewers (works on the database directly).
     #[command(subcommand)]
     Identity(IdentityCommand),
+    /// A running server's recent requests and why refused ones were refused (asks the server).
+    #[command(subcommand)]
+    Requests(crate::requests::RequestsCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 
 mod cli;
 mod compliance;
+mod requests;
 mod serve;
 mod storage;
 mod webhooks;
@@ -74,6 +75,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Webhooks(command) => webhooks::run(command).await,
         Command::Inquiry(command) => compliance::inquiry(command).await,
         Command::Identity(command) => compliance::identity(command).await,
+        Command::Requests(command) => requests::run(command).await,
         Command::Partner(PartnerCommand::AddKey(args)) => {
             let store = args.storage.open_existing().await?;
             let key = provisio_server::partners::add_api_key(

@@ -13,6 +13,7 @@ mod http;
 pub mod ops;
 pub mod partners;
 mod rate_limit;
+mod request_log;
 mod signing;
 mod state;
 pub mod worker;

@@ -5,7 +5,10 @@ use axum::http::Method;
 use provisio_core::{crypto::SigningKey, secret::SecretHash, store::Store, time::Clock};
 use tokio::sync::Notify;
 
-use crate::{auth::AuthCache, config::ServerConfig, rate_limit::Windows, signing::ResponseSigner};
+use crate::{
+    auth::AuthCache, config::ServerConfig, rate_limit::Windows, request_log::RequestLog,
+    signing::ResponseSigner,
+};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -25,6 +28,8 @@ pub struct AppState {
     pub(crate) calls: Arc<Windows<(IpAddr, Method, String)>>,
     /// Session creations per secret.
     pub(crate) session_calls: Arc<Windows<SecretHash>>,
+    /// This process's recent requests, for `/_provisio/requests`.
+    pub(crate) requests: Arc<RequestLog>,
 }
 
 impl AppState {
@@ -47,6 +52,7 @@ impl AppState {
             admin: admin_token.map(SecretHash::of),
             calls: Arc::default(),
             session_calls: Arc::default(),
+            requests: Arc::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod envelope;
 pub mod headers;
 pub mod kyc;
 pub mod objects;
+pub mod operator;
 pub mod render;
 pub mod requests;
 pub mod time;

@@ -6,7 +6,7 @@ use provisio_client::Client;
 
 use crate::{
     common::{self, provisio, serve_logging_to, serve_with},
-    stderr, temp_dir,
+    stderr, stdout, temp_dir,
 };
 
 const DEMO_KEY: &str = "sandbox_ci0123456789abcdef0123456789";
@@ -210,4 +210,37 @@ async fn each_failed_webhook_attempt_is_a_warning() {
             .unwrap_or_else(|| panic!("no warning for attempt {n}: {text}"));
         assert!(line.contains(&target) && line.contains("500"), "{line}");
     }
+}
+
+#[tokio::test]
+async fn requests_are_listed_with_why_they_were_refused() {
+    let dir = temp_dir();
+    let data = dir.path().join("data").to_string_lossy().into_owned();
+    let server = serve_ci(&data, &[], &dir.path().join("serve.log"));
+    let reply = reqwest::get(format!("{}/v1/device-server", server.url))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(reply.status().as_u16(), 401);
+
+    let list = |token: &str| {
+        provisio(&[
+            "requests",
+            "list",
+            "--url",
+            &server.url,
+            "--admin-token",
+            token,
+        ])
+    };
+    let out = list(ADMIN_TOKEN);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("401 GET /v1/device-server"), "{text}");
+    assert!(
+        text.contains("no X-Bunq-Client-Authentication header"),
+        "{text}"
+    );
+    let out = list("wrong-token");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("401"), "{}", stderr(&out));
 }

@@ -1,42 +1,78 @@
-//! One log line per request: method, route template, status, latency and request id.
+//! One log line per request: method, route template, status, latency and request id; and the
+//! same request, with who made it and why it was refused, in the process's request log
+//! (`/_provisio/requests`).
 //!
-//! The route is the template (`/v1/user/{user_id}/address-main`), never the path with its ids,
-//! and nothing else of the request is logged: no headers (the auth token travels in one), no
-//! query, no body.
+//! The log line has the route template (`/v1/user/{user_id}/address-main`), never the path
+//! with its ids, and nothing else of the request: no headers (the auth token travels in one),
+//! no query, no body. The request log keeps the path (ids only) but no query either.
 
 use std::time::Instant;
 
 use axum::{
-    extract::{MatchedPath, Request},
+    extract::{MatchedPath, Request, State},
     http::HeaderMap,
     middleware::Next,
     response::Response,
 };
-use provisio_wire::headers;
+use provisio_wire::{headers, operator::RequestRecord};
+
+use crate::{
+    request_log::{CallerSlot, Refusal},
+    AppState,
+};
 
 /// Logs the request after its response is complete (signed, with its response id).
-pub async fn log_request(request: Request, next: Next) -> Response {
+pub async fn log_request(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
+    let at = state.clock.now();
     let method = request.method().clone();
     // Routers are flattened, so this is the whole template, `/v1` included.
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
+    let path: String = request.uri().path().chars().take(256).collect();
     let client_id = header(request.headers(), headers::CLIENT_REQUEST_ID);
+    let caller = CallerSlot::default();
+    request.extensions_mut().insert(caller.clone());
     let response = next.run(request).await;
+    let latency = started.elapsed();
     let request_id = client_id
         .or_else(|| header(response.headers(), headers::CLIENT_RESPONSE_ID))
         .unwrap_or_default();
+    let status = response.status().as_u16();
     tracing::info!(
         target: "provisio::access",
         %method,
         route,
-        status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        status,
+        latency_ms = latency.as_secs_f64() * 1000.0,
         request_id,
         "request"
     );
+    // The operator API's own calls would drown what a partner looks for.
+    if !route.starts_with("/_provisio") {
+        let caller = caller.get();
+        state.requests.push(RequestRecord {
+            id: 0,
+            at: provisio_wire::time::format(at.micros()),
+            method: method.to_string(),
+            route,
+            path,
+            status,
+            latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+            partner_id: caller.and_then(|c| c.partner).map(|id| id.0),
+            user_id: caller.and_then(|c| c.user).map(|id| id.0),
+            reason: response
+                .extensions()
+                .get::<Refusal>()
+                .map(|Refusal(text)| text.clone()),
+        });
+    }
     response
 }
 

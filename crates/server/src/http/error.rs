@@ -11,6 +11,8 @@ use axum::{
 use provisio_core::DomainError;
 use provisio_wire::ErrorEnvelope;
 
+use crate::request_log::Refusal;
+
 /// bunq's "request signature required" status (spec A.5).
 pub const SIGNATURE_REQUIRED: u16 = 466;
 
@@ -86,11 +88,15 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(status = %self.status, description = %self.description, "request refused");
         }
+        let refusal = Refusal(self.description.clone());
         let mut envelope = ErrorEnvelope::single(self.description);
         if let Some(item) = envelope.error.first_mut() {
             item.error_additional_parameter = self.additional;
         }
-        json_response(self.status, &envelope)
+        let mut response = json_response(self.status, &envelope);
+        // For the request log: the reason the client was given.
+        response.extensions_mut().insert(refusal);
+        response
     }
 }
 

@@ -21,6 +21,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use super::{body::read_json, error::ApiError, explain};
 use crate::{
     auth::{AuthedInstallation, AuthedSession},
+    request_log::CallerSlot,
     AppState,
 };
 
@@ -108,6 +109,9 @@ impl FromRequestParts<AppState> for SessionAuth {
             return Err(explain::refusal(state, DomainError::Unauthorised, || {
                 explain::address(ip, &session.context.permitted)
             }));
+        }
+        if let Some(slot) = parts.extensions.get::<CallerSlot>() {
+            slot.set_principal(session.context.principal, session.context.session.user_id);
         }
         parts.extensions.insert(CallerKey(session.key.clone()));
         Ok(SessionAuth { session, token })

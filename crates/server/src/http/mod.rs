@@ -172,6 +172,7 @@ pub fn router(state: AppState) -> Router {
             post(routes::admin::decide_identity),
         )
         .route("/deliveries", get(routes::admin::deliveries))
+        .route("/requests", get(routes::requests::recent))
         .route("/deliveries/{id}/resend", post(routes::admin::resend));
 
     Router::new()
@@ -193,7 +194,10 @@ pub fn router(state: AppState) -> Router {
             sign_layer::sign_responses,
         ))
         // Outside the signing, so the line has the response id and the whole latency.
-        .layer(middleware::from_fn(access_log::log_request))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            access_log::log_request,
+        ))
         .with_state(state)
 }
 

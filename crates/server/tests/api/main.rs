@@ -16,6 +16,7 @@ mod oauth;
 mod onboarding;
 mod provisions;
 mod raw;
+mod requests;
 mod restart;
 mod robustness;
 mod sessions;

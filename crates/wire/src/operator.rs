@@ -1,0 +1,24 @@
+//! Objects of provisio's operator API (`/_provisio/`), not bunq's.
+
+use serde::{Deserialize, Serialize};
+
+/// One request as the server answered it: what the request log keeps (no headers, no bodies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    /// Increasing within one server process; `after` pages on it.
+    pub id: u64,
+    pub at: String,
+    pub method: String,
+    /// The route template, e.g. `/v1/user/{user_id}/address-main`.
+    pub route: String,
+    /// The path as requested, ids included (never the query string).
+    pub path: String,
+    pub status: u16,
+    pub latency_ms: u64,
+    /// The partner whose session or key made the request, once it was known.
+    pub partner_id: Option<i64>,
+    /// The user the session acts as (the partner, or a provisioned user's `UserApiKey`).
+    pub user_id: Option<i64>,
+    /// For a refusal, the `error_description` the client got.
+    pub reason: Option<String>,
+}
