@@ -421,6 +421,25 @@ pub trait InquiryStore: Send + Sync {
     async fn finalize_inquiry(&self, inquiry: i64, now: Timestamp) -> StoreResult<bool>;
 }
 
+/// What the operator's metrics report from the database, read when they are scraped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// Provisions per (status, sub_status).
+    pub provisions: Vec<(String, String, u64)>,
+    pub jobs_pending: u64,
+    /// When the job waiting longest was (or is) due.
+    pub oldest_job_due: Option<Timestamp>,
+    pub deliveries_pending: u64,
+    pub oldest_delivery_due: Option<Timestamp>,
+    /// Deliveries that ran out of attempts (`NotificationFilterFailure`s).
+    pub deliveries_failed: u64,
+}
+
+#[async_trait]
+pub trait FiguresStore: Send + Sync {
+    async fn figures(&self) -> StoreResult<Figures>;
+}
+
 /// Everything provisio stores.
 pub trait Store:
     ServerKeyStore
@@ -433,6 +452,7 @@ pub trait Store:
     + OnboardingStore
     + VerificationStore
     + InquiryStore
+    + FiguresStore
 {
 }
 
@@ -447,5 +467,6 @@ impl<T> Store for T where
         + OnboardingStore
         + VerificationStore
         + InquiryStore
+        + FiguresStore
 {
 }

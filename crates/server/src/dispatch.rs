@@ -29,6 +29,7 @@ use tokio::{
 };
 
 use crate::{
+    metrics::Metrics,
     signing::{KeyError, ResponseSigner},
     worker::{background_loop, Batches, Outcome},
 };
@@ -136,6 +137,7 @@ pub struct Dispatcher {
     config: DeliveryConfig,
     name: String,
     claims: AtomicU64,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Dispatcher {
@@ -161,7 +163,14 @@ impl Dispatcher {
             config,
             name: format!("dispatcher-{}", uuid::Uuid::new_v4().simple()),
             claims: AtomicU64::new(0),
+            metrics: None,
         }
+    }
+
+    /// The same dispatcher, counting its attempts in `metrics`.
+    pub(crate) fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Sends one batch of due deliveries, concurrently, and records the attempts.
@@ -221,6 +230,14 @@ impl Dispatcher {
                 None => DeliveryResult::Failed,
             }
         };
+        if let Some(metrics) = &self.metrics {
+            let outcome = match result {
+                DeliveryResult::Delivered => "delivered",
+                DeliveryResult::RetryAt(_) => "retry",
+                DeliveryResult::Failed => "failed",
+            };
+            metrics.webhook_attempt(outcome, sent.latency);
+        }
         Attempt {
             delivery: delivery.id,
             response_code: sent.status,

@@ -10,6 +10,7 @@ pub mod config;
 mod connections;
 pub mod dispatch;
 mod http;
+mod metrics;
 pub mod ops;
 pub mod partners;
 mod rate_limit;
@@ -57,19 +58,19 @@ impl Server {
             config.worker.clone(),
         ));
         let delivery = config.delivery.clone();
+        let metrics = Arc::new(metrics::Metrics::new()?);
         let state = AppState::new(
             config,
             store.clone(),
             clock.clone(),
             key,
             admin_token.as_deref(),
+            metrics.clone(),
         );
-        let dispatcher = Arc::new(dispatch::Dispatcher::new(
-            store,
-            clock,
-            state.signer.clone(),
-            delivery,
-        ));
+        let dispatcher = Arc::new(
+            dispatch::Dispatcher::new(store, clock, state.signer.clone(), delivery)
+                .with_metrics(metrics),
+        );
         Ok(Server {
             state,
             worker,

@@ -6,8 +6,8 @@ use provisio_core::{crypto::SigningKey, secret::SecretHash, store::Store, time::
 use tokio::sync::Notify;
 
 use crate::{
-    auth::AuthCache, config::ServerConfig, rate_limit::Windows, request_log::RequestLog,
-    signing::ResponseSigner,
+    auth::AuthCache, config::ServerConfig, metrics::Metrics, rate_limit::Windows,
+    request_log::RequestLog, signing::ResponseSigner,
 };
 
 /// What every handler can reach. Cheap to clone.
@@ -30,6 +30,7 @@ pub struct AppState {
     pub(crate) session_calls: Arc<Windows<SecretHash>>,
     /// This process's recent requests, for `/_provisio/requests`.
     pub(crate) requests: Arc<RequestLog>,
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -39,13 +40,14 @@ impl AppState {
         clock: Arc<dyn Clock>,
         key: SigningKey,
         admin_token: Option<&str>,
+        metrics: Arc<Metrics>,
     ) -> Self {
         let auth = Arc::new(AuthCache::new(config.session_cache_ttl));
         AppState {
             config: Arc::new(config),
             store,
             clock,
-            signer: Arc::new(ResponseSigner::new(key)),
+            signer: Arc::new(ResponseSigner::new(key).timed(metrics.signing())),
             auth,
             wake: Arc::new(Notify::new()),
             deliver: Arc::new(Notify::new()),
@@ -53,6 +55,7 @@ impl AppState {
             calls: Arc::default(),
             session_calls: Arc::default(),
             requests: Arc::default(),
+            metrics,
         }
     }
 }

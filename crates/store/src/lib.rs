@@ -14,6 +14,7 @@
 
 mod connect;
 mod context;
+mod figures;
 mod frozen;
 mod inquiries;
 mod jobs;

@@ -45,6 +45,9 @@ pub async fn log_request(
         .or_else(|| header(response.headers(), headers::CLIENT_RESPONSE_ID))
         .unwrap_or_default();
     let status = response.status().as_u16();
+    state
+        .metrics
+        .request(method.as_str(), &route, status, latency);
     tracing::info!(
         target: "provisio::access",
         %method,

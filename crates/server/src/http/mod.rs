@@ -173,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/deliveries", get(routes::admin::deliveries))
         .route("/requests", get(routes::requests::recent))
+        .route("/metrics", get(routes::metrics::scrape))
         .route("/deliveries/{id}/resend", post(routes::admin::resend));
 
     Router::new()

@@ -12,6 +12,7 @@ mod errors;
 mod handshake;
 mod input;
 mod ip;
+mod metrics;
 mod oauth;
 mod onboarding;
 mod provisions;

@@ -2,6 +2,7 @@ pub mod admin;
 pub mod device;
 pub mod inquiry;
 pub mod installation;
+pub mod metrics;
 pub mod oauth;
 pub mod onboarding;
 pub mod provision;
