@@ -41,6 +41,9 @@ pub enum Command {
     /// A running server's recent requests and why refused ones were refused (asks the server).
     #[command(subcommand)]
     Requests(crate::requests::RequestsCommand),
+    /// Scenarios (a user brought at once to a state), magic values and forced outcomes.
+    #[command(subcommand)]
+    Scenarios(crate::scenarios::ScenariosCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 mod cli;
 mod compliance;
 mod requests;
+mod scenarios;
 mod serve;
 mod storage;
 mod webhooks;
@@ -76,6 +77,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inquiry(command) => compliance::inquiry(command).await,
         Command::Identity(command) => compliance::identity(command).await,
         Command::Requests(command) => requests::run(command).await,
+        Command::Scenarios(command) => scenarios::run(command).await,
         Command::Partner(PartnerCommand::AddKey(args)) => {
             let store = args.storage.open_existing().await?;
             let key = provisio_server::partners::add_api_key(

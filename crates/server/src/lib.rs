@@ -15,6 +15,7 @@ pub mod ops;
 pub mod partners;
 mod rate_limit;
 mod request_log;
+pub mod scenarios;
 mod signing;
 mod state;
 pub mod worker;

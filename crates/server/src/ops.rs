@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use provisio_core::{
-    model::ProvisionId,
+    model::{Environment, ProvisionId},
     provision::{
-        plan::{self, Step},
+        plan::{self, Step, StepContext},
         record::{HistoryEntry, Provision},
         state::Phase,
     },
@@ -31,6 +31,34 @@ pub async fn transition(
         return Err(changed());
     }
     Ok(provision)
+}
+
+/// Takes the provision's background steps now, one after the other, without waiting for
+/// their delay, until it waits for something other than time (its user's onboarding, or its
+/// end). These are the worker's own steps (`plan::advance`), applied as the same
+/// compare-and-sets; the jobs they schedule find the provision moved on and do nothing.
+pub async fn run_steps_now(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    environment: Environment,
+    id: ProvisionId,
+) -> Result<Provision, DomainError> {
+    loop {
+        let provision = load(store, id).await?;
+        let now = clock.now();
+        let ctx = StepContext {
+            now,
+            step_delay: Duration::ZERO,
+            environment,
+            products: &provision.products,
+        };
+        let Some(step) = plan::advance(phase_of(&provision)?, &ctx) else {
+            return Ok(provision);
+        };
+        if !store.apply_step(id, &step, now).await? {
+            return Err(changed());
+        }
+    }
 }
 
 async fn load(store: &dyn Store, id: ProvisionId) -> Result<Provision, DomainError> {

@@ -39,6 +39,8 @@ pub enum Item {
     WebhookDelivery(WebhookDelivery),
     /// provisio's operator API, not bunq's.
     RequestRecord(crate::operator::RequestRecord),
+    /// provisio's operator API, not bunq's.
+    Scenario(crate::operator::Scenario),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,6 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A scenario, magic value or forced outcome of the sandbox (`GET /_provisio/scenarios`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    /// `scenario` (runnable), `magic value`, `forced outcome` or `setting`.
+    pub kind: String,
+    pub description: String,
+}
+
 /// One request as the server answered it: what the request log keeps (no headers, no bodies).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestRecord {

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod running;
+mod scenarios;
 mod store;
 
 use common::provisio;

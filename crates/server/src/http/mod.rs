@@ -174,6 +174,8 @@ pub fn router(state: AppState) -> Router {
         .route("/deliveries", get(routes::admin::deliveries))
         .route("/requests", get(routes::requests::recent))
         .route("/metrics", get(routes::metrics::scrape))
+        .route("/scenarios", get(routes::scenarios::list))
+        .route("/scenarios/{name}", post(routes::scenarios::run))
         .route("/deliveries/{id}/resend", post(routes::admin::resend));
 
     Router::new()

@@ -20,6 +20,7 @@ mod raw;
 mod requests;
 mod restart;
 mod robustness;
+mod scenarios;
 mod sessions;
 mod signing;
 mod verification;

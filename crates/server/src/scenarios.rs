@@ -1,0 +1,151 @@
+//! Scenarios, like `stripe trigger`: a provisioned user brought at once to a state a partner
+//! wants to test from; and the catalogue of every magic value and forced outcome the sandbox
+//! offers, so none of them has to be found in the README.
+//!
+//! A scenario takes the same steps a provision takes through the API and the worker, only
+//! without waiting for the step delay (`ops::run_steps_now`), and decides the onboarding the
+//! way an operator does. Its webhooks are queued as for any provision.
+
+use std::time::Duration;
+
+use provisio_core::{
+    model::UserId,
+    provision::{oauth::OauthClientStatus, record::Provision, request::Draft},
+    secret::Secret,
+    store::Store,
+    time::Clock,
+    DomainError,
+};
+use provisio_wire::operator::Scenario;
+
+use crate::ops;
+
+/// The callback URL a scenario registers for a partner that has no usable OAuth client.
+pub const SCENARIO_CALLBACK_URL: &str = "https://scenario.provisio.invalid/oauth/callback";
+
+/// A scenario that can be run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runnable {
+    OnboardingUser,
+    ActiveUser,
+    FailedUser,
+    ClosedUser,
+}
+
+impl Runnable {
+    pub fn parse(name: &str) -> Option<Runnable> {
+        Some(match name {
+            "onboarding-user" => Runnable::OnboardingUser,
+            "active-user" => Runnable::ActiveUser,
+            "failed-user" => Runnable::FailedUser,
+            "closed-user" => Runnable::ClosedUser,
+            _ => return None,
+        })
+    }
+}
+
+/// (name, kind, what it does)
+const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("onboarding-user", "scenario", "POST /_provisio/scenarios/onboarding-user {\"partner_id\":N}: a new person provision at CREATED/PENDING_PROCESS_USER_ONBOARDING with its credential (PENDING_FIRST_USE, token_value shown), at once. The partner gets an OAuth client with a placeholder callback URL if it has no usable one."),
+    ("active-user", "scenario", "As onboarding-user, then the onboarding approved: ACTIVE/NONE, the onboarding VERIFIED; the credential still opens the user's first session."),
+    ("failed-user", "scenario", "As onboarding-user, then the onboarding denied: FAILED/NONE, the credential revoked."),
+    ("closed-user", "scenario", "As onboarding-user, then cancelled and closed: CLOSED/NONE, the credential gone."),
+    ("last name Rejected", "magic value", "An identity verification of a user whose legal last name is Rejected (any case) is REJECTED with DOCUMENT_NOT_VALID after the review delay; the provision ends FAILED/NONE."),
+    ("last name Mismatch", "magic value", "The same with FACE_MISMATCH."),
+    ("date of birth 1911-11-11", "magic value", "The same with DOCUMENT_EXPIRED."),
+    ("any other user", "magic value", "An identity verification is APPROVED after the review delay (--identity-review-delay, 5 s by default)."),
+    ("approve", "forced outcome", "POST /_provisio/provisions/{id}/approve, provisio provision approve ID: the onboarding approved now → ACTIVE/NONE."),
+    ("deny", "forced outcome", "POST /_provisio/provisions/{id}/deny, provisio provision deny ID: the onboarding denied → FAILED/NONE, credential revoked, sessions ended."),
+    ("fail", "forced outcome", "POST /_provisio/provisions/{id}/fail, provisio provision fail ID: the pending background step fails → FAILED/NONE."),
+    ("expire-credential", "forced outcome", "POST /_provisio/provisions/{id}/expire-credential, provisio provision expire-credential ID: the unused credential expires now."),
+    ("decide identity", "forced outcome", "POST /_provisio/identity-verifications/{id}/decide, provisio identity decide ID --approve|--reject: decide a verification now, whatever the sandbox rule says."),
+    ("raise inquiry", "forced outcome", "POST /_provisio/users/{id}/inquiries, provisio inquiry raise USER --entry TYPE: ask the user for information; an open ONBOARDING inquiry holds the onboarding back."),
+    ("review inquiry entry", "forced outcome", "POST /_provisio/inquiry-entries/{id}/review, provisio inquiry review ENTRY --approve|--reject [--reopen]."),
+    ("finalize inquiry", "forced outcome", "POST /_provisio/inquiries/{id}/finalize, provisio inquiry finalize ID: cancel what is open and finalize."),
+    ("resend webhook", "forced outcome", "POST /_provisio/deliveries/{id}/resend, provisio webhooks resend ID; provisio webhooks retry-pending makes every waiting delivery due now."),
+    ("--onboarding-inquiry TYPES", "setting", "Raise an ONBOARDING inquiry with these entry types when a user's onboarding is created."),
+    ("--step-delay, --identity-review-delay, --webhook-retry-schedule", "setting", "How long the background steps, the identity review and webhook retries wait (0s and 5ms lists for fast tests)."),
+];
+
+/// Every scenario, magic value and forced outcome, with what it does.
+pub fn catalogue() -> Vec<Scenario> {
+    CATALOGUE
+        .iter()
+        .map(|(name, kind, description)| Scenario {
+            name: (*name).to_owned(),
+            kind: (*kind).to_owned(),
+            description: (*description).to_owned(),
+        })
+        .collect()
+}
+
+/// Runs `scenario` for `partner`; answers the provision as it ends.
+pub async fn run(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    environment: provisio_core::model::Environment,
+    partner: UserId,
+    scenario: Runnable,
+) -> Result<Provision, DomainError> {
+    if store.partner(partner).await?.is_none() {
+        return Err(DomainError::not_found("Partner"));
+    }
+    ensure_oauth_client(store, clock, partner).await?;
+    let short = Secret::generate("");
+    let new = Draft {
+        external_uuid: Some(uuid::Uuid::new_v4().to_string()),
+        user_verified_type: Some("PARTNER_USER_PERSON".into()),
+        email: Some(format!("scenario-{}@example.com", &short.expose()[..8])),
+        phone_number: Some("+31600000000".into()),
+        products: Some(vec!["USER_VERIFIED".into()]),
+        ..Draft::default()
+    }
+    .validate()?;
+    let now = clock.now();
+    let created = store.create_provision(partner, &new, now, now).await?;
+    let id = created.id;
+    ops::run_steps_now(store, clock, environment, id).await?;
+    let cause = "scenario";
+    match scenario {
+        Runnable::OnboardingUser => {}
+        Runnable::ActiveUser => {
+            ops::decide_onboarding(store, clock, id, true, cause).await?;
+        }
+        Runnable::FailedUser => {
+            ops::decide_onboarding(store, clock, id, false, cause).await?;
+        }
+        Runnable::ClosedUser => {
+            ops::cancel(store, clock, id, Duration::ZERO).await?;
+            ops::run_steps_now(store, clock, environment, id).await?;
+        }
+    }
+    store
+        .provision(id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("PartnerUserProvision"))
+}
+
+async fn ensure_oauth_client(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    partner: UserId,
+) -> Result<(), DomainError> {
+    if store.has_usable_oauth_client(partner).await? {
+        return Ok(());
+    }
+    let now = clock.now();
+    let (client_id, secret) = (Secret::generate(""), Secret::generate(""));
+    let client = store
+        .create_oauth_client(
+            partner,
+            OauthClientStatus::Active,
+            &client_id.expose()[..32],
+            secret.expose(),
+            now,
+        )
+        .await?;
+    store
+        .add_callback_url(partner, client.id, SCENARIO_CALLBACK_URL, now)
+        .await?;
+    Ok(())
+}
