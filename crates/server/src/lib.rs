@@ -13,6 +13,7 @@ mod http;
 pub mod ops;
 pub mod partners;
 mod rate_limit;
+pub mod sandbox_clock;
 mod signing;
 mod state;
 pub mod worker;
@@ -42,6 +43,8 @@ impl Server {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
     ) -> Result<Server, KeyError> {
+        // The durable virtual clock first: the key's creation time, like everything, reads it.
+        sandbox_clock::refresh(store.as_ref(), clock.as_ref()).await?;
         let key = load_server_key(store.as_ref(), clock.as_ref()).await?;
         let admin_token = config.admin_enabled().then(|| {
             config

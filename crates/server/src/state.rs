@@ -25,6 +25,8 @@ pub struct AppState {
     pub(crate) calls: Arc<Windows<(IpAddr, Method, String)>>,
     /// Session creations per secret.
     pub(crate) session_calls: Arc<Windows<SecretHash>>,
+    /// When the request path last read the shared virtual clock.
+    pub(crate) clock_sync: Arc<crate::sandbox_clock::Throttle>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             admin: admin_token.map(SecretHash::of),
             calls: Arc::default(),
             session_calls: Arc::default(),
+            clock_sync: Arc::default(),
         }
     }
 }

@@ -37,6 +37,8 @@ pub enum Item {
     ProvisionHistoryEntry(ProvisionHistoryEntry),
     /// provisio's operator API, not bunq's.
     WebhookDelivery(WebhookDelivery),
+    /// provisio's operator API, not bunq's.
+    SandboxClock(crate::objects::SandboxClock),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -171,7 +171,8 @@ pub fn router(state: AppState) -> Router {
             post(routes::admin::decide_identity),
         )
         .route("/deliveries", get(routes::admin::deliveries))
-        .route("/deliveries/{id}/resend", post(routes::admin::resend));
+        .route("/deliveries/{id}/resend", post(routes::admin::resend))
+        .merge(routes::sandbox::router());
 
     Router::new()
         .nest("/v1", v1)
@@ -179,6 +180,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(limits::refuse_oversized))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            routes::sandbox::refresh_clock,
+        ))
         // A panic is a bug, but the client still gets the envelope (and a signature).
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::new(

@@ -5,6 +5,7 @@ pub mod installation;
 pub mod oauth;
 pub mod onboarding;
 pub mod provision;
+pub mod sandbox;
 pub mod session;
 pub mod user;
 pub mod verification;
