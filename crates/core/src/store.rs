@@ -440,6 +440,19 @@ pub trait FiguresStore: Send + Sync {
     async fn figures(&self) -> StoreResult<Figures>;
 }
 
+/// The sandbox controls' storage: the shared virtual clock, the store's own health, and
+/// wholesale removal (a partner with everything it owns, or everything).
+#[async_trait]
+pub trait SandboxStore: Send + Sync {
+    /// How far the virtual clock runs ahead of the system clock, in microseconds.
+    async fn clock_offset(&self) -> StoreResult<i64>;
+    /// Moves the virtual clock forward by `by_micros` (> 0) and returns the new offset.
+    async fn advance_clock(&self, by_micros: i64) -> StoreResult<i64>;
+    /// Fails unless the database answers a trivial query and every migration this build
+    /// knows is applied.
+    async fn ready(&self) -> StoreResult<()>;
+}
+
 /// Everything provisio stores.
 pub trait Store:
     ServerKeyStore
@@ -453,6 +466,7 @@ pub trait Store:
     + VerificationStore
     + InquiryStore
     + FiguresStore
+    + SandboxStore
 {
 }
 
@@ -468,5 +482,6 @@ impl<T> Store for T where
         + VerificationStore
         + InquiryStore
         + FiguresStore
+        + SandboxStore
 {
 }

@@ -2,7 +2,11 @@
 //!
 //! Microseconds because bunq's timestamps carry six fractional digits, and an integer is
 //! stored and compared identically by SQLite and PostgreSQL. The clock is a trait so that
-//! tests (and, later, sandbox operators) can move time without sleeping.
+//! tests and sandbox operators can move time without sleeping.
+//!
+//! [`SystemClock`] adds two offsets to the system time: the *shared* one, which mirrors the
+//! virtual clock stored in the database (the server refreshes it, see `provisio-server`'s
+//! `sandbox_clock`), and a *local* one that only this process sees (in-process tests move it).
 
 use std::{
     sync::atomic::{AtomicI64, Ordering},
@@ -33,13 +37,18 @@ impl Timestamp {
 /// Where "now" comes from.
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Timestamp;
+
+    /// Tells the clock the shared virtual offset (microseconds) read from the database. The
+    /// offset only grows, so a stale reading never moves the clock back.
+    fn observe_shared_offset(&self, _micros: i64) {}
 }
 
-/// The system clock plus an adjustable offset. The offset starts at zero; tests and the
-/// sandbox move it forward to make sessions and credentials expire on demand.
+/// The system clock plus the shared virtual offset plus a process-local offset. Both start at
+/// zero and only move forward, to make sessions and credentials expire on demand.
 #[derive(Debug, Default)]
 pub struct SystemClock {
-    offset_micros: AtomicI64,
+    shared_micros: AtomicI64,
+    local_micros: AtomicI64,
 }
 
 impl SystemClock {
@@ -47,10 +56,17 @@ impl SystemClock {
         Self::default()
     }
 
-    /// Moves this clock forward (never backward: stored times must not run ahead of "now").
+    /// Moves this process's clock forward (never backward: stored times must not run ahead of
+    /// "now"). Other processes do not see it; the sandbox's durable clock is advanced through
+    /// the store and [`Clock::observe_shared_offset`].
     pub fn advance(&self, by: Duration) {
         let micros = i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
-        self.offset_micros.fetch_add(micros, Ordering::SeqCst);
+        self.local_micros.fetch_add(micros, Ordering::SeqCst);
+    }
+
+    /// The shared offset as last observed.
+    pub fn shared_offset(&self) -> i64 {
+        self.shared_micros.load(Ordering::SeqCst)
     }
 }
 
@@ -60,7 +76,50 @@ impl Clock for SystemClock {
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
         let micros = i64::try_from(since_epoch.as_micros()).unwrap_or(i64::MAX);
-        Timestamp(micros.saturating_add(self.offset_micros.load(Ordering::SeqCst)))
+        Timestamp(
+            micros
+                .saturating_add(self.shared_micros.load(Ordering::SeqCst))
+                .saturating_add(self.local_micros.load(Ordering::SeqCst)),
+        )
+    }
+
+    fn observe_shared_offset(&self, micros: i64) {
+        self.shared_micros.fetch_max(micros, Ordering::SeqCst);
+    }
+}
+
+/// Parses a sandbox duration: a positive whole number followed by `s`, `m`, `h` or `d`
+/// (`30s`, `15m`, `2h`, `7d`), at most 100 years.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    const MAX_SECS: u64 = 100 * 365 * 86_400;
+    let usage = || {
+        format!(
+            "{text:?} is not a duration: use a positive whole number followed by s, m, h or d, \
+             e.g. 30s, 15m, 2h or 7d."
+        )
+    };
+    let text = text.trim();
+    let unit = text.chars().last().ok_or_else(usage)?;
+    let per_unit: u64 = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        _ => return Err(usage()),
+    };
+    let digits = &text[..text.len() - unit.len_utf8()];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(usage());
+    }
+    let count: u64 = digits.parse().map_err(|_| usage())?;
+    if count == 0 {
+        return Err(format!(
+            "{text:?}: the clock only moves forward by a positive amount."
+        ));
+    }
+    match count.checked_mul(per_unit) {
+        Some(secs) if secs <= MAX_SECS => Ok(Duration::from_secs(secs)),
+        _ => Err(format!("{text:?} is too far: at most 100 years at a time.")),
     }
 }
 
@@ -74,6 +133,35 @@ mod tests {
         let before = clock.now();
         clock.advance(Duration::from_secs(3600));
         assert!(clock.now().0 - before.0 >= 3_600_000_000);
+    }
+
+    #[test]
+    fn shared_offset_only_grows() {
+        let clock = SystemClock::new();
+        clock.observe_shared_offset(5_000_000);
+        clock.observe_shared_offset(1_000_000);
+        assert_eq!(clock.shared_offset(), 5_000_000);
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(604_800)));
+        for bad in [
+            "",
+            "d",
+            "0s",
+            "-1h",
+            "1.5h",
+            "3w",
+            "h2",
+            "99999999999999999999d",
+            "40000d",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
+        }
     }
 
     #[test]

@@ -44,6 +44,26 @@ pub enum Command {
     /// Scenarios (a user brought at once to a state), magic values and forced outcomes.
     #[command(subcommand)]
     Scenarios(crate::scenarios::ScenariosCommand),
+    /// The sandbox's virtual clock, shared by every server on the database.
+    #[command(subcommand)]
+    Clock(ClockCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// Print provisio's "now" and how far it runs ahead of the system clock.
+    Show(TailArgs),
+    /// Move the clock forward; running servers run what fell due on their next poll.
+    Advance(ClockAdvanceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClockAdvanceArgs {
+    /// How far: a positive whole number with s, m, h or d (30s, 15m, 2h, 7d).
+    #[arg(value_name = "DURATION", allow_hyphen_values = true)]
+    pub by: String,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Subcommand)]

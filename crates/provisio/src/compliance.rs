@@ -2,16 +2,16 @@
 //! identity reviewers, on the database directly. A running server sends the resulting
 //! webhooks on its next poll.
 
-use provisio_core::{model::UserId, time::SystemClock};
+use provisio_core::model::UserId;
 use provisio_server::compliance;
 
 use crate::cli::{IdentityCommand, InquiryCommand};
 
 pub async fn inquiry(command: InquiryCommand) -> anyhow::Result<()> {
-    let clock = SystemClock::new();
     match command {
         InquiryCommand::Raise(args) => {
             let store = args.storage.open_existing().await?;
+            let clock = crate::sandbox::clock_of(store.as_ref()).await?;
             let id = compliance::raise(
                 store.as_ref(),
                 &clock,
@@ -31,6 +31,7 @@ pub async fn inquiry(command: InquiryCommand) -> anyhow::Result<()> {
         }
         InquiryCommand::Review(args) => {
             let store = args.storage.open_existing().await?;
+            let clock = crate::sandbox::clock_of(store.as_ref()).await?;
             let approved = args.decision.approve;
             compliance::review(
                 store.as_ref(),
@@ -47,6 +48,7 @@ pub async fn inquiry(command: InquiryCommand) -> anyhow::Result<()> {
         }
         InquiryCommand::Finalize(args) => {
             let store = args.storage.open_existing().await?;
+            let clock = crate::sandbox::clock_of(store.as_ref()).await?;
             let inquiry = compliance::finalize(store.as_ref(), &clock, args.id).await?;
             println!("Inquiry {}: {}.", inquiry.id, inquiry.status);
         }
@@ -57,19 +59,14 @@ pub async fn inquiry(command: InquiryCommand) -> anyhow::Result<()> {
 pub async fn identity(command: IdentityCommand) -> anyhow::Result<()> {
     let IdentityCommand::Decide(args) = command;
     let store = args.storage.open_existing().await?;
+    let clock = crate::sandbox::clock_of(store.as_ref()).await?;
     let result = if args.decision.approve {
         "APPROVED"
     } else {
         "REJECTED"
     };
-    let session = compliance::decide_identity(
-        store.as_ref(),
-        &SystemClock::new(),
-        args.id,
-        result,
-        args.reasons,
-    )
-    .await?;
+    let session =
+        compliance::decide_identity(store.as_ref(), &clock, args.id, result, args.reasons).await?;
     let reasons = session
         .verdict
         .map(|v| v.fail_reasons.join(", "))

@@ -3,6 +3,7 @@
 mod cli;
 mod compliance;
 mod requests;
+mod sandbox;
 mod scenarios;
 mod serve;
 mod storage;
@@ -11,7 +12,6 @@ mod webhooks;
 use std::process::ExitCode;
 
 use clap::Parser;
-use provisio_core::time::SystemClock;
 use provisio_server::partners::create_partner;
 
 use cli::{Cli, Command, PartnerCommand, ProvisionCommand};
@@ -56,7 +56,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::serve(args).await,
         Command::Partner(PartnerCommand::Create(args)) => {
             let store = args.storage.open_or_create().await?;
-            let clock = SystemClock::new();
+            let clock = sandbox::clock_of(store.as_ref()).await?;
             let (partner, api_key) = create_partner(
                 store.as_ref(),
                 &clock,
@@ -78,11 +78,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Identity(command) => compliance::identity(command).await,
         Command::Requests(command) => requests::run(command).await,
         Command::Scenarios(command) => scenarios::run(command).await,
+        Command::Clock(command) => sandbox::clock(command).await,
         Command::Partner(PartnerCommand::AddKey(args)) => {
             let store = args.storage.open_existing().await?;
             let key = provisio_server::partners::add_api_key(
                 store.as_ref(),
-                &SystemClock::new(),
+                &sandbox::clock_of(store.as_ref()).await?,
                 args.environment.environment.into(),
                 provisio_core::model::UserId(args.id),
             )
@@ -111,7 +112,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn provision(command: ProvisionCommand) -> anyhow::Result<()> {
-    let clock = SystemClock::new();
     let (args, what) = match &command {
         ProvisionCommand::Approve(a) => (a, "approved"),
         ProvisionCommand::Deny(a) => (a, "denied"),
@@ -121,6 +121,7 @@ async fn provision(command: ProvisionCommand) -> anyhow::Result<()> {
     };
     let store = args.storage.open_existing().await?;
     let (store, id) = (store.as_ref(), ProvisionId(args.id));
+    let clock = sandbox::clock_of(store).await?;
     match command {
         ProvisionCommand::Approve(_) => {
             ops::decide_onboarding(

@@ -57,13 +57,15 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
         }
         WebhooksCommand::RetryPending(args) => {
             let store = args.storage.open_existing().await?;
-            let now = provisio_core::time::Clock::now(&provisio_core::time::SystemClock::new());
+            let now =
+                provisio_core::time::Clock::now(&crate::sandbox::clock_of(store.as_ref()).await?);
             let pending = store.pending_due_now(now).await?;
             println!("{pending} pending deliveries are due now; a running server sends them on its next poll.");
         }
         WebhooksCommand::Resend(args) => {
             let store = args.storage.open_existing().await?;
-            let now = provisio_core::time::Clock::now(&provisio_core::time::SystemClock::new());
+            let now =
+                provisio_core::time::Clock::now(&crate::sandbox::clock_of(store.as_ref()).await?);
             if !store.resend(args.id, now).await? {
                 anyhow::bail!("no delivery {}", args.id);
             }

@@ -501,3 +501,62 @@ fn a_zero_request_timeout_stops_the_start() {
         "{err}"
     );
 }
+
+/// `provisio clock advance` from another process moves the running server's clock too: the
+/// offset lives in the database.
+#[tokio::test]
+async fn the_clock_is_advanced_from_the_command_line_for_every_process() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().to_string_lossy().into_owned();
+    let server = serve(&data);
+    let key = server
+        .output
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| is_sandbox_key(l))
+        .unwrap_or_else(|| panic!("no demo key in {:?}", server.output))
+        .to_owned();
+    let client = Client::connect(&server.url, &key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let context = client.context().await.unwrap_or_else(|e| panic!("{e}"));
+
+    let out = provisio(&["clock", "show", "--data-dir", &data]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("(offset 0s)"),
+        "{out:?}"
+    );
+    for bad in ["3w", "0d", "-1h", "soon"] {
+        let out = provisio(&["clock", "advance", bad, "--data-dir", &data]);
+        assert!(!out.status.success(), "{bad} accepted");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("provisio: "),
+            "{out:?}"
+        );
+    }
+    let out = provisio(&["clock", "advance", "8d", "--data-dir", &data]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(offset 691200s)"));
+    let out = provisio(&["clock", "show", "--data-dir", &data]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(offset 691200s)"));
+
+    // The server reads the new offset within its refresh interval: the session is over.
+    let session = || {
+        provisio_client::Request::new(reqwest::Method::GET, "/v1/installation")
+            .token(&context.session_token)
+    };
+    let mut status = 0;
+    for _ in 0..40 {
+        status = client
+            .api()
+            .send(session())
+            .await
+            .map(|r| r.status)
+            .unwrap_or_default();
+        if status == 401 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 401, "the server did not see the advanced clock");
+}

@@ -180,6 +180,7 @@ impl Dispatcher {
             self.name,
             self.claims.fetch_add(1, Ordering::Relaxed)
         );
+        crate::sandbox_clock::refresh(self.store.as_ref(), self.clock.as_ref()).await?;
         let deliveries = self
             .store
             .claim_deliveries(

@@ -15,6 +15,7 @@ pub mod ops;
 pub mod partners;
 mod rate_limit;
 mod request_log;
+pub mod sandbox_clock;
 pub mod scenarios;
 mod signing;
 mod state;
@@ -45,6 +46,8 @@ impl Server {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
     ) -> Result<Server, KeyError> {
+        // The durable virtual clock first: the key's creation time, like everything, reads it.
+        sandbox_clock::refresh(store.as_ref(), clock.as_ref()).await?;
         let key = load_server_key(store.as_ref(), clock.as_ref()).await?;
         let admin_token = config.admin_enabled().then(|| {
             config

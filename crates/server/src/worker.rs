@@ -96,6 +96,8 @@ impl Worker {
             self.name,
             self.claims.fetch_add(1, Ordering::Relaxed)
         );
+        // Another process may have advanced the shared clock (see `sandbox_clock`).
+        crate::sandbox_clock::refresh(self.store.as_ref(), self.clock.as_ref()).await?;
         let now = self.clock.now();
         let jobs = self
             .store

@@ -130,15 +130,19 @@ pub async fn connect(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
     if !config.create && !has_schema(&store).await.map_err(ConnectError::Open)? {
         return Err(ConnectError::NoData(redact_url(&config.url)));
     }
-    let migrator = match backend {
-        Backend::Sqlite => &SQLITE_MIGRATIONS,
-        Backend::Postgres => &POSTGRES_MIGRATIONS,
-    };
-    migrator
+    migrator(backend)
         .run(&store.write)
         .await
         .map_err(ConnectError::Migrate)?;
     Ok(store)
+}
+
+/// The migrations this build carries for `backend`.
+pub(crate) fn migrator(backend: Backend) -> &'static sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    }
 }
 
 /// Whether migrations ever ran here: an empty database holds no provisio data.

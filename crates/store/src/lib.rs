@@ -25,6 +25,7 @@ mod page;
 mod partners;
 mod provisions;
 mod rows;
+mod sandbox;
 mod server_key;
 mod steps;
 #[cfg(feature = "testing")]

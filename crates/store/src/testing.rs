@@ -101,6 +101,21 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Runs raw SQL on this database, behind the store's back: for tests that break something
+    /// on purpose.
+    pub async fn execute(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.config.url)
+            .await
+            .unwrap_or_else(|e| panic!("connecting to the test database: {e}"));
+        conn.execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let _ = conn.close().await;
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let Some((admin, name)) = self.postgres.take() else {

@@ -41,6 +41,8 @@ pub enum Item {
     RequestRecord(crate::operator::RequestRecord),
     /// provisio's operator API, not bunq's.
     Scenario(crate::operator::Scenario),
+    /// provisio's operator API, not bunq's.
+    SandboxClock(crate::objects::SandboxClock),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -192,6 +192,15 @@ pub struct ProvisionHistoryEntry {
     pub cause: String,
 }
 
+/// provisio's own (operator API): the sandbox's virtual clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxClock {
+    /// provisio's "now", in bunq's timestamp format.
+    pub now: String,
+    /// How far it runs ahead of the system clock (shared by every process on the database).
+    pub offset_seconds: i64,
+}
+
 /// The body of a webhook call (spec F.3), wrapped as `{"NotificationUrl":{...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotificationUrl {

@@ -194,6 +194,13 @@ pub struct InquiryAnswerRequest {
     pub all_attachment_id: Option<Vec<i64>>,
 }
 
+/// provisio's operator API: move the virtual clock, `{"by":"7d"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvanceClockRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
 /// provisio's operator API: raise an inquiry.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RaiseInquiryRequest {

@@ -176,7 +176,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(routes::metrics::scrape))
         .route("/scenarios", get(routes::scenarios::list))
         .route("/scenarios/{name}", post(routes::scenarios::run))
-        .route("/deliveries/{id}/resend", post(routes::admin::resend));
+        .route("/deliveries/{id}/resend", post(routes::admin::resend))
+        .merge(routes::sandbox::router());
 
     Router::new()
         .nest("/v1", v1)
@@ -184,6 +185,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(limits::refuse_oversized))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            routes::sandbox::refresh_clock,
+        ))
         // A panic is a bug, but the client still gets the envelope (and a signature).
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::new(

@@ -11,7 +11,7 @@ use reqwest::Method;
 
 use crate::{helpers::*, provisioning::*};
 
-async fn user_client(app: &TestApp, token: &str) -> Result<Client, ClientError> {
+pub(crate) async fn user_client(app: &TestApp, token: &str) -> Result<Client, ClientError> {
     Client::builder(&app.base_url, token)
         .signing_key(test_key())
         .description("bunq-partner-mcp-user")
@@ -19,7 +19,7 @@ async fn user_client(app: &TestApp, token: &str) -> Result<Client, ClientError> 
         .await
 }
 
-fn is_bad_credentials(err: Option<ClientError>) -> bool {
+pub(crate) fn is_bad_credentials(err: Option<ClientError>) -> bool {
     err.is_some_and(|e| {
         e.status() == Some(400)
             && e.description().is_some_and(|d| {

@@ -109,6 +109,11 @@ impl TestApp {
         self.start(listener).await;
     }
 
+    /// The database behind this server, for tests that change it behind the server's back.
+    pub fn database(&self) -> &TestDatabase {
+        &self.db
+    }
+
     /// Runs the worker until no job is due: every background step that can happen now has.
     /// Returns how many jobs it finished.
     pub async fn drain(&self) -> usize {

@@ -24,7 +24,7 @@ fn filters(pairs: &[(&str, &str)]) -> NotificationFiltersRequest {
     }
 }
 
-async fn company(client: &Client) -> i64 {
+pub(crate) async fn company(client: &Client) -> i64 {
     client
         .context()
         .await
@@ -33,7 +33,7 @@ async fn company(client: &Client) -> i64 {
 }
 
 /// A partner whose provision events go to `target`.
-async fn subscribed(app: &TestApp, target: &str) -> Client {
+pub(crate) async fn subscribed(app: &TestApp, target: &str) -> Client {
     let client = ready_partner(app).await;
     let me = company(&client).await;
     client

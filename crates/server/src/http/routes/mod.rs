@@ -7,6 +7,7 @@ pub mod oauth;
 pub mod onboarding;
 pub mod provision;
 pub mod requests;
+pub mod sandbox;
 pub mod scenarios;
 pub mod session;
 pub mod user;

@@ -1,0 +1,96 @@
+//! Sandbox controls under `/_provisio/` (operator API): the virtual clock, and the health
+//! probes that carry no data and so need no token and exist in every profile.
+
+use axum::{
+    extract::{Request, State},
+    http::StatusCode,
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Router,
+};
+use provisio_core::time::{parse_duration, Clock};
+use provisio_wire::{objects::SandboxClock, requests::AdvanceClockRequest, Item};
+
+use super::admin::Admin;
+use crate::{
+    http::{
+        error::ApiError,
+        extract::Json,
+        respond::{ApiResult, Bunq},
+    },
+    sandbox_clock, AppState,
+};
+
+/// The sandbox routes, to nest under `/_provisio`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/clock", get(clock))
+        .route("/clock/advance", post(advance))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+}
+
+/// Keeps this process's mirror of the shared clock fresh before a request reads it.
+pub async fn refresh_clock(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    state
+        .clock_sync
+        .refresh(state.store.as_ref(), state.clock.as_ref())
+        .await;
+    next.run(request).await
+}
+
+fn clock_answer(clock: &dyn Clock, offset_micros: i64) -> ApiResult {
+    Bunq::items(vec![Item::SandboxClock(SandboxClock {
+        now: provisio_wire::time::format(clock.now().micros()),
+        offset_seconds: offset_micros / 1_000_000,
+    })])
+}
+
+/// `GET /_provisio/clock`: provisio's "now" and its offset, read from the database.
+pub async fn clock(State(state): State<AppState>, _: Admin) -> ApiResult {
+    let offset = sandbox_clock::refresh(state.store.as_ref(), state.clock.as_ref()).await?;
+    clock_answer(state.clock.as_ref(), offset)
+}
+
+/// `POST /_provisio/clock/advance` `{"by":"7d"}`: moves every process's clock forward; the
+/// jobs and webhook deliveries that fell due in the skipped span run at once, in due order.
+pub async fn advance(
+    State(state): State<AppState>,
+    _: Admin,
+    Json(body): Json<AdvanceClockRequest>,
+) -> ApiResult {
+    let Some(by) = body.by else {
+        return Err(ApiError::bad_request(
+            "by is required: a duration such as 30s, 15m, 2h or 7d.",
+        ));
+    };
+    let by = parse_duration(&by).map_err(ApiError::bad_request)?;
+    let offset = sandbox_clock::advance(state.store.as_ref(), state.clock.as_ref(), by).await?;
+    state.changed();
+    clock_answer(state.clock.as_ref(), offset)
+}
+
+/// `GET /_provisio/health`: the process answers.
+pub async fn health() -> Response {
+    axum::Json(serde_json::json!({"status": "ok"})).into_response()
+}
+
+/// `GET /_provisio/ready`: the store answers and its schema is this build's.
+pub async fn ready(State(state): State<AppState>) -> Response {
+    match state.store.ready().await {
+        Ok(()) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(err) => {
+            tracing::warn!(error = ?err, "not ready");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Not ready: the database is unreachable or its migrations are not applied.",
+            )
+            .into_response()
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The sandbox controls' storage: the shared virtual clock and the store's readiness.
+
+use async_trait::async_trait;
+use provisio_core::{
+    store::{SandboxStore, StoreResult},
+    StoreError,
+};
+
+use crate::{connect::migrator, db_err, SqlStore};
+
+#[async_trait]
+impl SandboxStore for SqlStore {
+    async fn clock_offset(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT offset_micros FROM sandbox_clock WHERE id = 1")
+            .fetch_one(&self.read)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn advance_clock(&self, by_micros: i64) -> StoreResult<i64> {
+        if by_micros <= 0 {
+            return Err(StoreError::Corrupt(format!(
+                "the clock only moves forward, not by {by_micros} µs"
+            )));
+        }
+        // One statement: concurrent advances from several processes add up, none is lost.
+        self.write(move |conn| {
+            Box::pin(async move {
+                sqlx::query_scalar(
+                    "UPDATE sandbox_clock SET offset_micros = offset_micros + $1 \
+                     WHERE id = 1 RETURNING offset_micros",
+                )
+                .bind(by_micros)
+                .fetch_one(&mut *conn)
+                .await
+            })
+        })
+        .await
+    }
+
+    async fn ready(&self) -> StoreResult<()> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.read)
+                .await
+                .map_err(db_err)?;
+        let missing: Vec<i64> = migrator(self.backend)
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
+            .map(|m| m.version)
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(format!(
+                "migrations not applied: {missing:?}"
+            )))
+        }
+    }
+}
