@@ -169,8 +169,9 @@ fn readme_walkthrough_runs_as_written() {
     while matches!(child.try_wait(), Ok(None)) && started.elapsed() < LIMIT {
         std::thread::sleep(Duration::from_millis(100));
     }
+    // `--` matters: procps' kill reads `-KILL -PGID` as a signal to every process (pid -1).
     let _ = Command::new("kill")
-        .args(["-KILL", &format!("-{}", child.id())])
+        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
         .status();
     let status = child.wait().unwrap_or_else(|e| panic!("bash: {e}"));
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();

@@ -39,6 +39,8 @@ pub enum Item {
     WebhookDelivery(WebhookDelivery),
     /// provisio's operator API, not bunq's.
     SandboxClock(crate::objects::SandboxClock),
+    /// provisio's operator API, not bunq's.
+    SandboxPartner(crate::objects::SandboxPartner),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

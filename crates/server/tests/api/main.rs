@@ -21,5 +21,6 @@ mod robustness;
 mod sandbox_clock;
 mod sessions;
 mod signing;
+mod tenants;
 mod verification;
 mod webhooks;

@@ -7,6 +7,7 @@ pub mod onboarding;
 pub mod provision;
 pub mod sandbox;
 pub mod session;
+pub mod tenants;
 pub mod user;
 pub mod verification;
 pub mod webhook;
