@@ -451,6 +451,13 @@ pub trait SandboxStore: Send + Sync {
     /// Fails unless the database answers a trivial query and every migration this build
     /// knows is applied.
     async fn ready(&self) -> StoreResult<()>;
+    /// Removes a partner and everything it owns (its provisioned users and their keys,
+    /// provisions, sessions, devices, installations no one else uses, webhooks, onboarding and
+    /// compliance records) in one transaction. `None` when there is no such partner; else the
+    /// ids of the users removed.
+    async fn delete_partner(&self, partner: UserId) -> StoreResult<Option<Vec<UserId>>>;
+    /// Empties the store but for the server key, the virtual clock and the schema.
+    async fn reset(&self) -> StoreResult<()>;
 }
 
 /// Everything provisio stores.

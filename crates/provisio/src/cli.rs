@@ -47,6 +47,18 @@ pub enum Command {
     /// The sandbox's virtual clock, shared by every server on the database.
     #[command(subcommand)]
     Clock(ClockCommand),
+    /// Empty the store: every partner, user, provision and webhook goes. The server key stays,
+    /// so clients keep trusting the server's public key; so does the virtual clock.
+    Reset(ResetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Required: confirms that everything but the server key is to be deleted.
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -235,6 +247,18 @@ pub enum PartnerCommand {
     AddKey(PartnerAddKeyArgs),
     /// List partners.
     List(PartnerListArgs),
+    /// Delete a partner with everything it owns (users, provisions, sessions, devices,
+    /// webhooks…), in one transaction.
+    Delete(PartnerDeleteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PartnerDeleteArgs {
+    /// The partner's UserCompany id (`partner list` prints it).
+    #[arg(value_name = "PARTNER_ID")]
+    pub id: i64,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Args)]

@@ -79,6 +79,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Requests(command) => requests::run(command).await,
         Command::Scenarios(command) => scenarios::run(command).await,
         Command::Clock(command) => sandbox::clock(command).await,
+        Command::Reset(args) => sandbox::reset(args).await,
+        Command::Partner(PartnerCommand::Delete(args)) => sandbox::delete_partner(args).await,
         Command::Partner(PartnerCommand::AddKey(args)) => {
             let store = args.storage.open_existing().await?;
             let key = provisio_server::partners::add_api_key(

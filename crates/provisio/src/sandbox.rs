@@ -1,4 +1,6 @@
-//! `provisio clock …`: the sandbox controls, on the database directly.
+//! `provisio clock …`, `provisio partner delete`, `provisio reset`: the sandbox controls, on
+//! the database directly. Running servers notice within their cache lifetime (2 s by
+//! default) and their next clock refresh.
 
 use provisio_core::{
     store::Store,
@@ -6,7 +8,7 @@ use provisio_core::{
 };
 use provisio_server::sandbox_clock;
 
-use crate::cli::ClockCommand;
+use crate::cli::{ClockCommand, PartnerDeleteArgs, ResetArgs};
 
 /// The clock every command reads: the system clock plus the sandbox's durable offset.
 pub async fn clock_of(store: &dyn Store) -> anyhow::Result<SystemClock> {
@@ -39,4 +41,31 @@ fn print_clock(clock: &SystemClock) {
         provisio_wire::time::format(clock.now().micros()),
         clock.shared_offset() / 1_000_000
     );
+}
+
+pub async fn delete_partner(args: PartnerDeleteArgs) -> anyhow::Result<()> {
+    let store = args.storage.open_existing().await?;
+    let id = provisio_core::model::UserId(args.id);
+    let Some(users) = store.delete_partner(id).await? else {
+        anyhow::bail!("no partner {}", args.id);
+    };
+    println!(
+        "Deleted partner {} and everything it owned ({} users in all).",
+        args.id,
+        users.len()
+    );
+    Ok(())
+}
+
+pub async fn reset(args: ResetArgs) -> anyhow::Result<()> {
+    if !args.yes {
+        anyhow::bail!(
+            "a reset deletes every partner, user, provision and webhook; \
+             run `provisio reset --yes` to confirm"
+        );
+    }
+    let store = args.storage.open_existing().await?;
+    store.reset().await?;
+    println!("The store is empty; the server key and the virtual clock are kept.");
+    Ok(())
 }

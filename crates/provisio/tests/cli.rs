@@ -560,3 +560,50 @@ async fn the_clock_is_advanced_from_the_command_line_for_every_process() {
     }
     assert_eq!(status, 401, "the server did not see the advanced clock");
 }
+
+#[test]
+fn partners_are_deleted_and_the_store_reset_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().to_string_lossy().into_owned();
+    for name in ["Acme BV", "Globex"] {
+        let out = provisio(&["partner", "create", "--name", name, "--data-dir", &data]);
+        assert!(out.status.success(), "{out:?}");
+    }
+    let out = provisio(&["partner", "delete", "2", "--data-dir", &data]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Deleted partner 2"));
+    let listed =
+        String::from_utf8_lossy(&provisio(&["partner", "list", "--data-dir", &data]).stdout)
+            .into_owned();
+    assert!(
+        listed.contains("Acme BV") && !listed.contains("Globex"),
+        "{listed}"
+    );
+    let out = provisio(&["partner", "delete", "2", "--data-dir", &data]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no partner 2"),
+        "{out:?}"
+    );
+
+    let out = provisio(&["reset", "--data-dir", &data]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--yes"),
+        "{out:?}"
+    );
+    let listed =
+        String::from_utf8_lossy(&provisio(&["partner", "list", "--data-dir", &data]).stdout)
+            .into_owned();
+    assert!(
+        listed.contains("Acme BV"),
+        "nothing is deleted without --yes: {listed}"
+    );
+
+    let out = provisio(&["reset", "--yes", "--data-dir", &data]);
+    assert!(out.status.success(), "{out:?}");
+    let listed =
+        String::from_utf8_lossy(&provisio(&["partner", "list", "--data-dir", &data]).stdout)
+            .into_owned();
+    assert!(listed.contains("No partners yet"), "{listed}");
+}

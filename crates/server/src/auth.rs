@@ -25,6 +25,7 @@ const EXTEND_WITHIN: Duration = Duration::from_secs(30 * 60);
 pub struct AuthedInstallation {
     pub installation: Installation,
     pub key: Arc<VerifyingKey>,
+    fetched: Instant,
 }
 
 pub struct AuthedSession {
@@ -60,7 +61,13 @@ impl AuthCache {
         store: &dyn Store,
         token: &SecretHash,
     ) -> Result<Arc<AuthedInstallation>, DomainError> {
-        if let Some(hit) = self.installations.get(token) {
+        // Re-read after the session TTL too: a partner removal or a reset in another process
+        // may have deleted it.
+        if let Some(hit) = self
+            .installations
+            .get(token)
+            .filter(|i| i.fetched.elapsed() < self.session_ttl)
+        {
             return Ok(hit);
         }
         let installation = store
@@ -68,7 +75,11 @@ impl AuthCache {
             .await?
             .ok_or(DomainError::Unauthorised)?;
         let key = Arc::new(parse_stored_key(&installation.client_public_key_pem)?);
-        let authed = Arc::new(AuthedInstallation { installation, key });
+        let authed = Arc::new(AuthedInstallation {
+            installation,
+            key,
+            fetched: Instant::now(),
+        });
         self.installations.insert(token.clone(), authed.clone());
         Ok(authed)
     }
@@ -160,6 +171,14 @@ impl AuthCache {
             revoked.retain(|_, at| at.elapsed() <= ttl);
             revoked.insert(user, Instant::now());
         }
+    }
+
+    /// Everything cached goes: after partners are removed or the store is emptied, every
+    /// token is looked up again.
+    pub fn forget_all(&self) {
+        self.installations.clear();
+        self.sessions.clear();
+        self.grants.clear();
     }
 
     pub fn forget_session(&self, token: &SecretHash) {

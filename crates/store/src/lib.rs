@@ -24,6 +24,7 @@ mod onboarding;
 mod page;
 mod partners;
 mod provisions;
+mod removal;
 mod rows;
 mod sandbox;
 mod server_key;

@@ -1,12 +1,14 @@
-//! The sandbox controls' storage: the shared virtual clock and the store's readiness.
+//! The sandbox controls' storage: the shared virtual clock, the store's readiness, and
+//! wholesale removal (see `removal`).
 
 use async_trait::async_trait;
 use provisio_core::{
+    model::UserId,
     store::{SandboxStore, StoreResult},
     StoreError,
 };
 
-use crate::{connect::migrator, db_err, SqlStore};
+use crate::{connect::migrator, db_err, removal, SqlStore};
 
 #[async_trait]
 impl SandboxStore for SqlStore {
@@ -56,5 +58,18 @@ impl SandboxStore for SqlStore {
                 "migrations not applied: {missing:?}"
             )))
         }
+    }
+
+    async fn delete_partner(&self, partner: UserId) -> StoreResult<Option<Vec<UserId>>> {
+        let removed = self
+            .write(move |conn| Box::pin(removal::delete_partner(conn, partner.0)))
+            .await?;
+        Ok(removed.map(|ids| ids.into_iter().map(UserId).collect()))
+    }
+
+    async fn reset(&self) -> StoreResult<()> {
+        let backend = self.backend;
+        self.write(move |conn| Box::pin(removal::reset(conn, backend)))
+            .await
     }
 }

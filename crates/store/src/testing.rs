@@ -114,6 +114,36 @@ impl TestDatabase {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
         let _ = conn.close().await;
     }
+
+    /// How many rows each table holds, by name: to show that something left nothing behind.
+    pub async fn row_counts(&self) -> std::collections::BTreeMap<String, i64> {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.config.url)
+            .await
+            .unwrap_or_else(|e| panic!("connecting to the test database: {e}"));
+        let tables: Vec<String> = sqlx::query_scalar(match self.backend {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::TEXT FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            }
+        })
+        .fetch_all(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("listing tables: {e}"));
+        let mut counts = std::collections::BTreeMap::new();
+        for table in tables {
+            let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap_or_else(|e| panic!("counting {table}: {e}"));
+            counts.insert(table, count);
+        }
+        let _ = conn.close().await;
+        counts
+    }
 }
 
 impl Drop for TestDatabase {

@@ -267,3 +267,36 @@ for_each_backend! { TestDatabase::create =>
         opened.close().await;
     }
 }
+
+for_each_backend! { open =>
+    async fn the_virtual_clock_only_adds_up(f: Fixture) {
+        assert_eq!(f.store.clock_offset().await.ok(), Some(0));
+        assert_eq!(f.store.advance_clock(5).await.ok(), Some(5));
+        // Concurrent advances (several processes) are all counted.
+        let advances = (0..8).map(|_| {
+            let store = f.store.clone();
+            tokio::spawn(async move { store.advance_clock(10).await })
+        });
+        for advance in advances {
+            assert!(matches!(advance.await, Ok(Ok(_))));
+        }
+        assert_eq!(f.store.clock_offset().await.ok(), Some(85));
+        assert!(f.store.advance_clock(0).await.is_err());
+        assert!(f.store.advance_clock(-1).await.is_err());
+        assert_eq!(f.store.clock_offset().await.ok(), Some(85));
+        f.store.ready().await.unwrap_or_else(|e| panic!("not ready: {e}"));
+    }
+
+    async fn a_reset_keeps_the_server_key_and_the_clock(f: Fixture) {
+        let key = f.store.server_key_or_insert(b"key", T0).await.unwrap_or_else(|e| panic!("{e}"));
+        partner_with_device(f.store.as_ref(), 1).await;
+        f.store.advance_clock(7).await.unwrap_or_else(|e| panic!("{e}"));
+        f.store.reset().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.store.list_partners().await.map(|p| p.len()).ok(), Some(0));
+        assert_eq!(f.store.server_key().await.ok().flatten(), Some(key));
+        assert_eq!(f.store.clock_offset().await.ok(), Some(7));
+        // The store takes new data as before, from id 1 again.
+        let (partner, _) = partner_with_device(f.store.as_ref(), 2).await;
+        assert_eq!(partner, UserId(1));
+    }
+}

@@ -43,6 +43,8 @@ pub enum Item {
     Scenario(crate::operator::Scenario),
     /// provisio's operator API, not bunq's.
     SandboxClock(crate::objects::SandboxClock),
+    /// provisio's operator API, not bunq's.
+    SandboxPartner(crate::objects::SandboxPartner),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

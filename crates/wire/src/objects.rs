@@ -201,6 +201,17 @@ pub struct SandboxClock {
     pub offset_seconds: i64,
 }
 
+/// provisio's own (operator API): a partner, with its API key when just created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxPartner {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    /// Shown only in the answer to the creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+}
+
 /// The body of a webhook call (spec F.3), wrapped as `{"NotificationUrl":{...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotificationUrl {

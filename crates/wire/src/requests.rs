@@ -201,6 +201,13 @@ pub struct AdvanceClockRequest {
     pub by: Option<String>,
 }
 
+/// provisio's operator API: create a partner, `{"name":"Acme"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePartnerRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
 /// provisio's operator API: raise an inquiry.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RaiseInquiryRequest {

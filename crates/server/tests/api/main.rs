@@ -25,5 +25,6 @@ mod sandbox_clock;
 mod scenarios;
 mod sessions;
 mod signing;
+mod tenants;
 mod verification;
 mod webhooks;

@@ -10,6 +10,7 @@ pub mod requests;
 pub mod sandbox;
 pub mod scenarios;
 pub mod session;
+pub mod tenants;
 pub mod user;
 pub mod verification;
 pub mod webhook;

@@ -1,18 +1,19 @@
-//! Sandbox controls under `/_provisio/` (operator API): the virtual clock, and the health
-//! probes that carry no data and so need no token and exist in every profile.
+//! Sandbox controls under `/_provisio/` (operator API): the virtual clock, partners and reset
+//! (`tenants`), and the health probes, which carry no data and so need no token and exist in
+//! every profile.
 
 use axum::{
     extract::{Request, State},
     http::StatusCode,
     middleware::Next,
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{delete, get, post},
     Router,
 };
 use provisio_core::time::{parse_duration, Clock};
 use provisio_wire::{objects::SandboxClock, requests::AdvanceClockRequest, Item};
 
-use super::admin::Admin;
+use super::{admin::Admin, tenants};
 use crate::{
     http::{
         error::ApiError,
@@ -29,6 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/clock/advance", post(advance))
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/partners", post(tenants::create).get(tenants::list))
+        .route("/partners/{id}", delete(tenants::delete))
+        .route("/reset", post(tenants::reset))
 }
 
 /// Keeps this process's mirror of the shared clock fresh before a request reads it.
