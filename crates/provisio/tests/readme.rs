@@ -1,6 +1,7 @@
-//! The README's quick start and walk-through, run as written: every `sh` block between the
-//! `readme-test` markers, in order, in one bash, against a real `provisio serve`. A README
-//! whose commands no longer work fails here.
+//! The README's shell examples, run as written: the quick start and walk-through (every `sh`
+//! block between the `readme-test` markers, in order, in one bash, against a real `provisio
+//! serve`), and the CI example of "Testing your integration" (between the `readme-ci-test`
+//! markers; it starts its own server). A README whose commands no longer work fails here.
 //!
 //! Only what a reader would type differently is rewritten: the address of the server and of
 //! the webhook receiver (random ports, so runs don't collide), and the two lines where the
@@ -20,18 +21,20 @@ use common::serve_with;
 const README: &str = include_str!("../../../README.md");
 const BEGIN: &str = "<!-- readme-test: begin";
 const END: &str = "<!-- readme-test: end -->";
+const CI_BEGIN: &str = "<!-- readme-ci-test: begin";
+const CI_END: &str = "<!-- readme-ci-test: end -->";
 const TOOLS: &[&str] = &["bash", "curl", "jq", "openssl", "python3", "base64"];
 const ADMIN_TOKEN: &str = "admin_readme_walkthrough";
 const LIMIT: Duration = Duration::from_secs(180);
 
-/// The `sh` blocks between the markers, in order.
-fn shell_blocks(readme: &str) -> Vec<&str> {
+/// The `sh` blocks between the markers `begin` and `end`, in order.
+fn shell_blocks<'r>(readme: &'r str, begin: &str, end: &str) -> Vec<&'r str> {
     let start = readme
-        .find(BEGIN)
-        .unwrap_or_else(|| panic!("README has no {BEGIN:?} marker"));
+        .find(begin)
+        .unwrap_or_else(|| panic!("README has no {begin:?} marker"));
     let end = readme
-        .find(END)
-        .unwrap_or_else(|| panic!("README has no {END:?} marker"));
+        .find(end)
+        .unwrap_or_else(|| panic!("README has no {end:?} marker"));
     let mut blocks = Vec::new();
     let mut rest = &readme[start..end];
     while let Some(open) = rest.find("\n```sh\n") {
@@ -95,6 +98,58 @@ fn missing_tools() -> Vec<&'static str> {
         .collect()
 }
 
+/// Whether a tool the README uses is missing: a skip with a message, but a failure in CI.
+fn tools_missing() -> bool {
+    let missing = missing_tools();
+    if missing.is_empty() {
+        return false;
+    }
+    let message = format!(
+        "the README's shell examples need {} (install them, e.g. apt-get install curl jq openssl python3)",
+        missing.join(", ")
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}");
+    }
+    eprintln!("SKIPPED: {message}");
+    true
+}
+
+/// Runs `script` in bash in `dir/work`, in its own process group (killed with everything it
+/// started when it ends or after [`LIMIT`]); answers its status, output and duration.
+fn run_bash(
+    script: &str,
+    dir: &std::path::Path,
+    env: &[(&str, String)],
+) -> (std::process::ExitStatus, String, String, Duration) {
+    let work = dir.join("work");
+    std::fs::create_dir(&work).unwrap_or_else(|e| panic!("{e}"));
+    // Files, not pipes: a full pipe would stall the script, and what it starts in the
+    // background keeps its copy.
+    let log = |name: &str| std::fs::File::create(dir.join(name)).unwrap_or_else(|e| panic!("{e}"));
+    let mut child = Command::new("bash")
+        .args(["-c", script])
+        .current_dir(&work)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(log("stdout"))
+        .stderr(log("stderr"))
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("bash: {e}"));
+    let started = Instant::now();
+    while matches!(child.try_wait(), Ok(None)) && started.elapsed() < LIMIT {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // `--` matters: procps' kill reads `-KILL -PGID` as a signal to every process (pid -1).
+    let _ = Command::new("kill")
+        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+        .stderr(Stdio::null())
+        .status();
+    let status = child.wait().unwrap_or_else(|e| panic!("bash: {e}"));
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    (status, read("stdout"), read("stderr"), started.elapsed())
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -104,7 +159,7 @@ fn free_port() -> u16 {
 
 #[test]
 fn readme_blocks_are_found() {
-    let blocks = shell_blocks(README);
+    let blocks = shell_blocks(README, BEGIN, END);
     assert!(blocks.len() >= 12, "found only {} sh blocks", blocks.len());
     assert!(blocks[0].contains("openssl genrsa"), "{}", blocks[0]);
     assert!(blocks.iter().any(|b| b.contains("\"CANCELLED\"")));
@@ -112,16 +167,7 @@ fn readme_blocks_are_found() {
 
 #[test]
 fn readme_walkthrough_runs_as_written() {
-    let missing = missing_tools();
-    if !missing.is_empty() {
-        let message = format!(
-            "the README walk-through needs {} (install them, e.g. apt-get install curl jq openssl python3)",
-            missing.join(", ")
-        );
-        if std::env::var_os("CI").is_some() {
-            panic!("{message}");
-        }
-        eprintln!("SKIPPED: {message}");
+    if tools_missing() {
         return;
     }
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -146,44 +192,77 @@ fn readme_walkthrough_runs_as_written() {
     );
     let server = serving.url.trim_start_matches("http://").to_owned();
     let script = script(
-        &shell_blocks(README),
+        &shell_blocks(README, BEGIN, END),
         &server,
         free_port(),
         &serving.demo_key(),
     );
-    let work = dir.path().join("work");
-    std::fs::create_dir(&work).unwrap_or_else(|e| panic!("{e}"));
-    // Files, not pipes: a full pipe would stall the script, and the receiver keeps its copy.
-    let log =
-        |name: &str| std::fs::File::create(dir.path().join(name)).unwrap_or_else(|e| panic!("{e}"));
-    let mut child = Command::new("bash")
-        .args(["-c", &script])
-        .current_dir(&work)
-        .stdout(log("stdout"))
-        .stderr(log("stderr"))
-        // Its own process group, so the receiver it starts in the background dies with it.
-        .process_group(0)
-        .spawn()
-        .unwrap_or_else(|e| panic!("bash: {e}"));
-    let started = Instant::now();
-    while matches!(child.try_wait(), Ok(None)) && started.elapsed() < LIMIT {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    // `--` matters: procps' kill reads `-KILL -PGID` as a signal to every process (pid -1).
-    let _ = Command::new("kill")
-        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
-        .status();
-    let status = child.wait().unwrap_or_else(|e| panic!("bash: {e}"));
-    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
-    let (stdout, stderr) = (read("stdout"), read("stderr"));
+    let (status, stdout, stderr, took) = run_bash(&script, dir.path(), &[]);
     assert!(
         status.success() && stdout.contains("walk-through complete"),
-        "the README walk-through failed ({status:?} after {:?}).\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        started.elapsed()
+        "the README walk-through failed ({status:?} after {took:?}).\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
     );
     // Every answer the reader sees is a success: no error envelope anywhere.
     assert!(
         !stdout.contains("{\"Error\""),
         "an answer in the walk-through is an error:\n{stdout}"
+    );
+}
+
+/// What the CI example must have achieved, checked in the same shell.
+const CI_EPILOGUE: &str = r#"
+echo "== checks"
+[[ $BUNQ_API_KEY =~ ^sandbox_[0-9a-f]{64}$ ]]
+[[ $USER_CREDENTIAL =~ ^[0-9a-f]{64}$ ]]
+# The example stopped the server itself (SIGTERM: it finishes what is in flight, then exits).
+for _ in $(seq 50); do kill -0 "$PROVISIO_PID" 2> /dev/null || break; sleep 0.1; done
+if kill -0 "$PROVISIO_PID" 2> /dev/null; then echo "provisio is still running"; exit 1; fi
+echo "ci example complete"
+"#;
+
+#[test]
+fn readme_ci_example_runs_as_written() {
+    if tools_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let port = free_port();
+    let server = format!("127.0.0.1:{port}");
+    let mut script = String::from("set -euo pipefail\n");
+    for block in shell_blocks(README, CI_BEGIN, CI_END)
+        .iter()
+        .chain(&[CI_EPILOGUE])
+    {
+        script.push_str(&block.replace("localhost:8080", &server));
+    }
+    // `provisio` on the PATH, listening where the script looks.
+    let bin = std::path::Path::new(common::BIN)
+        .parent()
+        .unwrap_or_else(|| panic!("no directory for {}", common::BIN));
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let env = [("PATH", path), ("PROVISIO_LISTEN", server.clone())];
+    let (status, stdout, stderr, took) = run_bash(&script, dir.path(), &env);
+    let log = std::fs::read_to_string(dir.path().join("work/provisio.log")).unwrap_or_default();
+    assert!(
+        status.success() && stdout.contains("ci example complete"),
+        "the README's CI example failed ({status:?} after {took:?}).\n--- stdout\n{stdout}\n--- stderr\n{stderr}\n--- provisio.log\n{log}"
+    );
+    for expected in [
+        "provisio_jobs_pending 0",
+        "provisio_provisions{status=\"ACTIVE\",sub_status=\"NONE\"} 1",
+        "provisio_webhook_deliveries_failed 0",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l == expected),
+            "{expected:?} not in:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("{\"Response\":[]}"),
+        "the tenant was not deleted:\n{stdout}"
     );
 }
