@@ -35,7 +35,9 @@ pub enum DomainError {
 impl From<StoreError> for DomainError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::UserFrozen(_) => DomainError::Invalid(err.to_string()),
+            StoreError::UserFrozen(_) | StoreError::Refused(_) => {
+                DomainError::Invalid(err.to_string())
+            }
             other => DomainError::Store(other),
         }
     }
@@ -65,4 +67,8 @@ pub enum StoreError {
     /// [`Status::freezes_user`]), refused inside the write's own transaction.
     #[error("This user's provision is {0}; the user can no longer be changed.")]
     UserFrozen(Status),
+    /// A business rule checked inside the write's own transaction refused it (the message is
+    /// the client's).
+    #[error("{0}")]
+    Refused(String),
 }

@@ -3,6 +3,7 @@
 //! Everything here is pure (or, for `store`, a trait): the server, the storage backends and
 //! the client all build on these types, so a rule lives in exactly one place.
 
+pub mod account;
 pub mod attachment;
 pub mod crypto;
 pub mod error;

@@ -29,6 +29,8 @@ id_type! {
     CredentialId;
     OauthClientId;
     CallbackUrlId;
+    /// A monetary account, in its own id space.
+    MonetaryAccountId;
     JobId;
 }
 

@@ -6,13 +6,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::{
+    account::{AccountKind, AccountUpdate, MonetaryAccount, NewAccount},
     attachment::{Attachment, NewDocument},
     identity::{IdentityVerification, Verdict},
     inquiry::{EntryStatus, Inquiry, InquiryFilter, NewInquiry},
     model::{
         ApiKeyId, CallbackUrlId, CredentialGrant, CredentialId, Device, Installation,
-        InstallationId, NewDevice, NewSession, OauthClientId, Page, PageQuery, Partner,
-        ProvisionId, Session, SessionContext, SessionGrant, SessionId, UserId, UserRecord,
+        InstallationId, MonetaryAccountId, NewDevice, NewSession, OauthClientId, Page, PageQuery,
+        Partner, ProvisionId, Session, SessionContext, SessionGrant, SessionId, UserId, UserRecord,
     },
     onboarding::{Fulfillment, FulfillmentType, Onboarding},
     provision::{
@@ -460,6 +461,43 @@ pub trait SandboxStore: Send + Sync {
     async fn reset(&self) -> StoreResult<()>;
 }
 
+/// Monetary accounts of partners and provisioned users.
+#[async_trait]
+pub trait MonetaryAccountStore: Send + Sync {
+    /// Opens an account with a fresh, unique IBAN. A user whose provision is over is refused
+    /// (`UserFrozen`) inside the write.
+    async fn create_account(
+        &self,
+        user: UserId,
+        account: &NewAccount,
+        now: Timestamp,
+    ) -> StoreResult<MonetaryAccount>;
+    /// The user's account; `None` for an unknown id or another user's account.
+    async fn account(
+        &self,
+        user: UserId,
+        id: MonetaryAccountId,
+    ) -> StoreResult<Option<MonetaryAccount>>;
+    /// The user's accounts of `kind` (all kinds when `None`), newest first.
+    async fn accounts(
+        &self,
+        user: UserId,
+        kind: Option<AccountKind>,
+        page: PageQuery,
+    ) -> StoreResult<Page<MonetaryAccount>>;
+    /// Applies `update` by `account::rules::apply` to the account as the write finds it
+    /// (locked), and stores the result if the account is still as it was read. `None` when the
+    /// user has no such account of `kind`; a refused update is `StoreError::Refused`.
+    async fn update_account(
+        &self,
+        user: UserId,
+        kind: AccountKind,
+        id: MonetaryAccountId,
+        update: &AccountUpdate,
+        now: Timestamp,
+    ) -> StoreResult<Option<MonetaryAccount>>;
+}
+
 /// Everything provisio stores.
 pub trait Store:
     ServerKeyStore
@@ -474,6 +512,7 @@ pub trait Store:
     + InquiryStore
     + FiguresStore
     + SandboxStore
+    + MonetaryAccountStore
 {
 }
 
@@ -490,5 +529,6 @@ impl<T> Store for T where
         + InquiryStore
         + FiguresStore
         + SandboxStore
+        + MonetaryAccountStore
 {
 }

@@ -12,6 +12,7 @@
 //! waiting), writes go through a pool of one connection and reads through a separate pool.
 //! On PostgreSQL both are the same pool.
 
+mod accounts;
 mod connect;
 mod context;
 mod figures;

@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use provisio_core::{
+    account::NewAccount,
     model::{ApiKeyId, Partner, UserId, UserKind, UserRecord, DEFAULT_SESSION_TIMEOUT_SECS},
     secret::SecretHash,
     store::{PartnerStore, StoreResult},
@@ -23,27 +24,35 @@ impl PartnerStore for SqlStore {
         api_key: &SecretHash,
         now: Timestamp,
     ) -> StoreResult<Partner> {
-        let (name, public_uuid, key) = (name.to_owned(), public_uuid.to_owned(), api_key.clone());
-        self.write(move |conn| {
-            Box::pin(async move {
-                let partner: PartnerRow = sqlx::query_as(&format!(
-                    "INSERT INTO users (kind, public_uuid, name, session_timeout, created, updated) \
-                     VALUES ('PARTNER', $1, $2, $3, $4, $4) RETURNING {PARTNER_COLUMNS}"
-                ))
-                .bind(public_uuid)
-                .bind(name)
-                .bind(DEFAULT_SESSION_TIMEOUT_SECS)
-                .bind(now.micros())
-                .fetch_one(&mut *conn)
-                .await?;
-                let partner = Partner::from(partner);
-                sqlx::query("INSERT INTO api_keys (user_id, key_hash, created) VALUES ($1, $2, $3)")
+        // The partner starts with one EUR account, opened in the same transaction.
+        crate::accounts::with_fresh_iban(|iban| {
+            let (name, public_uuid, key) =
+                (name.to_owned(), public_uuid.to_owned(), api_key.clone());
+            self.write(move |conn| {
+                Box::pin(async move {
+                    let partner: PartnerRow = sqlx::query_as(&format!(
+                        "INSERT INTO users (kind, public_uuid, name, session_timeout, created, updated) \
+                         VALUES ('PARTNER', $1, $2, $3, $4, $4) RETURNING {PARTNER_COLUMNS}"
+                    ))
+                    .bind(public_uuid)
+                    .bind(name)
+                    .bind(DEFAULT_SESSION_TIMEOUT_SECS)
+                    .bind(now.micros())
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    let partner = Partner::from(partner);
+                    sqlx::query(
+                        "INSERT INTO api_keys (user_id, key_hash, created) VALUES ($1, $2, $3)",
+                    )
                     .bind(partner.id.0)
                     .bind(key.as_str().to_owned())
                     .bind(now.micros())
                     .execute(&mut *conn)
                     .await?;
-                Ok(partner)
+                    let main = NewAccount::main_account(&partner.name);
+                    crate::accounts::insert(conn, partner.id.0, &main, &iban, now).await?;
+                    Ok(partner)
+                })
             })
         })
         .await

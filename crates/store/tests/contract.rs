@@ -300,3 +300,111 @@ for_each_backend! { open =>
         assert_eq!(partner, UserId(1));
     }
 }
+
+mod accounts {
+    use provisio_core::account::{iban, AccountKind, AccountStatus, AccountUpdate, NewAccount};
+
+    use super::*;
+
+    fn external(currency: &str) -> NewAccount {
+        NewAccount {
+            kind: AccountKind::External,
+            currency: currency.into(),
+            description: "External".into(),
+            display_name: "P".into(),
+            daily_limit_minor: 5_000,
+            service: Some("CURRENCY_CLOUD".into()),
+        }
+    }
+
+    fn newest(count: u32) -> PageQuery {
+        PageQuery {
+            count,
+            bound: PageBound::Newest,
+        }
+    }
+
+    for_each_backend! { open =>
+        async fn a_partner_starts_with_one_eur_account(f: Fixture) {
+            let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let page = f.store.accounts(partner.id, None, newest(10)).await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let [main] = page.items.as_slice() else { panic!("{:?}", page.items) };
+            assert_eq!((main.kind, main.currency.as_str()), (AccountKind::Bank, "EUR"));
+            assert_eq!((main.description.as_str(), main.display_name.as_str()), ("Main account", "Acme BV"));
+            assert_eq!((main.balance_minor, main.status), (0, AccountStatus::Active));
+            assert!(iban::is_valid(&main.iban) && main.iban.starts_with("NL"), "{}", main.iban);
+            assert_eq!(&main.iban[4..8], "BUNQ");
+        }
+
+        async fn accounts_are_listed_newest_first_per_user_and_kind(f: Fixture) {
+            let (a, _) = partner_with_device(f.store.as_ref(), 1).await;
+            let (b, _) = partner_with_device(f.store.as_ref(), 2).await;
+            let mut ids = Vec::new();
+            for currency in ["GBP", "USD", "PLN"] {
+                let account = f.store.create_account(a, &external(currency), T0).await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!((account.user_id, account.service.as_deref()), (a, Some("CURRENCY_CLOUD")));
+                ids.push(account.id);
+            }
+            let all = f.store.accounts(a, None, newest(2)).await.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(all.items.iter().map(|x| x.id).collect::<Vec<_>>(), vec![ids[2], ids[1]]);
+            assert!(all.has_older && !all.has_newer);
+            let rest = f.store.accounts(a, None, PageQuery { count: 10, bound: PageBound::OlderThan(ids[1].0) })
+                .await.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(rest.items.len(), 2, "the third external account and the main account");
+            let external_only = f.store.accounts(a, Some(AccountKind::External), newest(10)).await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(external_only.items.len(), 3);
+            let bank_only = f.store.accounts(a, Some(AccountKind::Bank), newest(10)).await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(bank_only.items.len(), 1);
+            // Another user's account does not exist for b.
+            assert_eq!(f.store.account(b, ids[0]).await.ok(), Some(None));
+            assert!(f.store.account(a, ids[0]).await.ok().flatten().is_some());
+        }
+
+        async fn ibans_are_valid_and_unique(f: Fixture) {
+            let (a, _) = partner_with_device(f.store.as_ref(), 1).await;
+            let mut ibans = std::collections::HashSet::new();
+            for _ in 0..40 {
+                let account = f.store.create_account(a, &external("GBP"), T0).await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert!(iban::is_valid(&account.iban), "{}", account.iban);
+                ibans.insert(account.iban);
+            }
+            assert_eq!(ibans.len(), 40);
+        }
+
+        async fn updates_follow_the_rule_and_a_cancelled_account_stays_cancelled(f: Fixture) {
+            let (a, _) = partner_with_device(f.store.as_ref(), 1).await;
+            let (b, _) = partner_with_device(f.store.as_ref(), 2).await;
+            let account = f.store.create_account(a, &external("GBP"), T0).await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let later = Timestamp(T0.micros() + 1);
+            let rename = AccountUpdate {
+                description: Some("Holidays".into()),
+                daily_limit: Some((20_000, "GBP".into())),
+                ..AccountUpdate::default()
+            };
+            let renamed = f.store.update_account(a, AccountKind::External, account.id, &rename, later).await
+                .unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("not found"));
+            assert_eq!((renamed.description.as_str(), renamed.daily_limit_minor), ("Holidays", 20_000));
+            assert_eq!(renamed.updated, later);
+            // Wrong kind or wrong user: no such account, nothing changed.
+            assert_eq!(f.store.update_account(a, AccountKind::Bank, account.id, &rename, later).await.ok(), Some(None));
+            assert_eq!(f.store.update_account(b, AccountKind::External, account.id, &rename, later).await.ok(), Some(None));
+            let close = AccountUpdate { status: Some(AccountStatus::Cancelled), ..AccountUpdate::default() };
+            let closed = f.store.update_account(a, AccountKind::External, account.id, &close, later).await
+                .unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("not found"));
+            assert_eq!(closed.status, AccountStatus::Cancelled);
+            match f.store.update_account(a, AccountKind::External, account.id, &rename, later).await {
+                Err(StoreError::Refused(message)) => assert!(message.contains("CANCELLED"), "{message}"),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            let stored = f.store.account(a, account.id).await.ok().flatten();
+            assert_eq!(stored.map(|s| (s.status, s.description)), Some((AccountStatus::Cancelled, "Holidays".into())));
+        }
+    }
+}

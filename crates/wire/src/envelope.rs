@@ -33,6 +33,8 @@ pub enum Item {
     IdentityVerificationSessionIncode(crate::kyc::IdentityVerificationSession),
     AttachmentUser(crate::kyc::AttachmentUser),
     UserInformationInquiry(crate::kyc::UserInformationInquiry),
+    MonetaryAccountBank(crate::accounts::MonetaryAccountBank),
+    MonetaryAccountExternal(crate::accounts::MonetaryAccountExternal),
     /// provisio's operator API, not bunq's.
     ProvisionHistoryEntry(ProvisionHistoryEntry),
     /// provisio's operator API, not bunq's.

@@ -2,6 +2,7 @@
 //! timestamps and request bodies. The server renders with these types and the client parses
 //! with them, so the two cannot drift apart.
 
+pub mod accounts;
 pub mod envelope;
 pub mod headers;
 pub mod kyc;

@@ -115,7 +115,7 @@ pub fn user_api_key(key: &ApiKeyUser, partner: &Partner, granted: &ProvisionedUs
     }
 }
 
-fn avatar(uuid: &str) -> Avatar {
+pub fn avatar(uuid: &str) -> Avatar {
     Avatar {
         uuid: uuid.to_owned(),
         anchor_uuid: uuid.to_owned(),

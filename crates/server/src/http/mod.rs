@@ -115,6 +115,30 @@ pub fn router(state: AppState) -> Router {
             put(routes::inquiry::answer),
         )
         .route(
+            "/user/{user_id}/monetary-account-bank",
+            post(routes::accounts::create_bank).get(routes::accounts::list_bank),
+        )
+        .route(
+            "/user/{user_id}/monetary-account-bank/{id}",
+            get(routes::accounts::get_bank).put(routes::accounts::update_bank),
+        )
+        .route(
+            "/user/{user_id}/monetary-account-external",
+            post(routes::accounts::create_external).get(routes::accounts::list_external),
+        )
+        .route(
+            "/user/{user_id}/monetary-account-external/{id}",
+            get(routes::accounts::get_external).put(routes::accounts::update_external),
+        )
+        .route(
+            "/user/{user_id}/monetary-account",
+            get(routes::accounts::list_all),
+        )
+        .route(
+            "/user/{user_id}/monetary-account/{id}",
+            get(routes::accounts::get_any),
+        )
+        .route(
             "/user/{user_id}/notification-filter-url",
             post(routes::webhook::set).get(routes::webhook::list),
         )

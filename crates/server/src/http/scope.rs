@@ -7,6 +7,7 @@
 //! - [`UserScope`]: `/user/{user_id}/…` for a provisioned user accepts the user's id and its
 //!   `UserApiKey` id, from the user's own session or from the partner that provisioned it.
 //!   Anyone else gets 404, as if the user did not exist.
+//! - [`AccountOwner`]: monetary accounts belong to the partner's company and to its users.
 
 use std::collections::HashMap;
 
@@ -176,6 +177,38 @@ impl FromRequestParts<AppState> for OwnUser {
             UserScope::Partner(_) => Err(ApiError::not_found(
                 "Onboarding and compliance belong to provisioned users, not to the partner's company.",
             )),
+        }
+    }
+}
+
+/// The owner of `/user/{user_id}/monetary-account…` routes: the partner's company itself (its
+/// own session) or a user it provisioned (the user's session, or the partner's unless
+/// `user_session_only`). As for [`OwnUser`], a change to a user whose provision is over is
+/// refused with a 400 (the store refuses it again inside the write); reads go on.
+pub struct AccountOwner {
+    pub user: UserRecord,
+}
+
+impl FromRequestParts<AppState> for AccountOwner {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match UserScope::from_request_parts(parts, state).await? {
+            UserScope::Partner(user) => Ok(AccountOwner { user }),
+            UserScope::Provisioned {
+                user, by_partner, ..
+            } => {
+                if by_partner && state.config.user_session_only() {
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "This call needs the provisioned user's own session (opened with its credential); this server does not accept the partner's session for it.",
+                    ));
+                }
+                if !matches!(parts.method, Method::GET | Method::HEAD) {
+                    refuse_if_frozen(state, &user).await?;
+                }
+                Ok(AccountOwner { user })
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 mod helpers;
 mod provisioning;
 
+mod accounts;
 mod closed;
 mod compliance;
 mod credentials;
