@@ -412,6 +412,10 @@ pub struct ServeArgs {
     /// to 128 of A-Z a-z 0-9 _ -.
     #[arg(long, env = "PROVISIO_DEMO_API_KEY", hide_env_values = true)]
     pub demo_api_key: Option<String>,
+    /// Fixtures to load into an empty store at start (JSON: partners with their API keys,
+    /// OAuth callback URLs and scenarios); a store with partners is left as it is.
+    #[arg(long, env = "PROVISIO_SEED", value_name = "FILE")]
+    pub seed: Option<PathBuf>,
     /// How to write the log on stderr: text for people, json (one object a line) for machines.
     #[arg(long, env = "PROVISIO_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

@@ -11,6 +11,7 @@ use provisio_core::{
 use provisio_server::{
     config::{DeliveryConfig, OnboardingConfig, WorkerConfig},
     partners::{demo_api_key, ensure_demo_partner, DemoPartner, DEMO_PARTNER},
+    seed::{Seed, Seeded},
     Server, ServerConfig,
 };
 use tokio::net::TcpListener;
@@ -39,6 +40,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map(|key| demo_api_key(environment, key))
         .transpose()
         .map_err(|e| anyhow::anyhow!("--demo-api-key: {e}"))?;
+    // A mistake in the seed stops the start before anything is created.
+    let seed = args
+        .seed
+        .as_deref()
+        .map(|path| {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the seed {}", path.display()))?;
+            let seed = Seed::parse(&text)
+                .and_then(|seed| seed.validate(environment).map(|()| seed))
+                .map_err(|e| anyhow::anyhow!("the seed {}: {e}", path.display()))?;
+            anyhow::Ok(seed)
+        })
+        .transpose()?;
     let store = args.storage.open_or_create().await?;
     println!("Using {}.", args.storage.describe());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
@@ -87,6 +101,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?,
     };
+    if let Some(seed) = &seed {
+        let seeded = provisio_server::seed::load(store.as_ref(), clock.as_ref(), environment, seed)
+            .await
+            .context("loading the seed")?;
+        match seeded {
+            Seeded::Skipped => println!("The store has partners already: the seed was not loaded."),
+            Seeded::Loaded(partners) => {
+                for line in provisio_server::seed::summary(&partners) {
+                    println!("{line}");
+                }
+            }
+        }
+    }
     let demo = ensure_demo_partner(store.as_ref(), clock.as_ref(), environment, demo_api_key)
         .await
         .context("creating the demo partner")?;

@@ -17,6 +17,7 @@ mod rate_limit;
 mod request_log;
 pub mod sandbox_clock;
 pub mod scenarios;
+pub mod seed;
 mod signing;
 mod state;
 pub mod worker;

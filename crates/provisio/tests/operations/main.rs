@@ -5,6 +5,7 @@
 mod common;
 mod running;
 mod scenarios;
+mod seed;
 mod store;
 
 use common::provisio;
