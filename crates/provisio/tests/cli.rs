@@ -463,39 +463,26 @@ async fn compliance_is_driven_from_the_command_line() {
     assert!(text(&out).contains("not found"), "{}", text(&out));
 }
 
-#[test]
-fn a_bad_automatic_inquiry_stops_the_start() {
+/// `provisio serve ARGS` on a fresh data directory: refused at start, with what it said.
+fn refused_start(args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let data = dir.path().to_string_lossy().into_owned();
-    let out = provisio(&[
-        "serve",
-        "--data-dir",
-        &data,
-        "--listen",
-        "127.0.0.1:0",
-        "--onboarding-inquiry",
-        "source of funds",
-    ]);
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let mut all = vec!["serve", "--data-dir", &data, "--listen", "127.0.0.1:0"];
+    all.extend_from_slice(args);
+    let out = provisio(&all);
+    assert!(!out.status.success(), "{args:?} started");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_bad_automatic_inquiry_stops_the_start() {
+    let err = refused_start(&["--onboarding-inquiry", "source of funds"]);
     assert!(err.contains("--onboarding-inquiry"), "{err}");
 }
 
 #[test]
 fn a_zero_request_timeout_stops_the_start() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let data = dir.path().to_string_lossy().into_owned();
-    let out = provisio(&[
-        "serve",
-        "--data-dir",
-        &data,
-        "--listen",
-        "127.0.0.1:0",
-        "--request-timeout",
-        "0s",
-    ]);
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_start(&["--request-timeout", "0s"]);
     assert!(
         err.contains("--request-timeout must be more than 0s"),
         "{err}"

@@ -133,6 +133,17 @@ async fn ensure_oauth_client(
     if store.has_usable_oauth_client(partner).await? {
         return Ok(());
     }
+    add_oauth_client(store, clock, partner, SCENARIO_CALLBACK_URL).await
+}
+
+/// A new active OAuth client of `partner` with `callback_url`, as the partner would make one
+/// through the API.
+pub(crate) async fn add_oauth_client(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    partner: UserId,
+    callback_url: &str,
+) -> Result<(), DomainError> {
     let now = clock.now();
     let (client_id, secret) = (Secret::generate(""), Secret::generate(""));
     let client = store
@@ -145,7 +156,7 @@ async fn ensure_oauth_client(
         )
         .await?;
     store
-        .add_callback_url(partner, client.id, SCENARIO_CALLBACK_URL, now)
+        .add_callback_url(partner, client.id, callback_url, now)
         .await?;
     Ok(())
 }

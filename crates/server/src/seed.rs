@@ -14,10 +14,7 @@
 
 use provisio_core::{
     model::{Environment, Partner, ProvisionId},
-    provision::{
-        oauth::{validate_callback_url, OauthClientStatus},
-        record::Provision,
-    },
+    provision::{oauth::validate_callback_url, record::Provision},
     secret::Secret,
     store::Store,
     text,
@@ -163,7 +160,7 @@ pub async fn load(
             }
         };
         if let Some(url) = &p.callback_url {
-            add_oauth_client(store, clock, &partner, url).await?;
+            scenarios::add_oauth_client(store, clock, partner.id, url).await?;
         }
         let mut provisions = Vec::with_capacity(p.scenarios.len());
         for (name, scenario) in p.scenarios {
@@ -177,29 +174,6 @@ pub async fn load(
         });
     }
     Ok(Seeded::Loaded(loaded))
-}
-
-async fn add_oauth_client(
-    store: &dyn Store,
-    clock: &dyn Clock,
-    partner: &Partner,
-    url: &str,
-) -> Result<(), DomainError> {
-    let now = clock.now();
-    let (client_id, secret) = (Secret::generate(""), Secret::generate(""));
-    let client = store
-        .create_oauth_client(
-            partner.id,
-            OauthClientStatus::Active,
-            &client_id.expose()[..32],
-            secret.expose(),
-            now,
-        )
-        .await?;
-    store
-        .add_callback_url(partner.id, client.id, url, now)
-        .await?;
-    Ok(())
 }
 
 /// One line per partner and provision, for the start-up output.

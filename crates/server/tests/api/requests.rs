@@ -6,15 +6,10 @@ use provisio_core::time::SystemClock;
 use provisio_server::partners::create_partner;
 use reqwest::Method;
 
-use crate::helpers::*;
+use crate::{helpers::*, provisioning::admin};
 
 async fn recent(app: &TestApp, query: &str) -> Vec<provisio_client::wire::operator::RequestRecord> {
-    let reply = app
-        .send(
-            Request::new(Method::GET, format!("/_provisio/requests{query}"))
-                .header("authorization", &format!("Bearer {}", app.admin_token)),
-        )
-        .await;
+    let reply = admin(app, Method::GET, &format!("/_provisio/requests{query}")).await;
     assert_eq!(
         reply.status,
         200,
@@ -63,10 +58,7 @@ for_each_backend! { TestApp::spawn =>
         assert!(anonymous.reason.as_deref().is_some_and(|r| r.contains("never issued this token")), "{anonymous:?}");
         // Newer than a record: for following; the operator API's own calls are not listed.
         assert!(recent(&app, &format!("?after={}", anonymous.id)).await.is_empty());
-        let bad = app
-            .send(Request::new(Method::GET, "/_provisio/requests?count=999")
-                .header("authorization", &format!("Bearer {}", app.admin_token)))
-            .await;
+        let bad = admin(&app, Method::GET, "/_provisio/requests?count=999").await;
         assert_eq!(bad.status, 400);
     }
 }
