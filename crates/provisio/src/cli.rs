@@ -38,6 +38,37 @@ pub enum Command {
     /// Identity verification, as bunq's reviewers (works on the database directly).
     #[command(subcommand)]
     Identity(IdentityCommand),
+    /// Monetary accounts: money in, for the sandbox (works on the database directly).
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Credit an account from an IBAN elsewhere: an incoming EBA_SCT payment, with its
+    /// PAYMENT and MUTATION webhooks.
+    Credit(AccountCreditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AccountCreditArgs {
+    /// The monetary account's id (as in /v1/user/{userId}/monetary-account/{id}).
+    #[arg(value_name = "ACCOUNT_ID")]
+    pub id: i64,
+    /// The amount, with exactly two decimals, in the account's currency (e.g. 100.00).
+    #[arg(long)]
+    pub amount: String,
+    /// The IBAN the money comes from (default: NL91ABNA0417164300).
+    #[arg(long = "from")]
+    pub from_iban: Option<String>,
+    /// The name of the sender (default: provisio sandbox).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The payment's description (default: Sandbox credit).
+    #[arg(long)]
+    pub description: Option<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ pub mod dispatch;
 mod http;
 pub mod ops;
 pub mod partners;
+pub mod payments;
 mod rate_limit;
 mod signing;
 mod state;

@@ -23,6 +23,7 @@ mod oauth;
 mod onboarding;
 mod page;
 mod partners;
+mod payments;
 mod provisions;
 mod rows;
 mod server_key;

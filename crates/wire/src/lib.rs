@@ -7,6 +7,7 @@ pub mod envelope;
 pub mod headers;
 pub mod kyc;
 pub mod objects;
+pub mod payments;
 pub mod render;
 pub mod requests;
 pub mod time;

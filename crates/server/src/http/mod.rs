@@ -138,6 +138,14 @@ pub fn router(state: AppState) -> Router {
             get(routes::accounts::get_any),
         )
         .route(
+            "/user/{user_id}/monetary-account/{id}/payment",
+            post(routes::payments::create).get(routes::payments::list),
+        )
+        .route(
+            "/user/{user_id}/monetary-account/{id}/payment/{payment_id}",
+            get(routes::payments::get),
+        )
+        .route(
             "/user/{user_id}/notification-filter-url",
             post(routes::webhook::set).get(routes::webhook::list),
         )
@@ -194,6 +202,11 @@ pub fn router(state: AppState) -> Router {
             "/identity-verifications/{id}/decide",
             post(routes::admin::decide_identity),
         )
+        .route(
+            "/monetary-accounts/{id}/credit",
+            post(routes::payments::credit),
+        )
+        .route("/ledger", get(routes::payments::ledger))
         .route("/deliveries", get(routes::admin::deliveries))
         .route("/deliveries/{id}/resend", post(routes::admin::resend));
 

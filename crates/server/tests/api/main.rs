@@ -14,6 +14,7 @@ mod input;
 mod ip;
 mod oauth;
 mod onboarding;
+mod payments;
 mod provisions;
 mod raw;
 mod restart;

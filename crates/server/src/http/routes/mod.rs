@@ -5,6 +5,7 @@ pub mod inquiry;
 pub mod installation;
 pub mod oauth;
 pub mod onboarding;
+pub mod payments;
 pub mod provision;
 pub mod session;
 pub mod user;
