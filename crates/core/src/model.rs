@@ -31,6 +31,8 @@ id_type! {
     CallbackUrlId;
     /// A monetary account, in its own id space.
     MonetaryAccountId;
+    /// One side of a payment (each account has its own Payment), in its own id space.
+    PaymentId;
     JobId;
 }
 

@@ -6,14 +6,18 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::{
-    account::{AccountKind, AccountUpdate, MonetaryAccount, NewAccount},
+    account::{
+        payment::{Credit, Ledger, NewPayment, Payment, PaymentPolicy},
+        AccountKind, AccountUpdate, MonetaryAccount, NewAccount,
+    },
     attachment::{Attachment, NewDocument},
     identity::{IdentityVerification, Verdict},
     inquiry::{EntryStatus, Inquiry, InquiryFilter, NewInquiry},
     model::{
         ApiKeyId, CallbackUrlId, CredentialGrant, CredentialId, Device, Installation,
         InstallationId, MonetaryAccountId, NewDevice, NewSession, OauthClientId, Page, PageQuery,
-        Partner, ProvisionId, Session, SessionContext, SessionGrant, SessionId, UserId, UserRecord,
+        Partner, PaymentId, ProvisionId, Session, SessionContext, SessionGrant, SessionId, UserId,
+        UserRecord,
     },
     onboarding::{Fulfillment, FulfillmentType, Onboarding},
     provision::{
@@ -498,6 +502,47 @@ pub trait MonetaryAccountStore: Send + Sync {
     ) -> StoreResult<Option<MonetaryAccount>>;
 }
 
+/// Payments, on the ledger of account balances.
+#[async_trait]
+pub trait PaymentStore: Send + Sync {
+    /// Pays from the user's `account` in one transaction: the payer is debited only if it is
+    /// ACTIVE and holds the amount, today's outgoing payments stay within its daily limit, the
+    /// payee (an account held here, else an IBAN elsewhere if `policy` allows) is credited,
+    /// both sides' Payments are written with their balance after, and their PAYMENT and
+    /// MUTATION webhooks are queued. A refusal (`StoreError::Refused`, `UserFrozen`) writes
+    /// nothing. `None` when the user has no such account. Answers the payer's side.
+    async fn pay(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: &NewPayment,
+        policy: &PaymentPolicy,
+        now: Timestamp,
+    ) -> StoreResult<Option<Payment>>;
+    /// Money in from an IBAN elsewhere (an operator's credit), as an incoming `EBA_SCT`.
+    async fn credit(
+        &self,
+        account: MonetaryAccountId,
+        credit: &Credit,
+        now: Timestamp,
+    ) -> StoreResult<Option<Payment>>;
+    async fn payment(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: PaymentId,
+    ) -> StoreResult<Option<Payment>>;
+    /// The account's payments, newest first.
+    async fn payments(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        page: PageQuery,
+    ) -> StoreResult<Page<Payment>>;
+    /// The whole ledger's totals.
+    async fn ledger(&self) -> StoreResult<Ledger>;
+}
+
 /// Everything provisio stores.
 pub trait Store:
     ServerKeyStore
@@ -513,6 +558,7 @@ pub trait Store:
     + FiguresStore
     + SandboxStore
     + MonetaryAccountStore
+    + PaymentStore
 {
 }
 
@@ -530,5 +576,6 @@ impl<T> Store for T where
         + FiguresStore
         + SandboxStore
         + MonetaryAccountStore
+        + PaymentStore
 {
 }

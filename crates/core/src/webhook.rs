@@ -42,6 +42,15 @@ pub const CATEGORIES: &[&str] = &[
 pub const PARTNER_USER_PROVISION: &str = "PARTNER_USER_PROVISION";
 pub const PROVISION_UPDATED: &str = "PARTNER_USER_PROVISION_PROCESS_UPDATED";
 
+/// Payments: `PAYMENT_CREATED` on the paying side, `PAYMENT_RECEIVED` on the receiving side;
+/// `MUTATION` announces the same balance change with `MUTATION_CREATED` / `MUTATION_RECEIVED`.
+pub const PAYMENT: &str = "PAYMENT";
+pub const MUTATION: &str = "MUTATION";
+pub const PAYMENT_CREATED: &str = "PAYMENT_CREATED";
+pub const PAYMENT_RECEIVED: &str = "PAYMENT_RECEIVED";
+pub const MUTATION_CREATED: &str = "MUTATION_CREATED";
+pub const MUTATION_RECEIVED: &str = "MUTATION_RECEIVED";
+
 /// bunq's limit: two targets per category (spec A.8, F.1).
 pub const MAX_TARGETS_PER_CATEGORY: usize = 2;
 

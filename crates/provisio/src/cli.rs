@@ -50,6 +50,9 @@ pub enum Command {
     /// Empty the store: every partner, user, provision and webhook goes. The server key stays,
     /// so clients keep trusting the server's public key; so does the virtual clock.
     Reset(ResetArgs),
+    /// Monetary accounts: money in, for the sandbox (works on the database directly).
+    #[command(subcommand)]
+    Account(AccountCommand),
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +77,34 @@ pub struct ClockAdvanceArgs {
     /// How far: a positive whole number with s, m, h or d (30s, 15m, 2h, 7d).
     #[arg(value_name = "DURATION", allow_hyphen_values = true)]
     pub by: String,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Credit an account from an IBAN elsewhere: an incoming EBA_SCT payment, with its
+    /// PAYMENT and MUTATION webhooks.
+    Credit(AccountCreditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AccountCreditArgs {
+    /// The monetary account's id (as in /v1/user/{userId}/monetary-account/{id}).
+    #[arg(value_name = "ACCOUNT_ID")]
+    pub id: i64,
+    /// The amount, with exactly two decimals, in the account's currency (e.g. 100.00).
+    #[arg(long)]
+    pub amount: String,
+    /// The IBAN the money comes from (default: NL91ABNA0417164300).
+    #[arg(long = "from")]
+    pub from_iban: Option<String>,
+    /// The name of the sender (default: provisio sandbox).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The payment's description (default: Sandbox credit).
+    #[arg(long)]
+    pub description: Option<String>,
     #[command(flatten)]
     pub storage: StorageArgs,
 }

@@ -81,6 +81,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Clock(command) => sandbox::clock(command).await,
         Command::Reset(args) => sandbox::reset(args).await,
         Command::Partner(PartnerCommand::Delete(args)) => sandbox::delete_partner(args).await,
+        Command::Account(cli::AccountCommand::Credit(args)) => {
+            let store = args.storage.open_existing().await?;
+            let paid = provisio_server::payments::credit(
+                store.as_ref(),
+                &sandbox::clock_of(store.as_ref()).await?,
+                provisio_core::model::MonetaryAccountId(args.id),
+                &args.amount,
+                args.from_iban.as_deref(),
+                args.name.as_deref(),
+                args.description.as_deref(),
+            )
+            .await?;
+            let money = |minor| provisio_core::account::amount::format_minor(minor);
+            println!(
+                "Credited {} {} to account {} ({}) from {}: balance {} {} (payment {}).",
+                money(paid.amount_minor),
+                paid.currency,
+                args.id,
+                paid.alias_iban,
+                paid.counterparty_iban,
+                money(paid.balance_after_minor),
+                paid.currency,
+                paid.id
+            );
+            Ok(())
+        }
         Command::Partner(PartnerCommand::AddKey(args)) => {
             let store = args.storage.open_existing().await?;
             let key = provisio_server::partners::add_api_key(

@@ -3,7 +3,7 @@
 //! its next poll).
 
 use clap::{Args, Subcommand};
-use provisio_core::{model::UserId, time::SystemClock};
+use provisio_core::model::UserId;
 use provisio_server::scenarios::{self, Runnable};
 
 use crate::cli::{EnvironmentArgs, StorageArgs};
@@ -47,7 +47,7 @@ pub async fn run(command: ScenariosCommand) -> anyhow::Result<()> {
             let store = args.storage.open_existing().await?;
             let provision = scenarios::run(
                 store.as_ref(),
-                &SystemClock::new(),
+                &crate::sandbox::clock_of(store.as_ref()).await?,
                 args.environment.environment.into(),
                 UserId(args.partner),
                 scenario,

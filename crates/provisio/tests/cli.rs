@@ -594,3 +594,72 @@ fn partners_are_deleted_and_the_store_reset_from_the_command_line() {
             .into_owned();
     assert!(listed.contains("No partners yet"), "{listed}");
 }
+
+#[test]
+fn accounts_are_credited_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().to_string_lossy().into_owned();
+    let out = provisio(&[
+        "partner",
+        "create",
+        "--name",
+        "Acme BV",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(out.status.success());
+    // The new partner's main account is account 1.
+    let credit = |args: &[&str]| {
+        let mut all = vec!["account", "credit"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--data-dir", &data]);
+        provisio(&all)
+    };
+    let out = credit(&["1", "--amount", "100.00"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("Credited 100.00 EUR to account 1 (NL"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("from NL91ABNA0417164300: balance 100.00 EUR"),
+        "{stdout}"
+    );
+    let out = credit(&[
+        "1",
+        "--amount",
+        "50.25",
+        "--from",
+        "NL20 INGB 0001 2345 67",
+        "--name",
+        "Employer",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains("from NL20INGB0001234567: balance 150.25 EUR"),
+        "{stdout}"
+    );
+    for (args, error) in [
+        (&["1", "--amount", "1.001"][..], "exactly two decimals"),
+        (
+            &["1", "--amount", "1.00", "--from", "NL00BUNQ1234567890"][..],
+            "not a valid IBAN",
+        ),
+        (
+            &["999", "--amount", "1.00"][..],
+            "MonetaryAccount not found",
+        ),
+    ] {
+        let out = credit(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            !out.status.success() && stderr.contains(error),
+            "{args:?}: {stderr}"
+        );
+    }
+}

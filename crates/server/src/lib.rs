@@ -13,6 +13,7 @@ mod http;
 mod metrics;
 pub mod ops;
 pub mod partners;
+pub mod payments;
 mod rate_limit;
 mod request_log;
 pub mod sandbox_clock;

@@ -25,7 +25,7 @@ use crate::{
     SqlStore,
 };
 
-const ACCOUNT_COLUMNS: &str = "id, user_id, kind, public_uuid, currency, description, \
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, user_id, kind, public_uuid, currency, description, \
      display_name, daily_limit_minor, balance_minor, iban, status, sub_status, reason, \
      reason_description, service, created, updated";
 

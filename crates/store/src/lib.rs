@@ -24,6 +24,7 @@ mod oauth;
 mod onboarding;
 mod page;
 mod partners;
+mod payments;
 mod provisions;
 mod removal;
 mod rows;

@@ -117,6 +117,10 @@ pub(crate) async fn delete_partner(
         format!("DELETE FROM attachments WHERE user_id IN ({o})"),
         format!("DELETE FROM fulfillments WHERE user_id IN ({o})"),
         format!("DELETE FROM onboardings WHERE user_id IN ({o})"),
+        format!(
+            "DELETE FROM payments WHERE user_id IN ({o}) OR monetary_account_id IN \
+             (SELECT id FROM monetary_accounts WHERE user_id IN ({o}))"
+        ),
         format!("DELETE FROM monetary_accounts WHERE user_id IN ({o})"),
         format!(
             "DELETE FROM oauth_callback_urls WHERE oauth_client_id IN \

@@ -35,6 +35,9 @@ pub enum Item {
     UserInformationInquiry(crate::kyc::UserInformationInquiry),
     MonetaryAccountBank(crate::accounts::MonetaryAccountBank),
     MonetaryAccountExternal(crate::accounts::MonetaryAccountExternal),
+    Payment(crate::payments::PaymentObject),
+    /// provisio's operator API, not bunq's.
+    LedgerCheck(crate::payments::LedgerCheck),
     /// provisio's operator API, not bunq's.
     ProvisionHistoryEntry(ProvisionHistoryEntry),
     /// provisio's operator API, not bunq's.

@@ -8,6 +8,7 @@ pub mod headers;
 pub mod kyc;
 pub mod objects;
 pub mod operator;
+pub mod payments;
 pub mod render;
 pub mod requests;
 pub mod time;

@@ -139,6 +139,14 @@ pub fn router(state: AppState) -> Router {
             get(routes::accounts::get_any),
         )
         .route(
+            "/user/{user_id}/monetary-account/{id}/payment",
+            post(routes::payments::create).get(routes::payments::list),
+        )
+        .route(
+            "/user/{user_id}/monetary-account/{id}/payment/{payment_id}",
+            get(routes::payments::get),
+        )
+        .route(
             "/user/{user_id}/notification-filter-url",
             post(routes::webhook::set).get(routes::webhook::list),
         )
@@ -195,6 +203,11 @@ pub fn router(state: AppState) -> Router {
             "/identity-verifications/{id}/decide",
             post(routes::admin::decide_identity),
         )
+        .route(
+            "/monetary-accounts/{id}/credit",
+            post(routes::payments::credit),
+        )
+        .route("/ledger", get(routes::payments::ledger))
         .route("/deliveries", get(routes::admin::deliveries))
         .route("/requests", get(routes::requests::recent))
         .route("/metrics", get(routes::metrics::scrape))

@@ -17,6 +17,7 @@ mod ip;
 mod metrics;
 mod oauth;
 mod onboarding;
+mod payments;
 mod provisions;
 mod raw;
 mod requests;

@@ -11,7 +11,8 @@ CREATE TABLE monetary_accounts (
     description        TEXT    NOT NULL,
     display_name       TEXT    NOT NULL,
     daily_limit_minor  BIGINT  NOT NULL CHECK (daily_limit_minor > 0),
-    balance_minor      BIGINT  NOT NULL DEFAULT 0,
+    -- Never negative: no overdraft, whatever the code above the database does.
+    balance_minor      BIGINT  NOT NULL DEFAULT 0 CHECK (balance_minor >= 0),
     iban               TEXT    NOT NULL UNIQUE,
     status             TEXT    NOT NULL CHECK (status IN ('ACTIVE', 'BLOCKED', 'CANCELLED', 'PENDING_REOPEN', 'PENDING_ACCEPTANCE', 'PENDING_CLOSURE', 'FROZEN')),
     sub_status         TEXT    NOT NULL CHECK (sub_status IN ('NONE', 'REDEMPTION_VOLUNTARY', 'REDEMPTION_INVOLUNTARY', 'ONLY_ACCEPTING_INCOMING')),

@@ -25,7 +25,7 @@ use crate::{
 };
 
 /// The `{id}` path segment.
-pub struct AccountPath(MonetaryAccountId);
+pub struct AccountPath(pub MonetaryAccountId);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AccountPath {
     type Rejection = ApiError;

@@ -1,0 +1,221 @@
+//! The ledger's contract on both backends: payments settle whole or not at all, limits hold,
+//! and concurrent payments from one account never overdraw it.
+
+use std::sync::Arc;
+
+use provisio_core::{
+    account::{
+        payment::{Credit, NewPayment, PaymentPolicy},
+        AccountKind, MonetaryAccount, NewAccount,
+    },
+    model::{PageBound, PageQuery, UserId},
+    secret::SecretHash,
+    store::Store,
+    time::Timestamp,
+    StoreError,
+};
+use provisio_store::{connect, for_each_backend, testing::TestDatabase, Backend};
+
+struct Fixture {
+    store: Arc<dyn Store>,
+    _db: TestDatabase,
+}
+
+async fn open(backend: Backend) -> Fixture {
+    let db = TestDatabase::create(backend).await;
+    let store = connect(&db.config)
+        .await
+        .unwrap_or_else(|e| panic!("connect: {e}"));
+    Fixture {
+        store: Arc::new(store),
+        _db: db,
+    }
+}
+
+const T0: Timestamp = Timestamp(1_700_000_000_000_000);
+
+/// A partner and its main account.
+async fn partner(store: &dyn Store, n: u32) -> (UserId, MonetaryAccount) {
+    let p = store
+        .create_partner(
+            &format!("P{n}"),
+            &format!("uuid-{n}"),
+            &SecretHash::of(&format!("key-{n}")),
+            T0,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let page = PageQuery {
+        count: 10,
+        bound: PageBound::Newest,
+    };
+    let main = store
+        .accounts(p.id, Some(AccountKind::Bank), page)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .items
+        .pop()
+        .unwrap_or_else(|| panic!("no main account"));
+    (p.id, main)
+}
+
+fn credit(minor: i64) -> Credit {
+    Credit {
+        amount_minor: minor,
+        from_iban: "NL20INGB0001234567".into(),
+        from_name: "Employer".into(),
+        description: "Salary".into(),
+    }
+}
+
+fn payment(to: &MonetaryAccount, minor: i64) -> NewPayment {
+    NewPayment {
+        amount_minor: minor,
+        currency: "EUR".into(),
+        counterparty_iban: to.iban.clone(),
+        counterparty_name: to.display_name.clone(),
+        description: "Rent".into(),
+        merchant_reference: None,
+    }
+}
+
+async fn balance(store: &dyn Store, user: UserId, account: &MonetaryAccount) -> i64 {
+    store
+        .account(user, account.id)
+        .await
+        .ok()
+        .flatten()
+        .map(|a| a.balance_minor)
+        .unwrap_or(-1)
+}
+
+fn refusal<T: std::fmt::Debug>(result: Result<T, StoreError>) -> String {
+    match result {
+        Err(StoreError::Refused(message)) => message,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+for_each_backend! { open =>
+    async fn a_payment_moves_money_whole_and_refusals_move_nothing(f: Fixture) {
+        let s = f.store.as_ref();
+        let (a, a_main) = partner(s, 1).await;
+        let (b, b_main) = partner(s, 2).await;
+        let limited = s.create_account(a, &NewAccount { daily_limit_minor: 3_000, ..NewAccount::main_account("A") }, T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.credit(a_main.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        s.credit(limited.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        let paid = s.pay(a, a_main.id, &payment(&b_main, 2_550), &PaymentPolicy::OPEN, T0).await
+            .unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no account"));
+        assert_eq!((paid.amount_minor, paid.balance_after_minor), (-2_550, 7_450));
+        assert_eq!(balance(s, b, &b_main).await, 2_550);
+        // Daily limit: 20.00 then 10.01 of 30.00.
+        s.pay(a, limited.id, &payment(&b_main, 2_000), &PaymentPolicy::OPEN, T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let over = refusal(s.pay(a, limited.id, &payment(&b_main, 1_001), &PaymentPolicy::OPEN, T0).await);
+        assert!(over.contains("daily limit"), "{over}");
+        // The next UTC day the limit starts again.
+        let tomorrow = Timestamp(T0.micros() + 86_400_000_000);
+        s.pay(a, limited.id, &payment(&b_main, 1_001), &PaymentPolicy::OPEN, tomorrow).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let broke = refusal(s.pay(a, a_main.id, &payment(&b_main, 7_451), &PaymentPolicy::OPEN, T0).await);
+        assert!(broke.contains("Insufficient balance"), "{broke}");
+        let psd2 = PaymentPolicy { payees: Some(vec![a]), external: false };
+        assert!(refusal(s.pay(a, a_main.id, &payment(&b_main, 1), &psd2, T0).await).contains("PSD2"));
+        // Another user's account cannot be paid from.
+        assert_eq!(s.pay(b, a_main.id, &payment(&b_main, 1), &PaymentPolicy::OPEN, T0).await.ok(), Some(None));
+        assert_eq!(balance(s, a, &a_main).await, 7_450);
+        assert_eq!(balance(s, b, &b_main).await, 2_550 + 2_000 + 1_001);
+        let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(ledger.holds(), "{ledger:?}");
+        assert_eq!(ledger.balances_minor, 20_000);
+    }
+}
+
+for_each_backend! { open =>
+    async fn thirty_two_concurrent_payments_never_overdraw(f: Fixture) {
+        let (a, a_main) = partner(f.store.as_ref(), 1).await;
+        let (b, b_main) = partner(f.store.as_ref(), 2).await;
+        f.store.credit(a_main.id, &credit(1_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        let mut tasks = Vec::new();
+        for _ in 0..32 {
+            let (store, body, from) = (f.store.clone(), payment(&b_main, 100), a_main.id);
+            tasks.push(tokio::spawn(async move {
+                store.pay(a, from, &body, &PaymentPolicy::OPEN, T0).await
+            }));
+        }
+        let (mut settled, mut refused) = (Vec::new(), 0);
+        for task in tasks {
+            match task.await {
+                Ok(Ok(Some(p))) => settled.push(p.balance_after_minor),
+                Ok(Err(StoreError::Refused(m))) if m.contains("Insufficient balance") => refused += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        // Exactly the ten that fit settled, one after the other; the rest left no trace.
+        settled.sort_unstable();
+        assert_eq!(settled, (0..10).map(|n| n * 100).collect::<Vec<_>>());
+        assert_eq!(refused, 22);
+        assert_eq!((balance(f.store.as_ref(), a, &a_main).await, balance(f.store.as_ref(), b, &b_main).await), (0, 1_000));
+        let ledger = f.store.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(ledger.holds(), "{ledger:?}");
+        assert_eq!(ledger.payments, 1 + 2 * 10);
+    }
+
+    async fn payments_in_opposite_directions_all_settle(f: Fixture) {
+        let (a, a_main) = partner(f.store.as_ref(), 1).await;
+        let (b, b_main) = partner(f.store.as_ref(), 2).await;
+        for account in [&a_main, &b_main] {
+            f.store.credit(account.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut tasks = Vec::new();
+        for n in 0..32 {
+            let store = f.store.clone();
+            let (user, from, to) = if n % 2 == 0 { (a, a_main.id, &b_main) } else { (b, b_main.id, &a_main) };
+            let body = payment(to, 100 + n);
+            tasks.push(tokio::spawn(async move {
+                store.pay(user, from, &body, &PaymentPolicy::OPEN, T0).await
+            }));
+        }
+        for task in tasks {
+            assert!(matches!(task.await, Ok(Ok(Some(_)))));
+        }
+        let ledger = f.store.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(ledger.holds(), "{ledger:?}");
+        assert_eq!(ledger.payments, 2 + 2 * 32);
+    }
+
+    async fn balances_change_only_by_money_in_and_out(f: Fixture) {
+        let s = f.store.as_ref();
+        let (a, a_main) = partner(s, 1).await;
+        let (b, b_main) = partner(s, 2).await;
+        let elsewhere = NewPayment { counterparty_iban: "GB82WEST12345698765432".into(), ..payment(&b_main, 0) };
+        let mut expected = 0;
+        for step in 0..40_i64 {
+            let amount = 100 + step * 37;
+            match step % 4 {
+                0 => {
+                    s.credit(a_main.id, &credit(amount), T0).await.unwrap_or_else(|e| panic!("{e}"));
+                    expected += amount;
+                }
+                1 => {
+                    let _ = s.pay(a, a_main.id, &payment(&b_main, amount), &PaymentPolicy::OPEN, T0).await;
+                }
+                2 => {
+                    let out = NewPayment { amount_minor: amount, ..elsewhere.clone() };
+                    if let Ok(Some(_)) = s.pay(b, b_main.id, &out, &PaymentPolicy::OPEN, T0).await {
+                        expected -= amount;
+                    }
+                }
+                _ => {
+                    // Too much: refused, nothing moves.
+                    let _ = s.pay(b, b_main.id, &payment(&a_main, 1_000_000_000), &PaymentPolicy::OPEN, T0).await;
+                }
+            }
+            let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+            assert!(ledger.holds(), "step {step}: {ledger:?}");
+            assert_eq!(ledger.balances_minor, expected, "step {step}");
+        }
+        assert!(s.ledger().await.map(|l| l.paid_out_minor > 0).unwrap_or(false));
+    }
+}
