@@ -9,7 +9,8 @@
 use std::time::Duration;
 
 use provisio_core::{
-    model::UserId,
+    account::NewAccount,
+    model::{ProvisionId, UserId},
     provision::{oauth::OauthClientStatus, record::Provision, request::Draft},
     secret::Secret,
     store::Store,
@@ -47,7 +48,7 @@ impl Runnable {
 /// (name, kind, what it does)
 const CATALOGUE: &[(&str, &str, &str)] = &[
     ("onboarding-user", "scenario", "POST /_provisio/scenarios/onboarding-user {\"partner_id\":N}: a new person provision at CREATED/PENDING_PROCESS_USER_ONBOARDING with its credential (PENDING_FIRST_USE, token_value shown), at once. The partner gets an OAuth client with a placeholder callback URL if it has no usable one."),
-    ("active-user", "scenario", "As onboarding-user, then the onboarding approved: ACTIVE/NONE, the onboarding VERIFIED; the credential still opens the user's first session."),
+    ("active-user", "scenario", "As onboarding-user, then the onboarding approved: ACTIVE/NONE, the onboarding VERIFIED, and a EUR account credited with 1000.00 from outside (an incoming payment); the credential still opens the user's first session."),
     ("failed-user", "scenario", "As onboarding-user, then the onboarding denied: FAILED/NONE, the credential revoked."),
     ("closed-user", "scenario", "As onboarding-user, then cancelled and closed: CLOSED/NONE, the credential gone."),
     ("last name Rejected", "magic value", "An identity verification of a user whose legal last name is Rejected (any case) is REJECTED with DOCUMENT_NOT_VALID after the review delay; the provision ends FAILED/NONE."),
@@ -110,6 +111,7 @@ pub async fn run(
         Runnable::OnboardingUser => {}
         Runnable::ActiveUser => {
             ops::decide_onboarding(store, clock, id, true, cause).await?;
+            fund(store, clock, id).await?;
         }
         Runnable::FailedUser => {
             ops::decide_onboarding(store, clock, id, false, cause).await?;
@@ -123,6 +125,39 @@ pub async fn run(
         .provision(id)
         .await?
         .ok_or_else(|| DomainError::not_found("PartnerUserProvision"))
+}
+
+/// What an active user's account holds at the start (EUR, two decimals).
+pub const ACTIVE_USER_FUNDS: &str = "1000.00";
+
+/// Opens the user's EUR account and credits it from outside, as `provisio account credit`
+/// does: an incoming payment, with its webhooks.
+async fn fund(store: &dyn Store, clock: &dyn Clock, id: ProvisionId) -> Result<(), DomainError> {
+    let provision = store
+        .provision(id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("PartnerUserProvision"))?;
+    let user = provision
+        .user
+        .ok_or_else(|| DomainError::invalid("The scenario's user was not created."))?;
+    let account = store
+        .create_account(
+            user.id,
+            &NewAccount::main_account(&user.display_name),
+            clock.now(),
+        )
+        .await?;
+    crate::payments::credit(
+        store,
+        clock,
+        account.id,
+        ACTIVE_USER_FUNDS,
+        None,
+        None,
+        Some("Scenario active-user"),
+    )
+    .await?;
+    Ok(())
 }
 
 async fn ensure_oauth_client(

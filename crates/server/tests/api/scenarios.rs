@@ -61,6 +61,11 @@ for_each_backend! { TestApp::spawn =>
         let onboarding = user.get(&format!("/v1/user/{granted}/user-onboarding")).await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(format!("{:?}", onboarding.response).contains("VERIFIED"), "{:?}", onboarding.response);
+        // With a funded EUR account.
+        let accounts = user.get(&format!("/v1/user/{granted}/monetary-account")).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let text = serde_json::to_string(&accounts.response).unwrap_or_default();
+        assert!(text.contains(r#""balance":{"value":"1000.00","currency":"EUR"}"#), "{text}");
         // Each run is a new user.
         let again = provision_of(&run_scenario(&app, "active-user", app.partner_id).await);
         assert_ne!(again.id, active.id);
