@@ -1,0 +1,157 @@
+//! Partners, their keys and the API context: the server key, partners, installations,
+//! devices, sessions, OAuth clients.
+
+use async_trait::async_trait;
+
+use crate::{
+    model::{
+        ApiKeyId, CallbackUrlId, CredentialGrant, CredentialId, Device, Installation,
+        InstallationId, NewDevice, NewSession, OauthClientId, Page, PageQuery, Partner, Session,
+        SessionContext, SessionGrant, SessionId, UserId, UserRecord,
+    },
+    provision::oauth::{CallbackUrl, OauthClient, OauthClientStatus},
+    secret::SecretHash,
+    time::Timestamp,
+};
+
+use super::StoreResult;
+
+/// The server's own RSA key, shared by every process on the same database.
+#[async_trait]
+pub trait ServerKeyStore: Send + Sync {
+    async fn server_key(&self) -> StoreResult<Option<Vec<u8>>>;
+    /// Stores `candidate` if no key exists yet and returns the stored key, so concurrent first
+    /// starts agree on one key.
+    async fn server_key_or_insert(&self, candidate: &[u8], now: Timestamp) -> StoreResult<Vec<u8>>;
+}
+
+/// Partners and their API keys.
+#[async_trait]
+pub trait PartnerStore: Send + Sync {
+    async fn create_partner(
+        &self,
+        name: &str,
+        public_uuid: &str,
+        api_key: &SecretHash,
+        now: Timestamp,
+    ) -> StoreResult<Partner>;
+    /// Another API key for an existing partner; false when there is no such partner.
+    async fn add_api_key(
+        &self,
+        partner: UserId,
+        api_key: &SecretHash,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Oldest first.
+    async fn list_partners(&self) -> StoreResult<Vec<Partner>>;
+    async fn partner(&self, id: UserId) -> StoreResult<Option<Partner>>;
+    /// Any user by id.
+    async fn user(&self, id: UserId) -> StoreResult<Option<UserRecord>>;
+    /// The partner owning a (non-revoked) API key.
+    async fn partner_by_api_key(
+        &self,
+        key: &SecretHash,
+    ) -> StoreResult<Option<(Partner, ApiKeyId)>>;
+}
+
+/// Installations, devices and sessions: the API context.
+#[async_trait]
+pub trait ContextStore: Send + Sync {
+    async fn create_installation(
+        &self,
+        client_public_key_pem: &str,
+        token: &SecretHash,
+        now: Timestamp,
+    ) -> StoreResult<Installation>;
+    async fn installation_by_token(&self, token: &SecretHash) -> StoreResult<Option<Installation>>;
+    async fn create_device(&self, device: &NewDevice) -> StoreResult<Device>;
+    /// The partner owning `api_key`, with the newest device `installation` registered for it.
+    async fn session_grant(
+        &self,
+        installation: InstallationId,
+        api_key: &SecretHash,
+    ) -> StoreResult<Option<SessionGrant>>;
+    async fn list_devices(&self, user: UserId, page: PageQuery) -> StoreResult<Page<Device>>;
+    async fn create_session(
+        &self,
+        session: &NewSession,
+        token: &SecretHash,
+    ) -> StoreResult<Session>;
+    async fn session_by_token(&self, token: &SecretHash) -> StoreResult<Option<SessionContext>>;
+    async fn extend_session(
+        &self,
+        id: SessionId,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn delete_session(&self, id: SessionId) -> StoreResult<()>;
+    /// A provision credential presented as a secret, with the device `installation`
+    /// registered for it (if any), whatever the credential's status.
+    async fn credential_grant(
+        &self,
+        installation: InstallationId,
+        token: &SecretHash,
+    ) -> StoreResult<Option<CredentialGrant>>;
+    /// First use: `PENDING_FIRST_USE` becomes `ACTIVE`, the token stops being shown and the
+    /// device is recorded. False when the credential was no longer pending.
+    async fn use_credential(
+        &self,
+        credential: CredentialId,
+        permitted_device: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+}
+
+/// OAuth clients and callback URLs, always scoped to their owner.
+#[async_trait]
+pub trait OauthStore: Send + Sync {
+    async fn create_oauth_client(
+        &self,
+        user: UserId,
+        status: OauthClientStatus,
+        client_id: &str,
+        secret: &str,
+        now: Timestamp,
+    ) -> StoreResult<OauthClient>;
+    async fn list_oauth_clients(
+        &self,
+        user: UserId,
+        page: PageQuery,
+    ) -> StoreResult<Page<OauthClient>>;
+    async fn oauth_client(
+        &self,
+        user: UserId,
+        id: OauthClientId,
+    ) -> StoreResult<Option<OauthClient>>;
+    async fn set_oauth_client_status(
+        &self,
+        user: UserId,
+        id: OauthClientId,
+        status: OauthClientStatus,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// `None` when the client does not exist for this user.
+    async fn add_callback_url(
+        &self,
+        user: UserId,
+        client: OauthClientId,
+        url: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<CallbackUrl>>;
+    async fn update_callback_url(
+        &self,
+        user: UserId,
+        client: OauthClientId,
+        id: CallbackUrlId,
+        url: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<CallbackUrl>>;
+    async fn delete_callback_url(
+        &self,
+        user: UserId,
+        client: OauthClientId,
+        id: CallbackUrlId,
+    ) -> StoreResult<bool>;
+    /// An active client with at least one callback URL (J-14).
+    async fn has_usable_oauth_client(&self, user: UserId) -> StoreResult<bool>;
+}

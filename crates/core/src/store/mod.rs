@@ -1,0 +1,55 @@
+//! The storage seam. The server talks to `dyn Store`; `provisio-store` implements it on SQLite
+//! and PostgreSQL, and one contract test suite holds both to the same behaviour.
+
+mod banking;
+mod context;
+mod kyc;
+mod operator;
+mod provisions;
+
+pub use banking::{MonetaryAccountStore, PaymentStore};
+pub use context::{ContextStore, OauthStore, PartnerStore, ServerKeyStore};
+pub use kyc::{InquiryStore, OnboardingStore, VerificationStore};
+pub use operator::{Figures, FiguresStore, SandboxStore};
+pub use provisions::{JobStore, ProvisionStore, WebhookStore};
+
+use crate::StoreError;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything provisio stores.
+pub trait Store:
+    ServerKeyStore
+    + PartnerStore
+    + ContextStore
+    + OauthStore
+    + ProvisionStore
+    + JobStore
+    + WebhookStore
+    + OnboardingStore
+    + VerificationStore
+    + InquiryStore
+    + FiguresStore
+    + SandboxStore
+    + MonetaryAccountStore
+    + PaymentStore
+{
+}
+
+impl<T> Store for T where
+    T: ServerKeyStore
+        + PartnerStore
+        + ContextStore
+        + OauthStore
+        + ProvisionStore
+        + JobStore
+        + WebhookStore
+        + OnboardingStore
+        + VerificationStore
+        + InquiryStore
+        + FiguresStore
+        + SandboxStore
+        + MonetaryAccountStore
+        + PaymentStore
+{
+}

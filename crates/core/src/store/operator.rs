@@ -1,0 +1,46 @@
+//! What the operator's controls need: the metrics' figures, the virtual clock, removal.
+
+use async_trait::async_trait;
+
+use crate::{model::UserId, time::Timestamp};
+
+use super::StoreResult;
+
+/// What the operator's metrics report from the database, read when they are scraped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// Provisions per (status, sub_status).
+    pub provisions: Vec<(String, String, u64)>,
+    pub jobs_pending: u64,
+    /// When the job waiting longest was (or is) due.
+    pub oldest_job_due: Option<Timestamp>,
+    pub deliveries_pending: u64,
+    pub oldest_delivery_due: Option<Timestamp>,
+    /// Deliveries that ran out of attempts (`NotificationFilterFailure`s).
+    pub deliveries_failed: u64,
+}
+
+#[async_trait]
+pub trait FiguresStore: Send + Sync {
+    async fn figures(&self) -> StoreResult<Figures>;
+}
+
+/// The sandbox controls' storage: the shared virtual clock, the store's own health, and
+/// wholesale removal (a partner with everything it owns, or everything).
+#[async_trait]
+pub trait SandboxStore: Send + Sync {
+    /// How far the virtual clock runs ahead of the system clock, in microseconds.
+    async fn clock_offset(&self) -> StoreResult<i64>;
+    /// Moves the virtual clock forward by `by_micros` (> 0) and returns the new offset.
+    async fn advance_clock(&self, by_micros: i64) -> StoreResult<i64>;
+    /// Fails unless the database answers a trivial query and every migration this build
+    /// knows is applied.
+    async fn ready(&self) -> StoreResult<()>;
+    /// Removes a partner and everything it owns (its provisioned users and their keys,
+    /// provisions, sessions, devices, installations no one else uses, webhooks, onboarding and
+    /// compliance records) in one transaction. `None` when there is no such partner; else the
+    /// ids of the users removed.
+    async fn delete_partner(&self, partner: UserId) -> StoreResult<Option<Vec<UserId>>>;
+    /// Empties the store but for the server key, the virtual clock and the schema.
+    async fn reset(&self) -> StoreResult<()>;
+}
