@@ -6,6 +6,7 @@ mod requests;
 mod sandbox;
 mod scenarios;
 mod serve;
+mod serve_args;
 mod storage;
 mod webhooks;
 

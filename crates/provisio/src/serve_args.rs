@@ -1,0 +1,183 @@
+//! `provisio serve`'s options: where to listen, how to behave, and the durations they take.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::{Args, ValueEnum};
+use provisio_server::Profile;
+
+use crate::cli::{EnvironmentArgs, StorageArgs};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// The API and the background workers.
+    All,
+    /// Only the HTTP API (run workers elsewhere on the same PostgreSQL).
+    Api,
+    /// Only the background workers; nothing listens.
+    Worker,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProfileArg {
+    /// Forgiving: what a developer's first client gets wrong is accepted where harmless.
+    Dev,
+    /// bunq's rules, no allowances.
+    Strict,
+}
+
+impl From<ProfileArg> for Profile {
+    fn from(arg: ProfileArg) -> Self {
+        match arg {
+            ProfileArg::Dev => Profile::Dev,
+            ProfileArg::Strict => Profile::Strict,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PROVISIO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
+    /// How strictly to apply bunq's rules.
+    #[arg(long, env = "PROVISIO_PROFILE", value_enum, default_value = "dev")]
+    pub profile: ProfileArg,
+    /// Do not enforce devices' permitted_ips (for deployments behind proxies that hide client
+    /// addresses). Ignored in the strict profile.
+    #[arg(long, env = "PROVISIO_NO_IP_CHECKS")]
+    pub no_ip_checks: bool,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    pub body_limit: usize,
+    /// How long a client may take to send a request's headers, and then its body; slower
+    /// connections are closed (headers) or refused with 408 (body).
+    #[arg(long, env = "PROVISIO_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+    /// How long a process may serve a session from memory before re-reading it (e.g. 2s).
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    pub session_cache_ttl: Duration,
+    /// Delay before each background step of a provision (0s in tests, 1s is realistic).
+    #[arg(long, env = "PROVISIO_STEP_DELAY", default_value = "1s", value_parser = parse_duration)]
+    pub step_delay: Duration,
+    /// How long a claimed job stays reserved for its worker; a worker that dies holds its jobs
+    /// this long before another takes them over. Webhook deliveries are held this long plus
+    /// --webhook-timeout.
+    #[arg(long, env = "PROVISIO_JOB_LEASE", default_value = "30s", value_parser = parse_duration)]
+    pub job_lease: Duration,
+    /// Worker loops in this process (default: 4 on PostgreSQL, 1 on SQLite, whose single
+    /// writer gains nothing from more).
+    #[arg(long, env = "PROVISIO_WORKER_LOOPS")]
+    pub worker_loops: Option<usize>,
+    /// How long a webhook receiver may take to answer.
+    #[arg(long, env = "PROVISIO_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub webhook_timeout: Duration,
+    /// Waits before each retry of a failed webhook, comma-separated; after the last, the
+    /// delivery is logged as a NotificationFilterFailure. bunq's: five retries a minute apart.
+    #[arg(
+        long,
+        env = "PROVISIO_WEBHOOK_RETRY_SCHEDULE",
+        default_value = "60s,60s,60s,60s,60s",
+        value_parser = parse_schedule
+    )]
+    pub webhook_retry_schedule: Schedule,
+    /// What this process runs; several processes can share one PostgreSQL database.
+    #[arg(long, env = "PROVISIO_ROLE", value_enum, default_value = "all")]
+    pub role: RoleArg,
+    /// Bearer token for the operator API under /_provisio/ (default: a new one, printed at start).
+    #[arg(long, env = "PROVISIO_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// How long the sandbox takes to review a submitted identity verification.
+    #[arg(long, env = "PROVISIO_IDENTITY_REVIEW_DELAY", default_value = "5s", value_parser = parse_duration)]
+    pub identity_review_delay: Duration,
+    /// Largest accepted attachment, in bytes.
+    #[arg(long, env = "PROVISIO_ATTACHMENT_LIMIT", default_value_t = 10 * 1024 * 1024)]
+    pub attachment_limit: usize,
+    /// Onboarding and compliance calls need the provisioned user's own session, as bunq
+    /// documents (the official client uses the partner's). Always on in the strict profile.
+    #[arg(long, env = "PROVISIO_USER_SESSION_ONLY")]
+    pub user_session_only: bool,
+    /// Raise an ONBOARDING inquiry with these entry types when a user's onboarding is created,
+    /// e.g. USER_PERSON_SOURCE_OF_FUND (comma-separated).
+    #[arg(long, env = "PROVISIO_ONBOARDING_INQUIRY", value_delimiter = ',')]
+    pub onboarding_inquiry: Vec<String>,
+    /// A fixed API key for the demo partner, for CI: seeded on an empty store, added to the
+    /// "Demo Partner" of a store that has one. In the sandbox it starts with sandbox_; then 16
+    /// to 128 of A-Z a-z 0-9 _ -.
+    #[arg(long, env = "PROVISIO_DEMO_API_KEY", hide_env_values = true)]
+    pub demo_api_key: Option<String>,
+    /// Fixtures to load into an empty store at start (JSON: partners with their API keys,
+    /// OAuth callback URLs and scenarios); a store with partners is left as it is.
+    #[arg(long, env = "PROVISIO_SEED", value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+    /// How to write the log on stderr: text for people, json (one object a line) for machines.
+    #[arg(long, env = "PROVISIO_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Retry waits, as given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule(pub Vec<Duration>);
+
+/// `60s,60s,5m`; empty means no retries.
+pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(parse_duration)
+        .collect::<Result<Vec<_>, _>>()
+        .map(Schedule)
+}
+
+/// `250ms`, `2s`, `5m`, `1h`, or plain seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a duration like 500ms, 2s, 5m or 1h"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(format!("\"{text}\" has an unknown unit; use ms, s, m or h")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules() {
+        assert_eq!(
+            parse_schedule("1ms, 2s").map(|s| s.0),
+            Ok(vec![Duration::from_millis(1), Duration::from_secs(2)])
+        );
+        assert_eq!(parse_schedule("").map(|s| s.0), Ok(vec![]));
+        assert!(parse_schedule("1s,soon").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+}
