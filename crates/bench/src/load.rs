@@ -65,7 +65,7 @@ pub async fn first_request(url: &str) -> anyhow::Result<Duration> {
 }
 
 /// Runs `workers` loops of `make_request` for `run`, all sharing one HTTP client.
-async fn closed_loop<F>(workers: Vec<F>, run: Duration) -> Stats
+pub(crate) async fn closed_loop<F>(workers: Vec<F>, run: Duration) -> Stats
 where
     F: FnMut() -> Option<(Api, Request)> + Send + 'static,
 {

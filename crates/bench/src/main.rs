@@ -6,6 +6,7 @@
 //! the cores with the server, as a partner's CI would.
 
 mod load;
+mod payments;
 mod provisions;
 mod server;
 mod webhooks;
@@ -52,6 +53,8 @@ enum Scenario {
     Provisions,
     /// Webhook deliveries of every provision change, while provisions flow.
     Webhooks,
+    /// Signed internal payments settled on both sides, then the ledger check.
+    Payments,
 }
 
 fn parse_secs(s: &str) -> Result<Duration, String> {
@@ -68,7 +71,10 @@ async fn main() -> anyhow::Result<()> {
         "machine: {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    if args.scenario != Scenario::Provisions {
+    if matches!(
+        args.scenario,
+        Scenario::All | Scenario::Context | Scenario::Webhooks
+    ) {
         context(&args, &binary).await?;
     }
     if matches!(args.scenario, Scenario::All | Scenario::Provisions) {
@@ -77,6 +83,59 @@ async fn main() -> anyhow::Result<()> {
     if matches!(args.scenario, Scenario::All | Scenario::Webhooks) {
         deliveries(&args, &binary).await?;
     }
+    if matches!(args.scenario, Scenario::All | Scenario::Payments) {
+        settle_payments(&args, &binary).await?;
+    }
+    Ok(())
+}
+
+async fn settle_payments(args: &Args, binary: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(url) = &args.database_url {
+        reset_database(url).await?;
+    }
+    let mut servers = server::start(binary, args.database_url.clone(), 1).await?;
+    let mut server = servers.remove(0);
+    let key = Arc::new(SigningKey::generate()?);
+    let (url, api_key) = (server.url.clone(), server.api_key.clone());
+    let before = server.cpu_time();
+    let (mut stats, ledger) = payments::run(
+        &url,
+        &api_key,
+        server::ADMIN_TOKEN,
+        key,
+        args.concurrency,
+        args.seconds,
+    )
+    .await
+    .context("payments")?;
+    stats.server_cpu = server.cpu_time().saturating_sub(before);
+    server.stop();
+    println!();
+    println!("payments on {}:", server.backend);
+    report(
+        &format!(
+            "POST /v1/user/{{userId}}/monetary-account/{{id}}/payment, {} clients, settled",
+            args.concurrency
+        ),
+        &stats,
+    );
+    println!("  ledger check after the run: {ledger}");
+    // The target is SQLite's; PostgreSQL's rate is reported above.
+    if server.backend == "SQLite" {
+        check(
+            "at least 1,000 settled payments/s on SQLite",
+            stats.rate() >= 1000.0,
+            format!("{:.0}/s", stats.rate()),
+        );
+    }
+    check(
+        "the ledger check holds after the run",
+        ledger["holds"] == serde_json::Value::Bool(true) && stats.errors == 0,
+        format!(
+            "holds: {}, refused or failed requests: {}",
+            ledger["holds"], stats.errors
+        ),
+    );
     Ok(())
 }
 
