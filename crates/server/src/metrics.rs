@@ -87,6 +87,12 @@ impl Metrics {
     }
 
     pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
+        // Labels must stay few: a client may send any method name, and the route is the
+        // template ("(no route)" for anything unrouted), never the path.
+        let method = match method {
+            "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" => method,
+            _ => "OTHER",
+        };
         self.requests
             .with_label_values(&[method, route, &status.to_string()])
             .inc();
