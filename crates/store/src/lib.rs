@@ -20,6 +20,7 @@ mod frozen;
 mod inquiries;
 mod jobs;
 mod lease;
+mod ledger;
 mod oauth;
 mod onboarding;
 mod page;

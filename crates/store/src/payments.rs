@@ -16,64 +16,18 @@ use provisio_core::{
     model::{MonetaryAccountId, Page, PageQuery, PaymentId, UserId},
     store::{PaymentStore, StoreResult},
     time::Timestamp,
-    webhook, StoreError,
+    StoreError,
 };
-use provisio_wire::{payments::payment as render, Item};
 use sqlx::AnyConnection;
 
 use crate::{
     accounts::{AccountRow, ACCOUNT_COLUMNS},
     db_err, frozen,
+    ledger::{record, PaymentRow, Side, PAYMENT_COLUMNS},
     page::{fetch_page, Arg},
-    rows::{corrupt, parse},
+    rows::corrupt,
     SqlStore,
 };
-
-const PAYMENT_COLUMNS: &str = "id, monetary_account_id, user_id, amount_minor, currency, \
-     alias_iban, alias_name, counterparty_iban, counterparty_name, description, \
-     merchant_reference, type, balance_after_minor, created";
-
-#[derive(sqlx::FromRow)]
-struct PaymentRow {
-    id: i64,
-    monetary_account_id: i64,
-    user_id: i64,
-    amount_minor: i64,
-    currency: String,
-    alias_iban: String,
-    alias_name: String,
-    counterparty_iban: String,
-    counterparty_name: String,
-    description: String,
-    merchant_reference: Option<String>,
-    #[sqlx(rename = "type")]
-    kind: String,
-    balance_after_minor: i64,
-    created: i64,
-}
-
-impl TryFrom<PaymentRow> for Payment {
-    type Error = StoreError;
-
-    fn try_from(r: PaymentRow) -> Result<Self, StoreError> {
-        Ok(Payment {
-            id: PaymentId(r.id),
-            monetary_account_id: MonetaryAccountId(r.monetary_account_id),
-            user_id: UserId(r.user_id),
-            amount_minor: r.amount_minor,
-            currency: r.currency,
-            alias_iban: r.alias_iban,
-            alias_name: r.alias_name,
-            counterparty_iban: r.counterparty_iban,
-            counterparty_name: r.counterparty_name,
-            description: r.description,
-            merchant_reference: r.merchant_reference,
-            kind: parse(PaymentType::parse, &r.kind)?,
-            balance_after_minor: r.balance_after_minor,
-            created: Timestamp(r.created),
-        })
-    }
-}
 
 fn refused(message: impl Into<String>) -> sqlx::Error {
     frozen::refuse(StoreError::Refused(message.into()))
@@ -115,66 +69,6 @@ async fn find_account(
     row.map(MonetaryAccount::try_from)
         .transpose()
         .map_err(corrupt)
-}
-
-/// One side of a payment to write.
-struct Side<'a> {
-    account: &'a MonetaryAccount,
-    transfer: &'a str,
-    amount_minor: i64,
-    counterparty_iban: &'a str,
-    counterparty_name: &'a str,
-    description: &'a str,
-    merchant_reference: Option<&'a str>,
-    kind: PaymentType,
-    balance_after_minor: i64,
-}
-
-/// Writes one side and queues its PAYMENT and MUTATION webhooks for the account's owner.
-async fn record(
-    conn: &mut AnyConnection,
-    side: Side<'_>,
-    now: Timestamp,
-) -> Result<Payment, sqlx::Error> {
-    let row: PaymentRow = sqlx::query_as(&format!(
-        "INSERT INTO payments (monetary_account_id, user_id, transfer_id, amount_minor, currency, \
-             alias_iban, alias_name, counterparty_iban, counterparty_name, description, \
-             merchant_reference, type, balance_after_minor, created) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         RETURNING {PAYMENT_COLUMNS}"
-    ))
-    .bind(side.account.id.0)
-    .bind(side.account.user_id.0)
-    .bind(side.transfer.to_owned())
-    .bind(side.amount_minor)
-    .bind(side.account.currency.clone())
-    .bind(side.account.iban.clone())
-    .bind(side.account.display_name.clone())
-    .bind(side.counterparty_iban.to_owned())
-    .bind(side.counterparty_name.to_owned())
-    .bind(side.description.to_owned())
-    .bind(side.merchant_reference.map(str::to_owned))
-    .bind(side.kind.as_str())
-    .bind(side.balance_after_minor)
-    .bind(now.micros())
-    .fetch_one(&mut *conn)
-    .await?;
-    let payment = Payment::try_from(row).map_err(corrupt)?;
-    let item = Item::Payment(render(&payment));
-    let (payment_event, mutation_event) = if payment.amount_minor < 0 {
-        (webhook::PAYMENT_CREATED, webhook::MUTATION_CREATED)
-    } else {
-        (webhook::PAYMENT_RECEIVED, webhook::MUTATION_RECEIVED)
-    };
-    let user = payment.user_id.0;
-    for (category, event) in [
-        (webhook::PAYMENT, payment_event),
-        (webhook::MUTATION, mutation_event),
-    ] {
-        crate::webhooks::emit_user_event(conn, user, category, event, payment.id.0, &item, now)
-            .await?;
-    }
-    Ok(payment)
 }
 
 /// Refuses when the user's provision is over; `payer` decides the wording.
@@ -501,42 +395,6 @@ impl PaymentStore for SqlStore {
     }
 
     async fn ledger(&self) -> StoreResult<Ledger> {
-        let sum = |sql: &'static str| async move {
-            sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(&self.read)
-                .await
-                .map_err(db_err)
-        };
-        let balances_minor =
-            sum("SELECT CAST(COALESCE(SUM(balance_minor), 0) AS BIGINT) FROM monetary_accounts")
-                .await?;
-        let credited_minor = sum("SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) \
-             FROM payments WHERE type = 'EBA_SCT' AND amount_minor > 0")
-        .await?;
-        let paid_out_minor = sum("SELECT CAST(COALESCE(SUM(-amount_minor), 0) AS BIGINT) \
-             FROM payments WHERE type = 'EBA_SCT' AND amount_minor < 0")
-        .await?;
-        let payments = sum("SELECT COUNT(*) FROM payments").await?;
-        let unpaired = sum("SELECT COUNT(*) FROM (SELECT transfer_id FROM payments \
-             WHERE type = 'BUNQ' GROUP BY transfer_id \
-             HAVING COUNT(*) <> 2 OR SUM(amount_minor) <> 0) AS broken")
-        .await?;
-        let unbalanced: Vec<i64> = sqlx::query_scalar(
-            "SELECT a.id FROM monetary_accounts a \
-             WHERE a.balance_minor <> (SELECT CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT) \
-                                       FROM payments p WHERE p.monetary_account_id = a.id) \
-             ORDER BY a.id",
-        )
-        .fetch_all(&self.read)
-        .await
-        .map_err(db_err)?;
-        Ok(Ledger {
-            balances_minor,
-            credited_minor,
-            paid_out_minor,
-            payments,
-            unbalanced: unbalanced.into_iter().map(MonetaryAccountId).collect(),
-            unpaired,
-        })
+        crate::ledger::totals(&self.read).await
     }
 }
