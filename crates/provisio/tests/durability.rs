@@ -6,14 +6,14 @@ mod common;
 
 use std::{sync::Arc, time::Duration};
 
-use common::{provisio, serve_with, Serving};
+use common::{serve_with, Serving};
 use provisio_client::{wire::requests::ProvisionRequest, wire::Item, Client};
 use provisio_core::{
     model::ProvisionId,
     provision::{Status, SubStatus},
     store::Store,
 };
-use provisio_store::{connect, for_each_backend, testing::TestDatabase, Backend};
+use provisio_store::{for_each_backend, testing::TestDatabase, Backend};
 
 const PROVISIONS: usize = 300;
 
@@ -24,27 +24,7 @@ struct Fixture {
 }
 
 async fn fixture(backend: Backend) -> Fixture {
-    let db = TestDatabase::create(backend).await;
-    let out = provisio(&[
-        "partner",
-        "create",
-        "--name",
-        "Durable BV",
-        "--database-url",
-        &db.config.url,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let api_key = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
-    let store: Arc<dyn Store> =
-        Arc::new(connect(&db.config).await.unwrap_or_else(|e| panic!("{e}")));
+    let (db, store, api_key) = common::partner_on_fresh_database(backend, "Durable BV").await;
     Fixture { db, store, api_key }
 }
 

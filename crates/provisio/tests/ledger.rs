@@ -10,7 +10,7 @@ use std::{
     time::Duration,
 };
 
-use common::{provisio, serve_with, Serving};
+use common::{serve_with, Serving};
 use provisio_client::{
     wire::{
         accounts::AmountRequest,
@@ -25,7 +25,7 @@ use provisio_core::{
     store::Store,
     time::{Clock, SystemClock},
 };
-use provisio_store::{connect, for_each_backend, testing::TestDatabase, Backend};
+use provisio_store::{for_each_backend, testing::TestDatabase, Backend};
 
 struct Fixture {
     db: TestDatabase,
@@ -39,27 +39,7 @@ struct Fixture {
 const FUNDS: i64 = 100_000;
 
 async fn fixture(backend: Backend) -> Fixture {
-    let db = TestDatabase::create(backend).await;
-    let out = provisio(&[
-        "partner",
-        "create",
-        "--name",
-        "Ledger BV",
-        "--database-url",
-        &db.config.url,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let api_key = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
-    let store: Arc<dyn Store> =
-        Arc::new(connect(&db.config).await.unwrap_or_else(|e| panic!("{e}")));
+    let (db, store, api_key) = common::partner_on_fresh_database(backend, "Ledger BV").await;
     let partner = store
         .list_partners()
         .await

@@ -219,3 +219,38 @@ pub async fn partner_sending_webhooks_to(
         .unwrap_or_else(|e| panic!("{e}"));
     client
 }
+
+/// A fresh database of `backend` with one partner made by `provisio partner create` (the real
+/// binary), the store opened on it, and the partner's API key.
+pub async fn partner_on_fresh_database(
+    backend: provisio_store::Backend,
+    name: &str,
+) -> (
+    provisio_store::testing::TestDatabase,
+    std::sync::Arc<dyn provisio_core::store::Store>,
+    String,
+) {
+    let db = provisio_store::testing::TestDatabase::create(backend).await;
+    let out = provisio(&[
+        "partner",
+        "create",
+        "--name",
+        name,
+        "--database-url",
+        &db.config.url,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let api_key = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    let store = provisio_store::connect(&db.config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (db, std::sync::Arc::new(store), api_key)
+}
