@@ -59,27 +59,12 @@ pub struct MonetaryAccountBank {
     pub setting: AccountSetting,
 }
 
-/// As [`MonetaryAccountBank`], with the `service` holding the money.
+/// As [`MonetaryAccountBank`], with the `service` holding the money (rendered after the
+/// bank account's fields, as bunq does).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonetaryAccountExternal {
-    pub id: i64,
-    pub created: String,
-    pub updated: String,
-    pub alias: Vec<Alias>,
-    pub avatar: Avatar,
-    pub balance: Amount,
-    pub country: String,
-    pub currency: String,
-    pub daily_limit: Amount,
-    pub description: String,
-    pub display_name: String,
-    pub status: String,
-    pub sub_status: String,
-    pub reason: Option<String>,
-    pub reason_description: Option<String>,
-    pub user_id: i64,
-    pub monetary_account_profile: Option<serde_json::Value>,
-    pub setting: AccountSetting,
+    #[serde(flatten)]
+    pub account: MonetaryAccountBank,
     pub service: String,
 }
 
@@ -175,24 +160,7 @@ pub fn account_item(a: &MonetaryAccount) -> Item {
     match a.kind {
         AccountKind::Bank => Item::MonetaryAccountBank(bank),
         AccountKind::External => Item::MonetaryAccountExternal(MonetaryAccountExternal {
-            id: bank.id,
-            created: bank.created,
-            updated: bank.updated,
-            alias: bank.alias,
-            avatar: bank.avatar,
-            balance: bank.balance,
-            country: bank.country,
-            currency: bank.currency,
-            daily_limit: bank.daily_limit,
-            description: bank.description,
-            display_name: bank.display_name,
-            status: bank.status,
-            sub_status: bank.sub_status,
-            reason: bank.reason,
-            reason_description: bank.reason_description,
-            user_id: bank.user_id,
-            monetary_account_profile: bank.monetary_account_profile,
-            setting: bank.setting,
+            account: bank,
             service: a.service.clone().unwrap_or_default(),
         }),
     }

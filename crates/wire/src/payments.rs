@@ -38,16 +38,8 @@ pub struct PaymentObject {
     pub merchant_reference: Option<String>,
 }
 
-/// `counterparty_alias` as sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PointerRequest {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
+/// `counterparty_alias` as sent: the same pointer as a provision's.
+pub use crate::requests::Pointer as PointerRequest;
 
 /// `POST /user/{userId}/monetary-account/{accountId}/payment`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -134,15 +134,15 @@ for_each_backend! { TestApp::spawn =>
         }).await;
         let one = ok(partner.get(&format!("/v1/user/{me}/monetary-account-external/{pounds}")).await);
         let [Item::MonetaryAccountExternal(gbp)] = one.response.as_slice() else { panic!("{one:?}") };
-        assert_eq!((gbp.currency.as_str(), gbp.service.as_str(), gbp.display_name.as_str()), ("GBP", "CURRENCY_CLOUD", "Acme GBP"));
-        assert_eq!((gbp.daily_limit.value.as_str(), gbp.daily_limit.currency.as_str()), ("1000.00", "GBP"));
-        assert_eq!(gbp.balance.value, "0.00");
-        assert!(iban::is_valid(&gbp.alias[0].value));
+        assert_eq!((gbp.account.currency.as_str(), gbp.service.as_str(), gbp.account.display_name.as_str()), ("GBP", "CURRENCY_CLOUD", "Acme GBP"));
+        assert_eq!((gbp.account.daily_limit.value.as_str(), gbp.account.daily_limit.currency.as_str()), ("1000.00", "GBP"));
+        assert_eq!(gbp.account.balance.value, "0.00");
+        assert!(iban::is_valid(&gbp.account.alias[0].value));
         // The general routes list and read both kinds, each keyed by its type, newest first.
         let all = ok(partner.get(&format!("/v1/user/{me}/monetary-account")).await);
         let kinds: Vec<(&str, i64)> = all.response.iter().map(|item| match item {
             Item::MonetaryAccountBank(a) => ("bank", a.id),
-            Item::MonetaryAccountExternal(a) => ("external", a.id),
+            Item::MonetaryAccountExternal(a) => ("external", a.account.id),
             other => panic!("{other:?}"),
         }).collect();
         assert_eq!(&kinds[..2], &[("external", pounds), ("bank", savings)]);
