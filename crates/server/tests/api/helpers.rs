@@ -333,3 +333,19 @@ pub async fn nowhere() -> String {
     drop(listener);
     format!("http://{addr}/hook")
 }
+
+/// A call on provisio's operator API (`/_provisio/…`) with the admin token, and a JSON body
+/// when given.
+pub async fn operator(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Reply {
+    let mut request =
+        Request::new(method, path).header("authorization", &format!("Bearer {}", app.admin_token));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    app.send(request).await
+}

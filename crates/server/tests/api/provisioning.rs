@@ -6,7 +6,7 @@ use provisio_client::{
         requests::{ProvisionRequest, StatusRequest},
         Item,
     },
-    Client, Request,
+    Client,
 };
 use reqwest::Method;
 
@@ -105,8 +105,5 @@ pub async fn onboarding(app: &TestApp, client: &Client) -> (i64, String) {
 
 /// An operator call on the admin surface.
 pub async fn admin(app: &TestApp, method: Method, path: &str) -> provisio_client::Reply {
-    app.send(
-        Request::new(method, path).header("authorization", &format!("Bearer {}", app.admin_token)),
-    )
-    .await
+    operator(app, method, path, None).await
 }

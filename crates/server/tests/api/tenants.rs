@@ -6,7 +6,7 @@ use provisio_client::{
         requests::{NotificationFilterRequest, NotificationFiltersRequest},
         Item,
     },
-    Client, Reply, Request,
+    Client, Request,
 };
 use reqwest::Method;
 
@@ -16,20 +16,6 @@ use crate::{
     provisioning::*,
     webhooks::company,
 };
-
-async fn operator(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    body: Option<serde_json::Value>,
-) -> Reply {
-    let mut request =
-        Request::new(method, path).header("authorization", &format!("Bearer {}", app.admin_token));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    app.send(request).await
-}
 
 /// A new partner over HTTP: its id and API key.
 async fn new_partner(app: &TestApp, name: &str) -> (i64, String) {

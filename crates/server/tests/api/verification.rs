@@ -411,10 +411,5 @@ pub async fn admin_json(
     path: &str,
     body: serde_json::Value,
 ) -> provisio_client::Reply {
-    app.send(
-        Request::new(Method::POST, path)
-            .json(&body)
-            .header("authorization", &format!("Bearer {}", app.admin_token)),
-    )
-    .await
+    operator(app, Method::POST, path, Some(body)).await
 }
