@@ -110,6 +110,17 @@ impl ProvisionStore for SqlStore {
                 .collect();
             table_where.push_str(&format!(" AND p.status IN ({})", marks.join(", ")));
         }
+        if !filter.sub_statuses.is_empty() {
+            let marks: Vec<String> = filter
+                .sub_statuses
+                .iter()
+                .map(|sub_status| {
+                    args.push(Arg::Text(sub_status.as_str().to_owned()));
+                    format!("${}", args.len())
+                })
+                .collect();
+            table_where.push_str(&format!(" AND p.sub_status IN ({})", marks.join(", ")));
+        }
         if let Some(uuid) = &filter.external_uuid {
             args.push(Arg::Text(uuid.clone()));
             table_where.push_str(&format!(" AND p.external_uuid = ${}", args.len()));

@@ -84,6 +84,8 @@ pub struct HistoryEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProvisionFilter {
     pub statuses: Vec<Status>,
+    /// Not one of bunq's filters; the dashboard's.
+    pub sub_statuses: Vec<SubStatus>,
     pub external_uuid: Option<String>,
 }
 

@@ -40,6 +40,11 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, description)
     }
 
+    /// What the client is told (the dashboard shows it).
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
     /// The same refusal with its description rewritten.
     pub fn map_description(mut self, f: impl FnOnce(String) -> String) -> Self {
         self.description = f(self.description);

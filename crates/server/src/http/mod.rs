@@ -11,6 +11,7 @@ mod respond;
 mod routes;
 mod scope;
 mod sign_layer;
+mod ui;
 
 use axum::{
     middleware,
@@ -219,6 +220,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/v1", v1)
         .nest("/_provisio", admin)
+        .merge(ui::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(limits::refuse_oversized))

@@ -73,14 +73,17 @@ fn sign_error(state: &AppState, err: ApiError) -> Response {
 
 /// A safety net: an error response that is not JSON came from the framework or a layer, not
 /// from `ApiError`. Replace it with the envelope so clients that parse every body never choke.
+/// The dashboard's pages (HTML) and redirects are its own, and pass.
 fn ensure_envelope(response: Response) -> Response {
     let status = response.status();
-    let is_json = response
+    let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if status.is_success() || is_json {
+        .unwrap_or_default();
+    let is_json = content_type.starts_with("application/json");
+    let is_page = content_type.starts_with("text/html");
+    if status.is_success() || status.is_redirection() || is_json || is_page {
         return response;
     }
     let description = match status {

@@ -8,6 +8,7 @@ mod accounts;
 mod closed;
 mod compliance;
 mod credentials;
+mod dashboard;
 mod debugger;
 mod errors;
 mod handshake;

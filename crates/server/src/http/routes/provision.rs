@@ -193,14 +193,23 @@ pub async fn update(
     Json(body): Json<StatusRequest>,
 ) -> ApiResult {
     let provision = owned(&state, partner, id).await?;
+    request_status(&state, provision.id, &body.status).await?;
+    Bunq::id(provision.id.0)
+}
+
+/// What a partner's `PUT` asks for (and the dashboard's cancel button): a closure or a token
+/// reset.
+pub(crate) async fn request_status(
+    state: &AppState,
+    id: ProvisionId,
+    status: &str,
+) -> Result<(), ApiError> {
     let (store, clock) = (state.store.as_ref(), state.clock.as_ref());
     let delay = state.config.worker.step_delay;
-    let before = match body.status.as_str() {
+    let before = match status {
         // The swagger's only value, an alias of CANCELLED (spec D.4).
-        "CANCELLED" | "PENDING_PROCESS_CLOSURE" => {
-            ops::cancel(store, clock, provision.id, delay).await?
-        }
-        "TOKEN_RESET_REQUESTED" => ops::reset_token(store, clock, provision.id, delay).await?,
+        "CANCELLED" | "PENDING_PROCESS_CLOSURE" => ops::cancel(store, clock, id, delay).await?,
+        "TOKEN_RESET_REQUESTED" => ops::reset_token(store, clock, id, delay).await?,
         other => {
             return Err(DomainError::invalid(format!(
                 "status {} cannot be requested; use CANCELLED or TOKEN_RESET_REQUESTED.",
@@ -214,5 +223,5 @@ pub async fn update(
         state.auth.revoke_user(api_key_user);
     }
     state.changed();
-    Bunq::id(provision.id.0)
+    Ok(())
 }

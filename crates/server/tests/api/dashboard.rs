@@ -1,0 +1,225 @@
+//! The dashboard at `/_provisio/ui/` over HTTP: its login, its guards against other sites'
+//! forms, escaping, and a button that is the operator API's own call. (The same pages in a
+//! real browser: crates/provisio/tests/dashboard.rs.)
+
+use provisio_client::wire::requests::ProvisionRequest;
+use provisio_server::{Profile, ServerConfig};
+use reqwest::{header, redirect::Policy, StatusCode};
+
+use crate::{helpers::*, provisioning::*};
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn fetch(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = http().get(format!("{}{path}", app.base_url));
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.send().await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A form POST from `origin` (None: no Origin header), with `cookie`.
+async fn post(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    origin: Option<&str>,
+    form: &str,
+) -> reqwest::Response {
+    let mut request = http()
+        .post(format!("{}{path}", app.base_url))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form.to_owned());
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    request.send().await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn location(response: &reqwest::Response) -> &str {
+    response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// Signs in; answers the session cookie (`name=value`).
+async fn sign_in(app: &TestApp) -> String {
+    let token = format!("token={}", app.admin_token);
+    let response = post(
+        app,
+        "/_provisio/ui/login",
+        None,
+        Some(&app.base_url),
+        &token,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/_provisio/ui/");
+    let set = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no cookie"))
+        .to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    assert!(
+        !set.contains(&app.admin_token),
+        "the cookie is not the token"
+    );
+    set.split(';').next().unwrap_or_default().to_owned()
+}
+
+/// The form token of a page (every form carries it).
+async fn form_token(app: &TestApp, cookie: &str, path: &str) -> String {
+    let page = fetch(app, path, Some(cookie))
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    let after = page
+        .split("name=\"form_token\" value=\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no form token in {page}"));
+    after.split('"').next().unwrap_or_default().to_owned()
+}
+
+for_each_backend! { TestApp::spawn =>
+    async fn only_the_admin_token_opens_the_dashboard(app: TestApp) {
+        let signed_out = fetch(&app, "/_provisio/ui/", None).await;
+        assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&signed_out), "/_provisio/ui/login");
+        let forged = fetch(&app, "/_provisio/ui/", Some("provisio_ui=abc.def")).await;
+        assert_eq!(location(&forged), "/_provisio/ui/login");
+
+        let wrong = post(&app, "/_provisio/ui/login", None, Some(&app.base_url), "token=admin_nope").await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        assert!(wrong.headers().get(header::SET_COOKIE).is_none());
+        assert!(wrong.text().await.unwrap_or_default().contains("not the admin token"));
+        // Another site's login form is refused before the token is even looked at.
+        let elsewhere = format!("token={}", app.admin_token);
+        let foreign = post(&app, "/_provisio/ui/login", None, Some("https://evil.example"), &elsewhere).await;
+        assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+
+        let cookie = sign_in(&app).await;
+        let page = fetch(&app, "/_provisio/ui/", Some(&cookie)).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        let csp = page.headers().get(header::CONTENT_SECURITY_POLICY).cloned();
+        assert!(csp.is_some_and(|v| v.to_str().unwrap_or_default().contains("frame-ancestors 'none'")));
+        let html = page.text().await.unwrap_or_default();
+        assert!(html.contains("<html lang=\"en\">") && html.contains("<main"), "{html}");
+        assert!(html.contains("Acme BV"), "{html}");
+    }
+
+    async fn a_button_is_the_operator_call_and_other_sites_cannot_press_it(app: TestApp) {
+        let client = ready_partner(&app).await;
+        let (id, _) = onboarding(&app, &client).await;
+        let cookie = sign_in(&app).await;
+        let page = format!("/_provisio/ui/provisions/{id}");
+        let token = form_token(&app, &cookie, &page).await;
+        let approve = format!("{page}/approve");
+        let waiting = ("CREATED", "PENDING_PROCESS_USER_ONBOARDING", "USER");
+
+        // No Origin (nor Referer), another origin, a wrong form token, no session: refused,
+        // and nothing changed.
+        let form = format!("form_token={token}");
+        let none = post(&app, &approve, Some(&cookie), None, &form).await;
+        assert_eq!(none.status(), StatusCode::FORBIDDEN);
+        let foreign = post(&app, &approve, Some(&cookie), Some("http://evil.example"), &form).await;
+        assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+        let stale = post(&app, &approve, Some(&cookie), Some(&app.base_url), "form_token=0000").await;
+        assert_eq!(stale.status(), StatusCode::FORBIDDEN);
+        let anonymous = post(&app, &approve, None, Some(&app.base_url), &form).await;
+        assert_eq!(location(&anonymous), "/_provisio/ui/login");
+        assert_eq!(state(&get(&client, id).await), waiting);
+
+        let done = post(&app, &approve, Some(&cookie), Some(&app.base_url), &form).await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&done), page);
+        assert_eq!(state(&get(&client, id).await), ("ACTIVE", "NONE", "NONE"));
+        // The next page shows the result once.
+        let flash = done
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .to_owned();
+        let shown = fetch(&app, &page, Some(&format!("{cookie}; {flash}"))).await;
+        assert!(shown.headers().get(header::SET_COOKIE).is_some(), "the message is cleared");
+        assert!(shown.text().await.unwrap_or_default().contains("Approve onboarding: done."));
+
+        // A refusal is the operator API's own, shown on the page.
+        let again = post(&app, &approve, Some(&cookie), Some(&app.base_url), &form).await;
+        let flash = again
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .to_owned();
+        let shown = fetch(&app, &page, Some(&format!("{cookie}; {flash}"))).await;
+        let html = shown.text().await.unwrap_or_default();
+        assert!(html.contains("Refused: Provision") && html.contains("is ACTIVE/NONE"), "{html}");
+    }
+
+    async fn the_provision_list_filters_by_sub_status_and_escapes_what_it_shows(app: TestApp) {
+        let client = ready_partner(&app).await;
+        let (waiting, _) = onboarding(&app, &client).await;
+        let odd = "<script>alert(1)</script>";
+        let created = create(&client, &ProvisionRequest {
+            email: Some(format!("{odd}@example.com")),
+            ..person(&new_uuid())
+        }).await;
+        let cookie = sign_in(&app).await;
+        let list = |query: String| {
+            let (app, cookie) = (&app, &cookie);
+            async move {
+                fetch(app, &format!("/_provisio/ui/partners/{}{query}", app.partner_id), Some(cookie))
+                    .await.text().await.unwrap_or_default()
+            }
+        };
+        let link = |id: i64| format!("href=\"/_provisio/ui/provisions/{id}\"");
+        let all = list(String::new()).await;
+        assert!(all.contains(&link(waiting)) && all.contains(&link(created)));
+        let onboarding = list("?sub_status=PENDING_PROCESS_USER_ONBOARDING".into()).await;
+        assert!(onboarding.contains(&link(waiting)) && !onboarding.contains(&link(created)), "{onboarding}");
+        let bad = list("?sub_status=NOPE".into()).await;
+        assert!(bad.contains("is not a sub-status"), "{bad}");
+
+        let page = fetch(&app, &format!("/_provisio/ui/provisions/{created}"), Some(&cookie))
+            .await.text().await.unwrap_or_default();
+        assert!(!page.contains(odd) && page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{page}");
+    }
+}
+
+async fn strict_production(backend: provisio_store::Backend) -> TestApp {
+    let config = ServerConfig {
+        profile: Profile::Strict,
+        environment: provisio_core::model::Environment::Production,
+        ..test_config()
+    };
+    TestApp::spawn_with(backend, config).await
+}
+
+for_each_backend! { strict_production =>
+    async fn there_is_no_dashboard_where_there_is_no_operator_api(app: TestApp) {
+        for path in ["/_provisio/ui/", "/_provisio/ui/login", "/_provisio/ui/deliveries"] {
+            assert_eq!(fetch(&app, path, None).await.status(), StatusCode::NOT_FOUND, "{path}");
+        }
+        let login = post(&app, "/_provisio/ui/login", None, Some(&app.base_url), "token=x").await;
+        assert_eq!(login.status(), StatusCode::NOT_FOUND);
+    }
+}

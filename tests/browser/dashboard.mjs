@@ -1,0 +1,171 @@
+// Drives provisio's dashboard in Debian's headless Chromium, as an operator would. Run by
+// crates/provisio/tests/dashboard.rs, which starts `provisio serve` and creates a provision
+// through the API first, and passes:
+//   PROVISIO_URL, PROVISIO_ADMIN_TOKEN, PROVISION_ID, PARTNER_ID, USER_ID, EXTERNAL_UUID,
+//   WEBHOOK_TARGET, SCREENSHOT_DIR, and CHROMIUM (default /usr/bin/chromium).
+// Exits non-zero, saying what it missed, when anything is not as expected.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const url = env("PROVISIO_URL");
+const token = env("PROVISIO_ADMIN_TOKEN");
+const provisionId = env("PROVISION_ID");
+const partnerId = env("PARTNER_ID");
+const externalUuid = env("EXTERNAL_UUID");
+const target = env("WEBHOOK_TARGET");
+const shots = env("SCREENSHOT_DIR");
+mkdirSync(shots, { recursive: true });
+
+const profile = mkdtempSync(join(tmpdir(), "provisio-chromium-"));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    `--user-data-dir=${profile}`,
+  ],
+});
+
+function check(condition, what) {
+  if (!condition) throw new Error(`expected: ${what}`);
+  console.log(`ok: ${what}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+
+  // Signed out: every page leads to the login form; a wrong token is refused.
+  await page.goto(`${url}/_provisio/ui/partners/${partnerId}`);
+  check(page.url().endsWith("/_provisio/ui/login"), "a signed-out visit lands on the login page");
+  await shot(page, "login");
+  await page.getByLabel("Admin token").fill("not-the-token");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  check(await page.getByRole("alert").textContent() === "That is not the admin token.",
+    "a wrong token is refused");
+
+  await page.getByLabel("Admin token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Partners" }).waitFor();
+  check(true, "the admin token signs in");
+  await shot(page, "partners");
+
+  // The partner's provisions: the one the API created is listed, and the filters find it.
+  await page.locator(`a[href="/_provisio/ui/partners/${partnerId}"]`).click();
+  const row = page.locator("#provisions tbody tr", { hasText: externalUuid });
+  await row.waitFor();
+  check(await row.locator(`a[href="/_provisio/ui/provisions/${provisionId}"]`).count() === 1,
+    "the new provision is in its partner's list");
+  await page.getByLabel("Sub-status").selectOption("PENDING_PROCESS_USER_ONBOARDING");
+  await page.getByLabel("External UUID").fill(externalUuid);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL(/sub_status=PENDING_PROCESS_USER_ONBOARDING/);
+  check(await page.locator("#provisions tbody tr").count() === 1, "the filters find exactly it");
+  await shot(page, "provisions");
+  await page.getByLabel("Status", { exact: true }).selectOption("ACTIVE");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.getByText("No provisions match.").waitFor();
+  check(true, "a status it does not have finds nothing");
+
+  // Its page: waiting for onboarding; a refused action says why; approve makes it ACTIVE.
+  await page.goto(`${url}/_provisio/ui/provisions/${provisionId}`);
+  const state = page.locator("#state");
+  check((await state.textContent()).includes("PENDING_PROCESS_USER_ONBOARDING"),
+    "the provision waits for its user's onboarding");
+  check(await page.locator("#timeline li", { hasText: "Transition" }).count() >= 2,
+    "the timeline shows its transitions");
+  await page.getByRole("button", { name: "Approve onboarding" }).click();
+  await page.getByRole("status").filter({ hasText: "Approve onboarding: done." }).waitFor();
+  check((await state.textContent()).includes("ACTIVE"), "approve makes it ACTIVE");
+  await page.getByRole("button", { name: "Approve onboarding" }).click();
+  const refusal = page.getByRole("status").filter({ hasText: "Refused:" });
+  await refusal.waitFor();
+  check((await refusal.textContent()).includes("is ACTIVE/NONE"),
+    "approving again is refused with the reason");
+
+  // The webhook of the approval, with its payload, on the timeline (it may still be on its way).
+  const webhook = page.locator("#timeline li", { hasText: "PARTNER_USER_PROVISION_PROCESS_UPDATED" });
+  for (let i = 0; i < 50 && (await webhook.filter({ hasText: "DELIVERED" }).count()) === 0; i++) {
+    await page.waitForTimeout(200);
+    await page.reload();
+  }
+  check(await webhook.filter({ hasText: "DELIVERED" }).count() >= 1,
+    "the timeline shows the provision's webhooks, delivered");
+  const approved = webhook.last();
+  await approved.getByText("Payload and headers").click();
+  const payload = await approved.locator("pre").last().textContent();
+  check(payload.includes('"status": "ACTIVE"') && payload.includes(provisionId),
+    "a delivery shows its payload");
+  await shot(page, "provision");
+
+  // Webhooks: live list, filtered by target and status, payload and signature headers.
+  await page.goto(`${url}/_provisio/ui/deliveries`);
+  await page.getByLabel("Target URL").fill(target);
+  await page.getByLabel("Status", { exact: true }).selectOption("DELIVERED");
+  await page.getByRole("button", { name: "Filter" }).click();
+  const delivery = page.locator("#deliveries article").first();
+  await delivery.waitFor();
+  await delivery.getByText("Payload and headers").click();
+  const headers = await delivery.locator("pre").first().textContent();
+  check(headers.includes("x-bunq-server-signature"), "a delivery shows its signature header");
+  const before = await page.locator("#deliveries article").count();
+  await delivery.getByRole("button", { name: "Resend" }).click();
+  await page.getByRole("status").filter({ hasText: "queued again" }).waitFor();
+  check(true, "resend queues a delivery again");
+  await shot(page, "deliveries");
+  // A new delivery appears without a reload: cancel the provision in another tab.
+  await page.getByLabel("Status", { exact: true }).selectOption("");
+  await page.getByRole("button", { name: "Filter" }).click();
+  const count = await page.locator("#deliveries article").count();
+  const other = await context.newPage();
+  await other.goto(`${url}/_provisio/ui/provisions/${provisionId}`);
+  await other.getByRole("button", { name: "Cancel provision" }).click();
+  await other.getByRole("status").filter({ hasText: "Cancel provision: done." }).waitFor();
+  await page.waitForFunction(
+    (n) => document.querySelectorAll("#deliveries article").length > n, count, { timeout: 15000 });
+  check(before >= 1, "the list follows new deliveries live, without a reload");
+  await other.close();
+
+  // Requests, accounts.
+  await page.goto(`${url}/_provisio/ui/requests`);
+  check(await page.locator("td", { hasText: "/v1/partner-user-provision" }).count() >= 1,
+    "the request log lists the API's requests");
+  await shot(page, "requests");
+  await page.goto(`${url}/_provisio/ui/accounts`);
+  await page.getByLabel(/User id/).fill(process.env.USER_ID || partnerId);
+  await page.getByRole("button", { name: "Show accounts" }).click();
+  await page.getByRole("heading", { name: /Accounts of user/ }).waitFor();
+  await shot(page, "accounts");
+
+  // A phone.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  await phone.addCookies(await context.cookies());
+  const small = await phone.newPage();
+  await small.goto(`${url}/_provisio/ui/provisions/${provisionId}`);
+  check((await small.locator("#state").textContent()).length > 0, "the provision page opens on a phone");
+  await shot(small, "provision-phone");
+  await small.goto(`${url}/_provisio/ui/partners/${partnerId}`);
+  await shot(small, "provisions-phone");
+
+  // Signing out ends the session.
+  await page.goto(`${url}/_provisio/ui/`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/login$/);
+  await page.goto(`${url}/_provisio/ui/`);
+  check(page.url().endsWith("/_provisio/ui/login"), "signing out ends the session");
+  console.log("dashboard: all checks passed");
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
