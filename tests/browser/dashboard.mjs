@@ -4,8 +4,7 @@
 //   PROVISIO_URL, PROVISIO_ADMIN_TOKEN, PROVISION_ID, PARTNER_ID, USER_ID, EXTERNAL_UUID,
 //   WEBHOOK_TARGET, SCREENSHOT_DIR, and CHROMIUM (default /usr/bin/chromium).
 // Exits non-zero, saying what it missed, when anything is not as expected.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -23,13 +22,12 @@ const target = env("WEBHOOK_TARGET");
 const shots = env("SCREENSHOT_DIR");
 mkdirSync(shots, { recursive: true });
 
-const profile = mkdtempSync(join(tmpdir(), "provisio-chromium-"));
+// playwright-core starts Chromium on a fresh, empty profile directory of its own.
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    `--user-data-dir=${profile}`,
   ],
 });
 
@@ -60,6 +58,12 @@ try {
   await page.getByRole("heading", { name: "Partners" }).waitFor();
   check(true, "the admin token signs in");
   await shot(page, "partners");
+  // The keyboard: the first Tab reaches "Skip to content", Enter moves to the main content.
+  await page.keyboard.press("Tab");
+  check(await page.evaluate(() => document.activeElement.textContent) === "Skip to content",
+    "the first Tab reaches the skip link");
+  await page.keyboard.press("Enter");
+  check(page.url().endsWith("#main"), "the skip link leads to the main content");
 
   // The partner's provisions: the one the API created is listed, and the filters find it.
   await page.locator(`a[href="/_provisio/ui/partners/${partnerId}"]`).click();
@@ -108,6 +112,8 @@ try {
   check(payload.includes('"status": "ACTIVE"') && payload.includes(provisionId),
     "a delivery shows its payload");
   await shot(page, "provision");
+  await page.goto(`${url}/_provisio/ui/provisions/${provisionId}`);
+  await page.screenshot({ path: join(shots, "provision-top.png") });
 
   // Webhooks: live list, filtered by target and status, payload and signature headers.
   await page.goto(`${url}/_provisio/ui/deliveries`);
@@ -154,9 +160,14 @@ try {
   const small = await phone.newPage();
   await small.goto(`${url}/_provisio/ui/provisions/${provisionId}`);
   check((await small.locator("#state").textContent()).length > 0, "the provision page opens on a phone");
-  await shot(small, "provision-phone");
+  const fits = () => document.documentElement.scrollWidth <= window.innerWidth;
+  check(await small.evaluate(fits), "the provision page fits a phone's width");
+  await small.screenshot({ path: join(shots, "provision-phone.png") });
   await small.goto(`${url}/_provisio/ui/partners/${partnerId}`);
-  await shot(small, "provisions-phone");
+  check(await small.evaluate(fits), "the provision list fits a phone's width");
+  await small.screenshot({ path: join(shots, "provisions-phone.png") });
+  await small.goto(`${url}/_provisio/ui/deliveries`);
+  check(await small.evaluate(fits), "the webhooks page fits a phone's width");
 
   // Signing out ends the session.
   await page.goto(`${url}/_provisio/ui/`);
@@ -167,5 +178,4 @@ try {
   console.log("dashboard: all checks passed");
 } finally {
   await browser.close();
-  rmSync(profile, { recursive: true, force: true });
 }

@@ -182,6 +182,7 @@ async fn an_operator_approves_a_provision_in_the_dashboard() {
         "partners",
         "provisions",
         "provision",
+        "provision-top",
         "deliveries",
         "requests",
         "accounts",

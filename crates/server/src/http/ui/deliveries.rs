@@ -22,15 +22,16 @@ use crate::{dispatch::Inspector, http::error::ApiError, AppState};
 const SHOWN: u32 = 200;
 const STATUSES: &[&str] = &["PENDING", "DELIVERED", "FAILED"];
 
-/// One delivery: what was sent where, the attempts, the payload and its headers.
-pub fn card(operator: &Operator, d: &WebhookDelivery) -> Markup {
+/// One delivery: what was sent where, the attempts, the payload and its headers. On a
+/// timeline (`dated` false) the timeline shows its kind and time.
+pub fn card(operator: &Operator, d: &WebhookDelivery, dated: bool) -> Markup {
     html! {
         article.delivery id={ "delivery-" (d.id) } {
             div.event-head {
-                span.event-kind { "Webhook" }
+                @if dated { span.event-kind { "Webhook" } }
                 strong { (d.event_type) }
                 (layout::status(&d.status))
-                time { (d.created.chars().take(19).collect::<String>()) }
+                @if dated { time { (d.created.chars().take(19).collect::<String>()) } }
             }
             p { "To " code { (d.target) } " · delivery " (d.id) " · " (d.attempts.len()) " attempt(s)" }
             @if !d.attempts.is_empty() {
@@ -113,7 +114,7 @@ pub async fn page(
             @if shown.is_empty() {
                 p.muted { "No deliveries yet: set a notification filter (" code { "POST /v1/user/{id}/notification-filter-url" } ") and change something." }
             }
-            @for d in &shown { div.card { (card(&operator, d)) } }
+            @for d in &shown { div.card { (card(&operator, d, true)) } }
         }
         script src="/_provisio/ui/assets/live.js" defer {}
     };

@@ -33,6 +33,8 @@ fn head(title: &str) -> Markup {
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) " · provisio" }
             link rel="stylesheet" href="/_provisio/ui/assets/style.css";
+            // No favicon: its request would only be a 404 in the request log.
+            link rel="icon" href="data:,";
         }
     }
 }

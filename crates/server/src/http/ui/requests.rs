@@ -37,9 +37,9 @@ pub async fn page(
                 label for="partner" { "Partner id" }
                 input #partner name="partner" inputmode="numeric" value=(partner_text) autocomplete="off";
             }
-            div {
-                label for="refused" { "Refused only" }
+            div.check {
                 input #refused type="checkbox" name="refused" checked[refused_only];
+                label for="refused" { "Refused only" }
             }
             div { button type="submit" { "Filter" } }
         }
@@ -59,7 +59,7 @@ pub async fn page(
                                     @if r.status >= 400 { span.tag.bad { (r.status) } } @else { span.tag.good { (r.status) } }
                                 }
                                 td.num data-label="Latency" { (r.latency_ms) " ms" }
-                                td data-label="Who" {
+                                td.who data-label="Who" {
                                     @if let Some(p) = r.partner_id { "partner " (p) }
                                     @if let Some(u) = r.user_id { br; span.muted { "as user " (u) } }
                                 }

@@ -83,7 +83,7 @@ pub async fn events(
         events.push(event(
             d.created.clone(),
             "Webhook",
-            deliveries::card(operator, d),
+            deliveries::card(operator, d, false),
         ));
     }
     events.sort_by(|a, b| a.at.cmp(&b.at));
