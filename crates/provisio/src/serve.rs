@@ -133,6 +133,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         (None, _) => println!("Operator API disabled (strict profile, production environment)."),
     }
+    if server.admin_token().is_some() {
+        println!("Dashboard at http://{local}/_provisio/ui/ (sign in with the admin token).");
+    }
     println!("provisio listening on http://{local}");
     server.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");

@@ -175,6 +175,43 @@ for_each_backend! { TestApp::spawn =>
         assert!(html.contains("Refused: Provision") && html.contains("is ACTIVE/NONE"), "{html}");
     }
 
+    async fn inquiries_are_raised_and_finalized_from_the_provision_page(app: TestApp) {
+        use provisio_core::{inquiry::{InquiryFilter, InquiryStatus}, model::{PageBound, PageQuery, ProvisionId}};
+
+        let client = ready_partner(&app).await;
+        let (id, _) = onboarding(&app, &client).await;
+        let provision = app.store.provision(ProvisionId(id)).await.unwrap_or_else(|e| panic!("{e}"));
+        let user = provision.and_then(|p| p.user).unwrap_or_else(|| panic!("no user")).id;
+        let cookie = sign_in(&app).await;
+        let page = format!("/_provisio/ui/provisions/{id}");
+        let form = format!("form_token={}", form_token(&app, &cookie, &page).await);
+        let inquiries = || async {
+            app.store
+                .inquiries(user, &InquiryFilter::default(), PageQuery { count: 10, bound: PageBound::Newest })
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .items
+        };
+
+        let raise = format!("/_provisio/ui/users/{}/inquiries", user.0);
+        let unknown = format!("{form}&purpose=ONBOARDING&entry_types=NOPE");
+        let refused = post(&app, &raise, Some(&cookie), Some(&app.base_url), &unknown).await;
+        assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+        assert!(inquiries().await.is_empty(), "a refused inquiry is not raised");
+        let asked = format!("{form}&purpose=ONBOARDING&entry_types=USER_PERSON_SOURCE_OF_FUND%2C+USER_PERSON_ACCOUNT_PURPOSE");
+        post(&app, &raise, Some(&cookie), Some(&app.base_url), &asked).await;
+        let raised = inquiries().await;
+        let [inquiry] = raised.as_slice() else { panic!("{raised:?}") };
+        assert_eq!(inquiry.entries.len(), 2);
+        assert_eq!(inquiry.status, InquiryStatus::ExpectingReplyFromUser);
+
+        let html = fetch(&app, &page, Some(&cookie)).await.text().await.unwrap_or_default();
+        let finalize = format!("/_provisio/ui/inquiries/{}/finalize", inquiry.id);
+        assert!(html.contains("USER_PERSON_SOURCE_OF_FUND") && html.contains(&finalize), "{html}");
+        post(&app, &finalize, Some(&cookie), Some(&app.base_url), &form).await;
+        assert_eq!(inquiries().await[0].status, InquiryStatus::Finalized);
+    }
+
     async fn the_provision_list_filters_by_sub_status_and_escapes_what_it_shows(app: TestApp) {
         let client = ready_partner(&app).await;
         let (waiting, _) = onboarding(&app, &client).await;
