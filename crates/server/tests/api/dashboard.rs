@@ -212,6 +212,29 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(inquiries().await[0].status, InquiryStatus::Finalized);
     }
 
+    async fn an_identity_verification_is_decided_from_the_provision_page(app: TestApp) {
+        use crate::{onboarding::onboarding_user, verification::{fulfill_all, start_verification, verification}};
+
+        let (partner, user, key, provision) = onboarding_user(&app).await;
+        fulfill_all(&user, key, "de Vries").await;
+        let id = start_verification(&user, key).await;
+        let cookie = sign_in(&app).await;
+        let page = format!("/_provisio/ui/provisions/{provision}");
+        let html = fetch(&app, &page, Some(&cookie)).await.text().await.unwrap_or_default();
+        let decide = format!("/_provisio/ui/identity-verifications/{id}/decide");
+        assert!(html.contains(&decide), "{html}");
+        let form = format!("form_token={}", form_token(&app, &cookie, &page).await);
+        let rejected = format!("{form}&result=REJECTED&all_fail_reason=FACE_MISMATCH");
+        let done = post(&app, &decide, Some(&cookie), Some(&app.base_url), &rejected).await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        let result = verification(&user, key, id).await.result.unwrap_or_else(|| panic!("no result"));
+        assert_eq!((result.result.as_str(), result.all_fail_reason.clone()), ("REJECTED", vec!["FACE_MISMATCH".to_owned()]));
+        assert_eq!(state(&get(&partner, provision).await), ("FAILED", "NONE", "NONE"));
+        // Decided: no more buttons for it.
+        let html = fetch(&app, &page, Some(&cookie)).await.text().await.unwrap_or_default();
+        assert!(!html.contains(&decide), "{html}");
+    }
+
     async fn the_provision_list_filters_by_sub_status_and_escapes_what_it_shows(app: TestApp) {
         let client = ready_partner(&app).await;
         let (waiting, _) = onboarding(&app, &client).await;

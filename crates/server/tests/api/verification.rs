@@ -40,7 +40,7 @@ pub async fn subscribe(client: &Client, user: i64, category: &str, target: &str)
 }
 
 /// Every fulfillment, with `last_name` as the user's last name.
-async fn fulfill_all(client: &Client, key: i64, last_name: &str) {
+pub async fn fulfill_all(client: &Client, key: i64, last_name: &str) {
     let ok =
         |r: Result<_, provisio_client::ClientError>| r.map(drop).unwrap_or_else(|e| panic!("{e}"));
     ok(client
@@ -101,7 +101,7 @@ fn submitted() -> IdentityVerificationRequest {
     }
 }
 
-async fn start_verification(client: &Client, key: i64) -> i64 {
+pub async fn start_verification(client: &Client, key: i64) -> i64 {
     let created = client
         .post(
             &format!("/v1/user/{key}/identity-verification-session"),
@@ -112,7 +112,7 @@ async fn start_verification(client: &Client, key: i64) -> i64 {
     first_id(&created.response)
 }
 
-async fn verification(client: &Client, key: i64, id: i64) -> IdentityVerificationSession {
+pub async fn verification(client: &Client, key: i64, id: i64) -> IdentityVerificationSession {
     let read = client
         .get(&format!(
             "/v1/user/{key}/identity-verification-session/{id}"
