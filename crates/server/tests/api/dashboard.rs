@@ -258,6 +258,9 @@ for_each_backend! { TestApp::spawn =>
         assert!(onboarding.contains(&link(waiting)) && !onboarding.contains(&link(created)), "{onboarding}");
         let bad = list("?sub_status=NOPE".into()).await;
         assert!(bad.contains("is not a sub-status"), "{bad}");
+        let uuid = get(&client, waiting).await.external_uuid.to_uppercase().replace('-', "");
+        let found = list(format!("?external_uuid={uuid}")).await;
+        assert!(found.contains(&link(waiting)) && !found.contains(&link(created)), "{found}");
 
         let page = fetch(&app, &format!("/_provisio/ui/provisions/{created}"), Some(&cookie))
             .await.text().await.unwrap_or_default();

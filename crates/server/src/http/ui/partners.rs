@@ -82,7 +82,14 @@ fn parse_filters(shown: &Filters) -> Result<ProvisionFilter, String> {
         filter.sub_statuses.push(sub_status);
     }
     if !shown.external_uuid.is_empty() {
-        filter.external_uuid = Some(shown.external_uuid.to_lowercase());
+        // As the API compares it: the canonical, hyphenated form.
+        let uuid = uuid::Uuid::parse_str(&shown.external_uuid).map_err(|_| {
+            format!(
+                "external_uuid {} is not a valid UUID.",
+                quoted(&shown.external_uuid)
+            )
+        })?;
+        filter.external_uuid = Some(uuid.hyphenated().to_string());
     }
     Ok(filter)
 }

@@ -86,7 +86,6 @@ pub async fn page(
                     h3 { "Raise an inquiry" }
                     form.filters method="post" action={ "/_provisio/ui/users/" (user.id.0) "/inquiries" } {
                         (layout::token(&operator))
-                        input type="hidden" name="provision" value=(p.id.0);
                         div {
                             label for="purpose" { "Purpose" }
                             select #purpose name="purpose" {
