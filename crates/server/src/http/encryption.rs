@@ -7,13 +7,16 @@
 //! caller's installation key and carries `X-Bunq-Server-Encryption-*`; the response signer, an
 //! outer layer, then signs those exact wire bytes (A.10). Plaintext requests pass untouched (J-7).
 //!
-//! Refusals are never encrypted: one from this layer comes before any key is trusted, and the
-//! later ones (401, 404, validation) may come before the caller is known at all; bunq's clients
-//! decrypt only when all three server headers are present and read plain JSON otherwise (A.3),
-//! and an error carries nothing the client sent. A success on a route that authenticates no
-//! installation (none under `/v1` but `POST /installation`) has no key to seal for: it is plain.
+//! The answer is encrypted exactly when the request was (J-7) and the caller's key is known, so
+//! refusals from the route (a 400 that quotes a field's value, a 404) are sealed too: they may
+//! repeat what the client sent encrypted. What cannot be sealed goes back plain, as bunq's
+//! clients expect (they decrypt only when all three server headers are present, A.3): this
+//! layer's own refusals (before any key is trusted), refusals before the caller is known (401),
+//! and a route that authenticates no installation (under `/v1` only `POST /installation`).
 //!
-//! Neither the plaintext nor the AES key is ever logged: this layer logs nothing at all.
+//! Neither the plaintext nor the AES key is ever logged: this layer logs nothing, and while the
+//! route runs (`inside_encrypted_request`) a refusal's text is kept out of the debug log and,
+//! once sealed, out of the request log.
 
 /// Marks a request whose body arrived encrypted (X-Bunq-Client-Encryption-*).
 #[derive(Clone, Copy, Debug)]
@@ -36,7 +39,7 @@ use provisio_core::{
 use provisio_wire::headers;
 
 use super::{error::ApiError, extract::read_limited};
-use crate::{config::Profile, AppState};
+use crate::{config::Profile, request_log::Refusal, AppState};
 
 /// The body of an encrypted request as it was sent: what `X-Bunq-Client-Signature` covers.
 #[derive(Clone, Debug)]
@@ -53,6 +56,19 @@ impl ReplyKey {
         let _ = self.0.set(key);
     }
 }
+
+tokio::task_local! {
+    /// Set while the route of a decrypted request runs.
+    static DECRYPTED: ();
+}
+
+/// Whether the current request's body arrived encrypted: its refusals may quote the plaintext.
+pub(super) fn inside_encrypted_request() -> bool {
+    DECRYPTED.try_with(|()| ()).is_ok()
+}
+
+/// What the request log shows instead of a sealed refusal's text.
+const WITHHELD: &str = "(an encrypted request's refusal: its text went to the client encrypted)";
 
 /// The three request headers, in the order their absence is reported.
 const REQUEST_HEADERS: [&str; 3] = [
@@ -95,13 +111,16 @@ pub async fn decrypt_and_seal(
     parts.extensions.insert(ClientEncrypted);
     parts.extensions.insert(WireBody(ciphertext));
     parts.extensions.insert(reply_key.clone());
-    let response = next
-        .run(Request::from_parts(parts, Body::from(plaintext)))
-        .await;
-    match reply_key.0.get() {
-        Some(key) if response.status().is_success() => seal_response(response, key).await,
-        _ => response,
+    let request = Request::from_parts(parts, Body::from(plaintext));
+    let response = DECRYPTED.scope((), next.run(request)).await;
+    let Some(key) = reply_key.0.get() else {
+        return response;
+    };
+    let mut response = seal_response(response, key).await;
+    if let Some(Refusal(reason)) = response.extensions_mut().get_mut::<Refusal>() {
+        WITHHELD.clone_into(reason);
     }
+    response
 }
 
 /// The decoded request headers.
@@ -224,7 +243,8 @@ async fn seal_response(response: Response, key: &VerifyingKey) -> Response {
             parts.headers.insert(HeaderName::from_static(name), value);
         }
     }
-    // Not JSON on the wire any more; bunq's clients go by the headers above.
+    // Not JSON on the wire any more; bunq's clients go by the headers above (and the response
+    // signer leaves a non-JSON refusal alone when it carries them).
     parts.headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),

@@ -204,6 +204,21 @@ fn assert_plain_refusal(reply: &Reply, setup: &Setup, status: u16, text: &str) {
     assert!(reply.header(headers::SERVER_ENCRYPTION_KEY).is_none());
 }
 
+/// A refusal after the caller was known: sealed like any answer, signed over the ciphertext.
+fn assert_sealed_refusal(reply: &Reply, setup: &Setup, status: u16, text: &str) {
+    let body = String::from_utf8_lossy(&reply.body);
+    assert_eq!(reply.status, status, "{body}");
+    assert!(reply.ciphertext.is_some(), "not encrypted: {body}");
+    reply
+        .verify(&setup.server_key)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let envelope = reply
+        .error_envelope()
+        .unwrap_or_else(|| panic!("not an envelope: {body}"));
+    let description = envelope.description().unwrap_or_default();
+    assert!(description.contains(text), "{description:?} lacks {text:?}");
+}
+
 for_each_backend! { TestApp::spawn =>
     async fn a_request_encrypted_by_python_is_understood_and_its_answer_opens_in_python(app: TestApp) {
         if !python_available().await {
@@ -232,7 +247,7 @@ for_each_backend! { TestApp::spawn =>
         // The signature covers the ciphertext as sent (A.9): one over the plaintext is refused.
         let over_plaintext = s.api().send(request(&sealed["plaintext_signature"])).await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_plain_refusal(&over_plaintext, &s, 401, "signed over its ciphertext");
+        assert_sealed_refusal(&over_plaintext, &s, 401, "signed over its ciphertext");
         assert_eq!(s.description().await, "Main account");
 
         let reply = s.api().send(request(&sealed["signature"])).await.unwrap_or_else(|e| panic!("{e}"));
@@ -306,11 +321,37 @@ for_each_backend! { TestApp::spawn =>
             [Item::MonetaryAccountBank(account)] => assert_eq!(account.description, "Via the client"),
             other => panic!("{other:?}"),
         }
+        // A refusal may quote what was sent: it goes back sealed, and the request log keeps
+        // only that it was refused.
+        let secret = json!({"daily_limit": {"value": "SECRET-4242", "currency": "EUR"}});
+        let body = serde_json::to_vec(&secret).unwrap_or_default();
+        let refused = s.client.send_encrypted(Method::PUT, &s.account, Some(body)).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_sealed_refusal(&refused, &s, 400, "got \"SECRET-4242\"");
+        let log = operator(&app, Method::GET, "/_provisio/requests?count=200", None).await;
+        assert_eq!(log.status, 200);
+        let log = String::from_utf8_lossy(&log.body);
+        assert!(!log.contains("SECRET-4242"), "{log}");
+        assert!(log.contains("an encrypted request's refusal"), "{log}");
         // A plaintext request still gets a plaintext answer (J-7).
         let plain = s.api().send(Request::new(Method::GET, &s.account).token(&s.token)).await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(plain.ciphertext.is_none() && plain.header(headers::SERVER_ENCRYPTION_IV).is_none());
         assert_eq!(plain.header("content-type"), Some("application/json"));
+    }
+
+    async fn a_route_that_authenticates_no_installation_answers_plain(app: TestApp) {
+        let s = setup(&app).await;
+        // POST /installation knows no client key until it has run: nothing to seal for.
+        let body = json!({"client_public_key": s.key.public_key_pem().unwrap_or_default()});
+        let request = Request::new(Method::POST, "/v1/installation")
+            .json(&body)
+            .encrypted(s.server_key.clone());
+        let reply = s.api().send(request).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.status, 200, "{:?}", String::from_utf8_lossy(&reply.body));
+        assert!(reply.ciphertext.is_none() && reply.header(headers::SERVER_ENCRYPTION_KEY).is_none());
+        reply.verify(&s.server_key).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(reply.envelope().unwrap_or_else(|e| panic!("{e}")).response.first(), Some(Item::Id(_))));
     }
 }
 
