@@ -34,7 +34,7 @@ use axum::{
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine as _};
 use provisio_core::{
     crypto::VerifyingKey,
-    encryption::{self, OpenError, AES_KEY_LEN},
+    encryption::{self, OpenError, IV_LEN},
 };
 use provisio_wire::headers;
 
@@ -92,8 +92,8 @@ pub async fn decrypt_and_seal(
         Ok(None) => return next.run(Request::from_parts(parts, body)).await,
         Err(refusal) => return refusal.into_response(),
     };
-    // A full block of padding on top of the largest plaintext we would take.
-    let limit = state.config.body_limit + 2 * AES_KEY_LEN;
+    // The largest plaintext we would take, and a block of padding (a block is an IV long).
+    let limit = state.config.body_limit + IV_LEN;
     let ciphertext = match read_limited(body, &state, limit, "The encrypted request body").await {
         Ok(bytes) => bytes,
         Err(refusal) => return refusal.into_response(),
