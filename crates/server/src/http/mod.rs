@@ -2,6 +2,7 @@
 
 mod access_log;
 mod body;
+pub mod encryption;
 mod error;
 mod explain;
 mod extract;
@@ -181,6 +182,11 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             sign_layer::rate_limit,
+        ))
+        // Inside the response signer, which then signs the ciphertext sent (A.10/A.11).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            encryption::decrypt_and_seal,
         ));
     let admin = Router::new()
         .route("/provisions/{id}/approve", post(routes::admin::approve))

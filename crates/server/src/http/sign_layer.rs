@@ -71,9 +71,10 @@ fn sign_error(state: &AppState, err: ApiError) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
-/// A safety net: an error response that is not JSON came from the framework or a layer, not
-/// from `ApiError`. Replace it with the envelope so clients that parse every body never choke.
-/// The dashboard's pages (HTML) and redirects are its own, and pass.
+/// A safety net: an error response that is not JSON (nor an encrypted refusal) came from the
+/// framework or a layer, not from `ApiError`. Replace it with the envelope so clients that
+/// parse every body never choke. The dashboard's pages (HTML) and redirects are its own, and
+/// pass.
 fn ensure_envelope(response: Response) -> Response {
     let status = response.status();
     let content_type = response
@@ -83,7 +84,10 @@ fn ensure_envelope(response: Response) -> Response {
         .unwrap_or_default();
     let is_json = content_type.starts_with("application/json");
     let is_page = content_type.starts_with("text/html");
-    if status.is_success() || status.is_redirection() || is_json || is_page {
+    let sealed = response
+        .headers()
+        .contains_key(headers::SERVER_ENCRYPTION_KEY);
+    if status.is_success() || status.is_redirection() || is_json || is_page || sealed {
         return response;
     }
     let description = match status {

@@ -10,6 +10,7 @@ mod compliance;
 mod credentials;
 mod dashboard;
 mod debugger;
+mod encryption;
 mod errors;
 mod handshake;
 mod health;
