@@ -7,6 +7,7 @@ use provisio_core::{
     onboarding::{self, Fulfillment, Onboarding},
 };
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use serde_json::Value;
 
 use crate::{
@@ -16,7 +17,7 @@ use crate::{
 };
 
 /// `IdentityVerificationSessionIncode` (spec E.4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct IdentityVerificationSession {
     pub id: i64,
     pub created: String,
@@ -32,14 +33,14 @@ pub struct IdentityVerificationSession {
     pub result: Option<IdentityVerificationResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct IdentityVerificationResult {
     pub result: String,
     pub all_fail_reason: Vec<String>,
 }
 
 /// `AttachmentUser` (spec E.5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentUser {
     pub id: i64,
     pub created: String,
@@ -47,14 +48,14 @@ pub struct AttachmentUser {
     pub attachment: AttachmentObject,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentObject {
     pub description: Option<String>,
     pub content_type: String,
     pub urls: Vec<AttachmentUrl>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentUrl {
     #[serde(rename = "type")]
     pub kind: String,
@@ -62,7 +63,7 @@ pub struct AttachmentUrl {
 }
 
 /// `UserInformationInquiry` (spec G.2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UserInformationInquiry {
     pub id: i64,
     pub created: String,
@@ -81,13 +82,13 @@ pub struct UserInformationInquiry {
 }
 
 /// Entries are type-indicated in every example bunq shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct EntryItem {
     #[serde(rename = "UserInformationInquiryEntry")]
     pub entry: UserInformationInquiryEntry,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UserInformationInquiryEntry {
     pub id: i64,
     pub created: String,

@@ -1,14 +1,15 @@
 //! The objects inside `Response` elements (spec B).
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Id {
     pub id: i64,
 }
 
 /// Installation and session tokens (J-28: the superset `{id, created, updated, token}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Token {
     pub id: i64,
     pub created: String,
@@ -16,12 +17,12 @@ pub struct Token {
     pub token: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ServerPublicKey {
     pub server_public_key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Avatar {
     pub uuid: String,
     pub anchor_uuid: String,
@@ -29,7 +30,7 @@ pub struct Avatar {
 }
 
 /// A company user: for now, always a partner (spec B.4 variant 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserCompany {
     pub id: i64,
     pub created: String,
@@ -47,7 +48,7 @@ pub struct UserCompany {
     pub sub_status: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DeviceServer {
     pub id: i64,
     pub created: String,
@@ -58,7 +59,7 @@ pub struct DeviceServer {
 }
 
 /// A provisioned person (spec B.4 variant 2 and `granted_by_user`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserPerson {
     pub id: i64,
     pub created: String,
@@ -77,14 +78,14 @@ pub struct UserPerson {
 
 /// A user object inside another, type-indicated: `{"UserCompany":{...}}` or `{"UserPerson":{...}}`.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum AnyUser {
     UserCompany(UserCompany),
     UserPerson(UserPerson),
 }
 
 /// A session opened with a provision credential (spec B.4 variant 3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserApiKey {
     pub id: i64,
     pub created: String,
@@ -93,7 +94,7 @@ pub struct UserApiKey {
     pub granted_by_user: AnyUser,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OauthCallbackUrl {
     pub id: i64,
     pub created: String,
@@ -101,7 +102,7 @@ pub struct OauthCallbackUrl {
     pub url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OauthClient {
     pub id: i64,
     pub created: String,
@@ -113,7 +114,7 @@ pub struct OauthClient {
     pub callback_url: Vec<OauthCallbackUrl>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LabelAvatar {
     pub uuid: String,
     pub image: Vec<serde_json::Value>,
@@ -122,7 +123,7 @@ pub struct LabelAvatar {
 }
 
 /// `label_user` (spec D.5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LabelUser {
     pub uuid: String,
     pub display_name: String,
@@ -134,7 +135,7 @@ pub struct LabelUser {
 }
 
 /// `oauth_request`: the real capture's shape plus `id` and `client_id` (J-15).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OauthRequest {
     pub id: i64,
     pub uuid: String,
@@ -155,7 +156,7 @@ pub struct OauthRequest {
 }
 
 /// `credential` (spec D.5, J-16).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Credential {
     pub id: i64,
     pub created: String,
@@ -166,7 +167,7 @@ pub struct Credential {
     pub permitted_device: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PartnerUserProvision {
     pub id: i64,
     pub created: String,
@@ -182,7 +183,7 @@ pub struct PartnerUserProvision {
 }
 
 /// provisio's own (operator API): one entry of a provision's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProvisionHistoryEntry {
     pub at: String,
     pub from_status: Option<String>,
@@ -193,7 +194,7 @@ pub struct ProvisionHistoryEntry {
 }
 
 /// provisio's own (operator API): the sandbox's virtual clock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SandboxClock {
     /// provisio's "now", in bunq's timestamp format.
     pub now: String,
@@ -202,7 +203,7 @@ pub struct SandboxClock {
 }
 
 /// provisio's own (operator API): a partner, with its API key when just created.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SandboxPartner {
     pub id: i64,
     pub name: String,
@@ -213,7 +214,7 @@ pub struct SandboxPartner {
 }
 
 /// The body of a webhook call (spec F.3), wrapped as `{"NotificationUrl":{...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NotificationUrl {
     pub target_url: String,
     pub category: String,
@@ -222,14 +223,14 @@ pub struct NotificationUrl {
     pub object: crate::Item,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NotificationEnvelope {
     #[serde(rename = "NotificationUrl")]
     pub notification_url: NotificationUrl,
 }
 
 /// A notification filter as bunq answers it (spec F.1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NotificationFilterUrl {
     pub category: String,
     pub notification_target: String,
@@ -238,7 +239,7 @@ pub struct NotificationFilterUrl {
     pub all_verification_type: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FailedFilter {
     pub notification_delivery_method: String,
     pub notification_target: String,
@@ -246,7 +247,7 @@ pub struct FailedFilter {
 }
 
 /// A delivery that ran out of attempts (spec F.5, J-25).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NotificationFilterFailure {
     pub id: i64,
     pub created: String,
@@ -263,7 +264,7 @@ pub struct NotificationFilterFailure {
 }
 
 /// provisio's operator API: one attempt to deliver a webhook.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WebhookAttempt {
     pub at: String,
     pub response_code: Option<u16>,
@@ -272,7 +273,7 @@ pub struct WebhookAttempt {
 }
 
 /// provisio's operator API: a webhook delivery and its attempts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WebhookDelivery {
     pub id: i64,
     pub event_id: String,
@@ -290,7 +291,7 @@ pub struct WebhookDelivery {
 }
 
 /// One requirement of an onboarding (spec E.2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FulfillmentObject {
     #[serde(rename = "type")]
     pub kind: String,
@@ -307,7 +308,7 @@ pub struct FulfillmentObject {
 }
 
 /// `UserOnboarding` (spec E.2), with its fulfillments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserOnboarding {
     pub id: i64,
     pub created: String,
