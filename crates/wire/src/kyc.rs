@@ -7,8 +7,8 @@ use provisio_core::{
     onboarding::{self, Fulfillment, Onboarding},
 };
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::{
     objects::{FulfillmentObject, NotificationEnvelope, NotificationUrl, UserOnboarding},

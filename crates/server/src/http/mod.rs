@@ -1,4 +1,4 @@
-//! The router: the routes of `routing` (bunq's under `/v1`, the operator's under `/_provisio`),
+//! The router: the routes of `table` (bunq's under `/v1`, the operator's under `/_provisio`),
 //! and the layers every response passes through.
 
 mod access_log;
@@ -11,9 +11,9 @@ pub mod openapi;
 mod pagination;
 mod respond;
 mod routes;
-mod routing;
 mod scope;
 mod sign_layer;
+mod table;
 
 use axum::{middleware, Router};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -24,7 +24,7 @@ use crate::AppState;
 
 pub fn router(state: AppState) -> Router {
     let rate_limited = state.clone();
-    let (api, _) = routing::api(move |v1| {
+    let (api, _) = table::api(move |v1| {
         v1.route_layer(middleware::from_fn_with_state(
             rate_limited,
             sign_layer::rate_limit,

@@ -14,7 +14,7 @@ use super::Described;
 
 /// The description of every route `http::router` serves.
 fn document() -> Value {
-    let (_, described) = crate::http::routing::api(|router| router).into_parts();
+    let (_, described) = crate::http::table::api(|router| router).into_parts();
     build(&described)
 }
 
@@ -89,4 +89,27 @@ fn item_schemas(item: Option<&Value>) -> Map<String, Value> {
             Some((name, branch))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_answer_names_an_item_variant() {
+        let (_, described) = crate::http::table::api(|router| router).into_parts();
+        let item = serde_json::to_value(Item::schema()).unwrap_or_default();
+        let items = item_schemas(Some(&item));
+        assert!(items.contains_key("Id") && items.contains_key("Payment"));
+        for d in &described {
+            for name in d.op.item_names() {
+                assert!(
+                    items.contains_key(*name),
+                    "{} {} answers {name}, which is no Item variant",
+                    d.method,
+                    d.path
+                );
+            }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //!
 //! # Documenting a new route
 //!
-//! Register it on an [`Api`] (in `http/routes.rs`) with one [`Op`] per method; that one call both
+//! Register it on an [`Api`] (in `http/table/`, or a module it merges) with one [`Op`] per method; that one call both
 //! serves it and describes it:
 //!
 //! ```ignore

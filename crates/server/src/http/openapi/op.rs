@@ -30,7 +30,10 @@ pub(super) type Collect = fn(&mut Vec<(String, RefOr<Schema>)>);
 enum Body {
     None,
     /// A JSON body of this component; `signed`: `X-Bunq-Client-Signature` is required.
-    Json { schema: String, signed: bool },
+    Json {
+        schema: String,
+        signed: bool,
+    },
     /// Raw bytes of one of these content types (an attachment).
     Raw(&'static [&'static str]),
 }
@@ -176,6 +179,7 @@ impl Op {
     }
 
     /// The `Item` variants this operation names (the test checks each exists).
+    #[cfg(test)]
     pub fn item_names(&self) -> &[&'static str] {
         match &self.answer {
             Answer::Items(names) | Answer::Sequence(names) => names,
@@ -224,8 +228,10 @@ impl Op {
         if matches!(self.auth, Auth::Installation | Auth::Session | Auth::Public)
             && !matches!(self.answer, Answer::Plain(_) | Answer::Document)
         {
-            headers.push(json!({"name": "X-Bunq-Client-Request-Id", "in": "header", "required": false,
-                "description": "Echoed in the response.", "schema": {"type": "string"}}));
+            headers.push(
+                json!({"name": "X-Bunq-Client-Request-Id", "in": "header", "required": false,
+                "description": "Echoed in the response.", "schema": {"type": "string"}}),
+            );
         }
         if matches!(self.body, Body::Json { .. } | Body::Raw(_))
             && matches!(self.auth, Auth::Installation | Auth::Session)
@@ -237,8 +243,10 @@ impl Op {
                 "schema": {"type": "string"}}));
         }
         if matches!(self.body, Body::Raw(_)) {
-            headers.push(json!({"name": "X-Bunq-Attachment-Description", "in": "header", "required": false,
-                "description": "A description of the attachment.", "schema": {"type": "string"}}));
+            headers.push(
+                json!({"name": "X-Bunq-Attachment-Description", "in": "header", "required": false,
+                "description": "A description of the attachment.", "schema": {"type": "string"}}),
+            );
         }
         headers
     }
@@ -253,7 +261,12 @@ impl Op {
             Body::Raw(types) => {
                 let content: Map<String, Value> = types
                     .iter()
-                    .map(|t| (t.to_string(), json!({"schema": {"type": "string", "format": "binary"}})))
+                    .map(|t| {
+                        (
+                            t.to_string(),
+                            json!({"schema": {"type": "string", "format": "binary"}}),
+                        )
+                    })
                     .collect();
                 Some(json!({"required": true, "content": content}))
             }
@@ -276,21 +289,26 @@ impl Op {
             json!({"type": "object", "required": required, "properties": properties})
         };
         let (content_types, schema): (Vec<&str>, Value) = match &self.answer {
-            Answer::Items(names) if names.is_empty() => {
-                (vec!["application/json"], envelope(json!({"type": "array", "maxItems": 0})))
-            }
+            Answer::Items(names) if names.is_empty() => (
+                vec!["application/json"],
+                envelope(json!({"type": "array", "maxItems": 0})),
+            ),
             Answer::Items(names) if names.len() == 1 => (
                 vec!["application/json"],
                 envelope(json!({"type": "array", "items": item(names[0])})),
             ),
             Answer::Items(names) => (
                 vec!["application/json"],
-                envelope(json!({"type": "array", "items": {"oneOf": names.iter().map(|n| item(n)).collect::<Vec<_>>()}})),
+                envelope(
+                    json!({"type": "array", "items": {"oneOf": names.iter().map(|n| item(n)).collect::<Vec<_>>()}}),
+                ),
             ),
             Answer::Sequence(names) => (
                 vec!["application/json"],
-                envelope(json!({"type": "array", "prefixItems": names.iter().map(|n| item(n)).collect::<Vec<_>>(),
-                    "items": false, "minItems": names.len()})),
+                envelope(
+                    json!({"type": "array", "prefixItems": names.iter().map(|n| item(n)).collect::<Vec<_>>(),
+                    "items": false, "minItems": names.len()}),
+                ),
             ),
             Answer::Plain(schema) => (
                 vec!["application/json"],

@@ -33,7 +33,10 @@ pub fn api() -> Api {
     let clock_answer = &["SandboxClock"];
     let partner = &["SandboxPartner"];
     Api::new()
-        .route("/clock", [get(clock, admin("The virtual clock").answers(clock_answer))])
+        .route(
+            "/clock",
+            [get(clock, admin("The virtual clock").answers(clock_answer))],
+        )
         .route(
             "/clock/advance",
             [post(
@@ -45,7 +48,12 @@ pub fn api() -> Api {
         )
         .route(
             "/health",
-            [get(health, Op::new("Liveness").auth(Auth::Public).answers_plain::<HealthStatus>())],
+            [get(
+                health,
+                Op::new("Liveness")
+                    .auth(Auth::Public)
+                    .answers_plain::<HealthStatus>(),
+            )],
         )
         .route(
             "/ready",
@@ -70,9 +78,15 @@ pub fn api() -> Api {
         )
         .route(
             "/partners/{id}",
-            [delete(tenants::delete, admin("Remove a partner with everything it owns"))],
+            [delete(
+                tenants::delete,
+                admin("Remove a partner with everything it owns"),
+            )],
         )
-        .route("/reset", [post(tenants::reset, admin("Empty the store (dev only)"))])
+        .route(
+            "/reset",
+            [post(tenants::reset, admin("Empty the store (dev only)"))],
+        )
 }
 
 /// Keeps this process's mirror of the shared clock fresh before a request reads it.

@@ -35,8 +35,8 @@ fn list(summary: &'static str, item: &'static str) -> Op {
 /// The routes under `/v1`, without the OAuth clients (see [`oauth_clients`]).
 pub fn api() -> Api {
     use routes::{
-        accounts, device, inquiry, installation, onboarding, payments, provision, session,
-        user, verification, webhook,
+        accounts, device, inquiry, installation, onboarding, payments, provision, session, user,
+        verification, webhook,
     };
     Api::new()
         .route("/installation", [
@@ -155,21 +155,51 @@ pub fn api() -> Api {
 pub fn oauth_clients() -> Api {
     use routes::oauth;
     Api::new()
-        .route("/oauth-client", [
-            post(oauth::create, create::<OauthClientRequest>("Create an OAuth client")),
-            get(oauth::list, list("The partner's OAuth clients", "OauthClient")),
-        ])
-        .route("/oauth-client/{oauth_client_id}", [
-            get(oauth::get, one("One OAuth client", "OauthClient")),
-            put(oauth::update, create::<StatusRequest>("Change an OAuth client's status")),
-        ])
-        .route("/oauth-client/{oauth_client_id}/callback-url", [
-            post(oauth::add_url, create::<CallbackUrlRequest>("Add a callback URL")),
-            get(oauth::list_urls, Op::new("The client's callback URLs").answers(&["OauthCallbackUrl"])),
-        ])
-        .route("/oauth-client/{oauth_client_id}/callback-url/{callback_url_id}", [
-            get(oauth::get_url, one("One callback URL", "OauthCallbackUrl")),
-            put(oauth::update_url, create::<CallbackUrlRequest>("Change a callback URL")),
-            delete(oauth::delete_url, Op::new("Remove a callback URL")),
-        ])
+        .route(
+            "/oauth-client",
+            [
+                post(
+                    oauth::create,
+                    create::<OauthClientRequest>("Create an OAuth client"),
+                ),
+                get(
+                    oauth::list,
+                    list("The partner's OAuth clients", "OauthClient"),
+                ),
+            ],
+        )
+        .route(
+            "/oauth-client/{oauth_client_id}",
+            [
+                get(oauth::get, one("One OAuth client", "OauthClient")),
+                put(
+                    oauth::update,
+                    create::<StatusRequest>("Change an OAuth client's status"),
+                ),
+            ],
+        )
+        .route(
+            "/oauth-client/{oauth_client_id}/callback-url",
+            [
+                post(
+                    oauth::add_url,
+                    create::<CallbackUrlRequest>("Add a callback URL"),
+                ),
+                get(
+                    oauth::list_urls,
+                    Op::new("The client's callback URLs").answers(&["OauthCallbackUrl"]),
+                ),
+            ],
+        )
+        .route(
+            "/oauth-client/{oauth_client_id}/callback-url/{callback_url_id}",
+            [
+                get(oauth::get_url, one("One callback URL", "OauthCallbackUrl")),
+                put(
+                    oauth::update_url,
+                    create::<CallbackUrlRequest>("Change a callback URL"),
+                ),
+                delete(oauth::delete_url, Op::new("Remove a callback URL")),
+            ],
+        )
 }
