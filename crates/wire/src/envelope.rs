@@ -86,8 +86,11 @@ impl ResponseEnvelope {
 /// indexes each of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Pagination {
+    #[schema(required = true)]
     pub future_url: Option<String>,
+    #[schema(required = true)]
     pub newer_url: Option<String>,
+    #[schema(required = true)]
     pub older_url: Option<String>,
 }
 
