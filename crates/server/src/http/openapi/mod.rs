@@ -3,8 +3,8 @@
 //!
 //! # Documenting a new route
 //!
-//! Register it on an [`Api`] (in `http/table/`, or a module it merges) with one [`Op`] per method; that one call both
-//! serves it and describes it:
+//! Register it on an [`Api`] (in `http/table/`, or a module it merges) with one [`Op`] per
+//! method; that one call both serves it and describes it:
 //!
 //! ```ignore
 //! .route("/user/{user_id}/card", [
