@@ -53,9 +53,12 @@ pub struct MonetaryAccountBank {
     pub display_name: String,
     pub status: String,
     pub sub_status: String,
+    #[schema(required = true)]
     pub reason: Option<String>,
+    #[schema(required = true)]
     pub reason_description: Option<String>,
     pub user_id: i64,
+    #[schema(required = true)]
     pub monetary_account_profile: Option<serde_json::Value>,
     pub setting: AccountSetting,
 }

@@ -23,6 +23,7 @@ pub struct IdentityVerificationSession {
     pub created: String,
     pub updated: String,
     pub purpose: String,
+    #[schema(required = true)]
     pub applicant_identifier_external: Option<String>,
     pub session_identifier_external: String,
     pub country: String,
@@ -30,6 +31,7 @@ pub struct IdentityVerificationSession {
     pub token: String,
     pub url_api: String,
     pub should_record_session: bool,
+    #[schema(required = true)]
     pub result: Option<IdentityVerificationResult>,
 }
 
@@ -50,6 +52,7 @@ pub struct AttachmentUser {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentObject {
+    #[schema(required = true)]
     pub description: Option<String>,
     pub content_type: String,
     pub urls: Vec<AttachmentUrl>,
@@ -74,8 +77,11 @@ pub struct UserInformationInquiry {
     pub purpose: String,
     pub status: String,
     pub all_entry: Vec<EntryItem>,
+    #[schema(required = true)]
     pub assistant_conversation: Option<Value>,
+    #[schema(required = true)]
     pub finn_conversation: Option<Value>,
+    #[schema(required = true)]
     pub time_expiry: Option<String>,
     pub external_model_name: String,
     pub external_model_id: i64,
@@ -97,8 +103,10 @@ pub struct UserInformationInquiryEntry {
     pub kind: String,
     pub status: String,
     pub all_data_submitted: Value,
+    #[schema(required = true)]
     pub assistant_conversation: Option<Value>,
     pub context: Value,
+    #[schema(required = true)]
     pub reject_reason: Option<String>,
     pub entry_description: String,
 }

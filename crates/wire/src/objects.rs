@@ -108,6 +108,7 @@ pub struct OauthClient {
     pub created: String,
     pub updated: String,
     pub status: String,
+    #[schema(required = true)]
     pub display_name: Option<String>,
     pub client_id: String,
     pub secret: String,
@@ -141,15 +142,21 @@ pub struct OauthRequest {
     pub uuid: String,
     pub created: String,
     pub updated: String,
+    #[schema(required = true)]
     pub oauth_client_id: Option<i64>,
+    #[schema(required = true)]
     pub oauth_client_display_name: Option<String>,
+    #[schema(required = true)]
     pub client_id: Option<String>,
     pub response_type: String,
+    #[schema(required = true)]
     pub callback_url: Option<String>,
     pub status: String,
+    #[schema(required = true)]
     pub state: Option<String>,
     pub authorization_code: String,
     pub user_alias_created: LabelUser,
+    #[schema(required = true)]
     pub redirect_url: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
@@ -163,7 +170,9 @@ pub struct Credential {
     pub updated: String,
     pub status: String,
     pub expiry_time: String,
+    #[schema(required = true)]
     pub token_value: Option<String>,
+    #[schema(required = true)]
     pub permitted_device: Option<serde_json::Value>,
 }
 
@@ -177,8 +186,11 @@ pub struct PartnerUserProvision {
     pub sub_status: String,
     pub action_required: String,
     pub products: Vec<String>,
+    #[schema(required = true)]
     pub label_user: Option<LabelUser>,
+    #[schema(required = true)]
     pub oauth_request: Option<OauthRequest>,
+    #[schema(required = true)]
     pub credential: Option<Credential>,
 }
 
@@ -186,7 +198,9 @@ pub struct PartnerUserProvision {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProvisionHistoryEntry {
     pub at: String,
+    #[schema(required = true)]
     pub from_status: Option<String>,
+    #[schema(required = true)]
     pub from_sub_status: Option<String>,
     pub to_status: String,
     pub to_sub_status: String,
@@ -256,10 +270,13 @@ pub struct NotificationFilterFailure {
     pub category: String,
     pub event_type: String,
     pub object_id: i64,
+    #[schema(required = true)]
     pub exception_message: Option<String>,
+    #[schema(required = true)]
     pub response_code: Option<u16>,
     pub notification_target: String,
     pub user_id: i64,
+    #[schema(required = true)]
     pub user_requested_id: Option<i64>,
 }
 
@@ -267,7 +284,9 @@ pub struct NotificationFilterFailure {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WebhookAttempt {
     pub at: String,
+    #[schema(required = true)]
     pub response_code: Option<u16>,
+    #[schema(required = true)]
     pub error: Option<String>,
     pub latency_ms: f64,
 }
@@ -299,11 +318,16 @@ pub struct FulfillmentObject {
     pub reason_translated: String,
     pub user_id: i64,
     /// Null until provided, then `FULFILLED`.
+    #[schema(required = true)]
     pub status: Option<String>,
+    #[schema(required = true)]
     pub time_mandatory: Option<String>,
     pub all_status_allowed: Vec<String>,
+    #[schema(required = true)]
     pub id: Option<i64>,
+    #[schema(required = true)]
     pub created_timestamp: Option<String>,
+    #[schema(required = true)]
     pub updated_timestamp: Option<String>,
 }
 
@@ -320,8 +344,11 @@ pub struct UserOnboarding {
     pub user_verification_status_desired: String,
     pub status: String,
     pub action_required: String,
+    #[schema(required = true)]
     pub waiting_type: Option<String>,
+    #[schema(required = true)]
     pub waiting_time_message: Option<String>,
+    #[schema(required = true)]
     pub waiting_time_message_translated: Option<String>,
     pub all_fulfillment: Vec<FulfillmentObject>,
 }

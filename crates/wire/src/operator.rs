@@ -26,10 +26,13 @@ pub struct RequestRecord {
     pub status: u16,
     pub latency_ms: u64,
     /// The partner whose session or key made the request, once it was known.
+    #[schema(required = true)]
     pub partner_id: Option<i64>,
     /// The user the session acts as (the partner, or a provisioned user's `UserApiKey`).
+    #[schema(required = true)]
     pub user_id: Option<i64>,
     /// For a refusal, the `error_description` the client got.
+    #[schema(required = true)]
     pub reason: Option<String>,
 }
 

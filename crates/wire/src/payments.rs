@@ -36,6 +36,7 @@ pub struct PaymentObject {
     pub sub_type: String,
     pub status: String,
     pub balance_after_mutation: Amount,
+    #[schema(required = true)]
     pub merchant_reference: Option<String>,
 }
 
