@@ -6,6 +6,7 @@
 pub mod account;
 pub mod attachment;
 pub mod crypto;
+pub mod encryption;
 pub mod error;
 pub mod identity;
 pub mod inquiry;

@@ -3,6 +3,7 @@
 
 mod access_log;
 mod body;
+pub mod encryption;
 mod error;
 mod explain;
 mod extract;
@@ -23,11 +24,16 @@ pub use error::ApiError;
 use crate::AppState;
 
 pub fn router(state: AppState) -> Router {
-    let rate_limited = state.clone();
+    let v1_state = state.clone();
     let (api, _) = table::api(move |v1| {
         v1.route_layer(middleware::from_fn_with_state(
-            rate_limited,
+            v1_state.clone(),
             sign_layer::rate_limit,
+        ))
+        // Inside the response signer, which then signs the ciphertext sent (A.10/A.11).
+        .layer(middleware::from_fn_with_state(
+            v1_state,
+            encryption::decrypt_and_seal,
         ))
     })
     .into_parts();

@@ -9,6 +9,7 @@ mod closed;
 mod compliance;
 mod credentials;
 mod debugger;
+mod encryption;
 mod errors;
 mod handshake;
 mod health;

@@ -58,7 +58,7 @@ fn build(described: &[Described]) -> Value {
         "info": {
             "title": "provisio",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "bunq's Partner API as provisio serves it (under /v1), and provisio's operator API (under /_provisio, with the admin token). Every answer under /v1 is signed by the server (X-Bunq-Server-Signature); request bodies are signed by the client (X-Bunq-Client-Signature).",
+            "description": "bunq's Partner API as provisio serves it (under /v1), and provisio's operator API (under /_provisio, with the admin token). Every answer under /v1 is signed by the server (X-Bunq-Server-Signature); request bodies are signed by the client (X-Bunq-Client-Signature). A client may also encrypt a /v1 request body (X-Bunq-Client-Encryption-Key, -Iv and -Hmac; bunq's A.11); the answer to it is then encrypted for its installation.",
         },
         "paths": paths,
         "components": {
