@@ -19,6 +19,8 @@ mod ip;
 mod metrics;
 mod oauth;
 mod onboarding;
+mod openapi;
+mod openapi_schema;
 mod payments;
 mod provisions;
 mod raw;
