@@ -13,6 +13,9 @@
 //! On PostgreSQL both are the same pool.
 
 mod accounts;
+mod card_actions;
+mod cards;
+mod challenges;
 mod connect;
 mod context;
 mod figures;
@@ -34,6 +37,7 @@ mod server_key;
 mod steps;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod timers;
 mod verification;
 mod webhooks;
 mod writer;

@@ -27,10 +27,12 @@ pub const DEFAULT_CREDIT_NAME: &str = "provisio sandbox";
 
 wire_enum! {
     /// `Payment.type`: `BUNQ` between two accounts held here, `EBA_SCT` (SEPA credit
-    /// transfer) to or from an IBAN elsewhere.
+    /// transfer) to or from an IBAN elsewhere, `MASTERCARD` a card transaction's money
+    /// (an authorisation, or its reversal).
     PaymentType {
         Bunq = "BUNQ",
         EbaSct = "EBA_SCT",
+        Mastercard = "MASTERCARD",
     }
 }
 

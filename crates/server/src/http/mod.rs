@@ -2,6 +2,7 @@
 
 mod access_log;
 mod body;
+pub mod encryption;
 mod error;
 mod explain;
 mod extract;
@@ -153,7 +154,8 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/user/{user_id}/notification-filter-failure",
             get(routes::webhook::failures).post(routes::webhook::retry),
-        );
+        )
+        .merge(routes::cards::v1());
     // OAuth clients live under the partner's company and, as in bunq's swagger, at the top.
     let oauth = Router::new()
         .route(
@@ -214,7 +216,8 @@ pub fn router(state: AppState) -> Router {
         .route("/scenarios", get(routes::scenarios::list))
         .route("/scenarios/{name}", post(routes::scenarios::run))
         .route("/deliveries/{id}/resend", post(routes::admin::resend))
-        .merge(routes::sandbox::router());
+        .merge(routes::sandbox::router())
+        .merge(routes::cards::operator());
 
     Router::new()
         .nest("/v1", v1)

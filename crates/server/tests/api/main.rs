@@ -5,6 +5,7 @@ mod helpers;
 mod provisioning;
 
 mod accounts;
+mod cards;
 mod closed;
 mod compliance;
 mod credentials;
