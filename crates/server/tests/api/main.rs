@@ -5,6 +5,7 @@ mod helpers;
 mod provisioning;
 
 mod accounts;
+mod card_transactions;
 mod cards;
 mod closed;
 mod compliance;
