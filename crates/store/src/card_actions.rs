@@ -3,7 +3,8 @@
 //! provisions, then accounts), decide, and either debit the account with the same conditional
 //! UPDATE as a payment (`balance_minor >= amount AND status = 'ACTIVE'`) and write the
 //! MASTERCARD Payment and the action, or write the action declined with its reason. Either
-//! way the action's webhook is queued in the same transaction.
+//! way the action's webhook is queued in the same transaction. Reversal and settlement are in
+//! `card_settlement`, the stored form in `card_action_rows`.
 
 use async_trait::async_trait;
 use provisio_core::{
@@ -14,122 +15,30 @@ use provisio_core::{
     card::{
         action::{
             decline_description, AuthorisationStatus, Authorization, ClearingStatus,
-            MasterCardAction, Merchant, SettlementStatus, ALLOWED,
+            MasterCardAction, SettlementStatus, ALLOWED,
         },
         Card, CardStatus,
     },
-    model::{CardId, MasterCardActionId, MonetaryAccountId, Page, PageQuery, PaymentId, UserId},
+    model::{CardId, MasterCardActionId, MonetaryAccountId, Page, PageQuery, UserId},
     store::{AuthorizationOutcome, CardTransactionStore, StoreResult},
     time::Timestamp,
-    webhook, StoreError,
+    webhook,
 };
-use provisio_wire::{cards::mastercard_action as render, Item};
 use sqlx::AnyConnection;
 
 use crate::{
     accounts::{AccountRow, ACCOUNT_COLUMNS},
+    card_action_rows::{action_by_id, emit, ActionRow, ACTION_COLUMNS, ACTION_TABLES},
     cards::{lock_card, refused},
     db_err, frozen,
     ledger::{record, Side},
     page::{fetch_page, Arg},
-    rows::{corrupt, parse},
+    rows::corrupt,
     SqlStore,
 };
 
-const ACTION_COLUMNS: &str = "a.id, a.card_id, a.monetary_account_id, a.user_id, \
-     a.amount_minor, a.currency, a.merchant_name, a.merchant_city, a.merchant_country, \
-     a.merchant_id, a.merchant_category_code, a.pan_entry_mode, a.decision, \
-     a.decision_description, a.authorisation_status, a.settlement_status, a.clearing_status, \
-     a.applied_limit, a.additional_authentication_status, a.payment_id, a.reversal_payment_id, \
-     c.second_line AS card_second_line, m.iban AS alias_iban, m.display_name AS alias_name, \
-     a.created, a.updated";
-const ACTION_TABLES: &str = "mastercard_actions a JOIN cards c ON c.id = a.card_id \
-     JOIN monetary_accounts m ON m.id = a.monetary_account_id";
-
-#[derive(sqlx::FromRow)]
-struct ActionRow {
-    id: i64,
-    card_id: i64,
-    monetary_account_id: i64,
-    user_id: i64,
-    amount_minor: i64,
-    currency: String,
-    merchant_name: String,
-    merchant_city: String,
-    merchant_country: String,
-    merchant_id: String,
-    merchant_category_code: String,
-    pan_entry_mode: String,
-    decision: String,
-    decision_description: String,
-    authorisation_status: String,
-    settlement_status: String,
-    clearing_status: String,
-    applied_limit: Option<String>,
-    additional_authentication_status: Option<String>,
-    payment_id: Option<i64>,
-    reversal_payment_id: Option<i64>,
-    card_second_line: String,
-    alias_iban: String,
-    alias_name: String,
-    created: i64,
-    updated: i64,
-}
-
-impl TryFrom<ActionRow> for MasterCardAction {
-    type Error = StoreError;
-
-    fn try_from(r: ActionRow) -> Result<Self, StoreError> {
-        Ok(MasterCardAction {
-            id: MasterCardActionId(r.id),
-            card_id: CardId(r.card_id),
-            monetary_account_id: MonetaryAccountId(r.monetary_account_id),
-            user_id: UserId(r.user_id),
-            amount_minor: r.amount_minor,
-            currency: r.currency,
-            merchant: Merchant {
-                name: r.merchant_name,
-                city: r.merchant_city,
-                country: r.merchant_country,
-                id: r.merchant_id,
-                category_code: r.merchant_category_code,
-            },
-            pan_entry_mode: r.pan_entry_mode,
-            decision: r.decision,
-            decision_description: r.decision_description,
-            authorisation_status: parse(AuthorisationStatus::parse, &r.authorisation_status)?,
-            settlement_status: parse(SettlementStatus::parse, &r.settlement_status)?,
-            clearing_status: parse(ClearingStatus::parse, &r.clearing_status)?,
-            applied_limit: r.applied_limit,
-            additional_authentication_status: r.additional_authentication_status,
-            payment_id: r.payment_id.map(PaymentId),
-            reversal_payment_id: r.reversal_payment_id.map(PaymentId),
-            card_second_line: r.card_second_line,
-            alias_iban: r.alias_iban,
-            alias_name: r.alias_name,
-            created: Timestamp(r.created),
-            updated: Timestamp(r.updated),
-        })
-    }
-}
-
-async fn action_by_id(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> Result<Option<MasterCardAction>, sqlx::Error> {
-    let row: Option<ActionRow> = sqlx::query_as(&format!(
-        "SELECT {ACTION_COLUMNS} FROM {ACTION_TABLES} WHERE a.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(MasterCardAction::try_from)
-        .transpose()
-        .map_err(corrupt)
-}
-
 /// The account `id`, locked until the transaction ends.
-async fn lock_account(
+pub(crate) async fn lock_account(
     conn: &mut AnyConnection,
     id: MonetaryAccountId,
 ) -> Result<Option<MonetaryAccount>, sqlx::Error> {
@@ -347,24 +256,6 @@ pub(crate) async fn authorize_card(
     Ok(action)
 }
 
-async fn emit(
-    conn: &mut AnyConnection,
-    action: &MasterCardAction,
-    category: &str,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    crate::webhooks::emit_user_event(
-        conn,
-        action.user_id.0,
-        category,
-        category,
-        action.id.0,
-        &Item::MasterCardAction(render(action)),
-        now,
-    )
-    .await
-}
-
 async fn authorize_in(
     conn: &mut AnyConnection,
     card: CardId,
@@ -389,120 +280,6 @@ async fn authorize_in(
     Ok(Some(AuthorizationOutcome::Action(action)))
 }
 
-/// An authorised, unsettled action of a user whose provision is not over, locked.
-async fn open_action(
-    conn: &mut AnyConnection,
-    id: MasterCardActionId,
-    doing: &str,
-) -> Result<Option<MasterCardAction>, sqlx::Error> {
-    let user: Option<i64> =
-        sqlx::query_scalar("SELECT user_id FROM mastercard_actions WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some(user) = user else { return Ok(None) };
-    frozen::writable(conn, user).await?;
-    sqlx::query("UPDATE mastercard_actions SET updated = updated WHERE id = $1")
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
-    let Some(action) = action_by_id(conn, id.0).await? else {
-        return Ok(None);
-    };
-    if action.authorisation_status != AuthorisationStatus::Authorised
-        || action.settlement_status != SettlementStatus::PendingSettlement
-    {
-        return Err(refused(format!(
-            "This card transaction is {}/{}; only an AUTHORISED one pending settlement can be {doing}.",
-            action.authorisation_status, action.settlement_status
-        )));
-    }
-    Ok(Some(action))
-}
-
-async fn reverse_in(
-    conn: &mut AnyConnection,
-    id: MasterCardActionId,
-    now: Timestamp,
-) -> Result<Option<MasterCardAction>, sqlx::Error> {
-    let Some(action) = open_action(conn, id, "reversed").await? else {
-        return Ok(None);
-    };
-    let account = lock_account(conn, action.monetary_account_id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-    let after: Option<i64> = sqlx::query_scalar(
-        "UPDATE monetary_accounts SET balance_minor = balance_minor + $2, updated = $3 \
-         WHERE id = $1 AND status <> 'CANCELLED' RETURNING balance_minor",
-    )
-    .bind(account.id.0)
-    .bind(action.amount_minor)
-    .bind(now.micros())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(after) = after else {
-        return Err(refused(
-            "The card transaction's account is CANCELLED; the money cannot go back to it.",
-        ));
-    };
-    let transfer = uuid::Uuid::new_v4().to_string();
-    let description = format!("Reversal: {}", action.merchant.name);
-    let payment = record(
-        conn,
-        Side {
-            account: &account,
-            transfer: &transfer,
-            amount_minor: action.amount_minor,
-            counterparty_iban: "",
-            counterparty_name: &action.merchant.name,
-            description: &description,
-            merchant_reference: None,
-            kind: PaymentType::Mastercard,
-            balance_after_minor: after,
-        },
-        now,
-    )
-    .await?;
-    sqlx::query(
-        "UPDATE mastercard_actions SET authorisation_status = 'REVERSED', \
-             settlement_status = 'NOT_APPLICABLE', clearing_status = 'NOT_APPLICABLE', \
-             reversal_payment_id = $2, updated = $3 WHERE id = $1",
-    )
-    .bind(id.0)
-    .bind(payment.id.0)
-    .bind(now.micros())
-    .execute(&mut *conn)
-    .await?;
-    let reversed = action_by_id(conn, id.0)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-    emit(conn, &reversed, webhook::CARD_TRANSACTION_UPDATED, now).await?;
-    Ok(Some(reversed))
-}
-
-async fn settle_in(
-    conn: &mut AnyConnection,
-    id: MasterCardActionId,
-    now: Timestamp,
-) -> Result<Option<MasterCardAction>, sqlx::Error> {
-    if open_action(conn, id, "settled").await?.is_none() {
-        return Ok(None);
-    }
-    sqlx::query(
-        "UPDATE mastercard_actions SET settlement_status = 'SETTLED', \
-             clearing_status = 'FIRST_PRESENTMENT_COMPLETE', updated = $2 WHERE id = $1",
-    )
-    .bind(id.0)
-    .bind(now.micros())
-    .execute(&mut *conn)
-    .await?;
-    let settled = action_by_id(conn, id.0)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
-    emit(conn, &settled, webhook::CARD_TRANSACTION_UPDATED, now).await?;
-    Ok(Some(settled))
-}
-
 #[async_trait]
 impl CardTransactionStore for SqlStore {
     async fn authorize(
@@ -521,8 +298,10 @@ impl CardTransactionStore for SqlStore {
         action: MasterCardActionId,
         now: Timestamp,
     ) -> StoreResult<Option<MasterCardAction>> {
-        self.write(move |conn| Box::pin(async move { reverse_in(conn, action, now).await }))
-            .await
+        self.write(move |conn| {
+            Box::pin(async move { crate::card_settlement::reverse_in(conn, action, now).await })
+        })
+        .await
     }
 
     async fn settle(
@@ -530,8 +309,10 @@ impl CardTransactionStore for SqlStore {
         action: MasterCardActionId,
         now: Timestamp,
     ) -> StoreResult<Option<MasterCardAction>> {
-        self.write(move |conn| Box::pin(async move { settle_in(conn, action, now).await }))
-            .await
+        self.write(move |conn| {
+            Box::pin(async move { crate::card_settlement::settle_in(conn, action, now).await })
+        })
+        .await
     }
 
     async fn mastercard_action(
@@ -569,35 +350,5 @@ impl CardTransactionStore for SqlStore {
         )
         .await?;
         rows.try_map(MasterCardAction::try_from)
-    }
-
-    async fn challenge(
-        &self,
-        user: UserId,
-        id: provisio_core::model::ChallengeId,
-    ) -> StoreResult<Option<provisio_core::card::action::Challenge>> {
-        crate::challenges::one(&self.read, user, id).await
-    }
-
-    async fn challenges(
-        &self,
-        user: UserId,
-        statuses: &[provisio_core::card::action::ChallengeStatus],
-        page: PageQuery,
-    ) -> StoreResult<Page<provisio_core::card::action::Challenge>> {
-        crate::challenges::list(&self.read, user, statuses, page).await
-    }
-
-    async fn answer_challenge(
-        &self,
-        user: UserId,
-        id: provisio_core::model::ChallengeId,
-        answer: provisio_core::card::action::ChallengeStatus,
-        now: Timestamp,
-    ) -> StoreResult<Option<provisio_core::card::action::Challenge>> {
-        self.write(move |conn| {
-            Box::pin(async move { crate::challenges::answer(conn, user, id, answer, now).await })
-        })
-        .await
     }
 }

@@ -3,6 +3,7 @@
 //! letting it expire records it declined. Each change queues the user's
 //! `MASTERCARD_IDENTITY_CHECK` webhook with the challenge, in the change's transaction.
 
+use async_trait::async_trait;
 use provisio_core::{
     card::{
         action::{
@@ -12,7 +13,7 @@ use provisio_core::{
         Card,
     },
     model::{CardId, ChallengeId, MasterCardActionId, Page, PageQuery, UserId},
-    store::StoreResult,
+    store::{ChallengeStore, StoreResult},
     time::Timestamp,
     webhook, StoreError,
 };
@@ -26,6 +27,7 @@ use crate::{
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
     timers::{self, TimerKind},
+    SqlStore,
 };
 
 const CHALLENGE_COLUMNS: &str = "id, user_id, card_id, amount_minor, currency, merchant_name, \
@@ -203,7 +205,7 @@ async fn lock(
 }
 
 /// The user's answer to a PENDING challenge.
-pub(crate) async fn answer(
+async fn answer(
     conn: &mut AnyConnection,
     user: UserId,
     id: ChallengeId,
@@ -251,11 +253,7 @@ pub(crate) async fn expire(
         .map(drop)
 }
 
-pub(crate) async fn one(
-    pool: &AnyPool,
-    user: UserId,
-    id: ChallengeId,
-) -> StoreResult<Option<Challenge>> {
+async fn one(pool: &AnyPool, user: UserId, id: ChallengeId) -> StoreResult<Option<Challenge>> {
     let row: Option<ChallengeRow> = sqlx::query_as(&format!(
         "SELECT {CHALLENGE_COLUMNS} FROM challenge_requests WHERE id = $1 AND user_id = $2"
     ))
@@ -267,7 +265,7 @@ pub(crate) async fn one(
     row.map(Challenge::try_from).transpose()
 }
 
-pub(crate) async fn list(
+async fn list(
     pool: &AnyPool,
     user: UserId,
     statuses: &[ChallengeStatus],
@@ -288,4 +286,31 @@ pub(crate) async fn list(
     let rows: Page<ChallengeRow> =
         fetch_page(pool, CHALLENGE_COLUMNS, "id", &table_where, &args, page).await?;
     rows.try_map(Challenge::try_from)
+}
+
+#[async_trait]
+impl ChallengeStore for SqlStore {
+    async fn challenge(&self, user: UserId, id: ChallengeId) -> StoreResult<Option<Challenge>> {
+        one(&self.read, user, id).await
+    }
+
+    async fn challenges(
+        &self,
+        user: UserId,
+        statuses: &[ChallengeStatus],
+        page: PageQuery,
+    ) -> StoreResult<Page<Challenge>> {
+        list(&self.read, user, statuses, page).await
+    }
+
+    async fn answer_challenge(
+        &self,
+        user: UserId,
+        id: ChallengeId,
+        status: ChallengeStatus,
+        now: Timestamp,
+    ) -> StoreResult<Option<Challenge>> {
+        self.write(move |conn| Box::pin(async move { answer(conn, user, id, status, now).await }))
+            .await
+    }
 }

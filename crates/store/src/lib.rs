@@ -13,7 +13,10 @@
 //! On PostgreSQL both are the same pool.
 
 mod accounts;
+mod card_action_rows;
 mod card_actions;
+mod card_secrets;
+mod card_settlement;
 mod cards;
 mod challenges;
 mod connect;

@@ -71,7 +71,7 @@ pub(crate) async fn run_due(
     for (_, kind, subject, expect, _) in &due {
         match kind.as_str() {
             "ORDER_STEP" => crate::cards::order_step(conn, *subject, expect, now).await?,
-            "CVC2_EXPIRY" => crate::cards::expire_cvc2(conn, *subject, now).await?,
+            "CVC2_EXPIRY" => crate::card_secrets::expire_cvc2(conn, *subject, now).await?,
             "CHALLENGE_EXPIRY" => crate::challenges::expire(conn, *subject, now).await?,
             other => tracing::error!(kind = other, "unknown card timer kind; dropped"),
         }

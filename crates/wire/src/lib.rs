@@ -3,6 +3,7 @@
 //! with them, so the two cannot drift apart.
 
 pub mod accounts;
+pub mod card_transactions;
 pub mod cards;
 pub mod envelope;
 pub mod headers;

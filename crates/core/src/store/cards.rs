@@ -46,27 +46,6 @@ pub trait CardStore: Send + Sync {
         update: &CardUpdate,
         now: Timestamp,
     ) -> StoreResult<Option<Card>>;
-    /// The card's PAN, for its owner.
-    async fn card_pan(&self, user: UserId, id: CardId) -> StoreResult<Option<String>>;
-    /// A new CVC2 for the user's card (a GENERATED one expires by a timer).
-    async fn create_cvc2(
-        &self,
-        user: UserId,
-        card: CardId,
-        kind: Cvc2Type,
-        now: Timestamp,
-    ) -> StoreResult<Option<Cvc2>>;
-    async fn cvc2(&self, user: UserId, card: CardId, id: Cvc2Id) -> StoreResult<Option<Cvc2>>;
-    async fn cvc2s(&self, user: UserId, card: CardId, page: PageQuery) -> StoreResult<Page<Cvc2>>;
-    /// Changes a CVC2's type (a STATIC one no longer expires; a GENERATED one gets an expiry).
-    async fn update_cvc2(
-        &self,
-        user: UserId,
-        card: CardId,
-        id: Cvc2Id,
-        kind: Cvc2Type,
-        now: Timestamp,
-    ) -> StoreResult<Option<Cvc2>>;
     /// Runs the card timers due at `now` (order steps, CVC2 and challenge expiry), at most
     /// `limit`, each in the transaction that removes it. Answers how many ran.
     async fn run_card_timers(&self, now: Timestamp, limit: u32) -> StoreResult<usize>;
@@ -113,6 +92,37 @@ pub trait CardTransactionStore: Send + Sync {
         account: MonetaryAccountId,
         page: PageQuery,
     ) -> StoreResult<Page<MasterCardAction>>;
+}
+
+/// A card's secrets: its PAN and CVC2s, for the card's owner only.
+#[async_trait]
+pub trait CardSecretStore: Send + Sync {
+    /// The card's PAN, for its owner.
+    async fn card_pan(&self, user: UserId, id: CardId) -> StoreResult<Option<String>>;
+    /// A new CVC2 for the user's card (a GENERATED one expires by a timer).
+    async fn create_cvc2(
+        &self,
+        user: UserId,
+        card: CardId,
+        kind: Cvc2Type,
+        now: Timestamp,
+    ) -> StoreResult<Option<Cvc2>>;
+    async fn cvc2(&self, user: UserId, card: CardId, id: Cvc2Id) -> StoreResult<Option<Cvc2>>;
+    async fn cvc2s(&self, user: UserId, card: CardId, page: PageQuery) -> StoreResult<Page<Cvc2>>;
+    /// Changes a CVC2's type (a STATIC one no longer expires; a GENERATED one gets an expiry).
+    async fn update_cvc2(
+        &self,
+        user: UserId,
+        card: CardId,
+        id: Cvc2Id,
+        kind: Cvc2Type,
+        now: Timestamp,
+    ) -> StoreResult<Option<Cvc2>>;
+}
+
+/// 3DS challenges.
+#[async_trait]
+pub trait ChallengeStore: Send + Sync {
     async fn challenge(&self, user: UserId, id: ChallengeId) -> StoreResult<Option<Challenge>>;
     async fn challenges(
         &self,

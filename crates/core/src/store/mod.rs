@@ -9,7 +9,9 @@ mod operator;
 mod provisions;
 
 pub use banking::{MonetaryAccountStore, PaymentStore};
-pub use cards::{AuthorizationOutcome, CardStore, CardTransactionStore};
+pub use cards::{
+    AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
+};
 pub use context::{ContextStore, OauthStore, PartnerStore, ServerKeyStore};
 pub use kyc::{InquiryStore, OnboardingStore, VerificationStore};
 pub use operator::{Figures, FiguresStore, SandboxStore};
@@ -37,6 +39,8 @@ pub trait Store:
     + PaymentStore
     + CardStore
     + CardTransactionStore
+    + CardSecretStore
+    + ChallengeStore
 {
 }
 
@@ -57,5 +61,7 @@ impl<T> Store for T where
         + PaymentStore
         + CardStore
         + CardTransactionStore
+        + CardSecretStore
+        + ChallengeStore
 {
 }

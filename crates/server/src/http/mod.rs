@@ -217,7 +217,7 @@ pub fn router(state: AppState) -> Router {
         .route("/scenarios/{name}", post(routes::scenarios::run))
         .route("/deliveries/{id}/resend", post(routes::admin::resend))
         .merge(routes::sandbox::router())
-        .merge(routes::cards::operator());
+        .merge(routes::card_transactions::operator());
 
     Router::new()
         .nest("/v1", v1)

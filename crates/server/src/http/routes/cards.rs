@@ -1,42 +1,32 @@
 //! Cards: `POST /user/{user_id}/card-debit|card-credit`, `GET /user/{user_id}/card[/{card_id}]`,
 //! `PUT …/card/{card_id}`, the PAN and CVC2 routes, card transactions
-//! (`…/monetary-account/{id}/mastercard-action[/{action_id}]`), 3DS challenges
-//! (`/user/{user_id}/challenge-request[/{id}]`), and the operator's card network under
-//! `/_provisio/`. Cards belong to the same owners as accounts (see `AccountOwner`).
+//! (`…/monetary-account/{id}/mastercard-action[/{action_id}]`) and 3DS challenges
+//! (`/user/{user_id}/challenge-request[/{id}]`) (their handlers, and the operator's card
+//! network under `/_provisio/`, are in `card_transactions`). Cards belong to the same owners as accounts (see `AccountOwner`).
 //!
 //! The PAN and CVC2s are secrets: in `strict` they are only ever answered to a request that
 //! came encrypted (bunq's application-layer encryption, which answers encrypted too), and they
 //! are never logged (the access and request logs keep routes and paths, never bodies).
 
-use std::collections::HashMap;
-
 use axum::{
-    extract::{FromRequest, FromRequestParts, OriginalUri, Query, Request, State},
+    extract::{FromRequest, FromRequestParts, OriginalUri, Request, State},
     http::request::Parts,
     routing::{get, post},
     Extension, Router,
 };
 use provisio_core::{
-    card::{
-        action::{challenge_answer, ChallengeStatus},
-        rules, CardKind, Cvc2Type,
-    },
-    model::{CardId, ChallengeId, Cvc2Id, MasterCardActionId, MonetaryAccountId},
-    store::AuthorizationOutcome,
+    card::{rules, CardKind, Cvc2Type},
+    model::{CardId, Cvc2Id},
     text,
 };
 use provisio_wire::{
-    cards::{
-        card_item, challenge, cvc2, mastercard_action, AuthorizeRequest, CardPrimaryAccountNumber,
-        CardRequest, ChallengeAnswerRequest, Cvc2Request,
-    },
+    cards::{card_item, cvc2, CardPrimaryAccountNumber, CardRequest, Cvc2Request},
     Item,
 };
 use serde::de::DeserializeOwned;
 
-use super::{accounts::AccountPath, admin::Admin};
+use super::card_transactions;
 use crate::{
-    cards as network,
     http::{
         encryption::ClientEncrypted,
         error::ApiError,
@@ -69,25 +59,20 @@ pub fn v1() -> Router<AppState> {
         )
         .route(
             "/user/{user_id}/monetary-account/{id}/mastercard-action",
-            get(list_actions),
+            get(card_transactions::list_actions),
         )
         .route(
             "/user/{user_id}/monetary-account/{id}/mastercard-action/{action_id}",
-            get(get_action),
+            get(card_transactions::get_action),
         )
-        .route("/user/{user_id}/challenge-request", get(list_challenges))
+        .route(
+            "/user/{user_id}/challenge-request",
+            get(card_transactions::list_challenges),
+        )
         .route(
             "/user/{user_id}/challenge-request/{id}",
-            get(get_challenge).put(answer_challenge),
+            get(card_transactions::get_challenge).put(card_transactions::answer_challenge),
         )
-}
-
-/// The operator's card network, to merge into `/_provisio`.
-pub fn operator() -> Router<AppState> {
-    Router::new()
-        .route("/cards/{id}/authorize", post(authorize))
-        .route("/mastercard-actions/{id}/reverse", post(reverse))
-        .route("/mastercard-actions/{id}/settle", post(settle))
 }
 
 /// The `{card_id}` path segment.
@@ -322,180 +307,4 @@ pub async fn update_cvc2(
         .ok_or_else(|| ApiError::not_found("CardGeneratedCvc2 not found."))?;
     state.changed();
     Bunq::items(vec![Item::CardGeneratedCvc2(cvc2(&changed))])
-}
-
-/// The `{action_id}` path segment.
-pub struct ActionPath(MasterCardActionId);
-
-impl<S: Send + Sync> FromRequestParts<S> for ActionPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(ActionPath(MasterCardActionId(
-            path_id(parts, "action_id").await?,
-        )))
-    }
-}
-
-async fn own_account(
-    state: &AppState,
-    owner: &AccountOwner,
-    account: MonetaryAccountId,
-) -> Result<(), ApiError> {
-    state
-        .store
-        .account(owner.user.id, account)
-        .await?
-        .map(drop)
-        .ok_or_else(|| ApiError::not_found("MonetaryAccount not found."))
-}
-
-pub async fn list_actions(
-    State(state): State<AppState>,
-    owner: AccountOwner,
-    AccountPath(account): AccountPath,
-    paging: Paging,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult {
-    own_account(&state, &owner, account).await?;
-    let page = state
-        .store
-        .mastercard_actions(owner.user.id, account, paging.query)
-        .await?;
-    let links = paging.links(uri.path(), &page, |a| a.id.0);
-    Bunq::page(
-        page.items
-            .iter()
-            .map(|a| Item::MasterCardAction(mastercard_action(a)))
-            .collect(),
-        links,
-    )
-}
-
-pub async fn get_action(
-    State(state): State<AppState>,
-    owner: AccountOwner,
-    AccountPath(account): AccountPath,
-    ActionPath(id): ActionPath,
-) -> ApiResult {
-    let found = state
-        .store
-        .mastercard_action(owner.user.id, account, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("MasterCardAction not found."))?;
-    Bunq::items(vec![Item::MasterCardAction(mastercard_action(&found))])
-}
-
-fn challenge_item(c: &provisio_core::card::action::Challenge) -> Item {
-    Item::MasterCardIdentityCheckChallengeRequest(challenge(c))
-}
-
-/// `GET …/challenge-request?status=PENDING,EXPIRED` (a comma list), newest first.
-pub async fn list_challenges(
-    State(state): State<AppState>,
-    owner: AccountOwner,
-    paging: Paging,
-    Query(params): Query<HashMap<String, String>>,
-    OriginalUri(uri): OriginalUri,
-) -> ApiResult {
-    let statuses = match params.get("status").filter(|s| !s.is_empty()) {
-        None => Vec::new(),
-        Some(list) => list
-            .split(',')
-            .map(|s| {
-                ChallengeStatus::parse(s.trim()).ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "status must be a comma-separated list of PENDING, ACCEPTED, REJECTED, EXPIRED; got {}.",
-                        text::quoted(s)
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-    };
-    let page = state
-        .store
-        .challenges(owner.user.id, &statuses, paging.query)
-        .await?;
-    let carried: Vec<(&str, String)> = if statuses.is_empty() {
-        Vec::new()
-    } else {
-        let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
-        vec![("status", names.join(","))]
-    };
-    let links = paging.links_with(uri.path(), &carried, &page, |c| c.id.0);
-    Bunq::page(page.items.iter().map(challenge_item).collect(), links)
-}
-
-pub async fn get_challenge(
-    State(state): State<AppState>,
-    owner: AccountOwner,
-    PathId(id): PathId,
-) -> ApiResult {
-    let found = state
-        .store
-        .challenge(owner.user.id, ChallengeId(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("MasterCardIdentityCheckChallengeRequest not found."))?;
-    Bunq::items(vec![challenge_item(&found)])
-}
-
-/// The user's answer; bunq answers the challenge's `Id`.
-pub async fn answer_challenge(
-    State(state): State<AppState>,
-    owner: AccountOwner,
-    PathId(id): PathId,
-    Json(body): Json<ChallengeAnswerRequest>,
-) -> ApiResult {
-    let answer = challenge_answer(body.status.as_deref())?;
-    let answered = state
-        .store
-        .answer_challenge(owner.user.id, ChallengeId(id), answer, state.clock.now())
-        .await?
-        .ok_or_else(|| ApiError::not_found("MasterCardIdentityCheckChallengeRequest not found."))?;
-    state.changed();
-    Bunq::id(answered.id.0)
-}
-
-/// provisio's operator API: a merchant's authorisation on card `{id}`; answers the
-/// `MasterCardAction` (approved or declined), or the challenge the user must answer first.
-pub async fn authorize(
-    State(state): State<AppState>,
-    _: Admin,
-    PathId(id): PathId,
-    Json(body): Json<AuthorizeRequest>,
-) -> ApiResult {
-    let outcome = network::authorize(
-        state.store.as_ref(),
-        state.clock.as_ref(),
-        CardId(id),
-        &body.into(),
-    )
-    .await?;
-    state.changed();
-    Bunq::items(vec![match outcome {
-        AuthorizationOutcome::Action(a) => Item::MasterCardAction(mastercard_action(&a)),
-        AuthorizationOutcome::Challenge(c) => challenge_item(&c),
-    }])
-}
-
-pub async fn reverse(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
-    let action = network::reverse(
-        state.store.as_ref(),
-        state.clock.as_ref(),
-        MasterCardActionId(id),
-    )
-    .await?;
-    state.changed();
-    Bunq::items(vec![Item::MasterCardAction(mastercard_action(&action))])
-}
-
-pub async fn settle(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
-    let action = network::settle(
-        state.store.as_ref(),
-        state.clock.as_ref(),
-        MasterCardActionId(id),
-    )
-    .await?;
-    state.changed();
-    Bunq::items(vec![Item::MasterCardAction(mastercard_action(&action))])
 }

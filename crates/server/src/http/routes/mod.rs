@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod admin;
+pub mod card_transactions;
 pub mod cards;
 pub mod device;
 pub mod inquiry;
