@@ -398,16 +398,22 @@ pub(crate) async fn order_step(
     expect: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    // The provision first, then the card: the order every other card write locks them in.
+    let user: Option<i64> = sqlx::query_scalar("SELECT user_id FROM cards WHERE id = $1")
+        .bind(card)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(user) = user else { return Ok(()) };
+    if let Some(status) = frozen::provision_status(conn, user).await? {
+        if status.freezes_user() {
+            return Ok(());
+        }
+    }
     let Some(found) = lock_card(conn, card, None).await? else {
         return Ok(());
     };
     if found.order_status.as_str() != expect {
         return Ok(());
-    }
-    if let Some(status) = frozen::provision_status(conn, found.user_id.0).await? {
-        if status.freezes_user() {
-            return Ok(());
-        }
     }
     let Some(next) = found.order_status.next() else {
         return Ok(());

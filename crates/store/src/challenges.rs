@@ -236,17 +236,24 @@ pub(crate) async fn expire(
     id: i64,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    // The provision first, then the challenge: the order an answer locks them in. A closed
+    // user's records stay as they are.
+    let user: Option<i64> =
+        sqlx::query_scalar("SELECT user_id FROM challenge_requests WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(user) = user else { return Ok(()) };
+    if let Some(status) = frozen::provision_status(conn, user).await? {
+        if status.freezes_user() {
+            return Ok(());
+        }
+    }
     let Some(found) = lock(conn, id, None).await? else {
         return Ok(());
     };
     if found.status != ChallengeStatus::Pending {
         return Ok(());
-    }
-    // A closed user's records stay as they are.
-    if let Some(status) = frozen::provision_status(conn, found.user_id.0).await? {
-        if status.freezes_user() {
-            return Ok(());
-        }
     }
     close(conn, &found, ChallengeStatus::Expired, now)
         .await

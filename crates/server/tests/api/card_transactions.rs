@@ -223,6 +223,33 @@ for_each_backend! { TestApp::spawn =>
         ledger_holds(&app).await;
     }
 
+    async fn deleting_the_partner_removes_cards_and_their_records(app: TestApp) {
+        let (_, user, key, _, card, _) = card_holder(&app, "10.00").await;
+        // Another card of the partner's own, with one of everything around it.
+        let partner_card = {
+            let partner = app.client().await;
+            let me = crate::accounts::own_id(&partner).await;
+            ok(order(&partner, me, &debit_order()).await).id
+        };
+        action(&app, card, "1.00", serde_json::json!({})).await;
+        authorize(&app, card, serde_json::json!({"amount": "1.00", "merchant": "X", "identity_check": true})).await;
+        ok(user.post(&format!("/v1/user/{key}/card/{card}/generated-cvc2"), &serde_json::json!({})).await);
+        action(&app, partner_card, "1.00", serde_json::json!({"decline_reason": "WRONG_PIN"})).await;
+        let deleted = operator(&app, Method::DELETE, &format!("/_provisio/partners/{}", app.partner_id), None).await;
+        assert_eq!(deleted.status, 200, "{}", String::from_utf8_lossy(&deleted.body));
+        assert_eq!(app.store.next_card_timer_at().await.ok().flatten(), None, "its timers went too");
+        ledger_holds(&app).await;
+    }
+
+    async fn a_reset_removes_cards_and_their_records(app: TestApp) {
+        let (_, _, _, _, card, _) = card_holder(&app, "5.00").await;
+        authorize(&app, card, serde_json::json!({"amount": "1.00", "merchant": "X", "identity_check": true})).await;
+        action(&app, card, "1.00", serde_json::json!({})).await;
+        let reset = operator(&app, Method::POST, "/_provisio/reset", None).await;
+        assert_eq!(reset.status, 200, "{}", String::from_utf8_lossy(&reset.body));
+        assert_error(&authorize(&app, card, serde_json::json!({"amount": "1.00", "merchant": "X"})).await, &app.server_key, 404, "Card not found");
+    }
+
     async fn parallel_authorisations_never_overspend(app: TestApp) {
         let (_, user, key, account, card, _) = card_holder(&app, "100.00").await;
         ok(change(&user, key, card, &CardRequest { card_limit: Some(provisio_client::wire::accounts::AmountRequest { value: Some("10000.00".into()), currency: Some("EUR".into()) }), ..CardRequest::default() }).await);
