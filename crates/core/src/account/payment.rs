@@ -233,7 +233,8 @@ pub struct Ledger {
     pub balances_minor: i64,
     /// Money credited in from IBANs elsewhere.
     pub credited_minor: i64,
-    /// Money paid out to IBANs elsewhere (positive).
+    /// Money paid out to IBANs elsewhere and to card merchants, net of card reversals
+    /// (positive).
     pub paid_out_minor: i64,
     pub payments: i64,
     /// Accounts whose balance is not the sum of their payments.
