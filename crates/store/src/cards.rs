@@ -374,6 +374,16 @@ impl CardStore for SqlStore {
     }
 
     async fn run_card_timers(&self, now: Timestamp, limit: u32) -> StoreResult<usize> {
+        // A read first: the worker polls often, and a write on SQLite queues behind every other.
+        let due: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM card_timers WHERE run_at <= $1 LIMIT 1")
+                .bind(now.micros())
+                .fetch_optional(&self.read)
+                .await
+                .map_err(db_err)?;
+        if due.is_none() {
+            return Ok(0);
+        }
         let backend = self.backend;
         self.write(move |conn| {
             Box::pin(async move { timers::run_due(conn, backend, now, limit).await })

@@ -170,7 +170,7 @@ pub async fn answer_challenge(
         .answer_challenge(owner.user.id, ChallengeId(id), answer, state.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("MasterCardIdentityCheckChallengeRequest not found."))?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::id(answered.id.0)
 }
 
@@ -189,7 +189,7 @@ pub async fn authorize(
         &body.into(),
     )
     .await?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![match outcome {
         AuthorizationOutcome::Action(a) => Item::MasterCardAction(mastercard_action(&a)),
         AuthorizationOutcome::Challenge(c) => challenge_item(&c),
@@ -203,7 +203,7 @@ pub async fn reverse(State(state): State<AppState>, _: Admin, PathId(id): PathId
         MasterCardActionId(id),
     )
     .await?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![Item::MasterCardAction(mastercard_action(&action))])
 }
 
@@ -214,6 +214,6 @@ pub async fn settle(State(state): State<AppState>, _: Admin, PathId(id): PathId)
         MasterCardActionId(id),
     )
     .await?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![Item::MasterCardAction(mastercard_action(&action))])
 }

@@ -134,7 +134,7 @@ async fn create(
         .store
         .create_card(owner.user.id, &new, &owner.user.name, state.clock.now())
         .await?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![card_item(&card)])
 }
 
@@ -190,7 +190,7 @@ pub async fn update(
         .update_card(owner.user.id, id, &change, state.clock.now())
         .await?
         .ok_or_else(card_not_found)?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![card_item(&card)])
 }
 
@@ -240,7 +240,7 @@ pub async fn create_cvc2(
         .create_cvc2(owner.user.id, card, kind, state.clock.now())
         .await?
         .ok_or_else(card_not_found)?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![Item::CardGeneratedCvc2(cvc2(&made))])
 }
 
@@ -305,6 +305,6 @@ pub async fn update_cvc2(
         .update_cvc2(owner.user.id, card, Cvc2Id(id), kind, state.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("CardGeneratedCvc2 not found."))?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![Item::CardGeneratedCvc2(cvc2(&changed))])
 }
