@@ -2,8 +2,12 @@
 
 use std::sync::Arc;
 
+use base64::{engine::general_purpose::STANDARD as BASE64, Engine as _};
 use bytes::Bytes;
-use provisio_core::crypto::{SigningKey, VerifyingKey};
+use provisio_core::{
+    crypto::{SigningKey, VerifyingKey},
+    encryption,
+};
 use provisio_wire::{headers, ErrorEnvelope, ResponseEnvelope};
 use reqwest::{header::HeaderMap, Method};
 
@@ -31,6 +35,9 @@ pub struct Request {
     pub signing: Signing,
     pub content_type: Option<String>,
     pub headers: Vec<(String, String)>,
+    /// Send the body (an empty one when there is none) encrypted for this server key, as
+    /// bunq's application-layer encryption does (spec A.11).
+    pub encrypt_for: Option<Arc<VerifyingKey>>,
 }
 
 impl Request {
@@ -43,6 +50,7 @@ impl Request {
             signing: Signing::Auto,
             content_type: Some("application/json".into()),
             headers: Vec::new(),
+            encrypt_for: None,
         }
     }
 
@@ -75,6 +83,13 @@ impl Request {
         self.headers.push((name.into(), value.into()));
         self
     }
+
+    /// Encrypts the body for `server_key` (the installation's server public key) and signs
+    /// the ciphertext; an encrypted answer is decrypted with the client's key.
+    pub fn encrypted(mut self, server_key: Arc<VerifyingKey>) -> Self {
+        self.encrypt_for = Some(server_key);
+        self
+    }
 }
 
 /// A reply as received.
@@ -82,7 +97,11 @@ impl Request {
 pub struct Reply {
     pub status: u16,
     pub headers: HeaderMap,
+    /// The body; decrypted when the answer came encrypted.
     pub body: Bytes,
+    /// The body as received when the answer came encrypted (`X-Bunq-Server-Encryption-*`):
+    /// what the server signed.
+    pub ciphertext: Option<Bytes>,
 }
 
 impl Reply {
@@ -90,13 +109,14 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// Checks `X-Bunq-Server-Signature` over the exact body bytes.
+    /// Checks `X-Bunq-Server-Signature` over the exact body bytes received (the ciphertext
+    /// of an encrypted answer).
     pub fn verify(&self, server_key: &VerifyingKey) -> Result<(), ClientError> {
         let signature = self
             .header(headers::SERVER_SIGNATURE)
             .ok_or(ClientError::MissingSignature)?;
         server_key
-            .verify(&self.body, signature)
+            .verify(self.ciphertext.as_ref().unwrap_or(&self.body), signature)
             .map_err(|_| ClientError::BadSignature)
     }
 
@@ -190,7 +210,26 @@ impl Api {
         if let Some(token) = &request.token {
             builder = builder.header(headers::CLIENT_AUTHENTICATION, token);
         }
-        let signature = match (&request.signing, &request.body) {
+        let body = match &request.encrypt_for {
+            Some(server_key) => {
+                let sealed = encryption::seal(server_key, request.body.as_deref().unwrap_or(&[]))?;
+                let encoded = [
+                    (
+                        headers::CLIENT_ENCRYPTION_KEY,
+                        BASE64.encode(&sealed.wrapped_key),
+                    ),
+                    (headers::CLIENT_ENCRYPTION_IV, BASE64.encode(sealed.iv)),
+                    (headers::CLIENT_ENCRYPTION_HMAC, BASE64.encode(&sealed.hmac)),
+                ];
+                for (name, value) in encoded {
+                    builder = builder.header(name, value);
+                }
+                Some(sealed.ciphertext)
+            }
+            None => request.body,
+        };
+        // The signature covers the body as sent: the ciphertext when encrypted (A.9).
+        let signature = match (&request.signing, &body) {
             (Signing::Auto, Some(body)) if !body.is_empty() => Some(self.key.sign(body)?),
             (Signing::Header(value), _) => Some(value.clone()),
             _ => None,
@@ -201,17 +240,51 @@ impl Api {
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
-        if let Some(body) = request.body {
+        if let Some(body) = body {
             builder = builder.body(body);
         }
         let response = builder.send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes().await?;
+        self.open_reply(status, headers, body)
+    }
+
+    /// Decrypts an answer that carries all three `X-Bunq-Server-Encryption-*` headers, as
+    /// bunq's clients do; any other answer is taken as it is.
+    fn open_reply(
+        &self,
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Result<Reply, ClientError> {
+        let sealed: Vec<Vec<u8>> = [
+            headers::SERVER_ENCRYPTION_KEY,
+            headers::SERVER_ENCRYPTION_IV,
+            headers::SERVER_ENCRYPTION_HMAC,
+        ]
+        .iter()
+        .filter_map(|name| headers.get(*name)?.to_str().ok())
+        .map(|value| {
+            BASE64
+                .decode(value.trim())
+                .map_err(|_| ClientError::Unexpected("an encryption header is not Base64".into()))
+        })
+        .collect::<Result<_, _>>()?;
+        let [key, iv, hmac] = sealed.as_slice() else {
+            return Ok(Reply {
+                status,
+                headers,
+                body,
+                ciphertext: None,
+            });
+        };
+        let plaintext = encryption::open(&self.key, key, iv, hmac, &body)?;
         Ok(Reply {
             status,
             headers,
-            body,
+            body: Bytes::from(plaintext),
+            ciphertext: Some(body),
         })
     }
 }

@@ -358,7 +358,10 @@ impl Client {
 
     /// Sends `request(session_token)` and checks the answer's signature. When the session has
     /// expired (401), a new session is opened and the request is sent once more.
-    async fn authed(&self, request: impl Fn(&str) -> Request) -> Result<Reply, ClientError> {
+    pub(crate) async fn authed(
+        &self,
+        request: impl Fn(&str) -> Request,
+    ) -> Result<Reply, ClientError> {
         let context = self.context().await?;
         let reply = self.api.send(request(&context.session_token)).await?;
         reply.verify(&context.server_key)?;

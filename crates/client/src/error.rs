@@ -1,4 +1,4 @@
-use provisio_core::crypto::CryptoError;
+use provisio_core::{crypto::CryptoError, encryption::OpenError};
 use provisio_wire::ErrorEnvelope;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +20,8 @@ pub enum ClientError {
     Transport(#[from] reqwest::Error),
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    #[error("the encrypted answer does not open: {0}")]
+    Encryption(#[from] OpenError),
 }
 
 impl ClientError {

@@ -1,6 +1,9 @@
 //! RSA as bunq uses it: RSA-2048 keys, PKCS#1 v1.5 signatures with SHA-256 over the exact
 //! body bytes, Base64 on the wire (`X-Bunq-Client-Signature`, `X-Bunq-Server-Signature`).
 //!
+//! The same keys also wrap the AES keys of bunq's application-layer encryption (RSA PKCS#1
+//! v1.5 encryption; see [`crate::encryption`]).
+//!
 //! Both sides live here so the server, the client and the tests agree by construction.
 
 use std::fmt;
@@ -8,7 +11,10 @@ use std::fmt;
 use aws_lc_rs::{
     encoding::{AsDer, Pkcs8V1Der},
     rand::SystemRandom,
-    rsa::{KeyPair, KeySize, PublicKey},
+    rsa::{
+        KeyPair, KeySize, Pkcs1PrivateDecryptingKey, Pkcs1PublicEncryptingKey,
+        PrivateDecryptingKey, PublicEncryptingKey, PublicKey,
+    },
     signature::{self, KeyPair as _, ParsedPublicKey, RsaParameters},
 };
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine as _};
@@ -33,27 +39,41 @@ pub enum CryptoError {
 }
 
 /// An RSA private key that signs bodies: the server's key, or a client's installation key.
+/// It also unwraps the AES keys that were encrypted to its public half.
 pub struct SigningKey {
     pair: KeyPair,
     rng: SystemRandom,
+    /// The same key as aws-lc's decryption type: parsed once, not per encrypted request.
+    decrypting: Pkcs1PrivateDecryptingKey,
 }
 
 impl SigningKey {
     pub fn generate() -> Result<SigningKey, CryptoError> {
         let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| CryptoError::Failed)?;
-        Ok(SigningKey::from_pair(pair))
+        SigningKey::from_pair(pair)
     }
 
     pub fn from_pkcs8(der: &[u8]) -> Result<SigningKey, CryptoError> {
         let pair = KeyPair::from_pkcs8(der).map_err(|_| CryptoError::BadPrivateKey)?;
-        Ok(SigningKey::from_pair(pair))
+        SigningKey::from_pair(pair)
     }
 
-    fn from_pair(pair: KeyPair) -> SigningKey {
-        SigningKey {
+    fn from_pair(pair: KeyPair) -> Result<SigningKey, CryptoError> {
+        let der: Pkcs8V1Der<'static> = pair.as_der().map_err(|_| CryptoError::Failed)?;
+        let decrypting = PrivateDecryptingKey::from_pkcs8(der.as_ref())
+            .ok()
+            .and_then(|key| Pkcs1PrivateDecryptingKey::new(key).ok())
+            .ok_or(CryptoError::BadPrivateKey)?;
+        Ok(SigningKey {
             pair,
             rng: SystemRandom::new(),
-        }
+            decrypting,
+        })
+    }
+
+    /// The key that unwraps what was encrypted to this key's public half (PKCS#1 v1.5).
+    pub(crate) fn decrypting(&self) -> &Pkcs1PrivateDecryptingKey {
+        &self.decrypting
     }
 
     /// The private key as unencrypted PKCS#8 DER, for persisting.
@@ -83,9 +103,11 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// An RSA public key that checks signatures. Parsed once; verifying is then cheap.
+/// An RSA public key that checks signatures, and wraps AES keys for its holder. Parsed once;
+/// verifying and wrapping are then cheap.
 pub struct VerifyingKey {
     parsed: ParsedPublicKey,
+    encrypting: Pkcs1PublicEncryptingKey,
     pem: String,
 }
 
@@ -104,10 +126,24 @@ impl VerifyingKey {
         if bits < MIN_KEY_BITS {
             return Err(CryptoError::KeyTooSmall(bits));
         }
+        let spki = key.as_der().map_err(|_| CryptoError::Failed)?;
         let pem = spki_pem(&key)?;
         let parsed = ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, key.as_ref())
             .map_err(|_| CryptoError::NotAPublicKeyPem)?;
-        Ok(VerifyingKey { parsed, pem })
+        let encrypting = PublicEncryptingKey::from_der(spki.as_ref())
+            .ok()
+            .and_then(|key| Pkcs1PublicEncryptingKey::new(key).ok())
+            .ok_or(CryptoError::NotAPublicKeyPem)?;
+        Ok(VerifyingKey {
+            parsed,
+            encrypting,
+            pem,
+        })
+    }
+
+    /// The key that wraps AES keys for this key's holder (PKCS#1 v1.5).
+    pub(crate) fn encrypting(&self) -> &Pkcs1PublicEncryptingKey {
+        &self.encrypting
     }
 
     /// The key, normalised to SPKI PEM.

@@ -7,6 +7,7 @@ pub mod account;
 pub mod attachment;
 pub mod card;
 pub mod crypto;
+pub mod encryption;
 pub mod error;
 pub mod identity;
 pub mod inquiry;

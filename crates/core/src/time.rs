@@ -88,6 +88,10 @@ impl Clock for SystemClock {
     }
 }
 
+/// How far the virtual clock may run ahead of the real one, in all: 100 years. Repeated
+/// advances stop there, so "now" stays within the four-digit years bunq's timestamps have.
+pub const MAX_CLOCK_OFFSET_MICROS: i64 = 100 * 365 * 86_400 * 1_000_000;
+
 /// Parses a sandbox duration: a positive whole number followed by `s`, `m`, `h` or `d`
 /// (`30s`, `15m`, `2h`, `7d`), at most 100 years.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {

@@ -57,6 +57,9 @@ pub enum Command {
     /// Card transactions, as the card network (works on the database directly).
     #[command(subcommand)]
     Card(crate::cards::CardCommand),
+    /// Print the OpenAPI description of every route (what `GET /_provisio/openapi.json`
+    /// serves), to generate a client without a running server.
+    Openapi,
 }
 
 #[derive(Debug, Args)]

@@ -56,6 +56,13 @@ fn as_error_line(message: &str) -> String {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::serve(args).await,
+        Command::Openapi => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(provisio_server::openapi_json())?;
+            out.write_all(b"\n")?;
+            Ok(())
+        }
         Command::Partner(PartnerCommand::Create(args)) => {
             let store = args.storage.open_or_create().await?;
             let clock = sandbox::clock_of(store.as_ref()).await?;

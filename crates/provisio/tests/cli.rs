@@ -63,7 +63,7 @@ fn partner_create_prints_the_key_alone_on_the_last_line() {
 fn help_names_the_commands() {
     let out = provisio(&["--help"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    for word in ["serve", "partner"] {
+    for word in ["serve", "partner", "openapi"] {
         assert!(text.contains(word), "{text}");
     }
     let out = provisio(&["serve", "--help"]);
@@ -662,4 +662,29 @@ fn accounts_are_credited_from_the_command_line() {
             "{args:?}: {stderr}"
         );
     }
+}
+
+/// `provisio openapi` prints, without a server, the description a server serves.
+#[tokio::test]
+async fn openapi_prints_what_the_server_serves() {
+    let out = provisio(&["openapi"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    assert_eq!(printed["openapi"], "3.1.0");
+    assert!(printed["paths"]["/v1/partner-user-provision"]["post"].is_object());
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let serving = serve(&dir.path().to_string_lossy());
+    let served: serde_json::Value = reqwest::get(format!("{}/_provisio/openapi.json", serving.url))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(printed, served);
 }

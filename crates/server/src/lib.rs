@@ -34,6 +34,11 @@ pub use signing::{load_server_key, KeyError};
 pub use state::AppState;
 pub use worker::{Outcome, Worker};
 
+/// The OpenAPI description of every route, as `GET /_provisio/openapi.json` serves it.
+pub fn openapi_json() -> &'static [u8] {
+    http::openapi::document_json()
+}
+
 /// A ready-to-serve provisio.
 pub struct Server {
     state: AppState,

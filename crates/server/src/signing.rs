@@ -65,6 +65,11 @@ impl ResponseSigner {
         }
     }
 
+    /// The server's private key, which also unwraps the AES keys of encrypted requests.
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
     pub fn public_key_pem(&self) -> &str {
         &self.public_key_pem
     }

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use provisio_core::{
     model::UserId,
     store::{SandboxStore, StoreResult},
+    time::MAX_CLOCK_OFFSET_MICROS,
     StoreError,
 };
 
@@ -25,19 +26,30 @@ impl SandboxStore for SqlStore {
                 "the clock only moves forward, not by {by_micros} µs"
             )));
         }
-        // One statement: concurrent advances from several processes add up, none is lost.
-        self.write(move |conn| {
-            Box::pin(async move {
-                sqlx::query_scalar(
-                    "UPDATE sandbox_clock SET offset_micros = offset_micros + $1 \
-                     WHERE id = 1 RETURNING offset_micros",
-                )
-                .bind(by_micros)
-                .fetch_one(&mut *conn)
-                .await
+        let limit = MAX_CLOCK_OFFSET_MICROS.saturating_sub(by_micros);
+        // One statement: concurrent advances from several processes add up, none is lost, and
+        // none takes the clock past its limit.
+        let advanced: Option<i64> = self
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query_scalar(
+                        "UPDATE sandbox_clock SET offset_micros = offset_micros + $1 \
+                         WHERE id = 1 AND offset_micros <= $2 RETURNING offset_micros",
+                    )
+                    .bind(by_micros)
+                    .bind(limit)
+                    .fetch_optional(&mut *conn)
+                    .await
+                })
             })
+            .await?;
+        advanced.ok_or_else(|| {
+            StoreError::Refused(
+                "The virtual clock runs at most 100 years ahead in all; this advance would \
+                 take it further."
+                    .into(),
+            )
         })
-        .await
     }
 
     async fn ready(&self) -> StoreResult<()> {

@@ -7,6 +7,7 @@ use provisio_core::account::{
     AccountKind, MonetaryAccount,
 };
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::{
     objects::Avatar,
@@ -15,14 +16,14 @@ use crate::{
 };
 
 /// `{value, currency}`: an amount as a decimal string with two decimals.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Amount {
     pub value: String,
     pub currency: String,
 }
 
 /// An account's address: its IBAN, with the holder's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Alias {
     #[serde(rename = "type")]
     pub kind: String,
@@ -30,14 +31,14 @@ pub struct Alias {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AccountSetting {
     pub color: String,
     pub default_avatar_status: String,
     pub restriction_chat: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MonetaryAccountBank {
     pub id: i64,
     pub created: String,
@@ -52,16 +53,19 @@ pub struct MonetaryAccountBank {
     pub display_name: String,
     pub status: String,
     pub sub_status: String,
+    #[schema(required = true)]
     pub reason: Option<String>,
+    #[schema(required = true)]
     pub reason_description: Option<String>,
     pub user_id: i64,
+    #[schema(required = true)]
     pub monetary_account_profile: Option<serde_json::Value>,
     pub setting: AccountSetting,
 }
 
 /// As [`MonetaryAccountBank`], with the `service` holding the money (rendered after the
 /// bank account's fields, as bunq does).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MonetaryAccountExternal {
     #[serde(flatten)]
     pub account: MonetaryAccountBank,
@@ -69,7 +73,7 @@ pub struct MonetaryAccountExternal {
 }
 
 /// An amount object as sent; both fields are checked by the domain.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AmountRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -79,7 +83,7 @@ pub struct AmountRequest {
 
 /// `POST` and `PUT` of `monetary-account-bank` / `monetary-account-external`. Every field is
 /// optional here; the domain says which are required where.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MonetaryAccountRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,

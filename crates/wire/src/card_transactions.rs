@@ -7,28 +7,29 @@ use provisio_core::{
     card::action::{AuthorizationInput, Challenge, ChallengeStatus, MasterCardAction},
 };
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::{accounts::amount, accounts::Amount, render::ts};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActionAlias {
     pub iban: String,
     pub display_name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Counterparty {
     pub display_name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LabelCard {
     #[serde(rename = "type")]
     pub kind: String,
     pub second_line: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MasterCardActionObject {
     pub id: i64,
     pub created: String,
@@ -55,10 +56,14 @@ pub struct MasterCardActionObject {
     pub merchant_id: String,
     pub merchant_category_code: String,
     pub merchant_country: String,
+    #[schema(required = true)]
     pub wallet_provider_id: Option<String>,
+    #[schema(required = true)]
     pub applied_limit: Option<String>,
+    #[schema(required = true)]
     pub additional_authentication_status: Option<String>,
     /// The MASTERCARD Payment that moved the money (none for a declined action).
+    #[schema(required = true)]
     pub payment_id: Option<i64>,
 }
 
@@ -115,7 +120,7 @@ pub fn mastercard_action(a: &MasterCardAction) -> MasterCardActionObject {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ChallengeRequestObject {
     pub id: i64,
     pub created: String,
@@ -123,13 +128,16 @@ pub struct ChallengeRequestObject {
     pub amount: String,
     pub currency: String,
     pub expiry_time: String,
+    #[schema(required = true)]
     pub description: Option<String>,
     pub status: String,
     pub decision_description: String,
     pub decision_description_translated: String,
     pub url_merchant_app: String,
     pub counterparty_alias: Counterparty,
+    #[schema(required = true)]
     pub event_id: Option<i64>,
+    #[schema(required = true)]
     pub card_id: Option<i64>,
 }
 
@@ -161,19 +169,21 @@ pub fn challenge(c: &Challenge) -> ChallengeRequestObject {
 }
 
 /// `PUT challenge-request/{id}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ChallengeAnswerRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
 /// provisio's operator API: a merchant's authorisation on a card.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AuthorizeRequest {
     /// A decimal string with two decimals, e.g. `"12.50"`.
+    #[schema(required = true)]
     pub amount: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+    #[schema(required = true)]
     pub merchant: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,

@@ -11,6 +11,7 @@ use provisio_core::{
     },
 };
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::{
     accounts::{amount, Amount, AmountRequest},
@@ -18,16 +19,18 @@ use crate::{
     Item,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CardSetting {
     pub currency_routing_type: String,
+    #[schema(required = true)]
     pub image_id: Option<i64>,
+    #[schema(required = true)]
     pub service_id: Option<i64>,
     pub color: String,
     pub icon: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PinCodeAssignment {
     pub id: i64,
     #[serde(rename = "type")]
@@ -37,12 +40,12 @@ pub struct PinCodeAssignment {
     pub routing_type: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CountryPermission {
     pub country: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PrimaryAccountNumberLabel {
     pub id: i64,
     pub uuid: String,
@@ -54,7 +57,7 @@ pub struct PrimaryAccountNumberLabel {
 }
 
 /// `CardDebit` / `CardCredit`. The PIN is never rendered; the PAN only by its last four digits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CardObject {
     pub id: i64,
     pub created: String,
@@ -65,16 +68,20 @@ pub struct CardObject {
     pub sub_type: String,
     pub product_type: String,
     pub product_sub_type: String,
+    #[schema(required = true)]
     pub first_line: Option<String>,
     pub second_line: String,
     pub status: String,
     pub sub_status: String,
     /// Why a CANCELLED card was cancelled (provisio shows what the `PUT` set).
+    #[schema(required = true)]
     pub cancellation_reason: Option<String>,
     pub order_status: String,
+    #[schema(required = true)]
     pub expected_delivery_date: Option<String>,
     pub expiry_date: String,
     pub name_on_card: String,
+    #[schema(required = true)]
     pub preferred_name_on_card: Option<String>,
     pub user_id: i64,
     pub user_owner_id: i64,
@@ -87,12 +94,15 @@ pub struct CardObject {
     pub country_permission: Vec<CountryPermission>,
     pub primary_account_numbers: Vec<PrimaryAccountNumberLabel>,
     pub payment_account_reference: String,
+    #[schema(required = true)]
     pub monetary_account_id_fallback: Option<i64>,
+    #[schema(required = true)]
     pub monetary_account: Option<serde_json::Value>,
     pub is_card_eligible_for_free_replacement: bool,
     pub is_limited_edition: bool,
     pub is_card_frozen_payment_tokenized_allowed: bool,
     /// Never filled in here: a CVC2 is read through its own route only.
+    #[schema(required = true)]
     pub card_generated_cvc2: Option<serde_json::Value>,
 }
 
@@ -168,12 +178,12 @@ pub fn card_item(c: &Card) -> Item {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CardPrimaryAccountNumber {
     pub primary_account_number: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CardGeneratedCvc2 {
     pub id: i64,
     pub created: String,
@@ -182,6 +192,7 @@ pub struct CardGeneratedCvc2 {
     pub kind: String,
     pub cvc2: String,
     pub status: String,
+    #[schema(required = true)]
     pub expiry_time: Option<String>,
 }
 
@@ -197,7 +208,7 @@ pub fn cvc2(c: &Cvc2) -> CardGeneratedCvc2 {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PinAssignmentRequest {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -209,7 +220,7 @@ pub struct PinAssignmentRequest {
 
 /// `POST card-debit|card-credit` and `PUT card/{id}`: every field optional here; the domain
 /// says which are required where.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CardRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_line: Option<String>,
@@ -286,7 +297,7 @@ impl From<CardRequest> for CardInput {
 }
 
 /// `POST/PUT …/generated-cvc2[/{id}]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Cvc2Request {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,

@@ -5,6 +5,7 @@
 //! and the order of a `Vec<Item>` is the order on the wire (some SDKs read by position).
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::objects::{
     DeviceServer, Id, NotificationFilterFailure, NotificationFilterUrl, OauthCallbackUrl,
@@ -15,7 +16,7 @@ use crate::objects::{
 // Items are built once per response and serialised straight away; boxing the large user
 // objects would only add noise at every construction site.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub enum Item {
     Id(Id),
     Token(Token),
@@ -58,7 +59,7 @@ pub enum Item {
     MasterCardIdentityCheckChallengeRequest(crate::cards::ChallengeRequestObject),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ResponseEnvelope {
     #[serde(rename = "Response")]
     pub response: Vec<Item>,
@@ -89,20 +90,23 @@ impl ResponseEnvelope {
 
 /// All three keys are always present, `null` when there is nowhere to go: the Python SDK
 /// indexes each of them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Pagination {
+    #[schema(required = true)]
     pub future_url: Option<String>,
+    #[schema(required = true)]
     pub newer_url: Option<String>,
+    #[schema(required = true)]
     pub older_url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ErrorEnvelope {
     #[serde(rename = "Error")]
     pub error: Vec<ErrorItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ErrorItem {
     pub error_description: String,
     pub error_description_translated: String,

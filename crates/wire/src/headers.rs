@@ -9,3 +9,10 @@ pub const LANGUAGE: &str = "x-bunq-language";
 pub const REGION: &str = "x-bunq-region";
 pub const GEOLOCATION: &str = "x-bunq-geolocation";
 pub const ATTACHMENT_DESCRIPTION: &str = "x-bunq-attachment-description";
+/// Application-layer encryption (spec A.11): the wrapped AES key, the IV and the HMAC, Base64.
+pub const CLIENT_ENCRYPTION_KEY: &str = "x-bunq-client-encryption-key";
+pub const CLIENT_ENCRYPTION_IV: &str = "x-bunq-client-encryption-iv";
+pub const CLIENT_ENCRYPTION_HMAC: &str = "x-bunq-client-encryption-hmac";
+pub const SERVER_ENCRYPTION_KEY: &str = "x-bunq-server-encryption-key";
+pub const SERVER_ENCRYPTION_IV: &str = "x-bunq-server-encryption-iv";
+pub const SERVER_ENCRYPTION_HMAC: &str = "x-bunq-server-encryption-hmac";

@@ -8,6 +8,7 @@ use provisio_core::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::{
     objects::{FulfillmentObject, NotificationEnvelope, NotificationUrl, UserOnboarding},
@@ -16,12 +17,13 @@ use crate::{
 };
 
 /// `IdentityVerificationSessionIncode` (spec E.4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct IdentityVerificationSession {
     pub id: i64,
     pub created: String,
     pub updated: String,
     pub purpose: String,
+    #[schema(required = true)]
     pub applicant_identifier_external: Option<String>,
     pub session_identifier_external: String,
     pub country: String,
@@ -29,17 +31,18 @@ pub struct IdentityVerificationSession {
     pub token: String,
     pub url_api: String,
     pub should_record_session: bool,
+    #[schema(required = true)]
     pub result: Option<IdentityVerificationResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct IdentityVerificationResult {
     pub result: String,
     pub all_fail_reason: Vec<String>,
 }
 
 /// `AttachmentUser` (spec E.5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentUser {
     pub id: i64,
     pub created: String,
@@ -47,14 +50,15 @@ pub struct AttachmentUser {
     pub attachment: AttachmentObject,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentObject {
+    #[schema(required = true)]
     pub description: Option<String>,
     pub content_type: String,
     pub urls: Vec<AttachmentUrl>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentUrl {
     #[serde(rename = "type")]
     pub kind: String,
@@ -62,7 +66,7 @@ pub struct AttachmentUrl {
 }
 
 /// `UserInformationInquiry` (spec G.2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UserInformationInquiry {
     pub id: i64,
     pub created: String,
@@ -73,21 +77,24 @@ pub struct UserInformationInquiry {
     pub purpose: String,
     pub status: String,
     pub all_entry: Vec<EntryItem>,
+    #[schema(required = true)]
     pub assistant_conversation: Option<Value>,
+    #[schema(required = true)]
     pub finn_conversation: Option<Value>,
+    #[schema(required = true)]
     pub time_expiry: Option<String>,
     pub external_model_name: String,
     pub external_model_id: i64,
 }
 
 /// Entries are type-indicated in every example bunq shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct EntryItem {
     #[serde(rename = "UserInformationInquiryEntry")]
     pub entry: UserInformationInquiryEntry,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UserInformationInquiryEntry {
     pub id: i64,
     pub created: String,
@@ -96,8 +103,10 @@ pub struct UserInformationInquiryEntry {
     pub kind: String,
     pub status: String,
     pub all_data_submitted: Value,
+    #[schema(required = true)]
     pub assistant_conversation: Option<Value>,
     pub context: Value,
+    #[schema(required = true)]
     pub reject_reason: Option<String>,
     pub entry_description: String,
 }

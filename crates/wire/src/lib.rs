@@ -1,6 +1,11 @@
 //! bunq's wire format, in one place: envelopes, the objects inside them, header names,
 //! timestamps and request bodies. The server renders with these types and the client parses
 //! with them, so the two cannot drift apart.
+//!
+//! Each type also derives its OpenAPI schema (utoipa's `ToSchema`, serde's renames honoured).
+//! An `Option` field that is always rendered, as `null` when empty, says so with
+//! `#[schema(required = true)]`; one with `skip_serializing_if` is left out instead, so the
+//! schema does not require it.
 
 pub mod accounts;
 pub mod card_transactions;

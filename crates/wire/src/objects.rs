@@ -1,14 +1,15 @@
 //! The objects inside `Response` elements (spec B).
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Id {
     pub id: i64,
 }
 
 /// Installation and session tokens (J-28: the superset `{id, created, updated, token}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Token {
     pub id: i64,
     pub created: String,
@@ -16,12 +17,12 @@ pub struct Token {
     pub token: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ServerPublicKey {
     pub server_public_key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Avatar {
     pub uuid: String,
     pub anchor_uuid: String,
@@ -29,7 +30,7 @@ pub struct Avatar {
 }
 
 /// A company user: for now, always a partner (spec B.4 variant 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserCompany {
     pub id: i64,
     pub created: String,
@@ -47,7 +48,7 @@ pub struct UserCompany {
     pub sub_status: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DeviceServer {
     pub id: i64,
     pub created: String,
@@ -58,7 +59,7 @@ pub struct DeviceServer {
 }
 
 /// A provisioned person (spec B.4 variant 2 and `granted_by_user`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserPerson {
     pub id: i64,
     pub created: String,
@@ -77,14 +78,14 @@ pub struct UserPerson {
 
 /// A user object inside another, type-indicated: `{"UserCompany":{...}}` or `{"UserPerson":{...}}`.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum AnyUser {
     UserCompany(UserCompany),
     UserPerson(UserPerson),
 }
 
 /// A session opened with a provision credential (spec B.4 variant 3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserApiKey {
     pub id: i64,
     pub created: String,
@@ -93,7 +94,7 @@ pub struct UserApiKey {
     pub granted_by_user: AnyUser,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OauthCallbackUrl {
     pub id: i64,
     pub created: String,
@@ -101,19 +102,20 @@ pub struct OauthCallbackUrl {
     pub url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OauthClient {
     pub id: i64,
     pub created: String,
     pub updated: String,
     pub status: String,
+    #[schema(required = true)]
     pub display_name: Option<String>,
     pub client_id: String,
     pub secret: String,
     pub callback_url: Vec<OauthCallbackUrl>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LabelAvatar {
     pub uuid: String,
     pub image: Vec<serde_json::Value>,
@@ -122,7 +124,7 @@ pub struct LabelAvatar {
 }
 
 /// `label_user` (spec D.5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LabelUser {
     pub uuid: String,
     pub display_name: String,
@@ -134,39 +136,47 @@ pub struct LabelUser {
 }
 
 /// `oauth_request`: the real capture's shape plus `id` and `client_id` (J-15).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OauthRequest {
     pub id: i64,
     pub uuid: String,
     pub created: String,
     pub updated: String,
+    #[schema(required = true)]
     pub oauth_client_id: Option<i64>,
+    #[schema(required = true)]
     pub oauth_client_display_name: Option<String>,
+    #[schema(required = true)]
     pub client_id: Option<String>,
     pub response_type: String,
+    #[schema(required = true)]
     pub callback_url: Option<String>,
     pub status: String,
+    #[schema(required = true)]
     pub state: Option<String>,
     pub authorization_code: String,
     pub user_alias_created: LabelUser,
+    #[schema(required = true)]
     pub redirect_url: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
 }
 
 /// `credential` (spec D.5, J-16).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Credential {
     pub id: i64,
     pub created: String,
     pub updated: String,
     pub status: String,
     pub expiry_time: String,
+    #[schema(required = true)]
     pub token_value: Option<String>,
+    #[schema(required = true)]
     pub permitted_device: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PartnerUserProvision {
     pub id: i64,
     pub created: String,
@@ -176,16 +186,21 @@ pub struct PartnerUserProvision {
     pub sub_status: String,
     pub action_required: String,
     pub products: Vec<String>,
+    #[schema(required = true)]
     pub label_user: Option<LabelUser>,
+    #[schema(required = true)]
     pub oauth_request: Option<OauthRequest>,
+    #[schema(required = true)]
     pub credential: Option<Credential>,
 }
 
 /// provisio's own (operator API): one entry of a provision's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProvisionHistoryEntry {
     pub at: String,
+    #[schema(required = true)]
     pub from_status: Option<String>,
+    #[schema(required = true)]
     pub from_sub_status: Option<String>,
     pub to_status: String,
     pub to_sub_status: String,
@@ -193,7 +208,7 @@ pub struct ProvisionHistoryEntry {
 }
 
 /// provisio's own (operator API): the sandbox's virtual clock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SandboxClock {
     /// provisio's "now", in bunq's timestamp format.
     pub now: String,
@@ -202,7 +217,7 @@ pub struct SandboxClock {
 }
 
 /// provisio's own (operator API): a partner, with its API key when just created.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SandboxPartner {
     pub id: i64,
     pub name: String,
@@ -213,7 +228,7 @@ pub struct SandboxPartner {
 }
 
 /// The body of a webhook call (spec F.3), wrapped as `{"NotificationUrl":{...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NotificationUrl {
     pub target_url: String,
     pub category: String,
@@ -222,14 +237,14 @@ pub struct NotificationUrl {
     pub object: crate::Item,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NotificationEnvelope {
     #[serde(rename = "NotificationUrl")]
     pub notification_url: NotificationUrl,
 }
 
 /// A notification filter as bunq answers it (spec F.1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NotificationFilterUrl {
     pub category: String,
     pub notification_target: String,
@@ -238,7 +253,7 @@ pub struct NotificationFilterUrl {
     pub all_verification_type: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FailedFilter {
     pub notification_delivery_method: String,
     pub notification_target: String,
@@ -246,7 +261,7 @@ pub struct FailedFilter {
 }
 
 /// A delivery that ran out of attempts (spec F.5, J-25).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NotificationFilterFailure {
     pub id: i64,
     pub created: String,
@@ -255,24 +270,29 @@ pub struct NotificationFilterFailure {
     pub category: String,
     pub event_type: String,
     pub object_id: i64,
+    #[schema(required = true)]
     pub exception_message: Option<String>,
+    #[schema(required = true)]
     pub response_code: Option<u16>,
     pub notification_target: String,
     pub user_id: i64,
+    #[schema(required = true)]
     pub user_requested_id: Option<i64>,
 }
 
 /// provisio's operator API: one attempt to deliver a webhook.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WebhookAttempt {
     pub at: String,
+    #[schema(required = true)]
     pub response_code: Option<u16>,
+    #[schema(required = true)]
     pub error: Option<String>,
     pub latency_ms: f64,
 }
 
 /// provisio's operator API: a webhook delivery and its attempts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WebhookDelivery {
     pub id: i64,
     pub event_id: String,
@@ -290,7 +310,7 @@ pub struct WebhookDelivery {
 }
 
 /// One requirement of an onboarding (spec E.2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FulfillmentObject {
     #[serde(rename = "type")]
     pub kind: String,
@@ -298,16 +318,21 @@ pub struct FulfillmentObject {
     pub reason_translated: String,
     pub user_id: i64,
     /// Null until provided, then `FULFILLED`.
+    #[schema(required = true)]
     pub status: Option<String>,
+    #[schema(required = true)]
     pub time_mandatory: Option<String>,
     pub all_status_allowed: Vec<String>,
+    #[schema(required = true)]
     pub id: Option<i64>,
+    #[schema(required = true)]
     pub created_timestamp: Option<String>,
+    #[schema(required = true)]
     pub updated_timestamp: Option<String>,
 }
 
 /// `UserOnboarding` (spec E.2), with its fulfillments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserOnboarding {
     pub id: i64,
     pub created: String,
@@ -319,8 +344,11 @@ pub struct UserOnboarding {
     pub user_verification_status_desired: String,
     pub status: String,
     pub action_required: String,
+    #[schema(required = true)]
     pub waiting_type: Option<String>,
+    #[schema(required = true)]
     pub waiting_time_message: Option<String>,
+    #[schema(required = true)]
     pub waiting_time_message_translated: Option<String>,
     pub all_fulfillment: Vec<FulfillmentObject>,
 }

@@ -1,9 +1,10 @@
 //! Objects of provisio's operator API (`/_provisio/`), not bunq's.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A scenario, magic value or forced outcome of the sandbox (`GET /_provisio/scenarios`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Scenario {
     pub name: String,
     /// `scenario` (runnable), `magic value`, `forced outcome` or `setting`.
@@ -12,7 +13,7 @@ pub struct Scenario {
 }
 
 /// One request as the server answered it: what the request log keeps (no headers, no bodies).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RequestRecord {
     /// Increasing within one server process; `after` pages on it.
     pub id: u64,
@@ -25,9 +26,26 @@ pub struct RequestRecord {
     pub status: u16,
     pub latency_ms: u64,
     /// The partner whose session or key made the request, once it was known.
+    #[schema(required = true)]
     pub partner_id: Option<i64>,
     /// The user the session acts as (the partner, or a provisioned user's `UserApiKey`).
+    #[schema(required = true)]
     pub user_id: Option<i64>,
     /// For a refusal, the `error_description` the client got.
+    #[schema(required = true)]
     pub reason: Option<String>,
+}
+
+/// The answer of the health probes, `{"status":"ok"}` (not in bunq's envelope).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HealthStatus {
+    pub status: String,
+}
+
+impl HealthStatus {
+    pub fn ok() -> HealthStatus {
+        HealthStatus {
+            status: "ok".into(),
+        }
+    }
 }

@@ -6,6 +6,7 @@ use provisio_core::account::{
     rules::MoneyInput,
 };
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::{
     accounts::{amount, Amount, AmountRequest},
@@ -13,14 +14,14 @@ use crate::{
 };
 
 /// An account as a payment shows it (bunq's `LabelMonetaryAccount`, the parts provisio has).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LabelMonetaryAccount {
     pub iban: String,
     pub display_name: String,
     pub country: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PaymentObject {
     pub id: i64,
     pub created: String,
@@ -35,6 +36,7 @@ pub struct PaymentObject {
     pub sub_type: String,
     pub status: String,
     pub balance_after_mutation: Amount,
+    #[schema(required = true)]
     pub merchant_reference: Option<String>,
 }
 
@@ -42,7 +44,7 @@ pub struct PaymentObject {
 pub use crate::requests::Pointer as PointerRequest;
 
 /// `POST /user/{userId}/monetary-account/{accountId}/payment`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PaymentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<AmountRequest>,
@@ -73,7 +75,7 @@ impl From<PaymentRequest> for PaymentInput {
 }
 
 /// provisio's operator API: money in, from an IBAN elsewhere.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CreditRequest {
     /// A decimal string with two decimals, in the account's currency.
     pub amount: String,
@@ -113,7 +115,7 @@ pub fn payment(p: &Payment) -> PaymentObject {
 
 /// provisio's operator API: the ledger's totals and whether its invariants hold (all amounts
 /// summed over every currency, in minor units written as decimals).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LedgerCheck {
     pub balances: String,
     pub credited: String,

@@ -1,13 +1,14 @@
 //! Request bodies (spec B). Unknown fields are ignored, as bunq does.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct InstallationRequest {
     pub client_public_key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DeviceServerRequest {
     pub description: String,
     pub secret: String,
@@ -15,12 +16,12 @@ pub struct DeviceServerRequest {
     pub permitted_ips: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SessionServerRequest {
     pub secret: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Pointer {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -32,7 +33,7 @@ pub struct Pointer {
 
 /// `POST /partner-user-provision`, either form (J-1). Every field is optional here; the
 /// domain says which are required.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProvisionRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_uuid: Option<String>,
@@ -55,24 +56,24 @@ pub struct ProvisionRequest {
 }
 
 /// `PUT` bodies that carry only a status (provision, OAuth client).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StatusRequest {
     pub status: String,
 }
 
 /// `POST /oauth-client`: `{}` or `{"status":...}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OauthClientRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CallbackUrlRequest {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NotificationFilterRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
@@ -81,19 +82,19 @@ pub struct NotificationFilterRequest {
 }
 
 /// `POST /user/{id}/notification-filter-url`: the complete new set (replace-all).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NotificationFiltersRequest {
     pub notification_filters: Vec<NotificationFilterRequest>,
 }
 
 /// `POST /user/{id}/notification-filter-failure`: `"1,2,3"`, at most 100 ids.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FailureRetryRequest {
     pub notification_filter_failed_ids: String,
 }
 
 /// `POST`/`PUT …/user-onboarding`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OnboardingRequest {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -103,7 +104,7 @@ pub struct OnboardingRequest {
     pub user_verification_status_desired: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
@@ -118,7 +119,7 @@ pub struct Address {
 }
 
 /// `POST …/address-main` or `…/address-postal`: one of the two keys.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AddressRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_main: Option<Address>,
@@ -127,7 +128,7 @@ pub struct AddressRequest {
 }
 
 /// `PUT /user-person/{id}`: legal name and date of birth.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserPersonRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
@@ -139,7 +140,7 @@ pub struct UserPersonRequest {
     pub date_of_birth: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TaxResident {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
@@ -149,20 +150,20 @@ pub struct TaxResident {
     pub status: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TaxResidentRequest {
     #[serde(default)]
     pub tax_resident: Vec<TaxResident>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NationalityRequest {
     #[serde(default)]
     pub all_nationality: Vec<String>,
 }
 
 /// `POST …/identity-verification-session` (`PUT` sends only `status`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct IdentityVerificationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
@@ -173,7 +174,7 @@ pub struct IdentityVerificationRequest {
 }
 
 /// `POST …/document-identification`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DocumentIdentificationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_type: Option<String>,
@@ -186,7 +187,7 @@ pub struct DocumentIdentificationRequest {
 }
 
 /// `PUT …/partner-user-information-inquiry-entry/{id}`: at least one of the two.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct InquiryAnswerRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
@@ -195,21 +196,21 @@ pub struct InquiryAnswerRequest {
 }
 
 /// provisio's operator API: move the virtual clock, `{"by":"7d"}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AdvanceClockRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
 }
 
 /// provisio's operator API: create a partner, `{"name":"Acme"}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CreatePartnerRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 /// provisio's operator API: raise an inquiry.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RaiseInquiryRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
@@ -218,7 +219,7 @@ pub struct RaiseInquiryRequest {
 }
 
 /// provisio's operator API: review an inquiry entry.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReviewEntryRequest {
     /// `APPROVED` or `REJECTED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -231,7 +232,7 @@ pub struct ReviewEntryRequest {
 }
 
 /// provisio's operator API: decide an identity verification now.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DecideVerificationRequest {
     /// `APPROVED` or `REJECTED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -85,6 +85,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if self.status.is_server_error() {
             tracing::error!(status = %self.status, cause = ?self.source, "request failed");
+        } else if super::encryption::inside_encrypted_request() {
+            // The description may quote what the client sent encrypted.
+            tracing::debug!(status = %self.status, "encrypted request refused");
         } else {
             tracing::debug!(status = %self.status, description = %self.description, "request refused");
         }

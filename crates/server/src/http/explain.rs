@@ -59,6 +59,9 @@ pub async fn refuse_installation_token(state: &AppState, token: &SecretHash) -> 
 
 pub const MISSING_TOKEN: &str = "no X-Bunq-Client-Authentication header was sent.";
 
+pub const SIGNED_PLAINTEXT: &str = "it matches the decrypted body, but an encrypted request is \
+    signed over its ciphertext as sent.";
+
 /// Why a signature over `body` did not verify with `key`.
 pub fn signature(key: &VerifyingKey, body: &[u8], signature: &str, err: CryptoError) -> String {
     if matches!(err, CryptoError::SignatureNotBase64) {

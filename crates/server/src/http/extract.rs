@@ -18,7 +18,12 @@ use provisio_core::{crypto::VerifyingKey, ip::canonical, secret::SecretHash, Dom
 use provisio_wire::headers;
 use serde::{de::DeserializeOwned, Serialize};
 
-use super::{body::read_json, error::ApiError, explain};
+use super::{
+    body::read_json,
+    encryption::{ReplyKey, WireBody},
+    error::ApiError,
+    explain,
+};
 use crate::{
     auth::{AuthedInstallation, AuthedSession},
     request_log::CallerSlot,
@@ -60,6 +65,15 @@ fn auth_token(state: &AppState, headers: &HeaderMap) -> Result<SecretHash, ApiEr
 #[derive(Clone)]
 struct CallerKey(Arc<VerifyingKey>);
 
+/// Records the caller's installation key: for the body's signature, and for sealing the answer
+/// when the request came encrypted.
+fn remember_caller_key(parts: &mut Parts, key: &Arc<VerifyingKey>) {
+    if let Some(reply) = parts.extensions.get::<ReplyKey>() {
+        reply.set(key.clone());
+    }
+    parts.extensions.insert(CallerKey(key.clone()));
+}
+
 /// A request authenticated with an installation token (`POST /device-server`,
 /// `POST /session-server`).
 pub struct InstallationAuth(pub Arc<AuthedInstallation>);
@@ -76,7 +90,7 @@ impl FromRequestParts<AppState> for InstallationAuth {
             }
             Err(err) => return Err(err.into()),
         };
-        parts.extensions.insert(CallerKey(installation.key.clone()));
+        remember_caller_key(parts, &installation.key);
         Ok(InstallationAuth(installation))
     }
 }
@@ -113,7 +127,7 @@ impl FromRequestParts<AppState> for SessionAuth {
         if let Some(slot) = parts.extensions.get::<CallerSlot>() {
             slot.set_principal(session.context.principal, session.context.session.user_id);
         }
-        parts.extensions.insert(CallerKey(session.key.clone()));
+        remember_caller_key(parts, &session.key);
         Ok(SessionAuth { session, token })
     }
 }
@@ -140,9 +154,8 @@ impl<T: DeserializeOwned + Serialize> FromRequest<AppState> for SignedJson<T> {
     }
 }
 
-/// Reads a body of at most `limit` bytes within the configured request timeout (`what` names
-/// it in the refusal) and verifies its `X-Bunq-Client-Signature` over exactly those bytes:
-/// when sent, or always if `required`.
+/// Reads a body of at most `limit` bytes (see `read_limited`) and verifies its
+/// `X-Bunq-Client-Signature` over exactly the bytes sent: when sent, or always if `required`.
 pub(super) async fn signed_bytes(
     parts: &Parts,
     body: axum::body::Body,
@@ -151,35 +164,27 @@ pub(super) async fn signed_bytes(
     what: &str,
     required: bool,
 ) -> Result<axum::body::Bytes, ApiError> {
-    // A client that announces more than it sends would otherwise hold the connection forever.
-    let read = axum::body::to_bytes(body, limit);
-    let bytes = match tokio::time::timeout(state.config.request_timeout, read).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(err)) => {
-            return Err(ApiError::bad_request(if is_too_large(err) {
-                format!("{what} is too large; at most {limit} bytes are accepted.")
-            } else {
-                format!("{what} could not be read.")
-            }))
-        }
-        Err(_) => {
-            return Err(ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                format!("{what} did not arrive in time."),
-            ))
-        }
-    };
+    let bytes = read_limited(body, state, limit, what).await?;
     let signature = parts
         .headers
         .get(headers::CLIENT_SIGNATURE)
         .map(|v| v.to_str().unwrap_or_default());
+    // An encrypted request is signed over its ciphertext as sent (A.9), not over the plaintext
+    // the handler reads.
+    let wire = parts.extensions.get::<WireBody>();
+    let signed = wire.map_or(&bytes, |WireBody(ciphertext)| ciphertext);
     match (signature, parts.extensions.get::<CallerKey>()) {
         (Some(signature), Some(CallerKey(key))) => {
-            if let Err(err) = key.verify(&bytes, signature) {
+            if let Err(err) = key.verify(signed, signature) {
                 return Err(explain::refusal(
                     state,
                     DomainError::SignatureInvalid,
-                    || explain::signature(key, &bytes, signature, err),
+                    || match wire {
+                        Some(_) if key.verify(&bytes, signature).is_ok() => {
+                            explain::SIGNED_PLAINTEXT.to_owned()
+                        }
+                        _ => explain::signature(key, signed, signature, err),
+                    },
                 ));
             }
         }
@@ -188,6 +193,31 @@ pub(super) async fn signed_bytes(
     }
     Ok(bytes)
 }
+
+/// Reads a body of at most `limit` bytes within the configured request timeout; `what` names
+/// it in the refusal.
+pub(super) async fn read_limited(
+    body: axum::body::Body,
+    state: &AppState,
+    limit: usize,
+    what: &str,
+) -> Result<axum::body::Bytes, ApiError> {
+    // A client that announces more than it sends would otherwise hold the connection forever.
+    let read = axum::body::to_bytes(body, limit);
+    match tokio::time::timeout(state.config.request_timeout, read).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(err)) => Err(ApiError::bad_request(if is_too_large(err) {
+            format!("{what} is too large; at most {limit} bytes are accepted.")
+        } else {
+            format!("{what} could not be read.")
+        })),
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!("{what} did not arrive in time."),
+        )),
+    }
+}
+
 fn is_too_large(err: axum::Error) -> bool {
     err.into_inner()
         .downcast_ref::<http_body_util::LengthLimitError>()

@@ -71,8 +71,9 @@ fn sign_error(state: &AppState, err: ApiError) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
-/// A safety net: an error response that is not JSON came from the framework or a layer, not
-/// from `ApiError`. Replace it with the envelope so clients that parse every body never choke.
+/// A safety net: an error response that is not JSON (nor an encrypted refusal) came from the
+/// framework or a layer, not from `ApiError`. Replace it with the envelope so clients that
+/// parse every body never choke.
 fn ensure_envelope(response: Response) -> Response {
     let status = response.status();
     let is_json = response
@@ -80,7 +81,10 @@ fn ensure_envelope(response: Response) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if status.is_success() || is_json {
+    let sealed = response
+        .headers()
+        .contains_key(headers::SERVER_ENCRYPTION_KEY);
+    if status.is_success() || is_json || sealed {
         return response;
     }
     let description = match status {

@@ -245,5 +245,12 @@ for_each_backend! { strict =>
         refused(user.get(&format!("/v1/user/{key}/card/{}/generated-cvc2", made.id)).await, 400, "must be encrypted");
         // The card itself is no secret.
         assert_eq!(card(&user, key, made.id).await.id, made.id);
+        // Encrypted, they are answered (encrypted too).
+        let pan = ok(user.post_encrypted(&format!("/v1/user/{key}/card/{}/primary-account-number", made.id), &serde_json::json!({})).await);
+        assert!(matches!(pan.response.as_slice(), [Item::CardPrimaryAccountNumber(p)] if luhn_valid(&p.primary_account_number)), "{pan:?}");
+        let made_cvc = ok(user.post_encrypted(&format!("/v1/user/{key}/card/{}/generated-cvc2", made.id), &serde_json::json!({})).await);
+        let [Item::CardGeneratedCvc2(cvc)] = made_cvc.response.as_slice() else { panic!("{made_cvc:?}") };
+        let listed = ok(user.get_encrypted(&format!("/v1/user/{key}/card/{}/generated-cvc2", made.id)).await);
+        assert!(matches!(listed.response.as_slice(), [Item::CardGeneratedCvc2(c)] if c.cvc2 == cvc.cvc2), "{listed:?}");
     }
 }

@@ -94,5 +94,6 @@ fn parse(buf: &[u8]) -> Option<Reply> {
         status,
         headers,
         body: bytes::Bytes::copy_from_slice(body),
+        ciphertext: None,
     })
 }

@@ -86,6 +86,14 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(offset_of(&admin(&app, Method::GET, "/_provisio/clock").await), 0);
     }
 
+    async fn the_clock_runs_at_most_a_hundred_years_ahead_in_all(app: TestApp) {
+        let century = advance(&app, "36500d").await;
+        assert_eq!(century, 36_500 * 86_400);
+        let reply = advance_by(&app, serde_json::json!({"by": "1s"})).await;
+        assert_error(&reply, &app.server_key, 400, "at most 100 years ahead in all");
+        assert_eq!(offset_of(&admin(&app, Method::GET, "/_provisio/clock").await), century);
+    }
+
     async fn a_session_expires_after_an_advance(app: TestApp) {
         let client = app.client().await;
         let context = client.context().await.unwrap_or_else(|e| panic!("{e}"));

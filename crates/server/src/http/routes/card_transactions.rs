@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use axum::{
     extract::{FromRequestParts, OriginalUri, Query, State},
     http::request::Parts,
-    routing::post,
-    Router,
 };
 use provisio_core::{
     card::action::{challenge_answer, Challenge, ChallengeStatus},
@@ -27,6 +25,7 @@ use crate::{
     http::{
         error::ApiError,
         extract::{Json, PathId},
+        openapi::{post, Api, Auth, Op},
         pagination::Paging,
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},
@@ -34,12 +33,16 @@ use crate::{
     AppState,
 };
 
-/// The operator's card network, to merge into `/_provisio`.
-pub fn operator() -> Router<AppState> {
-    Router::new()
-        .route("/cards/{id}/authorize", post(authorize))
-        .route("/mastercard-actions/{id}/reverse", post(reverse))
-        .route("/mastercard-actions/{id}/settle", post(settle))
+/// The operator's card network with its descriptions, to merge into `/_provisio`.
+// A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
+#[rustfmt::skip]
+pub fn operator() -> Api {
+    let op = |summary| Op::new(summary).auth(Auth::Admin);
+    Api::new()
+        .route("/cards/{id}/authorize", [post(authorize, op("A merchant's authorisation on a card: the MasterCardAction, or the 3DS challenge")
+            .body::<AuthorizeRequest>().answers(&["MasterCardAction", "MasterCardIdentityCheckChallengeRequest"]))])
+        .route("/mastercard-actions/{id}/reverse", [post(reverse, op("Reverse an authorised card transaction").answers(&["MasterCardAction"]))])
+        .route("/mastercard-actions/{id}/settle", [post(settle, op("Settle an authorised card transaction").answers(&["MasterCardAction"]))])
 }
 
 /// The `{action_id}` path segment.

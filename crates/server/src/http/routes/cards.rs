@@ -11,8 +11,7 @@
 use axum::{
     extract::{FromRequest, FromRequestParts, OriginalUri, Request, State},
     http::request::Parts,
-    routing::{get, post},
-    Extension, Router,
+    Extension,
 };
 use provisio_core::{
     card::{rules, CardKind, Cvc2Type},
@@ -20,7 +19,9 @@ use provisio_core::{
     text,
 };
 use provisio_wire::{
-    cards::{card_item, cvc2, CardPrimaryAccountNumber, CardRequest, Cvc2Request},
+    cards::{
+        card_item, cvc2, CardPrimaryAccountNumber, CardRequest, ChallengeAnswerRequest, Cvc2Request,
+    },
     Item,
 };
 use serde::de::DeserializeOwned;
@@ -31,6 +32,7 @@ use crate::{
         encryption::ClientEncrypted,
         error::ApiError,
         extract::{signed_bytes, Json, PathId},
+        openapi::{get, post, put, Api, Op},
         pagination::Paging,
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},
@@ -38,41 +40,51 @@ use crate::{
     AppState, Profile,
 };
 
-/// bunq's card routes, to merge into `/v1`.
-pub fn v1() -> Router<AppState> {
-    Router::new()
-        .route("/user/{user_id}/card-debit", post(create_debit))
-        .route("/user/{user_id}/card-credit", post(create_credit))
-        .route("/user/{user_id}/card", get(list))
-        .route("/user/{user_id}/card/{card_id}", get(get_card).put(update))
-        .route(
-            "/user/{user_id}/card/{card_id}/primary-account-number",
-            post(reveal_pan),
-        )
-        .route(
-            "/user/{user_id}/card/{card_id}/generated-cvc2",
-            post(create_cvc2).get(list_cvc2),
-        )
-        .route(
-            "/user/{user_id}/card/{card_id}/generated-cvc2/{id}",
-            get(get_cvc2).put(update_cvc2),
-        )
-        .route(
-            "/user/{user_id}/monetary-account/{id}/mastercard-action",
-            get(card_transactions::list_actions),
-        )
-        .route(
-            "/user/{user_id}/monetary-account/{id}/mastercard-action/{action_id}",
-            get(card_transactions::get_action),
-        )
-        .route(
-            "/user/{user_id}/challenge-request",
-            get(card_transactions::list_challenges),
-        )
-        .route(
-            "/user/{user_id}/challenge-request/{id}",
-            get(card_transactions::get_challenge).put(card_transactions::answer_challenge),
-        )
+/// bunq's card routes with their descriptions, to merge into `/v1`.
+// A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
+#[rustfmt::skip]
+pub fn v1() -> Api {
+    use card_transactions as tx;
+    const CARD: &[&str] = &["CardDebit", "CardCredit"];
+    const CVC2: &[&str] = &["CardGeneratedCvc2"];
+    Api::new()
+        .route("/user/{user_id}/card-debit", [
+            post(create_debit, Op::new("Order a debit card").body::<CardRequest>().answers(&["CardDebit"])),
+        ])
+        .route("/user/{user_id}/card-credit", [
+            post(create_credit, Op::new("Order a credit card").body::<CardRequest>().answers(&["CardCredit"])),
+        ])
+        .route("/user/{user_id}/card", [get(list, Op::new("The user's cards").paged().answers(CARD))])
+        .route("/user/{user_id}/card/{card_id}", [
+            get(get_card, Op::new("One card").answers(CARD)),
+            put(update, Op::new("Change a card's status, limits, PIN or fallback account").body::<CardRequest>().answers(CARD)),
+        ])
+        .route("/user/{user_id}/card/{card_id}/primary-account-number", [
+            post(reveal_pan, Op::new("Reveal the card's PAN (strict: encrypted requests only)").answers(&["CardPrimaryAccountNumber"])),
+        ])
+        .route("/user/{user_id}/card/{card_id}/generated-cvc2", [
+            post(create_cvc2, Op::new("Generate a CVC2 (strict: encrypted requests only)").body::<Cvc2Request>().answers(CVC2)),
+            get(list_cvc2, Op::new("The card's CVC2s (strict: encrypted requests only)").paged().answers(CVC2)),
+        ])
+        .route("/user/{user_id}/card/{card_id}/generated-cvc2/{id}", [
+            get(get_cvc2, Op::new("One CVC2 (strict: encrypted requests only)").answers(CVC2)),
+            put(update_cvc2, Op::new("Change a CVC2's type (strict: encrypted requests only)").body::<Cvc2Request>().answers(CVC2)),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/mastercard-action", [
+            get(tx::list_actions, Op::new("The account's card transactions").paged().answers(&["MasterCardAction"])),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/mastercard-action/{action_id}", [
+            get(tx::get_action, Op::new("One card transaction").answers(&["MasterCardAction"])),
+        ])
+        .route("/user/{user_id}/challenge-request", [
+            get(tx::list_challenges, Op::new("The user's 3DS challenges").paged()
+                .query("status", "Comma-separated statuses to keep (PENDING, ACCEPTED, REJECTED, EXPIRED)")
+                .answers(&["MasterCardIdentityCheckChallengeRequest"])),
+        ])
+        .route("/user/{user_id}/challenge-request/{id}", [
+            get(tx::get_challenge, Op::new("One 3DS challenge").answers(&["MasterCardIdentityCheckChallengeRequest"])),
+            put(tx::answer_challenge, Op::new("Accept or reject a 3DS challenge").body::<ChallengeAnswerRequest>().answers(&["Id"])),
+        ])
 }
 
 /// The `{card_id}` path segment.

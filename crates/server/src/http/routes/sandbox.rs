@@ -7,32 +7,86 @@ use axum::{
     http::StatusCode,
     middleware::Next,
     response::{IntoResponse, Response},
-    routing::{delete, get, post},
-    Router,
 };
 use provisio_core::time::{parse_duration, Clock};
-use provisio_wire::{objects::SandboxClock, requests::AdvanceClockRequest, Item};
+use provisio_wire::{
+    objects::SandboxClock,
+    operator::HealthStatus,
+    requests::{AdvanceClockRequest, CreatePartnerRequest},
+    Item,
+};
 
 use super::{admin::Admin, tenants};
 use crate::{
     http::{
         error::ApiError,
         extract::Json,
+        openapi::{delete, get, post, Api, Auth, Op},
         respond::{ApiResult, Bunq},
     },
     sandbox_clock, AppState,
 };
 
 /// The sandbox routes, to nest under `/_provisio`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/clock", get(clock))
-        .route("/clock/advance", post(advance))
-        .route("/health", get(health))
-        .route("/ready", get(ready))
-        .route("/partners", post(tenants::create).get(tenants::list))
-        .route("/partners/{id}", delete(tenants::delete))
-        .route("/reset", post(tenants::reset))
+pub fn api() -> Api {
+    let admin = |summary| Op::new(summary).auth(Auth::Admin);
+    let clock_answer = &["SandboxClock"];
+    let partner = &["SandboxPartner"];
+    Api::new()
+        .route(
+            "/clock",
+            [get(clock, admin("The virtual clock").answers(clock_answer))],
+        )
+        .route(
+            "/clock/advance",
+            [post(
+                advance,
+                admin("Move the virtual clock forward; what fell due runs at once")
+                    .body::<AdvanceClockRequest>()
+                    .answers(clock_answer),
+            )],
+        )
+        .route(
+            "/health",
+            [get(
+                health,
+                Op::new("Liveness")
+                    .auth(Auth::Public)
+                    .answers_plain::<HealthStatus>(),
+            )],
+        )
+        .route(
+            "/ready",
+            [get(
+                ready,
+                Op::new("Readiness: the store answers and its schema is this build's")
+                    .auth(Auth::Public)
+                    .answers_plain::<HealthStatus>(),
+            )],
+        )
+        .route(
+            "/partners",
+            [
+                post(
+                    tenants::create,
+                    admin("Create a partner; answers its API key once")
+                        .body::<CreatePartnerRequest>()
+                        .answers(partner),
+                ),
+                get(tenants::list, admin("Every partner").answers(partner)),
+            ],
+        )
+        .route(
+            "/partners/{id}",
+            [delete(
+                tenants::delete,
+                admin("Remove a partner with everything it owns"),
+            )],
+        )
+        .route(
+            "/reset",
+            [post(tenants::reset, admin("Empty the store (dev only)"))],
+        )
 }
 
 /// Keeps this process's mirror of the shared clock fresh before a request reads it.
@@ -81,13 +135,13 @@ pub async fn advance(
 
 /// `GET /_provisio/health`: the process answers.
 pub async fn health() -> Response {
-    axum::Json(serde_json::json!({"status": "ok"})).into_response()
+    axum::Json(HealthStatus::ok()).into_response()
 }
 
 /// `GET /_provisio/ready`: the store answers and its schema is this build's.
 pub async fn ready(State(state): State<AppState>) -> Response {
     match state.store.ready().await {
-        Ok(()) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
+        Ok(()) => axum::Json(HealthStatus::ok()).into_response(),
         Err(err) => {
             tracing::warn!(error = ?err, "not ready");
             ApiError::new(

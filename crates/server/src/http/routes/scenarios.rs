@@ -26,7 +26,7 @@ pub async fn list(_: Admin) -> ApiResult {
     )
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RunScenario {
     /// The partner (its UserCompany id) the user is provisioned for.
     pub partner_id: i64,

@@ -1,0 +1,130 @@
+//! The OpenAPI description, built from the same registrations that build the router, so a
+//! route cannot be served without being described.
+//!
+//! # Documenting a new route
+//!
+//! Register it on an [`Api`] (in `http/table/`, or a module it merges) with one [`Op`] per
+//! method; that one call both serves it and describes it:
+//!
+//! ```ignore
+//! .route("/user/{user_id}/card", [
+//!     post(routes::card::create, Op::new("Order a card").body::<CardRequest>().answers(&["Id"])),
+//!     get(routes::card::list, Op::new("List cards").paged().answers(&["CardDebit"])),
+//! ])
+//! ```
+//!
+//! Request and response types are the wire types with `#[derive(ToSchema)]`; an answer names
+//! the [`provisio_wire::Item`] variants it holds. Nothing else is needed: `GET
+//! /_provisio/openapi.json`, `provisio openapi` and the tests pick it up. The `openapi` tests
+//! fail for a route registered on a plain axum `Router` instead (only the dashboard's HTML
+//! pages under `/_provisio/ui` are exempt: they are not API).
+
+mod document;
+mod op;
+
+use axum::{handler::Handler, routing::MethodRouter, Router};
+
+pub use document::document_json;
+pub use op::{Auth, Op};
+
+use crate::AppState;
+
+/// One method of a route: how it is served and how it is described.
+pub struct Endpoint {
+    method: &'static str,
+    router: MethodRouter<AppState>,
+    op: Op,
+}
+
+macro_rules! endpoint {
+    ($name:ident, $method:literal) => {
+        #[doc = concat!("`", $method, "` served by `handler`, described by `op`.")]
+        pub fn $name<H, T>(handler: H, op: Op) -> Endpoint
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            Endpoint {
+                method: $method,
+                router: axum::routing::$name(handler),
+                op,
+            }
+        }
+    };
+}
+
+endpoint!(get, "GET");
+endpoint!(post, "POST");
+endpoint!(put, "PUT");
+endpoint!(delete, "DELETE");
+
+/// A described operation: `method` at `path` (the full path, `/v1/…` or `/_provisio/…`).
+#[derive(Debug, Clone)]
+pub struct Described {
+    pub method: &'static str,
+    pub path: String,
+    pub op: Op,
+}
+
+/// An axum router whose every route is described.
+pub struct Api {
+    router: Router<AppState>,
+    described: Vec<Described>,
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Api::new()
+    }
+}
+
+impl Api {
+    pub fn new() -> Api {
+        Api {
+            router: Router::new(),
+            described: Vec::new(),
+        }
+    }
+
+    /// Serves and describes `path` with these methods.
+    pub fn route(mut self, path: &str, endpoints: impl IntoIterator<Item = Endpoint>) -> Api {
+        let mut methods = MethodRouter::new();
+        for endpoint in endpoints {
+            methods = methods.merge(endpoint.router);
+            self.described.push(Described {
+                method: endpoint.method,
+                path: path.to_owned(),
+                op: endpoint.op,
+            });
+        }
+        self.router = self.router.route(path, methods);
+        self
+    }
+
+    /// Serves `other`'s routes under `prefix` (which may hold a path parameter).
+    pub fn nest(mut self, prefix: &str, other: Api) -> Api {
+        self.router = self.router.nest(prefix, other.router);
+        self.described
+            .extend(other.described.into_iter().map(|d| Described {
+                path: format!("{prefix}{}", d.path),
+                ..d
+            }));
+        self
+    }
+
+    pub fn merge(mut self, other: Api) -> Api {
+        self.router = self.router.merge(other.router);
+        self.described.extend(other.described);
+        self
+    }
+
+    /// Changes the router only (layers), never what is served.
+    pub fn map_router(mut self, f: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api {
+        self.router = f(self.router);
+        self
+    }
+
+    pub fn into_parts(self) -> (Router<AppState>, Vec<Described>) {
+        (self.router, self.described)
+    }
+}

@@ -1,0 +1,170 @@
+//! provisio's operator API under `/_provisio` (admin token), with its descriptions (see
+//! `http::openapi`). The sandbox controls are in `routes::sandbox::api`.
+
+use provisio_wire::{
+    payments::CreditRequest,
+    requests::{DecideVerificationRequest, RaiseInquiryRequest, ReviewEntryRequest},
+};
+
+use crate::http::{
+    openapi::{get, post, Api, Auth, Op},
+    routes,
+};
+
+fn op(summary: &'static str) -> Op {
+    Op::new(summary).auth(Auth::Admin)
+}
+
+const PROVISION: &[&str] = &["PartnerUserProvision"];
+const INQUIRY: &[&str] = &["UserInformationInquiry"];
+
+pub fn api() -> Api {
+    use routes::{admin, metrics, openapi, payments, requests, sandbox, scenarios};
+    Api::new()
+        .route(
+            "/provisions/{id}/approve",
+            [post(
+                admin::approve,
+                op("Approve a provision now").answers(PROVISION),
+            )],
+        )
+        .route(
+            "/provisions/{id}/deny",
+            [post(
+                admin::deny,
+                op("Deny a provision now").answers(PROVISION),
+            )],
+        )
+        .route(
+            "/provisions/{id}/fail",
+            [post(
+                admin::fail,
+                op("Fail a provision now").answers(PROVISION),
+            )],
+        )
+        .route(
+            "/provisions/{id}/expire-credential",
+            [post(
+                admin::expire_credential,
+                op("Expire a provision's credential").answers(PROVISION),
+            )],
+        )
+        .route(
+            "/provisions/{id}/history",
+            [get(
+                admin::history,
+                op("A provision's state changes").answers(&["ProvisionHistoryEntry"]),
+            )],
+        )
+        .route(
+            "/users/{id}/inquiries",
+            [post(
+                admin::raise_inquiry,
+                op("Raise an information inquiry")
+                    .body::<RaiseInquiryRequest>()
+                    .answers(INQUIRY),
+            )],
+        )
+        .route(
+            "/inquiries/{id}/finalize",
+            [post(
+                admin::finalize_inquiry,
+                op("Finalize an inquiry").answers(INQUIRY),
+            )],
+        )
+        .route(
+            "/inquiry-entries/{id}/review",
+            [post(
+                admin::review_entry,
+                op("Review an inquiry entry")
+                    .body::<ReviewEntryRequest>()
+                    .answers(&["Id"]),
+            )],
+        )
+        .route(
+            "/identity-verifications/{id}/decide",
+            [post(
+                admin::decide_identity,
+                op("Decide an identity verification now")
+                    .body::<DecideVerificationRequest>()
+                    .answers(&["IdentityVerificationSessionIncode"]),
+            )],
+        )
+        .route(
+            "/monetary-accounts/{id}/credit",
+            [post(
+                payments::credit,
+                op("Credit an account from an IBAN elsewhere")
+                    .body::<CreditRequest>()
+                    .answers(&["Payment"]),
+            )],
+        )
+        .route(
+            "/ledger",
+            [get(
+                payments::ledger,
+                op("The ledger's totals and invariants").answers(&["LedgerCheck"]),
+            )],
+        )
+        .route(
+            "/deliveries",
+            [get(
+                admin::deliveries,
+                op("Recent webhook deliveries, newest first")
+                    .query_integer("count", "How many (1 to 200, default 20)")
+                    .query("target", "Only those to this URL")
+                    .answers(&["WebhookDelivery"]),
+            )],
+        )
+        .route(
+            "/deliveries/{id}/resend",
+            [post(
+                admin::resend,
+                op("Deliver a webhook again").answers(&["Id"]),
+            )],
+        )
+        .route(
+            "/requests",
+            [get(
+                requests::recent,
+                op("Recent requests and why refused ones were refused")
+                    .query_integer("partner", "Only this partner's")
+                    .query_integer("after", "Only those after this record id")
+                    .query_integer("count", "How many (1 to 200, default 50)")
+                    .answers(&["RequestRecord"]),
+            )],
+        )
+        .route(
+            "/metrics",
+            [get(
+                metrics::scrape,
+                op("Metrics in Prometheus' text format").answers_bytes(&["text/plain"]),
+            )],
+        )
+        .route(
+            "/scenarios",
+            [get(
+                scenarios::list,
+                op("Every scenario, magic value and forced outcome").answers(&["Scenario"]),
+            )],
+        )
+        .route(
+            "/scenarios/{name}",
+            [post(
+                scenarios::run,
+                op("Run a scenario for a partner")
+                    .body::<scenarios::RunScenario>()
+                    .answers(PROVISION),
+            )],
+        )
+        .route(
+            "/openapi.json",
+            [get(
+                openapi::describe,
+                Op::new("This description")
+                    .auth(Auth::Public)
+                    .answers_document(),
+            )],
+        )
+        .merge(sandbox::api())
+}
