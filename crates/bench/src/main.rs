@@ -5,6 +5,7 @@
 //! target/release/provisio-bench`. Everything runs on this machine; the load generator shares
 //! the cores with the server, as a partner's CI would.
 
+mod cards;
 mod load;
 mod payments;
 mod provisions;
@@ -55,6 +56,8 @@ enum Scenario {
     Webhooks,
     /// Signed internal payments settled on both sides, then the ledger check.
     Payments,
+    /// Card authorisations on the ledger, then the ledger check.
+    Cards,
 }
 
 fn parse_secs(s: &str) -> Result<Duration, String> {
@@ -85,6 +88,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if matches!(args.scenario, Scenario::All | Scenario::Payments) {
         settle_payments(&args, &binary).await?;
+    }
+    if matches!(args.scenario, Scenario::All | Scenario::Cards) {
+        authorize_cards(&args, &binary).await?;
     }
     Ok(())
 }
@@ -124,6 +130,55 @@ async fn settle_payments(args: &Args, binary: &std::path::Path) -> anyhow::Resul
     if server.backend == "SQLite" {
         check(
             "at least 1,000 settled payments/s on SQLite",
+            stats.rate() >= 1000.0,
+            format!("{:.0}/s", stats.rate()),
+        );
+    }
+    check(
+        "the ledger check holds after the run",
+        ledger["holds"] == serde_json::Value::Bool(true) && stats.errors == 0,
+        format!(
+            "holds: {}, refused or failed requests: {}",
+            ledger["holds"], stats.errors
+        ),
+    );
+    Ok(())
+}
+
+async fn authorize_cards(args: &Args, binary: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(url) = &args.database_url {
+        reset_database(url).await?;
+    }
+    let mut servers = server::start(binary, args.database_url.clone(), 1).await?;
+    let mut server = servers.remove(0);
+    let key = Arc::new(SigningKey::generate()?);
+    let (url, api_key) = (server.url.clone(), server.api_key.clone());
+    let before = server.cpu_time();
+    let (mut stats, ledger) = cards::run(
+        &url,
+        &api_key,
+        server::ADMIN_TOKEN,
+        key,
+        args.concurrency,
+        args.seconds,
+    )
+    .await
+    .context("cards")?;
+    stats.server_cpu = server.cpu_time().saturating_sub(before);
+    server.stop();
+    println!();
+    println!("card authorisations on {}:", server.backend);
+    report(
+        &format!(
+            "POST /_provisio/cards/{{id}}/authorize, {} merchants, approved and debited",
+            args.concurrency
+        ),
+        &stats,
+    );
+    println!("  ledger check after the run: {ledger}");
+    if server.backend == "SQLite" {
+        check(
+            "at least 1,000 card authorisations/s on SQLite",
             stats.rate() >= 1000.0,
             format!("{:.0}/s", stats.rate()),
         );

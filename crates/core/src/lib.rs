@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod attachment;
+pub mod card;
 pub mod crypto;
 pub mod encryption;
 pub mod error;

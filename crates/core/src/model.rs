@@ -34,6 +34,14 @@ id_type! {
     /// One side of a payment (each account has its own Payment), in its own id space.
     PaymentId;
     JobId;
+    /// A card, in its own id space.
+    CardId;
+    /// A generated CVC2.
+    Cvc2Id;
+    /// A card transaction (`MasterCardAction`).
+    MasterCardActionId;
+    /// A 3DS challenge (`MasterCardIdentityCheckChallengeRequest`).
+    ChallengeId;
 }
 
 /// Which bunq environment provisio imitates. It decides the API-key prefix now and

@@ -51,6 +51,17 @@ pub const PAYMENT_RECEIVED: &str = "PAYMENT_RECEIVED";
 pub const MUTATION_CREATED: &str = "MUTATION_CREATED";
 pub const MUTATION_RECEIVED: &str = "MUTATION_RECEIVED";
 
+/// Cards: `CARD_UPDATED` whenever a card changes (ordered, its order moves on, a `PUT`).
+pub const CARD: &str = "CARD";
+pub const CARD_UPDATED: &str = "CARD_UPDATED";
+/// Card transactions: an approved authorisation, a declined one, and a later change to one
+/// (reversal, settlement); each category's event has the category's name.
+pub const CARD_TRANSACTION_SUCCESSFUL: &str = "CARD_TRANSACTION_SUCCESSFUL";
+pub const CARD_TRANSACTION_FAILED: &str = "CARD_TRANSACTION_FAILED";
+pub const CARD_TRANSACTION_UPDATED: &str = "CARD_TRANSACTION_UPDATED";
+/// 3DS: a challenge created, answered or expired.
+pub const MASTERCARD_IDENTITY_CHECK: &str = "MASTERCARD_IDENTITY_CHECK";
+
 /// bunq's limit: two targets per category (spec A.8, F.1).
 pub const MAX_TARGETS_PER_CATEGORY: usize = 2;
 

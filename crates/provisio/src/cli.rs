@@ -54,6 +54,9 @@ pub enum Command {
     /// Monetary accounts: money in, for the sandbox (works on the database directly).
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Card transactions, as the card network (works on the database directly).
+    #[command(subcommand)]
+    Card(crate::cards::CardCommand),
     /// Print the OpenAPI description of every route (what `GET /_provisio/openapi.json`
     /// serves), to generate a client without a running server.
     Openapi,

@@ -1,5 +1,6 @@
 //! `provisio`: the server, its workers and the operator CLI, in one binary.
 
+mod cards;
 mod cli;
 mod compliance;
 mod requests;
@@ -86,6 +87,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Identity(command) => compliance::identity(command).await,
         Command::Requests(command) => requests::run(command).await,
         Command::Scenarios(command) => scenarios::run(command).await,
+        Command::Card(command) => cards::run(command).await,
         Command::Clock(command) => sandbox::clock(command).await,
         Command::Reset(args) => sandbox::reset(args).await,
         Command::Partner(PartnerCommand::Delete(args)) => sandbox::delete_partner(args).await,

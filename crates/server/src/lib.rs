@@ -5,6 +5,7 @@
 //! speed. `main`, the tests and the benchmark all start the server through these two calls.
 
 mod auth;
+pub mod cards;
 pub mod compliance;
 pub mod config;
 mod connections;

@@ -69,4 +69,10 @@ impl AppState {
         self.wake.notify_one();
         self.deliver.notify_one();
     }
+
+    /// A change that queued webhooks but scheduled nothing due now was committed (the worker
+    /// finds a later timer on its own; waking it costs a write on SQLite).
+    pub(crate) fn webhooks_queued(&self) {
+        self.deliver.notify_one();
+    }
 }

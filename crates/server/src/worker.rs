@@ -1,5 +1,5 @@
-//! The background worker: carries provisions through their asynchronous steps and expires
-//! unused credentials on time.
+//! The background worker: carries provisions through their asynchronous steps, expires
+//! unused credentials on time, and runs the card timers (order steps, CVC2 and 3DS expiry).
 //!
 //! Design: [`Worker::run_once`] claims a batch of due jobs with a lease, decides each job's
 //! outcome from the provision's current phase (pure: `plan::advance`), and finishes the whole
@@ -99,12 +99,18 @@ impl Worker {
         // Another process may have advanced the shared clock (see `sandbox_clock`).
         crate::sandbox_clock::refresh(self.store.as_ref(), self.clock.as_ref()).await?;
         let now = self.clock.now();
+        // Card timers (order steps, CVC2 and 3DS expiry) run in the transaction that takes them.
+        let timers = self.store.run_card_timers(now, self.config.batch).await?;
         let jobs = self
             .store
             .claim_jobs(&token, now, self.config.lease, self.config.batch)
             .await?;
         if jobs.is_empty() {
-            return Ok(Outcome::Idle);
+            return Ok(if timers == 0 {
+                Outcome::Idle
+            } else {
+                Outcome::Worked(timers)
+            });
         }
         let count = jobs.len();
         let outcomes: Vec<_> = jobs
@@ -125,7 +131,7 @@ impl Worker {
                 }
             }
         }
-        Ok(Outcome::Worked(count))
+        Ok(Outcome::Worked(count + timers))
     }
 
     fn decide(&self, job: &ClaimedJob, now: Timestamp) -> JobOutcome {
@@ -171,9 +177,11 @@ impl Worker {
 
     pub(crate) async fn idle_pause(&self) -> Duration {
         let poll = self.config.idle_poll;
-        match self.store.next_job_at().await {
-            Ok(Some(next)) => self.clock.now().until(next).min(poll),
-            _ => poll,
+        let job = self.store.next_job_at().await.ok().flatten();
+        let timer = self.store.next_card_timer_at().await.ok().flatten();
+        match job.into_iter().chain(timer).min() {
+            Some(next) => self.clock.now().until(next).min(poll),
+            None => poll,
         }
     }
 }

@@ -140,8 +140,9 @@ pub(crate) async fn totals(pool: &AnyPool) -> StoreResult<Ledger> {
     let credited_minor = sum("SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) \
          FROM payments WHERE type = 'EBA_SCT' AND amount_minor > 0")
     .await?;
+    // Money out: outgoing transfers, and card payments net of their reversals.
     let paid_out_minor = sum("SELECT CAST(COALESCE(SUM(-amount_minor), 0) AS BIGINT) \
-         FROM payments WHERE type = 'EBA_SCT' AND amount_minor < 0")
+         FROM payments WHERE (type = 'EBA_SCT' AND amount_minor < 0) OR type = 'MASTERCARD'")
     .await?;
     let payments = sum("SELECT COUNT(*) FROM payments").await?;
     let unpaired = sum("SELECT COUNT(*) FROM (SELECT transfer_id FROM payments \

@@ -13,6 +13,12 @@
 //! On PostgreSQL both are the same pool.
 
 mod accounts;
+mod card_action_rows;
+mod card_actions;
+mod card_secrets;
+mod card_settlement;
+mod cards;
+mod challenges;
 mod connect;
 mod context;
 mod figures;
@@ -34,6 +40,7 @@ mod server_key;
 mod steps;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod timers;
 mod verification;
 mod webhooks;
 mod writer;

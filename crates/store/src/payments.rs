@@ -130,7 +130,8 @@ async fn debit(
     })
 }
 
-/// Refuses when today's outgoing payments (this one included) exceed `limit`.
+/// Refuses when today's outgoing payments (this one included) exceed `limit`. Card payments
+/// have their own limit (the card's) and do not count here.
 async fn check_daily_limit(
     conn: &mut AnyConnection,
     account: &MonetaryAccount,
@@ -140,7 +141,8 @@ async fn check_daily_limit(
 ) -> Result<(), sqlx::Error> {
     let spent: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(-amount_minor), 0) AS BIGINT) FROM payments \
-         WHERE monetary_account_id = $1 AND amount_minor < 0 AND created >= $2",
+         WHERE monetary_account_id = $1 AND amount_minor < 0 AND created >= $2 \
+         AND type <> 'MASTERCARD'",
     )
     .bind(account.id.0)
     .bind(day_start(now).micros())

@@ -118,6 +118,18 @@ pub(crate) async fn delete_partner(
         format!("DELETE FROM fulfillments WHERE user_id IN ({o})"),
         format!("DELETE FROM onboardings WHERE user_id IN ({o})"),
         format!(
+            "DELETE FROM card_timers WHERE (kind IN ('ORDER_STEP') AND subject_id IN \
+             (SELECT id FROM cards WHERE user_id IN ({o}))) \
+             OR (kind = 'CVC2_EXPIRY' AND subject_id IN (SELECT id FROM card_cvc2s WHERE card_id IN \
+             (SELECT id FROM cards WHERE user_id IN ({o})))) \
+             OR (kind = 'CHALLENGE_EXPIRY' AND subject_id IN \
+             (SELECT id FROM challenge_requests WHERE user_id IN ({o})))"
+        ),
+        format!("DELETE FROM challenge_requests WHERE user_id IN ({o})"),
+        format!("DELETE FROM mastercard_actions WHERE user_id IN ({o})"),
+        format!("DELETE FROM card_cvc2s WHERE card_id IN (SELECT id FROM cards WHERE user_id IN ({o}))"),
+        format!("DELETE FROM cards WHERE user_id IN ({o})"),
+        format!(
             "DELETE FROM payments WHERE user_id IN ({o}) OR monetary_account_id IN \
              (SELECT id FROM monetary_accounts WHERE user_id IN ({o}))"
         ),

@@ -51,6 +51,12 @@ pub enum Item {
     SandboxClock(crate::objects::SandboxClock),
     /// provisio's operator API, not bunq's.
     SandboxPartner(crate::objects::SandboxPartner),
+    CardDebit(crate::cards::CardObject),
+    CardCredit(crate::cards::CardObject),
+    CardPrimaryAccountNumber(crate::cards::CardPrimaryAccountNumber),
+    CardGeneratedCvc2(crate::cards::CardGeneratedCvc2),
+    MasterCardAction(crate::cards::MasterCardActionObject),
+    MasterCardIdentityCheckChallengeRequest(crate::cards::ChallengeRequestObject),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -8,6 +8,8 @@
 //! schema does not require it.
 
 pub mod accounts;
+pub mod card_transactions;
+pub mod cards;
 pub mod envelope;
 pub mod headers;
 pub mod kyc;

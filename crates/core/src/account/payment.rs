@@ -27,10 +27,12 @@ pub const DEFAULT_CREDIT_NAME: &str = "provisio sandbox";
 
 wire_enum! {
     /// `Payment.type`: `BUNQ` between two accounts held here, `EBA_SCT` (SEPA credit
-    /// transfer) to or from an IBAN elsewhere.
+    /// transfer) to or from an IBAN elsewhere, `MASTERCARD` a card transaction's money
+    /// (an authorisation, or its reversal).
     PaymentType {
         Bunq = "BUNQ",
         EbaSct = "EBA_SCT",
+        Mastercard = "MASTERCARD",
     }
 }
 
@@ -231,7 +233,8 @@ pub struct Ledger {
     pub balances_minor: i64,
     /// Money credited in from IBANs elsewhere.
     pub credited_minor: i64,
-    /// Money paid out to IBANs elsewhere (positive).
+    /// Money paid out to IBANs elsewhere and to card merchants, net of card reversals
+    /// (positive).
     pub paid_out_minor: i64,
     pub payments: i64,
     /// Accounts whose balance is not the sum of their payments.

@@ -2,12 +2,16 @@
 //! and PostgreSQL, and one contract test suite holds both to the same behaviour.
 
 mod banking;
+mod cards;
 mod context;
 mod kyc;
 mod operator;
 mod provisions;
 
 pub use banking::{MonetaryAccountStore, PaymentStore};
+pub use cards::{
+    AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
+};
 pub use context::{ContextStore, OauthStore, PartnerStore, ServerKeyStore};
 pub use kyc::{InquiryStore, OnboardingStore, VerificationStore};
 pub use operator::{Figures, FiguresStore, SandboxStore};
@@ -33,6 +37,10 @@ pub trait Store:
     + SandboxStore
     + MonetaryAccountStore
     + PaymentStore
+    + CardStore
+    + CardTransactionStore
+    + CardSecretStore
+    + ChallengeStore
 {
 }
 
@@ -51,5 +59,9 @@ impl<T> Store for T where
         + SandboxStore
         + MonetaryAccountStore
         + PaymentStore
+        + CardStore
+        + CardTransactionStore
+        + CardSecretStore
+        + ChallengeStore
 {
 }

@@ -5,6 +5,8 @@ mod helpers;
 mod provisioning;
 
 mod accounts;
+mod card_transactions;
+mod cards;
 mod closed;
 mod compliance;
 mod credentials;

@@ -41,7 +41,7 @@ for_each_backend! { TestApp::spawn =>
             .into_iter()
             .filter_map(|item| match item { Item::Scenario(s) => Some((s.name, s.kind)), _ => None })
             .collect();
-        for expected in [("active-user", "scenario"), ("last name Rejected", "magic value"), ("approve", "forced outcome")] {
+        for expected in [("active-user", "scenario"), ("last name Rejected", "magic value"), ("approve", "forced outcome"), ("decline_reason", "forced outcome"), ("identity_check", "forced outcome")] {
             assert!(names.iter().any(|(n, k)| n == expected.0 && k == expected.1), "{expected:?} not in {names:?}");
         }
         let anonymous = app.send(provisio_client::Request::new(Method::GET, "/_provisio/scenarios")).await;

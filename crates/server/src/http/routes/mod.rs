@@ -1,5 +1,7 @@
 pub mod accounts;
 pub mod admin;
+pub mod card_transactions;
+pub mod cards;
 pub mod device;
 pub mod inquiry;
 pub mod installation;

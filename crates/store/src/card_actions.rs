@@ -1,0 +1,354 @@
+//! Card transactions on the ledger. An authorisation is one transaction: lock the user's
+//! provision (a closed user is refused), the card, then the account (the payments' order:
+//! provisions, then accounts), decide, and either debit the account with the same conditional
+//! UPDATE as a payment (`balance_minor >= amount AND status = 'ACTIVE'`) and write the
+//! MASTERCARD Payment and the action, or write the action declined with its reason. Either
+//! way the action's webhook is queued in the same transaction. Reversal and settlement are in
+//! `card_settlement`, the stored form in `card_action_rows`.
+
+use async_trait::async_trait;
+use provisio_core::{
+    account::{
+        payment::{day_start, Payment, PaymentType},
+        MonetaryAccount,
+    },
+    card::{
+        action::{
+            decline_description, AuthorisationStatus, Authorization, ClearingStatus,
+            MasterCardAction, SettlementStatus, ALLOWED,
+        },
+        Card, CardStatus,
+    },
+    model::{CardId, MasterCardActionId, MonetaryAccountId, Page, PageQuery, UserId},
+    store::{AuthorizationOutcome, CardTransactionStore, StoreResult},
+    time::Timestamp,
+    webhook,
+};
+use sqlx::AnyConnection;
+
+use crate::{
+    accounts::{AccountRow, ACCOUNT_COLUMNS},
+    card_action_rows::{action_by_id, emit, ActionRow, ACTION_COLUMNS, ACTION_TABLES},
+    cards::{lock_card, refused},
+    db_err, frozen,
+    ledger::{record, Side},
+    page::{fetch_page, Arg},
+    rows::corrupt,
+    SqlStore,
+};
+
+/// The account `id`, locked until the transaction ends.
+pub(crate) async fn lock_account(
+    conn: &mut AnyConnection,
+    id: MonetaryAccountId,
+) -> Result<Option<MonetaryAccount>, sqlx::Error> {
+    let row: Option<AccountRow> = sqlx::query_as(&format!(
+        "UPDATE monetary_accounts SET updated = updated WHERE id = $1 RETURNING {ACCOUNT_COLUMNS}"
+    ))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(MonetaryAccount::try_from)
+        .transpose()
+        .map_err(corrupt)
+}
+
+/// Today's (UTC) authorised, unreversed spending on the card.
+async fn spent_today(
+    conn: &mut AnyConnection,
+    card: CardId,
+    now: Timestamp,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM mastercard_actions \
+         WHERE card_id = $1 AND authorisation_status = 'AUTHORISED' AND created >= $2",
+    )
+    .bind(card.0)
+    .bind(day_start(now).micros())
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Debits `amount` if the account is ACTIVE and holds it; answers the balance after.
+async fn debit(
+    conn: &mut AnyConnection,
+    account: MonetaryAccountId,
+    amount: i64,
+    now: Timestamp,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE monetary_accounts SET balance_minor = balance_minor - $2, updated = $3 \
+         WHERE id = $1 AND balance_minor >= $2 AND status = 'ACTIVE' RETURNING balance_minor",
+    )
+    .bind(account.0)
+    .bind(amount)
+    .bind(now.micros())
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// What an authorisation decided.
+struct Decision {
+    account: MonetaryAccount,
+    outcome: Result<Payment, &'static str>,
+    applied_limit: Option<&'static str>,
+}
+
+/// Decides `auth` on `card` (locked) and moves the money of an approved one.
+async fn decide(
+    conn: &mut AnyConnection,
+    card: &Card,
+    auth: &Authorization,
+    now: Timestamp,
+) -> Result<Decision, sqlx::Error> {
+    let account = lock_account(conn, card.monetary_account_id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let currency = auth.currency.as_deref().unwrap_or(&card.currency);
+    if currency != card.currency {
+        return Err(refused(format!(
+            "This card pays in {}; the amount is in {currency}.",
+            card.currency
+        )));
+    }
+    let atm = auth.pan_entry_mode == "ATM";
+    let (limit, limit_name) = if atm {
+        (card.card_limit_atm_minor, "CARD_LIMIT_ATM")
+    } else {
+        (card.card_limit_minor, "CARD_LIMIT_PAYMENT")
+    };
+    let declined = |reason: &'static str, account: MonetaryAccount| Decision {
+        account,
+        outcome: Err(reason),
+        applied_limit: None,
+    };
+    if let Some(reason) = &auth.decline_reason {
+        let reason = provisio_core::card::action::DECLINE_REASONS
+            .iter()
+            .find(|r| **r == reason.as_str())
+            .copied()
+            .unwrap_or("SUSPECTED_FRAUD");
+        return Ok(declined(reason, account));
+    }
+    if card.status != CardStatus::Active {
+        return Ok(declined("CARD_NOT_ACTIVE", account));
+    }
+    if account.status.as_str() != "ACTIVE" {
+        return Ok(declined("ACCOUNT_NOT_ACTIVE", account));
+    }
+    if spent_today(conn, card.id, now).await? + auth.amount_minor > limit {
+        return Ok(declined("CARD_LIMIT_EXCEEDED", account));
+    }
+    let mut charged = account;
+    let mut after = debit(conn, charged.id, auth.amount_minor, now).await?;
+    if after.is_none() {
+        // The fallback account pays when the card's own account cannot.
+        if let Some(fallback) = card.monetary_account_id_fallback {
+            if let Some(other) = lock_account(conn, fallback).await? {
+                if other.user_id == card.user_id && other.currency == card.currency {
+                    if let Some(balance) = debit(conn, other.id, auth.amount_minor, now).await? {
+                        after = Some(balance);
+                        charged = other;
+                    }
+                }
+            }
+        }
+    }
+    let Some(after) = after else {
+        return Ok(declined("INSUFFICIENT_BALANCE", charged));
+    };
+    let transfer = uuid::Uuid::new_v4().to_string();
+    let description = format!(
+        "{} {} {}",
+        auth.merchant.name, auth.merchant.city, auth.merchant.country
+    );
+    let payment = record(
+        conn,
+        Side {
+            account: &charged,
+            transfer: &transfer,
+            amount_minor: -auth.amount_minor,
+            counterparty_iban: "",
+            counterparty_name: &auth.merchant.name,
+            description: &description,
+            merchant_reference: None,
+            kind: PaymentType::Mastercard,
+            balance_after_minor: after,
+        },
+        now,
+    )
+    .await?;
+    Ok(Decision {
+        account: charged,
+        outcome: Ok(payment),
+        applied_limit: Some(limit_name),
+    })
+}
+
+/// Decides and records an authorisation on `card` (locked by the caller, its user checked),
+/// with its webhook. `additional` is the 3DS outcome, when there was one.
+pub(crate) async fn authorize_card(
+    conn: &mut AnyConnection,
+    card: &Card,
+    auth: &Authorization,
+    additional: Option<&str>,
+    now: Timestamp,
+) -> Result<MasterCardAction, sqlx::Error> {
+    let decision = decide(conn, card, auth, now).await?;
+    let (status, settlement, clearing, decided, description, payment) = match &decision.outcome {
+        Ok(payment) => (
+            AuthorisationStatus::Authorised,
+            SettlementStatus::PendingSettlement,
+            ClearingStatus::Pending,
+            ALLOWED.to_owned(),
+            String::new(),
+            Some(payment.id.0),
+        ),
+        Err(reason) => (
+            AuthorisationStatus::Declined,
+            SettlementStatus::NotApplicable,
+            ClearingStatus::NotApplicable,
+            (*reason).to_owned(),
+            decline_description(reason),
+            None,
+        ),
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO mastercard_actions (card_id, monetary_account_id, user_id, amount_minor, \
+             currency, merchant_name, merchant_city, merchant_country, merchant_id, \
+             merchant_category_code, pan_entry_mode, decision, decision_description, \
+             authorisation_status, settlement_status, clearing_status, applied_limit, \
+             additional_authentication_status, payment_id, created, updated) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19, $20, $20) RETURNING id",
+    )
+    .bind(card.id.0)
+    .bind(decision.account.id.0)
+    .bind(card.user_id.0)
+    .bind(auth.amount_minor)
+    .bind(card.currency.clone())
+    .bind(auth.merchant.name.clone())
+    .bind(auth.merchant.city.clone())
+    .bind(auth.merchant.country.clone())
+    .bind(auth.merchant.id.clone())
+    .bind(auth.merchant.category_code.clone())
+    .bind(auth.pan_entry_mode.clone())
+    .bind(decided)
+    .bind(description)
+    .bind(status.as_str())
+    .bind(settlement.as_str())
+    .bind(clearing.as_str())
+    .bind(decision.applied_limit)
+    .bind(additional.map(str::to_owned))
+    .bind(payment)
+    .bind(now.micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    let action = action_by_id(conn, id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let category = if action.approved() {
+        webhook::CARD_TRANSACTION_SUCCESSFUL
+    } else {
+        webhook::CARD_TRANSACTION_FAILED
+    };
+    emit(conn, &action, category, now).await?;
+    Ok(action)
+}
+
+async fn authorize_in(
+    conn: &mut AnyConnection,
+    card: CardId,
+    auth: &Authorization,
+    now: Timestamp,
+) -> Result<Option<AuthorizationOutcome>, sqlx::Error> {
+    let user: Option<i64> = sqlx::query_scalar("SELECT user_id FROM cards WHERE id = $1")
+        .bind(card.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(user) = user else { return Ok(None) };
+    frozen::writable(conn, user).await?;
+    let Some(found) = lock_card(conn, card.0, None).await? else {
+        return Ok(None);
+    };
+    // A card that cannot pay is declined at once, without asking the user.
+    if auth.identity_check && found.status == CardStatus::Active && auth.decline_reason.is_none() {
+        let challenge = crate::challenges::create(conn, &found, auth, now).await?;
+        return Ok(Some(AuthorizationOutcome::Challenge(challenge)));
+    }
+    let action = authorize_card(conn, &found, auth, None, now).await?;
+    Ok(Some(AuthorizationOutcome::Action(action)))
+}
+
+#[async_trait]
+impl CardTransactionStore for SqlStore {
+    async fn authorize(
+        &self,
+        card: CardId,
+        authorization: &Authorization,
+        now: Timestamp,
+    ) -> StoreResult<Option<AuthorizationOutcome>> {
+        let auth = authorization.clone();
+        self.write(move |conn| Box::pin(async move { authorize_in(conn, card, &auth, now).await }))
+            .await
+    }
+
+    async fn reverse(
+        &self,
+        action: MasterCardActionId,
+        now: Timestamp,
+    ) -> StoreResult<Option<MasterCardAction>> {
+        self.write(move |conn| {
+            Box::pin(async move { crate::card_settlement::reverse_in(conn, action, now).await })
+        })
+        .await
+    }
+
+    async fn settle(
+        &self,
+        action: MasterCardActionId,
+        now: Timestamp,
+    ) -> StoreResult<Option<MasterCardAction>> {
+        self.write(move |conn| {
+            Box::pin(async move { crate::card_settlement::settle_in(conn, action, now).await })
+        })
+        .await
+    }
+
+    async fn mastercard_action(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: MasterCardActionId,
+    ) -> StoreResult<Option<MasterCardAction>> {
+        let row: Option<ActionRow> = sqlx::query_as(&format!(
+            "SELECT {ACTION_COLUMNS} FROM {ACTION_TABLES} \
+             WHERE a.id = $1 AND a.monetary_account_id = $2 AND a.user_id = $3"
+        ))
+        .bind(id.0)
+        .bind(account.0)
+        .bind(user.0)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db_err)?;
+        row.map(MasterCardAction::try_from).transpose()
+    }
+
+    async fn mastercard_actions(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        page: PageQuery,
+    ) -> StoreResult<Page<MasterCardAction>> {
+        let rows: Page<ActionRow> = fetch_page(
+            &self.read,
+            ACTION_COLUMNS,
+            "a.id",
+            &format!("{ACTION_TABLES} WHERE a.monetary_account_id = $1 AND a.user_id = $2"),
+            &[Arg::Int(account.0), Arg::Int(user.0)],
+            page,
+        )
+        .await?;
+        rows.try_map(MasterCardAction::try_from)
+    }
+}

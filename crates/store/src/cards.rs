@@ -1,0 +1,452 @@
+//! Cards and their CVC2s. A card pays from one of its owner's ACTIVE accounts; its PAN is a
+//! random test-range number, unique by the `pan` column (a collision runs the write again with
+//! another). Changes lock the card row and let the domain rule decide on the card as it is.
+//! Every change queues the owner's `CARD` webhook (`CARD_UPDATED`) in its transaction.
+
+use async_trait::async_trait;
+use provisio_core::{
+    card::{
+        date_after_years, date_of, rules, secrets, CancellationReason, Card, CardKind, CardStatus,
+        CardUpdate, NewCard, OrderStatus, CARD_VALID_YEARS, DEFAULT_CARD_LIMIT_ATM_MINOR,
+        DEFAULT_CARD_LIMIT_MINOR, ORDER_STEP,
+    },
+    model::{CardId, MonetaryAccountId, Page, PageQuery, UserId},
+    store::{CardStore, StoreResult},
+    time::Timestamp,
+    webhook, StoreError,
+};
+use provisio_wire::cards::card_item;
+use sqlx::AnyConnection;
+
+use crate::{
+    db_err, frozen,
+    page::{fetch_page, Arg},
+    rows::{corrupt, parse},
+    timers::{self, TimerKind},
+    SqlStore,
+};
+
+pub(crate) const CARD_COLUMNS: &str = "id, user_id, kind, public_uuid, product_type, \
+     product_sub_type, first_line, second_line, name_on_card, preferred_name_on_card, status, \
+     cancellation_reason, order_status, country, monetary_account_id, \
+     monetary_account_id_fallback, currency, card_limit_minor, card_limit_atm_minor, pin_hash, \
+     pan, expiry_date, expected_delivery_date, created, updated";
+
+/// How often an order is tried with a new PAN before the collision is reported.
+const PAN_ATTEMPTS: usize = 5;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CardRow {
+    id: i64,
+    user_id: i64,
+    kind: String,
+    public_uuid: String,
+    product_type: String,
+    product_sub_type: String,
+    first_line: Option<String>,
+    second_line: String,
+    name_on_card: String,
+    preferred_name_on_card: Option<String>,
+    status: String,
+    cancellation_reason: Option<String>,
+    order_status: String,
+    country: String,
+    monetary_account_id: i64,
+    monetary_account_id_fallback: Option<i64>,
+    currency: String,
+    card_limit_minor: i64,
+    card_limit_atm_minor: i64,
+    pin_hash: Option<String>,
+    pan: String,
+    expiry_date: String,
+    expected_delivery_date: Option<String>,
+    created: i64,
+    updated: i64,
+}
+
+impl TryFrom<CardRow> for Card {
+    type Error = StoreError;
+
+    fn try_from(r: CardRow) -> Result<Self, StoreError> {
+        Ok(Card {
+            id: CardId(r.id),
+            user_id: UserId(r.user_id),
+            kind: parse(CardKind::parse, &r.kind)?,
+            public_uuid: r.public_uuid,
+            product_type: r.product_type,
+            product_sub_type: r.product_sub_type,
+            first_line: r.first_line,
+            second_line: r.second_line,
+            name_on_card: r.name_on_card,
+            preferred_name_on_card: r.preferred_name_on_card,
+            status: parse(CardStatus::parse, &r.status)?,
+            cancellation_reason: r
+                .cancellation_reason
+                .map(|c| parse(CancellationReason::parse, &c))
+                .transpose()?,
+            order_status: parse(OrderStatus::parse, &r.order_status)?,
+            country: r.country,
+            monetary_account_id: MonetaryAccountId(r.monetary_account_id),
+            monetary_account_id_fallback: r.monetary_account_id_fallback.map(MonetaryAccountId),
+            currency: r.currency,
+            card_limit_minor: r.card_limit_minor,
+            card_limit_atm_minor: r.card_limit_atm_minor,
+            pin_set: r.pin_hash.is_some(),
+            pan_last_four: r
+                .pan
+                .get(r.pan.len().saturating_sub(4)..)
+                .unwrap_or("")
+                .to_owned(),
+            expiry_date: r.expiry_date,
+            expected_delivery_date: r.expected_delivery_date,
+            created: Timestamp(r.created),
+            updated: Timestamp(r.updated),
+        })
+    }
+}
+
+pub(crate) fn refused(message: impl Into<String>) -> sqlx::Error {
+    frozen::refuse(StoreError::Refused(message.into()))
+}
+
+/// The card `id` (of `user` when given), locked until the transaction ends.
+pub(crate) async fn lock_card(
+    conn: &mut AnyConnection,
+    id: i64,
+    user: Option<UserId>,
+) -> Result<Option<Card>, sqlx::Error> {
+    let row: Option<CardRow> = match user {
+        Some(user) => {
+            sqlx::query_as(&format!(
+                "UPDATE cards SET updated = updated WHERE id = $1 AND user_id = $2 \
+                 RETURNING {CARD_COLUMNS}"
+            ))
+            .bind(id)
+            .bind(user.0)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        None => {
+            sqlx::query_as(&format!(
+                "UPDATE cards SET updated = updated WHERE id = $1 RETURNING {CARD_COLUMNS}"
+            ))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
+    row.map(Card::try_from).transpose().map_err(corrupt)
+}
+
+/// Queues the owner's `CARD_UPDATED` webhook with the card as it is now.
+pub(crate) async fn emit_card_updated(
+    conn: &mut AnyConnection,
+    card: &Card,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    crate::webhooks::emit_user_event(
+        conn,
+        card.user_id.0,
+        webhook::CARD,
+        webhook::CARD_UPDATED,
+        card.id.0,
+        &card_item(card),
+        now,
+    )
+    .await
+}
+
+/// The user's account `id` for a card (`field` names it in refusals): it must exist, be the
+/// user's, and be ACTIVE. Answers its currency.
+async fn usable_account(
+    conn: &mut AnyConnection,
+    user: UserId,
+    id: MonetaryAccountId,
+    field: &str,
+) -> Result<String, sqlx::Error> {
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT status, currency FROM monetary_accounts WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id.0)
+    .bind(user.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match found {
+        None => Err(refused(format!(
+            "{field} {id} is not one of this user's monetary accounts."
+        ))),
+        Some((status, _)) if status != "ACTIVE" => Err(refused(format!(
+            "{field} {id} is {status}; a card can only use an ACTIVE monetary account."
+        ))),
+        Some((_, currency)) => Ok(currency),
+    }
+}
+
+/// The user's oldest ACTIVE account.
+async fn first_active_account(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<MonetaryAccountId, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM monetary_accounts WHERE user_id = $1 AND status = 'ACTIVE' \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(user.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    id.map(MonetaryAccountId).ok_or_else(|| {
+        refused("This user has no ACTIVE monetary account for a card to pay from; open one first.")
+    })
+}
+
+async fn insert_card(
+    conn: &mut AnyConnection,
+    user: UserId,
+    card: &NewCard,
+    owner_name: &str,
+    pan: &str,
+    now: Timestamp,
+) -> Result<Card, sqlx::Error> {
+    frozen::writable(conn, user.0).await?;
+    let account = match card.monetary_account_id {
+        Some(id) => id,
+        None => first_active_account(conn, user).await?,
+    };
+    let currency = usable_account(conn, user, account, "monetary_account_id").await?;
+    if let Some(fallback) = card.monetary_account_id_fallback {
+        usable_account(conn, user, fallback, "monetary_account_id_fallback").await?;
+    }
+    let physical = card.order_status != OrderStatus::VirtualDelivery;
+    let delivery = physical.then(|| date_of(now, ORDER_STEP * 3));
+    let row: CardRow = sqlx::query_as(&format!(
+        "INSERT INTO cards (user_id, kind, public_uuid, product_type, product_sub_type, \
+             first_line, second_line, name_on_card, preferred_name_on_card, status, order_status, \
+             country, monetary_account_id, monetary_account_id_fallback, currency, \
+             card_limit_minor, card_limit_atm_minor, pin_hash, pan, expiry_date, \
+             expected_delivery_date, created, updated) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'ACTIVE', $10, $11, $12, $13, $14, $15, \
+             $16, $17, $18, $19, $20, $21, $21) \
+         RETURNING {CARD_COLUMNS}"
+    ))
+    .bind(user.0)
+    .bind(card.kind.as_str())
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(card.product_type.clone())
+    .bind(card.product_sub_type.clone())
+    .bind(card.first_line.clone())
+    .bind(card.second_line.clone())
+    .bind(
+        card.name_on_card
+            .clone()
+            .unwrap_or_else(|| owner_name.to_owned()),
+    )
+    .bind(card.preferred_name_on_card.clone())
+    .bind(card.order_status.as_str())
+    .bind(card.country.clone())
+    .bind(account.0)
+    .bind(card.monetary_account_id_fallback.map(|a| a.0))
+    .bind(currency)
+    .bind(DEFAULT_CARD_LIMIT_MINOR)
+    .bind(DEFAULT_CARD_LIMIT_ATM_MINOR)
+    .bind(card.pin_hash.clone())
+    .bind(pan.to_owned())
+    .bind(date_after_years(now, CARD_VALID_YEARS))
+    .bind(delivery)
+    .bind(now.micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    let created = Card::try_from(row).map_err(corrupt)?;
+    if physical {
+        timers::schedule(
+            conn,
+            TimerKind::OrderStep,
+            created.id.0,
+            created.order_status.as_str(),
+            now.plus(ORDER_STEP),
+            now,
+        )
+        .await?;
+    }
+    emit_card_updated(conn, &created, now).await?;
+    Ok(created)
+}
+
+async fn update_in(
+    conn: &mut AnyConnection,
+    user: UserId,
+    id: CardId,
+    change: &CardUpdate,
+    now: Timestamp,
+) -> Result<Option<Card>, sqlx::Error> {
+    frozen::writable(conn, user.0).await?;
+    let Some(current) = lock_card(conn, id.0, Some(user)).await? else {
+        return Ok(None);
+    };
+    let next = rules::apply(&current, change).map_err(|e| refused(e.to_string()))?;
+    if let Some(fallback) = change.monetary_account_id_fallback {
+        usable_account(conn, user, fallback, "monetary_account_id_fallback").await?;
+    }
+    let row: CardRow = sqlx::query_as(&format!(
+        "UPDATE cards SET status = $2, cancellation_reason = $3, card_limit_minor = $4, \
+             card_limit_atm_minor = $5, monetary_account_id_fallback = $6, \
+             pin_hash = COALESCE($7, pin_hash), updated = $8 \
+         WHERE id = $1 RETURNING {CARD_COLUMNS}"
+    ))
+    .bind(id.0)
+    .bind(next.status.as_str())
+    .bind(next.cancellation_reason.map(|r| r.as_str()))
+    .bind(next.card_limit_minor)
+    .bind(next.card_limit_atm_minor)
+    .bind(next.monetary_account_id_fallback.map(|a| a.0))
+    .bind(change.pin_hash.clone())
+    .bind(now.micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    let stored = Card::try_from(row).map_err(corrupt)?;
+    emit_card_updated(conn, &stored, now).await?;
+    Ok(Some(stored))
+}
+
+#[async_trait]
+impl CardStore for SqlStore {
+    async fn create_card(
+        &self,
+        user: UserId,
+        card: &NewCard,
+        owner_name: &str,
+        now: Timestamp,
+    ) -> StoreResult<Card> {
+        for attempt in 1..=PAN_ATTEMPTS {
+            let (card, owner_name) = (card.clone(), owner_name.to_owned());
+            let pan = secrets::generate_pan();
+            let result = self
+                .write(move |conn| {
+                    Box::pin(
+                        async move { insert_card(conn, user, &card, &owner_name, &pan, now).await },
+                    )
+                })
+                .await;
+            match result {
+                Err(StoreError::UniqueViolation(_)) if attempt < PAN_ATTEMPTS => continue,
+                other => return other,
+            }
+        }
+        Err(StoreError::Corrupt("no unique PAN found".into()))
+    }
+
+    async fn card(&self, user: UserId, id: CardId) -> StoreResult<Option<Card>> {
+        let row: Option<CardRow> = sqlx::query_as(&format!(
+            "SELECT {CARD_COLUMNS} FROM cards WHERE id = $1 AND user_id = $2"
+        ))
+        .bind(id.0)
+        .bind(user.0)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db_err)?;
+        row.map(Card::try_from).transpose()
+    }
+
+    async fn cards(&self, user: UserId, page: PageQuery) -> StoreResult<Page<Card>> {
+        let rows: Page<CardRow> = fetch_page(
+            &self.read,
+            CARD_COLUMNS,
+            "id",
+            "cards WHERE user_id = $1",
+            &[Arg::Int(user.0)],
+            page,
+        )
+        .await?;
+        rows.try_map(Card::try_from)
+    }
+
+    async fn update_card(
+        &self,
+        user: UserId,
+        id: CardId,
+        update: &CardUpdate,
+        now: Timestamp,
+    ) -> StoreResult<Option<Card>> {
+        let update = update.clone();
+        self.write(move |conn| {
+            Box::pin(async move { update_in(conn, user, id, &update, now).await })
+        })
+        .await
+    }
+
+    async fn run_card_timers(&self, now: Timestamp, limit: u32) -> StoreResult<usize> {
+        // A read first: the worker polls often, and a write on SQLite queues behind every other.
+        let due: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM card_timers WHERE run_at <= $1 LIMIT 1")
+                .bind(now.micros())
+                .fetch_optional(&self.read)
+                .await
+                .map_err(db_err)?;
+        if due.is_none() {
+            return Ok(0);
+        }
+        let backend = self.backend;
+        self.write(move |conn| {
+            Box::pin(async move { timers::run_due(conn, backend, now, limit).await })
+        })
+        .await
+    }
+
+    async fn next_card_timer_at(&self) -> StoreResult<Option<Timestamp>> {
+        let next: Option<i64> = sqlx::query_scalar("SELECT MIN(run_at) FROM card_timers")
+            .fetch_one(&self.read)
+            .await
+            .map_err(db_err)?;
+        Ok(next.map(Timestamp))
+    }
+}
+
+/// Moves a physical card's order one step on, if it is still where the timer expected it;
+/// schedules the next step. A closed user's card stays where it is.
+pub(crate) async fn order_step(
+    conn: &mut AnyConnection,
+    card: i64,
+    expect: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    // The provision first, then the card: the order every other card write locks them in.
+    let user: Option<i64> = sqlx::query_scalar("SELECT user_id FROM cards WHERE id = $1")
+        .bind(card)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(user) = user else { return Ok(()) };
+    if let Some(status) = frozen::provision_status(conn, user).await? {
+        if status.freezes_user() {
+            return Ok(());
+        }
+    }
+    let Some(found) = lock_card(conn, card, None).await? else {
+        return Ok(());
+    };
+    if found.order_status.as_str() != expect {
+        return Ok(());
+    }
+    let Some(next) = found.order_status.next() else {
+        return Ok(());
+    };
+    let row: CardRow = sqlx::query_as(&format!(
+        "UPDATE cards SET order_status = $2, updated = $3 WHERE id = $1 RETURNING {CARD_COLUMNS}"
+    ))
+    .bind(card)
+    .bind(next.as_str())
+    .bind(now.micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    let moved = Card::try_from(row).map_err(corrupt)?;
+    if next.next().is_some() {
+        timers::schedule(
+            conn,
+            TimerKind::OrderStep,
+            card,
+            next.as_str(),
+            now.plus(ORDER_STEP),
+            now,
+        )
+        .await?;
+    }
+    emit_card_updated(conn, &moved, now).await
+}
