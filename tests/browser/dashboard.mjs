@@ -2,7 +2,8 @@
 // crates/provisio/tests/dashboard.rs, which starts `provisio serve` and creates a provision
 // through the API first, and passes:
 //   PROVISIO_URL, PROVISIO_ADMIN_TOKEN, PROVISION_ID, PARTNER_ID, USER_ID, EXTERNAL_UUID,
-//   WEBHOOK_TARGET, SCREENSHOT_DIR, and CHROMIUM (default /usr/bin/chromium).
+//   WEBHOOK_TARGET, CARD_ID (a virtual card of USER_ID on a funded account), SCREENSHOT_DIR,
+//   and CHROMIUM (default /usr/bin/chromium).
 // Exits non-zero, saying what it missed, when anything is not as expected.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ const provisionId = env("PROVISION_ID");
 const partnerId = env("PARTNER_ID");
 const externalUuid = env("EXTERNAL_UUID");
 const target = env("WEBHOOK_TARGET");
+const cardId = env("CARD_ID");
 const shots = env("SCREENSHOT_DIR");
 mkdirSync(shots, { recursive: true });
 
@@ -154,6 +156,37 @@ try {
   await page.getByRole("heading", { name: /Accounts of user/ }).waitFor();
   await shot(page, "accounts");
 
+  // Cards: the user's card is listed; a merchant's payment is approved, then settled.
+  await page.getByRole("link", { name: "Cards", exact: true }).click();
+  await page.getByLabel(/User id/).fill(process.env.USER_ID || partnerId);
+  await page.getByRole("button", { name: "Show cards" }).click();
+  const cardRow = page.locator("#cards tbody tr", { hasText: "Team lunches" });
+  await cardRow.waitFor();
+  check((await cardRow.locator("td").first().textContent()) === cardId, "the user's card is listed");
+  await page.getByLabel("Card", { exact: true }).selectOption(cardId);
+  await page.getByLabel("Amount").fill("12.50");
+  await page.getByLabel("Merchant", { exact: true }).fill("Coffee BV");
+  await page.getByRole("button", { name: "Authorise" }).click();
+  const approval = page.getByRole("status").filter({ hasText: "12.50 EUR at Coffee BV, ALLOWED" });
+  await approval.waitFor();
+  check(true, "a merchant's payment on the card is approved");
+  await page.getByLabel("Amount").fill("1.00");
+  await page.getByLabel("Ask for 3DS").check();
+  await page.getByRole("button", { name: "Authorise" }).click();
+  await page.getByRole("status").filter({ hasText: "waits for the user's answer" }).waitFor();
+  check(await page.locator("#challenges tbody tr", { hasText: "PENDING" }).count() === 1,
+    "a 3DS challenge waits for the user");
+  await shot(page, "cards");
+  await cardRow.getByRole("link", { name: /transactions/ }).click();
+  const paid = page.locator("#card-transactions tbody tr", { hasText: "Coffee BV" });
+  await paid.waitFor();
+  check((await paid.textContent()).includes("AUTHORISED"), "the card transaction is authorised");
+  await paid.getByRole("button", { name: "Settle" }).click();
+  await page.getByRole("status").filter({ hasText: "settled" }).waitFor();
+  check((await paid.textContent()).includes("SETTLED"), "settle settles it");
+  check(await paid.getByRole("button").count() === 0, "a settled transaction has no buttons left");
+  await shot(page, "card-transactions");
+
   // A phone.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   await phone.addCookies(await context.cookies());
@@ -168,6 +201,8 @@ try {
   await small.screenshot({ path: join(shots, "provisions-phone.png") });
   await small.goto(`${url}/_provisio/ui/deliveries`);
   check(await small.evaluate(fits), "the webhooks page fits a phone's width");
+  await small.goto(`${url}/_provisio/ui/cards?user=${process.env.USER_ID || partnerId}`);
+  check(await small.evaluate(fits), "the cards page fits a phone's width");
 
   // Signing out ends the session.
   await page.goto(`${url}/_provisio/ui/`);

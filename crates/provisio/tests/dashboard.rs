@@ -1,7 +1,8 @@
 //! The dashboard in a real browser: `provisio serve`, a provision created through the API,
 //! then Debian's headless Chromium driven by playwright-core (tests/browser/dashboard.mjs)
 //! signs in, finds the provision, approves it and sees it ACTIVE, and sees its webhook with
-//! the payload. Screenshots of each page land in target/dashboard-screenshots/.
+//! the payload, then plays a merchant on a card and settles the card transaction.
+//! Screenshots of each page land in target/dashboard-screenshots/.
 //!
 //! Without node, Chromium or `npm ci` in tests/browser, a developer's run skips this test and
 //! says why; in CI (`CI` set) it fails instead. `.ci/run` installs all three.
@@ -80,8 +81,9 @@ async fn wait_for_onboarding(client: &Client, id: i64) {
     panic!("provision {id} never reached onboarding")
 }
 
-/// An account of the partner with money on it, for the accounts pages.
-async fn funded_account(server: &common::Serving, client: &Client, me: i64) {
+/// An account of the partner with money on it and a virtual debit card on that account, for
+/// the accounts and cards pages; answers the card's id.
+async fn funded_card(server: &common::Serving, client: &Client, me: i64) -> i64 {
     let created = client
         .post(
             &format!("/v1/user/{me}/monetary-account-bank"),
@@ -103,6 +105,23 @@ async fn funded_account(server: &common::Serving, client: &Client, me: i64) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(credited.status().is_success(), "{credited:?}");
+    let ordered = client
+        .post(
+            &format!("/v1/user/{me}/card-debit"),
+            &serde_json::json!({
+                "second_line": "Team lunches",
+                "type": "MASTERCARD",
+                "product_type": "MASTERCARD_DEBIT",
+                "order_status": "VIRTUAL_DELIVERY",
+                "pin_code_assignment": [{"type": "PRIMARY", "monetary_account_id": account.id}],
+            }),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    match ordered.response.first() {
+        Some(Item::CardDebit(card)) => card.id,
+        other => panic!("no card: {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,7 +150,7 @@ async fn an_operator_approves_a_provision_in_the_dashboard() {
         .await
         .map(|c| c.user_id)
         .unwrap_or_default();
-    funded_account(&server, &client, me).await;
+    let card = funded_card(&server, &client, me).await;
     let request = common::person();
     let uuid = request.external_uuid.clone().unwrap_or_default();
     let answer = client
@@ -153,6 +172,7 @@ async fn an_operator_approves_a_provision_in_the_dashboard() {
         .env("PROVISION_ID", provision.id.to_string())
         .env("PARTNER_ID", me.to_string())
         .env("USER_ID", me.to_string())
+        .env("CARD_ID", card.to_string())
         .env("EXTERNAL_UUID", &uuid)
         .env("WEBHOOK_TARGET", &receiver.url)
         .env("SCREENSHOT_DIR", &shots)
@@ -186,6 +206,8 @@ async fn an_operator_approves_a_provision_in_the_dashboard() {
         "deliveries",
         "requests",
         "accounts",
+        "cards",
+        "card-transactions",
         "provision-phone",
         "provisions-phone",
     ] {

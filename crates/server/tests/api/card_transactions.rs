@@ -58,7 +58,7 @@ async fn action(
     }
 }
 
-async fn balance(client: &Client, user: i64, account: i64) -> String {
+pub async fn balance(client: &Client, user: i64, account: i64) -> String {
     banks(client, user)
         .await
         .into_iter()
@@ -74,7 +74,7 @@ async fn ledger_holds(app: &TestApp) {
 
 /// A user with a funded EUR account and a debit card on it: the partner's and the user's
 /// clients, the user's id, the account, the card and the provision.
-async fn card_holder(app: &TestApp, funds: &str) -> (Client, Client, i64, i64, i64, i64) {
+pub async fn card_holder(app: &TestApp, funds: &str) -> (Client, Client, i64, i64, i64, i64) {
     let (partner, user, key, provision) = active_user(app).await;
     let account = open(&user, key, "bank", &bank("EUR", "Main")).await;
     fund(app, account, funds).await;

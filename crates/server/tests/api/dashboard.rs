@@ -268,6 +268,97 @@ for_each_backend! { TestApp::spawn =>
     }
 }
 
+for_each_backend! { TestApp::spawn =>
+    async fn a_card_payment_is_simulated_settled_and_refused_from_the_cards_pages(app: TestApp) {
+        use provisio_core::model::{CardId, ChallengeId, MasterCardActionId, MonetaryAccountId, PageBound, PageQuery, ProvisionId};
+        use provisio_core::card::action::{AuthorisationStatus, SettlementStatus};
+
+        let (_, user, key, account, card, provision) = crate::card_transactions::card_holder(&app, "20.00").await;
+        // `key` is the id the user's own context calls its user (its UserApiKey's), which the
+        // page resolves to the user, as the API does; the store knows the user by its own id.
+        let owner = app.store.provision(ProvisionId(provision)).await.ok().flatten()
+            .and_then(|p| p.user).unwrap_or_else(|| panic!("no user")).id;
+        let cookie = sign_in(&app).await;
+        let cards = format!("/_provisio/ui/cards?user={key}");
+        let html = fetch(&app, &cards, Some(&cookie)).await.text().await.unwrap_or_default();
+        assert!(html.contains(&format!("<option value=\"{card}\">")), "the card is offered: {html}");
+        assert!(html.contains("Groceries") && html.contains("No identity checks"), "{html}");
+        let form = format!("form_token={}", form_token(&app, &cookie, &cards).await);
+        let actions = || async {
+            app.store
+                .mastercard_actions(owner, MonetaryAccountId(account), PageQuery { count: 50, bound: PageBound::Newest })
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .items
+        };
+        let flash_of = |response: &reqwest::Response| {
+            response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(';').next()).unwrap_or_default().to_owned()
+        };
+        let authorize = |body: String| {
+            let (app, cookie, cards) = (&app, &cookie, &cards);
+            async move {
+                let origin = app.base_url.clone();
+                let mut request = http()
+                    .post(format!("{}/_provisio/ui/cards/authorize", app.base_url))
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, cookie.as_str())
+                    .header(header::ORIGIN, origin.as_str())
+                    .header(header::REFERER, format!("{}{cards}", app.base_url));
+                request = request.body(body);
+                request.send().await.unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+
+        // A bad amount is refused with the card network's words, and nothing is recorded.
+        let refused = authorize(format!("{form}&card={card}&amount=12%2C5&merchant=Coffee+BV")).await;
+        assert_eq!((refused.status(), location(&refused)), (StatusCode::SEE_OTHER, cards.as_str()));
+        let shown = fetch(&app, &cards, Some(&format!("{cookie}; {}", flash_of(&refused)))).await;
+        assert!(shown.text().await.unwrap_or_default().contains("Refused: amount"), "the refusal is shown");
+        assert!(actions().await.is_empty());
+        assert_eq!(crate::card_transactions::balance(&user, key, account).await, "20.00");
+
+        // An approval moves the money and says so; a forced decline moves none.
+        let paid = authorize(format!("{form}&card={card}&amount=12.50&merchant=Coffee+BV&country=NL&decline_reason=")).await;
+        let shown = fetch(&app, &cards, Some(&format!("{cookie}; {}", flash_of(&paid)))).await;
+        assert!(shown.text().await.unwrap_or_default().contains("12.50 EUR at Coffee BV, ALLOWED"));
+        assert_eq!(crate::card_transactions::balance(&user, key, account).await, "7.50");
+        authorize(format!("{form}&card={card}&amount=1.00&merchant=Shady+Ltd&decline_reason=SUSPECTED_FRAUD")).await;
+        assert_eq!(crate::card_transactions::balance(&user, key, account).await, "7.50");
+        let recorded = actions().await;
+        assert_eq!(recorded.iter().map(|a| a.decision.as_str()).collect::<Vec<_>>(), ["SUSPECTED_FRAUD", "ALLOWED"]);
+
+        // 3DS: a challenge waits for the user and is listed.
+        authorize(format!("{form}&card={card}&amount=2.00&merchant=Web+Shop&identity_check=true")).await;
+        let challenges = app.store.challenges(owner, &[], PageQuery { count: 10, bound: PageBound::Newest }).await.unwrap_or_else(|e| panic!("{e}")).items;
+        let [challenge] = challenges.as_slice() else { panic!("{challenges:?}") };
+        assert_eq!(challenge.card_id, CardId(card));
+        let html = fetch(&app, &cards, Some(&cookie)).await.text().await.unwrap_or_default();
+        assert!(html.contains("id=\"challenges\"") && html.contains("Web Shop") && html.contains("PENDING"), "{html}");
+        assert!(app.store.challenge(owner, ChallengeId(challenge.id.0)).await.is_ok_and(|c| c.is_some()));
+
+        // The account's card transactions: settle the approval; reversing it then is refused.
+        let list = format!("/_provisio/ui/users/{}/accounts/{account}/card-transactions", owner.0);
+        assert!(html.contains(&list), "the card links to its account's card transactions: {html}");
+        let html = fetch(&app, &list, Some(&cookie)).await.text().await.unwrap_or_default();
+        let approved = recorded[1].id.0;
+        let settle = format!("/_provisio/ui/mastercard-actions/{approved}/settle");
+        let reverse = format!("/_provisio/ui/mastercard-actions/{approved}/reverse");
+        assert!(html.contains(&settle) && html.contains(&reverse) && html.contains("Shady Ltd"), "{html}");
+        assert!(!html.contains(&format!("/_provisio/ui/mastercard-actions/{}/settle", recorded[0].id.0)), "a decline has no buttons");
+        let settled = post(&app, &settle, Some(&cookie), Some(&app.base_url), &form).await;
+        assert_eq!(settled.status(), StatusCode::SEE_OTHER);
+        let after = app.store.mastercard_action(owner, MonetaryAccountId(account), MasterCardActionId(approved)).await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("gone"));
+        assert_eq!((after.authorisation_status, after.settlement_status), (AuthorisationStatus::Authorised, SettlementStatus::Settled));
+        let again = post(&app, &reverse, Some(&cookie), Some(&app.base_url), &form).await;
+        let shown = fetch(&app, &list, Some(&format!("{cookie}; {}", flash_of(&again)))).await;
+        assert!(shown.text().await.unwrap_or_default().contains("Refused:"), "reversing a settled one is refused");
+        assert_eq!(crate::card_transactions::balance(&user, key, account).await, "7.50");
+        let html = fetch(&app, &list, Some(&cookie)).await.text().await.unwrap_or_default();
+        assert!(!html.contains(&settle), "a settled transaction has no buttons: {html}");
+    }
+}
+
 async fn strict_production(backend: provisio_store::Backend) -> TestApp {
     let config = ServerConfig {
         profile: Profile::Strict,

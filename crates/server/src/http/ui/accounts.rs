@@ -9,7 +9,7 @@ use axum::{
 use maud::html;
 use provisio_core::{
     account::amount::format_minor,
-    model::{MonetaryAccountId, PageBound, PageQuery, UserId},
+    model::{MonetaryAccountId, PageBound, PageQuery, UserId, UserKind},
 };
 
 use super::{
@@ -28,7 +28,10 @@ pub async fn page(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let user_text = params.get("user").map(|u| u.trim()).unwrap_or_default();
-    let user = user_text.parse::<i64>().ok().filter(|u| *u > 0);
+    let user = match owner(&state, user_text).await {
+        Ok(user) => user.map(|u| u.0),
+        Err(err) => return err.into_response(),
+    };
     let accounts = match user {
         None => None,
         Some(user) => {
@@ -56,6 +59,7 @@ pub async fn page(
         }
         @if let (Some(user), Some(accounts)) = (user, &accounts) {
             h2 { "Accounts of user " (user) }
+            p { a href={ "/_provisio/ui/cards?user=" (user) } { "cards of user " (user) } }
             @if accounts.is_empty() {
                 p.muted { "This user has no monetary accounts." }
             } @else {
@@ -85,6 +89,19 @@ pub async fn page(
     layout::page("Accounts", Section::Accounts, &operator, flash, body)
 }
 
+/// The user typed into a page's "User id" field: a `UserApiKey` id (what the user's own
+/// context calls its user id) stands for the user who granted it, as in the API.
+pub(super) async fn owner(state: &AppState, text: &str) -> Result<Option<UserId>, ApiError> {
+    let Some(id) = text.parse::<i64>().ok().filter(|u| *u > 0) else {
+        return Ok(None);
+    };
+    let granted = match state.store.user(UserId(id)).await? {
+        Some(found) if found.kind == UserKind::ApiKey => found.granted_user_id,
+        _ => None,
+    };
+    Ok(Some(granted.unwrap_or(UserId(id))))
+}
+
 pub async fn payments(
     State(state): State<AppState>,
     operator: Operator,
@@ -110,7 +127,8 @@ pub async fn payments(
     let body = html! {
         h1 { (found.description) " " span.muted { (found.iban) } }
         p { "Balance " strong { (format_minor(found.balance_minor)) " " (found.currency) } " · "
-            a href={ "/_provisio/ui/accounts?user=" (user.0) } { "all accounts of user " (user.0) } }
+            a href={ "/_provisio/ui/accounts?user=" (user.0) } { "all accounts of user " (user.0) } " · "
+            a href={ "/_provisio/ui/users/" (user.0) "/accounts/" (account.0) "/card-transactions" } { "card transactions" } }
         h2 { "Payments" }
         @if page.items.is_empty() {
             p.muted { "No payments yet." }

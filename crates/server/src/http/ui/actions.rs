@@ -23,7 +23,7 @@ use crate::{
 
 /// The operator API's handlers check the bearer token with this extractor; here the
 /// dashboard's session and form token (`Posted`) stand in for it.
-const OPERATOR: admin::Admin = admin::Admin;
+pub(super) const OPERATOR: admin::Admin = admin::Admin;
 
 fn list(text: Option<&str>) -> Vec<String> {
     text.unwrap_or_default()
@@ -35,7 +35,7 @@ fn list(text: Option<&str>) -> Vec<String> {
 }
 
 /// Back to the dashboard page the form was on (`Referer`, same origin by then), else `home`.
-fn back(headers: &HeaderMap, home: &str) -> String {
+pub(super) fn back(headers: &HeaderMap, home: &str) -> String {
     headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
@@ -46,7 +46,7 @@ fn back(headers: &HeaderMap, home: &str) -> String {
         .to_owned()
 }
 
-fn outcome(result: ApiResult, done: &str, to: &str) -> Response {
+pub(super) fn outcome(result: ApiResult, done: &str, to: &str) -> Response {
     done_or_refused(result.map(drop), done, to)
 }
 

@@ -17,6 +17,7 @@ pub enum Section {
     Deliveries,
     Requests,
     Accounts,
+    Cards,
 }
 
 const SECTIONS: &[(Section, &str, &str)] = &[
@@ -24,6 +25,7 @@ const SECTIONS: &[(Section, &str, &str)] = &[
     (Section::Deliveries, "/_provisio/ui/deliveries", "Webhooks"),
     (Section::Requests, "/_provisio/ui/requests", "Requests"),
     (Section::Accounts, "/_provisio/ui/accounts", "Accounts"),
+    (Section::Cards, "/_provisio/ui/cards", "Cards"),
 ];
 
 fn head(title: &str) -> Markup {

@@ -4,11 +4,13 @@
 //! deployment) and is entered with the admin token (see `session`).
 //!
 //! Every operator button is a POST form that calls the JSON operator API's own handler
-//! (`actions`), so a button and a `curl` are the same transition with the same refusal.
+//! (`actions`), so a button and a `curl` are the same transition with the same refusal; the
+//! card payment form calls the card network the operator API and `provisio card` call.
 
 mod accounts;
 mod actions;
 mod assets;
+mod cards;
 mod deliveries;
 mod layout;
 mod partners;
@@ -73,5 +75,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/_provisio/ui/users/{user}/accounts/{account}",
             get(accounts::payments),
+        )
+        .route("/_provisio/ui/cards", get(cards::page))
+        .route("/_provisio/ui/cards/authorize", post(cards::authorize))
+        .route(
+            "/_provisio/ui/users/{user}/accounts/{account}/card-transactions",
+            get(cards::transactions),
+        )
+        .route(
+            "/_provisio/ui/mastercard-actions/{id}/{action}",
+            post(cards::settle_or_reverse),
         )
 }

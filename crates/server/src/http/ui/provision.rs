@@ -59,7 +59,8 @@ pub async fn page(
                         @match &p.user {
                             Some(user) => {
                                 (user.display_name) " (#" (user.id.0) ") · "
-                                a href={ "/_provisio/ui/accounts?user=" (user.id.0) } { "accounts" }
+                                a href={ "/_provisio/ui/accounts?user=" (user.id.0) } { "accounts" } " · "
+                                a href={ "/_provisio/ui/cards?user=" (user.id.0) } { "cards" }
                             },
                             None => span.muted { "not created yet" },
                         }
