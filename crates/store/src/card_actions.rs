@@ -19,21 +19,25 @@ use provisio_core::{
         },
         Card, CardStatus,
     },
-    model::{CardId, MasterCardActionId, MonetaryAccountId, Page, PageQuery, UserId},
+    model::{CardId, MasterCardActionId, MonetaryAccountId, Page, PageQuery, PaymentId, UserId},
     store::{AuthorizationOutcome, CardTransactionStore, StoreResult},
     time::Timestamp,
     webhook,
+};
+use provisio_wire::{
+    cards::mastercard_action as render_action, payments::payment as render_payment, Item,
 };
 use sqlx::AnyConnection;
 
 use crate::{
     accounts::{AccountRow, ACCOUNT_COLUMNS},
-    card_action_rows::{action_by_id, emit, ActionRow, ACTION_COLUMNS, ACTION_TABLES},
+    card_action_rows::{ActionRow, ACTION_COLUMNS, ACTION_TABLES},
     cards::{lock_card, refused},
     db_err, frozen,
-    ledger::{record, Side},
+    ledger::{insert, payment_events, Side},
     page::{fetch_page, Arg},
     rows::corrupt,
+    webhooks::{emit_user_events, UserEvent},
     SqlStore,
 };
 
@@ -69,22 +73,27 @@ async fn spent_today(
     .await
 }
 
-/// Debits `amount` if the account is ACTIVE and holds it; answers the balance after.
+/// Debits `amount` if the account is ACTIVE and holds it, locking it; answers the account
+/// after the debit. (One statement for the lock, the checks and the debit: in a write each
+/// statement is a round trip, and this is the hot path.)
 async fn debit(
     conn: &mut AnyConnection,
     account: MonetaryAccountId,
     amount: i64,
     now: Timestamp,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+) -> Result<Option<MonetaryAccount>, sqlx::Error> {
+    let row: Option<AccountRow> = sqlx::query_as(&format!(
         "UPDATE monetary_accounts SET balance_minor = balance_minor - $2, updated = $3 \
-         WHERE id = $1 AND balance_minor >= $2 AND status = 'ACTIVE' RETURNING balance_minor",
-    )
+         WHERE id = $1 AND balance_minor >= $2 AND status = 'ACTIVE' RETURNING {ACCOUNT_COLUMNS}"
+    ))
     .bind(account.0)
     .bind(amount)
     .bind(now.micros())
     .fetch_optional(&mut *conn)
-    .await
+    .await?;
+    row.map(MonetaryAccount::try_from)
+        .transpose()
+        .map_err(corrupt)
 }
 
 /// What an authorisation decided.
@@ -94,16 +103,45 @@ struct Decision {
     applied_limit: Option<&'static str>,
 }
 
-/// Decides `auth` on `card` (locked) and moves the money of an approved one.
+/// The card's own account, locked; it is there (a foreign key).
+async fn card_account(
+    conn: &mut AnyConnection,
+    card: &Card,
+) -> Result<MonetaryAccount, sqlx::Error> {
+    lock_account(conn, card.monetary_account_id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// The fallback account, debited, when it is the card owner's in the card's currency and
+/// can pay.
+async fn debit_fallback(
+    conn: &mut AnyConnection,
+    card: &Card,
+    amount: i64,
+    now: Timestamp,
+) -> Result<Option<MonetaryAccount>, sqlx::Error> {
+    let Some(fallback) = card.monetary_account_id_fallback else {
+        return Ok(None);
+    };
+    let Some(other) = lock_account(conn, fallback).await? else {
+        return Ok(None);
+    };
+    if other.user_id != card.user_id || other.currency != card.currency {
+        return Ok(None);
+    }
+    debit(conn, other.id, amount, now).await
+}
+
+/// Decides `auth` on `card` (locked) and moves the money of an approved one. A forced
+/// decline comes first, then the card's status, the account's status, the card's limit and
+/// the balance (the fallback account pays when the card's own account cannot).
 async fn decide(
     conn: &mut AnyConnection,
     card: &Card,
     auth: &Authorization,
     now: Timestamp,
 ) -> Result<Decision, sqlx::Error> {
-    let account = lock_account(conn, card.monetary_account_id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
     let currency = auth.currency.as_deref().unwrap_or(&card.currency);
     if currency != card.currency {
         return Err(refused(format!(
@@ -122,47 +160,47 @@ async fn decide(
         outcome: Err(reason),
         applied_limit: None,
     };
+    let active = |account: &MonetaryAccount| account.status.as_str() == "ACTIVE";
     if let Some(reason) = &auth.decline_reason {
         let reason = provisio_core::card::action::DECLINE_REASONS
             .iter()
             .find(|r| **r == reason.as_str())
             .copied()
             .unwrap_or("SUSPECTED_FRAUD");
-        return Ok(declined(reason, account));
+        return Ok(declined(reason, card_account(conn, card).await?));
     }
     if card.status != CardStatus::Active {
-        return Ok(declined("CARD_NOT_ACTIVE", account));
-    }
-    if account.status.as_str() != "ACTIVE" {
-        return Ok(declined("ACCOUNT_NOT_ACTIVE", account));
+        return Ok(declined("CARD_NOT_ACTIVE", card_account(conn, card).await?));
     }
     if spent_today(conn, card.id, now).await? + auth.amount_minor > limit {
-        return Ok(declined("CARD_LIMIT_EXCEEDED", account));
+        let account = card_account(conn, card).await?;
+        let reason = if active(&account) {
+            "CARD_LIMIT_EXCEEDED"
+        } else {
+            "ACCOUNT_NOT_ACTIVE"
+        };
+        return Ok(declined(reason, account));
     }
-    let mut charged = account;
-    let mut after = debit(conn, charged.id, auth.amount_minor, now).await?;
-    if after.is_none() {
-        // The fallback account pays when the card's own account cannot.
-        if let Some(fallback) = card.monetary_account_id_fallback {
-            if let Some(other) = lock_account(conn, fallback).await? {
-                if other.user_id == card.user_id && other.currency == card.currency {
-                    if let Some(balance) = debit(conn, other.id, auth.amount_minor, now).await? {
-                        after = Some(balance);
-                        charged = other;
-                    }
-                }
+    // The common case in one statement; the others find out why it did not pay.
+    let charged = match debit(conn, card.monetary_account_id, auth.amount_minor, now).await? {
+        Some(charged) => charged,
+        None => {
+            let account = card_account(conn, card).await?;
+            if !active(&account) {
+                return Ok(declined("ACCOUNT_NOT_ACTIVE", account));
+            }
+            match debit_fallback(conn, card, auth.amount_minor, now).await? {
+                Some(other) => other,
+                None => return Ok(declined("INSUFFICIENT_BALANCE", account)),
             }
         }
-    }
-    let Some(after) = after else {
-        return Ok(declined("INSUFFICIENT_BALANCE", charged));
     };
     let transfer = uuid::Uuid::new_v4().to_string();
     let description = format!(
         "{} {} {}",
         auth.merchant.name, auth.merchant.city, auth.merchant.country
     );
-    let payment = record(
+    let payment = insert(
         conn,
         Side {
             account: &charged,
@@ -173,7 +211,7 @@ async fn decide(
             description: &description,
             merchant_reference: None,
             kind: PaymentType::Mastercard,
-            balance_after_minor: after,
+            balance_after_minor: charged.balance_minor,
         },
         now,
     )
@@ -195,6 +233,7 @@ pub(crate) async fn authorize_card(
     now: Timestamp,
 ) -> Result<MasterCardAction, sqlx::Error> {
     let decision = decide(conn, card, auth, now).await?;
+    let paid = decision.outcome.as_ref().ok().cloned();
     let (status, settlement, clearing, decided, description, payment) = match &decision.outcome {
         Ok(payment) => (
             AuthorisationStatus::Authorised,
@@ -233,8 +272,8 @@ pub(crate) async fn authorize_card(
     .bind(auth.merchant.id.clone())
     .bind(auth.merchant.category_code.clone())
     .bind(auth.pan_entry_mode.clone())
-    .bind(decided)
-    .bind(description)
+    .bind(decided.clone())
+    .bind(description.clone())
     .bind(status.as_str())
     .bind(settlement.as_str())
     .bind(clearing.as_str())
@@ -244,15 +283,51 @@ pub(crate) async fn authorize_card(
     .bind(now.micros())
     .fetch_one(&mut *conn)
     .await?;
-    let action = action_by_id(conn, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    // The action as just written (what `action_by_id` would read back, without the trip).
+    let account = decision.account;
+    let action = MasterCardAction {
+        id: MasterCardActionId(id),
+        card_id: card.id,
+        monetary_account_id: account.id,
+        user_id: card.user_id,
+        amount_minor: auth.amount_minor,
+        currency: card.currency.clone(),
+        merchant: auth.merchant.clone(),
+        pan_entry_mode: auth.pan_entry_mode.clone(),
+        decision: decided,
+        decision_description: description,
+        authorisation_status: status,
+        settlement_status: settlement,
+        clearing_status: clearing,
+        applied_limit: decision.applied_limit.map(str::to_owned),
+        additional_authentication_status: additional.map(str::to_owned),
+        payment_id: payment.map(PaymentId),
+        reversal_payment_id: None,
+        card_second_line: card.second_line.clone(),
+        alias_iban: account.iban,
+        alias_name: account.display_name,
+        created: now,
+        updated: now,
+    };
+    // The payment's webhooks and the action's, reading the owner's filters once.
     let category = if action.approved() {
         webhook::CARD_TRANSACTION_SUCCESSFUL
     } else {
         webhook::CARD_TRANSACTION_FAILED
     };
-    emit(conn, &action, category, now).await?;
+    let action_item = Item::MasterCardAction(render_action(&action));
+    let payment_item = paid.as_ref().map(|p| Item::Payment(render_payment(p)));
+    let mut events = Vec::with_capacity(3);
+    if let (Some(p), Some(item)) = (&paid, &payment_item) {
+        events.extend(payment_events(p, item));
+    }
+    events.push(UserEvent::new(
+        category,
+        category,
+        action.id.0,
+        &action_item,
+    ));
+    emit_user_events(conn, action.user_id.0, &events, now).await?;
     Ok(action)
 }
 
@@ -262,12 +337,7 @@ async fn authorize_in(
     auth: &Authorization,
     now: Timestamp,
 ) -> Result<Option<AuthorizationOutcome>, sqlx::Error> {
-    let user: Option<i64> = sqlx::query_scalar("SELECT user_id FROM cards WHERE id = $1")
-        .bind(card.0)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(user) = user else { return Ok(None) };
-    frozen::writable(conn, user).await?;
+    frozen::card_owner_writable(conn, card.0).await?;
     let Some(found) = lock_card(conn, card.0, None).await? else {
         return Ok(None);
     };

@@ -34,7 +34,32 @@ pub(crate) async fn provision_status(
 
 /// Refuses (rolling the transaction back) when the user's provision is over.
 pub(crate) async fn writable(conn: &mut AnyConnection, user: i64) -> Result<(), sqlx::Error> {
-    match provision_status(conn, user).await? {
+    refuse_frozen(provision_status(conn, user).await?)
+}
+
+/// [`writable`] for the owner of card `card`, found in the same statement (the card
+/// network's hot path, where each statement is a round trip). An unknown card passes: the
+/// caller's lookup of the card says so.
+pub(crate) async fn card_owner_writable(
+    conn: &mut AnyConnection,
+    card: i64,
+) -> Result<(), sqlx::Error> {
+    let status: Option<String> = sqlx::query_scalar(
+        "UPDATE provisions SET status = status \
+         WHERE user_id = (SELECT user_id FROM cards WHERE id = $1) RETURNING status",
+    )
+    .bind(card)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let status = status
+        .map(|s| parse(Status::parse, &s))
+        .transpose()
+        .map_err(corrupt)?;
+    refuse_frozen(status)
+}
+
+fn refuse_frozen(status: Option<Status>) -> Result<(), sqlx::Error> {
+    match status {
         Some(status) if status.freezes_user() => Err(refuse(StoreError::UserFrozen(status))),
         _ => Ok(()),
     }

@@ -17,6 +17,7 @@ use sqlx::{AnyConnection, AnyPool};
 use crate::{
     db_err,
     rows::{corrupt, parse},
+    webhooks::UserEvent,
 };
 
 pub(crate) const PAYMENT_COLUMNS: &str =
@@ -85,6 +86,20 @@ pub(crate) async fn record(
     side: Side<'_>,
     now: Timestamp,
 ) -> Result<Payment, sqlx::Error> {
+    let payment = insert(conn, side, now).await?;
+    let item = Item::Payment(render(&payment));
+    let events = payment_events(&payment, &item);
+    crate::webhooks::emit_user_events(conn, payment.user_id.0, &events, now).await?;
+    Ok(payment)
+}
+
+/// Writes one side without its webhooks, for a caller that queues them with its own
+/// ([`payment_events`]) in one go.
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    side: Side<'_>,
+    now: Timestamp,
+) -> Result<Payment, sqlx::Error> {
     let row: PaymentRow = sqlx::query_as(&format!(
         "INSERT INTO payments (monetary_account_id, user_id, transfer_id, amount_minor, currency, \
              alias_iban, alias_name, counterparty_iban, counterparty_name, description, \
@@ -108,22 +123,20 @@ pub(crate) async fn record(
     .bind(now.micros())
     .fetch_one(&mut *conn)
     .await?;
-    let payment = Payment::try_from(row).map_err(corrupt)?;
-    let item = Item::Payment(render(&payment));
+    Payment::try_from(row).map_err(corrupt)
+}
+
+/// A payment's PAYMENT and MUTATION events (`item` is the payment as rendered).
+pub(crate) fn payment_events<'a>(payment: &Payment, item: &'a Item) -> [UserEvent<'a>; 2] {
     let (payment_event, mutation_event) = if payment.amount_minor < 0 {
         (webhook::PAYMENT_CREATED, webhook::MUTATION_CREATED)
     } else {
         (webhook::PAYMENT_RECEIVED, webhook::MUTATION_RECEIVED)
     };
-    let user = payment.user_id.0;
-    for (category, event) in [
-        (webhook::PAYMENT, payment_event),
-        (webhook::MUTATION, mutation_event),
-    ] {
-        crate::webhooks::emit_user_event(conn, user, category, event, payment.id.0, &item, now)
-            .await?;
-    }
-    Ok(payment)
+    [
+        UserEvent::new(webhook::PAYMENT, payment_event, payment.id.0, item),
+        UserEvent::new(webhook::MUTATION, mutation_event, payment.id.0, item),
+    ]
 }
 
 /// The ledger's totals, each summed by the database.

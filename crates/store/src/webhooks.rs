@@ -558,27 +558,71 @@ pub(crate) async fn emit_user_event(
     object: &provisio_wire::Item,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    let event = UserEvent::new(category, event_type, object_id, object);
+    emit_user_events(conn, user, &[event], now).await
+}
+
+/// An event about one of a user's objects, for [`emit_user_events`].
+pub(crate) struct UserEvent<'a> {
+    category: &'a str,
+    event_type: &'a str,
+    object_id: i64,
+    object: &'a provisio_wire::Item,
+}
+
+impl<'a> UserEvent<'a> {
+    pub(crate) fn new(
+        category: &'a str,
+        event_type: &'a str,
+        object_id: i64,
+        object: &'a provisio_wire::Item,
+    ) -> Self {
+        UserEvent {
+            category,
+            event_type,
+            object_id,
+            object,
+        }
+    }
+}
+
+/// [`emit_user_event`] for several events of one user (a card payment is a PAYMENT, a
+/// MUTATION and a card transaction), reading the user's filters once: inside a write each
+/// statement is a round trip. Queued in the order given.
+pub(crate) async fn emit_user_events(
+    conn: &mut AnyConnection,
+    user: i64,
+    events: &[UserEvent<'_>],
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT target, requested_by FROM notification_filters \
-         WHERE user_id = $1 AND category = $2 ORDER BY id",
+        "SELECT category, target, requested_by FROM notification_filters \
+         WHERE user_id = $1 ORDER BY id",
     )
     .bind(user)
-    .bind(category)
     .fetch_all(&mut *conn)
     .await?;
-    let event = Event {
-        uuid: uuid::Uuid::new_v4().to_string(),
-        user,
-        category,
-        event_type,
-        object_id,
-        order: category,
-    };
+    let mut filters = Vec::with_capacity(rows.len());
     for row in rows {
+        let category: String = row.try_get("category")?;
         let target: String = row.try_get("target")?;
         let requested_by: Option<i64> = row.try_get("requested_by")?;
-        let body = provisio_wire::kyc::event(category, event_type, object.clone(), &target);
-        queue(conn, &event, requested_by, &target, body, now).await?;
+        filters.push((category, target, requested_by));
+    }
+    for e in events {
+        let event = Event {
+            uuid: uuid::Uuid::new_v4().to_string(),
+            user,
+            category: e.category,
+            event_type: e.event_type,
+            object_id: e.object_id,
+            order: e.category,
+        };
+        for (_, target, requested_by) in filters.iter().filter(|(c, _, _)| c == e.category) {
+            let body =
+                provisio_wire::kyc::event(e.category, e.event_type, e.object.clone(), target);
+            queue(conn, &event, *requested_by, target, body, now).await?;
+        }
     }
     Ok(())
 }

@@ -80,26 +80,29 @@ async fn commit_batch(
     conn: &mut AnyConnection,
     batch: &mut [Write],
 ) -> Result<Vec<Result<(), sqlx::Error>>, sqlx::Error> {
-    conn.execute("BEGIN IMMEDIATE").await?;
+    // Each write runs in its own savepoint. The statements around a write go to SQLite
+    // together (`BEGIN…; SAVEPOINT…`, `RELEASE…; SAVEPOINT…`, `RELEASE…; COMMIT`): every
+    // statement is a round trip to SQLite's thread, and on this one writer those trips are
+    // what bounds how many writes a second the store commits.
+    let mut opening = "BEGIN IMMEDIATE; SAVEPOINT one_write";
     let mut results = Vec::with_capacity(batch.len());
     for write in batch.iter_mut() {
         let job = std::mem::replace(&mut write.job, Box::new(|_| Box::pin(async { Ok(()) })));
-        if let Err(err) = conn.execute("SAVEPOINT one_write").await {
+        if let Err(err) = conn.execute(opening).await {
             let _ = conn.execute("ROLLBACK").await;
             return Err(err);
         }
         let result = job(conn).await;
-        let undo = match result {
-            Ok(()) => Ok(()),
-            Err(_) => conn.execute("ROLLBACK TO one_write").await.map(drop),
-        };
-        if let Err(err) = undo.and(conn.execute("RELEASE one_write").await.map(drop)) {
-            let _ = conn.execute("ROLLBACK").await;
-            return Err(err);
+        if result.is_err() {
+            if let Err(err) = conn.execute("ROLLBACK TO one_write").await {
+                let _ = conn.execute("ROLLBACK").await;
+                return Err(err);
+            }
         }
         results.push(result);
+        opening = "RELEASE one_write; SAVEPOINT one_write";
     }
-    if let Err(err) = conn.execute("COMMIT").await {
+    if let Err(err) = conn.execute("RELEASE one_write; COMMIT").await {
         let _ = conn.execute("ROLLBACK").await;
         return Err(err);
     }
