@@ -95,6 +95,8 @@ impl Request {
 /// A reply as received.
 #[derive(Debug, Clone)]
 pub struct Reply {
+    /// The path the request went to (below the base URL, query included).
+    pub path: String,
     pub status: u16,
     pub headers: HeaderMap,
     /// The body; decrypted when the answer came encrypted.
@@ -247,13 +249,14 @@ impl Api {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes().await?;
-        self.open_reply(status, headers, body)
+        self.open_reply(&request.path, status, headers, body)
     }
 
     /// Decrypts an answer that carries all three `X-Bunq-Server-Encryption-*` headers, as
     /// bunq's clients do; any other answer is taken as it is.
     fn open_reply(
         &self,
+        path: &str,
         status: u16,
         headers: HeaderMap,
         body: Bytes,
@@ -273,6 +276,7 @@ impl Api {
         .collect::<Result<_, _>>()?;
         let [key, iv, hmac] = sealed.as_slice() else {
             return Ok(Reply {
+                path: path.to_owned(),
                 status,
                 headers,
                 body,
@@ -281,6 +285,7 @@ impl Api {
         };
         let plaintext = encryption::open(&self.key, key, iv, hmac, &body)?;
         Ok(Reply {
+            path: path.to_owned(),
             status,
             headers,
             body: Bytes::from(plaintext),

@@ -4,9 +4,10 @@
 //! header, more headers than it keeps, a head larger than its buffer) is answered by hyper
 //! itself with an empty `400`, `414` or `431`, and the connection is closed; no service is
 //! called and hyper has no hook for that answer. So the connection's I/O is wrapped: a
-//! response head that hyper writes with one of those statuses and without our signature
-//! header (every answer of ours carries `X-Bunq-Server-Signature`) is swapped, as it is
-//! written, for bunq's error envelope with status 400, signed like any other answer.
+//! response head that hyper writes with one of those statuses and without our response id
+//! (every answer of ours carries `X-Bunq-Client-Response-Id`; the operator API's carry no
+//! signature) is swapped, as it is written, for bunq's error envelope with status 400,
+//! signed like any other answer.
 //!
 //! One case stays bare: a request pipelined behind another on the same connection whose
 //! answer is still in hyper's write buffer, because then hyper's answer does not start a
@@ -108,8 +109,8 @@ impl<T: Write + Unpin> Write for EnvelopeIo<T> {
 /// The statuses hyper answers unparseable requests with.
 const HYPERS_STATUSES: [&[u8]; 3] = [b"400", b"414", b"431"];
 
-/// When `buf` starts with a response head of hyper's own (one of its statuses, not signed by
-/// us), its status and the head's length.
+/// When `buf` starts with a response head of hyper's own (one of its statuses, without our
+/// response id), its status and the head's length.
 fn hypers_error_head(buf: &[u8]) -> Option<(u16, usize)> {
     let status = buf.strip_prefix(b"HTTP/1.1 ")?.get(..3)?;
     if !HYPERS_STATUSES.contains(&status) {
@@ -117,8 +118,8 @@ fn hypers_error_head(buf: &[u8]) -> Option<(u16, usize)> {
     }
     let head_len = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
     let head = buf[..head_len].to_ascii_lowercase();
-    let signature = headers::SERVER_SIGNATURE.as_bytes();
-    if head.windows(signature.len()).any(|w| w == signature) {
+    let ours = headers::CLIENT_RESPONSE_ID.as_bytes();
+    if head.windows(ours.len()).any(|w| w == ours) {
         return None;
     }
     let status = std::str::from_utf8(status).ok()?.parse().ok()?;
@@ -160,8 +161,10 @@ mod tests {
         assert_eq!(hypers_error_head(hypers), Some((400, hypers.len())));
         let large = b"HTTP/1.1 431 Request Header Fields Too Large\r\n\r\n";
         assert_eq!(hypers_error_head(large), Some((431, large.len())));
-        let ours = b"HTTP/1.1 400 Bad Request\r\nX-Bunq-Server-Signature: abc\r\n\r\n{}";
+        let ours = b"HTTP/1.1 400 Bad Request\r\nX-Bunq-Client-Response-Id: abc\r\n\r\n{}";
         assert_eq!(hypers_error_head(ours), None);
+        let operators = b"HTTP/1.1 400 Bad Request\r\nx-bunq-client-response-id: 1\r\n\r\n{}";
+        assert_eq!(hypers_error_head(operators), None);
         assert_eq!(hypers_error_head(b"HTTP/1.1 200 OK\r\n\r\n"), None);
         assert_eq!(hypers_error_head(b"HTTP/1.1 100 Continue\r\n\r\n"), None);
         assert_eq!(hypers_error_head(b"{\"Response\":[]}"), None);

@@ -1,11 +1,16 @@
 //! The outermost layer: every response leaves here in bunq's envelope, carrying
 //! `X-Bunq-Server-Signature` over its exact body, the echoed `X-Bunq-Client-Request-Id` and a
 //! fresh `X-Bunq-Client-Response-Id`.
+//!
+//! Answers under `/_provisio` (the operator API, the dashboard) are the exception: they are
+//! provisio's own, the admin token guards them, and no bunq client reads them, so they carry no
+//! signature. An RSA-2048 signature costs about a millisecond of a core on a small machine,
+//! which would double the cost of a simulated card payment for nothing anyone checks.
 
 use axum::{
     body::{to_bytes, Body},
     extract::{Request, State},
-    http::{header, HeaderName, HeaderValue, StatusCode},
+    http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -23,9 +28,14 @@ pub async fn sign_responses(
     next: Next,
 ) -> Response {
     let request_id = request.headers().get(headers::CLIENT_REQUEST_ID).cloned();
+    let signed = !is_operator(request.uri().path());
     let response = next.run(request).await;
     let response = ensure_envelope(response);
     let (mut parts, body) = response.into_parts();
+    if !signed {
+        identify(&mut parts.headers, request_id);
+        return Response::from_parts(parts, body);
+    }
     let bytes = match to_bytes(body, MAX_RESPONSE_BYTES).await {
         Ok(bytes) => bytes,
         Err(err) => return sign_error(&state, ApiError::internal(err)),
@@ -41,17 +51,29 @@ pub async fn sign_responses(
             );
         }
     };
-    let h = &mut parts.headers;
     if let Ok(value) = HeaderValue::from_str(&signature) {
-        h.insert(HeaderName::from_static(headers::SERVER_SIGNATURE), value);
+        parts
+            .headers
+            .insert(HeaderName::from_static(headers::SERVER_SIGNATURE), value);
     }
+    identify(&mut parts.headers, request_id);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The operator API and the dashboard: `/_provisio` and below.
+fn is_operator(path: &str) -> bool {
+    path.strip_prefix("/_provisio")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The echoed `X-Bunq-Client-Request-Id` and a fresh `X-Bunq-Client-Response-Id`.
+fn identify(h: &mut HeaderMap, request_id: Option<HeaderValue>) {
     if let Some(id) = request_id {
         h.insert(HeaderName::from_static(headers::CLIENT_REQUEST_ID), id);
     }
     if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
         h.insert(HeaderName::from_static(headers::CLIENT_RESPONSE_ID), id);
     }
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 fn sign_error(state: &AppState, err: ApiError) -> Response {

@@ -203,8 +203,29 @@ pub async fn strict(backend: Backend) -> TestApp {
     .await
 }
 
+/// Asserts an answer is the operator API's: identified (`X-Bunq-Client-Response-Id`) but not
+/// signed, as every answer under `/_provisio` is.
+pub fn assert_operator_reply(reply: &Reply) {
+    assert!(
+        reply.path.starts_with("/_provisio"),
+        "{} is not the operator API",
+        reply.path
+    );
+    assert!(
+        reply.header("x-bunq-server-signature").is_none(),
+        "an operator answer is signed: {}",
+        reply.path
+    );
+    assert!(
+        reply.header("x-bunq-client-response-id").is_some(),
+        "an operator answer without a response id: {}",
+        reply.path
+    );
+}
+
 /// Asserts a reply is bunq's error envelope with this status and a description containing
-/// `text`, signed by the server.
+/// `text`, signed by the server (under `/v1`) or identified but unsigned (the operator API's,
+/// under `/_provisio`).
 pub fn assert_error(reply: &Reply, server_key: &VerifyingKey, status: u16, text: &str) {
     let body = String::from_utf8_lossy(&reply.body);
     assert_eq!(reply.status, status, "body: {body}");
@@ -222,9 +243,13 @@ pub fn assert_error(reply: &Reply, server_key: &VerifyingKey, status: u16, text:
         envelope.error[0].error_description_translated, description,
         "translated text missing"
     );
-    reply
-        .verify(server_key)
-        .unwrap_or_else(|e| panic!("error reply not signed properly: {e}"));
+    if reply.path.starts_with("/_provisio") {
+        assert_operator_reply(reply);
+    } else {
+        reply
+            .verify(server_key)
+            .unwrap_or_else(|e| panic!("error reply not signed properly: {e}"));
+    }
 }
 
 /// RSA-2048 generation takes ~100 ms; tests share a few keys (each still does real RSA).

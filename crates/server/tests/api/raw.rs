@@ -91,6 +91,8 @@ fn parse(buf: &[u8]) -> Option<Reply> {
         .unwrap_or(0);
     let body = buf.get(head_end..head_end + length)?;
     Some(Reply {
+        // Raw requests may not even have a path; none of them goes to the operator API.
+        path: String::new(),
         status,
         headers,
         body: bytes::Bytes::copy_from_slice(body),

@@ -1,9 +1,10 @@
-//! Every response is signed over its exact body with the key `POST /installation` hands out.
+//! Every response is signed over its exact body with the key `POST /installation` hands out;
+//! the operator API's answers (provisio's own, under `/_provisio`) are not.
 
 use provisio_client::{wire::requests::InstallationRequest, Request, Signing};
 use reqwest::Method;
 
-use crate::helpers::*;
+use crate::{helpers::*, provisioning::admin};
 
 for_each_backend! { TestApp::spawn =>
     async fn every_response_verifies_with_the_installation_key(app: TestApp) {
@@ -44,5 +45,18 @@ for_each_backend! { TestApp::spawn =>
         assert!(first.header("x-bunq-server-signature").is_some());
         assert_eq!(first.header("x-bunq-server-signature"), second.header("x-bunq-server-signature"));
         assert_ne!(first.header("x-bunq-client-response-id"), second.header("x-bunq-client-response-id"));
+    }
+
+    async fn operator_answers_are_identified_but_not_signed(app: TestApp) {
+        for path in ["/_provisio/clock", "/_provisio/nope"] {
+            let reply = admin(&app, Method::GET, path).await;
+            assert!(reply.header("x-bunq-server-signature").is_none(), "{path} is signed");
+            assert!(reply.header("x-bunq-client-response-id").is_some(), "{path}");
+        }
+        // The same unknown path under /v1 is bunq's, and signed.
+        let context = app.client().await.context().await.unwrap_or_else(|e| panic!("{e}"));
+        let reply = app.send(Request::new(Method::GET, "/v1/nope").token(&context.session_token)).await;
+        assert_eq!(reply.status, 404);
+        reply.verify(&context.server_key).unwrap_or_else(|e| panic!("{e}"));
     }
 }

@@ -32,9 +32,7 @@ async fn new_partner(app: &TestApp, name: &str) -> (i64, String) {
         "{}",
         String::from_utf8_lossy(&reply.body)
     );
-    reply
-        .verify(&app.server_key)
-        .unwrap_or_else(|e| panic!("{e}"));
+    assert_operator_reply(&reply);
     let envelope = reply.envelope().unwrap_or_else(|e| panic!("{e}"));
     let [Item::SandboxPartner(partner)] = envelope.response.as_slice() else {
         panic!("{envelope:?}")
