@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use provisio_core::{
     account::{
-        payment::{day_start, Payment, PaymentType},
+        payment::{Payment, PaymentType},
         MonetaryAccount,
     },
     card::{
@@ -32,6 +32,7 @@ use sqlx::AnyConnection;
 use crate::{
     accounts::{AccountRow, ACCOUNT_COLUMNS},
     card_action_rows::{ActionRow, ACTION_COLUMNS, ACTION_TABLES},
+    card_spending,
     cards::{lock_card, refused},
     db_err, frozen,
     ledger::{insert, payment_events, Side},
@@ -55,22 +56,6 @@ pub(crate) async fn lock_account(
     row.map(MonetaryAccount::try_from)
         .transpose()
         .map_err(corrupt)
-}
-
-/// Today's (UTC) authorised, unreversed spending on the card.
-async fn spent_today(
-    conn: &mut AnyConnection,
-    card: CardId,
-    now: Timestamp,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM mastercard_actions \
-         WHERE card_id = $1 AND authorisation_status = 'AUTHORISED' AND created >= $2",
-    )
-    .bind(card.0)
-    .bind(day_start(now).micros())
-    .fetch_one(&mut *conn)
-    .await
 }
 
 /// Debits `amount` if the account is ACTIVE and holds it, locking it; answers the account
@@ -133,12 +118,14 @@ async fn debit_fallback(
     debit(conn, other.id, amount, now).await
 }
 
-/// Decides `auth` on `card` (locked) and moves the money of an approved one. A forced
+/// Decides `auth` on `card` (locked, `spent` today with this amount reserved) and moves the
+/// money of an approved one. A forced
 /// decline comes first, then the card's status, the account's status, the card's limit and
 /// the balance (the fallback account pays when the card's own account cannot).
 async fn decide(
     conn: &mut AnyConnection,
     card: &Card,
+    spent: i64,
     auth: &Authorization,
     now: Timestamp,
 ) -> Result<Decision, sqlx::Error> {
@@ -172,7 +159,7 @@ async fn decide(
     if card.status != CardStatus::Active {
         return Ok(declined("CARD_NOT_ACTIVE", card_account(conn, card).await?));
     }
-    if spent_today(conn, card.id, now).await? + auth.amount_minor > limit {
+    if spent > limit {
         let account = card_account(conn, card).await?;
         let reason = if active(&account) {
             "CARD_LIMIT_EXCEEDED"
@@ -223,16 +210,26 @@ async fn decide(
     })
 }
 
-/// Decides and records an authorisation on `card` (locked by the caller, its user checked),
-/// with its webhook. `additional` is the 3DS outcome, when there was one.
+/// Decides and records an authorisation on card `id` (its user checked by the caller), with
+/// its webhooks; `None` for an unknown card. The card is locked with its amount reserved
+/// against its daily limit, which a decline gives back. `additional` is the 3DS outcome,
+/// when there was one.
 pub(crate) async fn authorize_card(
     conn: &mut AnyConnection,
-    card: &Card,
+    id: CardId,
     auth: &Authorization,
     additional: Option<&str>,
     now: Timestamp,
-) -> Result<MasterCardAction, sqlx::Error> {
-    let decision = decide(conn, card, auth, now).await?;
+) -> Result<Option<MasterCardAction>, sqlx::Error> {
+    let Some((locked, spent)) = card_spending::reserve(conn, id.0, auth.amount_minor, now).await?
+    else {
+        return Ok(None);
+    };
+    let card = &locked;
+    let decision = decide(conn, card, spent, auth, now).await?;
+    if decision.outcome.is_err() {
+        card_spending::release(conn, card.id.0, auth.amount_minor, now).await?;
+    }
     let paid = decision.outcome.as_ref().ok().cloned();
     let (status, settlement, clearing, decided, description, payment) = match &decision.outcome {
         Ok(payment) => (
@@ -328,7 +325,7 @@ pub(crate) async fn authorize_card(
         &action_item,
     ));
     emit_user_events(conn, action.user_id.0, &events, now).await?;
-    Ok(action)
+    Ok(Some(action))
 }
 
 async fn authorize_in(
@@ -338,16 +335,18 @@ async fn authorize_in(
     now: Timestamp,
 ) -> Result<Option<AuthorizationOutcome>, sqlx::Error> {
     frozen::card_owner_writable(conn, card.0).await?;
-    let Some(found) = lock_card(conn, card.0, None).await? else {
-        return Ok(None);
-    };
-    // A card that cannot pay is declined at once, without asking the user.
-    if auth.identity_check && found.status == CardStatus::Active && auth.decline_reason.is_none() {
-        let challenge = crate::challenges::create(conn, &found, auth, now).await?;
-        return Ok(Some(AuthorizationOutcome::Challenge(challenge)));
+    if auth.identity_check && auth.decline_reason.is_none() {
+        let Some(found) = lock_card(conn, card.0, None).await? else {
+            return Ok(None);
+        };
+        // A card that cannot pay is declined at once, without asking the user.
+        if found.status == CardStatus::Active {
+            let challenge = crate::challenges::create(conn, &found, auth, now).await?;
+            return Ok(Some(AuthorizationOutcome::Challenge(challenge)));
+        }
     }
-    let action = authorize_card(conn, &found, auth, None, now).await?;
-    Ok(Some(AuthorizationOutcome::Action(action)))
+    let action = authorize_card(conn, card, auth, None, now).await?;
+    Ok(action.map(AuthorizationOutcome::Action))
 }
 
 #[async_trait]

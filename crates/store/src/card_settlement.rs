@@ -15,6 +15,7 @@ use sqlx::AnyConnection;
 use crate::{
     card_action_rows::{action_by_id, emit},
     card_actions::lock_account,
+    card_spending,
     cards::refused,
     frozen,
     ledger::{record, Side},
@@ -59,6 +60,8 @@ pub(crate) async fn reverse_in(
     let Some(action) = open_action(conn, id, "reversed").await? else {
         return Ok(None);
     };
+    // The card before the account, as an authorisation locks them.
+    card_spending::release(conn, action.card_id.0, action.amount_minor, action.created).await?;
     let account = lock_account(conn, action.monetary_account_id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;

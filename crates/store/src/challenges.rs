@@ -22,7 +22,7 @@ use sqlx::{AnyConnection, AnyPool};
 
 use crate::{
     card_actions::authorize_card,
-    cards::{lock_card, refused},
+    cards::refused,
     db_err, frozen,
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
@@ -163,16 +163,15 @@ async fn close(
     status: ChallengeStatus,
     now: Timestamp,
 ) -> Result<Challenge, sqlx::Error> {
-    let card = lock_card(conn, challenge.card_id.0, None)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
     let (decline, additional) = match status {
         ChallengeStatus::Accepted => (None, "APPROVED_BY_USER"),
         ChallengeStatus::Rejected => (Some("IDENTITY_CHECK_REJECTED"), "REJECTED_BY_USER"),
         _ => (Some("IDENTITY_CHECK_EXPIRED"), "EXPIRED"),
     };
     let auth = held_authorization(challenge, decline);
-    let action = authorize_card(conn, &card, &auth, Some(additional), now).await?;
+    let action = authorize_card(conn, challenge.card_id, &auth, Some(additional), now)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
     let row: ChallengeRow = sqlx::query_as(&format!(
         "UPDATE challenge_requests SET status = $2, mastercard_action_id = $3, updated = $4 \
          WHERE id = $1 RETURNING {CHALLENGE_COLUMNS}"

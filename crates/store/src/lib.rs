@@ -17,6 +17,7 @@ mod card_action_rows;
 mod card_actions;
 mod card_secrets;
 mod card_settlement;
+mod card_spending;
 mod cards;
 mod challenges;
 mod connect;

@@ -58,6 +58,25 @@ async fn action(
     }
 }
 
+/// An authorisation that must produce a MasterCardAction: its id and decision.
+pub async fn decision_of(app: &TestApp, card: i64, body: serde_json::Value) -> (i64, String) {
+    let reply = authorize(app, card, body).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let json = json(&reply);
+    let action = &json["Response"][0]["MasterCardAction"];
+    (
+        action["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no action: {json}")),
+        action["decision"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
 pub async fn balance(client: &Client, user: i64, account: i64) -> String {
     banks(client, user)
         .await
