@@ -119,9 +119,9 @@ async fn debit_fallback(
 }
 
 /// Decides `auth` on `card` (locked, `spent` today with this amount reserved) and moves the
-/// money of an approved one. A forced
-/// decline comes first, then the card's status, the account's status, the card's limit and
-/// the balance (the fallback account pays when the card's own account cannot).
+/// money of an approved one. A forced decline comes first, then the card's status, the
+/// account's status, the card's limit and the balance (the fallback account pays when the
+/// card's own account cannot).
 async fn decide(
     conn: &mut AnyConnection,
     card: &Card,
@@ -221,34 +221,34 @@ pub(crate) async fn authorize_card(
     additional: Option<&str>,
     now: Timestamp,
 ) -> Result<Option<MasterCardAction>, sqlx::Error> {
-    let Some((locked, spent)) = card_spending::reserve(conn, id.0, auth.amount_minor, now).await?
+    let Some((card, spent)) = card_spending::reserve(conn, id.0, auth.amount_minor, now).await?
     else {
         return Ok(None);
     };
-    let card = &locked;
+    let card = &card;
     let decision = decide(conn, card, spent, auth, now).await?;
-    if decision.outcome.is_err() {
-        card_spending::release(conn, card.id.0, auth.amount_minor, now).await?;
-    }
-    let paid = decision.outcome.as_ref().ok().cloned();
-    let (status, settlement, clearing, decided, description, payment) = match &decision.outcome {
+    let (status, settlement, clearing, decided, description, paid) = match decision.outcome {
         Ok(payment) => (
             AuthorisationStatus::Authorised,
             SettlementStatus::PendingSettlement,
             ClearingStatus::Pending,
             ALLOWED.to_owned(),
             String::new(),
-            Some(payment.id.0),
+            Some(payment),
         ),
-        Err(reason) => (
-            AuthorisationStatus::Declined,
-            SettlementStatus::NotApplicable,
-            ClearingStatus::NotApplicable,
-            (*reason).to_owned(),
-            decline_description(reason),
-            None,
-        ),
+        Err(reason) => {
+            card_spending::release(conn, card.id.0, auth.amount_minor, now).await?;
+            (
+                AuthorisationStatus::Declined,
+                SettlementStatus::NotApplicable,
+                ClearingStatus::NotApplicable,
+                reason.to_owned(),
+                decline_description(reason),
+                None,
+            )
+        }
     };
+    let payment = paid.as_ref().map(|p| p.id.0);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO mastercard_actions (card_id, monetary_account_id, user_id, amount_minor, \
              currency, merchant_name, merchant_city, merchant_country, merchant_id, \

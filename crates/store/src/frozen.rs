@@ -17,19 +17,7 @@ pub(crate) async fn provision_status(
     conn: &mut AnyConnection,
     user: i64,
 ) -> Result<Option<Status>, sqlx::Error> {
-    // A no-op UPDATE locks the row on PostgreSQL (and, under READ COMMITTED, reads the newest
-    // committed status after waiting); SQLite has one writer, so the read alone is enough
-    // there, and the statement means the same on both.
-    let status: Option<String> = sqlx::query_scalar(
-        "UPDATE provisions SET status = status WHERE user_id = $1 RETURNING status",
-    )
-    .bind(user)
-    .fetch_optional(&mut *conn)
-    .await?;
-    status
-        .map(|s| parse(Status::parse, &s))
-        .transpose()
-        .map_err(corrupt)
+    locked_status(conn, "user_id = $1", user).await
 }
 
 /// Refuses (rolling the transaction back) when the user's provision is over.
@@ -44,18 +32,29 @@ pub(crate) async fn card_owner_writable(
     conn: &mut AnyConnection,
     card: i64,
 ) -> Result<(), sqlx::Error> {
-    let status: Option<String> = sqlx::query_scalar(
-        "UPDATE provisions SET status = status \
-         WHERE user_id = (SELECT user_id FROM cards WHERE id = $1) RETURNING status",
-    )
-    .bind(card)
+    let owner = "user_id = (SELECT user_id FROM cards WHERE id = $1)";
+    refuse_frozen(locked_status(conn, owner, card).await?)
+}
+
+/// The status of the provision `condition` (on `$1` = `id`) names, its row locked.
+async fn locked_status(
+    conn: &mut AnyConnection,
+    condition: &str,
+    id: i64,
+) -> Result<Option<Status>, sqlx::Error> {
+    // A no-op UPDATE locks the row on PostgreSQL (and, under READ COMMITTED, reads the newest
+    // committed status after waiting); SQLite has one writer, so the read alone is enough
+    // there, and the statement means the same on both.
+    let status: Option<String> = sqlx::query_scalar(&format!(
+        "UPDATE provisions SET status = status WHERE {condition} RETURNING status"
+    ))
+    .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let status = status
+    status
         .map(|s| parse(Status::parse, &s))
         .transpose()
-        .map_err(corrupt)?;
-    refuse_frozen(status)
+        .map_err(corrupt)
 }
 
 fn refuse_frozen(status: Option<Status>) -> Result<(), sqlx::Error> {

@@ -311,7 +311,9 @@ pub async fn authorize(
         &input,
     )
     .await;
-    state.webhooks_queued();
+    if result.is_ok() {
+        state.webhooks_queued();
+    }
     match result {
         Ok(AuthorizationOutcome::Action(a)) => {
             let amount = format!("{} {}", format_minor(a.amount_minor), a.currency);
