@@ -1,7 +1,11 @@
-//! The records of the API context: partners (bunq `UserCompany`), installations, devices,
-//! sessions, and the pagination window used to list them.
+//! The records of the API context: partners (bunq `UserCompany`) and the other users,
+//! installations, devices, sessions, and the pagination window used to list them.
 
-use crate::{ip::IpPolicy, time::Timestamp};
+use crate::{
+    ip::IpPolicy,
+    provision::enums::{CredentialStatus, UserVerifiedType},
+    time::Timestamp,
+};
 
 macro_rules! id_type {
     ($($(#[$doc:meta])* $name:ident;)*) => {$(
@@ -206,19 +210,19 @@ pub struct SessionContext {
 pub struct CredentialGrant {
     pub credential_id: CredentialId,
     pub provision_id: ProvisionId,
-    pub status: crate::provision::CredentialStatus,
+    pub status: CredentialStatus,
     pub expiry_time: Timestamp,
     /// The `UserApiKey` user sessions opened with this credential act as.
     pub api_key_user: ApiKeyUser,
     pub partner: Partner,
-    pub granted: crate::provision::record::ProvisionedUser,
+    pub granted: ProvisionedUser,
     pub device: Option<DeviceGrant>,
 }
 
 impl CredentialGrant {
     /// Whether the credential may open a device or a session now (spec D.8, J-18).
     pub fn usable(&self, now: Timestamp) -> bool {
-        use crate::provision::CredentialStatus as C;
+        use CredentialStatus as C;
         match self.status {
             C::PendingFirstUse => now < self.expiry_time,
             C::Active => true,
@@ -230,6 +234,18 @@ impl CredentialGrant {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKeyUser {
     pub id: UserId,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+}
+
+/// The bunq user behind `label_user`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisionedUser {
+    pub id: UserId,
+    pub public_uuid: String,
+    pub display_name: String,
+    pub kind: UserVerifiedType,
+    pub session_timeout_secs: i64,
     pub created: Timestamp,
     pub updated: Timestamp,
 }

@@ -10,7 +10,7 @@ use provisio_core::{
 };
 use provisio_server::cards;
 
-use crate::cli::StorageArgs;
+use crate::args::StorageArgs;
 
 #[derive(Debug, Subcommand)]
 pub enum CardCommand {

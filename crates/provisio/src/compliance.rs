@@ -2,10 +2,95 @@
 //! identity reviewers, on the database directly. A running server sends the resulting
 //! webhooks on its next poll.
 
+use clap::{Args, Subcommand};
 use provisio_core::model::UserId;
 use provisio_server::compliance;
 
-use crate::cli::{IdentityCommand, InquiryCommand};
+use crate::args::StorageArgs;
+
+#[derive(Debug, Subcommand)]
+pub enum InquiryCommand {
+    /// Ask a provisioned user for information (added to its open inquiry of that purpose).
+    Raise(InquiryRaiseArgs),
+    /// Approve or reject an entry's answer.
+    Review(InquiryReviewArgs),
+    /// Cancel what is still open and finalize the inquiry.
+    Finalize(InquiryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InquiryRaiseArgs {
+    /// The provisioned user's id (or its UserApiKey id).
+    #[arg(value_name = "USER_ID")]
+    pub user: i64,
+    /// ONBOARDING, COMPLIANCE_TRANSACTION_MONITORING, COMPLIANCE_SCREENING,
+    /// DOCUMENT_EXPIRY_RENEWAL or EMPLOYMENT_STATUS_VERIFY.
+    #[arg(long, default_value = "ONBOARDING")]
+    pub purpose: String,
+    /// An entry type bunq documents, such as USER_PERSON_SOURCE_OF_FUND (an unknown one is
+    /// refused with the list); repeat for more.
+    #[arg(long = "entry", required = true)]
+    pub entries: Vec<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InquiryReviewArgs {
+    /// The id of the inquiry entry whose answer is reviewed (`inquiry raise` prints it).
+    #[arg(value_name = "ENTRY_ID")]
+    pub entry: i64,
+    #[command(flatten)]
+    pub decision: Decision,
+    /// Why the answer was rejected.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// After a rejection, ask the question again as a new entry.
+    #[arg(long, requires = "reject")]
+    pub reopen: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InquiryArgs {
+    /// The UserInformationInquiry id (`inquiry raise` prints it).
+    #[arg(value_name = "INQUIRY_ID")]
+    pub id: i64,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct Decision {
+    /// Approve it.
+    #[arg(long)]
+    pub approve: bool,
+    /// Reject it (say why with --reason).
+    #[arg(long)]
+    pub reject: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Decide an identity verification now, instead of the sandbox rule after the delay.
+    Decide(IdentityDecideArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IdentityDecideArgs {
+    /// The IdentityVerificationSession id.
+    #[arg(value_name = "SESSION_ID")]
+    pub id: i64,
+    #[command(flatten)]
+    pub decision: Decision,
+    /// A fail reason for a rejection (e.g. DOCUMENT_NOT_VALID); repeat for more.
+    #[arg(long = "reason")]
+    pub reasons: Vec<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
 
 pub async fn inquiry(command: InquiryCommand) -> anyhow::Result<()> {
     match command {

@@ -1,14 +1,41 @@
-//! `provisio clock …`, `provisio partner delete`, `provisio reset`: the sandbox controls, on
-//! the database directly. Running servers notice within their cache lifetime (2 s by
-//! default) and their next clock refresh.
+//! `provisio clock …`, `provisio reset`: the sandbox controls, on the database directly.
+//! Running servers notice within their cache lifetime (2 s by default) and their next clock
+//! refresh. Also the clock every command reads.
 
+use clap::{Args, Subcommand};
 use provisio_core::{
     store::Store,
     time::{parse_duration, Clock, SystemClock},
 };
 use provisio_server::sandbox_clock;
 
-use crate::cli::{ClockCommand, PartnerDeleteArgs, ResetArgs};
+use crate::args::{StorageArgs, TailArgs};
+
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// Print provisio's "now" and how far it runs ahead of the system clock.
+    Show(TailArgs),
+    /// Move the clock forward; running servers run what fell due on their next poll.
+    Advance(ClockAdvanceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClockAdvanceArgs {
+    /// How far: a positive whole number with s, m, h or d (30s, 15m, 2h, 7d).
+    #[arg(value_name = "DURATION", allow_hyphen_values = true)]
+    pub by: String,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Required: confirms that everything but the server key is to be deleted.
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
 
 /// The clock every command reads: the system clock plus the sandbox's durable offset.
 pub async fn clock_of(store: &dyn Store) -> anyhow::Result<SystemClock> {
@@ -41,20 +68,6 @@ fn print_clock(clock: &SystemClock) {
         provisio_wire::time::format(clock.now().micros()),
         clock.shared_offset() / 1_000_000
     );
-}
-
-pub async fn delete_partner(args: PartnerDeleteArgs) -> anyhow::Result<()> {
-    let store = args.storage.open_existing().await?;
-    let id = provisio_core::model::UserId(args.id);
-    let Some(users) = store.delete_partner(id).await? else {
-        anyhow::bail!("no partner {}", args.id);
-    };
-    println!(
-        "Deleted partner {} and everything it owned ({} users in all).",
-        args.id,
-        users.len()
-    );
-    Ok(())
 }
 
 pub async fn reset(args: ResetArgs) -> anyhow::Result<()> {

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use provisio_core::model::UserId;
 use provisio_server::scenarios::{self, Runnable};
 
-use crate::cli::{EnvironmentArgs, StorageArgs};
+use crate::args::{EnvironmentArgs, StorageArgs};
 
 #[derive(Debug, Subcommand)]
 pub enum ScenariosCommand {

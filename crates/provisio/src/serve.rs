@@ -16,7 +16,7 @@ use provisio_server::{
 };
 use tokio::net::TcpListener;
 
-use crate::cli::{LogFormat, RoleArg, ServeArgs};
+use crate::serve_args::{LogFormat, RoleArg, ServeArgs};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(args.log_format);

@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Args, ValueEnum};
 use provisio_server::Profile;
 
-use crate::cli::{EnvironmentArgs, StorageArgs};
+use crate::args::{EnvironmentArgs, StorageArgs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RoleArg {

@@ -8,7 +8,7 @@ use anyhow::bail;
 use provisio_core::store::Store;
 use provisio_store::{connect, redact_url, ConnectError, SqlStore, StoreConfig};
 
-use crate::cli::StorageArgs;
+use crate::args::StorageArgs;
 
 /// The SQLite file inside the data directory (see `StoreConfig::sqlite_in`).
 const SQLITE_FILE: &str = "provisio.db";

@@ -2,11 +2,49 @@
 
 use std::time::Duration;
 
+use clap::{Args, Subcommand};
 use provisio_core::webhook::AttemptRecord;
 use provisio_server::dispatch::Inspector;
 use provisio_wire::time::format;
 
-use crate::cli::{WebhooksCommand, WebhooksListArgs};
+use crate::args::{StorageArgs, TailArgs};
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Recent deliveries, newest first, with each attempt's time, answer and latency.
+    List(WebhooksListArgs),
+    /// Send a delivery once more (same event id).
+    Resend(DeliveryArgs),
+    /// Make every pending delivery due now (also those waiting for a retry); a running server
+    /// sends them on its next poll.
+    RetryPending(TailArgs),
+    /// Print delivery attempts as they happen.
+    Tail(TailArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebhooksListArgs {
+    /// Only deliveries to this URL.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// How many deliveries.
+    #[arg(long, default_value_t = 20)]
+    pub count: u32,
+    /// Print a JSON array, each delivery with its body and the headers it is sent with.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeliveryArgs {
+    /// The webhook delivery's id (`webhooks list` prints it first on each line).
+    #[arg(value_name = "DELIVERY_ID")]
+    pub id: i64,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
 
 fn attempt_line(a: &AttemptRecord) -> String {
     let outcome = match (a.response_code, &a.error) {

@@ -9,11 +9,7 @@ use provisio_core::account::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{
-    objects::Avatar,
-    render::{avatar, ts},
-    Item,
-};
+use crate::{objects::Avatar, render::avatar, time::ts, Item};
 
 /// `{value, currency}`: an amount as a decimal string with two decimals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

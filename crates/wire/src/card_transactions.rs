@@ -9,7 +9,7 @@ use provisio_core::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{accounts::amount, accounts::Amount, render::ts};
+use crate::{accounts::amount, accounts::Amount, time::ts};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActionAlias {

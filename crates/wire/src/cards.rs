@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use crate::{
     accounts::{amount, Amount, AmountRequest},
-    render::ts,
+    time::ts,
     Item,
 };
 

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::{
     objects::{FulfillmentObject, NotificationEnvelope, NotificationUrl, UserOnboarding},
-    render::ts,
+    time::ts,
     Item,
 };
 

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::{
     accounts::{amount, Amount, AmountRequest},
-    render::ts,
+    time::ts,
 };
 
 /// An account as a payment shows it (bunq's `LabelMonetaryAccount`, the parts provisio has).

@@ -1,12 +1,9 @@
 //! Domain records as bunq objects: the one place a record becomes wire format (onboarding and
 //! compliance objects: `kyc`).
 
-use crate::{
-    objects::{
-        self as wire, AnyUser, Avatar, DeviceServer, LabelAvatar, LabelUser, OauthCallbackUrl,
-        PartnerUserProvision, ProvisionHistoryEntry, Token, UserApiKey, UserCompany, UserPerson,
-    },
-    time,
+use crate::objects::{
+    self as wire, AnyUser, Avatar, DeviceServer, LabelAvatar, LabelUser, OauthCallbackUrl,
+    PartnerUserProvision, ProvisionHistoryEntry, Token, UserApiKey, UserCompany, UserPerson,
 };
 use provisio_core::{
     model::{ApiKeyUser, Device, Partner},
@@ -18,9 +15,8 @@ use provisio_core::{
     time::Timestamp,
 };
 
-pub fn ts(t: Timestamp) -> String {
-    time::format(t.micros())
-}
+/// The timestamp helper lives in `time`, below both this module and `kyc`.
+pub use crate::time::ts;
 
 pub fn token(id: i64, created: Timestamp, updated: Timestamp, token: &str) -> Token {
     Token {

@@ -1,6 +1,7 @@
 //! bunq timestamps: UTC, `YYYY-MM-DD hh:mm:ss.ffffff` (spec A.6), never ISO `T`/`Z`.
 
 use chrono::{DateTime, NaiveDateTime};
+use provisio_core::time::Timestamp;
 
 const FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 
@@ -10,6 +11,11 @@ pub fn format(micros: i64) -> String {
         .unwrap_or_default()
         .format(FORMAT)
         .to_string()
+}
+
+/// A domain timestamp as bunq writes it.
+pub fn ts(t: Timestamp) -> String {
+    format(t.micros())
 }
 
 /// Parses a bunq timestamp back into microseconds since the Unix epoch.

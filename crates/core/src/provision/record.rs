@@ -10,6 +10,10 @@ use crate::{
     time::Timestamp,
 };
 
+/// Kept in `model` beside the other users, so that the session types there (a credential's
+/// grant) need nothing from `provision` but its enums.
+pub use crate::model::ProvisionedUser;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provision {
     pub id: ProvisionId,
@@ -35,18 +39,6 @@ impl Provision {
     pub fn phase(&self) -> Option<Phase> {
         Phase::from_stored(self.state.status, self.state.sub_status, self.state.resume)
     }
-}
-
-/// The bunq user behind `label_user`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProvisionedUser {
-    pub id: UserId,
-    pub public_uuid: String,
-    pub display_name: String,
-    pub kind: UserVerifiedType,
-    pub session_timeout_secs: i64,
-    pub created: Timestamp,
-    pub updated: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
