@@ -1,15 +1,14 @@
 //! Partners, their keys and the API context: the server key, partners, installations,
-//! devices, sessions, OAuth clients.
+//! devices, sessions.
 
 use async_trait::async_trait;
 
 use crate::{
     model::{
-        ApiKeyId, CallbackUrlId, CredentialGrant, CredentialId, Device, Installation,
-        InstallationId, NewDevice, NewSession, OauthClientId, Page, PageQuery, Partner, Session,
-        SessionContext, SessionGrant, SessionId, UserId, UserRecord,
+        ApiKeyId, CredentialGrant, CredentialId, Device, Installation, InstallationId, NewDevice,
+        NewSession, Page, PageQuery, Partner, Session, SessionContext, SessionGrant, SessionId,
+        UserId, UserRecord,
     },
-    provision::oauth::{CallbackUrl, OauthClient, OauthClientStatus},
     secret::SecretHash,
     time::Timestamp,
 };
@@ -100,58 +99,4 @@ pub trait ContextStore: Send + Sync {
         permitted_device: &str,
         now: Timestamp,
     ) -> StoreResult<bool>;
-}
-
-/// OAuth clients and callback URLs, always scoped to their owner.
-#[async_trait]
-pub trait OauthStore: Send + Sync {
-    async fn create_oauth_client(
-        &self,
-        user: UserId,
-        status: OauthClientStatus,
-        client_id: &str,
-        secret: &str,
-        now: Timestamp,
-    ) -> StoreResult<OauthClient>;
-    async fn list_oauth_clients(
-        &self,
-        user: UserId,
-        page: PageQuery,
-    ) -> StoreResult<Page<OauthClient>>;
-    async fn oauth_client(
-        &self,
-        user: UserId,
-        id: OauthClientId,
-    ) -> StoreResult<Option<OauthClient>>;
-    async fn set_oauth_client_status(
-        &self,
-        user: UserId,
-        id: OauthClientId,
-        status: OauthClientStatus,
-        now: Timestamp,
-    ) -> StoreResult<bool>;
-    /// `None` when the client does not exist for this user.
-    async fn add_callback_url(
-        &self,
-        user: UserId,
-        client: OauthClientId,
-        url: &str,
-        now: Timestamp,
-    ) -> StoreResult<Option<CallbackUrl>>;
-    async fn update_callback_url(
-        &self,
-        user: UserId,
-        client: OauthClientId,
-        id: CallbackUrlId,
-        url: &str,
-        now: Timestamp,
-    ) -> StoreResult<Option<CallbackUrl>>;
-    async fn delete_callback_url(
-        &self,
-        user: UserId,
-        client: OauthClientId,
-        id: CallbackUrlId,
-    ) -> StoreResult<bool>;
-    /// An active client with at least one callback URL (J-14).
-    async fn has_usable_oauth_client(&self, user: UserId) -> StoreResult<bool>;
 }

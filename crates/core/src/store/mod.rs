@@ -4,18 +4,20 @@
 mod banking;
 mod cards;
 mod context;
-mod kyc;
-mod operator;
-mod provisions;
+mod onboarding;
+mod provisioning;
+mod sandbox;
+mod webhooks;
 
 pub use banking::{MonetaryAccountStore, PaymentStore};
 pub use cards::{
     AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
 };
-pub use context::{ContextStore, OauthStore, PartnerStore, ServerKeyStore};
-pub use kyc::{InquiryStore, OnboardingStore, VerificationStore};
-pub use operator::{Figures, FiguresStore, SandboxStore};
-pub use provisions::{JobStore, ProvisionStore, WebhookStore};
+pub use context::{ContextStore, PartnerStore, ServerKeyStore};
+pub use onboarding::{InquiryStore, OnboardingStore, VerificationStore};
+pub use provisioning::{JobStore, OauthStore, ProvisionStore};
+pub use sandbox::{Figures, FiguresStore, SandboxStore};
+pub use webhooks::WebhookStore;
 
 use crate::StoreError;
 

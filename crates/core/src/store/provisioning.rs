@@ -1,11 +1,12 @@
-//! Provisions, the job queue that moves them, and the webhook outbox.
+//! Provisions, the job queue that moves them, and the OAuth clients they need.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use crate::{
-    model::{Page, PageQuery, ProvisionId, UserId},
+    model::{CallbackUrlId, OauthClientId, Page, PageQuery, ProvisionId, UserId},
+    provision::oauth::{CallbackUrl, OauthClient, OauthClientStatus},
     provision::{
         plan::Step,
         record::{ClaimedJob, HistoryEntry, JobOutcome, Provision, ProvisionFilter},
@@ -13,7 +14,6 @@ use crate::{
         Status,
     },
     time::Timestamp,
-    webhook::{Attempt, AttemptRecord, Delivery, DeliveryFailure, DeliveryRecord, Filter},
 };
 
 use super::StoreResult;
@@ -80,64 +80,56 @@ pub trait JobStore: Send + Sync {
     async fn pending_jobs(&self) -> StoreResult<u64>;
 }
 
-/// Notification filters and the webhook outbox.
+/// OAuth clients and callback URLs, always scoped to their owner.
 #[async_trait]
-pub trait WebhookStore: Send + Sync {
-    /// Replaces all of `user`'s filters (an empty set removes them all).
-    async fn replace_filters(
+pub trait OauthStore: Send + Sync {
+    async fn create_oauth_client(
         &self,
         user: UserId,
-        requested_by: Option<UserId>,
-        filters: &[Filter],
+        status: OauthClientStatus,
+        client_id: &str,
+        secret: &str,
         now: Timestamp,
-    ) -> StoreResult<()>;
-    /// In the order they were set.
-    async fn filters(&self, user: UserId) -> StoreResult<Vec<Filter>>;
-    /// Leases due deliveries; of deliveries sharing an order key, only the oldest pending one.
-    async fn claim_deliveries(
+    ) -> StoreResult<OauthClient>;
+    async fn list_oauth_clients(
         &self,
-        worker: &str,
-        now: Timestamp,
-        lease: Duration,
-        limit: u32,
-    ) -> StoreResult<Vec<Delivery>>;
-    /// Records attempts of deliveries this worker still holds.
-    async fn finish_deliveries(
-        &self,
-        worker: &str,
-        attempts: Vec<Attempt>,
-        now: Timestamp,
-    ) -> StoreResult<()>;
-    /// Failures of the partner and of every user it provisioned, newest first.
-    async fn failures(
-        &self,
-        partner: UserId,
+        user: UserId,
         page: PageQuery,
-    ) -> StoreResult<Page<DeliveryFailure>>;
-    /// Queues the named failures for one more attempt. `Err` lists ids that are not failures
-    /// of this partner (nothing is queued then).
-    async fn retry_failures(
+    ) -> StoreResult<Page<OauthClient>>;
+    async fn oauth_client(
         &self,
-        partner: UserId,
-        ids: &[i64],
+        user: UserId,
+        id: OauthClientId,
+    ) -> StoreResult<Option<OauthClient>>;
+    async fn set_oauth_client_status(
+        &self,
+        user: UserId,
+        id: OauthClientId,
+        status: OauthClientStatus,
         now: Timestamp,
-    ) -> StoreResult<Result<(), Vec<i64>>>;
-    /// When the next delivery is due, for sleeping until then.
-    async fn next_delivery_at(&self) -> StoreResult<Option<Timestamp>>;
-    /// The inspector: recent deliveries, newest first, optionally to one target, with their
-    /// attempts.
-    async fn deliveries(
+    ) -> StoreResult<bool>;
+    /// `None` when the client does not exist for this user.
+    async fn add_callback_url(
         &self,
-        target: Option<&str>,
-        limit: u32,
-    ) -> StoreResult<Vec<DeliveryRecord>>;
-    /// Makes every pending delivery due now, those waiting for a retry included; returns how
-    /// many are pending.
-    async fn pending_due_now(&self, now: Timestamp) -> StoreResult<u64>;
-    /// Sends a delivery once more (same event id); false when there is no such delivery.
-    async fn resend(&self, delivery: i64, now: Timestamp) -> StoreResult<bool>;
-    /// Attempts with an id above `after`, oldest first (for following deliveries live).
-    async fn attempts_since(&self, after: i64, limit: u32) -> StoreResult<Vec<AttemptRecord>>;
-    /// The newest attempt's id (0 when there is none), where following starts.
-    async fn latest_attempt_id(&self) -> StoreResult<i64>;
+        user: UserId,
+        client: OauthClientId,
+        url: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<CallbackUrl>>;
+    async fn update_callback_url(
+        &self,
+        user: UserId,
+        client: OauthClientId,
+        id: CallbackUrlId,
+        url: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<CallbackUrl>>;
+    async fn delete_callback_url(
+        &self,
+        user: UserId,
+        client: OauthClientId,
+        id: CallbackUrlId,
+    ) -> StoreResult<bool>;
+    /// An active client with at least one callback URL (J-14).
+    async fn has_usable_oauth_client(&self, user: UserId) -> StoreResult<bool>;
 }
