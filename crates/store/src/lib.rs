@@ -30,12 +30,10 @@ mod ledger;
 mod oauth;
 mod onboarding;
 mod page;
-mod partners;
 mod payments;
 mod provisions;
 mod rows;
 mod sandbox;
-mod server_key;
 mod steps;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -9,11 +9,8 @@ use provisio_core::{
 };
 use sqlx::Row;
 
-use crate::{
-    db_err,
-    rows::{PartnerRow, PARTNER_COLUMNS},
-    SqlStore,
-};
+use super::rows::{PartnerRow, PARTNER_COLUMNS};
+use crate::{db_err, SqlStore};
 
 #[async_trait]
 impl PartnerStore for SqlStore {
