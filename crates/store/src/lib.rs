@@ -24,17 +24,14 @@ mod connect;
 mod context;
 mod frozen;
 mod inquiries;
-mod jobs;
 mod lease;
 mod ledger;
-mod oauth;
 mod onboarding;
 mod page;
 mod payments;
-mod provisions;
+mod provisioning;
 mod rows;
 mod sandbox;
-mod steps;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod timers;

@@ -25,8 +25,9 @@ use provisio_wire::{kyc, Item};
 use sqlx::AnyConnection;
 
 use crate::{
+    provisioning::steps,
     rows::{corrupt, parse},
-    steps, SqlStore,
+    SqlStore,
 };
 
 const ONBOARDING_COLUMNS: &str =
@@ -283,7 +284,7 @@ pub(crate) async fn settle(
     let Some(provision) = provision else {
         return Ok(());
     };
-    let Some(row) = crate::provisions::read(conn, provision).await? else {
+    let Some(row) = crate::provisioning::provisions::read(conn, provision).await? else {
         return Ok(());
     };
     let provision_record: Provision = row.try_into().map_err(corrupt)?;

@@ -20,8 +20,9 @@ use crate::{
     db_err,
     onboarding::settle,
     page::{fetch_page, Arg},
+    provisioning::steps,
     rows::parse,
-    steps, SqlStore,
+    SqlStore,
 };
 
 const IDV_COLUMNS: &str =

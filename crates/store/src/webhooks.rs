@@ -485,7 +485,7 @@ pub(crate) async fn emit_provision_updated(
         .iter()
         .map(|r| r.try_get::<String, _>("target"))
         .collect::<Result<Vec<_>, _>>()?;
-    let provision: Provision = crate::provisions::read(conn, id)
+    let provision: Provision = crate::provisioning::provisions::read(conn, id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?
         .try_into()

@@ -267,7 +267,13 @@ impl ContextStore for SqlStore {
                             .bind(credential.0)
                             .fetch_one(&mut *conn)
                             .await?;
-                    crate::steps::touch(conn, provision, now, "credential first used").await?;
+                    crate::provisioning::steps::touch(
+                        conn,
+                        provision,
+                        now,
+                        "credential first used",
+                    )
+                    .await?;
                 }
                 Ok(used)
             })

@@ -19,11 +19,11 @@ use provisio_core::{
     StoreError,
 };
 
-use crate::{
-    db_err,
-    rows::{parse, products, stored},
-    steps, SqlStore,
+use super::{
+    rows::{products, stored},
+    steps,
 };
+use crate::{db_err, rows::parse, SqlStore};
 
 #[derive(sqlx::FromRow)]
 struct ClaimedRow {

@@ -13,11 +13,14 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
+use super::{
+    rows::{HistoryRow, ProvisionRow, PROVISION_FROM, PROVISION_SELECT},
+    steps,
+};
 use crate::{
     db_err,
     page::{fetch_page, Arg},
-    rows::{HistoryRow, ProvisionRow, PROVISION_FROM, PROVISION_SELECT},
-    steps, SqlStore,
+    SqlStore,
 };
 
 /// Reads one provision inside a transaction (so a write can answer with what it wrote).

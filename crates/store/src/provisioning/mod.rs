@@ -1,0 +1,9 @@
+//! Provisioning: provisions and their steps (the state machine's transitions as stored, their
+//! side effects and history), the job queue that moves them on, and the partner's OAuth
+//! clients.
+
+mod jobs;
+mod oauth;
+pub(crate) mod provisions;
+mod rows;
+pub(crate) mod steps;
