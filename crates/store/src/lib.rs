@@ -23,7 +23,6 @@ mod challenges;
 mod connect;
 mod context;
 mod frozen;
-mod inquiries;
 mod lease;
 mod ledger;
 mod onboarding;
@@ -35,7 +34,6 @@ mod sandbox;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod timers;
-mod verification;
 mod webhooks;
 mod writer;
 

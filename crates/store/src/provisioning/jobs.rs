@@ -134,15 +134,20 @@ impl JobStore for SqlStore {
                             if applied
                                 && step.to.sub_status == SubStatus::PendingProcessUserOnboarding
                             {
-                                crate::onboarding::settle_started(conn, job.provision_id.0, now)
-                                    .await?;
+                                crate::onboarding::settle::settle_started(
+                                    conn,
+                                    job.provision_id.0,
+                                    now,
+                                )
+                                .await?;
                             }
                         }
                         JobOutcome::ExpireCredential => {
                             steps::expire_credential(conn, job.provision_id.0, now).await?;
                         }
                         JobOutcome::ReviewIdentity => {
-                            crate::verification::review(conn, job.provision_id.0, now).await?;
+                            crate::onboarding::verification::review(conn, job.provision_id.0, now)
+                                .await?;
                         }
                         JobOutcome::Stale => {}
                     }

@@ -1,7 +1,7 @@
 //! Compliance inquiries (spec G). An inquiry's status is derived from its entries
 //! (`inquiry::status_of`) after every change, and every change of it is announced with the
 //! whole inquiry (`USER_INFORMATION_INQUIRY_*`, spec F.2, J-22). Onboarding inquiries take part
-//! in the onboarding decision, so each change ends with `onboarding::settle`.
+//! in the onboarding decision, so each change ends with `settle::settle`.
 
 use async_trait::async_trait;
 use provisio_core::{
@@ -14,9 +14,9 @@ use provisio_core::{
 use provisio_wire::{kyc, Item};
 use sqlx::AnyConnection;
 
+use super::settle::settle;
 use crate::{
     db_err,
-    onboarding::settle,
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
     SqlStore,

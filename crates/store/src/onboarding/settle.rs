@@ -318,7 +318,7 @@ impl OnboardingStore for SqlStore {
                 crate::frozen::writable(conn, user.0).await?;
                 let created = create_onboarding(conn, user.0, &kind, now).await?;
                 if let (true, Some(inquiry)) = (created, &inquiry) {
-                    crate::inquiries::raise(conn, user.0, inquiry, now).await?;
+                    super::inquiries::raise(conn, user.0, inquiry, now).await?;
                 }
                 read_onboarding(conn, user.0)
                     .await?

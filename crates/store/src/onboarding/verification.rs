@@ -2,7 +2,7 @@
 //!
 //! A submitted verification is reviewed by a `REVIEW_IDENTITY` job of the user's provision,
 //! scheduled in the transaction of the submission; the review and an operator's decision both
-//! end in `onboarding::settle`, which may decide the onboarding and the provision.
+//! end in `settle::settle`, which may decide the onboarding and the provision.
 
 use async_trait::async_trait;
 use provisio_core::{
@@ -16,9 +16,9 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
+use super::settle::settle;
 use crate::{
     db_err,
-    onboarding::settle,
     page::{fetch_page, Arg},
     provisioning::steps,
     rows::parse,
