@@ -30,12 +30,14 @@ use provisio_wire::{
 use sqlx::AnyConnection;
 
 use crate::{
-    accounts::{AccountRow, ACCOUNT_COLUMNS},
+    banking::{
+        accounts::{AccountRow, ACCOUNT_COLUMNS},
+        ledger::{insert, payment_events, Side},
+    },
     card_action_rows::{ActionRow, ACTION_COLUMNS, ACTION_TABLES},
     card_spending,
     cards::{lock_card, refused},
     db_err, frozen,
-    ledger::{insert, payment_events, Side},
     page::{fetch_page, Arg},
     rows::corrupt,
     webhooks::{emit_user_events, UserEvent},

@@ -13,12 +13,12 @@ use provisio_core::{
 use sqlx::AnyConnection;
 
 use crate::{
+    banking::ledger::{record, Side},
     card_action_rows::{action_by_id, emit},
     card_actions::lock_account,
     card_spending,
     cards::refused,
     frozen,
-    ledger::{record, Side},
 };
 
 /// An authorised, unsettled action of a user whose provision is not over, locked.

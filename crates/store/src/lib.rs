@@ -12,7 +12,7 @@
 //! waiting), writes go through a pool of one connection and reads through a separate pool.
 //! On PostgreSQL both are the same pool.
 
-mod accounts;
+mod banking;
 mod card_action_rows;
 mod card_actions;
 mod card_secrets;
@@ -24,10 +24,8 @@ mod connect;
 mod context;
 mod frozen;
 mod lease;
-mod ledger;
 mod onboarding;
 mod page;
-mod payments;
 mod provisioning;
 mod rows;
 mod sandbox;

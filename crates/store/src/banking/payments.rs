@@ -20,10 +20,12 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
-use crate::{
+use super::{
     accounts::{AccountRow, ACCOUNT_COLUMNS},
-    db_err, frozen,
     ledger::{record, PaymentRow, Side, PAYMENT_COLUMNS},
+};
+use crate::{
+    db_err, frozen,
     page::{fetch_page, Arg},
     rows::corrupt,
     SqlStore,
@@ -397,6 +399,6 @@ impl PaymentStore for SqlStore {
     }
 
     async fn ledger(&self) -> StoreResult<Ledger> {
-        crate::ledger::totals(&self.read).await
+        super::ledger::totals(&self.read).await
     }
 }
