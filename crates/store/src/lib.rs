@@ -13,13 +13,7 @@
 //! On PostgreSQL both are the same pool.
 
 mod banking;
-mod card_action_rows;
-mod card_actions;
-mod card_secrets;
-mod card_settlement;
-mod card_spending;
 mod cards;
-mod challenges;
 mod connect;
 mod context;
 mod frozen;
@@ -31,7 +25,6 @@ mod rows;
 mod sandbox;
 #[cfg(feature = "testing")]
 pub mod testing;
-mod timers;
 mod webhooks;
 mod writer;
 

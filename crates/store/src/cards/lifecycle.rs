@@ -18,11 +18,11 @@ use provisio_core::{
 use provisio_wire::cards::card_item;
 use sqlx::AnyConnection;
 
+use super::timers::{self, TimerKind};
 use crate::{
     db_err, frozen,
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
-    timers::{self, TimerKind},
     SqlStore,
 };
 

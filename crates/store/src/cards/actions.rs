@@ -4,7 +4,7 @@
 //! UPDATE as a payment (`balance_minor >= amount AND status = 'ACTIVE'`) and write the
 //! MASTERCARD Payment and the action, or write the action declined with its reason. Either
 //! way the action's webhook is queued in the same transaction. Reversal and settlement are in
-//! `card_settlement`, the stored form in `card_action_rows`.
+//! `settlement`, the stored form in `action_rows`.
 
 use async_trait::async_trait;
 use provisio_core::{
@@ -29,14 +29,16 @@ use provisio_wire::{
 };
 use sqlx::AnyConnection;
 
+use super::{
+    action_rows::{ActionRow, ACTION_COLUMNS, ACTION_TABLES},
+    lifecycle::{lock_card, refused},
+    spending,
+};
 use crate::{
     banking::{
         accounts::{AccountRow, ACCOUNT_COLUMNS},
         ledger::{insert, payment_events, Side},
     },
-    card_action_rows::{ActionRow, ACTION_COLUMNS, ACTION_TABLES},
-    card_spending,
-    cards::{lock_card, refused},
     db_err, frozen,
     page::{fetch_page, Arg},
     rows::corrupt,
@@ -223,8 +225,7 @@ pub(crate) async fn authorize_card(
     additional: Option<&str>,
     now: Timestamp,
 ) -> Result<Option<MasterCardAction>, sqlx::Error> {
-    let Some((card, spent)) = card_spending::reserve(conn, id.0, auth.amount_minor, now).await?
-    else {
+    let Some((card, spent)) = spending::reserve(conn, id.0, auth.amount_minor, now).await? else {
         return Ok(None);
     };
     let card = &card;
@@ -239,7 +240,7 @@ pub(crate) async fn authorize_card(
             Some(payment),
         ),
         Err(reason) => {
-            card_spending::release(conn, card.id.0, auth.amount_minor, now).await?;
+            spending::release(conn, card.id.0, auth.amount_minor, now).await?;
             (
                 AuthorisationStatus::Declined,
                 SettlementStatus::NotApplicable,
@@ -343,7 +344,7 @@ async fn authorize_in(
         };
         // A card that cannot pay is declined at once, without asking the user.
         if found.status == CardStatus::Active {
-            let challenge = crate::challenges::create(conn, &found, auth, now).await?;
+            let challenge = super::challenges::create(conn, &found, auth, now).await?;
             return Ok(Some(AuthorizationOutcome::Challenge(challenge)));
         }
     }
@@ -370,7 +371,7 @@ impl CardTransactionStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<Option<MasterCardAction>> {
         self.write(move |conn| {
-            Box::pin(async move { crate::card_settlement::reverse_in(conn, action, now).await })
+            Box::pin(async move { super::settlement::reverse_in(conn, action, now).await })
         })
         .await
     }
@@ -381,7 +382,7 @@ impl CardTransactionStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<Option<MasterCardAction>> {
         self.write(move |conn| {
-            Box::pin(async move { crate::card_settlement::settle_in(conn, action, now).await })
+            Box::pin(async move { super::settlement::settle_in(conn, action, now).await })
         })
         .await
     }

@@ -10,10 +10,8 @@
 use provisio_core::{account::payment::day_start, card::Card, time::Timestamp};
 use sqlx::{AnyConnection, FromRow, Row};
 
-use crate::{
-    cards::{CardRow, CARD_COLUMNS},
-    rows::corrupt,
-};
+use super::lifecycle::{CardRow, CARD_COLUMNS};
+use crate::rows::corrupt;
 
 /// Locks card `id` and adds `amount` to its spending of `now`'s day (a new day starts from
 /// nothing); answers the card and that day's spending, this amount included.

@@ -20,13 +20,15 @@ use provisio_core::{
 use provisio_wire::{cards::challenge as render, Item};
 use sqlx::{AnyConnection, AnyPool};
 
+use super::{
+    actions::authorize_card,
+    lifecycle::refused,
+    timers::{self, TimerKind},
+};
 use crate::{
-    card_actions::authorize_card,
-    cards::refused,
     db_err, frozen,
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
-    timers::{self, TimerKind},
     SqlStore,
 };
 

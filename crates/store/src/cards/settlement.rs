@@ -12,12 +12,14 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
+use super::{
+    action_rows::{action_by_id, emit},
+    actions::lock_account,
+    lifecycle::refused,
+    spending,
+};
 use crate::{
     banking::ledger::{record, Side},
-    card_action_rows::{action_by_id, emit},
-    card_actions::lock_account,
-    card_spending,
-    cards::refused,
     frozen,
 };
 
@@ -61,7 +63,7 @@ pub(crate) async fn reverse_in(
         return Ok(None);
     };
     // The card before the account, as an authorisation locks them.
-    card_spending::release(conn, action.card_id.0, action.amount_minor, action.created).await?;
+    spending::release(conn, action.card_id.0, action.amount_minor, action.created).await?;
     let account = lock_account(conn, action.monetary_account_id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;

@@ -12,12 +12,14 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
+use super::{
+    lifecycle::{lock_card, refused},
+    timers::{self, TimerKind},
+};
 use crate::{
-    cards::{lock_card, refused},
     db_err, frozen,
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
-    timers::{self, TimerKind},
     SqlStore,
 };
 

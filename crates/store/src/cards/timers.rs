@@ -70,9 +70,9 @@ pub(crate) async fn run_due(
     due.sort_by_key(|(id, _, _, _, run_at)| (*run_at, *id));
     for (_, kind, subject, expect, _) in &due {
         match kind.as_str() {
-            "ORDER_STEP" => crate::cards::order_step(conn, *subject, expect, now).await?,
-            "CVC2_EXPIRY" => crate::card_secrets::expire_cvc2(conn, *subject, now).await?,
-            "CHALLENGE_EXPIRY" => crate::challenges::expire(conn, *subject, now).await?,
+            "ORDER_STEP" => super::lifecycle::order_step(conn, *subject, expect, now).await?,
+            "CVC2_EXPIRY" => super::secrets::expire_cvc2(conn, *subject, now).await?,
+            "CHALLENGE_EXPIRY" => super::challenges::expire(conn, *subject, now).await?,
             other => tracing::error!(kind = other, "unknown card timer kind; dropped"),
         }
     }

@@ -1,0 +1,11 @@
+//! Cards: ordering and changing cards, their secrets (PAN, CVC2s), card transactions
+//! (authorisation, reversal, settlement) on the ledger, 3DS challenges, and the card timers.
+
+mod action_rows;
+mod actions;
+mod challenges;
+mod lifecycle;
+mod secrets;
+mod settlement;
+mod spending;
+mod timers;
