@@ -17,7 +17,7 @@ use sqlx::{AnyConnection, AnyPool};
 use crate::{
     db_err,
     rows::{corrupt, parse},
-    webhooks::UserEvent,
+    webhooks::outbox::UserEvent,
 };
 
 pub(crate) const PAYMENT_COLUMNS: &str =
@@ -89,7 +89,7 @@ pub(crate) async fn record(
     let payment = insert(conn, side, now).await?;
     let item = Item::Payment(render(&payment));
     let events = payment_events(&payment, &item);
-    crate::webhooks::emit_user_events(conn, payment.user_id.0, &events, now).await?;
+    crate::webhooks::outbox::emit_user_events(conn, payment.user_id.0, &events, now).await?;
     Ok(payment)
 }
 

@@ -112,7 +112,7 @@ pub(crate) async fn emit(
     category: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    crate::webhooks::emit_user_event(
+    crate::webhooks::outbox::emit_user_event(
         conn,
         action.user_id.0,
         category,

@@ -42,7 +42,7 @@ use crate::{
     db_err, frozen,
     page::{fetch_page, Arg},
     rows::corrupt,
-    webhooks::{emit_user_events, UserEvent},
+    webhooks::outbox::{emit_user_events, UserEvent},
     SqlStore,
 };
 

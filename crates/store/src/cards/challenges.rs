@@ -88,7 +88,7 @@ async fn emit(
     challenge: &Challenge,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    crate::webhooks::emit_user_event(
+    crate::webhooks::outbox::emit_user_event(
         conn,
         challenge.user_id.0,
         webhook::MASTERCARD_IDENTITY_CHECK,

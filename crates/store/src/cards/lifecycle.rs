@@ -144,7 +144,7 @@ pub(crate) async fn emit_card_updated(
     card: &Card,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    crate::webhooks::emit_user_event(
+    crate::webhooks::outbox::emit_user_event(
         conn,
         card.user_id.0,
         webhook::CARD,

@@ -140,7 +140,7 @@ async fn refresh(
     inquiry.updated = now;
     if changed || announce {
         let object = Item::UserInformationInquiry(kyc::inquiry(&inquiry));
-        crate::webhooks::emit_user_event(
+        crate::webhooks::outbox::emit_user_event(
             conn,
             inquiry.user_id,
             USER_INFORMATION_INQUIRY,

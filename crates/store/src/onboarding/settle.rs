@@ -221,7 +221,7 @@ async fn record(
             ..current.clone()
         };
         let object = Item::UserOnboarding(kyc::onboarding(&updated, done));
-        crate::webhooks::emit_user_event(
+        crate::webhooks::outbox::emit_user_event(
             conn,
             current.user_id,
             USER_ONBOARDING,

@@ -75,7 +75,7 @@ impl ProvisionStore for SqlStore {
                     steps::record(conn, id, None, state, now, "created").await?;
                     let first = JobSpec { kind: JobKind::Advance, run_at: first_step_at };
                     steps::schedule(conn, id, &first, Some(state), now).await?;
-                    crate::webhooks::emit_provision_updated(conn, id, now).await?;
+                    crate::webhooks::outbox::emit_provision_updated(conn, id, now).await?;
                     read(conn, id).await?.ok_or(sqlx::Error::RowNotFound)
                 })
             })

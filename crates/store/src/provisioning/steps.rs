@@ -48,7 +48,7 @@ pub(crate) async fn apply(
     if let Some(job) = &step.follow_up {
         schedule(conn, id, job, Some(step.to), now).await?;
     }
-    crate::webhooks::emit_provision_updated(conn, id, now).await?;
+    crate::webhooks::outbox::emit_provision_updated(conn, id, now).await?;
     Ok(true)
 }
 
@@ -257,7 +257,7 @@ pub(crate) async fn touch(
     .bind(cause.to_owned())
     .execute(&mut *conn)
     .await?;
-    crate::webhooks::emit_provision_updated(conn, id, now).await
+    crate::webhooks::outbox::emit_provision_updated(conn, id, now).await
 }
 
 /// Schedules `job`; an `ADVANCE` job records the state it is meant for.

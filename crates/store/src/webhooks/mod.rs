@@ -1,0 +1,6 @@
+//! Webhooks: the outbox every change queues its events in, and the delivery worker's side
+//! (notification filters, claiming and finishing deliveries, failures and retries, the
+//! records of what was sent).
+
+mod deliveries;
+pub(crate) mod outbox;
