@@ -284,7 +284,7 @@ pub(crate) async fn settle(
     let Some(provision) = provision else {
         return Ok(());
     };
-    let Some(row) = crate::provisioning::provisions::read(conn, provision).await? else {
+    let Some(row) = crate::provisioning::rows::read(conn, provision).await? else {
         return Ok(());
     };
     let provision_record: Provision = row.try_into().map_err(corrupt)?;

@@ -2,8 +2,9 @@
 //! side effects and history), the job queue that moves them on, and the partner's OAuth
 //! clients.
 
+mod events;
 mod jobs;
 mod oauth;
-pub(crate) mod provisions;
-mod rows;
+mod provisions;
+pub(crate) mod rows;
 pub(crate) mod steps;

@@ -1,5 +1,6 @@
 //! Provisions as the database returns them (with their partner, user, credential and OAuth
-//! client joined in) and their history, and their conversion into domain records.
+//! client joined in) and their history, their conversion into domain records, and [`read`],
+//! which reads one inside a transaction.
 
 use provisio_core::{
     model::{CredentialId, OauthClientId, Partner, ProvisionId, UserId},
@@ -11,6 +12,8 @@ use provisio_core::{
     time::Timestamp,
     StoreError,
 };
+
+use sqlx::AnyConnection;
 
 use crate::rows::{parse, user_kind};
 
@@ -173,6 +176,19 @@ impl TryFrom<ProvisionRow> for Provision {
             updated: Timestamp(r.updated),
         })
     }
+}
+
+/// Reads one provision inside a transaction (so a write can answer with what it wrote).
+pub(crate) async fn read(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<ProvisionRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {PROVISION_SELECT} FROM {PROVISION_FROM} WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }
 
 #[derive(sqlx::FromRow)]

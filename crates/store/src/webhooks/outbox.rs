@@ -1,71 +1,29 @@
 //! The outbox: an event is queued as one delivery per target, inside the transaction of the
 //! change it announces, so the event exists exactly when the change does. The delivery worker
 //! takes them from there (`deliveries`).
+//!
+//! Generic: it knows events, targets and bodies, not what they are about. Events about a
+//! provisioned user's objects render through `provisio_wire` here ([`emit_user_events`]); a
+//! domain with its own rendering queues its [`Event`]s itself (the provision's, in
+//! `provisioning::events`).
 
 use provisio_core::time::Timestamp;
 use sqlx::{AnyConnection, Row};
 
-/// Queues `PARTNER_USER_PROVISION_PROCESS_UPDATED` for every target the provision's partner
-/// set, with the provision as a GET would return it now. Runs inside the transaction of the
-/// change, so the event exists exactly when the change does.
-pub(crate) async fn emit_provision_updated(
-    conn: &mut AnyConnection,
-    id: i64,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    use provisio_core::{provision::record::Provision, webhook};
-
-    // One query in the common case of a partner without provision filters.
-    let rows = sqlx::query(
-        "SELECT nf.target, p.partner_id FROM notification_filters nf \
-         JOIN provisions p ON nf.user_id = p.partner_id \
-         WHERE p.id = $1 AND nf.category = $2 ORDER BY nf.id",
-    )
-    .bind(id)
-    .bind(webhook::PARTNER_USER_PROVISION)
-    .fetch_all(&mut *conn)
-    .await?;
-    let Some(first) = rows.first() else {
-        return Ok(());
-    };
-    let partner_id: i64 = first.try_get("partner_id")?;
-    let targets = rows
-        .iter()
-        .map(|r| r.try_get::<String, _>("target"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let provision: Provision = crate::provisioning::provisions::read(conn, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?
-        .try_into()
-        .map_err(crate::rows::corrupt)?;
-    let event = Event {
-        uuid: uuid::Uuid::new_v4().to_string(),
-        user: partner_id,
-        category: webhook::PARTNER_USER_PROVISION,
-        event_type: webhook::PROVISION_UPDATED,
-        object_id: id,
-        order: "provision",
-    };
-    for target in targets {
-        let body = provisio_wire::render::provision_event(&provision, &target);
-        queue(conn, &event, None, &target, body, now).await?;
-    }
-    Ok(())
-}
-
 /// One event, queued once per target.
-struct Event<'a> {
-    uuid: String,
+pub(crate) struct Event<'a> {
+    pub(crate) uuid: String,
     /// Whose event it is (`deliveries.user_id`).
-    user: i64,
-    category: &'a str,
-    event_type: &'a str,
-    object_id: i64,
+    pub(crate) user: i64,
+    pub(crate) category: &'a str,
+    pub(crate) event_type: &'a str,
+    pub(crate) object_id: i64,
     /// Deliveries of one object to one target go out in order: the key's prefix.
-    order: &'a str,
+    pub(crate) order: &'a str,
 }
 
-async fn queue(
+/// Queues `event` for `target` with the rendered `body`.
+pub(crate) async fn queue(
     conn: &mut AnyConnection,
     event: &Event<'_>,
     requested_by: Option<i64>,
