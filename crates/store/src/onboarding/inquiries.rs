@@ -177,7 +177,7 @@ async fn add_entry(
 }
 
 /// Raises an inquiry, or adds its entries to the user's open one of the same purpose.
-pub(crate) async fn raise(
+pub(super) async fn raise(
     conn: &mut AnyConnection,
     user: i64,
     new: &NewInquiry,

@@ -2,5 +2,6 @@
 //! (sessions, attachments, documents) and compliance inquiries, all decided by `settle`.
 
 mod inquiries;
-pub(crate) mod settle;
-pub(crate) mod verification;
+mod jobs;
+mod settle;
+mod verification;

@@ -119,7 +119,7 @@ async fn ensure_onboarding(
 }
 
 /// What the user provided, and the identity verification once approved.
-pub(crate) async fn load_fulfillments(
+pub(super) async fn load_fulfillments(
     conn: &mut AnyConnection,
     user: i64,
 ) -> Result<Vec<Fulfillment>, sqlx::Error> {
@@ -237,7 +237,7 @@ async fn record(
 
 /// After a provision reached its onboarding phase: an onboarding that was decided before (the
 /// partner may onboard the user while the provision's last steps still run) moves it now.
-pub(crate) async fn settle_started(
+pub(super) async fn settle_started(
     conn: &mut AnyConnection,
     provision: i64,
     now: Timestamp,
@@ -256,7 +256,7 @@ pub(crate) async fn settle_started(
 
 /// Applies the onboarding rules to the user's current facts (see the module comment). A
 /// decided onboarding also decides a provision that waits for it.
-pub(crate) async fn settle(
+pub(super) async fn settle(
     conn: &mut AnyConnection,
     user: i64,
     now: Timestamp,

@@ -129,7 +129,7 @@ async fn declared(
 
 /// The `REVIEW_IDENTITY` job: decides every submitted session of the provision's user by the
 /// sandbox rule.
-pub(crate) async fn review(
+pub(super) async fn review(
     conn: &mut AnyConnection,
     provision: i64,
     now: Timestamp,

@@ -3,7 +3,6 @@
 //! clients.
 
 mod events;
-mod jobs;
 mod oauth;
 mod provisions;
 pub(crate) mod rows;

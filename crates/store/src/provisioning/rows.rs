@@ -18,7 +18,7 @@ use sqlx::AnyConnection;
 use crate::rows::{parse, user_kind};
 
 /// A provision's stored state from its four columns.
-pub(super) fn stored(
+pub(crate) fn stored(
     status: &str,
     sub_status: &str,
     action_required: &str,
@@ -33,7 +33,7 @@ pub(super) fn stored(
 }
 
 /// The comma-separated `products` column.
-pub(super) fn products(text: &str) -> Result<Vec<Product>, StoreError> {
+pub(crate) fn products(text: &str) -> Result<Vec<Product>, StoreError> {
     text.split(',')
         .filter(|p| !p.is_empty())
         .map(|p| parse(Product::parse, p))
