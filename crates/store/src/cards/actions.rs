@@ -31,7 +31,7 @@ use sqlx::AnyConnection;
 
 use super::{
     action_rows::{ActionRow, ACTION_COLUMNS, ACTION_TABLES},
-    lifecycle::{lock_card, refused},
+    card_rows::{lock_card, refused},
     spending,
 };
 use crate::{

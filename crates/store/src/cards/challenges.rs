@@ -22,7 +22,7 @@ use sqlx::{AnyConnection, AnyPool};
 
 use super::{
     actions::authorize_card,
-    lifecycle::refused,
+    card_rows::refused,
     timers::{self, TimerKind},
 };
 use crate::{
@@ -101,7 +101,7 @@ async fn emit(
 }
 
 /// A PENDING challenge for `auth` on `card`, with its expiry timer and webhook.
-pub(crate) async fn create(
+pub(super) async fn create(
     conn: &mut AnyConnection,
     card: &Card,
     auth: &Authorization,
@@ -232,7 +232,7 @@ async fn answer(
 }
 
 /// The expiry timer: a challenge still PENDING expires, its authorisation declined.
-pub(crate) async fn expire(
+pub(super) async fn expire(
     conn: &mut AnyConnection,
     id: i64,
     now: Timestamp,

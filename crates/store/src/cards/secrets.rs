@@ -13,7 +13,7 @@ use provisio_core::{
 use sqlx::AnyConnection;
 
 use super::{
-    lifecycle::{lock_card, refused},
+    card_rows::{lock_card, refused},
     timers::{self, TimerKind},
 };
 use crate::{
@@ -211,7 +211,7 @@ impl CardSecretStore for SqlStore {
 }
 
 /// Expires an AVAILABLE CVC2 whose time has come.
-pub(crate) async fn expire_cvc2(
+pub(super) async fn expire_cvc2(
     conn: &mut AnyConnection,
     id: i64,
     now: Timestamp,

@@ -15,7 +15,7 @@ use sqlx::AnyConnection;
 use super::{
     action_rows::{action_by_id, emit},
     actions::lock_account,
-    lifecycle::refused,
+    card_rows::refused,
     spending,
 };
 use crate::{
@@ -54,7 +54,7 @@ async fn open_action(
     Ok(Some(action))
 }
 
-pub(crate) async fn reverse_in(
+pub(super) async fn reverse_in(
     conn: &mut AnyConnection,
     id: MasterCardActionId,
     now: Timestamp,
@@ -116,7 +116,7 @@ pub(crate) async fn reverse_in(
     Ok(Some(reversed))
 }
 
-pub(crate) async fn settle_in(
+pub(super) async fn settle_in(
     conn: &mut AnyConnection,
     id: MasterCardActionId,
     now: Timestamp,

@@ -2,14 +2,15 @@
 //! expiry, an unanswered 3DS challenge's expiry. A due timer is deleted and applied in one
 //! transaction, so it runs exactly once (PostgreSQL workers skip each other's rows); each
 //! carries the state it was set for, and a subject that has moved on makes it a no-op.
+//!
+//! Cards, CVC2s and challenges schedule timers here; the timers are run by
+//! `lifecycle::run_due`, which sits above the files whose work they do.
 
 use provisio_core::time::Timestamp;
 use sqlx::AnyConnection;
 
-use crate::Backend;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TimerKind {
+pub(super) enum TimerKind {
     OrderStep,
     Cvc2Expiry,
     ChallengeExpiry,
@@ -25,7 +26,7 @@ impl TimerKind {
     }
 }
 
-pub(crate) async fn schedule(
+pub(super) async fn schedule(
     conn: &mut AnyConnection,
     kind: TimerKind,
     subject: i64,
@@ -45,36 +46,4 @@ pub(crate) async fn schedule(
     .execute(conn)
     .await
     .map(drop)
-}
-
-/// Takes up to `limit` due timers and applies them, in due order.
-pub(crate) async fn run_due(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    now: Timestamp,
-    limit: u32,
-) -> Result<usize, sqlx::Error> {
-    let skip_locked = match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
-    let mut due: Vec<(i64, String, i64, String, i64)> = sqlx::query_as(&format!(
-        "DELETE FROM card_timers WHERE id IN (SELECT id FROM card_timers WHERE run_at <= $1 \
-             ORDER BY run_at, id LIMIT $2{skip_locked}) \
-         RETURNING id, kind, subject_id, expect, run_at"
-    ))
-    .bind(now.micros())
-    .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
-    .await?;
-    due.sort_by_key(|(id, _, _, _, run_at)| (*run_at, *id));
-    for (_, kind, subject, expect, _) in &due {
-        match kind.as_str() {
-            "ORDER_STEP" => super::lifecycle::order_step(conn, *subject, expect, now).await?,
-            "CVC2_EXPIRY" => super::secrets::expire_cvc2(conn, *subject, now).await?,
-            "CHALLENGE_EXPIRY" => super::challenges::expire(conn, *subject, now).await?,
-            other => tracing::error!(kind = other, "unknown card timer kind; dropped"),
-        }
-    }
-    Ok(due.len())
 }
