@@ -21,7 +21,7 @@ use provisio_wire::{cards::challenge as render, Item};
 use sqlx::{AnyConnection, AnyPool};
 
 use super::{
-    actions::authorize_card,
+    authorization::authorize_card,
     card_rows::refused,
     timers::{self, TimerKind},
 };

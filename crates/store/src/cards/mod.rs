@@ -3,6 +3,7 @@
 
 mod action_rows;
 mod actions;
+mod authorization;
 mod card_rows;
 mod challenges;
 mod lifecycle;

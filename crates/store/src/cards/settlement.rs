@@ -14,7 +14,7 @@ use sqlx::AnyConnection;
 
 use super::{
     action_rows::{action_by_id, emit},
-    actions::lock_account,
+    authorization::lock_account,
     card_rows::refused,
     spending,
 };
