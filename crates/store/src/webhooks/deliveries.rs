@@ -1,3 +1,8 @@
+//! The delivery worker's side of the outbox: claiming due deliveries (leased to the worker,
+//! the oldest pending one of each order key only), finishing them with each attempt's
+//! outcome, sending again, and when the next one is due. Holds the `WebhookStore`; the
+//! filters, the failures and the records of what was sent are in their own files.
+
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -9,13 +14,9 @@ use provisio_core::{
         Attempt, AttemptRecord, Delivery, DeliveryFailure, DeliveryRecord, DeliveryResult, Filter,
     },
 };
-use sqlx::{AnyConnection, Row};
 
-use crate::{
-    db_err,
-    page::{fetch_page, Arg},
-    SqlStore,
-};
+use super::{failures, filters, records};
+use crate::{db_err, SqlStore};
 
 #[derive(sqlx::FromRow)]
 struct DeliveryRow {
@@ -27,45 +28,6 @@ struct DeliveryRow {
     final_attempt: i64,
 }
 
-#[derive(sqlx::FromRow)]
-struct FailureRow {
-    id: i64,
-    created: i64,
-    updated: i64,
-    category: String,
-    event_type: String,
-    object_id: i64,
-    target: String,
-    response_code: Option<i64>,
-    exception_message: Option<String>,
-    user_id: i64,
-    user_requested_id: Option<i64>,
-}
-
-const FAILURE_COLUMNS: &str = "d.id, d.created, d.updated, d.category, d.event_type, d.object_id, \
-    d.target, d.response_code, d.exception_message, d.user_id, d.user_requested_id";
-
-/// Failed deliveries of a partner and of the users it provisioned.
-const PARTNER_FAILURES: &str = "deliveries d JOIN users u ON u.id = d.user_id \
-    WHERE d.status = 'FAILED' AND (d.user_id = $1 OR u.partner_id = $1)";
-
-async fn filters_of(conn: &mut AnyConnection, user: i64) -> Result<Vec<Filter>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT category, target FROM notification_filters WHERE user_id = $1 ORDER BY id",
-    )
-    .bind(user)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Filter {
-                category: r.try_get("category")?,
-                target: r.try_get("target")?,
-            })
-        })
-        .collect()
-}
-
 #[async_trait]
 impl WebhookStore for SqlStore {
     async fn replace_filters(
@@ -75,35 +37,11 @@ impl WebhookStore for SqlStore {
         filters: &[Filter],
         now: Timestamp,
     ) -> StoreResult<()> {
-        let filters = filters.to_vec();
-        self.write(move |conn| {
-            Box::pin(async move {
-                sqlx::query("DELETE FROM notification_filters WHERE user_id = $1")
-                    .bind(user.0)
-                    .execute(&mut *conn)
-                    .await?;
-                for filter in filters {
-                    sqlx::query(
-                        "INSERT INTO notification_filters (user_id, requested_by, category, target, created) \
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(user.0)
-                    .bind(requested_by.map(|u| u.0))
-                    .bind(filter.category)
-                    .bind(filter.target)
-                    .bind(now.micros())
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                Ok(())
-            })
-        })
-        .await
+        filters::replace(self, user, requested_by, filters, now).await
     }
 
     async fn filters(&self, user: UserId) -> StoreResult<Vec<Filter>> {
-        let mut conn = self.read.acquire().await.map_err(db_err)?;
-        filters_of(&mut conn, user.0).await.map_err(db_err)
+        filters::list(self, user).await
     }
 
     async fn claim_deliveries(
@@ -217,45 +155,7 @@ impl WebhookStore for SqlStore {
         partner: UserId,
         page: PageQuery,
     ) -> StoreResult<Page<DeliveryFailure>> {
-        let rows: Page<FailureRow> = fetch_page(
-            &self.read,
-            FAILURE_COLUMNS,
-            "d.id",
-            PARTNER_FAILURES,
-            &[Arg::Int(partner.0)],
-            page,
-        )
-        .await?;
-        let mut conn = self.read.acquire().await.map_err(db_err)?;
-        let mut items = Vec::with_capacity(rows.items.len());
-        for r in rows.items {
-            // Only the filter whose delivery failed, not the user's others of the category.
-            let filters = filters_of(&mut conn, r.user_id)
-                .await
-                .map_err(db_err)?
-                .into_iter()
-                .filter(|f| f.category == r.category && f.target == r.target)
-                .collect();
-            items.push(DeliveryFailure {
-                id: r.id,
-                created: Timestamp(r.created),
-                updated: Timestamp(r.updated),
-                category: r.category,
-                event_type: r.event_type,
-                object_id: r.object_id,
-                target: r.target,
-                response_code: r.response_code.and_then(|c| u16::try_from(c).ok()),
-                exception_message: r.exception_message,
-                user_id: r.user_id,
-                user_requested_id: r.user_requested_id,
-                filters,
-            });
-        }
-        Ok(Page {
-            items,
-            has_older: rows.has_older,
-            has_newer: rows.has_newer,
-        })
+        failures::list(self, partner, page).await
     }
 
     async fn retry_failures(
@@ -264,40 +164,7 @@ impl WebhookStore for SqlStore {
         ids: &[i64],
         now: Timestamp,
     ) -> StoreResult<Result<(), Vec<i64>>> {
-        let ids = ids.to_vec();
-        self.write(move |conn| {
-            Box::pin(async move {
-                let mut unknown = Vec::new();
-                for id in &ids {
-                    let found: i64 = sqlx::query_scalar(&format!(
-                        "SELECT COUNT(*) FROM {PARTNER_FAILURES} AND d.id = $2"
-                    ))
-                    .bind(partner.0)
-                    .bind(*id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                    if found == 0 {
-                        unknown.push(*id);
-                    }
-                }
-                if !unknown.is_empty() {
-                    return Ok(Err(unknown));
-                }
-                for id in ids {
-                    sqlx::query(
-                        "UPDATE deliveries SET status = 'PENDING', final_attempt = 1, \
-                                next_attempt_at = $2, locked_by = NULL, locked_until = NULL, updated = $2 \
-                         WHERE id = $1",
-                    )
-                    .bind(id)
-                    .bind(now.micros())
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                Ok(Ok(()))
-            })
-        })
-        .await
+        failures::retry(self, partner, ids, now).await
     }
 
     async fn deliveries(
@@ -305,40 +172,7 @@ impl WebhookStore for SqlStore {
         target: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<DeliveryRecord>> {
-        let columns =
-            "id, event_uuid, category, event_type, object_id, target, status, created, body";
-        // An empty target means every target.
-        let rows: Vec<RecordRow> = sqlx::query_as(&format!(
-            "SELECT {columns} FROM deliveries WHERE ($1 = '' OR target = $1) ORDER BY id DESC LIMIT $2"
-        ))
-        .bind(target.unwrap_or_default())
-        .bind(i64::from(limit))
-        .fetch_all(&self.read)
-        .await
-        .map_err(db_err)?;
-        let mut records = Vec::with_capacity(rows.len());
-        for r in rows {
-            let attempts: Vec<AttemptRow> = sqlx::query_as(&format!(
-                "{ATTEMPT_SELECT} WHERE a.delivery_id = $1 ORDER BY a.id"
-            ))
-            .bind(r.id)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)?;
-            records.push(DeliveryRecord {
-                id: r.id,
-                event_uuid: r.event_uuid,
-                category: r.category,
-                event_type: r.event_type,
-                object_id: r.object_id,
-                target: r.target,
-                status: r.status,
-                created: Timestamp(r.created),
-                body: r.body,
-                attempts: attempts.into_iter().map(AttemptRecord::from).collect(),
-            });
-        }
-        Ok(records)
+        records::deliveries(self, target, limit).await
     }
 
     async fn pending_due_now(&self, now: Timestamp) -> StoreResult<u64> {
@@ -380,23 +214,11 @@ impl WebhookStore for SqlStore {
     }
 
     async fn attempts_since(&self, after: i64, limit: u32) -> StoreResult<Vec<AttemptRecord>> {
-        let rows: Vec<AttemptRow> = sqlx::query_as(&format!(
-            "{ATTEMPT_SELECT} WHERE a.id > $1 ORDER BY a.id LIMIT $2"
-        ))
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&self.read)
-        .await
-        .map_err(db_err)?;
-        Ok(rows.into_iter().map(AttemptRecord::from).collect())
+        records::attempts_since(self, after, limit).await
     }
 
     async fn latest_attempt_id(&self) -> StoreResult<i64> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM delivery_attempts")
-            .fetch_one(&self.read)
-            .await
-            .map_err(db_err)?;
-        Ok(id.unwrap_or(0))
+        records::latest_attempt_id(self).await
     }
 
     async fn next_delivery_at(&self) -> StoreResult<Option<Timestamp>> {
@@ -410,49 +232,4 @@ impl WebhookStore for SqlStore {
         .map_err(db_err)?;
         Ok(next.map(Timestamp))
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct AttemptRow {
-    id: i64,
-    delivery_id: i64,
-    at: i64,
-    response_code: Option<i64>,
-    error: Option<String>,
-    latency_us: i64,
-    target: String,
-    event_type: String,
-    object_id: i64,
-}
-
-const ATTEMPT_SELECT: &str = "SELECT a.id, a.delivery_id, a.at, a.response_code, a.error, a.latency_us, \
-    d.target, d.event_type, d.object_id FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id";
-
-impl From<AttemptRow> for AttemptRecord {
-    fn from(r: AttemptRow) -> Self {
-        AttemptRecord {
-            id: r.id,
-            delivery_id: r.delivery_id,
-            at: Timestamp(r.at),
-            response_code: r.response_code.and_then(|c| u16::try_from(c).ok()),
-            error: r.error,
-            latency: Duration::from_micros(u64::try_from(r.latency_us).unwrap_or(0)),
-            target: r.target,
-            event_type: r.event_type,
-            object_id: r.object_id,
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct RecordRow {
-    id: i64,
-    event_uuid: String,
-    category: String,
-    event_type: String,
-    object_id: i64,
-    target: String,
-    status: String,
-    created: i64,
-    body: String,
 }

@@ -3,4 +3,7 @@
 //! records of what was sent).
 
 mod deliveries;
+mod failures;
+mod filters;
 pub(crate) mod outbox;
+mod records;
