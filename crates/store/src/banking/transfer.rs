@@ -1,0 +1,325 @@
+//! Payments on an exact ledger. A payment is one transaction: lock what it touches in a fixed
+//! order (provisions by user id, then accounts by id, so two payments in opposite directions
+//! cannot deadlock on PostgreSQL), debit the payer with a conditional UPDATE (`balance_minor >=
+//! amount AND status = 'ACTIVE'`; no row changed means refused), check the daily limit under
+//! that lock, credit the payee, write both sides' Payments and queue their webhooks. Any refusal
+//! is an error out of the transaction, so nothing of it is written. On SQLite the single writer
+//! serialises payments anyway.
+
+use provisio_core::{
+    account::{
+        amount::format_minor,
+        payment::{day_start, Credit, NewPayment, Payment, PaymentPolicy, PaymentType},
+        AccountStatus, MonetaryAccount,
+    },
+    model::{MonetaryAccountId, UserId},
+    time::Timestamp,
+    StoreError,
+};
+use sqlx::AnyConnection;
+
+use super::{
+    accounts::{AccountRow, ACCOUNT_COLUMNS},
+    ledger::{record, Side},
+};
+use crate::{frozen, rows::corrupt};
+
+fn refused(message: impl Into<String>) -> sqlx::Error {
+    frozen::refuse(StoreError::Refused(message.into()))
+}
+
+/// How an account is looked up inside a payment.
+enum Find<'a> {
+    Id(i64),
+    OwnedBy(i64, UserId),
+    Iban(&'a str),
+}
+
+async fn find_account(
+    conn: &mut AnyConnection,
+    find: Find<'_>,
+) -> Result<Option<MonetaryAccount>, sqlx::Error> {
+    let select = format!("SELECT {ACCOUNT_COLUMNS} FROM monetary_accounts WHERE");
+    let row: Option<AccountRow> = match find {
+        Find::Id(id) => {
+            sqlx::query_as(&format!("{select} id = $1"))
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        Find::OwnedBy(id, user) => {
+            sqlx::query_as(&format!("{select} id = $1 AND user_id = $2"))
+                .bind(id)
+                .bind(user.0)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        Find::Iban(iban) => {
+            sqlx::query_as(&format!("{select} iban = $1"))
+                .bind(iban.to_owned())
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
+    row.map(MonetaryAccount::try_from)
+        .transpose()
+        .map_err(corrupt)
+}
+
+/// Refuses when the user's provision is over; `payer` decides the wording.
+async fn check_user(conn: &mut AnyConnection, user: i64, payer: bool) -> Result<(), sqlx::Error> {
+    match frozen::provision_status(conn, user).await? {
+        Some(status) if status.freezes_user() && payer => {
+            Err(frozen::refuse(StoreError::UserFrozen(status)))
+        }
+        Some(status) if status.freezes_user() => Err(refused(format!(
+            "The receiving account's user is {status}; its accounts take no payments."
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn lock_account(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE monetary_accounts SET updated = updated WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+}
+
+/// Debits `amount` if the account is ACTIVE and holds it; answers the balance after and the
+/// daily limit, or refuses saying why.
+async fn debit(
+    conn: &mut AnyConnection,
+    account: &MonetaryAccount,
+    amount: i64,
+    now: Timestamp,
+) -> Result<(i64, i64), sqlx::Error> {
+    let after: Option<(i64, i64)> = sqlx::query_as(
+        "UPDATE monetary_accounts SET balance_minor = balance_minor - $2, updated = $3 \
+         WHERE id = $1 AND balance_minor >= $2 AND status = 'ACTIVE' \
+         RETURNING balance_minor, daily_limit_minor",
+    )
+    .bind(account.id.0)
+    .bind(amount)
+    .bind(now.micros())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(after) = after {
+        return Ok(after);
+    }
+    let now_is = find_account(conn, Find::Id(account.id.0)).await?;
+    Err(match now_is {
+        Some(a) if a.status != AccountStatus::Active => refused(format!(
+            "This monetary account is {}; only an ACTIVE account can pay.",
+            a.status
+        )),
+        Some(a) => refused(format!(
+            "Insufficient balance: the account holds {} {}, the payment is {} {}.",
+            format_minor(a.balance_minor),
+            a.currency,
+            format_minor(amount),
+            a.currency
+        )),
+        None => sqlx::Error::RowNotFound,
+    })
+}
+
+/// Refuses when today's outgoing payments (this one included) exceed `limit`. Card payments
+/// have their own limit (the card's) and do not count here.
+async fn check_daily_limit(
+    conn: &mut AnyConnection,
+    account: &MonetaryAccount,
+    amount: i64,
+    limit: i64,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let spent: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(-amount_minor), 0) AS BIGINT) FROM payments \
+         WHERE monetary_account_id = $1 AND amount_minor < 0 AND created >= $2 \
+         AND type <> 'MASTERCARD'",
+    )
+    .bind(account.id.0)
+    .bind(day_start(now).micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    if spent + amount > limit {
+        return Err(refused(format!(
+            "This payment would exceed the account's daily limit of {} {}: {} {} already paid today (UTC).",
+            format_minor(limit),
+            account.currency,
+            format_minor(spent),
+            account.currency
+        )));
+    }
+    Ok(())
+}
+
+/// The payee held here, checked against the payer and the policy; `None` for an IBAN
+/// elsewhere that the policy accepts.
+async fn payee(
+    conn: &mut AnyConnection,
+    payer: &MonetaryAccount,
+    payment: &NewPayment,
+    policy: &PaymentPolicy,
+) -> Result<Option<MonetaryAccount>, sqlx::Error> {
+    let Some(payee) = find_account(conn, Find::Iban(&payment.counterparty_iban)).await? else {
+        return if policy.external {
+            Ok(None)
+        } else {
+            Err(refused(
+                "This user may pay only to its own accounts and its partner's (PSD2); the IBAN is not one of them.",
+            ))
+        };
+    };
+    if payee.id == payer.id {
+        return Err(refused("An account cannot pay itself."));
+    }
+    if let Some(allowed) = &policy.payees {
+        if !allowed.contains(&payee.user_id) {
+            return Err(refused(
+                "This user may pay only to its own accounts and its partner's (PSD2); the IBAN belongs to someone else.",
+            ));
+        }
+    }
+    if payee.currency != payer.currency {
+        return Err(refused(format!(
+            "The receiving account holds {}, not {}; payments are in one currency.",
+            payee.currency, payer.currency
+        )));
+    }
+    Ok(Some(payee))
+}
+
+pub(super) async fn pay_in(
+    conn: &mut AnyConnection,
+    user: UserId,
+    account: MonetaryAccountId,
+    payment: &NewPayment,
+    policy: &PaymentPolicy,
+    now: Timestamp,
+) -> Result<Option<Payment>, sqlx::Error> {
+    let found = find_account(conn, Find::OwnedBy(account.0, user)).await?;
+    let Some(payer) = found else { return Ok(None) };
+    if payment.currency != payer.currency {
+        return Err(refused(format!(
+            "This account holds {}; the amount is in {}.",
+            payer.currency, payment.currency
+        )));
+    }
+    let payee = payee(conn, &payer, payment, policy).await?;
+    // Locks in a fixed order: provisions by user id, then accounts by id.
+    let mut users = vec![(payer.user_id.0, true)];
+    let mut accounts = vec![payer.id.0];
+    if let Some(p) = &payee {
+        users.push((p.user_id.0, p.user_id == payer.user_id));
+        accounts.push(p.id.0);
+    }
+    users.sort_unstable();
+    users.dedup_by_key(|(id, _)| *id);
+    for (id, is_payer) in users {
+        check_user(conn, id, is_payer || id == payer.user_id.0).await?;
+    }
+    accounts.sort_unstable();
+    for id in accounts {
+        lock_account(conn, id).await?;
+    }
+    let amount = payment.amount_minor;
+    let (payer_after, limit) = debit(conn, &payer, amount, now).await?;
+    check_daily_limit(conn, &payer, amount, limit, now).await?;
+    let transfer = uuid::Uuid::new_v4().to_string();
+    if let Some(payee) = &payee {
+        let credited: Option<i64> = sqlx::query_scalar(
+            "UPDATE monetary_accounts SET balance_minor = balance_minor + $2, updated = $3 \
+             WHERE id = $1 AND status = 'ACTIVE' RETURNING balance_minor",
+        )
+        .bind(payee.id.0)
+        .bind(amount)
+        .bind(now.micros())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(payee_after) = credited else {
+            return Err(refused(
+                "The receiving account is not ACTIVE; it takes no payments.",
+            ));
+        };
+        record(
+            conn,
+            Side {
+                account: payee,
+                transfer: &transfer,
+                amount_minor: amount,
+                counterparty_iban: &payer.iban,
+                counterparty_name: &payer.display_name,
+                description: &payment.description,
+                merchant_reference: payment.merchant_reference.as_deref(),
+                kind: PaymentType::Bunq,
+                balance_after_minor: payee_after,
+            },
+            now,
+        )
+        .await?;
+    }
+    let kind = if payee.is_some() {
+        PaymentType::Bunq
+    } else {
+        PaymentType::EbaSct
+    };
+    let paid = record(
+        conn,
+        Side {
+            account: &payer,
+            transfer: &transfer,
+            amount_minor: -amount,
+            counterparty_iban: &payment.counterparty_iban,
+            counterparty_name: &payment.counterparty_name,
+            description: &payment.description,
+            merchant_reference: payment.merchant_reference.as_deref(),
+            kind,
+            balance_after_minor: payer_after,
+        },
+        now,
+    )
+    .await?;
+    Ok(Some(paid))
+}
+
+pub(super) async fn credit_in(
+    conn: &mut AnyConnection,
+    account: MonetaryAccountId,
+    credit: &Credit,
+    now: Timestamp,
+) -> Result<Option<Payment>, sqlx::Error> {
+    let Some(found) = find_account(conn, Find::Id(account.0)).await? else {
+        return Ok(None);
+    };
+    check_user(conn, found.user_id.0, false).await?;
+    let after: Option<i64> = sqlx::query_scalar(
+        "UPDATE monetary_accounts SET balance_minor = balance_minor + $2, updated = $3 \
+         WHERE id = $1 AND status = 'ACTIVE' RETURNING balance_minor",
+    )
+    .bind(account.0)
+    .bind(credit.amount_minor)
+    .bind(now.micros())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(after) = after else {
+        return Err(refused(format!(
+            "This monetary account is {}; only an ACTIVE account takes payments.",
+            found.status
+        )));
+    };
+    let transfer = uuid::Uuid::new_v4().to_string();
+    let side = Side {
+        account: &found,
+        transfer: &transfer,
+        amount_minor: credit.amount_minor,
+        counterparty_iban: &credit.from_iban,
+        counterparty_name: &credit.from_name,
+        description: &credit.description,
+        merchant_reference: None,
+        kind: PaymentType::EbaSct,
+        balance_after_minor: after,
+    };
+    record(conn, side, now).await.map(Some)
+}
