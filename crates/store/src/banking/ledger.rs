@@ -20,13 +20,13 @@ use crate::{
     webhooks::outbox::UserEvent,
 };
 
-pub(crate) const PAYMENT_COLUMNS: &str =
+pub(super) const PAYMENT_COLUMNS: &str =
     "id, monetary_account_id, user_id, amount_minor, currency, \
      alias_iban, alias_name, counterparty_iban, counterparty_name, description, \
      merchant_reference, type, balance_after_minor, created";
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct PaymentRow {
+pub(super) struct PaymentRow {
     id: i64,
     monetary_account_id: i64,
     user_id: i64,
@@ -140,7 +140,7 @@ pub(crate) fn payment_events<'a>(payment: &Payment, item: &'a Item) -> [UserEven
 }
 
 /// The ledger's totals, each summed by the database.
-pub(crate) async fn totals(pool: &AnyPool) -> StoreResult<Ledger> {
+pub(super) async fn totals(pool: &AnyPool) -> StoreResult<Ledger> {
     let sum = |sql: &'static str| async move {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(pool)

@@ -1,4 +1,4 @@
-//! Cards and their CVC2s. A card pays from one of its owner's ACTIVE accounts; its PAN is a
+//! Cards (the `CardStore`). A card pays from one of its owner's ACTIVE accounts; its PAN is a
 //! random test-range number, unique by the `pan` column (a collision runs the write again with
 //! another). Changes lock the card row and let the domain rule decide on the card as it is.
 //! Every change queues the owner's `CARD` webhook (`CARD_UPDATED`) in its transaction.

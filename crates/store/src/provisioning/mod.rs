@@ -1,6 +1,17 @@
-//! Provisioning: provisions and their steps (the state machine's transitions as stored, their
-//! side effects and history), the job queue that moves them on, and the partner's OAuth
+//! Provisioning: provisions and their state machine as stored, and the partner's OAuth
 //! clients.
+//!
+//! - `provisions`: the `ProvisionStore`.
+//! - `steps`: a step applied inside a transaction (the compare-and-set on the stored state,
+//!   the side effects, the history, the follow-up job), and the other changes of a provision.
+//! - `events`: the provision's webhook, rendered here and queued in the outbox.
+//! - `rows`: provisions and their history as stored; `read` reads one inside a transaction.
+//! - `oauth`: the `OauthStore`.
+//!
+//! Boundary: imports `webhooks` (the outbox) and the common modules. Exports `steps` and
+//! `rows` to the folders above (`onboarding`, `context`). The job queue is scheduled here
+//! (`steps::schedule`) but run from `onboarding/jobs.rs`: some of a job's outcomes are
+//! onboarding's.
 
 mod events;
 mod oauth;

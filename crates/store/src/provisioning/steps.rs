@@ -211,7 +211,7 @@ async fn issue(
 }
 
 /// Appends to the provision's history.
-pub(crate) async fn record(
+pub(super) async fn record(
     conn: &mut AnyConnection,
     id: i64,
     from: Option<Stored>,
