@@ -11,38 +11,38 @@
 //! (a deferred transaction that upgrades to a write lock fails with SQLITE_BUSY instead of
 //! waiting), writes go through a pool of one connection and reads through a separate pool.
 //! On PostgreSQL both are the same pool.
+//!
+//! Layout: one folder per domain, named as in core, each importing only the folders below it
+//! and the common modules at the root (each folder's `mod.rs` says what it holds and may
+//! import):
+//!
+//! ```text
+//! sandbox                                (the operator's controls and figures)
+//! cards        -> banking, webhooks
+//! context      -> provisioning, banking
+//! banking      -> webhooks
+//! onboarding   -> provisioning, webhooks
+//! provisioning -> webhooks
+//! webhooks                               (the outbox and its deliveries)
+//! ```
+//!
+//! Common: `connect` (opening a database, migrations), `writer` (every write), `page` (paged
+//! lists), `lease` (claiming rows), `rows` (parsing stored values), `frozen` (closed users
+//! stay closed), `testing`. A common module imports no domain folder.
 
-mod accounts;
-mod card_action_rows;
-mod card_actions;
-mod card_secrets;
-mod card_settlement;
-mod card_spending;
+mod banking;
 mod cards;
-mod challenges;
 mod connect;
 mod context;
-mod figures;
 mod frozen;
-mod inquiries;
-mod jobs;
 mod lease;
-mod ledger;
-mod oauth;
 mod onboarding;
 mod page;
-mod partners;
-mod payments;
-mod provisions;
-mod removal;
+mod provisioning;
 mod rows;
 mod sandbox;
-mod server_key;
-mod steps;
 #[cfg(feature = "testing")]
 pub mod testing;
-mod timers;
-mod verification;
 mod webhooks;
 mod writer;
 

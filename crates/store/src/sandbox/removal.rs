@@ -52,7 +52,7 @@ async fn owned_users(conn: &mut AnyConnection, partner: i64) -> Result<Vec<i64>,
 }
 
 /// Deletes partner `partner` and what it owns; `None` when it is not a partner.
-pub(crate) async fn delete_partner(
+pub(super) async fn delete_partner(
     conn: &mut AnyConnection,
     partner: i64,
 ) -> Result<Option<Vec<i64>>, sqlx::Error> {
@@ -157,7 +157,7 @@ pub(crate) async fn delete_partner(
 const KEPT: &str = "'_sqlx_migrations', 'server_key', 'sandbox_clock'";
 
 /// Empties every other table, whichever migrations added it.
-pub(crate) async fn reset(conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
+pub(super) async fn reset(conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
     match backend {
         Backend::Postgres => {
             let tables: Vec<String> = sqlx::query_scalar(&format!(

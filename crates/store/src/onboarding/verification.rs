@@ -2,7 +2,7 @@
 //!
 //! A submitted verification is reviewed by a `REVIEW_IDENTITY` job of the user's provision,
 //! scheduled in the transaction of the submission; the review and an operator's decision both
-//! end in `onboarding::settle`, which may decide the onboarding and the provision.
+//! end in `settle::settle`, which may decide the onboarding and the provision.
 
 use async_trait::async_trait;
 use provisio_core::{
@@ -16,12 +16,13 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
+use super::settle::settle;
 use crate::{
     db_err,
-    onboarding::settle,
     page::{fetch_page, Arg},
+    provisioning::steps,
     rows::parse,
-    steps, SqlStore,
+    SqlStore,
 };
 
 const IDV_COLUMNS: &str =
@@ -128,7 +129,7 @@ async fn declared(
 
 /// The `REVIEW_IDENTITY` job: decides every submitted session of the provision's user by the
 /// sandbox rule.
-pub(crate) async fn review(
+pub(super) async fn review(
     conn: &mut AnyConnection,
     provision: i64,
     now: Timestamp,

@@ -20,13 +20,15 @@ use provisio_core::{
 use provisio_wire::{cards::challenge as render, Item};
 use sqlx::{AnyConnection, AnyPool};
 
+use super::{
+    authorization::authorize_card,
+    card_rows::refused,
+    timers::{self, TimerKind},
+};
 use crate::{
-    card_actions::authorize_card,
-    cards::refused,
     db_err, frozen,
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
-    timers::{self, TimerKind},
     SqlStore,
 };
 
@@ -86,7 +88,7 @@ async fn emit(
     challenge: &Challenge,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    crate::webhooks::emit_user_event(
+    crate::webhooks::outbox::emit_user_event(
         conn,
         challenge.user_id.0,
         webhook::MASTERCARD_IDENTITY_CHECK,
@@ -99,7 +101,7 @@ async fn emit(
 }
 
 /// A PENDING challenge for `auth` on `card`, with its expiry timer and webhook.
-pub(crate) async fn create(
+pub(super) async fn create(
     conn: &mut AnyConnection,
     card: &Card,
     auth: &Authorization,
@@ -230,7 +232,7 @@ async fn answer(
 }
 
 /// The expiry timer: a challenge still PENDING expires, its authorisation declined.
-pub(crate) async fn expire(
+pub(super) async fn expire(
     conn: &mut AnyConnection,
     id: i64,
     now: Timestamp,

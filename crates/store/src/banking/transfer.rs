@@ -6,28 +6,23 @@
 //! is an error out of the transaction, so nothing of it is written. On SQLite the single writer
 //! serialises payments anyway.
 
-use async_trait::async_trait;
 use provisio_core::{
     account::{
         amount::format_minor,
-        payment::{day_start, Credit, Ledger, NewPayment, Payment, PaymentPolicy, PaymentType},
+        payment::{day_start, Credit, NewPayment, Payment, PaymentPolicy, PaymentType},
         AccountStatus, MonetaryAccount,
     },
-    model::{MonetaryAccountId, Page, PageQuery, PaymentId, UserId},
-    store::{PaymentStore, StoreResult},
+    model::{MonetaryAccountId, UserId},
     time::Timestamp,
     StoreError,
 };
 use sqlx::AnyConnection;
 
-use crate::{
+use super::{
     accounts::{AccountRow, ACCOUNT_COLUMNS},
-    db_err, frozen,
-    ledger::{record, PaymentRow, Side, PAYMENT_COLUMNS},
-    page::{fetch_page, Arg},
-    rows::corrupt,
-    SqlStore,
+    ledger::{record, Side},
 };
+use crate::{frozen, rows::corrupt};
 
 fn refused(message: impl Into<String>) -> sqlx::Error {
     frozen::refuse(StoreError::Refused(message.into()))
@@ -196,7 +191,7 @@ async fn payee(
     Ok(Some(payee))
 }
 
-async fn pay_in(
+pub(super) async fn pay_in(
     conn: &mut AnyConnection,
     user: UserId,
     account: MonetaryAccountId,
@@ -289,7 +284,7 @@ async fn pay_in(
     Ok(Some(paid))
 }
 
-async fn credit_in(
+pub(super) async fn credit_in(
     conn: &mut AnyConnection,
     account: MonetaryAccountId,
     credit: &Credit,
@@ -327,76 +322,4 @@ async fn credit_in(
         balance_after_minor: after,
     };
     record(conn, side, now).await.map(Some)
-}
-
-#[async_trait]
-impl PaymentStore for SqlStore {
-    async fn pay(
-        &self,
-        user: UserId,
-        account: MonetaryAccountId,
-        payment: &NewPayment,
-        policy: &PaymentPolicy,
-        now: Timestamp,
-    ) -> StoreResult<Option<Payment>> {
-        let (payment, policy) = (payment.clone(), policy.clone());
-        self.write(move |conn| {
-            Box::pin(async move { pay_in(conn, user, account, &payment, &policy, now).await })
-        })
-        .await
-    }
-
-    async fn credit(
-        &self,
-        account: MonetaryAccountId,
-        credit: &Credit,
-        now: Timestamp,
-    ) -> StoreResult<Option<Payment>> {
-        let credit = credit.clone();
-        self.write(move |conn| {
-            Box::pin(async move { credit_in(conn, account, &credit, now).await })
-        })
-        .await
-    }
-
-    async fn payment(
-        &self,
-        user: UserId,
-        account: MonetaryAccountId,
-        id: PaymentId,
-    ) -> StoreResult<Option<Payment>> {
-        let row: Option<PaymentRow> = sqlx::query_as(&format!(
-            "SELECT {PAYMENT_COLUMNS} FROM payments \
-             WHERE id = $1 AND monetary_account_id = $2 AND user_id = $3"
-        ))
-        .bind(id.0)
-        .bind(account.0)
-        .bind(user.0)
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db_err)?;
-        row.map(Payment::try_from).transpose()
-    }
-
-    async fn payments(
-        &self,
-        user: UserId,
-        account: MonetaryAccountId,
-        page: PageQuery,
-    ) -> StoreResult<Page<Payment>> {
-        let rows: Page<PaymentRow> = fetch_page(
-            &self.read,
-            PAYMENT_COLUMNS,
-            "id",
-            "payments WHERE monetary_account_id = $1 AND user_id = $2",
-            &[Arg::Int(account.0), Arg::Int(user.0)],
-            page,
-        )
-        .await?;
-        rows.try_map(Payment::try_from)
-    }
-
-    async fn ledger(&self) -> StoreResult<Ledger> {
-        crate::ledger::totals(&self.read).await
-    }
 }

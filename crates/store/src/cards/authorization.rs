@@ -1,12 +1,12 @@
-//! Card transactions on the ledger. An authorisation is one transaction: lock the user's
+//! Card authorisations on the ledger. An authorisation is one transaction: lock the user's
 //! provision (a closed user is refused), the card, then the account (the payments' order:
 //! provisions, then accounts), decide, and either debit the account with the same conditional
 //! UPDATE as a payment (`balance_minor >= amount AND status = 'ACTIVE'`) and write the
 //! MASTERCARD Payment and the action, or write the action declined with its reason. Either
-//! way the action's webhook is queued in the same transaction. Reversal and settlement are in
-//! `card_settlement`, the stored form in `card_action_rows`.
+//! way the action's webhook is queued in the same transaction. The provision is locked by the
+//! caller: `actions` for a merchant's authorisation, `challenges` for an answered or expired
+//! challenge.
 
-use async_trait::async_trait;
 use provisio_core::{
     account::{
         payment::{Payment, PaymentType},
@@ -19,8 +19,7 @@ use provisio_core::{
         },
         Card, CardStatus,
     },
-    model::{CardId, MasterCardActionId, MonetaryAccountId, Page, PageQuery, PaymentId, UserId},
-    store::{AuthorizationOutcome, CardTransactionStore, StoreResult},
+    model::{CardId, MasterCardActionId, MonetaryAccountId, PaymentId},
     time::Timestamp,
     webhook,
 };
@@ -29,21 +28,18 @@ use provisio_wire::{
 };
 use sqlx::AnyConnection;
 
+use super::{card_rows::refused, spending};
 use crate::{
-    accounts::{AccountRow, ACCOUNT_COLUMNS},
-    card_action_rows::{ActionRow, ACTION_COLUMNS, ACTION_TABLES},
-    card_spending,
-    cards::{lock_card, refused},
-    db_err, frozen,
-    ledger::{insert, payment_events, Side},
-    page::{fetch_page, Arg},
+    banking::{
+        accounts::{AccountRow, ACCOUNT_COLUMNS},
+        ledger::{insert, payment_events, Side},
+    },
     rows::corrupt,
-    webhooks::{emit_user_events, UserEvent},
-    SqlStore,
+    webhooks::outbox::{emit_user_events, UserEvent},
 };
 
 /// The account `id`, locked until the transaction ends.
-pub(crate) async fn lock_account(
+pub(super) async fn lock_account(
     conn: &mut AnyConnection,
     id: MonetaryAccountId,
 ) -> Result<Option<MonetaryAccount>, sqlx::Error> {
@@ -214,15 +210,14 @@ async fn decide(
 /// its webhooks; `None` for an unknown card. The card is locked with its amount reserved
 /// against its daily limit, which a decline gives back. `additional` is the 3DS outcome,
 /// when there was one.
-pub(crate) async fn authorize_card(
+pub(super) async fn authorize_card(
     conn: &mut AnyConnection,
     id: CardId,
     auth: &Authorization,
     additional: Option<&str>,
     now: Timestamp,
 ) -> Result<Option<MasterCardAction>, sqlx::Error> {
-    let Some((card, spent)) = card_spending::reserve(conn, id.0, auth.amount_minor, now).await?
-    else {
+    let Some((card, spent)) = spending::reserve(conn, id.0, auth.amount_minor, now).await? else {
         return Ok(None);
     };
     let card = &card;
@@ -237,7 +232,7 @@ pub(crate) async fn authorize_card(
             Some(payment),
         ),
         Err(reason) => {
-            card_spending::release(conn, card.id.0, auth.amount_minor, now).await?;
+            spending::release(conn, card.id.0, auth.amount_minor, now).await?;
             (
                 AuthorisationStatus::Declined,
                 SettlementStatus::NotApplicable,
@@ -326,98 +321,4 @@ pub(crate) async fn authorize_card(
     ));
     emit_user_events(conn, action.user_id.0, &events, now).await?;
     Ok(Some(action))
-}
-
-async fn authorize_in(
-    conn: &mut AnyConnection,
-    card: CardId,
-    auth: &Authorization,
-    now: Timestamp,
-) -> Result<Option<AuthorizationOutcome>, sqlx::Error> {
-    frozen::card_owner_writable(conn, card.0).await?;
-    if auth.identity_check && auth.decline_reason.is_none() {
-        let Some(found) = lock_card(conn, card.0, None).await? else {
-            return Ok(None);
-        };
-        // A card that cannot pay is declined at once, without asking the user.
-        if found.status == CardStatus::Active {
-            let challenge = crate::challenges::create(conn, &found, auth, now).await?;
-            return Ok(Some(AuthorizationOutcome::Challenge(challenge)));
-        }
-    }
-    let action = authorize_card(conn, card, auth, None, now).await?;
-    Ok(action.map(AuthorizationOutcome::Action))
-}
-
-#[async_trait]
-impl CardTransactionStore for SqlStore {
-    async fn authorize(
-        &self,
-        card: CardId,
-        authorization: &Authorization,
-        now: Timestamp,
-    ) -> StoreResult<Option<AuthorizationOutcome>> {
-        let auth = authorization.clone();
-        self.write(move |conn| Box::pin(async move { authorize_in(conn, card, &auth, now).await }))
-            .await
-    }
-
-    async fn reverse(
-        &self,
-        action: MasterCardActionId,
-        now: Timestamp,
-    ) -> StoreResult<Option<MasterCardAction>> {
-        self.write(move |conn| {
-            Box::pin(async move { crate::card_settlement::reverse_in(conn, action, now).await })
-        })
-        .await
-    }
-
-    async fn settle(
-        &self,
-        action: MasterCardActionId,
-        now: Timestamp,
-    ) -> StoreResult<Option<MasterCardAction>> {
-        self.write(move |conn| {
-            Box::pin(async move { crate::card_settlement::settle_in(conn, action, now).await })
-        })
-        .await
-    }
-
-    async fn mastercard_action(
-        &self,
-        user: UserId,
-        account: MonetaryAccountId,
-        id: MasterCardActionId,
-    ) -> StoreResult<Option<MasterCardAction>> {
-        let row: Option<ActionRow> = sqlx::query_as(&format!(
-            "SELECT {ACTION_COLUMNS} FROM {ACTION_TABLES} \
-             WHERE a.id = $1 AND a.monetary_account_id = $2 AND a.user_id = $3"
-        ))
-        .bind(id.0)
-        .bind(account.0)
-        .bind(user.0)
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db_err)?;
-        row.map(MasterCardAction::try_from).transpose()
-    }
-
-    async fn mastercard_actions(
-        &self,
-        user: UserId,
-        account: MonetaryAccountId,
-        page: PageQuery,
-    ) -> StoreResult<Page<MasterCardAction>> {
-        let rows: Page<ActionRow> = fetch_page(
-            &self.read,
-            ACTION_COLUMNS,
-            "a.id",
-            &format!("{ACTION_TABLES} WHERE a.monetary_account_id = $1 AND a.user_id = $2"),
-            &[Arg::Int(account.0), Arg::Int(user.0)],
-            page,
-        )
-        .await?;
-        rows.try_map(MasterCardAction::try_from)
-    }
 }

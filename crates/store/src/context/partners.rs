@@ -9,11 +9,8 @@ use provisio_core::{
 };
 use sqlx::Row;
 
-use crate::{
-    db_err,
-    rows::{PartnerRow, PARTNER_COLUMNS},
-    SqlStore,
-};
+use super::rows::{PartnerRow, PARTNER_COLUMNS};
+use crate::{db_err, SqlStore};
 
 #[async_trait]
 impl PartnerStore for SqlStore {
@@ -25,7 +22,7 @@ impl PartnerStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<Partner> {
         // The partner starts with one EUR account, opened in the same transaction.
-        crate::accounts::with_fresh_iban(|iban| {
+        crate::banking::accounts::with_fresh_iban(|iban| {
             let (name, public_uuid, key) =
                 (name.to_owned(), public_uuid.to_owned(), api_key.clone());
             self.write(move |conn| {
@@ -50,7 +47,7 @@ impl PartnerStore for SqlStore {
                     .execute(&mut *conn)
                     .await?;
                     let main = NewAccount::main_account(&partner.name);
-                    crate::accounts::insert(conn, partner.id.0, &main, &iban, now).await?;
+                    crate::banking::accounts::insert(conn, partner.id.0, &main, &iban, now).await?;
                     Ok(partner)
                 })
             })

@@ -1,3 +1,13 @@
+use super::{
+    events::emit_provision_updated,
+    rows::{read, HistoryRow, ProvisionRow, PROVISION_FROM, PROVISION_SELECT},
+    steps,
+};
+use crate::{
+    db_err,
+    page::{fetch_page, Arg},
+    SqlStore,
+};
 use async_trait::async_trait;
 use provisio_core::{
     model::{Page, PageQuery, ProvisionId, UserId},
@@ -11,27 +21,6 @@ use provisio_core::{
     store::{ProvisionStore, StoreResult},
     time::Timestamp,
 };
-use sqlx::AnyConnection;
-
-use crate::{
-    db_err,
-    page::{fetch_page, Arg},
-    rows::{HistoryRow, ProvisionRow, PROVISION_FROM, PROVISION_SELECT},
-    steps, SqlStore,
-};
-
-/// Reads one provision inside a transaction (so a write can answer with what it wrote).
-pub(crate) async fn read(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> Result<Option<ProvisionRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {PROVISION_SELECT} FROM {PROVISION_FROM} WHERE p.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(conn)
-    .await
-}
 
 #[async_trait]
 impl ProvisionStore for SqlStore {
@@ -72,7 +61,7 @@ impl ProvisionStore for SqlStore {
                     steps::record(conn, id, None, state, now, "created").await?;
                     let first = JobSpec { kind: JobKind::Advance, run_at: first_step_at };
                     steps::schedule(conn, id, &first, Some(state), now).await?;
-                    crate::webhooks::emit_provision_updated(conn, id, now).await?;
+                    emit_provision_updated(conn, id, now).await?;
                     read(conn, id).await?.ok_or(sqlx::Error::RowNotFound)
                 })
             })

@@ -1,160 +1,37 @@
-//! Cards and their CVC2s. A card pays from one of its owner's ACTIVE accounts; its PAN is a
+//! Cards (the `CardStore`). A card pays from one of its owner's ACTIVE accounts; its PAN is a
 //! random test-range number, unique by the `pan` column (a collision runs the write again with
 //! another). Changes lock the card row and let the domain rule decide on the card as it is.
 //! Every change queues the owner's `CARD` webhook (`CARD_UPDATED`) in its transaction.
+//!
+//! The card timers are run here too (`run_due`): a timer moves a card's order on, expires a
+//! CVC2 or a challenge, so their runner sits above `secrets` and `challenges`.
 
 use async_trait::async_trait;
 use provisio_core::{
     card::{
-        date_after_years, date_of, rules, secrets, CancellationReason, Card, CardKind, CardStatus,
-        CardUpdate, NewCard, OrderStatus, CARD_VALID_YEARS, DEFAULT_CARD_LIMIT_ATM_MINOR,
-        DEFAULT_CARD_LIMIT_MINOR, ORDER_STEP,
+        date_after_years, date_of, rules, secrets, Card, CardUpdate, NewCard, OrderStatus,
+        CARD_VALID_YEARS, DEFAULT_CARD_LIMIT_ATM_MINOR, DEFAULT_CARD_LIMIT_MINOR, ORDER_STEP,
     },
     model::{CardId, MonetaryAccountId, Page, PageQuery, UserId},
     store::{CardStore, StoreResult},
     time::Timestamp,
-    webhook, StoreError,
+    StoreError,
 };
-use provisio_wire::cards::card_item;
 use sqlx::AnyConnection;
 
+use super::{
+    card_rows::{emit_card_updated, lock_card, refused, CardRow, CARD_COLUMNS},
+    timers::{self, TimerKind},
+};
 use crate::{
     db_err, frozen,
     page::{fetch_page, Arg},
-    rows::{corrupt, parse},
-    timers::{self, TimerKind},
-    SqlStore,
+    rows::corrupt,
+    Backend, SqlStore,
 };
-
-pub(crate) const CARD_COLUMNS: &str = "id, user_id, kind, public_uuid, product_type, \
-     product_sub_type, first_line, second_line, name_on_card, preferred_name_on_card, status, \
-     cancellation_reason, order_status, country, monetary_account_id, \
-     monetary_account_id_fallback, currency, card_limit_minor, card_limit_atm_minor, pin_hash, \
-     pan, expiry_date, expected_delivery_date, created, updated";
 
 /// How often an order is tried with a new PAN before the collision is reported.
 const PAN_ATTEMPTS: usize = 5;
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct CardRow {
-    id: i64,
-    user_id: i64,
-    kind: String,
-    public_uuid: String,
-    product_type: String,
-    product_sub_type: String,
-    first_line: Option<String>,
-    second_line: String,
-    name_on_card: String,
-    preferred_name_on_card: Option<String>,
-    status: String,
-    cancellation_reason: Option<String>,
-    order_status: String,
-    country: String,
-    monetary_account_id: i64,
-    monetary_account_id_fallback: Option<i64>,
-    currency: String,
-    card_limit_minor: i64,
-    card_limit_atm_minor: i64,
-    pin_hash: Option<String>,
-    pan: String,
-    expiry_date: String,
-    expected_delivery_date: Option<String>,
-    created: i64,
-    updated: i64,
-}
-
-impl TryFrom<CardRow> for Card {
-    type Error = StoreError;
-
-    fn try_from(r: CardRow) -> Result<Self, StoreError> {
-        Ok(Card {
-            id: CardId(r.id),
-            user_id: UserId(r.user_id),
-            kind: parse(CardKind::parse, &r.kind)?,
-            public_uuid: r.public_uuid,
-            product_type: r.product_type,
-            product_sub_type: r.product_sub_type,
-            first_line: r.first_line,
-            second_line: r.second_line,
-            name_on_card: r.name_on_card,
-            preferred_name_on_card: r.preferred_name_on_card,
-            status: parse(CardStatus::parse, &r.status)?,
-            cancellation_reason: r
-                .cancellation_reason
-                .map(|c| parse(CancellationReason::parse, &c))
-                .transpose()?,
-            order_status: parse(OrderStatus::parse, &r.order_status)?,
-            country: r.country,
-            monetary_account_id: MonetaryAccountId(r.monetary_account_id),
-            monetary_account_id_fallback: r.monetary_account_id_fallback.map(MonetaryAccountId),
-            currency: r.currency,
-            card_limit_minor: r.card_limit_minor,
-            card_limit_atm_minor: r.card_limit_atm_minor,
-            pin_set: r.pin_hash.is_some(),
-            pan_last_four: r
-                .pan
-                .get(r.pan.len().saturating_sub(4)..)
-                .unwrap_or("")
-                .to_owned(),
-            expiry_date: r.expiry_date,
-            expected_delivery_date: r.expected_delivery_date,
-            created: Timestamp(r.created),
-            updated: Timestamp(r.updated),
-        })
-    }
-}
-
-pub(crate) fn refused(message: impl Into<String>) -> sqlx::Error {
-    frozen::refuse(StoreError::Refused(message.into()))
-}
-
-/// The card `id` (of `user` when given), locked until the transaction ends.
-pub(crate) async fn lock_card(
-    conn: &mut AnyConnection,
-    id: i64,
-    user: Option<UserId>,
-) -> Result<Option<Card>, sqlx::Error> {
-    let row: Option<CardRow> = match user {
-        Some(user) => {
-            sqlx::query_as(&format!(
-                "UPDATE cards SET updated = updated WHERE id = $1 AND user_id = $2 \
-                 RETURNING {CARD_COLUMNS}"
-            ))
-            .bind(id)
-            .bind(user.0)
-            .fetch_optional(&mut *conn)
-            .await?
-        }
-        None => {
-            sqlx::query_as(&format!(
-                "UPDATE cards SET updated = updated WHERE id = $1 RETURNING {CARD_COLUMNS}"
-            ))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-        }
-    };
-    row.map(Card::try_from).transpose().map_err(corrupt)
-}
-
-/// Queues the owner's `CARD_UPDATED` webhook with the card as it is now.
-pub(crate) async fn emit_card_updated(
-    conn: &mut AnyConnection,
-    card: &Card,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    crate::webhooks::emit_user_event(
-        conn,
-        card.user_id.0,
-        webhook::CARD,
-        webhook::CARD_UPDATED,
-        card.id.0,
-        &card_item(card),
-        now,
-    )
-    .await
-}
 
 /// The user's account `id` for a card (`field` names it in refusals): it must exist, be the
 /// user's, and be ACTIVE. Answers its currency.
@@ -385,10 +262,8 @@ impl CardStore for SqlStore {
             return Ok(0);
         }
         let backend = self.backend;
-        self.write(move |conn| {
-            Box::pin(async move { timers::run_due(conn, backend, now, limit).await })
-        })
-        .await
+        self.write(move |conn| Box::pin(async move { run_due(conn, backend, now, limit).await }))
+            .await
     }
 
     async fn next_card_timer_at(&self) -> StoreResult<Option<Timestamp>> {
@@ -402,7 +277,7 @@ impl CardStore for SqlStore {
 
 /// Moves a physical card's order one step on, if it is still where the timer expected it;
 /// schedules the next step. A closed user's card stays where it is.
-pub(crate) async fn order_step(
+async fn order_step(
     conn: &mut AnyConnection,
     card: i64,
     expect: &str,
@@ -449,4 +324,36 @@ pub(crate) async fn order_step(
         .await?;
     }
     emit_card_updated(conn, &moved, now).await
+}
+
+/// Takes up to `limit` due timers and applies them, in due order.
+async fn run_due(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    now: Timestamp,
+    limit: u32,
+) -> Result<usize, sqlx::Error> {
+    let skip_locked = match backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let mut due: Vec<(i64, String, i64, String, i64)> = sqlx::query_as(&format!(
+        "DELETE FROM card_timers WHERE id IN (SELECT id FROM card_timers WHERE run_at <= $1 \
+             ORDER BY run_at, id LIMIT $2{skip_locked}) \
+         RETURNING id, kind, subject_id, expect, run_at"
+    ))
+    .bind(now.micros())
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    due.sort_by_key(|(id, _, _, _, run_at)| (*run_at, *id));
+    for (_, kind, subject, expect, _) in &due {
+        match kind.as_str() {
+            "ORDER_STEP" => order_step(conn, *subject, expect, now).await?,
+            "CVC2_EXPIRY" => super::secrets::expire_cvc2(conn, *subject, now).await?,
+            "CHALLENGE_EXPIRY" => super::challenges::expire(conn, *subject, now).await?,
+            other => tracing::error!(kind = other, "unknown card timer kind; dropped"),
+        }
+    }
+    Ok(due.len())
 }

@@ -3,6 +3,11 @@
 //! nothing. Finishing deletes the job and applies its outcome in the same transaction, and
 //! only while the claim still holds the job, so a step is applied once even if two workers
 //! end up holding it one after the other.
+//!
+//! The queue is provisioning's (jobs are scheduled by `provisioning::steps`), but its runner
+//! sits here, above provisioning: two of a job's outcomes are onboarding's (a step into the
+//! onboarding phase settles an onboarding decided early; `REVIEW_IDENTITY` reviews the
+//! identity verification), and onboarding already builds on provisioning.
 
 use std::time::Duration;
 
@@ -19,10 +24,15 @@ use provisio_core::{
     StoreError,
 };
 
+use super::{settle::settle_started, verification::review};
 use crate::{
     db_err,
-    rows::{parse, products, stored},
-    steps, SqlStore,
+    provisioning::{
+        rows::{products, stored},
+        steps,
+    },
+    rows::parse,
+    SqlStore,
 };
 
 #[derive(sqlx::FromRow)]
@@ -134,15 +144,14 @@ impl JobStore for SqlStore {
                             if applied
                                 && step.to.sub_status == SubStatus::PendingProcessUserOnboarding
                             {
-                                crate::onboarding::settle_started(conn, job.provision_id.0, now)
-                                    .await?;
+                                settle_started(conn, job.provision_id.0, now).await?;
                             }
                         }
                         JobOutcome::ExpireCredential => {
                             steps::expire_credential(conn, job.provision_id.0, now).await?;
                         }
                         JobOutcome::ReviewIdentity => {
-                            crate::verification::review(conn, job.provision_id.0, now).await?;
+                            review(conn, job.provision_id.0, now).await?;
                         }
                         JobOutcome::Stale => {}
                     }

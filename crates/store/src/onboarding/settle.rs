@@ -3,21 +3,16 @@
 //! affect them: a fulfillment, an identity verification, an inquiry. A change of
 //! `action_required` is announced (`USER_ONBOARDING_UPDATED`, spec F.6), and a decision moves
 //! the provision (`ACTIVE/NONE` or `FAILED/NONE`) in the same transaction.
+//!
+//! Inquiries and identity verification call `settle`; the `OnboardingStore` is in
+//! `fulfillments`.
 
-use async_trait::async_trait;
 use provisio_core::{
-    inquiry::NewInquiry,
-    model::{ProvisionId, UserId},
     onboarding::{
         assess, Assessment, Fulfillment, FulfillmentType, IdentityState, InquiryFacts, Onboarding,
         OnboardingStatus,
     },
-    provision::{
-        plan::{self, Step},
-        record::Provision,
-        ActionRequired,
-    },
-    store::{OnboardingStore, StoreResult},
+    provision::{plan, record::Provision, ActionRequired},
     time::Timestamp,
     StoreError,
 };
@@ -25,8 +20,8 @@ use provisio_wire::{kyc, Item};
 use sqlx::AnyConnection;
 
 use crate::{
+    provisioning::steps,
     rows::{corrupt, parse},
-    steps, SqlStore,
 };
 
 const ONBOARDING_COLUMNS: &str =
@@ -71,7 +66,7 @@ struct FulfillmentRow {
     updated: i64,
 }
 
-async fn read_onboarding(
+pub(super) async fn read_onboarding(
     conn: &mut AnyConnection,
     user: i64,
 ) -> Result<Option<Onboarding>, sqlx::Error> {
@@ -85,7 +80,7 @@ async fn read_onboarding(
 }
 
 /// Creates the user's onboarding unless it exists; returns whether it did.
-async fn create_onboarding(
+pub(super) async fn create_onboarding(
     conn: &mut AnyConnection,
     user: i64,
     kind: &str,
@@ -105,7 +100,7 @@ async fn create_onboarding(
 }
 
 /// The user's onboarding, created when it does not exist yet.
-async fn ensure_onboarding(
+pub(super) async fn ensure_onboarding(
     conn: &mut AnyConnection,
     user: i64,
     kind: &str,
@@ -118,7 +113,7 @@ async fn ensure_onboarding(
 }
 
 /// What the user provided, and the identity verification once approved.
-pub(crate) async fn load_fulfillments(
+pub(super) async fn load_fulfillments(
     conn: &mut AnyConnection,
     user: i64,
 ) -> Result<Vec<Fulfillment>, sqlx::Error> {
@@ -186,7 +181,7 @@ async fn inquiry_facts(conn: &mut AnyConnection, user: i64) -> Result<InquiryFac
 }
 
 /// Stores what the onboarding shows now; announces a change of `action_required`.
-async fn record(
+pub(super) async fn record(
     conn: &mut AnyConnection,
     current: &Onboarding,
     next: Assessment,
@@ -220,7 +215,7 @@ async fn record(
             ..current.clone()
         };
         let object = Item::UserOnboarding(kyc::onboarding(&updated, done));
-        crate::webhooks::emit_user_event(
+        crate::webhooks::outbox::emit_user_event(
             conn,
             current.user_id,
             USER_ONBOARDING,
@@ -236,7 +231,7 @@ async fn record(
 
 /// After a provision reached its onboarding phase: an onboarding that was decided before (the
 /// partner may onboard the user while the provision's last steps still run) moves it now.
-pub(crate) async fn settle_started(
+pub(super) async fn settle_started(
     conn: &mut AnyConnection,
     provision: i64,
     now: Timestamp,
@@ -255,7 +250,7 @@ pub(crate) async fn settle_started(
 
 /// Applies the onboarding rules to the user's current facts (see the module comment). A
 /// decided onboarding also decides a provision that waits for it.
-pub(crate) async fn settle(
+pub(super) async fn settle(
     conn: &mut AnyConnection,
     user: i64,
     now: Timestamp,
@@ -283,7 +278,7 @@ pub(crate) async fn settle(
     let Some(provision) = provision else {
         return Ok(());
     };
-    let Some(row) = crate::provisions::read(conn, provision).await? else {
+    let Some(row) = crate::provisioning::rows::read(conn, provision).await? else {
         return Ok(());
     };
     let provision_record: Provision = row.try_into().map_err(corrupt)?;
@@ -300,123 +295,4 @@ pub(crate) async fn settle(
         steps::apply(conn, provision, &step, now).await?;
     }
     Ok(())
-}
-
-#[async_trait]
-impl OnboardingStore for SqlStore {
-    async fn onboarding(
-        &self,
-        user: UserId,
-        kind: &str,
-        inquiry: Option<&NewInquiry>,
-        now: Timestamp,
-    ) -> StoreResult<Onboarding> {
-        let (kind, inquiry) = (kind.to_owned(), inquiry.cloned());
-        self.write(move |conn| {
-            Box::pin(async move {
-                crate::frozen::writable(conn, user.0).await?;
-                let created = create_onboarding(conn, user.0, &kind, now).await?;
-                if let (true, Some(inquiry)) = (created, &inquiry) {
-                    crate::inquiries::raise(conn, user.0, inquiry, now).await?;
-                }
-                read_onboarding(conn, user.0)
-                    .await?
-                    .ok_or(sqlx::Error::RowNotFound)
-            })
-        })
-        .await
-    }
-
-    async fn find_onboarding(&self, user: UserId) -> StoreResult<Option<Onboarding>> {
-        let mut conn = self.read.acquire().await.map_err(crate::db_err)?;
-        read_onboarding(&mut conn, user.0)
-            .await
-            .map_err(crate::db_err)
-    }
-
-    async fn fulfill(
-        &self,
-        user: UserId,
-        submissions: &[(FulfillmentType, String)],
-        display_name: Option<&str>,
-        now: Timestamp,
-    ) -> StoreResult<Vec<i64>> {
-        let (submissions, display_name) = (submissions.to_vec(), display_name.map(str::to_owned));
-        self.write(move |conn| {
-            Box::pin(async move {
-                crate::frozen::writable(conn, user.0).await?;
-                let mut ids = Vec::with_capacity(submissions.len());
-                for (kind, data) in submissions {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO fulfillments (user_id, kind, data, created, updated) \
-                         VALUES ($1, $2, $3, $4, $4) \
-                         ON CONFLICT (user_id, kind) DO UPDATE SET data = excluded.data, updated = excluded.updated \
-                         RETURNING id",
-                    )
-                    .bind(user.0)
-                    .bind(kind.as_str())
-                    .bind(data)
-                    .bind(now.micros())
-                    .fetch_one(&mut *conn)
-                    .await?;
-                    ids.push(id);
-                }
-                if let Some(name) = display_name {
-                    sqlx::query("UPDATE users SET name = $2, updated = $3 WHERE id = $1")
-                        .bind(user.0)
-                        .bind(name)
-                        .bind(now.micros())
-                        .execute(&mut *conn)
-                        .await?;
-                    // The provision's label_user shows the name: a change of the provision.
-                    let provision: Option<i64> = sqlx::query_scalar("SELECT id FROM provisions WHERE user_id = $1")
-                        .bind(user.0)
-                        .fetch_optional(&mut *conn)
-                        .await?;
-                    if let Some(provision) = provision {
-                        steps::touch(conn, provision, now, "user's legal name set").await?;
-                    }
-                }
-                settle(conn, user.0, now).await?;
-                Ok(ids)
-            })
-        })
-        .await
-    }
-
-    async fn fulfillments(&self, user: UserId) -> StoreResult<Vec<Fulfillment>> {
-        let mut conn = self.read.acquire().await.map_err(crate::db_err)?;
-        load_fulfillments(&mut conn, user.0)
-            .await
-            .map_err(crate::db_err)
-    }
-
-    async fn decide_onboarding(
-        &self,
-        provision: ProvisionId,
-        step: &Step,
-        approved: bool,
-        now: Timestamp,
-    ) -> StoreResult<bool> {
-        let step = step.clone();
-        self.write(move |conn| {
-            Box::pin(async move {
-                if !steps::apply(conn, provision.0, &step, now).await? {
-                    return Ok(false);
-                }
-                let user: Option<i64> =
-                    sqlx::query_scalar("SELECT user_id FROM provisions WHERE id = $1")
-                        .bind(provision.0)
-                        .fetch_one(&mut *conn)
-                        .await?;
-                if let Some(user) = user {
-                    let current = ensure_onboarding(conn, user, "PARTNER_USER", now).await?;
-                    let done = load_fulfillments(conn, user).await?;
-                    record(conn, &current, Assessment::decided(approved), &done, now).await?;
-                }
-                Ok(true)
-            })
-        })
-        .await
-    }
 }

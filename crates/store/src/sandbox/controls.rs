@@ -9,7 +9,8 @@ use provisio_core::{
     StoreError,
 };
 
-use crate::{connect::migrator, db_err, removal, SqlStore};
+use super::removal;
+use crate::{connect::migrator, db_err, SqlStore};
 
 #[async_trait]
 impl SandboxStore for SqlStore {

@@ -14,18 +14,18 @@ use sqlx::AnyConnection;
 
 use crate::rows::{corrupt, parse};
 
-pub(crate) const ACTION_COLUMNS: &str = "a.id, a.card_id, a.monetary_account_id, a.user_id, \
+pub(super) const ACTION_COLUMNS: &str = "a.id, a.card_id, a.monetary_account_id, a.user_id, \
      a.amount_minor, a.currency, a.merchant_name, a.merchant_city, a.merchant_country, \
      a.merchant_id, a.merchant_category_code, a.pan_entry_mode, a.decision, \
      a.decision_description, a.authorisation_status, a.settlement_status, a.clearing_status, \
      a.applied_limit, a.additional_authentication_status, a.payment_id, a.reversal_payment_id, \
      c.second_line AS card_second_line, m.iban AS alias_iban, m.display_name AS alias_name, \
      a.created, a.updated";
-pub(crate) const ACTION_TABLES: &str = "mastercard_actions a JOIN cards c ON c.id = a.card_id \
+pub(super) const ACTION_TABLES: &str = "mastercard_actions a JOIN cards c ON c.id = a.card_id \
      JOIN monetary_accounts m ON m.id = a.monetary_account_id";
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct ActionRow {
+pub(super) struct ActionRow {
     id: i64,
     card_id: i64,
     monetary_account_id: i64,
@@ -91,7 +91,7 @@ impl TryFrom<ActionRow> for MasterCardAction {
     }
 }
 
-pub(crate) async fn action_by_id(
+pub(super) async fn action_by_id(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Option<MasterCardAction>, sqlx::Error> {
@@ -106,13 +106,13 @@ pub(crate) async fn action_by_id(
         .map_err(corrupt)
 }
 
-pub(crate) async fn emit(
+pub(super) async fn emit(
     conn: &mut AnyConnection,
     action: &MasterCardAction,
     category: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    crate::webhooks::emit_user_event(
+    crate::webhooks::outbox::emit_user_event(
         conn,
         action.user_id.0,
         category,

@@ -17,16 +17,16 @@ use sqlx::{AnyConnection, AnyPool};
 use crate::{
     db_err,
     rows::{corrupt, parse},
-    webhooks::UserEvent,
+    webhooks::outbox::UserEvent,
 };
 
-pub(crate) const PAYMENT_COLUMNS: &str =
+pub(super) const PAYMENT_COLUMNS: &str =
     "id, monetary_account_id, user_id, amount_minor, currency, \
      alias_iban, alias_name, counterparty_iban, counterparty_name, description, \
      merchant_reference, type, balance_after_minor, created";
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct PaymentRow {
+pub(super) struct PaymentRow {
     id: i64,
     monetary_account_id: i64,
     user_id: i64,
@@ -89,7 +89,7 @@ pub(crate) async fn record(
     let payment = insert(conn, side, now).await?;
     let item = Item::Payment(render(&payment));
     let events = payment_events(&payment, &item);
-    crate::webhooks::emit_user_events(conn, payment.user_id.0, &events, now).await?;
+    crate::webhooks::outbox::emit_user_events(conn, payment.user_id.0, &events, now).await?;
     Ok(payment)
 }
 
@@ -140,7 +140,7 @@ pub(crate) fn payment_events<'a>(payment: &Payment, item: &'a Item) -> [UserEven
 }
 
 /// The ledger's totals, each summed by the database.
-pub(crate) async fn totals(pool: &AnyPool) -> StoreResult<Ledger> {
+pub(super) async fn totals(pool: &AnyPool) -> StoreResult<Ledger> {
     let sum = |sql: &'static str| async move {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(pool)

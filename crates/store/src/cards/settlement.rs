@@ -12,13 +12,15 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
+use super::{
+    action_rows::{action_by_id, emit},
+    authorization::lock_account,
+    card_rows::refused,
+    spending,
+};
 use crate::{
-    card_action_rows::{action_by_id, emit},
-    card_actions::lock_account,
-    card_spending,
-    cards::refused,
+    banking::ledger::{record, Side},
     frozen,
-    ledger::{record, Side},
 };
 
 /// An authorised, unsettled action of a user whose provision is not over, locked.
@@ -52,7 +54,7 @@ async fn open_action(
     Ok(Some(action))
 }
 
-pub(crate) async fn reverse_in(
+pub(super) async fn reverse_in(
     conn: &mut AnyConnection,
     id: MasterCardActionId,
     now: Timestamp,
@@ -61,7 +63,7 @@ pub(crate) async fn reverse_in(
         return Ok(None);
     };
     // The card before the account, as an authorisation locks them.
-    card_spending::release(conn, action.card_id.0, action.amount_minor, action.created).await?;
+    spending::release(conn, action.card_id.0, action.amount_minor, action.created).await?;
     let account = lock_account(conn, action.monetary_account_id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
@@ -114,7 +116,7 @@ pub(crate) async fn reverse_in(
     Ok(Some(reversed))
 }
 
-pub(crate) async fn settle_in(
+pub(super) async fn settle_in(
     conn: &mut AnyConnection,
     id: MasterCardActionId,
     now: Timestamp,

@@ -10,14 +10,12 @@
 use provisio_core::{account::payment::day_start, card::Card, time::Timestamp};
 use sqlx::{AnyConnection, FromRow, Row};
 
-use crate::{
-    cards::{CardRow, CARD_COLUMNS},
-    rows::corrupt,
-};
+use super::card_rows::{CardRow, CARD_COLUMNS};
+use crate::rows::corrupt;
 
 /// Locks card `id` and adds `amount` to its spending of `now`'s day (a new day starts from
 /// nothing); answers the card and that day's spending, this amount included.
-pub(crate) async fn reserve(
+pub(super) async fn reserve(
     conn: &mut AnyConnection,
     id: i64,
     amount: i64,
@@ -43,7 +41,7 @@ pub(crate) async fn reserve(
 
 /// Gives back `amount` reserved or spent on card `id` at `at`, when the card still counts
 /// that day (a later day has started from nothing anyway).
-pub(crate) async fn release(
+pub(super) async fn release(
     conn: &mut AnyConnection,
     id: i64,
     amount: i64,

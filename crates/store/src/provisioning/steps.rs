@@ -14,6 +14,8 @@ use provisio_core::{
 };
 use sqlx::{AnyConnection, Row};
 
+use super::events::emit_provision_updated;
+
 /// Applies `step` to provision `id` if it is still in `step.expect`. Returns whether it was.
 pub(crate) async fn apply(
     conn: &mut AnyConnection,
@@ -48,7 +50,7 @@ pub(crate) async fn apply(
     if let Some(job) = &step.follow_up {
         schedule(conn, id, job, Some(step.to), now).await?;
     }
-    crate::webhooks::emit_provision_updated(conn, id, now).await?;
+    emit_provision_updated(conn, id, now).await?;
     Ok(true)
 }
 
@@ -209,7 +211,7 @@ async fn issue(
 }
 
 /// Appends to the provision's history.
-pub(crate) async fn record(
+pub(super) async fn record(
     conn: &mut AnyConnection,
     id: i64,
     from: Option<Stored>,
@@ -257,7 +259,7 @@ pub(crate) async fn touch(
     .bind(cause.to_owned())
     .execute(&mut *conn)
     .await?;
-    crate::webhooks::emit_provision_updated(conn, id, now).await
+    emit_provision_updated(conn, id, now).await
 }
 
 /// Schedules `job`; an `ADVANCE` job records the state it is meant for.

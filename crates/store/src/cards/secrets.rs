@@ -12,12 +12,14 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
+use super::{
+    card_rows::{lock_card, refused},
+    timers::{self, TimerKind},
+};
 use crate::{
-    cards::{lock_card, refused},
     db_err, frozen,
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
-    timers::{self, TimerKind},
     SqlStore,
 };
 
@@ -209,7 +211,7 @@ impl CardSecretStore for SqlStore {
 }
 
 /// Expires an AVAILABLE CVC2 whose time has come.
-pub(crate) async fn expire_cvc2(
+pub(super) async fn expire_cvc2(
     conn: &mut AnyConnection,
     id: i64,
     now: Timestamp,

@@ -1,10 +1,13 @@
+//! Installations, devices and sessions (the `ContextStore`): the context a request runs in,
+//! and the grants (a partner's API key, a provisioned user's credential) that open a session.
+
+use super::rows::{
+    CredentialGrantRow, DeviceRow, InstallationRow, SessionContextRow, SessionGrantRow, SessionRow,
+    DEVICE_COLUMNS, INSTALLATION_COLUMNS, SESSION_COLUMNS,
+};
 use crate::{
     db_err,
     page::{fetch_page, Arg},
-    rows::{
-        CredentialGrantRow, DeviceRow, InstallationRow, SessionContextRow, SessionGrantRow,
-        SessionRow, DEVICE_COLUMNS, INSTALLATION_COLUMNS, SESSION_COLUMNS,
-    },
     SqlStore,
 };
 use async_trait::async_trait;
@@ -264,7 +267,13 @@ impl ContextStore for SqlStore {
                             .bind(credential.0)
                             .fetch_one(&mut *conn)
                             .await?;
-                    crate::steps::touch(conn, provision, now, "credential first used").await?;
+                    crate::provisioning::steps::touch(
+                        conn,
+                        provision,
+                        now,
+                        "credential first used",
+                    )
+                    .await?;
                 }
                 Ok(used)
             })

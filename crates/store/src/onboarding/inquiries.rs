@@ -1,7 +1,7 @@
 //! Compliance inquiries (spec G). An inquiry's status is derived from its entries
 //! (`inquiry::status_of`) after every change, and every change of it is announced with the
 //! whole inquiry (`USER_INFORMATION_INQUIRY_*`, spec F.2, J-22). Onboarding inquiries take part
-//! in the onboarding decision, so each change ends with `onboarding::settle`.
+//! in the onboarding decision, so each change ends with `settle::settle`.
 
 use async_trait::async_trait;
 use provisio_core::{
@@ -14,9 +14,9 @@ use provisio_core::{
 use provisio_wire::{kyc, Item};
 use sqlx::AnyConnection;
 
+use super::settle::settle;
 use crate::{
     db_err,
-    onboarding::settle,
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
     SqlStore,
@@ -140,7 +140,7 @@ async fn refresh(
     inquiry.updated = now;
     if changed || announce {
         let object = Item::UserInformationInquiry(kyc::inquiry(&inquiry));
-        crate::webhooks::emit_user_event(
+        crate::webhooks::outbox::emit_user_event(
             conn,
             inquiry.user_id,
             USER_INFORMATION_INQUIRY,
@@ -177,7 +177,7 @@ async fn add_entry(
 }
 
 /// Raises an inquiry, or adds its entries to the user's open one of the same purpose.
-pub(crate) async fn raise(
+pub(super) async fn raise(
     conn: &mut AnyConnection,
     user: i64,
     new: &NewInquiry,

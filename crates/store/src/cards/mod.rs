@@ -1,0 +1,25 @@
+//! Cards: ordering and changing cards, their secrets, card transactions on the ledger, 3DS
+//! challenges, and the card timers. From the bottom up:
+//!
+//! - `card_rows` and `action_rows`: a card and a card transaction as stored, with their
+//!   webhooks; `spending`: a card's spending of the day; `timers`: scheduling a card timer.
+//! - `authorization`: deciding and recording an authorisation.
+//! - `settlement` (reversal and settlement), `challenges` (3DS, the `ChallengeStore`),
+//!   `secrets` (PAN and CVC2s, the `CardSecretStore`).
+//! - `actions`: the `CardTransactionStore`.
+//! - `lifecycle`: the `CardStore` (ordering, changing, a physical card's order steps) and the
+//!   card timers' runner, which reaches `secrets` and `challenges`.
+//!
+//! Boundary: imports `banking` (`accounts`, `ledger`), `webhooks` (the outbox) and the common
+//! modules. Nothing imports it.
+
+mod action_rows;
+mod actions;
+mod authorization;
+mod card_rows;
+mod challenges;
+mod lifecycle;
+mod secrets;
+mod settlement;
+mod spending;
+mod timers;

@@ -1,0 +1,13 @@
+//! The operator's side: the sandbox controls (the shared virtual clock, the store's
+//! readiness, wholesale removal) and the figures the metrics endpoint reports.
+//!
+//! - `controls`: the `SandboxStore`; `removal`: deleting a partner or everything.
+//! - `figures`: the `FiguresStore`.
+//!
+//! Boundary: the top. Imports only the common modules (`connect` for the migrations,
+//! `db_err`, the writer). Its SQL names the tables of every domain, but it calls none of their
+//! code, and nothing imports it.
+
+mod controls;
+mod figures;
+mod removal;
