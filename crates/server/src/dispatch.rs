@@ -19,7 +19,7 @@ use provisio_core::{
     crypto::SigningKey,
     store::Store,
     time::Clock,
-    webhook::{Attempt, Delivery, DeliveryRecord, DeliveryResult, RetryPolicy},
+    webhook::{Attempt, Delivery, DeliveryRecord, DeliveryResult},
     StoreError,
 };
 use provisio_wire::{headers, objects::WebhookDelivery, render};
@@ -29,6 +29,7 @@ use tokio::{
 };
 
 use crate::{
+    config::DeliveryConfig,
     metrics::Metrics,
     signing::{KeyError, ResponseSigner},
     worker::{background_loop, Batches, Outcome},
@@ -104,28 +105,6 @@ impl Inspector {
             .into_iter()
             .map(|(name, value)| (name.to_owned(), value))
             .collect()
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct DeliveryConfig {
-    /// How long a receiver may take to answer.
-    pub timeout: Duration,
-    pub retry: RetryPolicy,
-    pub batch: u32,
-    pub lease: Duration,
-    pub idle_poll: Duration,
-}
-
-impl Default for DeliveryConfig {
-    fn default() -> Self {
-        DeliveryConfig {
-            timeout: Duration::from_secs(10),
-            retry: RetryPolicy::default(),
-            batch: 64,
-            lease: Duration::from_secs(60),
-            idle_poll: Duration::from_millis(200),
-        }
     }
 }
 
