@@ -10,6 +10,7 @@ mod extract;
 mod limits;
 pub mod openapi;
 mod pagination;
+mod read;
 mod respond;
 mod routes;
 mod scope;

@@ -2,14 +2,10 @@
 //! sandbox lacks. Protected by the admin token printed at start; absent in a strict
 //! production deployment.
 
-use axum::{
-    extract::{FromRequestParts, State},
-    http::{header, request::Parts, StatusCode},
-};
+use axum::extract::State;
 use provisio_core::{
     inquiry,
     model::{ProvisionId, UserId},
-    secret::SecretHash,
 };
 use provisio_wire::{
     kyc, render,
@@ -22,38 +18,11 @@ use crate::{
     dispatch::Inspector,
     http::{
         error::ApiError,
-        extract::{Json, PathId},
+        extract::{Admin, Json, PathId},
         respond::{ApiResult, Bunq},
     },
     ops, AppState,
 };
-
-/// `Authorization: Bearer <admin token>`.
-pub struct Admin;
-
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some(expected) = &state.admin else {
-            return Err(ApiError::not_found("The requested route does not exist."));
-        };
-        let given = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|token| SecretHash::of(token.trim()));
-        if given.as_ref() == Some(expected) {
-            Ok(Admin)
-        } else {
-            Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "The operator API needs Authorization: Bearer <admin token> (printed at start).",
-            ))
-        }
-    }
-}
 
 async fn answer(state: &AppState, id: ProvisionId) -> ApiResult {
     let provision = state

@@ -19,12 +19,12 @@ use provisio_wire::{
     Item,
 };
 
-use super::{accounts::AccountPath, admin::Admin};
+use super::accounts::AccountPath;
 use crate::{
     cards as network,
     http::{
         error::ApiError,
-        extract::{Json, PathId},
+        extract::{Admin, Json, PathId},
         openapi::{post, Api, Auth, Op},
         pagination::Paging,
         respond::{ApiResult, Bunq},

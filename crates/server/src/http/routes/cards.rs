@@ -31,7 +31,8 @@ use crate::{
     http::{
         encryption::ClientEncrypted,
         error::ApiError,
-        extract::{signed_bytes, Json, PathId},
+        extract::{Json, PathId},
+        read::signed_bytes,
         openapi::{get, post, put, Api, Op},
         pagination::Paging,
         respond::{ApiResult, Bunq},

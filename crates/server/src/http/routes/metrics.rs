@@ -7,7 +7,7 @@ use axum::{
 };
 
 use crate::{
-    http::{error::ApiError, routes::admin::Admin},
+    http::{error::ApiError, extract::Admin},
     AppState,
 };
 

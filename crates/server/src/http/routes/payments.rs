@@ -11,11 +11,11 @@ use provisio_wire::{
     Item,
 };
 
-use super::{accounts::AccountPath, admin::Admin};
+use super::accounts::AccountPath;
 use crate::{
     http::{
         error::ApiError,
-        extract::{Json, PathId, SignedJson},
+        extract::{Admin, Json, PathId, SignedJson},
         pagination::Paging,
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},

@@ -9,8 +9,8 @@ use provisio_wire::Item;
 use crate::{
     http::{
         error::ApiError,
+        extract::Admin,
         respond::{ApiResult, Bunq},
-        routes::admin::Admin,
     },
     AppState,
 };

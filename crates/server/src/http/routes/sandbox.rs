@@ -16,11 +16,11 @@ use provisio_wire::{
     Item,
 };
 
-use super::{admin::Admin, tenants};
+use super::tenants;
 use crate::{
     http::{
         error::ApiError,
-        extract::Json,
+        extract::{Admin, Json},
         openapi::{delete, get, post, Api, Auth, Op},
         respond::{ApiResult, Bunq},
     },

@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::{
     http::{
         error::ApiError,
-        extract::Json,
+        extract::{Admin, Json},
         respond::{ApiResult, Bunq},
-        routes::admin::Admin,
     },
     scenarios::{self, Runnable},
     AppState,

@@ -5,11 +5,10 @@ use axum::{extract::State, http::StatusCode};
 use provisio_core::model::{Partner, UserId};
 use provisio_wire::{objects::SandboxPartner, requests::CreatePartnerRequest, Item};
 
-use super::admin::Admin;
 use crate::{
     http::{
         error::ApiError,
-        extract::{Json, PathId},
+        extract::{Admin, Json, PathId},
         respond::{ApiResult, Bunq},
     },
     partners::create_partner,

@@ -14,7 +14,7 @@ use super::session::{Flash, Posted};
 use crate::{
     http::{
         error::ApiError,
-        extract::{Json, PathId},
+        extract::{Admin, Json, PathId},
         respond::ApiResult,
         routes::{admin, provision::request_status},
     },
@@ -23,7 +23,7 @@ use crate::{
 
 /// The operator API's handlers check the bearer token with this extractor; here the
 /// dashboard's session and form token (`Posted`) stand in for it.
-pub(super) const OPERATOR: admin::Admin = admin::Admin;
+pub(super) const OPERATOR: Admin = Admin;
 
 fn list(text: Option<&str>) -> Vec<String> {
     text.unwrap_or_default()
