@@ -17,6 +17,7 @@ pub mod partners;
 pub mod payments;
 mod rate_limit;
 mod request_log;
+mod router;
 pub mod sandbox_clock;
 pub mod scenarios;
 pub mod seed;
@@ -36,7 +37,7 @@ pub use worker::{Outcome, Worker};
 
 /// The OpenAPI description of every route, as `GET /_provisio/openapi.json` serves it.
 pub fn openapi_json() -> &'static [u8] {
-    http::openapi::document_json()
+    router::openapi_json()
 }
 
 /// A ready-to-serve provisio.
@@ -112,7 +113,7 @@ impl Server {
     }
 
     pub fn router(&self) -> axum::Router {
-        http::router(self.state.clone())
+        router::router(self.state.clone())
     }
 
     /// Serves (and, by role, runs the worker) until `shutdown` resolves; then finishes

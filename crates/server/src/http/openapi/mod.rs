@@ -19,12 +19,12 @@
 //! fail for a route registered on a plain axum `Router` instead (only the dashboard's HTML
 //! pages under `/_provisio/ui` are exempt: they are not API).
 
-mod document;
+pub(crate) mod document;
 mod op;
 
 use axum::{handler::Handler, routing::MethodRouter, Router};
 
-pub use document::document_json;
+pub use document::build;
 pub use op::{Auth, Op};
 
 use crate::AppState;

@@ -8,7 +8,6 @@ pub mod installation;
 pub mod metrics;
 pub mod oauth;
 pub mod onboarding;
-pub mod openapi;
 pub mod payments;
 pub mod provision;
 pub mod requests;

@@ -19,7 +19,7 @@ const PROVISION: &[&str] = &["PartnerUserProvision"];
 const INQUIRY: &[&str] = &["UserInformationInquiry"];
 
 pub fn api() -> Api {
-    use routes::{admin, metrics, openapi, payments, requests, sandbox, scenarios};
+    use routes::{admin, metrics, payments, requests, sandbox, scenarios};
     Api::new()
         .route(
             "/provisions/{id}/approve",
@@ -155,15 +155,6 @@ pub fn api() -> Api {
                 op("Run a scenario for a partner")
                     .body::<scenarios::RunScenario>()
                     .answers(PROVISION),
-            )],
-        )
-        .route(
-            "/openapi.json",
-            [get(
-                openapi::describe,
-                Op::new("This description")
-                    .auth(Auth::Public)
-                    .answers_document(),
             )],
         )
         .merge(sandbox::api())
