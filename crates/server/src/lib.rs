@@ -23,6 +23,7 @@ pub mod scenarios;
 pub mod seed;
 mod signing;
 mod state;
+mod ui;
 pub mod worker;
 
 use std::{future::Future, sync::Arc};

@@ -18,9 +18,9 @@ use crate::{
     http::{
         access_log, encryption, limits,
         openapi::{self, get, Api, Auth, Op},
-        routes, sign_layer, table, ui, ApiError,
+        routes, sign_layer, table, ApiError,
     },
-    AppState,
+    ui, AppState,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
     })
     .into_parts();
     api.merge(ui::router())
+        .merge(crate::http::ui::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(limits::refuse_oversized))

@@ -1,18 +1,18 @@
 //! The HTTP plumbing every route uses.
 
 pub mod access_log;
-mod body;
+pub mod body;
 pub mod encryption;
 pub mod error;
-mod explain;
+pub mod explain;
 pub mod extract;
 pub mod limits;
 pub mod openapi;
-mod pagination;
-mod read;
-mod respond;
+pub mod pagination;
+pub mod read;
+pub mod respond;
 pub mod routes;
-mod scope;
+pub mod scope;
 pub mod sign_layer;
 pub mod table;
 pub mod ui;

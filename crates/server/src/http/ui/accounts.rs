@@ -12,9 +12,8 @@ use provisio_core::{
     model::{MonetaryAccountId, PageBound, PageQuery, UserId, UserKind},
 };
 
-use super::{
-    layout::{self, Section},
-    partners::page_query,
+use crate::ui::{
+    layout::{self, page_query, Section},
     session::{Flash, Operator},
 };
 use crate::{http::error::ApiError, AppState};

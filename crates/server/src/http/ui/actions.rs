@@ -4,58 +4,23 @@
 
 use axum::{
     extract::{Path, State},
-    http::{header, HeaderMap},
+    http::HeaderMap,
     response::Response,
 };
 use provisio_core::model::ProvisionId;
 use provisio_wire::requests::{DecideVerificationRequest, RaiseInquiryRequest, ReviewEntryRequest};
 
-use super::session::{Flash, Posted};
+use crate::ui::{
+    actions::{back, done_or_refused, list, outcome, OPERATOR},
+    session::{Flash, Posted},
+};
 use crate::{
     http::{
-        error::ApiError,
-        extract::{Admin, Json, PathId},
-        respond::ApiResult,
+        extract::{Json, PathId},
         routes::{admin, provision::request_status},
     },
     AppState,
 };
-
-/// The operator API's handlers check the bearer token with this extractor; here the
-/// dashboard's session and form token (`Posted`) stand in for it.
-pub(super) const OPERATOR: Admin = Admin;
-
-fn list(text: Option<&str>) -> Vec<String> {
-    text.unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Back to the dashboard page the form was on (`Referer`, same origin by then), else `home`.
-pub(super) fn back(headers: &HeaderMap, home: &str) -> String {
-    headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.split_once("://"))
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-        .filter(|path| path.starts_with("/_provisio/ui/") && !path.contains("//"))
-        .unwrap_or(home)
-        .to_owned()
-}
-
-pub(super) fn outcome(result: ApiResult, done: &str, to: &str) -> Response {
-    done_or_refused(result.map(drop), done, to)
-}
-
-fn done_or_refused(result: Result<(), ApiError>, done: &str, to: &str) -> Response {
-    match result {
-        Ok(_) => Flash::redirect(true, done, to),
-        Err(err) => Flash::redirect(false, &format!("Refused: {}", err.description()), to),
-    }
-}
 
 /// `POST /_provisio/ui/provisions/{id}/{action}`.
 pub async fn provision(

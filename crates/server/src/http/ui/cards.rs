@@ -22,11 +22,10 @@ use provisio_core::{
     store::AuthorizationOutcome,
 };
 
-use super::{
-    accounts,
+use super::accounts;
+use crate::ui::{
     actions::{back, outcome, OPERATOR},
-    layout::{self, Section},
-    partners::page_query,
+    layout::{self, page_query, Section},
     session::{Flash, Operator, Posted},
 };
 use crate::{

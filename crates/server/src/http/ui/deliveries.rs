@@ -12,7 +12,7 @@ use axum::{
 use maud::{html, Markup};
 use provisio_wire::objects::WebhookDelivery;
 
-use super::{
+use crate::ui::{
     layout::{self, Section},
     session::{Flash, Operator},
 };

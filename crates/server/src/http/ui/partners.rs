@@ -8,13 +8,13 @@ use axum::{
 };
 use maud::html;
 use provisio_core::{
-    model::{PageBound, PageQuery, UserId},
+    model::UserId,
     provision::{record::ProvisionFilter, Status, SubStatus},
     text::quoted,
 };
 
-use super::{
-    layout::{self, Section},
+use crate::ui::{
+    layout::{self, page_query, Section},
     session::{Flash, Operator},
 };
 use crate::{
@@ -92,17 +92,6 @@ fn parse_filters(shown: &Filters) -> Result<ProvisionFilter, String> {
         filter.external_uuid = Some(uuid.hyphenated().to_string());
     }
     Ok(filter)
-}
-
-/// `?older=ID` / `?newer=ID` from the pager.
-pub fn page_query(params: &HashMap<String, String>, count: u32) -> PageQuery {
-    let id = |name: &str| params.get(name).and_then(|v| v.parse::<i64>().ok());
-    let bound = match (id("older"), id("newer")) {
-        (Some(older), _) => PageBound::OlderThan(older),
-        (None, Some(newer)) => PageBound::NewerThan(newer),
-        (None, None) => PageBound::Newest,
-    };
-    PageQuery { count, bound }
 }
 
 fn select(name: &str, label: &str, options: &[&str], chosen: &str) -> maud::Markup {

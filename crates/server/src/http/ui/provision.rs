@@ -7,10 +7,10 @@ use axum::{
 use maud::html;
 use provisio_core::{inquiry, model::ProvisionId};
 
-use super::{
+use super::timeline;
+use crate::ui::{
     layout::{self, Section},
     session::{Flash, Operator},
-    timeline,
 };
 use crate::{
     http::{error::ApiError, extract::PathId},

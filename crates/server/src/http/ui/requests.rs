@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::html;
 
-use super::{
+use crate::ui::{
     layout::{self, Section},
     session::{Flash, Operator},
 };

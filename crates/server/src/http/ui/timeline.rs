@@ -11,7 +11,8 @@ use provisio_core::{
     time::Timestamp,
 };
 
-use super::{deliveries, layout, session::Operator};
+use super::deliveries;
+use crate::ui::{layout, session::Operator};
 use crate::{dispatch::Inspector, http::error::ApiError, ops, AppState};
 
 /// How many of the newest deliveries are searched for this provision's.

@@ -6,7 +6,12 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use maud::{html, Markup, DOCTYPE};
-use provisio_core::time::Timestamp;
+use std::collections::HashMap;
+
+use provisio_core::{
+    model::{PageBound, PageQuery},
+    time::Timestamp,
+};
 
 use super::session::{Flash, Operator};
 
@@ -185,6 +190,17 @@ pub fn pager(base: &str, has_newer: bool, has_older: bool, first: i64, last: i64
             }
         }
     }
+}
+
+/// `?older=ID` / `?newer=ID` from the pager.
+pub fn page_query(params: &HashMap<String, String>, count: u32) -> PageQuery {
+    let id = |name: &str| params.get(name).and_then(|v| v.parse::<i64>().ok());
+    let bound = match (id("older"), id("newer")) {
+        (Some(older), _) => PageBound::OlderThan(older),
+        (None, Some(newer)) => PageBound::NewerThan(newer),
+        (None, None) => PageBound::Newest,
+    };
+    PageQuery { count, bound }
 }
 
 /// `text` percent-encoded for a query string value.

@@ -1,4 +1,5 @@
-//! Logging in to the dashboard with the admin token, and the guards every page and form uses.
+//! The dashboard's session, entered with the admin token (see `login`), and the guards every
+//! page and form uses.
 //!
 //! The session cookie is `NONCE.MAC`, the MAC an HMAC keyed with the admin token's hash, so
 //! it needs no server-side storage (every process of a deployment accepts it) and a new admin
@@ -10,33 +11,31 @@ use std::collections::HashMap;
 
 use aws_lc_rs::{constant_time::verify_slices_are_equal, hmac};
 use axum::{
-    extract::{FromRequest, FromRequestParts, Request, State},
+    extract::{FromRequest, FromRequestParts, Request},
     http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
     Form,
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use maud::html;
 use provisio_core::secret::SecretHash;
 
-use super::layout;
 use crate::{http::error::ApiError, AppState};
 
-const SESSION_COOKIE: &str = "provisio_ui";
+pub(super) const SESSION_COOKIE: &str = "provisio_ui";
 const FLASH_COOKIE: &str = "provisio_ui_flash";
-const COOKIE_ATTRIBUTES: &str = "Path=/_provisio/ui; HttpOnly; SameSite=Strict";
+pub(super) const COOKIE_ATTRIBUTES: &str = "Path=/_provisio/ui; HttpOnly; SameSite=Strict";
 
 /// A logged-in operator. `form_token` goes into every form this operator is shown.
 pub struct Operator {
     pub form_token: String,
 }
 
-fn mac(admin: &SecretHash, purpose: &str, nonce: &str) -> String {
+pub(super) fn mac(admin: &SecretHash, purpose: &str, nonce: &str) -> String {
     let key = hmac::Key::new(hmac::HMAC_SHA256, admin.as_str().as_bytes());
     hex::encode(hmac::sign(&key, format!("{purpose}:{nonce}").as_bytes()).as_ref())
 }
 
-fn same(a: &str, b: &str) -> bool {
+pub(super) fn same(a: &str, b: &str) -> bool {
     verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
 }
 
@@ -52,7 +51,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The dashboard is absent where the operator API is: the same 404 as any unknown route.
-fn admin_of(state: &AppState) -> Result<&SecretHash, ApiError> {
+pub(super) fn admin_of(state: &AppState) -> Result<&SecretHash, ApiError> {
     state
         .admin
         .as_ref()
@@ -89,12 +88,12 @@ impl Posted {
     }
 }
 
-fn forbidden(why: &str) -> Response {
+pub(super) fn forbidden(why: &str) -> Response {
     ApiError::new(StatusCode::FORBIDDEN, why).into_response()
 }
 
 /// True when `Origin` (or, without it, `Referer`) names this server.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(super) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return false;
     };
@@ -192,74 +191,4 @@ impl Flash {
             "provisio_ui_flash=; Path=/_provisio/ui; HttpOnly; SameSite=Strict; Max-Age=0",
         )
     }
-}
-
-pub async fn login_form(State(state): State<AppState>) -> Response {
-    if let Err(err) = admin_of(&state) {
-        return err.into_response();
-    }
-    login_page(StatusCode::OK, None)
-}
-
-fn login_page(status: StatusCode, error: Option<&str>) -> Response {
-    let body = html! {
-        section.card.login {
-            h1 { "Sign in" }
-            p { "Enter the admin token that " code { "provisio serve" } " printed at start (or its "
-                code { "--admin-token" } ")." }
-            @if let Some(error) = error {
-                p.flash.error role="alert" { (error) }
-            }
-            form method="post" action="/_provisio/ui/login" {
-                label for="token" { "Admin token" }
-                input #token type="password" name="token" autocomplete="current-password" required autofocus;
-                button type="submit" { "Sign in" }
-            }
-        }
-    };
-    let mut response = layout::bare("Sign in", body);
-    *response.status_mut() = status;
-    response
-}
-
-pub async fn login(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(fields): Form<HashMap<String, String>>,
-) -> Response {
-    let admin = match admin_of(&state) {
-        Ok(admin) => admin,
-        Err(err) => return err.into_response(),
-    };
-    if !same_origin(&headers) {
-        return forbidden("Sign in from the dashboard's own page.");
-    }
-    let given = SecretHash::of(fields.get("token").map_or("", |t| t.trim()));
-    if !same(given.as_str(), admin.as_str()) {
-        return login_page(
-            StatusCode::UNAUTHORIZED,
-            Some("That is not the admin token."),
-        );
-    }
-    let nonce = uuid::Uuid::new_v4().simple().to_string();
-    let value = format!(
-        "{SESSION_COOKIE}={nonce}.{}; {COOKIE_ATTRIBUTES}",
-        mac(admin, "session", &nonce)
-    );
-    let mut response = Redirect::to("/_provisio/ui/").into_response();
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    response
-}
-
-pub async fn logout(_: Posted) -> Response {
-    let mut response = Redirect::to("/_provisio/ui/login").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_static(
-            "provisio_ui=; Path=/_provisio/ui; HttpOnly; SameSite=Strict; Max-Age=0",
-        ),
-    );
-    response
 }
