@@ -58,6 +58,31 @@ endpoint!(post, "POST");
 endpoint!(put, "PUT");
 endpoint!(delete, "DELETE");
 
+// Shorthands the route tables share.
+
+/// The answer of a route that creates something: its id.
+pub const ID: &[&str] = &["Id"];
+
+/// Creates something from a `T` body, answering its id.
+pub fn create<T: utoipa::ToSchema>(summary: &'static str) -> Op {
+    Op::new(summary).body::<T>().answers(ID)
+}
+
+/// Answers one `item`.
+pub fn one(summary: &'static str, item: &'static str) -> Op {
+    Op::new(summary).answers(&[item])
+}
+
+/// Answers a page of `item`s.
+pub fn list(summary: &'static str, item: &'static str) -> Op {
+    Op::new(summary).paged().answers(&[item])
+}
+
+/// An operation of the operator API (`/_provisio`, the admin token).
+pub fn admin(summary: &'static str) -> Op {
+    Op::new(summary).auth(Auth::Admin)
+}
+
 /// A described operation: `method` at `path` (the full path, `/v1/…` or `/_provisio/…`).
 #[derive(Debug, Clone)]
 pub struct Described {

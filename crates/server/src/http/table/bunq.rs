@@ -14,23 +14,9 @@ use provisio_wire::{
 };
 
 use crate::http::{
-    openapi::{delete, get, post, put, Api, Auth, Op},
+    openapi::{create, delete, get, list, one, post, put, Api, Auth, Op, ID},
     routes,
 };
-
-const ID: &[&str] = &["Id"];
-
-fn create<T: utoipa::ToSchema>(summary: &'static str) -> Op {
-    Op::new(summary).body::<T>().answers(ID)
-}
-
-fn one(summary: &'static str, item: &'static str) -> Op {
-    Op::new(summary).answers(&[item])
-}
-
-fn list(summary: &'static str, item: &'static str) -> Op {
-    Op::new(summary).paged().answers(&[item])
-}
 
 /// The routes under `/v1`, without the OAuth clients (see [`oauth_clients`]).
 // A table, one route to a line or a few: easier to scan than rustfmt's layout of it.

@@ -7,13 +7,9 @@ use provisio_wire::{
 };
 
 use crate::http::{
-    openapi::{get, post, Api, Auth, Op},
+    openapi::{admin as op, get, post, Api},
     routes,
 };
-
-fn op(summary: &'static str) -> Op {
-    Op::new(summary).auth(Auth::Admin)
-}
 
 const PROVISION: &[&str] = &["PartnerUserProvision"];
 const INQUIRY: &[&str] = &["UserInformationInquiry"];
