@@ -9,6 +9,7 @@ pub mod cards;
 pub mod compliance;
 pub mod config;
 mod connections;
+mod context;
 pub mod dispatch;
 mod http;
 mod metrics;

@@ -15,6 +15,7 @@ use serde_json::Value;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
+    context,
     http::{
         access_log, encryption, limits,
         openapi::{self, get, Api, Auth, Op},
@@ -79,7 +80,8 @@ async fn method_not_allowed() -> ApiError {
 
 /// `/v1` (with `v1_layers` applied to its routes only) and `/_provisio`.
 pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api {
-    let v1 = table::bunq::api()
+    let v1 = context::routes::v1()
+        .merge(table::bunq::api())
         .merge(routes::cards::v1())
         .merge(table::bunq::oauth_clients())
         .nest("/user/{user_id}", table::bunq::oauth_clients())

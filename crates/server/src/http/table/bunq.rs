@@ -5,16 +5,15 @@ use provisio_wire::{
     accounts::MonetaryAccountRequest,
     payments::PaymentRequest,
     requests::{
-        AddressRequest, CallbackUrlRequest, DeviceServerRequest, DocumentIdentificationRequest,
-        FailureRetryRequest, IdentityVerificationRequest, InquiryAnswerRequest,
-        InstallationRequest, NationalityRequest, NotificationFiltersRequest, OauthClientRequest,
-        OnboardingRequest, ProvisionRequest, SessionServerRequest, StatusRequest,
-        TaxResidentRequest, UserPersonRequest,
+        AddressRequest, CallbackUrlRequest, DocumentIdentificationRequest, FailureRetryRequest,
+        IdentityVerificationRequest, InquiryAnswerRequest, NationalityRequest,
+        NotificationFiltersRequest, OauthClientRequest, OnboardingRequest, ProvisionRequest,
+        StatusRequest, TaxResidentRequest, UserPersonRequest,
     },
 };
 
 use crate::http::{
-    openapi::{create, delete, get, list, one, post, put, Api, Auth, Op, ID},
+    openapi::{create, delete, get, list, one, post, put, Api, Op, ID},
     routes,
 };
 
@@ -23,31 +22,9 @@ use crate::http::{
 #[rustfmt::skip]
 pub fn api() -> Api {
     use routes::{
-        accounts, device, inquiry, installation, onboarding, payments, provision, session, user,
-        verification, webhook,
+        accounts, inquiry, onboarding, payments, provision, user, verification, webhook,
     };
     Api::new()
-        .route("/installation", [
-            post(installation::create, Op::new("Register a client public key; answers the installation token and the server's public key")
-                .auth(Auth::Public).body::<InstallationRequest>()
-                .answers_in_order(&["Id", "Token", "ServerPublicKey"])),
-            get(installation::current, Op::new("The id of the session's installation").answers(ID)),
-        ])
-        .route("/installation/{id}", [get(installation::get, Op::new("The session's own installation").answers(ID))])
-        .route("/installation/{id}/server-public-key", [
-            get(installation::server_key, one("The server's public key", "ServerPublicKey")),
-        ])
-        .route("/device-server", [
-            post(device::create, create::<DeviceServerRequest>("Register a device with the API key").auth(Auth::Installation)),
-            get(device::list, list("The partner's devices", "DeviceServer")),
-        ])
-        .route("/device-server/{id}", [get(device::get, one("One device", "DeviceServer"))])
-        .route("/session-server", [
-            post(session::create, Op::new("Open a session with the API key or a provision credential")
-                .auth(Auth::Installation).signed_body::<SessionServerRequest>()
-                .answers(&["Id", "Token", "UserCompany", "UserApiKey"])),
-        ])
-        .route("/session/{id}", [delete(session::delete, Op::new("Close the session"))])
         .route("/partner-user-provision", [
             post(provision::create, create::<ProvisionRequest>("Provision a user")),
             get(provision::list, list("The partner's provisions", "PartnerUserProvision")
