@@ -136,7 +136,7 @@ impl Default for WorkerConfig {
     }
 }
 
-/// Webhook delivery (see `crate::dispatch`).
+/// Webhook delivery (see `crate::webhooks::dispatch`).
 #[derive(Debug, Clone)]
 pub struct DeliveryConfig {
     /// How long a receiver may take to answer.

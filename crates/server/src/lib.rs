@@ -10,7 +10,6 @@ pub mod compliance;
 pub mod config;
 mod connections;
 mod context;
-pub mod dispatch;
 mod http;
 mod metrics;
 pub mod ops;
@@ -25,6 +24,7 @@ pub mod seed;
 mod signing;
 mod state;
 mod ui;
+mod webhooks;
 pub mod worker;
 
 use std::{future::Future, sync::Arc};
@@ -36,6 +36,10 @@ pub use config::{Profile, ServerConfig};
 pub use signing::{load_server_key, KeyError};
 pub use state::AppState;
 pub use worker::{Outcome, Worker};
+
+// The services `provisio` (the CLI) and the tests call, at the paths they had before the server
+// was laid out by domain.
+pub use webhooks::dispatch;
 
 /// The OpenAPI description of every route, as `GET /_provisio/openapi.json` serves it.
 pub fn openapi_json() -> &'static [u8] {

@@ -21,7 +21,7 @@ use crate::{
         openapi::{self, get, Api, Auth, Op},
         routes, sign_layer, table, ApiError,
     },
-    ui, AppState,
+    ui, webhooks, AppState,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
     .into_parts();
     api.merge(ui::router())
         .merge(crate::http::ui::router())
+        .merge(webhooks::ui::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(limits::refuse_oversized))
@@ -82,12 +83,14 @@ async fn method_not_allowed() -> ApiError {
 pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api {
     let v1 = context::routes::v1()
         .merge(table::bunq::api())
+        .merge(webhooks::routes::v1())
         .merge(routes::cards::v1())
         .merge(table::bunq::oauth_clients())
         .nest("/user/{user_id}", table::bunq::oauth_clients())
         .map_router(v1_layers);
     let operator = table::operator::api()
         .merge(routes::card_transactions::operator())
+        .merge(webhooks::routes::operator())
         .route(
             "/openapi.json",
             [get(

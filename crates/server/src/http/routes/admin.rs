@@ -15,7 +15,6 @@ use provisio_wire::{
 
 use crate::{
     compliance,
-    dispatch::Inspector,
     http::{
         error::ApiError,
         extract::{Admin, Json, PathId},
@@ -89,37 +88,6 @@ pub async fn history(State(state): State<AppState>, _: Admin, PathId(id): PathId
             .map(|e| Item::ProvisionHistoryEntry(render::history_entry(e)))
             .collect(),
     )
-}
-
-/// `GET /_provisio/deliveries?target=URL&count=N`: recent deliveries, newest first, each with
-/// its body and the headers it is sent with.
-pub async fn deliveries(
-    State(state): State<AppState>,
-    _: Admin,
-    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
-) -> ApiResult {
-    let count = match params.get("count") {
-        None => 20,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|c| (1..=200).contains(c))
-            .ok_or_else(|| ApiError::bad_request("count must be an integer from 1 to 200."))?,
-    };
-    let target = params.get("target").map(String::as_str);
-    let deliveries = Inspector::new(state.signer.clone())
-        .deliveries(state.store.as_ref(), target, count)
-        .await?;
-    Bunq::items(deliveries.into_iter().map(Item::WebhookDelivery).collect())
-}
-
-/// `POST /_provisio/deliveries/{id}/resend`: one more attempt, with the same event id.
-pub async fn resend(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
-    if !state.store.resend(id, state.clock.now()).await? {
-        return Err(ApiError::not_found("Delivery not found."));
-    }
-    state.changed();
-    Bunq::id(id)
 }
 
 /// `POST /_provisio/users/{id}/inquiries` `{"purpose":"ONBOARDING","entry_types":[…]}`: what

@@ -14,4 +14,3 @@ pub mod scenarios;
 pub mod tenants;
 pub mod user;
 pub mod verification;
-pub mod webhook;

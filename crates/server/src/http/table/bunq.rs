@@ -5,10 +5,9 @@ use provisio_wire::{
     accounts::MonetaryAccountRequest,
     payments::PaymentRequest,
     requests::{
-        AddressRequest, CallbackUrlRequest, DocumentIdentificationRequest, FailureRetryRequest,
-        IdentityVerificationRequest, InquiryAnswerRequest, NationalityRequest,
-        NotificationFiltersRequest, OauthClientRequest, OnboardingRequest, ProvisionRequest,
-        StatusRequest, TaxResidentRequest, UserPersonRequest,
+        AddressRequest, CallbackUrlRequest, DocumentIdentificationRequest,
+        IdentityVerificationRequest, InquiryAnswerRequest, NationalityRequest, OauthClientRequest,
+        OnboardingRequest, ProvisionRequest, StatusRequest, TaxResidentRequest, UserPersonRequest,
     },
 };
 
@@ -22,7 +21,7 @@ use crate::http::{
 #[rustfmt::skip]
 pub fn api() -> Api {
     use routes::{
-        accounts, inquiry, onboarding, payments, provision, user, verification, webhook,
+        accounts, inquiry, onboarding, payments, provision, user, verification,
     };
     Api::new()
         .route("/partner-user-provision", [
@@ -105,15 +104,7 @@ pub fn api() -> Api {
             get(payments::list, list("The account's payments", "Payment")),
         ])
         .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}", [get(payments::get, one("One payment", "Payment"))])
-        .route("/user/{user_id}/notification-filter-url", [
-            post(webhook::set, Op::new("Replace the webhook filters").body::<NotificationFiltersRequest>()
-                .answers(&["NotificationFilterUrl"])),
-            get(webhook::list, list("The webhook filters", "NotificationFilterUrl")),
-        ])
-        .route("/user/{user_id}/notification-filter-failure", [
-            get(webhook::failures, list("Webhook deliveries that ran out of attempts", "NotificationFilterFailure")),
-            post(webhook::retry, Op::new("Retry failed webhook deliveries").body::<FailureRetryRequest>()),
-        ])
+
 }
 
 /// The OAuth clients: under the partner's company and, as in bunq's swagger, at the top.

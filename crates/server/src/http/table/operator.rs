@@ -103,23 +103,6 @@ pub fn api() -> Api {
             )],
         )
         .route(
-            "/deliveries",
-            [get(
-                admin::deliveries,
-                op("Recent webhook deliveries, newest first")
-                    .query_integer("count", "How many (1 to 200, default 20)")
-                    .query("target", "Only those to this URL")
-                    .answers(&["WebhookDelivery"]),
-            )],
-        )
-        .route(
-            "/deliveries/{id}/resend",
-            [post(
-                admin::resend,
-                op("Deliver a webhook again").answers(&["Id"]),
-            )],
-        )
-        .route(
             "/requests",
             [get(
                 requests::recent,

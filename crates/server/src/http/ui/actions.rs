@@ -110,17 +110,3 @@ pub async fn finalize_inquiry(
         &back(&headers, "/_provisio/ui/"),
     )
 }
-
-pub async fn resend(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    PathId(id): PathId,
-    _: Posted,
-) -> Response {
-    let result = admin::resend(State(state), OPERATOR, PathId(id)).await;
-    outcome(
-        result,
-        &format!("Delivery {id} queued again."),
-        &back(&headers, "/_provisio/ui/deliveries"),
-    )
-}

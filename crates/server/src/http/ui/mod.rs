@@ -3,7 +3,6 @@
 mod accounts;
 mod actions;
 mod cards;
-mod deliveries;
 mod partners;
 mod provision;
 mod requests;
@@ -41,12 +40,6 @@ pub fn router() -> Router<AppState> {
         .route(
             "/_provisio/ui/inquiries/{id}/finalize",
             post(actions::finalize_inquiry),
-        )
-        .route("/_provisio/ui/deliveries", get(deliveries::page))
-        .route("/_provisio/ui/deliveries/version", get(deliveries::version))
-        .route(
-            "/_provisio/ui/deliveries/{id}/resend",
-            post(actions::resend),
         )
         .route("/_provisio/ui/requests", get(requests::page))
         .route("/_provisio/ui/accounts", get(accounts::page))

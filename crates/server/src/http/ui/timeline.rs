@@ -11,9 +11,13 @@ use provisio_core::{
     time::Timestamp,
 };
 
-use super::deliveries;
 use crate::ui::{layout, session::Operator};
-use crate::{dispatch::Inspector, http::error::ApiError, ops, AppState};
+use crate::{
+    http::error::ApiError,
+    ops,
+    webhooks::{dispatch::Inspector, ui as deliveries},
+    AppState,
+};
 
 /// How many of the newest deliveries are searched for this provision's.
 const DELIVERIES_SEARCHED: u32 = 200;

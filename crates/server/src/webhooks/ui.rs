@@ -6,21 +6,36 @@ use std::collections::HashMap;
 
 use axum::{
     extract::{Query, State},
+    http::HeaderMap,
     response::{IntoResponse, Response},
-    Json,
+    routing::{get, post},
+    Json, Router,
 };
 use maud::{html, Markup};
 use provisio_wire::objects::WebhookDelivery;
 
-use crate::ui::{
-    layout::{self, Section},
-    session::{Flash, Operator},
+use super::{dispatch::Inspector, routes::operator};
+use crate::{
+    http::{error::ApiError, extract::PathId},
+    ui::{
+        actions::{back, outcome, OPERATOR},
+        layout::{self, Section},
+        session::{Flash, Operator, Posted},
+    },
+    AppState,
 };
-use crate::{dispatch::Inspector, http::error::ApiError, AppState};
 
 /// How many of the newest deliveries the page reads (the inspector's own maximum).
 const SHOWN: u32 = 200;
 const STATUSES: &[&str] = &["PENDING", "DELIVERED", "FAILED"];
+
+/// The deliveries page and its resend button, merged into the router by `router::router`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/_provisio/ui/deliveries", get(page))
+        .route("/_provisio/ui/deliveries/version", get(version))
+        .route("/_provisio/ui/deliveries/{id}/resend", post(resend))
+}
 
 /// One delivery: what was sent where, the attempts, the payload and its headers. On a
 /// timeline (`dated` false) the timeline shows its kind and time.
@@ -133,4 +148,18 @@ pub async fn version(State(state): State<AppState>, _: Operator) -> Response {
         }
         (Err(err), _) | (_, Err(err)) => ApiError::from(err).into_response(),
     }
+}
+
+pub async fn resend(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathId(id): PathId,
+    _: Posted,
+) -> Response {
+    let result = operator::resend(State(state), OPERATOR, PathId(id)).await;
+    outcome(
+        result,
+        &format!("Delivery {id} queued again."),
+        &back(&headers, "/_provisio/ui/deliveries"),
+    )
 }
