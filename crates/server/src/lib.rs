@@ -6,12 +6,12 @@
 
 mod auth;
 pub mod cards;
-pub mod compliance;
 pub mod config;
 mod connections;
 mod context;
 mod http;
 mod metrics;
+mod onboarding;
 pub mod ops;
 pub mod partners;
 pub mod payments;
@@ -39,6 +39,7 @@ pub use worker::{Outcome, Worker};
 
 // The services `provisio` (the CLI) and the tests call, at the paths they had before the server
 // was laid out by domain.
+pub use onboarding::compliance;
 pub use webhooks::dispatch;
 
 /// The OpenAPI description of every route, as `GET /_provisio/openapi.json` serves it.

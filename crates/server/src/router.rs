@@ -21,7 +21,7 @@ use crate::{
         openapi::{self, get, Api, Auth, Op},
         routes, sign_layer, table, ApiError,
     },
-    ui, webhooks, AppState,
+    onboarding, ui, webhooks, AppState,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
     .into_parts();
     api.merge(ui::router())
         .merge(crate::http::ui::router())
+        .merge(onboarding::ui::router())
         .merge(webhooks::ui::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -83,6 +84,7 @@ async fn method_not_allowed() -> ApiError {
 pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api {
     let v1 = context::routes::v1()
         .merge(table::bunq::api())
+        .merge(onboarding::routes::v1())
         .merge(webhooks::routes::v1())
         .merge(routes::cards::v1())
         .merge(table::bunq::oauth_clients())
@@ -90,6 +92,7 @@ pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api 
         .map_router(v1_layers);
     let operator = table::operator::api()
         .merge(routes::card_transactions::operator())
+        .merge(onboarding::routes::operator())
         .merge(webhooks::routes::operator())
         .route(
             "/openapi.json",

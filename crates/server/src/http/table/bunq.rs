@@ -1,14 +1,9 @@
 //! bunq's Partner API under `/v1`: every route with its description (see `http::openapi`).
 
-use provisio_core::attachment::CONTENT_TYPES;
 use provisio_wire::{
     accounts::MonetaryAccountRequest,
     payments::PaymentRequest,
-    requests::{
-        AddressRequest, CallbackUrlRequest, DocumentIdentificationRequest,
-        IdentityVerificationRequest, InquiryAnswerRequest, NationalityRequest, OauthClientRequest,
-        OnboardingRequest, ProvisionRequest, StatusRequest, TaxResidentRequest, UserPersonRequest,
-    },
+    requests::{CallbackUrlRequest, OauthClientRequest, ProvisionRequest, StatusRequest},
 };
 
 use crate::http::{
@@ -21,7 +16,7 @@ use crate::http::{
 #[rustfmt::skip]
 pub fn api() -> Api {
     use routes::{
-        accounts, inquiry, onboarding, payments, provision, user, verification,
+        accounts, payments, provision, user,
     };
     Api::new()
         .route("/partner-user-provision", [
@@ -35,47 +30,6 @@ pub fn api() -> Api {
             put(provision::update, create::<StatusRequest>("Change a provision's status")),
         ])
         .route("/user/{user_id}", [get(user::get, Op::new("The session's user").answers(&["UserCompany", "UserPerson", "UserApiKey"]))])
-        .route("/user/{user_id}/user-onboarding", [
-            post(onboarding::create, create::<OnboardingRequest>("Start an onboarding")),
-            get(onboarding::list, list("The user's onboardings", "UserOnboarding")),
-        ])
-        .route("/user/{user_id}/user-onboarding/{id}", [
-            get(onboarding::get, one("One onboarding", "UserOnboarding")),
-            put(onboarding::update, create::<OnboardingRequest>("Change an onboarding")),
-        ])
-        .route("/user/{user_id}/address-main", [post(onboarding::address_main, create::<AddressRequest>("Provide the main address"))])
-        .route("/user/{user_id}/address-postal", [post(onboarding::address_postal, create::<AddressRequest>("Provide the postal address"))])
-        .route("/user/{user_id}/tax-resident", [post(onboarding::tax_resident, create::<TaxResidentRequest>("Provide the tax residencies"))])
-        .route("/user/{user_id}/nationality", [post(onboarding::nationality, create::<NationalityRequest>("Provide the nationalities"))])
-        .route("/user-person/{user_id}", [put(onboarding::user_person, create::<UserPersonRequest>("Provide the legal name and date of birth"))])
-        .route("/user/{user_id}/identity-verification-session", [
-            post(verification::create_session, create::<IdentityVerificationRequest>("Start an identity verification")),
-            get(verification::list_sessions, list("The user's identity verifications", "IdentityVerificationSessionIncode")),
-        ])
-        .route("/user/{user_id}/identity-verification-session/{id}", [
-            get(verification::get_session, one("One identity verification", "IdentityVerificationSessionIncode")),
-            put(verification::submit_session, create::<IdentityVerificationRequest>("Submit an identity verification")),
-        ])
-        .route("/user/{user_id}/attachment", [
-            post(verification::upload, Op::new("Upload an attachment (the raw bytes)").raw_body(&CONTENT_TYPES).answers(ID)),
-        ])
-        .route("/user/{user_id}/attachment/{id}", [get(verification::get_attachment, one("One attachment", "AttachmentUser"))])
-        .route("/user/{user_id}/attachment/{id}/content", [
-            get(verification::attachment_content, Op::new("An attachment's bytes").answers_bytes(&CONTENT_TYPES)),
-        ])
-        .route("/user/{user_id}/document-identification", [
-            post(verification::create_document, create::<DocumentIdentificationRequest>("Identify with a document")),
-        ])
-        .route("/user/{user_id}/user-information-inquiry", [
-            get(inquiry::list, list("The user's information inquiries", "UserInformationInquiry")
-                .query("status", "Comma-separated statuses to keep")
-                .query("purpose", "Comma-separated purposes to keep")
-                .query("type", "Comma-separated model names to keep")),
-        ])
-        .route("/user/{user_id}/user-information-inquiry/{id}", [get(inquiry::get, one("One information inquiry", "UserInformationInquiry"))])
-        .route("/user/{user_id}/user-information-inquiry/{inquiry_id}/partner-user-information-inquiry-entry/{id}", [
-            put(inquiry::answer, create::<InquiryAnswerRequest>("Answer an inquiry entry")),
-        ])
         .route("/user/{user_id}/monetary-account-bank", [
             post(accounts::create_bank, create::<MonetaryAccountRequest>("Open a bank account")),
             get(accounts::list_bank, list("The user's bank accounts", "MonetaryAccountBank")),

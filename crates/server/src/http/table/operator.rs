@@ -1,10 +1,7 @@
 //! provisio's operator API under `/_provisio` (admin token), with its descriptions (see
 //! `http::openapi`). The sandbox controls are in `routes::sandbox::api`.
 
-use provisio_wire::{
-    payments::CreditRequest,
-    requests::{DecideVerificationRequest, RaiseInquiryRequest, ReviewEntryRequest},
-};
+use provisio_wire::payments::CreditRequest;
 
 use crate::http::{
     openapi::{admin as op, get, post, Api},
@@ -12,7 +9,6 @@ use crate::http::{
 };
 
 const PROVISION: &[&str] = &["PartnerUserProvision"];
-const INQUIRY: &[&str] = &["UserInformationInquiry"];
 
 pub fn api() -> Api {
     use routes::{admin, metrics, payments, requests, sandbox, scenarios};
@@ -50,40 +46,6 @@ pub fn api() -> Api {
             [get(
                 admin::history,
                 op("A provision's state changes").answers(&["ProvisionHistoryEntry"]),
-            )],
-        )
-        .route(
-            "/users/{id}/inquiries",
-            [post(
-                admin::raise_inquiry,
-                op("Raise an information inquiry")
-                    .body::<RaiseInquiryRequest>()
-                    .answers(INQUIRY),
-            )],
-        )
-        .route(
-            "/inquiries/{id}/finalize",
-            [post(
-                admin::finalize_inquiry,
-                op("Finalize an inquiry").answers(INQUIRY),
-            )],
-        )
-        .route(
-            "/inquiry-entries/{id}/review",
-            [post(
-                admin::review_entry,
-                op("Review an inquiry entry")
-                    .body::<ReviewEntryRequest>()
-                    .answers(&["Id"]),
-            )],
-        )
-        .route(
-            "/identity-verifications/{id}/decide",
-            [post(
-                admin::decide_identity,
-                op("Decide an identity verification now")
-                    .body::<DecideVerificationRequest>()
-                    .answers(&["IdentityVerificationSessionIncode"]),
             )],
         )
         .route(

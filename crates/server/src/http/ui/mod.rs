@@ -25,22 +25,6 @@ pub fn router() -> Router<AppState> {
             "/_provisio/ui/provisions/{id}/{action}",
             post(actions::provision),
         )
-        .route(
-            "/_provisio/ui/identity-verifications/{id}/decide",
-            post(actions::decide_identity),
-        )
-        .route(
-            "/_provisio/ui/users/{id}/inquiries",
-            post(actions::raise_inquiry),
-        )
-        .route(
-            "/_provisio/ui/inquiry-entries/{id}/review",
-            post(actions::review_entry),
-        )
-        .route(
-            "/_provisio/ui/inquiries/{id}/finalize",
-            post(actions::finalize_inquiry),
-        )
         .route("/_provisio/ui/requests", get(requests::page))
         .route("/_provisio/ui/accounts", get(accounts::page))
         .route(
