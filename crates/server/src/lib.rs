@@ -12,9 +12,8 @@ mod context;
 mod http;
 mod metrics;
 mod onboarding;
-pub mod ops;
-pub mod partners;
 pub mod payments;
+mod provisioning;
 mod rate_limit;
 mod request_log;
 mod router;
@@ -40,6 +39,7 @@ pub use worker::{Outcome, Worker};
 // The services `provisio` (the CLI) and the tests call, at the paths they had before the server
 // was laid out by domain.
 pub use onboarding::compliance;
+pub use provisioning::{ops, partners};
 pub use webhooks::dispatch;
 
 /// The OpenAPI description of every route, as `GET /_provisio/openapi.json` serves it.

@@ -21,7 +21,7 @@ use crate::{
         openapi::{self, get, Api, Auth, Op},
         routes, sign_layer, table, ApiError,
     },
-    onboarding, ui, webhooks, AppState,
+    onboarding, provisioning, ui, webhooks, AppState,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
     .into_parts();
     api.merge(ui::router())
         .merge(crate::http::ui::router())
+        .merge(provisioning::ui::router())
         .merge(onboarding::ui::router())
         .merge(webhooks::ui::router())
         .fallback(not_found)
@@ -87,10 +88,10 @@ pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api 
         .merge(onboarding::routes::v1())
         .merge(webhooks::routes::v1())
         .merge(routes::cards::v1())
-        .merge(table::bunq::oauth_clients())
-        .nest("/user/{user_id}", table::bunq::oauth_clients())
+        .merge(provisioning::routes::v1())
         .map_router(v1_layers);
-    let operator = table::operator::api()
+    let operator = provisioning::routes::operator()
+        .merge(table::operator::api())
         .merge(routes::card_transactions::operator())
         .merge(onboarding::routes::operator())
         .merge(webhooks::routes::operator())

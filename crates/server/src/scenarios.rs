@@ -19,7 +19,7 @@ use provisio_core::{
 };
 use provisio_wire::operator::Scenario;
 
-use crate::ops;
+use crate::provisioning::ops;
 
 /// The callback URL a scenario registers for a partner that has no usable OAuth client.
 pub const SCENARIO_CALLBACK_URL: &str = "https://scenario.provisio.invalid/oauth/callback";

@@ -24,7 +24,7 @@ use provisio_core::{
 use serde::Deserialize;
 
 use crate::{
-    partners::{create_partner, demo_api_key},
+    provisioning::partners::{create_partner, demo_api_key},
     scenarios::{self, Runnable},
 };
 

@@ -1,13 +1,9 @@
 pub mod accounts;
-pub mod admin;
 pub mod card_transactions;
 pub mod cards;
 pub mod metrics;
-pub mod oauth;
 pub mod payments;
-pub mod provision;
 pub mod requests;
 pub mod sandbox;
 pub mod scenarios;
 pub mod tenants;
-pub mod user;

@@ -11,7 +11,7 @@ use crate::{
         extract::{Admin, Json, PathId},
         respond::{ApiResult, Bunq},
     },
-    partners::create_partner,
+    provisioning::partners::create_partner,
     AppState, Profile,
 };
 

@@ -1,13 +1,9 @@
 //! bunq's Partner API under `/v1`: every route with its description (see `http::openapi`).
 
-use provisio_wire::{
-    accounts::MonetaryAccountRequest,
-    payments::PaymentRequest,
-    requests::{CallbackUrlRequest, OauthClientRequest, ProvisionRequest, StatusRequest},
-};
+use provisio_wire::{accounts::MonetaryAccountRequest, payments::PaymentRequest};
 
 use crate::http::{
-    openapi::{create, delete, get, list, one, post, put, Api, Op, ID},
+    openapi::{create, get, list, one, post, put, Api, Op, ID},
     routes,
 };
 
@@ -16,20 +12,9 @@ use crate::http::{
 #[rustfmt::skip]
 pub fn api() -> Api {
     use routes::{
-        accounts, payments, provision, user,
+        accounts, payments,
     };
     Api::new()
-        .route("/partner-user-provision", [
-            post(provision::create, create::<ProvisionRequest>("Provision a user")),
-            get(provision::list, list("The partner's provisions", "PartnerUserProvision")
-                .query("status", "Comma-separated statuses to keep")
-                .query("external_uuid", "The provision with this external UUID")),
-        ])
-        .route("/partner-user-provision/{id}", [
-            get(provision::get, one("One provision", "PartnerUserProvision")),
-            put(provision::update, create::<StatusRequest>("Change a provision's status")),
-        ])
-        .route("/user/{user_id}", [get(user::get, Op::new("The session's user").answers(&["UserCompany", "UserPerson", "UserApiKey"]))])
         .route("/user/{user_id}/monetary-account-bank", [
             post(accounts::create_bank, create::<MonetaryAccountRequest>("Open a bank account")),
             get(accounts::list_bank, list("The user's bank accounts", "MonetaryAccountBank")),
@@ -59,59 +44,4 @@ pub fn api() -> Api {
         ])
         .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}", [get(payments::get, one("One payment", "Payment"))])
 
-}
-
-/// The OAuth clients: under the partner's company and, as in bunq's swagger, at the top.
-// A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
-#[rustfmt::skip]
-pub fn oauth_clients() -> Api {
-    use routes::oauth;
-    Api::new()
-        .route(
-            "/oauth-client",
-            [
-                post(
-                    oauth::create,
-                    create::<OauthClientRequest>("Create an OAuth client"),
-                ),
-                get(
-                    oauth::list,
-                    list("The partner's OAuth clients", "OauthClient"),
-                ),
-            ],
-        )
-        .route(
-            "/oauth-client/{oauth_client_id}",
-            [
-                get(oauth::get, one("One OAuth client", "OauthClient")),
-                put(
-                    oauth::update,
-                    create::<StatusRequest>("Change an OAuth client's status"),
-                ),
-            ],
-        )
-        .route(
-            "/oauth-client/{oauth_client_id}/callback-url",
-            [
-                post(
-                    oauth::add_url,
-                    create::<CallbackUrlRequest>("Add a callback URL"),
-                ),
-                get(
-                    oauth::list_urls,
-                    Op::new("The client's callback URLs").answers(&["OauthCallbackUrl"]),
-                ),
-            ],
-        )
-        .route(
-            "/oauth-client/{oauth_client_id}/callback-url/{callback_url_id}",
-            [
-                get(oauth::get_url, one("One callback URL", "OauthCallbackUrl")),
-                put(
-                    oauth::update_url,
-                    create::<CallbackUrlRequest>("Change a callback URL"),
-                ),
-                delete(oauth::delete_url, Op::new("Remove a callback URL")),
-            ],
-        )
 }

@@ -11,43 +11,8 @@ use crate::http::{
 const PROVISION: &[&str] = &["PartnerUserProvision"];
 
 pub fn api() -> Api {
-    use routes::{admin, metrics, payments, requests, sandbox, scenarios};
+    use routes::{metrics, payments, requests, sandbox, scenarios};
     Api::new()
-        .route(
-            "/provisions/{id}/approve",
-            [post(
-                admin::approve,
-                op("Approve a provision now").answers(PROVISION),
-            )],
-        )
-        .route(
-            "/provisions/{id}/deny",
-            [post(
-                admin::deny,
-                op("Deny a provision now").answers(PROVISION),
-            )],
-        )
-        .route(
-            "/provisions/{id}/fail",
-            [post(
-                admin::fail,
-                op("Fail a provision now").answers(PROVISION),
-            )],
-        )
-        .route(
-            "/provisions/{id}/expire-credential",
-            [post(
-                admin::expire_credential,
-                op("Expire a provision's credential").answers(PROVISION),
-            )],
-        )
-        .route(
-            "/provisions/{id}/history",
-            [get(
-                admin::history,
-                op("A provision's state changes").answers(&["ProvisionHistoryEntry"]),
-            )],
-        )
         .route(
             "/monetary-accounts/{id}/credit",
             [post(

@@ -1,12 +1,8 @@
 //! The dashboard's pages (the shell around them is `crate::ui`).
 
 mod accounts;
-mod actions;
 mod cards;
-mod partners;
-mod provision;
 mod requests;
-mod timeline;
 
 use axum::{
     routing::{get, post},
@@ -18,13 +14,6 @@ use crate::AppState;
 /// The dashboard's pages, merged into the router by `router::router`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/_provisio/ui/", get(partners::index))
-        .route("/_provisio/ui/partners/{id}", get(partners::provisions))
-        .route("/_provisio/ui/provisions/{id}", get(provision::page))
-        .route(
-            "/_provisio/ui/provisions/{id}/{action}",
-            post(actions::provision),
-        )
         .route("/_provisio/ui/requests", get(requests::page))
         .route("/_provisio/ui/accounts", get(accounts::page))
         .route(

@@ -14,7 +14,7 @@ use provisio_core::{
 use crate::ui::{layout, session::Operator};
 use crate::{
     http::error::ApiError,
-    ops,
+    provisioning::ops,
     webhooks::{dispatch::Inspector, ui as deliveries},
     AppState,
 };

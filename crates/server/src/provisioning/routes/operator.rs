@@ -1,6 +1,6 @@
-//! The operator API under `/_provisio/` (not bunq's): sandbox controls that bunq's hosted
-//! sandbox lacks. Protected by the admin token printed at start; absent in a strict
-//! production deployment.
+//! The operator's decisions on a provision under `/_provisio/` (not bunq's): sandbox controls
+//! that bunq's hosted sandbox lacks. Protected by the admin token printed at start; absent in a
+//! strict production deployment.
 
 use axum::extract::State;
 use provisio_core::model::ProvisionId;
@@ -12,7 +12,8 @@ use crate::{
         extract::{Admin, PathId},
         respond::{ApiResult, Bunq},
     },
-    ops, AppState,
+    provisioning::ops,
+    AppState,
 };
 
 async fn answer(state: &AppState, id: ProvisionId) -> ApiResult {

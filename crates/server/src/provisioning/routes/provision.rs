@@ -28,7 +28,8 @@ use crate::{
         respond::{ApiResult, Bunq},
         scope::PartnerSession,
     },
-    ops, AppState,
+    provisioning::ops,
+    AppState,
 };
 
 fn not_found() -> ApiError {

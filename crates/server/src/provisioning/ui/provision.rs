@@ -1,20 +1,25 @@
-//! One provision: its state, the operator actions, and its timeline.
+//! One provision: its state, the operator actions (and the buttons that run them), and its
+//! timeline.
 
 use axum::{
-    extract::State,
+    extract::{Path, State},
     response::{IntoResponse, Response},
 };
 use maud::html;
 use provisio_core::{inquiry, model::ProvisionId};
 
 use super::timeline;
-use crate::ui::{
-    layout::{self, Section},
-    session::{Flash, Operator},
-};
 use crate::{
     http::{error::ApiError, extract::PathId},
     AppState,
+};
+use crate::{
+    provisioning::routes::{operator, provision::request_status},
+    ui::{
+        actions::{done_or_refused, OPERATOR},
+        layout::{self, Section},
+        session::{Flash, Operator, Posted},
+    },
 };
 
 /// (path segment, label, style): the buttons of the operator actions on a provision.
@@ -113,4 +118,30 @@ pub async fn page(
         flash,
         body,
     )
+}
+
+/// `POST /_provisio/ui/provisions/{id}/{action}`.
+pub async fn act(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(i64, String)>,
+    _: Posted,
+) -> Response {
+    let to = format!("/_provisio/ui/provisions/{id}");
+    let path = PathId(id);
+    let s = State(state.clone());
+    let result = match action.as_str() {
+        "approve" => operator::approve(s, OPERATOR, path).await.map(drop),
+        "deny" => operator::deny(s, OPERATOR, path).await.map(drop),
+        "fail" => operator::fail(s, OPERATOR, path).await.map(drop),
+        "expire-credential" => operator::expire_credential(s, OPERATOR, path)
+            .await
+            .map(drop),
+        "cancel" => request_status(&state, ProvisionId(id), "CANCELLED").await,
+        _ => return Flash::redirect(false, "No such action.", &to),
+    };
+    let label = ACTIONS
+        .iter()
+        .find(|(name, _, _)| *name == action)
+        .map_or(action.as_str(), |(_, label, _)| label);
+    done_or_refused(result, &format!("{label}: done."), &to)
 }
