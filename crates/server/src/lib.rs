@@ -5,6 +5,7 @@
 //! speed. `main`, the tests and the benchmark all start the server through these two calls.
 
 mod auth;
+mod banking;
 pub mod cards;
 pub mod config;
 mod connections;
@@ -12,7 +13,6 @@ mod context;
 mod http;
 mod metrics;
 mod onboarding;
-pub mod payments;
 mod provisioning;
 mod rate_limit;
 mod request_log;
@@ -38,6 +38,7 @@ pub use worker::{Outcome, Worker};
 
 // The services `provisio` (the CLI) and the tests call, at the paths they had before the server
 // was laid out by domain.
+pub use banking::payments;
 pub use onboarding::compliance;
 pub use provisioning::{ops, partners};
 pub use webhooks::dispatch;

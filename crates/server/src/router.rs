@@ -15,7 +15,7 @@ use serde_json::Value;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    context,
+    banking, context,
     http::{
         access_log, encryption, limits,
         openapi::{self, get, Api, Auth, Op},
@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::http::ui::router())
         .merge(provisioning::ui::router())
         .merge(onboarding::ui::router())
+        .merge(banking::ui::router())
         .merge(webhooks::ui::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -84,8 +85,8 @@ async fn method_not_allowed() -> ApiError {
 /// `/v1` (with `v1_layers` applied to its routes only) and `/_provisio`.
 pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api {
     let v1 = context::routes::v1()
-        .merge(table::bunq::api())
         .merge(onboarding::routes::v1())
+        .merge(banking::routes::v1())
         .merge(webhooks::routes::v1())
         .merge(routes::cards::v1())
         .merge(provisioning::routes::v1())
@@ -94,6 +95,7 @@ pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api 
         .merge(table::operator::api())
         .merge(routes::card_transactions::operator())
         .merge(onboarding::routes::operator())
+        .merge(banking::routes::operator())
         .merge(webhooks::routes::operator())
         .route(
             "/openapi.json",

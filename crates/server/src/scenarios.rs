@@ -152,7 +152,7 @@ async fn fund(store: &dyn Store, clock: &dyn Clock, id: ProvisionId) -> Result<(
             clock.now(),
         )
         .await?;
-    crate::payments::credit(
+    crate::banking::payments::credit(
         store,
         clock,
         account.id,

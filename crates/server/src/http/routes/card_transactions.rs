@@ -19,8 +19,8 @@ use provisio_wire::{
     Item,
 };
 
-use super::accounts::AccountPath;
 use crate::{
+    banking::routes::accounts::AccountPath,
     cards as network,
     http::{
         error::ApiError,

@@ -1,8 +1,6 @@
-pub mod accounts;
 pub mod card_transactions;
 pub mod cards;
 pub mod metrics;
-pub mod payments;
 pub mod requests;
 pub mod sandbox;
 pub mod scenarios;

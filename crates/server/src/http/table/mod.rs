@@ -1,2 +1,1 @@
-pub mod bunq;
 pub mod operator;

@@ -1,8 +1,6 @@
 //! provisio's operator API under `/_provisio` (admin token), with its descriptions (see
 //! `http::openapi`). The sandbox controls are in `routes::sandbox::api`.
 
-use provisio_wire::payments::CreditRequest;
-
 use crate::http::{
     openapi::{admin as op, get, post, Api},
     routes,
@@ -11,24 +9,8 @@ use crate::http::{
 const PROVISION: &[&str] = &["PartnerUserProvision"];
 
 pub fn api() -> Api {
-    use routes::{metrics, payments, requests, sandbox, scenarios};
+    use routes::{metrics, requests, sandbox, scenarios};
     Api::new()
-        .route(
-            "/monetary-accounts/{id}/credit",
-            [post(
-                payments::credit,
-                op("Credit an account from an IBAN elsewhere")
-                    .body::<CreditRequest>()
-                    .answers(&["Payment"]),
-            )],
-        )
-        .route(
-            "/ledger",
-            [get(
-                payments::ledger,
-                op("The ledger's totals and invariants").answers(&["LedgerCheck"]),
-            )],
-        )
         .route(
             "/requests",
             [get(

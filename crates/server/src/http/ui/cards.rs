@@ -22,13 +22,13 @@ use provisio_core::{
     store::AuthorizationOutcome,
 };
 
-use super::accounts;
 use crate::ui::{
     actions::{back, outcome, OPERATOR},
     layout::{self, page_query, Section},
     session::{Flash, Operator, Posted},
 };
 use crate::{
+    banking::ui as accounts,
     cards as network,
     http::{error::ApiError, extract::PathId, routes::card_transactions},
     AppState,

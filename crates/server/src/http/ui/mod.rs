@@ -1,6 +1,5 @@
 //! The dashboard's pages (the shell around them is `crate::ui`).
 
-mod accounts;
 mod cards;
 mod requests;
 
@@ -15,11 +14,6 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/_provisio/ui/requests", get(requests::page))
-        .route("/_provisio/ui/accounts", get(accounts::page))
-        .route(
-            "/_provisio/ui/users/{user}/accounts/{account}",
-            get(accounts::payments),
-        )
         .route("/_provisio/ui/cards", get(cards::page))
         .route("/_provisio/ui/cards/authorize", post(cards::authorize))
         .route(

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use axum::{
     extract::{Path, Query, State},
     response::{IntoResponse, Response},
+    routing::get,
+    Router,
 };
 use maud::html;
 use provisio_core::{
@@ -19,6 +21,16 @@ use crate::ui::{
 use crate::{http::error::ApiError, AppState};
 
 const PAGE_SIZE: u32 = 25;
+
+/// The accounts pages, merged into the router by `router::router`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/_provisio/ui/accounts", get(page))
+        .route(
+            "/_provisio/ui/users/{user}/accounts/{account}",
+            get(payments),
+        )
+}
 
 pub async fn page(
     State(state): State<AppState>,
@@ -90,7 +102,7 @@ pub async fn page(
 
 /// The user typed into a page's "User id" field: a `UserApiKey` id (what the user's own
 /// context calls its user id) stands for the user who granted it, as in the API.
-pub(super) async fn owner(state: &AppState, text: &str) -> Result<Option<UserId>, ApiError> {
+pub async fn owner(state: &AppState, text: &str) -> Result<Option<UserId>, ApiError> {
     let Some(id) = text.parse::<i64>().ok().filter(|u| *u > 0) else {
         return Ok(None);
     };

@@ -13,6 +13,7 @@ use provisio_wire::{
 
 use super::accounts::AccountPath;
 use crate::{
+    banking::payments::{credit as credit_account, policy},
     http::{
         error::ApiError,
         extract::{Admin, Json, PathId, SignedJson},
@@ -20,7 +21,6 @@ use crate::{
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},
     },
-    payments::{credit as credit_account, policy},
     AppState,
 };
 

@@ -1,19 +1,21 @@
-//! bunq's Partner API under `/v1`: every route with its description (see `http::openapi`).
+//! The banking routes: monetary accounts and their payments under `/v1`; money in from
+//! elsewhere and the ledger's check under `/_provisio`. Each is registered with its description
+//! (see `http::openapi`).
 
-use provisio_wire::{accounts::MonetaryAccountRequest, payments::PaymentRequest};
+pub mod accounts;
+pub mod payments;
 
-use crate::http::{
-    openapi::{create, get, list, one, post, put, Api, Op, ID},
-    routes,
+use provisio_wire::{
+    accounts::MonetaryAccountRequest,
+    payments::{CreditRequest, PaymentRequest},
 };
 
-/// The routes under `/v1`, without the OAuth clients (see [`oauth_clients`]).
+use crate::http::openapi::{admin, create, get, list, one, post, put, Api, Op, ID};
+
+/// bunq's account and payment routes, to merge into `/v1`.
 // A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
 #[rustfmt::skip]
-pub fn api() -> Api {
-    use routes::{
-        accounts, payments,
-    };
+pub fn v1() -> Api {
     Api::new()
         .route("/user/{user_id}/monetary-account-bank", [
             post(accounts::create_bank, create::<MonetaryAccountRequest>("Open a bank account")),
@@ -43,5 +45,25 @@ pub fn api() -> Api {
             get(payments::list, list("The account's payments", "Payment")),
         ])
         .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}", [get(payments::get, one("One payment", "Payment"))])
+}
 
+/// Money in and the ledger, to merge into `/_provisio`.
+pub fn operator() -> Api {
+    Api::new()
+        .route(
+            "/monetary-accounts/{id}/credit",
+            [post(
+                payments::credit,
+                admin("Credit an account from an IBAN elsewhere")
+                    .body::<CreditRequest>()
+                    .answers(&["Payment"]),
+            )],
+        )
+        .route(
+            "/ledger",
+            [get(
+                payments::ledger,
+                admin("The ledger's totals and invariants").answers(&["LedgerCheck"]),
+            )],
+        )
 }
