@@ -15,7 +15,7 @@ use serde_json::Value;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    banking, context,
+    banking, cards, context,
     http::{
         access_log, encryption, limits,
         openapi::{self, get, Api, Auth, Op},
@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(provisioning::ui::router())
         .merge(onboarding::ui::router())
         .merge(banking::ui::router())
+        .merge(cards::ui::router())
         .merge(webhooks::ui::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -88,12 +89,12 @@ pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api 
         .merge(onboarding::routes::v1())
         .merge(banking::routes::v1())
         .merge(webhooks::routes::v1())
-        .merge(routes::cards::v1())
+        .merge(cards::routes::v1())
         .merge(provisioning::routes::v1())
         .map_router(v1_layers);
     let operator = provisioning::routes::operator()
         .merge(table::operator::api())
-        .merge(routes::card_transactions::operator())
+        .merge(cards::routes::operator())
         .merge(onboarding::routes::operator())
         .merge(banking::routes::operator())
         .merge(webhooks::routes::operator())

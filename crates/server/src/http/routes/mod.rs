@@ -1,5 +1,3 @@
-pub mod card_transactions;
-pub mod cards;
 pub mod metrics;
 pub mod requests;
 pub mod sandbox;

@@ -1,8 +1,8 @@
 //! Cards: `POST /user/{user_id}/card-debit|card-credit`, `GET /user/{user_id}/card[/{card_id}]`,
-//! `PUT …/card/{card_id}`, the PAN and CVC2 routes, card transactions
-//! (`…/monetary-account/{id}/mastercard-action[/{action_id}]`) and 3DS challenges
-//! (`/user/{user_id}/challenge-request[/{id}]`) (their handlers, and the operator's card
-//! network under `/_provisio/`, are in `card_transactions`). Cards belong to the same owners as accounts (see `AccountOwner`).
+//! `PUT …/card/{card_id}`, the PAN and CVC2 routes (card transactions
+//! (`…/monetary-account/{id}/mastercard-action[/{action_id}]`), 3DS challenges
+//! (`/user/{user_id}/challenge-request[/{id}]`) and the operator's card network under
+//! `/_provisio/` are in `transactions`). Cards belong to the same owners as accounts (see `AccountOwner`).
 //!
 //! The PAN and CVC2s are secrets: in `strict` they are only ever answered to a request that
 //! came encrypted (bunq's application-layer encryption, which answers encrypted too), and they
@@ -19,20 +19,16 @@ use provisio_core::{
     text,
 };
 use provisio_wire::{
-    cards::{
-        card_item, cvc2, CardPrimaryAccountNumber, CardRequest, ChallengeAnswerRequest, Cvc2Request,
-    },
+    cards::{card_item, cvc2, CardPrimaryAccountNumber, CardRequest, Cvc2Request},
     Item,
 };
 use serde::de::DeserializeOwned;
 
-use super::card_transactions;
 use crate::{
     http::{
         encryption::ClientEncrypted,
         error::ApiError,
         extract::{Json, PathId},
-        openapi::{get, post, put, Api, Op},
         pagination::Paging,
         read::signed_bytes,
         respond::{ApiResult, Bunq},
@@ -40,53 +36,6 @@ use crate::{
     },
     AppState, Profile,
 };
-
-/// bunq's card routes with their descriptions, to merge into `/v1`.
-// A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
-#[rustfmt::skip]
-pub fn v1() -> Api {
-    use card_transactions as tx;
-    const CARD: &[&str] = &["CardDebit", "CardCredit"];
-    const CVC2: &[&str] = &["CardGeneratedCvc2"];
-    Api::new()
-        .route("/user/{user_id}/card-debit", [
-            post(create_debit, Op::new("Order a debit card").body::<CardRequest>().answers(&["CardDebit"])),
-        ])
-        .route("/user/{user_id}/card-credit", [
-            post(create_credit, Op::new("Order a credit card").body::<CardRequest>().answers(&["CardCredit"])),
-        ])
-        .route("/user/{user_id}/card", [get(list, Op::new("The user's cards").paged().answers(CARD))])
-        .route("/user/{user_id}/card/{card_id}", [
-            get(get_card, Op::new("One card").answers(CARD)),
-            put(update, Op::new("Change a card's status, limits, PIN or fallback account").body::<CardRequest>().answers(CARD)),
-        ])
-        .route("/user/{user_id}/card/{card_id}/primary-account-number", [
-            post(reveal_pan, Op::new("Reveal the card's PAN (strict: encrypted requests only)").answers(&["CardPrimaryAccountNumber"])),
-        ])
-        .route("/user/{user_id}/card/{card_id}/generated-cvc2", [
-            post(create_cvc2, Op::new("Generate a CVC2 (strict: encrypted requests only)").body::<Cvc2Request>().answers(CVC2)),
-            get(list_cvc2, Op::new("The card's CVC2s (strict: encrypted requests only)").paged().answers(CVC2)),
-        ])
-        .route("/user/{user_id}/card/{card_id}/generated-cvc2/{id}", [
-            get(get_cvc2, Op::new("One CVC2 (strict: encrypted requests only)").answers(CVC2)),
-            put(update_cvc2, Op::new("Change a CVC2's type (strict: encrypted requests only)").body::<Cvc2Request>().answers(CVC2)),
-        ])
-        .route("/user/{user_id}/monetary-account/{id}/mastercard-action", [
-            get(tx::list_actions, Op::new("The account's card transactions").paged().answers(&["MasterCardAction"])),
-        ])
-        .route("/user/{user_id}/monetary-account/{id}/mastercard-action/{action_id}", [
-            get(tx::get_action, Op::new("One card transaction").answers(&["MasterCardAction"])),
-        ])
-        .route("/user/{user_id}/challenge-request", [
-            get(tx::list_challenges, Op::new("The user's 3DS challenges").paged()
-                .query("status", "Comma-separated statuses to keep (PENDING, ACCEPTED, REJECTED, EXPIRED)")
-                .answers(&["MasterCardIdentityCheckChallengeRequest"])),
-        ])
-        .route("/user/{user_id}/challenge-request/{id}", [
-            get(tx::get_challenge, Op::new("One 3DS challenge").answers(&["MasterCardIdentityCheckChallengeRequest"])),
-            put(tx::answer_challenge, Op::new("Accept or reject a 3DS challenge").body::<ChallengeAnswerRequest>().answers(&["Id"])),
-        ])
-}
 
 /// The `{card_id}` path segment.
 pub struct CardPath(CardId);

@@ -21,29 +21,16 @@ use provisio_wire::{
 
 use crate::{
     banking::routes::accounts::AccountPath,
-    cards as network,
+    cards::network,
     http::{
         error::ApiError,
         extract::{Admin, Json, PathId},
-        openapi::{post, Api, Auth, Op},
         pagination::Paging,
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},
     },
     AppState,
 };
-
-/// The operator's card network with its descriptions, to merge into `/_provisio`.
-// A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
-#[rustfmt::skip]
-pub fn operator() -> Api {
-    let op = |summary| Op::new(summary).auth(Auth::Admin);
-    Api::new()
-        .route("/cards/{id}/authorize", [post(authorize, op("A merchant's authorisation on a card: the MasterCardAction, or the 3DS challenge")
-            .body::<AuthorizeRequest>().answers(&["MasterCardAction", "MasterCardIdentityCheckChallengeRequest"]))])
-        .route("/mastercard-actions/{id}/reverse", [post(reverse, op("Reverse an authorised card transaction").answers(&["MasterCardAction"]))])
-        .route("/mastercard-actions/{id}/settle", [post(settle, op("Settle an authorised card transaction").answers(&["MasterCardAction"]))])
-}
 
 /// The `{action_id}` path segment.
 pub struct ActionPath(MasterCardActionId);

@@ -7,6 +7,8 @@ use axum::{
     extract::{Path, Query, State},
     http::HeaderMap,
     response::{IntoResponse, Response},
+    routing::{get, post},
+    Router,
 };
 use maud::{html, Markup};
 use provisio_core::{
@@ -22,19 +24,34 @@ use provisio_core::{
     store::AuthorizationOutcome,
 };
 
-use crate::ui::{
-    actions::{back, outcome, OPERATOR},
-    layout::{self, page_query, Section},
-    session::{Flash, Operator, Posted},
-};
+use super::{network, routes::transactions};
 use crate::{
     banking::ui as accounts,
-    cards as network,
-    http::{error::ApiError, extract::PathId, routes::card_transactions},
+    http::{error::ApiError, extract::PathId},
+    ui::{
+        actions::{back, outcome, OPERATOR},
+        layout::{self, page_query, Section},
+        session::{Flash, Operator, Posted},
+    },
     AppState,
 };
 
 const PAGE_SIZE: u32 = 25;
+
+/// The cards pages and the merchant's form, merged into the router by `router::router`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/_provisio/ui/cards", get(page))
+        .route("/_provisio/ui/cards/authorize", post(authorize))
+        .route(
+            "/_provisio/ui/users/{user}/accounts/{account}/card-transactions",
+            get(transactions),
+        )
+        .route(
+            "/_provisio/ui/mastercard-actions/{id}/{action}",
+            post(settle_or_reverse),
+        )
+}
 
 fn newest(count: u32) -> PageQuery {
     PageQuery {
@@ -346,8 +363,8 @@ pub async fn settle_or_reverse(
     let to = back(&headers, "/_provisio/ui/cards");
     let s = State(state);
     let result = match action.as_str() {
-        "settle" => card_transactions::settle(s, OPERATOR, PathId(id)).await,
-        "reverse" => card_transactions::reverse(s, OPERATOR, PathId(id)).await,
+        "settle" => transactions::settle(s, OPERATOR, PathId(id)).await,
+        "reverse" => transactions::reverse(s, OPERATOR, PathId(id)).await,
         _ => return Flash::redirect(false, "No such action.", &to),
     };
     let done = if action == "settle" {
