@@ -17,9 +17,8 @@ mod provisioning;
 mod rate_limit;
 mod request_log;
 mod router;
+mod sandbox;
 pub mod sandbox_clock;
-pub mod scenarios;
-pub mod seed;
 mod signing;
 mod state;
 mod ui;
@@ -41,6 +40,7 @@ pub use worker::{Outcome, Worker};
 pub use banking::payments;
 pub use onboarding::compliance;
 pub use provisioning::{ops, partners};
+pub use sandbox::{scenarios, seed};
 pub use webhooks::dispatch;
 
 /// The OpenAPI description of every route, as `GET /_provisio/openapi.json` serves it.

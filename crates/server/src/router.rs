@@ -19,9 +19,9 @@ use crate::{
     http::{
         access_log, encryption, limits,
         openapi::{self, get, Api, Auth, Op},
-        routes, sign_layer, table, ApiError,
+        sign_layer, ApiError,
     },
-    onboarding, provisioning, ui, webhooks, AppState,
+    onboarding, provisioning, sandbox, ui, webhooks, AppState,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -39,7 +39,7 @@ pub fn router(state: AppState) -> Router {
     })
     .into_parts();
     api.merge(ui::router())
-        .merge(crate::http::ui::router())
+        .merge(sandbox::ui::router())
         .merge(provisioning::ui::router())
         .merge(onboarding::ui::router())
         .merge(banking::ui::router())
@@ -50,7 +50,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(limits::refuse_oversized))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            routes::sandbox::refresh_clock,
+            sandbox::routes::clock::refresh_clock,
         ))
         // A panic is a bug, but the client still gets the envelope (and a signature).
         .layer(CatchPanicLayer::custom(|_| {
@@ -93,7 +93,7 @@ pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api 
         .merge(provisioning::routes::v1())
         .map_router(v1_layers);
     let operator = provisioning::routes::operator()
-        .merge(table::operator::api())
+        .merge(sandbox::routes::operator())
         .merge(cards::routes::operator())
         .merge(onboarding::routes::operator())
         .merge(banking::routes::operator())

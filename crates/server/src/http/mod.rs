@@ -11,10 +11,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod read;
 pub mod respond;
-pub mod routes;
 pub mod scope;
 pub mod sign_layer;
-pub mod table;
-pub mod ui;
 
 pub use error::ApiError;

@@ -3,8 +3,12 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::{
+    extract::{Query, State},
+    response::Response,
+    routing::get,
+    Router,
+};
 use maud::html;
 
 use crate::ui::{
@@ -14,6 +18,11 @@ use crate::ui::{
 use crate::AppState;
 
 const SHOWN: usize = 200;
+
+/// The request log's page, merged into the router by `router::router`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/_provisio/ui/requests", get(page))
+}
 
 pub async fn page(
     State(state): State<AppState>,

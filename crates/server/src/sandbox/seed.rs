@@ -8,7 +8,7 @@
 //!
 //! Each partner gets its API key (a generated one when none is given) and, with
 //! `oauth_callback_url`, an active OAuth client with that callback URL; each scenario
-//! provisions one user of that partner (`crate::scenarios`). The whole file is checked before
+//! provisions one user of that partner (`sandbox::scenarios`). The whole file is checked before
 //! anything is written, and it is loaded only into a store without partners, so a restart on
 //! the same data changes nothing.
 
@@ -25,7 +25,7 @@ use serde::Deserialize;
 
 use crate::{
     provisioning::partners::{create_partner, demo_api_key},
-    scenarios::{self, Runnable},
+    sandbox::scenarios::{self, Runnable},
 };
 
 #[derive(Debug, Deserialize)]

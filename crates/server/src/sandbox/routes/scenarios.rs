@@ -1,5 +1,5 @@
 //! `GET /_provisio/scenarios` (every scenario, magic value and forced outcome) and
-//! `POST /_provisio/scenarios/{name}` (run one), see `crate::scenarios`.
+//! `POST /_provisio/scenarios/{name}` (run one), see `sandbox::scenarios`.
 
 use axum::extract::{Path, State};
 use provisio_core::model::UserId;
@@ -12,7 +12,7 @@ use crate::{
         extract::{Admin, Json},
         respond::{ApiResult, Bunq},
     },
-    scenarios::{self, Runnable},
+    sandbox::scenarios::{self, Runnable},
     AppState,
 };
 
