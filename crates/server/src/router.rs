@@ -1,7 +1,10 @@
-//! The top of the server: every route provisio serves (bunq's under `/v1`, the operator's
-//! under `/_provisio`, each registered with its description, see `http::openapi`) and the
-//! dashboard's pages, merged into one router with the layers every response passes through.
-//! Only `lib.rs` imports it; it imports whatever it assembles.
+//! The top of the server: every domain's route table (bunq's routes under `/v1`, the
+//! operator's under `/_provisio`, each registered with its description, see `http::openapi`)
+//! and dashboard pages, merged into one router with the layers every response passes through,
+//! and the OpenAPI document of that router.
+//!
+//! Only `lib.rs` imports it; it imports whatever it assembles (the domains, `http`, `ui`).
+//! Adding a route to a domain changes that domain's `routes` table, not this file.
 
 use std::sync::OnceLock;
 
@@ -38,13 +41,7 @@ pub fn router(state: AppState) -> Router {
         ))
     })
     .into_parts();
-    api.merge(ui::router())
-        .merge(sandbox::ui::router())
-        .merge(provisioning::ui::router())
-        .merge(onboarding::ui::router())
-        .merge(banking::ui::router())
-        .merge(cards::ui::router())
-        .merge(webhooks::ui::router())
+    api.merge(pages())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(limits::refuse_oversized))
@@ -83,21 +80,22 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// `/v1` (with `v1_layers` applied to its routes only) and `/_provisio`.
+/// Every route of the API, each domain's table in turn: `/v1` (with `v1_layers` applied to its
+/// routes only) and `/_provisio`.
 pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api {
     let v1 = context::routes::v1()
+        .merge(webhooks::routes::v1())
+        .merge(provisioning::routes::v1())
         .merge(onboarding::routes::v1())
         .merge(banking::routes::v1())
-        .merge(webhooks::routes::v1())
         .merge(cards::routes::v1())
-        .merge(provisioning::routes::v1())
         .map_router(v1_layers);
-    let operator = provisioning::routes::operator()
-        .merge(sandbox::routes::operator())
-        .merge(cards::routes::operator())
+    let operator = webhooks::routes::operator()
+        .merge(provisioning::routes::operator())
         .merge(onboarding::routes::operator())
         .merge(banking::routes::operator())
-        .merge(webhooks::routes::operator())
+        .merge(cards::routes::operator())
+        .merge(sandbox::routes::operator())
         .route(
             "/openapi.json",
             [get(
@@ -108,6 +106,18 @@ pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api 
             )],
         );
     Api::new().nest("/v1", v1).nest("/_provisio", operator)
+}
+
+/// The dashboard under `/_provisio/ui`: its shell's routes and each domain's pages. HTML, not
+/// API: none of it is described.
+fn pages() -> Router<AppState> {
+    ui::router()
+        .merge(webhooks::ui::router())
+        .merge(provisioning::ui::router())
+        .merge(onboarding::ui::router())
+        .merge(banking::ui::router())
+        .merge(cards::ui::router())
+        .merge(sandbox::ui::router())
 }
 
 /// The description of every route [`router`] serves.

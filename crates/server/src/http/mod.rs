@@ -1,4 +1,16 @@
-//! The HTTP plumbing every route uses.
+//! The HTTP plumbing every route uses, at the bottom of the server: what a request must be
+//! (its size, its body and signature, its encryption, its caller and what that caller may
+//! reach), what an answer is (bunq's envelope, its errors, its pages), the layers around the
+//! routes (signing, rate limits, the access log) and the registry that serves and describes
+//! every route (`openapi`).
+//!
+//! Bottom to top, each importing only those before it: `error`; `explain`; `read`; `body` and
+//! `encryption`; `extract`; `scope`, `pagination`, `respond`, `limits`, `sign_layer`,
+//! `access_log`; `openapi` (which imports none of them).
+//!
+//! Must not import a domain (`context`, `provisioning`, `cards`, …), the dashboard
+//! (`crate::ui`) or the router: only the common modules at the crate root (`state`, `config`,
+//! `auth`, `request_log`, `rate_limit`).
 
 pub mod access_log;
 pub mod body;

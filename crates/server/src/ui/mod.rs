@@ -3,9 +3,18 @@
 //! JSON. It exists wherever the operator API exists (never in a strict production
 //! deployment) and is entered with the admin token (see `login` and `session`).
 //!
-//! Every operator button is a POST form that calls the JSON operator API's own handler
-//! (`actions`, and `ui::actions` for what they share), so a button and a `curl` are the same transition with the same refusal; the
-//! card payment form calls the card network the operator API and `provisio card` call.
+//! This is its shell, shared by every page: the layout and navigation (`layout`), the session
+//! and the guards every page and form uses (`session`), logging in and out (`login`), the one
+//! stylesheet and script (`assets`), and what the buttons share (`actions`). The pages live
+//! with their domain, each in a module named `ui` (`cards/ui.rs`, `provisioning/ui/`, …), and
+//! `router::router` merges them with [`router`].
+//!
+//! Every operator button is a POST form that calls the JSON operator API's own handler, so a
+//! button and a `curl` are the same transition with the same refusal; the card payment form
+//! calls the card network the operator API and `provisio card` call.
+//!
+//! Below the pages: imports `http` and the common modules at the crate root only, never a
+//! domain or the router.
 
 pub mod actions;
 mod assets;

@@ -1,6 +1,9 @@
 //! The banking routes: monetary accounts and their payments under `/v1`; money in from
 //! elsewhere and the ledger's check under `/_provisio`. Each is registered with its description
 //! (see `http::openapi`).
+//!
+//! The table imports only its handlers and `http::openapi`; only the router imports the table.
+//! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod accounts;
 pub mod payments;

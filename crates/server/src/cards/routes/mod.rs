@@ -1,6 +1,9 @@
 //! The card routes: cards, their PAN and CVC2s, card transactions and 3DS challenges under
 //! `/v1`; the operator's card network (a merchant's authorisation, reverse, settle) under
 //! `/_provisio`. Each is registered with its description (see `http::openapi`).
+//!
+//! The table imports only its handlers and `http::openapi`; only the router imports the table.
+//! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod cards;
 pub mod transactions;

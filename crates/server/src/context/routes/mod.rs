@@ -1,5 +1,8 @@
 //! The context routes under `/v1` (spec A): an installation (the client's key), a device (the
 //! API key on it) and a session, each registered with its description (see `http::openapi`).
+//!
+//! The table imports only its handlers and `http::openapi`; only the router imports the table.
+//! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod device;
 pub mod installation;

@@ -3,13 +3,14 @@
 //!
 //! # Documenting a new route
 //!
-//! Register it on an [`Api`] (in `http/table/`, or a module it merges) with one [`Op`] per
-//! method; that one call both serves it and describes it:
+//! Register it on an [`Api`] in its domain's route table (`cards/routes/mod.rs` for a card
+//! route; `router::api` merges every domain's table) with one [`Op`] per method; that one
+//! call both serves it and describes it:
 //!
 //! ```ignore
 //! .route("/user/{user_id}/card", [
-//!     post(routes::card::create, Op::new("Order a card").body::<CardRequest>().answers(&["Id"])),
-//!     get(routes::card::list, Op::new("List cards").paged().answers(&["CardDebit"])),
+//!     post(cards::create, Op::new("Order a card").body::<CardRequest>().answers(&["Id"])),
+//!     get(cards::list, Op::new("List cards").paged().answers(&["CardDebit"])),
 //! ])
 //! ```
 //!

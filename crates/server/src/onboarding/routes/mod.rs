@@ -2,6 +2,9 @@
 //! identity verification, attachments and document identification, and compliance inquiries
 //! under `/v1` (spec E, G); what bunq's compliance team does under `/_provisio`. Each is
 //! registered with its description (see `http::openapi`).
+//!
+//! The table imports only its handlers and `http::openapi`; only the router imports the table.
+//! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod inquiry;
 pub mod onboarding;

@@ -1,6 +1,9 @@
 //! The provisioning routes: a partner's provisions (spec D), the user a session names, and the
 //! OAuth clients under `/v1`; the operator's decisions on a provision under `/_provisio`. Each
 //! is registered with its description (see `http::openapi`).
+//!
+//! The table imports only its handlers and `http::openapi`; only the router imports the table.
+//! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod oauth;
 pub mod operator;

@@ -1,5 +1,9 @@
 //! The dashboard's provisioning pages: the partners (its home page), a partner's provisions,
 //! and one provision with its timeline and the operator's buttons.
+//!
+//! Imports the dashboard's shell (`crate::ui`), `http`, this domain's routes and services, and
+//! `webhooks` (the timeline shows a provision's deliveries with the deliveries page's card);
+//! never the router.
 
 mod partners;
 mod provision;

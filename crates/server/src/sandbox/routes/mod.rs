@@ -1,6 +1,9 @@
 //! The sandbox's operator routes under `/_provisio` (admin token, but for the health probes):
 //! the virtual clock, partners and reset (`tenants`), scenarios, the request log, metrics and
 //! the health probes. Each is registered with its description (see `http::openapi`).
+//!
+//! The table imports only its handlers and `http::openapi`; only the router imports the table.
+//! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod clock;
 pub mod health;

@@ -1,6 +1,9 @@
 //! The webhook routes: a user's notification filters and the deliveries that ran out of
 //! attempts under `/v1` (spec F), and the operator's delivery inspector under `/_provisio`,
 //! each registered with its description (see `http::openapi`).
+//!
+//! The table imports only its handlers and `http::openapi`; only the router imports the table.
+//! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod filters;
 pub mod operator;
