@@ -3,6 +3,24 @@
 //! [`Server::build`] prepares everything that costs time (loading or creating the server key,
 //! warming up the crypto library) so that [`Server::serve`] answers its first request at full
 //! speed. `main`, the tests and the benchmark all start the server through these two calls.
+//!
+//! # Layout
+//!
+//! One folder per domain, named as in the store: `context`, `webhooks`, `provisioning`,
+//! `onboarding`, `banking`, `cards`, `sandbox`. Each holds its services, its `routes` (the
+//! handlers of bunq's `/v1` and of the operator's `/_provisio`, and the table that registers
+//! them) and its dashboard pages (a module named `ui`). Bottom to top, each layer imports only
+//! those below it:
+//!
+//! 1. the common modules here at the root: `config`, `metrics`, `rate_limit`, `request_log`,
+//!    `signing`, `auth`, `sandbox_clock`, `state`, `connections`, `worker` (which runs the
+//!    provisions' steps and the cards' timers);
+//! 2. `http`: the plumbing every route uses, its error type at the very bottom;
+//! 3. `ui`: the dashboard's shell;
+//! 4. the domains in the order above, each importing only those before it (a provision's
+//!    timeline shows `webhooks`' deliveries, `cards` draw on `banking`'s accounts, `sandbox`
+//!    reaches into the others);
+//! 5. `router`: every domain's table and pages, merged with the layers; then this file.
 
 mod auth;
 mod banking;

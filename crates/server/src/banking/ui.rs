@@ -14,11 +14,14 @@ use provisio_core::{
     model::{MonetaryAccountId, PageBound, PageQuery, UserId, UserKind},
 };
 
-use crate::ui::{
-    layout::{self, page_query, Section},
-    session::{Flash, Operator},
+use crate::{
+    http::error::ApiError,
+    ui::{
+        layout::{self, page_query, Section},
+        session::{Flash, Operator},
+    },
+    AppState,
 };
-use crate::{http::error::ApiError, AppState};
 
 const PAGE_SIZE: u32 = 25;
 

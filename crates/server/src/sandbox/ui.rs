@@ -11,11 +11,13 @@ use axum::{
 };
 use maud::html;
 
-use crate::ui::{
-    layout::{self, Section},
-    session::{Flash, Operator},
+use crate::{
+    ui::{
+        layout::{self, Section},
+        session::{Flash, Operator},
+    },
+    AppState,
 };
-use crate::AppState;
 
 const SHOWN: usize = 200;
 

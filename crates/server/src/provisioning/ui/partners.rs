@@ -13,12 +13,12 @@ use provisio_core::{
     text::quoted,
 };
 
-use crate::ui::{
-    layout::{self, page_query, Section},
-    session::{Flash, Operator},
-};
 use crate::{
     http::{error::ApiError, extract::PathId},
+    ui::{
+        layout::{self, page_query, Section},
+        session::{Flash, Operator},
+    },
     AppState,
 };
 

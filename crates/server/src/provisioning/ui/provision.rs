@@ -11,15 +11,13 @@ use provisio_core::{inquiry, model::ProvisionId};
 use super::timeline;
 use crate::{
     http::{error::ApiError, extract::PathId},
-    AppState,
-};
-use crate::{
     provisioning::routes::{operator, provision::request_status},
     ui::{
         actions::{done_or_refused, OPERATOR},
         layout::{self, Section},
         session::{Flash, Operator, Posted},
     },
+    AppState,
 };
 
 /// (path segment, label, style): the buttons of the operator actions on a provision.

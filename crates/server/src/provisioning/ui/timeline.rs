@@ -11,10 +11,10 @@ use provisio_core::{
     time::Timestamp,
 };
 
-use crate::ui::{layout, session::Operator};
 use crate::{
     http::error::ApiError,
     provisioning::ops,
+    ui::{layout, session::Operator},
     webhooks::{dispatch::Inspector, ui as deliveries},
     AppState,
 };
