@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use provisio_core::model::Environment;
-
-pub use crate::{dispatch::DeliveryConfig, worker::WorkerConfig};
+use provisio_core::{model::Environment, webhook::RetryPolicy};
 
 /// `dev` forgives what a developer's first client gets wrong; `strict` applies bunq's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,5 +105,56 @@ impl ServerConfig {
     /// Callback and webhook targets may be plain http to this machine only in `dev`.
     pub fn allow_loopback_http(&self) -> bool {
         self.profile == Profile::Dev
+    }
+}
+
+/// The background worker (see `crate::worker`).
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Delay before each background step of a provision.
+    pub step_delay: Duration,
+    /// How long a claimed job stays reserved for its worker.
+    pub lease: Duration,
+    /// Most jobs claimed and committed together.
+    pub batch: u32,
+    /// Longest sleep when idle (work created by other processes is noticed this fast).
+    pub idle_poll: Duration,
+    /// Worker loops per process. Batches on PostgreSQL run side by side (claims skip each
+    /// other's rows); SQLite has one writer, so more than one loop gains nothing there.
+    pub loops: usize,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            step_delay: Duration::from_secs(1),
+            lease: Duration::from_secs(30),
+            batch: 256,
+            idle_poll: Duration::from_millis(200),
+            loops: 1,
+        }
+    }
+}
+
+/// Webhook delivery (see `crate::webhooks::dispatch`).
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// How long a receiver may take to answer.
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    pub batch: u32,
+    pub lease: Duration,
+    pub idle_poll: Duration,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            batch: 64,
+            lease: Duration::from_secs(60),
+            idle_poll: Duration::from_millis(200),
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! keep-alive connections), the client's address as `ConnectInfo<SocketAddr>`, graceful
 //! shutdown that lets in-flight requests finish, and hyper's own answers to unparseable
 //! requests replaced by bunq's envelope (see [`parse_errors`]). Body reads are bounded where
-//! bodies are read (`http::extract`).
+//! bodies are read (`http::read`).
 
 mod parse_errors;
 

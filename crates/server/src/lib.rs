@@ -3,25 +3,44 @@
 //! [`Server::build`] prepares everything that costs time (loading or creating the server key,
 //! warming up the crypto library) so that [`Server::serve`] answers its first request at full
 //! speed. `main`, the tests and the benchmark all start the server through these two calls.
+//!
+//! # Layout
+//!
+//! One folder per domain, named as in the store: `context`, `webhooks`, `provisioning`,
+//! `onboarding`, `banking`, `cards`, `sandbox`. Each holds its services, its `routes` (the
+//! handlers of bunq's `/v1` and of the operator's `/_provisio`, and the table that registers
+//! them) and its dashboard pages (a module named `ui`). Bottom to top, each layer imports only
+//! those below it:
+//!
+//! 1. the common modules here at the root: `config`, `metrics`, `rate_limit`, `request_log`,
+//!    `signing`, `auth`, `sandbox_clock`, `state`, `connections`, `worker` (which runs the
+//!    provisions' steps and the cards' timers);
+//! 2. `http`: the plumbing every route uses, its error type at the very bottom;
+//! 3. `ui`: the dashboard's shell;
+//! 4. the domains in the order above, each importing only those before it (a provision's
+//!    timeline shows `webhooks`' deliveries, `cards` draw on `banking`'s accounts, `sandbox`
+//!    reaches into the others);
+//! 5. `router`: every domain's table and pages, merged with the layers; then this file.
 
 mod auth;
+mod banking;
 pub mod cards;
-pub mod compliance;
 pub mod config;
 mod connections;
-pub mod dispatch;
+mod context;
 mod http;
 mod metrics;
-pub mod ops;
-pub mod partners;
-pub mod payments;
+mod onboarding;
+mod provisioning;
 mod rate_limit;
 mod request_log;
+mod router;
+mod sandbox;
 pub mod sandbox_clock;
-pub mod scenarios;
-pub mod seed;
 mod signing;
 mod state;
+mod ui;
+mod webhooks;
 pub mod worker;
 
 use std::{future::Future, sync::Arc};
@@ -34,9 +53,17 @@ pub use signing::{load_server_key, KeyError};
 pub use state::AppState;
 pub use worker::{Outcome, Worker};
 
+// The services `provisio` (the CLI) and the tests call, at the paths they had before the server
+// was laid out by domain.
+pub use banking::payments;
+pub use onboarding::compliance;
+pub use provisioning::{ops, partners};
+pub use sandbox::{scenarios, seed};
+pub use webhooks::dispatch;
+
 /// The OpenAPI description of every route, as `GET /_provisio/openapi.json` serves it.
 pub fn openapi_json() -> &'static [u8] {
-    http::openapi::document_json()
+    router::openapi_json()
 }
 
 /// A ready-to-serve provisio.
@@ -112,7 +139,7 @@ impl Server {
     }
 
     pub fn router(&self) -> axum::Router {
-        http::router(self.state.clone())
+        router::router(self.state.clone())
     }
 
     /// Serves (and, by role, runs the worker) until `shutdown` resolves; then finishes

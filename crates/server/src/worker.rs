@@ -29,32 +29,7 @@ use provisio_core::{
 };
 use tokio::sync::{watch, Notify};
 
-#[derive(Debug, Clone)]
-pub struct WorkerConfig {
-    /// Delay before each background step of a provision.
-    pub step_delay: Duration,
-    /// How long a claimed job stays reserved for its worker.
-    pub lease: Duration,
-    /// Most jobs claimed and committed together.
-    pub batch: u32,
-    /// Longest sleep when idle (work created by other processes is noticed this fast).
-    pub idle_poll: Duration,
-    /// Worker loops per process. Batches on PostgreSQL run side by side (claims skip each
-    /// other's rows); SQLite has one writer, so more than one loop gains nothing there.
-    pub loops: usize,
-}
-
-impl Default for WorkerConfig {
-    fn default() -> Self {
-        WorkerConfig {
-            step_delay: Duration::from_secs(1),
-            lease: Duration::from_secs(30),
-            batch: 256,
-            idle_poll: Duration::from_millis(200),
-            loops: 1,
-        }
-    }
-}
+use crate::config::WorkerConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -9,7 +9,7 @@ use provisio_core::text;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
-use super::{error::ApiError, extract::signed_bytes};
+use super::{error::ApiError, read::signed_bytes};
 use crate::{config::Profile, AppState};
 
 /// Reads, verifies (see `signed_bytes`) and deserialises a JSON object body.

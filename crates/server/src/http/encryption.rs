@@ -15,7 +15,7 @@
 //! and a route that authenticates no installation (under `/v1` only `POST /installation`).
 //!
 //! Neither the plaintext nor the AES key is ever logged: this layer logs nothing, and while the
-//! route runs (`inside_encrypted_request`) a refusal's text is kept out of the debug log and,
+//! route runs (`error::DECRYPTED`) a refusal's text is kept out of the debug log and,
 //! once sealed, out of the request log.
 
 /// Marks a request whose body arrived encrypted (X-Bunq-Client-Encryption-*).
@@ -25,7 +25,7 @@ pub struct ClientEncrypted;
 use std::sync::{Arc, OnceLock};
 
 use axum::{
-    body::{to_bytes, Body, Bytes},
+    body::{to_bytes, Body},
     extract::{Request, State},
     http::{header, HeaderMap, HeaderName, HeaderValue},
     middleware::Next,
@@ -38,12 +38,11 @@ use provisio_core::{
 };
 use provisio_wire::headers;
 
-use super::{error::ApiError, extract::read_limited};
+use super::{
+    error::{ApiError, DECRYPTED},
+    read::{read_limited, WireBody},
+};
 use crate::{config::Profile, request_log::Refusal, AppState};
-
-/// The body of an encrypted request as it was sent: what `X-Bunq-Client-Signature` covers.
-#[derive(Clone, Debug)]
-pub(super) struct WireBody(pub Bytes);
 
 /// Where the authentication extractor leaves the caller's installation key, so the answer can
 /// be sealed for it.
@@ -55,16 +54,6 @@ impl ReplyKey {
         // One authentication per request; a second would name the same key.
         let _ = self.0.set(key);
     }
-}
-
-tokio::task_local! {
-    /// Set while the route of a decrypted request runs.
-    static DECRYPTED: ();
-}
-
-/// Whether the current request's body arrived encrypted: its refusals may quote the plaintext.
-pub(super) fn inside_encrypted_request() -> bool {
-    DECRYPTED.try_with(|()| ()).is_ok()
 }
 
 /// What the request log shows instead of a sealed refusal's text.

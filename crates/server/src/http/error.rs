@@ -13,6 +13,16 @@ use provisio_wire::ErrorEnvelope;
 
 use crate::request_log::Refusal;
 
+tokio::task_local! {
+    /// Set (by `encryption`) while the route of a decrypted request runs.
+    pub(super) static DECRYPTED: ();
+}
+
+/// Whether the current request's body arrived encrypted: its refusals may quote the plaintext.
+fn inside_encrypted_request() -> bool {
+    DECRYPTED.try_with(|()| ()).is_ok()
+}
+
 /// bunq's "request signature required" status (spec A.5).
 pub const SIGNATURE_REQUIRED: u16 = 466;
 
@@ -90,7 +100,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if self.status.is_server_error() {
             tracing::error!(status = %self.status, cause = ?self.source, "request failed");
-        } else if super::encryption::inside_encrypted_request() {
+        } else if inside_encrypted_request() {
             // The description may quote what the client sent encrypted.
             tracing::debug!(status = %self.status, "encrypted request refused");
         } else {

@@ -1,5 +1,5 @@
-//! Extractors: who is calling (installation or session token, source address) and what they
-//! sent (a JSON body whose signature is checked against the caller's installation key).
+//! Extractors: who is calling (installation or session token, the operator's admin token,
+//! source address) and what they sent (a JSON body whose signature is checked against the caller's installation key).
 //!
 //! Every rejection is an [`ApiError`], so a bad header or body gets bunq's envelope like any
 //! other refusal. Handlers list the authentication extractor first: it records the caller's
@@ -20,9 +20,10 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use super::{
     body::read_json,
-    encryption::{ReplyKey, WireBody},
+    encryption::ReplyKey,
     error::ApiError,
     explain,
+    read::{signed_bytes, CallerKey},
 };
 use crate::{
     auth::{AuthedInstallation, AuthedSession},
@@ -60,10 +61,6 @@ fn auth_token(state: &AppState, headers: &HeaderMap) -> Result<SecretHash, ApiEr
             })
         })
 }
-
-/// The key that signs this caller's request bodies.
-#[derive(Clone)]
-struct CallerKey(Arc<VerifyingKey>);
 
 /// Records the caller's installation key: for the body's signature, and for sealing the answer
 /// when the request came encrypted.
@@ -132,6 +129,33 @@ impl FromRequestParts<AppState> for SessionAuth {
     }
 }
 
+/// `Authorization: Bearer <admin token>`.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(expected) = &state.admin else {
+            return Err(ApiError::not_found("The requested route does not exist."));
+        };
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|token| SecretHash::of(token.trim()));
+        if given.as_ref() == Some(expected) {
+            Ok(Admin)
+        } else {
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "The operator API needs Authorization: Bearer <admin token> (printed at start).",
+            ))
+        }
+    }
+}
+
 /// A JSON body. Its `X-Bunq-Client-Signature` is verified when sent.
 pub struct Json<T>(pub T);
 
@@ -152,76 +176,6 @@ impl<T: DeserializeOwned + Serialize> FromRequest<AppState> for SignedJson<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         read_json(req, state, true).await.map(SignedJson)
     }
-}
-
-/// Reads a body of at most `limit` bytes (see `read_limited`) and verifies its
-/// `X-Bunq-Client-Signature` over exactly the bytes sent: when sent, or always if `required`.
-pub(super) async fn signed_bytes(
-    parts: &Parts,
-    body: axum::body::Body,
-    state: &AppState,
-    limit: usize,
-    what: &str,
-    required: bool,
-) -> Result<axum::body::Bytes, ApiError> {
-    let bytes = read_limited(body, state, limit, what).await?;
-    let signature = parts
-        .headers
-        .get(headers::CLIENT_SIGNATURE)
-        .map(|v| v.to_str().unwrap_or_default());
-    // An encrypted request is signed over its ciphertext as sent (A.9), not over the plaintext
-    // the handler reads.
-    let wire = parts.extensions.get::<WireBody>();
-    let signed = wire.map_or(&bytes, |WireBody(ciphertext)| ciphertext);
-    match (signature, parts.extensions.get::<CallerKey>()) {
-        (Some(signature), Some(CallerKey(key))) => {
-            if let Err(err) = key.verify(signed, signature) {
-                return Err(explain::refusal(
-                    state,
-                    DomainError::SignatureInvalid,
-                    || match wire {
-                        Some(_) if key.verify(&bytes, signature).is_ok() => {
-                            explain::SIGNED_PLAINTEXT.to_owned()
-                        }
-                        _ => explain::signature(key, signed, signature, err),
-                    },
-                ));
-            }
-        }
-        (None, _) if required => return Err(DomainError::SignatureRequired.into()),
-        _ => {}
-    }
-    Ok(bytes)
-}
-
-/// Reads a body of at most `limit` bytes within the configured request timeout; `what` names
-/// it in the refusal.
-pub(super) async fn read_limited(
-    body: axum::body::Body,
-    state: &AppState,
-    limit: usize,
-    what: &str,
-) -> Result<axum::body::Bytes, ApiError> {
-    // A client that announces more than it sends would otherwise hold the connection forever.
-    let read = axum::body::to_bytes(body, limit);
-    match tokio::time::timeout(state.config.request_timeout, read).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(err)) => Err(ApiError::bad_request(if is_too_large(err) {
-            format!("{what} is too large; at most {limit} bytes are accepted.")
-        } else {
-            format!("{what} could not be read.")
-        })),
-        Err(_) => Err(ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            format!("{what} did not arrive in time."),
-        )),
-    }
-}
-
-fn is_too_large(err: axum::Error) -> bool {
-    err.into_inner()
-        .downcast_ref::<http_body_util::LengthLimitError>()
-        .is_some()
 }
 
 /// A raw body (an attachment's bytes) of at most `limit` bytes, with its declared type. Its

@@ -1,78 +1,29 @@
-//! The router: the routes of `table` (bunq's under `/v1`, the operator's under `/_provisio`),
-//! and the layers every response passes through.
+//! The HTTP plumbing every route uses, at the bottom of the server: what a request must be
+//! (its size, its body and signature, its encryption, its caller and what that caller may
+//! reach), what an answer is (bunq's envelope, its errors, its pages), the layers around the
+//! routes (signing, rate limits, the access log) and the registry that serves and describes
+//! every route (`openapi`).
+//!
+//! Bottom to top, each importing only those before it: `error`; `explain`; `read`; `body` and
+//! `encryption`; `extract`; `scope`, `pagination`, `respond`, `limits`, `sign_layer`,
+//! `access_log`; `openapi` (which imports none of them).
+//!
+//! Must not import a domain (`context`, `provisioning`, `cards`, …), the dashboard
+//! (`crate::ui`) or the router: only the common modules at the crate root (`state`, `config`,
+//! `auth`, `request_log`, `rate_limit`).
 
-mod access_log;
-mod body;
+pub mod access_log;
+pub mod body;
 pub mod encryption;
-mod error;
-mod explain;
-mod extract;
-mod limits;
+pub mod error;
+pub mod explain;
+pub mod extract;
+pub mod limits;
 pub mod openapi;
-mod pagination;
-mod respond;
-mod routes;
-mod scope;
-mod sign_layer;
-mod table;
-mod ui;
-
-use axum::{middleware, Router};
-use tower_http::catch_panic::CatchPanicLayer;
+pub mod pagination;
+pub mod read;
+pub mod respond;
+pub mod scope;
+pub mod sign_layer;
 
 pub use error::ApiError;
-
-use crate::AppState;
-
-pub fn router(state: AppState) -> Router {
-    let v1_state = state.clone();
-    let (api, _) = table::api(move |v1| {
-        v1.route_layer(middleware::from_fn_with_state(
-            v1_state.clone(),
-            sign_layer::rate_limit,
-        ))
-        // Inside the response signer, which then signs the ciphertext sent (A.10/A.11).
-        .layer(middleware::from_fn_with_state(
-            v1_state,
-            encryption::decrypt_and_seal,
-        ))
-    })
-    .into_parts();
-    api.merge(ui::router())
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(limits::refuse_oversized))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            routes::sandbox::refresh_clock,
-        ))
-        // A panic is a bug, but the client still gets the envelope (and a signature).
-        .layer(CatchPanicLayer::custom(|_| {
-            ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "An internal error occurred. Please try again later.",
-            )
-            .into_response_for_panic()
-        }))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            sign_layer::sign_responses,
-        ))
-        // Outside the signing, so the line has the response id and the whole latency.
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            access_log::log_request,
-        ))
-        .with_state(state)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::not_found("The requested route does not exist.")
-}
-
-async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        "This method is not allowed on this route.",
-    )
-}

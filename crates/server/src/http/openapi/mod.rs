@@ -3,13 +3,14 @@
 //!
 //! # Documenting a new route
 //!
-//! Register it on an [`Api`] (in `http/table/`, or a module it merges) with one [`Op`] per
-//! method; that one call both serves it and describes it:
+//! Register it on an [`Api`] in its domain's route table (`cards/routes/mod.rs` for a card
+//! route; `router::api` merges every domain's table) with one [`Op`] per method; that one
+//! call both serves it and describes it:
 //!
 //! ```ignore
 //! .route("/user/{user_id}/card", [
-//!     post(routes::card::create, Op::new("Order a card").body::<CardRequest>().answers(&["Id"])),
-//!     get(routes::card::list, Op::new("List cards").paged().answers(&["CardDebit"])),
+//!     post(cards::create, Op::new("Order a card").body::<CardRequest>().answers(&["Id"])),
+//!     get(cards::list, Op::new("List cards").paged().answers(&["CardDebit"])),
 //! ])
 //! ```
 //!
@@ -19,12 +20,12 @@
 //! fail for a route registered on a plain axum `Router` instead (only the dashboard's HTML
 //! pages under `/_provisio/ui` are exempt: they are not API).
 
-mod document;
+pub(crate) mod document;
 mod op;
 
 use axum::{handler::Handler, routing::MethodRouter, Router};
 
-pub use document::document_json;
+pub use document::build;
 pub use op::{Auth, Op};
 
 use crate::AppState;
@@ -57,6 +58,31 @@ endpoint!(get, "GET");
 endpoint!(post, "POST");
 endpoint!(put, "PUT");
 endpoint!(delete, "DELETE");
+
+// Shorthands the route tables share.
+
+/// The answer of a route that creates something: its id.
+pub const ID: &[&str] = &["Id"];
+
+/// Creates something from a `T` body, answering its id.
+pub fn create<T: utoipa::ToSchema>(summary: &'static str) -> Op {
+    Op::new(summary).body::<T>().answers(ID)
+}
+
+/// Answers one `item`.
+pub fn one(summary: &'static str, item: &'static str) -> Op {
+    Op::new(summary).answers(&[item])
+}
+
+/// Answers a page of `item`s.
+pub fn list(summary: &'static str, item: &'static str) -> Op {
+    Op::new(summary).paged().answers(&[item])
+}
+
+/// An operation of the operator API (`/_provisio`, the admin token).
+pub fn admin(summary: &'static str) -> Op {
+    Op::new(summary).auth(Auth::Admin)
+}
 
 /// A described operation: `method` at `path` (the full path, `/v1/…` or `/_provisio/…`).
 #[derive(Debug, Clone)]

@@ -1,0 +1,125 @@
+//! Payments: `POST/GET /user/{user_id}/monetary-account/{id}/payment[/{payment_id}]`. A
+//! payment must be signed (466 without `X-Bunq-Client-Signature`, as bunq).
+
+use axum::{
+    extract::{OriginalUri, State},
+    http::request::Parts,
+};
+use provisio_core::{account::payment::new_payment, model::PaymentId};
+use provisio_wire::{
+    payments::{ledger as render_ledger, payment, CreditRequest, PaymentRequest},
+    Item,
+};
+
+use super::accounts::AccountPath;
+use crate::{
+    banking::payments::{credit as credit_account, policy},
+    http::{
+        error::ApiError,
+        extract::{Admin, Json, PathId, SignedJson},
+        pagination::Paging,
+        respond::{ApiResult, Bunq},
+        scope::{path_id, AccountOwner},
+    },
+    AppState,
+};
+
+/// The `{payment_id}` path segment.
+pub struct PaymentPath(PaymentId);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PaymentPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(PaymentPath(PaymentId(path_id(parts, "payment_id").await?)))
+    }
+}
+
+fn account_not_found() -> ApiError {
+    ApiError::not_found("MonetaryAccount not found.")
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    owner: AccountOwner,
+    AccountPath(account): AccountPath,
+    SignedJson(body): SignedJson<PaymentRequest>,
+) -> ApiResult {
+    let new = new_payment(&body.into())?;
+    let policy = policy(state.config.profile, &owner.user);
+    let paid = state
+        .store
+        .pay(owner.user.id, account, &new, &policy, state.clock.now())
+        .await?
+        .ok_or_else(account_not_found)?;
+    state.changed();
+    Bunq::id(paid.id.0)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    owner: AccountOwner,
+    AccountPath(account): AccountPath,
+    paging: Paging,
+    OriginalUri(uri): OriginalUri,
+) -> ApiResult {
+    state
+        .store
+        .account(owner.user.id, account)
+        .await?
+        .ok_or_else(account_not_found)?;
+    let page = state
+        .store
+        .payments(owner.user.id, account, paging.query)
+        .await?;
+    let links = paging.links(uri.path(), &page, |p| p.id.0);
+    Bunq::page(
+        page.items
+            .iter()
+            .map(|p| Item::Payment(payment(p)))
+            .collect(),
+        links,
+    )
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    owner: AccountOwner,
+    AccountPath(account): AccountPath,
+    PaymentPath(id): PaymentPath,
+) -> ApiResult {
+    let found = state
+        .store
+        .payment(owner.user.id, account, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Payment not found."))?;
+    Bunq::items(vec![Item::Payment(payment(&found))])
+}
+
+/// provisio's operator API: money in from an IBAN elsewhere (`POST
+/// /_provisio/monetary-accounts/{id}/credit`), answered with the incoming Payment.
+pub async fn credit(
+    State(state): State<AppState>,
+    _: Admin,
+    PathId(id): PathId,
+    Json(body): Json<CreditRequest>,
+) -> ApiResult {
+    let paid = credit_account(
+        state.store.as_ref(),
+        state.clock.as_ref(),
+        provisio_core::model::MonetaryAccountId(id),
+        &body.amount,
+        body.from_iban.as_deref(),
+        body.from_name.as_deref(),
+        body.description.as_deref(),
+    )
+    .await?;
+    state.changed();
+    Bunq::items(vec![Item::Payment(payment(&paid))])
+}
+
+/// provisio's operator API: the ledger's totals and invariants (`GET /_provisio/ledger`).
+pub async fn ledger(State(state): State<AppState>, _: Admin) -> ApiResult {
+    let ledger = state.store.ledger().await?;
+    Bunq::items(vec![Item::LedgerCheck(render_ledger(&ledger))])
+}

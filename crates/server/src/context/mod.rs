@@ -1,0 +1,8 @@
+//! The context a client of bunq's API sets up before anything else (spec A): its
+//! installation (its public key, and the server's in return), its device (the API key, with
+//! the addresses it may be used from) and its sessions.
+//!
+//! Holds `routes` (the handlers and their table). Imports `http` and the common modules at the
+//! crate root only: no other domain, no dashboard page, not the router.
+
+pub(crate) mod routes;

@@ -1,0 +1,95 @@
+//! A request body's bytes: read within a size limit and the request timeout
+//! (`read_limited`), and checked against `X-Bunq-Client-Signature` over exactly the bytes sent
+//! (`signed_bytes`). What the check needs arrives in the request's extensions: the ciphertext
+//! of an encrypted request (`WireBody`, left by `encryption`) and the caller's installation key
+//! (`CallerKey`, left by the authentication extractors in `extract`).
+
+use std::sync::Arc;
+
+use axum::{
+    body::Bytes,
+    http::{request::Parts, StatusCode},
+};
+use provisio_core::{crypto::VerifyingKey, DomainError};
+use provisio_wire::headers;
+
+use super::{error::ApiError, explain};
+use crate::AppState;
+
+/// The body of an encrypted request as it was sent: what `X-Bunq-Client-Signature` covers.
+#[derive(Clone, Debug)]
+pub(super) struct WireBody(pub Bytes);
+
+/// The key that signs this caller's request bodies.
+#[derive(Clone)]
+pub(super) struct CallerKey(pub Arc<VerifyingKey>);
+
+/// Reads a body of at most `limit` bytes (see `read_limited`) and verifies its
+/// `X-Bunq-Client-Signature` over exactly the bytes sent: when sent, or always if `required`.
+pub(crate) async fn signed_bytes(
+    parts: &Parts,
+    body: axum::body::Body,
+    state: &AppState,
+    limit: usize,
+    what: &str,
+    required: bool,
+) -> Result<axum::body::Bytes, ApiError> {
+    let bytes = read_limited(body, state, limit, what).await?;
+    let signature = parts
+        .headers
+        .get(headers::CLIENT_SIGNATURE)
+        .map(|v| v.to_str().unwrap_or_default());
+    // An encrypted request is signed over its ciphertext as sent (A.9), not over the plaintext
+    // the handler reads.
+    let wire = parts.extensions.get::<WireBody>();
+    let signed = wire.map_or(&bytes, |WireBody(ciphertext)| ciphertext);
+    match (signature, parts.extensions.get::<CallerKey>()) {
+        (Some(signature), Some(CallerKey(key))) => {
+            if let Err(err) = key.verify(signed, signature) {
+                return Err(explain::refusal(
+                    state,
+                    DomainError::SignatureInvalid,
+                    || match wire {
+                        Some(_) if key.verify(&bytes, signature).is_ok() => {
+                            explain::SIGNED_PLAINTEXT.to_owned()
+                        }
+                        _ => explain::signature(key, signed, signature, err),
+                    },
+                ));
+            }
+        }
+        (None, _) if required => return Err(DomainError::SignatureRequired.into()),
+        _ => {}
+    }
+    Ok(bytes)
+}
+
+/// Reads a body of at most `limit` bytes within the configured request timeout; `what` names
+/// it in the refusal.
+pub(super) async fn read_limited(
+    body: axum::body::Body,
+    state: &AppState,
+    limit: usize,
+    what: &str,
+) -> Result<axum::body::Bytes, ApiError> {
+    // A client that announces more than it sends would otherwise hold the connection forever.
+    let read = axum::body::to_bytes(body, limit);
+    match tokio::time::timeout(state.config.request_timeout, read).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(err)) => Err(ApiError::bad_request(if is_too_large(err) {
+            format!("{what} is too large; at most {limit} bytes are accepted.")
+        } else {
+            format!("{what} could not be read.")
+        })),
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!("{what} did not arrive in time."),
+        )),
+    }
+}
+
+fn is_too_large(err: axum::Error) -> bool {
+    err.into_inner()
+        .downcast_ref::<http_body_util::LengthLimitError>()
+        .is_some()
+}

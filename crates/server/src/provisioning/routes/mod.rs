@@ -1,0 +1,139 @@
+//! The provisioning routes: a partner's provisions (spec D), the user a session names, and the
+//! OAuth clients under `/v1`; the operator's decisions on a provision under `/_provisio`. Each
+//! is registered with its description (see `http::openapi`).
+//!
+//! The table imports only its handlers and `http::openapi`; only the router imports the table.
+//! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
+
+pub mod oauth;
+pub mod operator;
+pub mod provision;
+pub mod user;
+
+use provisio_wire::requests::{
+    CallbackUrlRequest, OauthClientRequest, ProvisionRequest, StatusRequest,
+};
+
+use crate::http::openapi::{admin, create, delete, get, list, one, post, put, Api, Op};
+
+const PROVISION: &[&str] = &["PartnerUserProvision"];
+
+/// bunq's provisioning routes, to merge into `/v1`: the OAuth clients under the partner's
+/// company and, as in bunq's swagger, at the top.
+pub fn v1() -> Api {
+    provisions()
+        .merge(oauth_clients())
+        .nest("/user/{user_id}", oauth_clients())
+}
+
+/// The provisions and the session's user.
+// A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
+#[rustfmt::skip]
+fn provisions() -> Api {
+    Api::new()
+        .route("/partner-user-provision", [
+            post(provision::create, create::<ProvisionRequest>("Provision a user")),
+            get(provision::list, list("The partner's provisions", "PartnerUserProvision")
+                .query("status", "Comma-separated statuses to keep")
+                .query("external_uuid", "The provision with this external UUID")),
+        ])
+        .route("/partner-user-provision/{id}", [
+            get(provision::get, one("One provision", "PartnerUserProvision")),
+            put(provision::update, create::<StatusRequest>("Change a provision's status")),
+        ])
+        .route("/user/{user_id}", [get(user::get, Op::new("The session's user").answers(&["UserCompany", "UserPerson", "UserApiKey"]))])
+}
+
+/// The OAuth clients: under the partner's company and, as in bunq's swagger, at the top.
+// A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
+#[rustfmt::skip]
+fn oauth_clients() -> Api {
+    Api::new()
+        .route(
+            "/oauth-client",
+            [
+                post(
+                    oauth::create,
+                    create::<OauthClientRequest>("Create an OAuth client"),
+                ),
+                get(
+                    oauth::list,
+                    list("The partner's OAuth clients", "OauthClient"),
+                ),
+            ],
+        )
+        .route(
+            "/oauth-client/{oauth_client_id}",
+            [
+                get(oauth::get, one("One OAuth client", "OauthClient")),
+                put(
+                    oauth::update,
+                    create::<StatusRequest>("Change an OAuth client's status"),
+                ),
+            ],
+        )
+        .route(
+            "/oauth-client/{oauth_client_id}/callback-url",
+            [
+                post(
+                    oauth::add_url,
+                    create::<CallbackUrlRequest>("Add a callback URL"),
+                ),
+                get(
+                    oauth::list_urls,
+                    Op::new("The client's callback URLs").answers(&["OauthCallbackUrl"]),
+                ),
+            ],
+        )
+        .route(
+            "/oauth-client/{oauth_client_id}/callback-url/{callback_url_id}",
+            [
+                get(oauth::get_url, one("One callback URL", "OauthCallbackUrl")),
+                put(
+                    oauth::update_url,
+                    create::<CallbackUrlRequest>("Change a callback URL"),
+                ),
+                delete(oauth::delete_url, Op::new("Remove a callback URL")),
+            ],
+        )
+}
+
+/// The operator's decisions on a provision, to merge into `/_provisio`.
+pub fn operator() -> Api {
+    Api::new()
+        .route(
+            "/provisions/{id}/approve",
+            [post(
+                operator::approve,
+                admin("Approve a provision now").answers(PROVISION),
+            )],
+        )
+        .route(
+            "/provisions/{id}/deny",
+            [post(
+                operator::deny,
+                admin("Deny a provision now").answers(PROVISION),
+            )],
+        )
+        .route(
+            "/provisions/{id}/fail",
+            [post(
+                operator::fail,
+                admin("Fail a provision now").answers(PROVISION),
+            )],
+        )
+        .route(
+            "/provisions/{id}/expire-credential",
+            [post(
+                operator::expire_credential,
+                admin("Expire a provision's credential").answers(PROVISION),
+            )],
+        )
+        .route(
+            "/provisions/{id}/history",
+            [get(
+                operator::history,
+                admin("A provision's state changes").answers(&["ProvisionHistoryEntry"]),
+            )],
+        )
+}

@@ -1,0 +1,170 @@
+//! The top of the server: every domain's route table (bunq's routes under `/v1`, the
+//! operator's under `/_provisio`, each registered with its description, see `http::openapi`)
+//! and dashboard pages, merged into one router with the layers every response passes through,
+//! and the OpenAPI document of that router.
+//!
+//! Only `lib.rs` imports it; it imports whatever it assembles (the domains, `http`, `ui`).
+//! Adding a route to a domain changes that domain's `routes` table, not this file.
+
+use std::sync::OnceLock;
+
+use axum::{
+    http::{header, HeaderValue},
+    middleware,
+    response::{IntoResponse, Response},
+    Router,
+};
+use serde_json::Value;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::{
+    banking, cards, context,
+    http::{
+        access_log, encryption, limits,
+        openapi::{self, get, Api, Auth, Op},
+        sign_layer, ApiError,
+    },
+    onboarding, provisioning, sandbox, ui, webhooks, AppState,
+};
+
+pub fn router(state: AppState) -> Router {
+    let v1_state = state.clone();
+    let (api, _) = api(move |v1| {
+        v1.route_layer(middleware::from_fn_with_state(
+            v1_state.clone(),
+            sign_layer::rate_limit,
+        ))
+        // Inside the response signer, which then signs the ciphertext sent (A.10/A.11).
+        .layer(middleware::from_fn_with_state(
+            v1_state,
+            encryption::decrypt_and_seal,
+        ))
+    })
+    .into_parts();
+    api.merge(pages())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(limits::refuse_oversized))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            sandbox::routes::clock::refresh_clock,
+        ))
+        // A panic is a bug, but the client still gets the envelope (and a signature).
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "An internal error occurred. Please try again later.",
+            )
+            .into_response_for_panic()
+        }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            sign_layer::sign_responses,
+        ))
+        // Outside the signing, so the line has the response id and the whole latency.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            access_log::log_request,
+        ))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("The requested route does not exist.")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "This method is not allowed on this route.",
+    )
+}
+
+/// Every route of the API, each domain's table in turn: `/v1` (with `v1_layers` applied to its
+/// routes only) and `/_provisio`.
+pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api {
+    let v1 = context::routes::v1()
+        .merge(webhooks::routes::v1())
+        .merge(provisioning::routes::v1())
+        .merge(onboarding::routes::v1())
+        .merge(banking::routes::v1())
+        .merge(cards::routes::v1())
+        .map_router(v1_layers);
+    let operator = webhooks::routes::operator()
+        .merge(provisioning::routes::operator())
+        .merge(onboarding::routes::operator())
+        .merge(banking::routes::operator())
+        .merge(cards::routes::operator())
+        .merge(sandbox::routes::operator())
+        .route(
+            "/openapi.json",
+            [get(
+                describe,
+                Op::new("This description")
+                    .auth(Auth::Public)
+                    .answers_document(),
+            )],
+        );
+    Api::new().nest("/v1", v1).nest("/_provisio", operator)
+}
+
+/// The dashboard under `/_provisio/ui`: its shell's routes and each domain's pages. HTML, not
+/// API: none of it is described.
+fn pages() -> Router<AppState> {
+    ui::router()
+        .merge(webhooks::ui::router())
+        .merge(provisioning::ui::router())
+        .merge(onboarding::ui::router())
+        .merge(banking::ui::router())
+        .merge(cards::ui::router())
+        .merge(sandbox::ui::router())
+}
+
+/// The description of every route [`router`] serves.
+fn document() -> Value {
+    let (_, described) = api(|router| router).into_parts();
+    openapi::build(&described)
+}
+
+/// [`document`] as served: built once, then the same bytes every time.
+pub fn openapi_json() -> &'static [u8] {
+    static JSON: OnceLock<Vec<u8>> = OnceLock::new();
+    JSON.get_or_init(|| serde_json::to_vec(&document()).unwrap_or_default())
+}
+
+/// `GET /_provisio/openapi.json`: the description of every route, public in every profile (it
+/// holds no data, and it is what `provisio openapi` prints without a server anyway).
+async fn describe() -> Response {
+    let mut response = openapi_json().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use provisio_wire::Item;
+    use utoipa::PartialSchema;
+
+    use super::*;
+
+    #[test]
+    fn every_answer_names_an_item_variant() {
+        let (_, described) = api(|router| router).into_parts();
+        let item = serde_json::to_value(Item::schema()).unwrap_or_default();
+        let items = openapi::document::item_schemas(Some(&item));
+        assert!(items.contains_key("Id") && items.contains_key("Payment"));
+        for d in &described {
+            for name in d.op.item_names() {
+                assert!(
+                    items.contains_key(*name),
+                    "{} {} answers {name}, which is no Item variant",
+                    d.method,
+                    d.path
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Sandbox controls under `/_provisio/` (operator API): partners over HTTP, so each CI job can
+//! have a tenant of its own, and a reset that empties the store.
+
+use axum::{extract::State, http::StatusCode};
+use provisio_core::model::{Partner, UserId};
+use provisio_wire::{objects::SandboxPartner, requests::CreatePartnerRequest, Item};
+
+use crate::{
+    http::{
+        error::ApiError,
+        extract::{Admin, Json, PathId},
+        respond::{ApiResult, Bunq},
+    },
+    provisioning::partners::create_partner,
+    AppState, Profile,
+};
+
+fn rendered(partner: &Partner, api_key: Option<String>) -> Item {
+    Item::SandboxPartner(SandboxPartner {
+        id: partner.id.0,
+        name: partner.name.clone(),
+        created: provisio_wire::time::format(partner.created.micros()),
+        api_key,
+    })
+}
+
+/// `POST /_provisio/partners` `{"name":"Acme"}`: a new partner and its API key, shown once.
+pub async fn create(
+    State(state): State<AppState>,
+    _: Admin,
+    Json(body): Json<CreatePartnerRequest>,
+) -> ApiResult {
+    let (partner, key) = create_partner(
+        state.store.as_ref(),
+        state.clock.as_ref(),
+        state.config.environment,
+        body.name.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    Bunq::items(vec![rendered(&partner, Some(key.expose().to_owned()))])
+}
+
+/// `GET /_provisio/partners`: every partner, oldest first (no keys: they are stored hashed).
+pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult {
+    let partners = state.store.list_partners().await?;
+    Bunq::items(partners.iter().map(|p| rendered(p, None)).collect())
+}
+
+/// `DELETE /_provisio/partners/{id}`: the partner and everything it owns, in one transaction.
+pub async fn delete(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
+    if state.store.delete_partner(UserId(id)).await?.is_none() {
+        return Err(ApiError::not_found("Partner not found."));
+    }
+    state.auth.forget_all();
+    Bunq::items(Vec::new())
+}
+
+/// `POST /_provisio/reset`: empties the store but for the server key (clients keep trusting
+/// the server's public key) and the virtual clock. `dev` profile only.
+pub async fn reset(State(state): State<AppState>, _: Admin) -> ApiResult {
+    if state.config.profile != Profile::Dev {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "A reset empties the store; it is allowed in the dev profile only.",
+        ));
+    }
+    state.store.reset().await?;
+    state.auth.forget_all();
+    Bunq::items(Vec::new())
+}
