@@ -37,7 +37,7 @@ pub async fn run(command: AccountCommand) -> anyhow::Result<()> {
     match command {
         AccountCommand::Credit(args) => {
             let store = args.storage.open_existing().await?;
-            let paid = provisio_server::payments::credit(
+            let paid = provisio_server::banking::payments::credit(
                 store.as_ref(),
                 &sandbox::clock_of(store.as_ref()).await?,
                 provisio_core::model::MonetaryAccountId(args.id),

@@ -4,7 +4,7 @@
 
 use clap::{Args, Subcommand};
 use provisio_core::model::UserId;
-use provisio_server::compliance;
+use provisio_server::onboarding::compliance;
 
 use crate::args::StorageArgs;
 

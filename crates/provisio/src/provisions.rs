@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 use provisio_core::model::ProvisionId;
-use provisio_server::ops;
+use provisio_server::provisioning::ops;
 
 use crate::{args::StorageArgs, sandbox};
 

@@ -4,7 +4,7 @@
 
 use clap::{Args, Subcommand};
 use provisio_core::model::UserId;
-use provisio_server::scenarios::{self, Runnable};
+use provisio_server::sandbox::scenarios::{self, Runnable};
 
 use crate::args::{EnvironmentArgs, StorageArgs};
 

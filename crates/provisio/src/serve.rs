@@ -10,8 +10,8 @@ use provisio_core::{
 };
 use provisio_server::{
     config::{DeliveryConfig, OnboardingConfig, WorkerConfig},
-    partners::{demo_api_key, ensure_demo_partner, DemoPartner, DEMO_PARTNER},
-    seed::{Seed, Seeded},
+    provisioning::partners::{demo_api_key, ensure_demo_partner, DemoPartner, DEMO_PARTNER},
+    sandbox::seed::{Seed, Seeded},
     Server, ServerConfig,
 };
 use tokio::net::TcpListener;
@@ -102,13 +102,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", args.listen))?,
     };
     if let Some(seed) = &seed {
-        let seeded = provisio_server::seed::load(store.as_ref(), clock.as_ref(), environment, seed)
-            .await
-            .context("loading the seed")?;
+        let seeded =
+            provisio_server::sandbox::seed::load(store.as_ref(), clock.as_ref(), environment, seed)
+                .await
+                .context("loading the seed")?;
         match seeded {
             Seeded::Skipped => println!("The store has partners already: the seed was not loaded."),
             Seeded::Loaded(partners) => {
-                for line in provisio_server::seed::summary(&partners) {
+                for line in provisio_server::sandbox::seed::summary(&partners) {
                     println!("{line}");
                 }
             }

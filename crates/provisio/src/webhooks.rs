@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use provisio_core::webhook::AttemptRecord;
-use provisio_server::dispatch::Inspector;
+use provisio_server::webhooks::dispatch::Inspector;
 use provisio_wire::time::format;
 
 use crate::args::{StorageArgs, TailArgs};

@@ -23,43 +23,36 @@
 //! 5. `router`: every domain's table and pages, merged with the layers; then this file.
 
 mod auth;
-mod banking;
+pub mod banking;
 pub mod cards;
 pub mod config;
 mod connections;
 mod context;
 mod http;
 mod metrics;
-mod onboarding;
-mod provisioning;
+pub mod onboarding;
+pub mod provisioning;
 mod rate_limit;
 mod request_log;
 mod router;
-mod sandbox;
+pub mod sandbox;
 pub mod sandbox_clock;
 mod signing;
 mod state;
 mod ui;
-mod webhooks;
+pub mod webhooks;
 pub mod worker;
 
 use std::{future::Future, sync::Arc};
 
 use provisio_core::{secret::Secret, store::Store, time::Clock};
 use tokio::{net::TcpListener, sync::watch};
+use webhooks::dispatch;
 
 pub use config::{Profile, ServerConfig};
 pub use signing::{load_server_key, KeyError};
 pub use state::AppState;
 pub use worker::{Outcome, Worker};
-
-// The services `provisio` (the CLI) and the tests call, at the paths they had before the server
-// was laid out by domain.
-pub use banking::payments;
-pub use onboarding::compliance;
-pub use provisioning::{ops, partners};
-pub use sandbox::{scenarios, seed};
-pub use webhooks::dispatch;
 
 /// The OpenAPI description of every route, as `GET /_provisio/openapi.json` serves it.
 pub fn openapi_json() -> &'static [u8] {

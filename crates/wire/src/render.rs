@@ -6,17 +6,16 @@ use crate::objects::{
     PartnerUserProvision, ProvisionHistoryEntry, Token, UserApiKey, UserCompany, UserPerson,
 };
 use provisio_core::{
-    model::{ApiKeyUser, Device, Partner},
+    model::{ApiKeyUser, Device, Partner, ProvisionedUser},
     provision::{
         oauth::{CallbackUrl, OauthClient},
-        record::{HistoryEntry, Provision, ProvisionedUser},
+        record::{HistoryEntry, Provision},
         UserVerifiedType,
     },
     time::Timestamp,
 };
 
-/// The timestamp helper lives in `time`, below both this module and `kyc`.
-pub use crate::time::ts;
+use crate::time::ts;
 
 pub fn token(id: i64, created: Timestamp, updated: Timestamp, token: &str) -> Token {
     Token {

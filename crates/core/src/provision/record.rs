@@ -6,13 +6,9 @@ use super::{
     state::{Phase, Stored},
 };
 use crate::{
-    model::{CredentialId, JobId, OauthClientId, Partner, ProvisionId, UserId},
+    model::{CredentialId, JobId, OauthClientId, Partner, ProvisionId, ProvisionedUser, UserId},
     time::Timestamp,
 };
-
-/// Kept in `model` beside the other users, so that the session types there (a credential's
-/// grant) need nothing from `provision` but its enums.
-pub use crate::model::ProvisionedUser;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provision {

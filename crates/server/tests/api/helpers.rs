@@ -12,7 +12,8 @@ use std::{
 use provisio_client::{Api, Client, ClientBuilder, Reply, Request, SigningKey, VerifyingKey};
 use provisio_core::{store::Store, time::SystemClock};
 use provisio_server::{
-    config::WorkerConfig, partners::create_partner, Outcome, Server, ServerConfig, Worker,
+    config::WorkerConfig, provisioning::partners::create_partner, Outcome, Server, ServerConfig,
+    Worker,
 };
 use provisio_store::{connect, testing::TestDatabase, Backend};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
@@ -27,7 +28,7 @@ pub struct TestApp {
     pub server_key: Arc<VerifyingKey>,
     pub admin_token: String,
     worker: Option<Arc<Worker>>,
-    dispatcher: Option<Arc<provisio_server::dispatch::Dispatcher>>,
+    dispatcher: Option<Arc<provisio_server::webhooks::dispatch::Dispatcher>>,
     config: ServerConfig,
     db: TestDatabase,
     running: Option<(oneshot::Sender<()>, JoinHandle<std::io::Result<()>>)>,

@@ -6,9 +6,9 @@ use provisio_core::{
     model::{
         ApiKeyId, ApiKeyUser, CredentialGrant, CredentialId, Device, DeviceGrant, DeviceId,
         DeviceKey, DeviceStatus, Installation, InstallationId, Partner, Principal, ProvisionId,
-        Session, SessionContext, SessionGrant, SessionId, UserId,
+        ProvisionedUser, Session, SessionContext, SessionGrant, SessionId, UserId,
     },
-    provision::{record::ProvisionedUser, CredentialStatus},
+    provision::CredentialStatus,
     time::Timestamp,
     StoreError,
 };

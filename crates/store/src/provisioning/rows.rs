@@ -3,9 +3,9 @@
 //! which reads one inside a transaction.
 
 use provisio_core::{
-    model::{CredentialId, OauthClientId, Partner, ProvisionId, UserId},
+    model::{CredentialId, OauthClientId, Partner, ProvisionId, ProvisionedUser, UserId},
     provision::{
-        record::{Credential, HistoryEntry, OauthRequest, Provision, ProvisionedUser},
+        record::{Credential, HistoryEntry, OauthRequest, Provision},
         state::{Resume, Stored},
         ActionRequired, CredentialStatus, Product, Status, SubStatus, UserVerifiedType,
     },

@@ -2,8 +2,8 @@
 
 use axum::extract::State;
 use provisio_core::{
-    model::{ApiKeyUser, UserKind, UserRecord},
-    provision::{record::ProvisionedUser, UserVerifiedType},
+    model::{ApiKeyUser, ProvisionedUser, UserKind, UserRecord},
+    provision::UserVerifiedType,
 };
 use provisio_wire::render;
 use provisio_wire::Item;

@@ -7,8 +7,8 @@ use provisio_core::{
 };
 use provisio_wire::{
     objects::{FailedFilter, NotificationFilterFailure, NotificationFilterUrl},
-    render::ts,
     requests::{FailureRetryRequest, NotificationFiltersRequest},
+    time::ts,
     Item,
 };
 
