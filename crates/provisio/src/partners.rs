@@ -2,7 +2,7 @@
 //! database directly.
 
 use clap::{Args, Subcommand};
-use provisio_server::provisioning::partners::create_partner;
+use provisio_server::context::partners::create_partner;
 
 use crate::{
     args::{EnvironmentArgs, StorageArgs},
@@ -82,7 +82,7 @@ pub async fn run(command: PartnerCommand) -> anyhow::Result<()> {
         }
         PartnerCommand::AddKey(args) => {
             let store = args.storage.open_existing().await?;
-            let key = provisio_server::provisioning::partners::add_api_key(
+            let key = provisio_server::context::partners::add_api_key(
                 store.as_ref(),
                 &sandbox::clock_of(store.as_ref()).await?,
                 args.environment.environment.into(),

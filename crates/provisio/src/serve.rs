@@ -10,7 +10,7 @@ use provisio_core::{
 };
 use provisio_server::{
     config::{DeliveryConfig, OnboardingConfig, WorkerConfig},
-    provisioning::partners::{demo_api_key, ensure_demo_partner, DemoPartner, DEMO_PARTNER},
+    context::partners::{demo_api_key, ensure_demo_partner, DemoPartner, DEMO_PARTNER},
     sandbox::seed::{Seed, Seeded},
     Server, ServerConfig,
 };

@@ -27,7 +27,7 @@ pub mod banking;
 pub mod cards;
 pub mod config;
 mod connections;
-mod context;
+pub mod context;
 mod http;
 mod metrics;
 pub mod onboarding;

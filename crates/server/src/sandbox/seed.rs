@@ -24,7 +24,7 @@ use provisio_core::{
 use serde::Deserialize;
 
 use crate::{
-    provisioning::partners::{create_partner, demo_api_key},
+    context::partners::{create_partner, demo_api_key},
     sandbox::scenarios::{self, Runnable},
 };
 

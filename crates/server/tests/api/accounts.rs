@@ -10,7 +10,7 @@ use provisio_client::{
     Client, ClientError,
 };
 use provisio_core::{account::iban, model::Environment};
-use provisio_server::provisioning::partners::create_partner;
+use provisio_server::context::partners::create_partner;
 use reqwest::Method;
 
 use crate::{helpers::*, onboarding::onboarding_user, provisioning::*};

@@ -178,7 +178,7 @@ for_each_backend! { TestApp::spawn =>
         let active = MonetaryAccountRequest { status: Some("ACTIVE".into()), ..MonetaryAccountRequest::default() };
         ok(user.put(&format!("/v1/user/{key}/monetary-account-bank/{main}"), &active).await);
         let made = ok(order(&user, key, &debit_order()).await);
-        let (_, stranger_key) = provisio_server::provisioning::partners::create_partner(app.store.as_ref(), app.clock.as_ref(), provisio_core::model::Environment::Sandbox, "Stranger BV")
+        let (_, stranger_key) = provisio_server::context::partners::create_partner(app.store.as_ref(), app.clock.as_ref(), provisio_core::model::Environment::Sandbox, "Stranger BV")
             .await.unwrap_or_else(|e| panic!("{e}"));
         let stranger = ok(Client::builder(&app.base_url, stranger_key.expose()).signing_key(test_key()).connect().await);
         refused(stranger.get(&format!("/v1/user/{key}/card/{}", made.id)).await, 404, "not found");

@@ -132,7 +132,7 @@ for_each_backend! { TestApp::spawn =>
         }
         // The user may not read its partner's company; a stranger sees nothing.
         assert_eq!(user.get(&format!("/v1/user/{partner_id}")).await.err().and_then(|e| e.status()), Some(404));
-        let (_, key) = provisio_server::provisioning::partners::create_partner(
+        let (_, key) = provisio_server::context::partners::create_partner(
             app.store.as_ref(), app.clock.as_ref(), provisio_core::model::Environment::Sandbox, "Stranger BV",
         ).await.unwrap_or_else(|e| panic!("{e}"));
         let stranger = Client::builder(&app.base_url, key.expose()).signing_key(test_key())

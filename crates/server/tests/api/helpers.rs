@@ -12,8 +12,7 @@ use std::{
 use provisio_client::{Api, Client, ClientBuilder, Reply, Request, SigningKey, VerifyingKey};
 use provisio_core::{store::Store, time::SystemClock};
 use provisio_server::{
-    config::WorkerConfig, provisioning::partners::create_partner, Outcome, Server, ServerConfig,
-    Worker,
+    config::WorkerConfig, context::partners::create_partner, Outcome, Server, ServerConfig, Worker,
 };
 use provisio_store::{connect, testing::TestDatabase, Backend};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};

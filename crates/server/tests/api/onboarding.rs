@@ -154,7 +154,7 @@ for_each_backend! { TestApp::spawn =>
         let company = partner.context().await.map(|c| c.user_id).unwrap_or_default();
         let err = partner.post(&format!("/v1/user/{company}/user-onboarding"), &OnboardingRequest::default()).await.err();
         assert_eq!(err.and_then(|e| e.status()), Some(404));
-        let (_, other) = provisio_server::provisioning::partners::create_partner(
+        let (_, other) = provisio_server::context::partners::create_partner(
             app.store.as_ref(), app.clock.as_ref(), provisio_core::model::Environment::Sandbox, "Stranger BV",
         ).await.unwrap_or_else(|e| panic!("{e}"));
         let stranger = Client::builder(&app.base_url, other.expose()).signing_key(test_key()).connect().await

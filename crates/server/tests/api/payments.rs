@@ -14,7 +14,7 @@ use provisio_core::{
     model::{Environment, PageBound, PageQuery},
     store::Store,
 };
-use provisio_server::provisioning::partners::create_partner;
+use provisio_server::context::partners::create_partner;
 use reqwest::Method;
 
 use crate::{

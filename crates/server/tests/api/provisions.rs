@@ -221,7 +221,7 @@ for_each_backend! { TestApp::spawn =>
     async fn another_partner_s_provision_does_not_exist(app: TestApp) {
         let client = ready_partner(&app).await;
         let id = create(&client, &person(&new_uuid())).await;
-        let (_, key) = provisio_server::provisioning::partners::create_partner(
+        let (_, key) = provisio_server::context::partners::create_partner(
             app.store.as_ref(), app.clock.as_ref(), provisio_core::model::Environment::Sandbox, "Other BV",
         ).await.unwrap_or_else(|e| panic!("{e}"));
         let other = provisio_client::Client::builder(&app.base_url, key.expose())

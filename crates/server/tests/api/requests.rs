@@ -3,7 +3,7 @@
 
 use provisio_client::{wire::Item, Request};
 use provisio_core::time::SystemClock;
-use provisio_server::provisioning::partners::create_partner;
+use provisio_server::context::partners::create_partner;
 use reqwest::Method;
 
 use crate::{helpers::*, provisioning::admin};

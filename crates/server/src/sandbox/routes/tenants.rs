@@ -6,12 +6,12 @@ use provisio_core::model::{Partner, UserId};
 use provisio_wire::{objects::SandboxPartner, requests::CreatePartnerRequest, Item};
 
 use crate::{
+    context::partners::create_partner,
     http::{
         error::ApiError,
         extract::{Admin, Json, PathId},
         respond::{ApiResult, Bunq},
     },
-    provisioning::partners::create_partner,
     AppState, Profile,
 };
 
