@@ -19,7 +19,7 @@ use provisio_wire::headers;
 use serde::{de::DeserializeOwned, Serialize};
 
 use super::{
-    body::read_json,
+    body::{read_json, read_optional_json},
     encryption::ReplyKey,
     error::ApiError,
     explain,
@@ -175,6 +175,19 @@ impl<T: DeserializeOwned + Serialize> FromRequest<AppState> for SignedJson<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         read_json(req, state, true).await.map(SignedJson)
+    }
+}
+
+/// A JSON body that may also be empty (`T::default()`), as bunq's clients send to the PAN and
+/// CVC2 routes; when not empty, it passes the same check as [`Json`]. Its signature is
+/// verified when sent.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Serialize + Default> FromRequest<AppState> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        read_optional_json(req, state).await.map(OptionalJson)
     }
 }
 

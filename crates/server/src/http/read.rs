@@ -26,7 +26,7 @@ pub(super) struct CallerKey(pub Arc<VerifyingKey>);
 
 /// Reads a body of at most `limit` bytes (see `read_limited`) and verifies its
 /// `X-Bunq-Client-Signature` over exactly the bytes sent: when sent, or always if `required`.
-pub(crate) async fn signed_bytes(
+pub(super) async fn signed_bytes(
     parts: &Parts,
     body: axum::body::Body,
     state: &AppState,
