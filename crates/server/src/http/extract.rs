@@ -129,7 +129,7 @@ impl FromRequestParts<AppState> for SessionAuth {
     }
 }
 
-/// `Authorization: Bearer <admin token>`.
+/// `Authorization: Bearer <admin token>` (the scheme in any case).
 pub struct Admin;
 
 impl FromRequestParts<AppState> for Admin {
@@ -143,8 +143,10 @@ impl FromRequestParts<AppState> for Admin {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|token| SecretHash::of(token.trim()));
+            .and_then(|v| v.trim_start().split_once(' '))
+            // RFC 7235: the scheme is case-insensitive; the token is compared as sent.
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+            .map(|(_, token)| SecretHash::of(token.trim()));
         if given.as_ref() == Some(expected) {
             Ok(Admin)
         } else {
