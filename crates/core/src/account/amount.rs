@@ -5,7 +5,8 @@ use crate::{text, DomainError};
 
 /// Parses `"123.45"` into 12345 minor units. Refused: a sign (amounts here are never
 /// negative), exponents, other than exactly two decimals, grouping, more than 15 digits
-/// before the point. `field` names the amount in the error.
+/// before the point, leading zeros (`01.00`, `00.50`; `0.50` is fine). `field` names the
+/// amount in the error.
 pub fn parse_minor(field: &str, value: &str) -> Result<i64, DomainError> {
     let refuse = || {
         DomainError::invalid(format!(
@@ -17,6 +18,13 @@ pub fn parse_minor(field: &str, value: &str) -> Result<i64, DomainError> {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(units) || units.len() > 15 || cents.len() != 2 || !digits(cents) {
         return Err(refuse());
+    }
+    // bunq writes `0.50` and `10.00`, never `00.50` or `01.00`.
+    if units.len() > 1 && units.starts_with('0') {
+        return Err(DomainError::invalid(format!(
+            "{field} must be a decimal amount with no leading zeros, such as \"1.00\" or \"0.50\"; got {}.",
+            text::quoted(value)
+        )));
     }
     let units: i64 = units.parse().map_err(|_| refuse())?;
     let cents: i64 = cents.parse().map_err(|_| refuse())?;
@@ -94,6 +102,21 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(message.contains("exactly two decimals"), "{message}");
+    }
+
+    #[test]
+    fn leading_zeros_are_refused() {
+        for good in ["0.50", "0.00", "10.00", "100.00"] {
+            assert!(parse_minor("amount", good).is_ok(), "{good:?}");
+        }
+        for bad in ["00001.00", "00.50", "01.00", "00.00", "010.00"] {
+            let message = parse_minor("amount.value", bad)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| panic!("{bad:?} accepted"));
+            assert!(message.contains("no leading zeros"), "{message}");
+            assert!(message.contains("amount.value"), "{message}");
+        }
     }
 
     #[test]

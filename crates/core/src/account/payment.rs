@@ -121,8 +121,14 @@ fn positive_amount(field: &str, value: &str) -> Result<i64, DomainError> {
     Ok(minor)
 }
 
+/// An IBAN as sent, in its one stored form: upper case (ISO 13616 compares IBANs without
+/// regard to case), spaces (the printed form's groups) removed; then validated.
 fn checked_iban(field: &str, value: &str) -> Result<String, DomainError> {
-    let compact: String = value.chars().filter(|c| *c != ' ').collect();
+    let compact: String = value
+        .chars()
+        .filter(|c| *c != ' ')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
     if iban::is_valid(&compact) {
         Ok(compact)
     } else {
@@ -293,7 +299,14 @@ mod tests {
             ok.map(|p| p.counterparty_iban),
             Some("NL91ABNA0417164300".into())
         );
+        // Any case, with or without spaces, is the same IBAN.
+        let lower = new_payment(&body("1.00", "nl91 abna 0417 1643 00")).ok();
+        assert_eq!(
+            lower.map(|p| p.counterparty_iban),
+            Some("NL91ABNA0417164300".into())
+        );
         let iban = "NL91ABNA0417164300";
+        assert!(refused(&body("01.00", iban)).contains("no leading zeros"));
         assert!(refused(&body("0.00", iban)).contains("more than 0.00"));
         assert!(refused(&body("1.001", iban)).contains("two decimals"));
         assert!(refused(&body("-1.00", iban)).contains("two decimals"));

@@ -19,7 +19,7 @@ use provisio_wire::headers;
 use serde::{de::DeserializeOwned, Serialize};
 
 use super::{
-    body::read_json,
+    body::{read_json, read_optional_json},
     encryption::ReplyKey,
     error::ApiError,
     explain,
@@ -129,7 +129,7 @@ impl FromRequestParts<AppState> for SessionAuth {
     }
 }
 
-/// `Authorization: Bearer <admin token>`.
+/// `Authorization: Bearer <admin token>` (the scheme in any case).
 pub struct Admin;
 
 impl FromRequestParts<AppState> for Admin {
@@ -143,8 +143,10 @@ impl FromRequestParts<AppState> for Admin {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|token| SecretHash::of(token.trim()));
+            .and_then(|v| v.trim_start().split_once(' '))
+            // RFC 7235: the scheme is case-insensitive; the token is compared as sent.
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+            .map(|(_, token)| SecretHash::of(token.trim()));
         if given.as_ref() == Some(expected) {
             Ok(Admin)
         } else {
@@ -175,6 +177,19 @@ impl<T: DeserializeOwned + Serialize> FromRequest<AppState> for SignedJson<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         read_json(req, state, true).await.map(SignedJson)
+    }
+}
+
+/// A JSON body that may also be empty (`T::default()`), as bunq's clients send to the PAN and
+/// CVC2 routes; when not empty, it passes the same check as [`Json`]. Its signature is
+/// verified when sent.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Serialize + Default> FromRequest<AppState> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        read_optional_json(req, state).await.map(OptionalJson)
     }
 }
 

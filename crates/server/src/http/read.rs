@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::{
-    body::Bytes,
+    body::{Bytes, HttpBody},
     http::{request::Parts, StatusCode},
 };
 use provisio_core::{crypto::VerifyingKey, DomainError};
@@ -26,7 +26,7 @@ pub(super) struct CallerKey(pub Arc<VerifyingKey>);
 
 /// Reads a body of at most `limit` bytes (see `read_limited`) and verifies its
 /// `X-Bunq-Client-Signature` over exactly the bytes sent: when sent, or always if `required`.
-pub(crate) async fn signed_bytes(
+pub(super) async fn signed_bytes(
     parts: &Parts,
     body: axum::body::Body,
     state: &AppState,
@@ -72,15 +72,25 @@ pub(super) async fn read_limited(
     limit: usize,
     what: &str,
 ) -> Result<axum::body::Bytes, ApiError> {
+    let too_large = || {
+        ApiError::bad_request(format!(
+            "{what} is too large; at most {limit} bytes are accepted."
+        ))
+    };
+    // A declared Content-Length over the limit is refused before reading: waiting for a body
+    // that will be refused anyway would hold the client until the timeout.
+    if HttpBody::size_hint(&body).lower() > u64::try_from(limit).unwrap_or(u64::MAX) {
+        return Err(too_large());
+    }
     // A client that announces more than it sends would otherwise hold the connection forever.
     let read = axum::body::to_bytes(body, limit);
     match tokio::time::timeout(state.config.request_timeout, read).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(err)) => Err(ApiError::bad_request(if is_too_large(err) {
-            format!("{what} is too large; at most {limit} bytes are accepted.")
+        Ok(Err(err)) => Err(if is_too_large(err) {
+            too_large()
         } else {
-            format!("{what} could not be read.")
-        })),
+            ApiError::bad_request(format!("{what} could not be read."))
+        }),
         Err(_) => Err(ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
             format!("{what} did not arrive in time."),

@@ -228,6 +228,24 @@ for_each_backend! { TestApp::spawn =>
         assert!(log.contains("primary-account-number"), "{log}");
         assert!(!log.contains(&pan) && !log.contains(&format!("\"{}\"", cvc.cvc2)), "{log}");
     }
+
+    async fn a_body_that_is_not_an_object_creates_no_cvc2(app: TestApp) {
+        let (_, user, key, _) = active_user(&app).await;
+        open(&user, key, "bank", &bank("EUR", "Main")).await;
+        let made = ok(order(&user, key, &debit_order()).await);
+        let cvc_path = format!("/v1/user/{key}/card/{}/generated-cvc2", made.id);
+        // An array is never read as an object (serde would take `[]` for `{}`), nor is anything
+        // else that is not an object; the PAN route takes its body through the same check.
+        for body in [serde_json::json!([]), serde_json::json!([{}]), serde_json::json!(["GENERATED"]), serde_json::json!("x"), serde_json::json!(1), serde_json::json!(null)] {
+            refused(user.post(&cvc_path, &body).await, 400, "must be a JSON object");
+            refused(user.post(&format!("/v1/user/{key}/card/{}/primary-account-number", made.id), &body).await, 400, "must be a JSON object");
+        }
+        refused(user.post(&cvc_path, &serde_json::json!({"type": ["STATIC"]})).await, 400, "type must be a string");
+        assert_eq!(ok(user.get(&cvc_path).await).response, Vec::<Item>::new(), "no CVC2 was created");
+        // An empty body and an empty object still are the default.
+        ok(user.post(&cvc_path, &serde_json::json!({})).await);
+        assert_eq!(ok(user.get(&cvc_path).await).response.len(), 1);
+    }
 }
 
 /// The partner's own company id.

@@ -246,6 +246,26 @@ for_each_backend! { TestApp::spawn =>
         }));
     }
 
+    async fn an_iban_in_any_case_pays_the_same_account(app: TestApp) {
+        let (partner, user, key, _) = active_user(&app).await;
+        let (me, main, _) = main_account(&partner).await;
+        let salary = open(&user, key, "bank", &bank("EUR", "Salary")).await;
+        let salary_iban = banks(&user, key).await[0].alias[0].value.clone();
+        fund(&app, main, "10.00").await;
+        // `nl..bunq..`, and in its printed form with spaces, is the same account as `NL..BUNQ..`.
+        let lower = salary_iban.to_ascii_lowercase();
+        let spaced: String = lower.chars().enumerate().flat_map(|(i, c)| (i > 0 && i % 4 == 0).then_some(' ').into_iter().chain([c])).collect();
+        ok(pay(&partner, me, main, &to(&lower, "1.00")).await);
+        ok(pay(&partner, me, main, &to(&spaced, "2.00")).await);
+        assert_eq!(balance(&user, key, salary).await, "3.00", "both settled on the account here");
+        for out in &payments(&partner, me, main).await[..2] {
+            assert_eq!((out.kind.as_str(), out.counterparty_alias.iban.as_str()), ("BUNQ", salary_iban.as_str()));
+        }
+        // An amount with leading zeros is refused, changing nothing.
+        refused(pay(&partner, me, main, &to(&salary_iban, "01.00")).await, 400, "no leading zeros");
+        assert_eq!(balance(&user, key, salary).await, "3.00");
+    }
+
     async fn a_closed_provision_blocks_its_accounts_and_keeps_the_balance(app: TestApp) {
         let (partner, user, key, provision) = active_user(&app).await;
         let (_, main, main_iban) = main_account(&partner).await;

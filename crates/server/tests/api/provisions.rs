@@ -281,4 +281,22 @@ for_each_backend! { TestApp::spawn =>
         let reply = admin(&app, Method::POST, "/_provisio/provisions/999999/approve").await;
         assert_error(&reply, &app.server_key, 404, "not found");
     }
+
+    async fn the_operator_token_scheme_is_case_insensitive(app: TestApp) {
+        let client = ready_partner(&app).await;
+        let id = create(&client, &person(&new_uuid())).await;
+        let path = format!("/_provisio/provisions/{id}/history");
+        let with = |value: String| app.send(Request::new(Method::GET, path.clone()).header("authorization", &value));
+        // RFC 7235: the scheme is case-insensitive; the token is not.
+        for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+            let reply = with(format!("{scheme} {}", app.admin_token)).await;
+            assert_eq!(reply.status, 200, "{scheme}: {}", String::from_utf8_lossy(&reply.body));
+        }
+        let swapped: String = app.admin_token.chars().map(|c| if c.is_ascii_lowercase() { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() }).collect();
+        assert_ne!(swapped, app.admin_token);
+        for value in [format!("Bearer {swapped}"), format!("Basic {}", app.admin_token), format!("Bearer{}", app.admin_token), app.admin_token.clone()] {
+            let reply = with(value.clone()).await;
+            assert_error(&reply, &app.server_key, 401, "Bearer");
+        }
+    }
 }

@@ -23,6 +23,10 @@ async fn quick_timeouts(backend: Backend) -> TestApp {
     .await
 }
 
+/// bunq's three encryption headers, well-formed Base64 (their content is checked only once
+/// the body has arrived).
+const ENCRYPTION_HEADERS: &str = "X-Bunq-Client-Encryption-Key: AAAA\r\nX-Bunq-Client-Encryption-Iv: AAAA\r\nX-Bunq-Client-Encryption-Hmac: AAAA\r\n";
+
 fn installation_body() -> Vec<u8> {
     serde_json::to_vec(&InstallationRequest {
         client_public_key: test_key().public_key_pem().unwrap_or_default(),
@@ -44,6 +48,17 @@ for_each_backend! { quick_timeouts =>
         raw::closed_within(&mut stream).await;
     }
 
+    async fn an_encrypted_body_may_declare_a_block_more_than_the_limit(app: TestApp) {
+        // Within body_limit + IV_LEN, a declared length is not refused at once: the body is
+        // waited for (here it never comes, so the timeout answers).
+        let head = format!(
+            "POST /v1/installation HTTP/1.1\r\nHost: provisio\r\nContent-Type: application/json\r\n{ENCRYPTION_HEADERS}Content-Length: {}\r\n\r\n",
+            ServerConfig::default().body_limit + 16
+        );
+        let reply = raw::exchange(app.addr, head.as_bytes()).await;
+        assert_error(&reply, &app.server_key, 408, "The encrypted request body did not arrive in time.");
+    }
+
     async fn a_short_body_is_refused_after_the_timeout(app: TestApp) {
         let body = installation_body();
         let mut request = format!(
@@ -57,6 +72,38 @@ for_each_backend! { quick_timeouts =>
 }
 
 for_each_backend! { TestApp::spawn =>
+    async fn a_declared_length_over_the_limit_is_refused_at_once(app: TestApp) {
+        // The default request timeout (30 s) is far beyond what the test waits: the refusal
+        // comes from the declared length, not from the body that never arrives.
+        let limit = ServerConfig::default().body_limit;
+        assert!(ServerConfig::default().request_timeout >= Duration::from_secs(30));
+        let head = format!(
+            "POST /v1/installation HTTP/1.1\r\nHost: provisio\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            limit + 1
+        );
+        let mut stream = raw::connect(app.addr).await;
+        raw::write(&mut stream, head.as_bytes()).await;
+        let started = std::time::Instant::now();
+        let reply = tokio::time::timeout(Duration::from_secs(5), raw::read_reply(&mut stream))
+            .await
+            .unwrap_or_else(|_| panic!("no answer within 5 s: the body was waited for"))
+            .unwrap_or_else(|| panic!("closed without an answer"));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_error(&reply, &app.server_key, 400, "The request body is too large; at most 1048576 bytes are accepted.");
+        // An encrypted body may be a block (IV_LEN) longer than the limit; beyond that, the same.
+        let head = format!(
+            "POST /v1/installation HTTP/1.1\r\nHost: provisio\r\nContent-Type: application/json\r\n{ENCRYPTION_HEADERS}Content-Length: {}\r\n\r\n",
+            limit + 16 + 1
+        );
+        let mut stream = raw::connect(app.addr).await;
+        raw::write(&mut stream, head.as_bytes()).await;
+        let reply = tokio::time::timeout(Duration::from_secs(5), raw::read_reply(&mut stream))
+            .await
+            .unwrap_or_else(|_| panic!("no answer within 5 s: the encrypted body was waited for"))
+            .unwrap_or_else(|| panic!("closed without an answer"));
+        assert_error(&reply, &app.server_key, 400, "The encrypted request body is too large; at most 1048592 bytes are accepted.");
+    }
+
     async fn malformed_http_gets_the_signed_envelope(app: TestApp) {
         let cases: [(&str, Vec<u8>, &str); 4] = [
             ("bad Content-Length",

@@ -9,7 +9,7 @@
 //! are never logged (the access and request logs keep routes and paths, never bodies).
 
 use axum::{
-    extract::{FromRequest, FromRequestParts, OriginalUri, Request, State},
+    extract::{FromRequestParts, OriginalUri, State},
     http::request::Parts,
     Extension,
 };
@@ -22,15 +22,13 @@ use provisio_wire::{
     cards::{card_item, cvc2, CardPrimaryAccountNumber, CardRequest, Cvc2Request},
     Item,
 };
-use serde::de::DeserializeOwned;
 
 use crate::{
     http::{
         encryption::ClientEncrypted,
         error::ApiError,
-        extract::{Json, PathId},
+        extract::{Json, OptionalJson, PathId},
         pagination::Paging,
-        read::signed_bytes,
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},
     },
@@ -45,26 +43,6 @@ impl<S: Send + Sync> FromRequestParts<S> for CardPath {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         Ok(CardPath(CardId(path_id(parts, "card_id").await?)))
-    }
-}
-
-/// A JSON body that may also be empty (bunq's clients send none, or an encrypted empty one, to
-/// the PAN and CVC2 routes). Its signature is verified when sent.
-pub struct OptionalJson<T>(T);
-
-impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let (parts, body) = req.into_parts();
-        let limit = state.config.body_limit;
-        let bytes = signed_bytes(&parts, body, state, limit, "The request body", false).await?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(OptionalJson(T::default()));
-        }
-        serde_json::from_slice(&bytes)
-            .map(OptionalJson)
-            .map_err(|_| ApiError::bad_request("The request body must be a JSON object."))
     }
 }
 
