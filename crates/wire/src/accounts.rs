@@ -34,6 +34,12 @@ pub struct AccountSetting {
     pub restriction_chat: String,
 }
 
+/// bunq's `MonetaryAccountBank`, with every field its swagger documents
+/// (`MonetaryAccountBankDetails`). What provisio has no model for is rendered as bunq renders
+/// an account without it: no overdraft (`0.00`), no per-transaction limit, budget, credit line,
+/// share or relation user (`null`), no connected cards, accesses, auto-saves or fulfillments
+/// (`[]`), and no conversion (`balance_converted` `null`: every balance is in the account's own
+/// currency).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MonetaryAccountBank {
     pub id: i64,
@@ -42,13 +48,20 @@ pub struct MonetaryAccountBank {
     pub alias: Vec<Alias>,
     pub avatar: Avatar,
     pub balance: Amount,
+    #[schema(required = true)]
+    pub balance_converted: Option<Amount>,
     pub country: String,
     pub currency: String,
     pub daily_limit: Amount,
+    #[schema(required = true)]
+    pub transaction_limit: Option<Amount>,
+    pub overdraft_limit: Amount,
     pub description: String,
+    pub public_uuid: String,
     pub display_name: String,
     pub status: String,
     pub sub_status: String,
+    pub timezone: String,
     #[schema(required = true)]
     pub reason: Option<String>,
     #[schema(required = true)]
@@ -57,6 +70,18 @@ pub struct MonetaryAccountBank {
     #[schema(required = true)]
     pub monetary_account_profile: Option<serde_json::Value>,
     pub setting: AccountSetting,
+    pub connected_cards: Vec<serde_json::Value>,
+    #[schema(required = true)]
+    pub budget: Option<serde_json::Value>,
+    #[schema(required = true)]
+    pub credit_line: Option<serde_json::Value>,
+    pub all_access: Vec<serde_json::Value>,
+    #[schema(required = true)]
+    pub share: Option<serde_json::Value>,
+    pub all_auto_save_id: Vec<serde_json::Value>,
+    pub fulfillments: Vec<serde_json::Value>,
+    #[schema(required = true)]
+    pub relation_user: Option<serde_json::Value>,
 }
 
 /// As [`MonetaryAccountBank`], with the `service` holding the money (rendered after the
@@ -140,13 +165,18 @@ pub fn account_item(a: &MonetaryAccount) -> Item {
         }],
         avatar: avatar(&a.public_uuid),
         balance: amount(a.balance_minor, &a.currency),
+        balance_converted: None,
         country: "NL".into(),
         currency: a.currency.clone(),
         daily_limit: amount(a.daily_limit_minor, &a.currency),
+        transaction_limit: None,
+        overdraft_limit: amount(0, &a.currency),
         description: a.description.clone(),
+        public_uuid: a.public_uuid.clone(),
         display_name: a.display_name.clone(),
         status: a.status.as_str().into(),
         sub_status: a.sub_status.as_str().into(),
+        timezone: "Europe/Amsterdam".into(),
         reason: a.reason.clone(),
         reason_description: a.reason_description.clone(),
         user_id: a.user_id.0,
@@ -156,6 +186,14 @@ pub fn account_item(a: &MonetaryAccount) -> Item {
             default_avatar_status: "AVATAR_DEFAULT".into(),
             restriction_chat: "ALLOW_INCOMING".into(),
         },
+        connected_cards: Vec::new(),
+        budget: None,
+        credit_line: None,
+        all_access: Vec::new(),
+        share: None,
+        all_auto_save_id: Vec::new(),
+        fulfillments: Vec::new(),
+        relation_user: None,
     };
     match a.kind {
         AccountKind::Bank => Item::MonetaryAccountBank(bank),

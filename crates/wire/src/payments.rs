@@ -38,6 +38,10 @@ pub struct PaymentObject {
     pub balance_after_mutation: Amount,
     #[schema(required = true)]
     pub merchant_reference: Option<String>,
+    /// Where the payment was made: provisio takes none, so `null`, as bunq renders a payment
+    /// sent without one.
+    #[schema(required = true)]
+    pub geolocation: Option<serde_json::Value>,
 }
 
 /// `counterparty_alias` as sent: the same pointer as a provision's.
@@ -110,6 +114,7 @@ pub fn payment(p: &Payment) -> PaymentObject {
         status: "SETTLED".into(),
         balance_after_mutation: amount(p.balance_after_minor, &p.currency),
         merchant_reference: p.merchant_reference.clone(),
+        geolocation: None,
     }
 }
 

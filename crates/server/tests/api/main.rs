@@ -5,6 +5,7 @@ mod helpers;
 mod provisioning;
 
 mod accounts;
+mod bunq_fields;
 mod card_limits;
 mod card_transactions;
 mod cards;
