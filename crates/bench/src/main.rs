@@ -10,6 +10,7 @@ mod load;
 mod payments;
 mod provisions;
 mod server;
+mod soak;
 mod webhooks;
 
 use std::{sync::Arc, time::Duration};
@@ -42,6 +43,9 @@ struct Args {
     /// --database-url with PostgreSQL).
     #[arg(long, default_value_t = 1)]
     processes: usize,
+    /// Rounds of the soak scenario (each runs every load for --seconds).
+    #[arg(long, default_value_t = 10)]
+    rounds: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -58,6 +62,8 @@ enum Scenario {
     Payments,
     /// Card authorisations on the ledger, then the ledger check.
     Cards,
+    /// Rounds of every load against one server, its memory read after each (not in `all`).
+    Soak,
 }
 
 fn parse_secs(s: &str) -> Result<Duration, String> {
@@ -92,6 +98,37 @@ async fn main() -> anyhow::Result<()> {
     if matches!(args.scenario, Scenario::All | Scenario::Cards) {
         authorize_cards(&args, &binary).await?;
     }
+    if args.scenario == Scenario::Soak {
+        soak_memory(&args, &binary).await?;
+    }
+    Ok(())
+}
+
+async fn soak_memory(args: &Args, binary: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(url) = &args.database_url {
+        reset_database(url).await?;
+    }
+    let mut servers = server::start(binary, args.database_url.clone(), 1).await?;
+    let mut server = servers.remove(0);
+    println!(
+        "soak on {}: {} rounds of sessions, GETs, payments and card authorisations, {:.0} s each",
+        server.backend,
+        args.rounds,
+        args.seconds.as_secs_f64()
+    );
+    let samples = soak::run(&server, args.concurrency, args.seconds, args.rounds).await?;
+    server.stop();
+    let (start, growth) = soak::late_growth_kib(&samples);
+    let requests = samples.last().map_or(0, |s| s.requests);
+    check(
+        "memory levels off: the second half of the rounds adds under 5%",
+        growth * 20 < start.max(1),
+        format!(
+            "{:.1} MB at mid-run, +{:.1} MB by the end, after {requests} requests",
+            start as f64 / 1024.0,
+            growth as f64 / 1024.0
+        ),
+    );
     Ok(())
 }
 
