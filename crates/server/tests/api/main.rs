@@ -15,6 +15,7 @@ mod dashboard;
 mod debugger;
 mod encryption;
 mod errors;
+mod faults;
 mod handshake;
 mod health;
 mod input;
