@@ -53,6 +53,28 @@ impl DomainError {
     }
 }
 
+/// What a change that met [`StoreError::Unavailable`] did, as far as this process knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing was changed: the failure came before the commit (an open transaction whose
+    /// connection is lost is rolled back), or the commit failed as a whole (SQLite's).
+    NotApplied,
+    /// The COMMIT was sent and its answer lost (PostgreSQL's connection broke): the change may
+    /// or may not have been applied. The server says so instead of "try again"; telling which
+    /// it was (the idempotent retry by request id) is later work.
+    Unknown,
+}
+
+impl StoreError {
+    /// The database could not be reached in time; nothing was changed.
+    pub fn unavailable(source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        StoreError::Unavailable {
+            outcome: Outcome::NotApplied,
+            source: source.into(),
+        }
+    }
+}
+
 /// A storage backend failed. Unique violations are separated out so callers can turn them
 /// into domain errors at the call site.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +83,15 @@ pub enum StoreError {
     UniqueViolation(#[source] Box<dyn StdError + Send + Sync>),
     #[error("database error")]
     Database(#[source] Box<dyn StdError + Send + Sync>),
+    /// The database could not be reached in time: no connection within the pool's wait, the
+    /// connection refused or lost, a statement or lock wait past its timeout. Transient: the
+    /// server answers 503 and the client may try again.
+    #[error("the database is unavailable ({outcome:?})")]
+    Unavailable {
+        outcome: Outcome,
+        #[source]
+        source: Box<dyn StdError + Send + Sync>,
+    },
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     /// A write to a user whose provision is CANCELLED, CLOSED or FAILED (see

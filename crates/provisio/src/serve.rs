@@ -29,9 +29,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         )
         .map_err(|e| anyhow::anyhow!("--onboarding-inquiry: {e}"))?;
     }
-    // Zero would close every connection before its first request.
-    if args.request_timeout.is_zero() {
-        anyhow::bail!("--request-timeout must be more than 0s");
+    // A zero timeout would close every connection, or refuse every request, at once.
+    for (name, value) in [
+        ("--request-timeout", args.request_timeout),
+        ("--db-acquire-timeout", args.db_acquire_timeout),
+        ("--db-statement-timeout", args.db_statement_timeout),
+        ("--db-lock-timeout", args.db_lock_timeout),
+        ("--ready-timeout", args.ready_timeout),
+    ] {
+        if value.is_zero() {
+            anyhow::bail!("{name} must be more than 0s");
+        }
     }
     let environment: Environment = args.environment.environment.into();
     let demo_api_key = args
@@ -53,7 +61,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             anyhow::Ok(seed)
         })
         .transpose()?;
-    let store = args.storage.open_or_create().await?;
+    let timeouts = provisio_store::Timeouts {
+        acquire: args.db_acquire_timeout,
+        statement: args.db_statement_timeout,
+        lock: args.db_lock_timeout,
+    };
+    let wait = if args.no_wait_for_database {
+        Some(std::time::Duration::ZERO)
+    } else {
+        args.database_wait
+    };
+    let store = args.storage.open_or_create_waiting(timeouts, wait).await?;
     println!("Using {}.", args.storage.describe());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
 
@@ -90,6 +108,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             user_session_only: args.user_session_only,
             onboarding_inquiry: args.onboarding_inquiry.clone(),
         },
+        ready_timeout: args.ready_timeout,
+        ..ServerConfig::default()
     };
     let server = Server::build(config, store.clone(), clock.clone())
         .await

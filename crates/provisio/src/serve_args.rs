@@ -41,6 +41,26 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub storage: StorageArgs,
+    /// Exit at once when the database cannot be reached at start, instead of waiting for it.
+    #[arg(long, env = "PROVISIO_NO_WAIT_FOR_DATABASE")]
+    pub no_wait_for_database: bool,
+    /// Longest to wait for the database at start (e.g. 5m); by default, as long as it takes.
+    #[arg(long, env = "PROVISIO_DATABASE_WAIT", value_parser = parse_duration)]
+    pub database_wait: Option<Duration>,
+    /// Longest a request waits for a database connection (also while the database is away);
+    /// past it the request is answered 503.
+    #[arg(long, env = "PROVISIO_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
+    pub db_acquire_timeout: Duration,
+    /// Longest one statement may run (PostgreSQL's statement_timeout); past it, 503.
+    #[arg(long, env = "PROVISIO_DB_STATEMENT_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    pub db_statement_timeout: Duration,
+    /// Longest a statement waits for a lock (PostgreSQL's lock_timeout, SQLite's
+    /// busy_timeout); past it, 503.
+    #[arg(long, env = "PROVISIO_DB_LOCK_TIMEOUT", default_value = "3s", value_parser = parse_duration)]
+    pub db_lock_timeout: Duration,
+    /// Longest `GET /_provisio/ready` waits for the database before answering 503.
+    #[arg(long, env = "PROVISIO_READY_TIMEOUT", default_value = "1s", value_parser = parse_duration)]
+    pub ready_timeout: Duration,
     #[command(flatten)]
     pub environment: EnvironmentArgs,
     /// How strictly to apply bunq's rules.

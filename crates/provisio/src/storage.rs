@@ -2,13 +2,20 @@
 //! one; every other command refuses a missing one, so a mistyped `--data-dir` says so instead
 //! of answering from a fresh, empty database (and leaving it behind).
 
-use std::{path::Path, sync::Arc};
+use std::{
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::bail;
 use provisio_core::store::Store;
-use provisio_store::{connect, redact_url, ConnectError, SqlStore, StoreConfig};
+use provisio_store::{connect, redact_url, ConnectError, SqlStore, StoreConfig, Timeouts};
 
 use crate::args::StorageArgs;
+
+/// Longest pause between two attempts to reach the database at start.
+const MAX_PAUSE: Duration = Duration::from_secs(10);
 
 /// The SQLite file inside the data directory (see `StoreConfig::sqlite_in`).
 const SQLITE_FILE: &str = "provisio.db";
@@ -54,6 +61,52 @@ impl StorageArgs {
     /// Opens the data, creating it when missing, and checks that it takes writes: a read-only
     /// or corrupt store refuses here, in one line, instead of answering every request with 500.
     pub async fn open_or_create(&self) -> anyhow::Result<Arc<dyn Store>> {
+        self.try_open_or_create(Timeouts::default())
+            .await?
+            .map_err(|err| self.unusable(err))
+    }
+
+    /// [`Self::open_or_create`], waiting for a database that cannot be reached yet (it starts
+    /// beside provisio, or is restarting): each failed attempt is logged with when the next
+    /// one comes, the pause doubling up to [`MAX_PAUSE`]. `wait` bounds the whole wait; `None`
+    /// waits as long as it takes. Any other failure (a bad URL, a refused login, a failed
+    /// migration) ends it at once.
+    pub async fn open_or_create_waiting(
+        &self,
+        timeouts: Timeouts,
+        wait: Option<Duration>,
+    ) -> anyhow::Result<Arc<dyn Store>> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(250);
+        let mut attempt = 0_u32;
+        loop {
+            attempt += 1;
+            let err = match self.try_open_or_create(timeouts).await? {
+                Ok(store) => return Ok(store),
+                Err(err) => err,
+            };
+            let left = wait.map(|wait| wait.saturating_sub(started.elapsed()));
+            if !err.is_unavailable() || left.is_some_and(|left| left.is_zero()) {
+                return Err(self.unusable(err));
+            }
+            let pause_now = left.map_or(pause, |left| pause.min(left));
+            tracing::warn!(
+                attempt,
+                error = %err,
+                "waiting for the database at {}: retrying in {pause_now:?}",
+                self.location()
+            );
+            tokio::time::sleep(pause_now).await;
+            pause = (pause * 2).min(MAX_PAUSE);
+        }
+    }
+
+    /// One attempt: the outer error is final (the data directory is unusable), the inner one
+    /// is the database's, which may pass.
+    async fn try_open_or_create(
+        &self,
+        timeouts: Timeouts,
+    ) -> anyhow::Result<Result<Arc<dyn Store>, ConnectError>> {
         let config = match &self.database_url {
             Some(url) => StoreConfig::new(url.clone()),
             None => {
@@ -65,12 +118,16 @@ impl StorageArgs {
                 StoreConfig::sqlite_in(dir)
             }
         };
-        let store: SqlStore = connect(&config).await.map_err(|err| self.unusable(err))?;
-        store
-            .check_writable()
-            .await
-            .map_err(|err| self.unusable(err))?;
-        Ok(Arc::new(store))
+        let config = StoreConfig { timeouts, ..config };
+        let store: SqlStore = match connect(&config).await {
+            Ok(store) => store,
+            Err(err) => return Ok(Err(err)),
+        };
+        if let Err(err) = store.check_writable().await {
+            store.close().await;
+            return Ok(Err(err));
+        }
+        Ok(Ok(Arc::new(store)))
     }
 
     fn no_data(&self) -> String {

@@ -36,6 +36,12 @@ pub struct ServerConfig {
     /// Bearer token for the operator API under `/_provisio/`; generated at start when unset.
     pub admin_token: Option<String>,
     pub onboarding: OnboardingConfig,
+    /// Longest `GET /_provisio/ready` waits for the database before it answers 503: a load
+    /// balancer's probe must not hang on a database that does not answer.
+    pub ready_timeout: Duration,
+    /// How often the virtual clock's offset is re-read in the background: another process's
+    /// advance is seen here within this (see `sandbox_clock`).
+    pub clock_refresh: Duration,
 }
 
 /// Onboarding and compliance (spec E, G).
@@ -79,6 +85,8 @@ impl Default for ServerConfig {
             delivery: DeliveryConfig::default(),
             admin_token: None,
             onboarding: OnboardingConfig::default(),
+            ready_timeout: Duration::from_secs(1),
+            clock_refresh: crate::sandbox_clock::REFRESH,
         }
     }
 }

@@ -167,6 +167,13 @@ impl Server {
                     .run(stopped.clone(), self.state.deliver.clone()),
             ));
         }
+        // The virtual clock's mirror, refreshed here and never on a request's path.
+        workers.push(tokio::spawn(sandbox_clock::keep_fresh(
+            self.state.store.clone(),
+            self.state.clock.clone(),
+            self.state.config.clock_refresh,
+            stopped.clone(),
+        )));
         let result = if self.state.config.serve_api {
             connections::serve(
                 listener,

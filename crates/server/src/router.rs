@@ -45,10 +45,6 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(limits::refuse_oversized))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            sandbox::routes::clock::refresh_clock,
-        ))
         // A panic is a bug, but the client still gets the envelope (and a signature).
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::new(

@@ -1,28 +1,27 @@
 //! The sandbox's virtual clock, shared by every process on one database.
 //!
 //! The offset lives in the database (`sandbox_clock`, one row) and only grows; each process
-//! mirrors it in its [`Clock`] (`observe_shared_offset`). Reading "now" stays a synchronous,
-//! lock-free call; what costs a query is refreshing the mirror, so it is done where it matters:
+//! mirrors it in its [`Clock`] (`observe_shared_offset`). Reading "now" is a synchronous,
+//! lock-free call that never touches the database, so no request waits for it (nor fails with
+//! the database away). The mirror is kept fresh off the request path:
 //!
+//! - a background task ([`keep_fresh`]) reads the offset every [`REFRESH`]: an advance made by
+//!   another process (another node, the CLI) is seen here within that interval, and so is a
+//!   session or credential expiry it caused;
 //! - every worker and dispatcher batch reads the offset first (one indexed single-row read
 //!   next to the batch's own round trips), so jobs and deliveries that an advance made due,
 //!   in any process, are claimed on the next poll, in due order;
-//! - the request path refreshes at most every [`REQUEST_REFRESH`]: a session or credential
-//!   expiry another process caused is seen within that, and a request never waits for it more
-//!   than once per interval;
 //! - the process that advances sets its mirror at once and wakes its worker and dispatcher.
 //!
 //! A version counter would save nothing: reading it costs the same round trip as the offset.
 
-use std::{
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 
 use provisio_core::{store::Store, time::Clock, StoreError};
+use tokio::sync::watch;
 
-/// Longest a request-serving process lags behind an advance made elsewhere.
-pub const REQUEST_REFRESH: Duration = Duration::from_millis(250);
+/// Longest a process lags behind an advance made elsewhere.
+pub const REFRESH: Duration = Duration::from_millis(250);
 
 /// Reads the shared offset into `clock`; returns it.
 pub async fn refresh(store: &dyn Store, clock: &dyn Clock) -> Result<i64, StoreError> {
@@ -44,30 +43,32 @@ pub async fn advance(
     Ok(offset)
 }
 
-/// Rate-limits the request path's refreshes.
-#[derive(Debug, Default)]
-pub(crate) struct Throttle {
-    last: Mutex<Option<Instant>>,
-}
-
-impl Throttle {
-    /// Refreshes unless another request did within [`REQUEST_REFRESH`]. A failed read is
-    /// logged and skipped: the request goes on with the last known offset.
-    pub(crate) async fn refresh(&self, store: &dyn Store, clock: &dyn Clock) {
-        let due = match self.last.lock() {
-            Ok(mut last) => {
-                let due = last.is_none_or(|at| at.elapsed() >= REQUEST_REFRESH);
-                if due {
-                    *last = Some(Instant::now());
-                }
-                due
+/// Refreshes `clock` from the database every `every` until `stopped` turns true. A failed
+/// read is logged once (and its recovery once), not every interval: meanwhile the process goes
+/// on with the last offset it read.
+pub async fn keep_fresh(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut failing = false;
+    loop {
+        tokio::select! {
+            _ = stopped.wait_for(|stop| *stop) => return,
+            () = tokio::time::sleep(every) => {}
+        }
+        match refresh(store.as_ref(), clock.as_ref()).await {
+            Ok(_) if failing => {
+                failing = false;
+                tracing::info!("the sandbox clock is read from the database again");
             }
-            Err(_) => true,
-        };
-        if due {
-            if let Err(err) = refresh(store, clock).await {
+            Ok(_) => {}
+            Err(err) if !failing => {
+                failing = true;
                 tracing::warn!(error = ?err, "cannot read the sandbox clock; using the last offset");
             }
+            Err(_) => {}
         }
     }
 }

@@ -31,8 +31,6 @@ pub struct AppState {
     /// This process's recent requests, for `/_provisio/requests`.
     pub(crate) requests: Arc<RequestLog>,
     pub(crate) metrics: Arc<Metrics>,
-    /// When the request path last read the shared virtual clock.
-    pub(crate) clock_sync: Arc<crate::sandbox_clock::Throttle>,
 }
 
 impl AppState {
@@ -58,7 +56,6 @@ impl AppState {
             session_calls: Arc::default(),
             requests: Arc::default(),
             metrics,
-            clock_sync: Arc::default(),
         }
     }
 }

@@ -27,6 +27,20 @@ pub enum ConnectError {
     NotWritable(#[source] sqlx::Error),
 }
 
+impl ConnectError {
+    /// The database could not be reached (or not in time): waiting and trying again may help,
+    /// unlike a bad URL, a refused login or a failed migration.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            ConnectError::Open(err) | ConnectError::NotWritable(err) => crate::is_unavailable(err),
+            ConnectError::Migrate(sqlx::migrate::MigrateError::Execute(err)) => {
+                crate::is_unavailable(err)
+            }
+            _ => false,
+        }
+    }
+}
+
 /// How to reach the database.
 #[derive(Clone)]
 pub struct StoreConfig {
@@ -37,6 +51,29 @@ pub struct StoreConfig {
     /// Create the database (SQLite) and its schema when missing. Operator commands turn this
     /// off: a typo in a path must not leave an empty database behind and report "no partners".
     pub create: bool,
+    pub timeouts: Timeouts,
+}
+
+/// How long a caller waits on the database before it is told "unavailable"
+/// (`StoreError::Unavailable`, which the server answers with 503) instead of hanging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Waiting for a pooled connection, including (re)connecting while the database is away.
+    pub acquire: Duration,
+    /// One statement (PostgreSQL's `statement_timeout`; SQLite has no equivalent).
+    pub statement: Duration,
+    /// Waiting for a lock: PostgreSQL's `lock_timeout`, SQLite's `busy_timeout`.
+    pub lock: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            acquire: Duration::from_secs(3),
+            statement: Duration::from_secs(5),
+            lock: Duration::from_secs(3),
+        }
+    }
 }
 
 impl std::fmt::Debug for StoreConfig {
@@ -46,6 +83,7 @@ impl std::fmt::Debug for StoreConfig {
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
             .field("create", &self.create)
+            .field("timeouts", &self.timeouts)
             .finish()
     }
 }
@@ -56,6 +94,7 @@ impl StoreConfig {
             url: url.into(),
             max_connections: 8,
             create: true,
+            timeouts: Timeouts::default(),
         }
     }
 
@@ -113,9 +152,28 @@ pub async fn connect(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
             other => other,
         })?,
         Backend::Postgres => {
+            let Timeouts {
+                acquire,
+                statement,
+                lock,
+            } = config.timeouts;
+            // Per connection, so a statement stuck behind a lock or a slow plan gives its
+            // connection back instead of holding a request (and a pool slot) indefinitely.
+            let settings = format!(
+                "SET statement_timeout = {}; SET lock_timeout = {}",
+                statement.as_millis().max(1),
+                lock.as_millis().max(1)
+            );
             let pool = AnyPoolOptions::new()
                 .max_connections(config.max_connections)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(acquire)
+                .after_connect(move |conn, _meta| {
+                    let settings = settings.clone();
+                    Box::pin(async move {
+                        conn.execute(settings.as_str()).await?;
+                        Ok(())
+                    })
+                })
                 .connect(&config.url)
                 .await
                 .map_err(ConnectError::Open)?;
@@ -194,22 +252,30 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
             .map_err(ConnectError::Open)?;
         conn.close().await.map_err(ConnectError::Open)?;
     }
-    let pool = |max: u32| async move {
-        AnyPoolOptions::new()
-            .max_connections(max)
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    // FULL: a commit that returned is on disk, even after power loss.
-                    conn.execute("PRAGMA synchronous = FULL").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    conn.execute("PRAGMA foreign_keys = ON").await?;
-                    Ok(())
+    let busy_timeout = format!(
+        "PRAGMA busy_timeout = {}",
+        config.timeouts.lock.as_millis().max(1)
+    );
+    let pool = |max: u32| {
+        let busy_timeout = busy_timeout.clone();
+        async move {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(config.timeouts.acquire)
+                .after_connect(move |conn, _meta| {
+                    let busy_timeout = busy_timeout.clone();
+                    Box::pin(async move {
+                        // FULL: a commit that returned is on disk, even after power loss.
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute(busy_timeout.as_str()).await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        Ok(())
+                    })
                 })
-            })
-            .connect(&config.url)
-            .await
-            .map_err(ConnectError::Open)
+                .connect(&config.url)
+                .await
+                .map_err(ConnectError::Open)
+        }
     };
     let write: AnyPool = pool(1).await?;
     // Each SQLite connection is a thread; beyond a few, readers only add context switches.

@@ -49,7 +49,7 @@ mod writer;
 use provisio_core::StoreError;
 use sqlx::AnyPool;
 
-pub use connect::{connect, redact_url, ConnectError, StoreConfig};
+pub use connect::{connect, redact_url, ConnectError, StoreConfig, Timeouts};
 
 /// Which database is behind a [`SqlStore`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +80,39 @@ impl SqlStore {
     }
 }
 
+/// Whether `err` means the database is away or busy past a timeout, rather than that the
+/// request or the data is wrong: waiting and trying again may succeed.
+pub(crate) fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| unavailable_code(&code)),
+        _ => false,
+    }
+}
+
+/// PostgreSQL's SQLSTATEs and SQLite's result codes that mean "not now". A SQLSTATE has five
+/// characters; SQLite's codes, extended ones included, have at most four digits.
+fn unavailable_code(code: &str) -> bool {
+    if code.len() == 5 {
+        // PostgreSQL: connection exceptions (08…), insufficient resources such as too many
+        // connections (53…), operator intervention such as a shutdown (57P…), the
+        // statement_timeout (57014), the lock_timeout (55P03), a read-only transaction on a
+        // standby (25006).
+        return code.starts_with("08")
+            || code.starts_with("53")
+            || code.starts_with("57P")
+            || matches!(code, "57014" | "55P03" | "25006");
+    }
+    // SQLite (an extended code carries the primary one in its low byte): BUSY past
+    // busy_timeout, LOCKED, READONLY (a file that cannot be written, e.g. made immutable).
+    code.parse::<i64>()
+        .is_ok_and(|code| matches!(code & 0xff, 5 | 6 | 8))
+}
+
 /// Maps a sqlx error to the domain's storage error, separating unique violations so callers
 /// can turn them into domain errors at the call site. A `StoreError` carried out of a
 /// transaction (`rows::corrupt`, `frozen::refuse`) comes out as itself.
@@ -88,6 +121,7 @@ pub(crate) fn db_err(err: sqlx::Error) -> StoreError {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             StoreError::UniqueViolation(Box::new(sqlx::Error::Database(db)))
         }
+        err if is_unavailable(&err) => StoreError::unavailable(err),
         sqlx::Error::Decode(inner) => match inner.downcast::<StoreError>() {
             Ok(carried) => *carried,
             Err(inner) => StoreError::Database(Box::new(sqlx::Error::Decode(inner))),

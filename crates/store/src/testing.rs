@@ -203,6 +203,112 @@ fn database_url(admin: &str, name: &str) -> String {
     }
 }
 
+/// A TCP proxy in front of the database that a test can cut (the listener closed, every
+/// connection through it dropped: the database "goes away") and restore, without touching the
+/// shared PostgreSQL server.
+pub struct TcpProxy {
+    addr: std::net::SocketAddr,
+    target: String,
+    tasks: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+    connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl TcpProxy {
+    /// A proxy on a free local port to `target` (`host:port`), forwarding at once.
+    pub async fn start(target: &str) -> TcpProxy {
+        let proxy = TcpProxy::cut_from_start(target).await;
+        proxy.restore().await;
+        proxy
+    }
+
+    /// A proxy whose port is chosen but that does not listen yet: connections are refused
+    /// until [`TcpProxy::restore`].
+    pub async fn cut_from_start(target: &str) -> TcpProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("binding the proxy: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("the proxy's address: {e}"));
+        TcpProxy {
+            addr,
+            target: target.to_owned(),
+            tasks: std::sync::Mutex::default(),
+            connections: std::sync::Arc::default(),
+        }
+    }
+
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// Stops listening (new connections are refused) and drops every live connection.
+    pub fn cut(&self) {
+        for lock in [&self.tasks, &*self.connections] {
+            if let Ok(mut tasks) = lock.lock() {
+                tasks.drain(..).for_each(|task| task.abort());
+            }
+        }
+    }
+
+    /// Listens again on the same port and forwards new connections.
+    pub async fn restore(&self) {
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .unwrap_or_else(|e| panic!("rebinding the proxy on {}: {e}", self.addr));
+        let target = self.target.clone();
+        let connections = self.connections.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                let forward = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                if let Ok(mut live) = connections.lock() {
+                    live.retain(|task| !task.is_finished());
+                    live.push(forward.abort_handle());
+                }
+            }
+        });
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.push(accept.abort_handle());
+        }
+    }
+}
+
+impl Drop for TcpProxy {
+    fn drop(&mut self) {
+        self.cut();
+    }
+}
+
+impl TestDatabase {
+    /// The `host:port` of this PostgreSQL database, for a [`TcpProxy`] to forward to.
+    pub fn postgres_address(&self) -> String {
+        let rest = self
+            .config
+            .url
+            .split_once("://")
+            .map_or("", |(_, rest)| rest);
+        let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+        rest.split(['/', '?']).next().unwrap_or_default().to_owned()
+    }
+
+    /// This database's configuration, reached through `proxy` instead of directly.
+    pub fn through(&self, proxy: &TcpProxy) -> StoreConfig {
+        let url = self
+            .config
+            .url
+            .replacen(&self.postgres_address(), &proxy.addr().to_string(), 1);
+        StoreConfig {
+            url,
+            ..self.config.clone()
+        }
+    }
+}
+
 /// Runs each test body once per backend, as `<name>::sqlite` and `<name>::postgres`.
 /// `$setup(backend)` builds the argument each body receives.
 #[macro_export]

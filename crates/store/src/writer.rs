@@ -14,11 +14,11 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use provisio_core::StoreError;
+use provisio_core::{error::Outcome, StoreError};
 use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{db_err, Backend, SqlStore};
+use crate::{db_err, is_unavailable, Backend, SqlStore};
 
 pub(crate) type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 
@@ -71,6 +71,12 @@ fn outcome_per_write(
     };
     let mut results = results.into_iter();
     std::iter::from_fn(move || match &failed {
+        // sqlx's errors cannot be cloned: each write gets a copy of the text, as an I/O error
+        // when the database was busy or away (so `db_err` answers "unavailable"; SQLite's
+        // commit is all or nothing, so nothing of the batch was applied).
+        Some(err) if is_unavailable(err) => Some(Err(sqlx::Error::Io(std::io::Error::other(
+            format!("commit failed: {err}"),
+        )))),
         Some(err) => Some(Err(sqlx::Error::Protocol(format!("commit failed: {err}")))),
         None => results.next(),
     })
@@ -147,7 +153,14 @@ impl SqlStore {
             _ => {
                 let mut tx = self.write.begin().await.map_err(db_err)?;
                 let value = job(&mut tx).await.map_err(db_err)?;
-                tx.commit().await.map_err(db_err)?;
+                tx.commit().await.map_err(|err| match db_err(err) {
+                    // The COMMIT may have reached the database before the connection broke.
+                    StoreError::Unavailable { source, .. } => StoreError::Unavailable {
+                        outcome: Outcome::Unknown,
+                        source,
+                    },
+                    other => other,
+                })?;
                 Ok(value)
             }
         }

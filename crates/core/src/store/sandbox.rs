@@ -33,8 +33,8 @@ pub trait SandboxStore: Send + Sync {
     async fn clock_offset(&self) -> StoreResult<i64>;
     /// Moves the virtual clock forward by `by_micros` (> 0) and returns the new offset.
     async fn advance_clock(&self, by_micros: i64) -> StoreResult<i64>;
-    /// Fails unless the database answers a trivial query and every migration this build
-    /// knows is applied.
+    /// Fails unless every migration this build knows is applied and a small write commits
+    /// through the same path every change takes (a read-only store is not ready).
     async fn ready(&self) -> StoreResult<()>;
     /// Removes a partner and everything it owns (its provisioned users and their keys,
     /// provisions, sessions, devices, installations no one else uses, webhooks, onboarding and

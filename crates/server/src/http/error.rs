@@ -8,7 +8,7 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use provisio_core::DomainError;
+use provisio_core::{error::Outcome, DomainError, StoreError};
 use provisio_wire::ErrorEnvelope;
 
 use crate::request_log::Refusal;
@@ -34,7 +34,13 @@ pub struct ApiError {
     additional: Option<serde_json::Value>,
     /// Logged for 5xx, never shown.
     source: Option<Box<dyn StdError + Send + Sync>>,
+    /// `Retry-After`, in seconds, on a 503.
+    retry_after: Option<u32>,
 }
+
+/// How soon a client may try again after a 503: the database's timeouts are a few seconds, so
+/// an outage shorter than that is over by then, and a longer one costs the client one more 503.
+const RETRY_AFTER_SECONDS: u32 = 1;
 
 impl ApiError {
     pub fn new(status: StatusCode, description: impl Into<String>) -> Self {
@@ -43,6 +49,7 @@ impl ApiError {
             description: description.into(),
             additional: None,
             source: None,
+            retry_after: None,
         }
     }
 
@@ -77,6 +84,31 @@ impl ApiError {
             description: "An internal error occurred. Please try again later.".into(),
             additional: None,
             source: Some(Box::new(source)),
+            retry_after: None,
+        }
+    }
+
+    /// 503 with `Retry-After`: the database did not answer in time (see
+    /// `StoreError::Unavailable`). What the client is told depends on whether the change may
+    /// have been made.
+    pub fn unavailable(outcome: Outcome, source: impl StdError + Send + Sync + 'static) -> Self {
+        let description = match outcome {
+            Outcome::NotApplied => {
+                "Service unavailable: the database did not answer in time. Nothing was \
+                 changed; please try again."
+            }
+            Outcome::Unknown => {
+                "Service unavailable: the connection to the database was lost while this change \
+                 was being committed, so it may or may not have been made. Check before trying \
+                 again."
+            }
+        };
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            description: description.into(),
+            additional: None,
+            source: Some(Box::new(source)),
+            retry_after: Some(RETRY_AFTER_SECONDS),
         }
     }
 }
@@ -90,6 +122,10 @@ impl From<DomainError> for ApiError {
                 StatusCode::from_u16(SIGNATURE_REQUIRED).unwrap_or(StatusCode::BAD_REQUEST)
             }
             DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+            DomainError::Store(StoreError::Unavailable { outcome, .. }) => {
+                let outcome = *outcome;
+                return ApiError::unavailable(outcome, err);
+            }
             DomainError::Store(_) => return ApiError::internal(err),
         };
         ApiError::new(status, err.to_string())
@@ -112,6 +148,11 @@ impl IntoResponse for ApiError {
             item.error_additional_parameter = self.additional;
         }
         let mut response = json_response(self.status, &envelope);
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         // For the request log: the reason the client was given.
         response.extensions_mut().insert(refusal);
         response
@@ -141,9 +182,10 @@ impl ApiError {
     }
 }
 
-impl From<provisio_core::StoreError> for ApiError {
-    fn from(err: provisio_core::StoreError) -> Self {
-        // A storage refusal (e.g. a closed user) is a 400; a failure stays a 500.
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        // A storage refusal (e.g. a closed user) is a 400; the database away or past a timeout
+        // a 503; any other failure stays a 500.
         ApiError::from(DomainError::from(err))
     }
 }

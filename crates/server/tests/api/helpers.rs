@@ -14,7 +14,7 @@ use provisio_core::{store::Store, time::SystemClock};
 use provisio_server::{
     config::WorkerConfig, context::partners::create_partner, Outcome, Server, ServerConfig, Worker,
 };
-use provisio_store::{connect, testing::TestDatabase, Backend};
+use provisio_store::{connect, testing::TestDatabase, Backend, StoreConfig};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 pub struct TestApp {
@@ -30,6 +30,8 @@ pub struct TestApp {
     dispatcher: Option<Arc<provisio_server::webhooks::dispatch::Dispatcher>>,
     config: ServerConfig,
     db: TestDatabase,
+    /// How the server reaches `db` (directly, or through a test's proxy).
+    store_config: StoreConfig,
     running: Option<(oneshot::Sender<()>, JoinHandle<std::io::Result<()>>)>,
 }
 
@@ -40,8 +42,22 @@ impl TestApp {
 
     pub async fn spawn_with(backend: Backend, config: ServerConfig) -> TestApp {
         let db = TestDatabase::create(backend).await;
-        let store: Arc<dyn Store> =
-            Arc::new(connect(&db.config).await.unwrap_or_else(|e| panic!("{e}")));
+        let store_config = db.config.clone();
+        TestApp::spawn_on(db, store_config, config).await
+    }
+
+    /// A server on `db`, reaching it as `store_config` says (e.g. through a proxy, with other
+    /// timeouts).
+    pub async fn spawn_on(
+        db: TestDatabase,
+        store_config: StoreConfig,
+        config: ServerConfig,
+    ) -> TestApp {
+        let store: Arc<dyn Store> = Arc::new(
+            connect(&store_config)
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
         let clock = Arc::new(SystemClock::new());
         let (partner, key) = create_partner(
             store.as_ref(),
@@ -68,6 +84,7 @@ impl TestApp {
             dispatcher: None,
             config,
             db,
+            store_config,
             running: None,
         };
         app.start(listener).await;
@@ -99,7 +116,7 @@ impl TestApp {
             let _ = task.await;
         }
         self.store = Arc::new(
-            connect(&self.db.config)
+            connect(&self.store_config)
                 .await
                 .unwrap_or_else(|e| panic!("{e}")),
         );

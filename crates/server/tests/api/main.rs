@@ -16,6 +16,7 @@ mod dashboard;
 mod debugger;
 mod encryption;
 mod errors;
+mod faults;
 mod handshake;
 mod health;
 mod input;

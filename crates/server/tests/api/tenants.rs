@@ -189,7 +189,7 @@ for_each_backend! { TestApp::spawn =>
 
         let counts = app.database().row_counts().await;
         for (table, rows) in &counts {
-            let kept = ["_sqlx_migrations", "server_key", "sandbox_clock"].contains(&table.as_str());
+            let kept = ["_sqlx_migrations", "server_key", "sandbox_clock", "store_heartbeat"].contains(&table.as_str());
             assert!(kept || *rows == 0, "{table} still has {rows} rows");
         }
         assert_eq!(counts.get("server_key"), Some(&1));

@@ -64,13 +64,22 @@ impl SandboxStore for SqlStore {
             .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
             .map(|m| m.version)
             .collect();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt(format!(
+        if !missing.is_empty() {
+            return Err(StoreError::Corrupt(format!(
                 "migrations not applied: {missing:?}"
-            )))
+            )));
         }
+        // A committed write through the writer, as every change takes: a store that reads
+        // but cannot write is not ready.
+        self.write(|conn| {
+            Box::pin(async move {
+                sqlx::query("UPDATE store_heartbeat SET beats = beats + 1 WHERE id = 1")
+                    .execute(&mut *conn)
+                    .await
+                    .map(drop)
+            })
+        })
+        .await
     }
 
     async fn delete_partner(&self, partner: UserId) -> StoreResult<Option<Vec<UserId>>> {

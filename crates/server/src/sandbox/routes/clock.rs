@@ -1,11 +1,8 @@
-//! The sandbox's virtual clock under `/_provisio/` (operator API): read it, move it forward,
-//! and keep this process's mirror of it fresh before a request reads it.
+//! The sandbox's virtual clock under `/_provisio/` (operator API): read it and move it
+//! forward. (Keeping this process's mirror fresh is `sandbox_clock::keep_fresh`'s, off the
+//! request path.)
 
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
+use axum::extract::State;
 use provisio_core::time::{parse_duration, Clock};
 use provisio_wire::{objects::SandboxClock, requests::AdvanceClockRequest, Item};
 
@@ -17,19 +14,6 @@ use crate::{
     },
     sandbox_clock, AppState,
 };
-
-/// Keeps this process's mirror of the shared clock fresh before a request reads it.
-pub async fn refresh_clock(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    state
-        .clock_sync
-        .refresh(state.store.as_ref(), state.clock.as_ref())
-        .await;
-    next.run(request).await
-}
 
 fn clock_answer(clock: &dyn Clock, offset_micros: i64) -> ApiResult {
     Bunq::items(vec![Item::SandboxClock(SandboxClock {

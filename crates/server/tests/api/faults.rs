@@ -1,0 +1,184 @@
+//! The database going away or held by a lock: the process still answers `health` at once,
+//! `ready` says 503 within its timeout, and bunq's routes answer 503 in the envelope, with
+//! `Retry-After`, within the configured timeouts instead of hanging; all is well again once
+//! the database is back. The database is taken away through a proxy in front of it, so the
+//! shared PostgreSQL server is never stopped.
+
+use std::{
+    future::Future,
+    time::{Duration, Instant},
+};
+
+use provisio_client::{Reply, Request};
+use provisio_server::ServerConfig;
+use provisio_store::{
+    testing::{skip_postgres, TcpProxy, TestDatabase},
+    Backend, StoreConfig, Timeouts,
+};
+use reqwest::Method;
+use sqlx::{Connection, Executor};
+
+use crate::{helpers::*, webhooks::company};
+
+/// Short timeouts, so the bounds below stay small.
+fn short_timeouts(store: StoreConfig) -> StoreConfig {
+    StoreConfig {
+        timeouts: Timeouts {
+            acquire: Duration::from_millis(500),
+            statement: Duration::from_secs(1),
+            lock: Duration::from_millis(500),
+        },
+        ..store
+    }
+}
+
+fn config() -> ServerConfig {
+    ServerConfig {
+        ready_timeout: Duration::from_secs(1),
+        ..test_config()
+    }
+}
+
+/// Runs `call` and returns its answer and how long it took; a call that hangs fails the test.
+async fn timed<T>(call: impl Future<Output = T>) -> (T, Duration) {
+    let started = Instant::now();
+    let answer = tokio::time::timeout(Duration::from_secs(15), call)
+        .await
+        .unwrap_or_else(|_| panic!("no answer within 15 s"));
+    (answer, started.elapsed())
+}
+
+async fn get(app: &TestApp, path: &str) -> Reply {
+    app.send(Request::new(Method::GET, path)).await
+}
+
+fn assert_unavailable(app: &TestApp, reply: &Reply) {
+    assert_error(reply, &app.server_key, 503, "Service unavailable");
+    assert_eq!(reply.header("retry-after"), Some("1"));
+}
+
+/// Polls `ready` (bounded) until it answers 200.
+async fn wait_until_ready(app: &TestApp) {
+    let started = Instant::now();
+    while get(app, "/_provisio/ready").await.status != 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "never ready again"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_goes_away_is_answered_at_once() {
+    if skip_postgres().await {
+        return;
+    }
+    let db = TestDatabase::create(Backend::Postgres).await;
+    let proxy = TcpProxy::start(&db.postgres_address()).await;
+    let store = short_timeouts(db.through(&proxy));
+    let app = TestApp::spawn_on(db, store, config()).await;
+    let client = app.client().await;
+    let me = company(&client).await;
+    let session = client
+        .context()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .session_token;
+    let accounts =
+        || Request::new(Method::GET, &format!("/v1/user/{me}/monetary-account")).token(&session);
+    let listed = client
+        .api()
+        .send(accounts())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(listed.status, 200);
+
+    proxy.cut();
+    let (health, took) = timed(get(&app, "/_provisio/health")).await;
+    assert_eq!(health.status, 200);
+    assert!(took < Duration::from_millis(500), "health took {took:?}");
+    let (ready, took) = timed(get(&app, "/_provisio/ready")).await;
+    assert_error(&ready, &app.server_key, 503, "Not ready");
+    assert!(took < Duration::from_millis(1500), "ready took {took:?}");
+    let (reply, took) = timed(client.api().send(accounts())).await;
+    let reply = reply.unwrap_or_else(|e| panic!("{e}"));
+    assert_unavailable(&app, &reply);
+    // The pool's wait (0.5 s) and a little more, not a hang.
+    assert!(
+        took < Duration::from_millis(2500),
+        "a /v1 call took {took:?}"
+    );
+
+    proxy.restore().await;
+    wait_until_ready(&app).await;
+    let listed = client
+        .api()
+        .send(accounts())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(listed.status, 200);
+}
+
+/// Takes the locks a writer would need and holds them until dropped: on PostgreSQL the
+/// notification filters' and the readiness probe's tables, on SQLite the one write lock.
+async fn hold_locks(app: &TestApp) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&app.database().config.url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let statements: &[&str] = match app.database().backend {
+        Backend::Postgres => &[
+            "BEGIN",
+            "LOCK TABLE notification_filters, store_heartbeat IN ACCESS EXCLUSIVE MODE",
+        ],
+        Backend::Sqlite => &["BEGIN IMMEDIATE"],
+    };
+    for sql in statements {
+        conn.execute(*sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    conn
+}
+
+async fn with_short_timeouts(backend: Backend) -> TestApp {
+    let db = TestDatabase::create(backend).await;
+    let store = short_timeouts(db.config.clone());
+    TestApp::spawn_on(db, store, config()).await
+}
+
+for_each_backend! { with_short_timeouts =>
+    async fn a_held_lock_makes_a_write_answer_503_within_the_lock_timeout(app: TestApp) {
+        let client = app.client().await;
+        let me = company(&client).await;
+        let session = client.context().await.unwrap_or_else(|e| panic!("{e}")).session_token;
+        let filters = serde_json::json!({"notification_filters": [
+            {"category": "PARTNER_USER_PROVISION", "notification_target": "https://example.com/hook"}
+        ]});
+        let write = || {
+            Request::new(Method::POST, &format!("/v1/user/{me}/notification-filter-url"))
+                .json(&filters)
+                .token(&session)
+        };
+
+        let mut locker = hold_locks(&app).await;
+        let (health, took) = timed(get(&app, "/_provisio/health")).await;
+        assert_eq!(health.status, 200);
+        assert!(took < Duration::from_millis(500), "health took {took:?}");
+        // A read-only probe would say ready; the probe's write cannot commit.
+        let (ready, took) = timed(get(&app, "/_provisio/ready")).await;
+        assert_error(&ready, &app.server_key, 503, "Not ready");
+        assert!(took < Duration::from_millis(1500), "ready took {took:?}");
+        let (reply, took) = timed(client.api().send(write())).await;
+        let reply = reply.unwrap_or_else(|e| panic!("{e}"));
+        assert_unavailable(&app, &reply);
+        assert!(took < Duration::from_millis(2500), "the write took {took:?}");
+
+        locker.execute("ROLLBACK").await.unwrap_or_else(|e| panic!("{e}"));
+        let _ = locker.close().await;
+        wait_until_ready(&app).await;
+        let reply = client.api().send(write()).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    }
+}
