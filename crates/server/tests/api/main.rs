@@ -5,6 +5,7 @@ mod helpers;
 mod provisioning;
 
 mod accounts;
+mod bunq_clients;
 mod card_limits;
 mod card_transactions;
 mod cards;
