@@ -30,10 +30,10 @@ impl Limit {
         }
     }
 
-    /// bunq's wording.
+    /// bunq's wording, word for word ("1 calls per 30 second" included).
     pub fn message(self) -> String {
         format!(
-            "Too many requests. You can do a maximum of {} calls per {} seconds to this endpoint.",
+            "Too many requests. You can do a maximum of {} calls per {} second to this endpoint.",
             self.calls,
             self.per.as_secs()
         )
@@ -94,7 +94,7 @@ mod tests {
         assert!(w.allow_at("k", GET, t0 + Duration::from_secs(3)));
         assert_eq!(
             GET.message(),
-            "Too many requests. You can do a maximum of 3 calls per 3 seconds to this endpoint."
+            "Too many requests. You can do a maximum of 3 calls per 3 second to this endpoint."
         );
     }
 }
