@@ -27,6 +27,7 @@ mod openapi;
 mod openapi_schema;
 mod payments;
 mod provisions;
+mod rate_limits;
 mod raw;
 mod requests;
 mod restart;
