@@ -85,9 +85,7 @@ fn python_json(value: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
-    value
-        .serialize(&mut ser)
-        .unwrap_or_else(|e| panic!("{e}"));
+    value.serialize(&mut ser).unwrap_or_else(|e| panic!("{e}"));
     out
 }
 
