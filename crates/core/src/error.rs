@@ -14,8 +14,11 @@ pub enum DomainError {
     /// Unknown API key / credential, or a source IP the device does not permit (bunq: 400).
     #[error("User credentials are incorrect. Incorrect API key or IP address.")]
     BadCredentials,
-    /// The operation needs `X-Bunq-Client-Signature` and it was not sent (bunq: 466).
-    #[error("The request signature is required for this operation.")]
+    /// The operation needs `X-Bunq-Client-Signature` and it was not sent (bunq: 466, in
+    /// bunq's words).
+    #[error(
+        "For this operation a request signature is required. Check the urls for more information."
+    )]
     SignatureRequired,
     /// `X-Bunq-Client-Signature` does not verify against the installation's key (bunq: 401).
     #[error("The request signature is invalid.")]

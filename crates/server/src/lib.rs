@@ -54,7 +54,8 @@ pub use signing::{load_server_key, KeyError};
 pub use state::AppState;
 pub use worker::{Outcome, Worker};
 
-/// The OpenAPI description of every route, as `GET /_provisio/openapi.json` serves it.
+/// The OpenAPI description of every route, as `GET /_provisio/openapi.json` serves it where
+/// the operator API is (a server without it, `strict` in production, leaves that API out).
 pub fn openapi_json() -> &'static [u8] {
     router::openapi_json()
 }

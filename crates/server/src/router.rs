@@ -9,6 +9,7 @@
 use std::sync::OnceLock;
 
 use axum::{
+    extract::State,
     http::{header, HeaderValue},
     middleware,
     response::{IntoResponse, Response},
@@ -116,22 +117,36 @@ fn pages() -> Router<AppState> {
         .merge(sandbox::ui::router())
 }
 
-/// The description of every route [`router`] serves.
-fn document() -> Value {
+/// The description of every route [`router`] serves: with the operator API or without it
+/// (`strict` in production, where its routes do not exist, so the document names none of them).
+fn document(operator: bool) -> Value {
     let (_, described) = api(|router| router).into_parts();
-    openapi::build(&described)
+    let served: Vec<_> = described
+        .into_iter()
+        .filter(|d| operator || d.op.caller() != Auth::Admin)
+        .collect();
+    openapi::build(&served, operator)
 }
 
-/// [`document`] as served: built once, then the same bytes every time.
+/// [`document`] with the operator API, as `provisio openapi` prints it: built once.
 pub fn openapi_json() -> &'static [u8] {
-    static JSON: OnceLock<Vec<u8>> = OnceLock::new();
-    JSON.get_or_init(|| serde_json::to_vec(&document()).unwrap_or_default())
+    openapi_json_for(true)
 }
 
-/// `GET /_provisio/openapi.json`: the description of every route, public in every profile (it
-/// holds no data, and it is what `provisio openapi` prints without a server anyway).
-async fn describe() -> Response {
-    let mut response = openapi_json().into_response();
+/// [`document`] as a server with (`operator`) or without the operator API serves it: each
+/// built once, then the same bytes every time.
+fn openapi_json_for(operator: bool) -> &'static [u8] {
+    static WITH: OnceLock<Vec<u8>> = OnceLock::new();
+    static WITHOUT: OnceLock<Vec<u8>> = OnceLock::new();
+    let cell = if operator { &WITH } else { &WITHOUT };
+    cell.get_or_init(|| serde_json::to_vec(&document(operator)).unwrap_or_default())
+}
+
+/// `GET /_provisio/openapi.json`: the description of every route this server serves, public in
+/// every profile (it holds no data, and it is what `provisio openapi` prints without a server
+/// anyway).
+async fn describe(State(state): State<AppState>) -> Response {
+    let mut response = openapi_json_for(state.config.admin_enabled()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -184,25 +184,26 @@ fn kind_of(expected: &str) -> &'static str {
 /// What the request said its body is.
 enum Declared {
     Json,
-    /// No Content-Type (`dev` only).
+    /// No Content-Type.
     Unsaid,
     /// `application/x-www-form-urlencoded`, curl's default for `-d` (`dev` only): taken when
     /// the body is JSON after all.
     Form(String),
 }
 
-/// JSON bodies must say so. `dev` forgives a missing header and curl's form default; `strict`
-/// forgives neither.
+/// A JSON body may say so, or say nothing: bunq takes a body without Content-Type, and its
+/// Python SDK sends none on any call (`api_client.py`), so `strict` takes it too. A body that
+/// declares another type is refused, except curl's form default, which `dev` forgives.
 fn check_content_type(headers: &HeaderMap, profile: Profile) -> Result<Declared, ApiError> {
     match headers.get(header::CONTENT_TYPE).map(|v| v.to_str()) {
         Some(Ok(value)) if is_json(value) => Ok(Declared::Json),
-        None if profile == Profile::Dev => Ok(Declared::Unsaid),
+        None => Ok(Declared::Unsaid),
         Some(Ok(value)) if profile == Profile::Dev && is_form(value) => {
             Ok(Declared::Form(value.to_owned()))
         }
         Some(Ok(value)) => Err(unsupported_type(value)),
-        _ => Err(ApiError::bad_request(
-            "Content-Type is required with a body; send application/json.",
+        Some(Err(_)) => Err(ApiError::bad_request(
+            "Content-Type is not readable text; send application/json.",
         )),
     }
 }

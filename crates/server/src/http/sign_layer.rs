@@ -140,7 +140,13 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
         .extensions()
         .get::<axum::extract::MatchedPath>()
         .map(|p| p.as_str().to_owned());
-    let limit = match *request.method() {
+    // HEAD is a GET without the body (axum answers it with the GET handler): it counts as one,
+    // in the same window, or it would be a way around the GET limit.
+    let method = match request.method() {
+        &axum::http::Method::HEAD => axum::http::Method::GET,
+        other => other.clone(),
+    };
+    let limit = match method {
         axum::http::Method::GET => Some(GET),
         axum::http::Method::POST => Some(POST),
         axum::http::Method::PUT => Some(PUT),
@@ -151,11 +157,7 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| provisio_core::ip::canonical(c.0.ip()));
     if let (Some(route), Some(limit), Some(ip)) = (route, limit, ip) {
-        if route != "/v1/session-server"
-            && !state
-                .calls
-                .allow((ip, request.method().clone(), route), limit)
-        {
+        if route != "/v1/session-server" && !state.calls.allow((ip, method, route), limit) {
             return ApiError::new(StatusCode::TOO_MANY_REQUESTS, limit.message()).into_response();
         }
     }

@@ -220,6 +220,19 @@ pub async fn strict(backend: Backend) -> TestApp {
     .await
 }
 
+/// The locked-down deployment: `strict` in production, where the operator API is absent.
+pub async fn strict_production(backend: Backend) -> TestApp {
+    TestApp::spawn_with(
+        backend,
+        ServerConfig {
+            profile: provisio_server::Profile::Strict,
+            environment: provisio_core::model::Environment::Production,
+            ..test_config()
+        },
+    )
+    .await
+}
+
 /// Asserts an answer is the operator API's: identified (`X-Bunq-Client-Response-Id`) but not
 /// signed, as every answer under `/_provisio` is.
 pub fn assert_operator_reply(reply: &Reply) {

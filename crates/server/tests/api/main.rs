@@ -5,6 +5,7 @@ mod helpers;
 mod provisioning;
 
 mod accounts;
+mod bunq_clients;
 mod bunq_fields;
 mod card_limits;
 mod card_transactions;
@@ -28,6 +29,7 @@ mod openapi;
 mod openapi_schema;
 mod payments;
 mod provisions;
+mod rate_limits;
 mod raw;
 mod requests;
 mod restart;

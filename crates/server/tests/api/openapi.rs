@@ -203,3 +203,26 @@ fn scan(dir: &Path, offenders: &mut Vec<String>) {
         }
     }
 }
+
+for_each_backend! { strict_production =>
+    async fn without_the_operator_api_the_description_names_only_what_is_served(app: TestApp) {
+        let doc = description(&app).await;
+        let ops = operations(&doc);
+        for (method, path, _) in &ops {
+            let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap_or(Method::GET);
+            let reply = app.send(Request::new(method.clone(), concrete(path))).await;
+            assert!(!is_fallback(&reply), "{method} {path} is described but not served");
+        }
+        let mut operator: Vec<&str> = ops.iter()
+            .map(|(_, path, _)| path.as_str())
+            .filter(|path| path.starts_with("/_provisio"))
+            .collect();
+        operator.sort_unstable();
+        assert_eq!(operator, ["/_provisio/health", "/_provisio/openapi.json", "/_provisio/ready"]);
+        assert!(doc["components"]["securitySchemes"].get("adminToken").is_none());
+        assert!(!doc["info"]["description"].as_str().unwrap_or_default().contains("operator API"));
+        // bunq's routes are all there.
+        assert!(doc["paths"]["/v1/session-server"]["post"].is_object());
+        assert!(ops.len() >= 60, "only {} operations", ops.len());
+    }
+}

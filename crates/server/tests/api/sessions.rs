@@ -11,6 +11,10 @@ use reqwest::Method;
 
 use crate::helpers::*;
 
+/// bunq's answer to an unsigned session request.
+const SIGNATURE_REQUIRED: &str =
+    "For this operation a request signature is required. Check the urls for more information.";
+
 const WEEK: Duration = Duration::from_secs(604_800);
 
 for_each_backend! { TestApp::spawn =>
@@ -23,7 +27,10 @@ for_each_backend! { TestApp::spawn =>
             .token(&inst.token).body(body).signing(signing);
 
         let reply = client.api().send(session(Signing::Unsigned, body.clone())).await.unwrap_or_else(|e| panic!("{e}"));
-        assert_error(&reply, &app.server_key, 466, "signature");
+        // bunq's sentence, word for word, in every profile.
+        let description = reply.error_envelope().and_then(|e| e.description().map(str::to_owned));
+        assert_eq!(description.as_deref(), Some(SIGNATURE_REQUIRED));
+        assert_error(&reply, &app.server_key, 466, SIGNATURE_REQUIRED);
 
         // Signed, then tampered with on the way.
         let signature = client.api().key().sign(&body).unwrap_or_default();
@@ -110,5 +117,20 @@ for_each_backend! { TestApp::spawn =>
         reply.verify(&app.server_key).unwrap_or_else(|e| panic!("{e}"));
         let reply = app.send(Request::new(Method::GET, "/v1/installation").token(&context.session_token)).await;
         assert_error(&reply, &app.server_key, 401, "Insufficient authorisation.");
+    }
+}
+
+for_each_backend! { strict =>
+    async fn strict_words_a_missing_signature_as_bunq_does(app: TestApp) {
+        let client = app.client_builder().build().unwrap_or_else(|e| panic!("{e}"));
+        let inst = client.create_installation().await.unwrap_or_else(|e| panic!("{e}"));
+        client.create_device(&inst).await.unwrap_or_else(|e| panic!("{e}"));
+        let reply = client.api().send(Request::new(Method::POST, "/v1/session-server")
+            .token(&inst.token)
+            .json(&SessionServerRequest { secret: app.api_key.clone() })
+            .signing(Signing::Unsigned)).await.unwrap_or_else(|e| panic!("{e}"));
+        let description = reply.error_envelope().and_then(|e| e.description().map(str::to_owned));
+        assert_eq!(description.as_deref(), Some(SIGNATURE_REQUIRED));
+        assert_error(&reply, &app.server_key, 466, SIGNATURE_REQUIRED);
     }
 }

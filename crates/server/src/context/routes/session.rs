@@ -37,26 +37,45 @@ pub async fn create(
     SignedJson(body): SignedJson<SessionServerRequest>,
 ) -> ApiResult {
     let secret = SecretHash::of(body.secret.trim());
-    if state.config.rate_limits()
-        && !state
+    // The key's one session per 30 seconds (J-12) is taken now, so that two attempts at once
+    // cannot both have it, and given back when no session is opened: a refused attempt (a bad
+    // key, no device, an address not permitted) must not lock the key out. A bad signature
+    // never gets here.
+    let slot = if state.config.rate_limits() {
+        let Ok(slot) = state
             .session_calls
-            .allow(secret.clone(), rate_limit::SESSION)
-    {
-        return Err(ApiError::new(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            rate_limit::SESSION.message(),
-        ));
+            .take(secret.clone(), rate_limit::SESSION)
+        else {
+            return Err(ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                rate_limit::SESSION.message(),
+            ));
+        };
+        Some(slot)
+    } else {
+        None
+    };
+    let opened = open_session(&state, installation.installation.id, ip, &secret).await;
+    if let (Err(_), Some(slot)) = (&opened, slot) {
+        state.session_calls.give_back(&secret, slot);
     }
-    let installation_id = installation.installation.id;
+    opened
+}
+
+/// A session for `secret`: a partner's API key first, else a provision's credential.
+async fn open_session(
+    state: &AppState,
+    installation_id: InstallationId,
+    ip: IpAddr,
+    secret: &SecretHash,
+) -> ApiResult {
     match state
         .auth
-        .session_grant(state.store.as_ref(), installation_id, &secret)
+        .session_grant(state.store.as_ref(), installation_id, secret)
         .await
     {
-        Ok(grant) => partner_session(&state, installation_id, ip, &grant).await,
-        Err(DomainError::BadCredentials) => {
-            user_session(&state, installation_id, ip, &secret).await
-        }
+        Ok(grant) => partner_session(state, installation_id, ip, &grant).await,
+        Err(DomainError::BadCredentials) => user_session(state, installation_id, ip, secret).await,
         Err(err) => Err(err.into()),
     }
 }

@@ -12,8 +12,9 @@ use utoipa::{
 
 use super::Described;
 
-/// The whole document for these registrations (see `router::openapi_json`).
-pub fn build(described: &[Described]) -> Value {
+/// The whole document for these registrations (see `router::openapi_json`); `operator`: the
+/// operator API is served, so its scheme and its part of the summary belong in it.
+pub fn build(described: &[Described], operator: bool) -> Value {
     let mut collected: Vec<(String, RefOr<Schema>)> = Vec::new();
     for (name, schema) in [
         (Item::name(), Item::schema()),
@@ -42,24 +43,32 @@ pub fn build(described: &[Described]) -> Value {
             d.op.render(d.method, &d.path, &items),
         );
     }
+    let served = if operator {
+        "bunq's Partner API as provisio serves it (under /v1), and provisio's operator API (under /_provisio, with the admin token)."
+    } else {
+        "bunq's Partner API as provisio serves it (under /v1), with health probes and this description under /_provisio."
+    };
+    let mut security = json!({
+        "installationToken": {"type": "apiKey", "in": "header", "name": "X-Bunq-Client-Authentication",
+            "description": "The installation token from POST /v1/installation."},
+        "sessionToken": {"type": "apiKey", "in": "header", "name": "X-Bunq-Client-Authentication",
+            "description": "A session token from POST /v1/session-server."},
+    });
+    if operator {
+        security["adminToken"] = json!({"type": "http", "scheme": "bearer",
+            "description": "The admin token (provisio serve --admin-token, or printed at start)."});
+    }
     json!({
         "openapi": "3.1.0",
         "info": {
             "title": "provisio",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "bunq's Partner API as provisio serves it (under /v1), and provisio's operator API (under /_provisio, with the admin token). Every answer under /v1 is signed by the server (X-Bunq-Server-Signature); request bodies are signed by the client (X-Bunq-Client-Signature). A client may also encrypt a /v1 request body (X-Bunq-Client-Encryption-Key, -Iv and -Hmac; bunq's A.11); the answer to it is then encrypted for its installation.",
+            "description": format!("{served} Every answer under /v1 is signed by the server (X-Bunq-Server-Signature); request bodies are signed by the client (X-Bunq-Client-Signature). A client may also encrypt a /v1 request body (X-Bunq-Client-Encryption-Key, -Iv and -Hmac; bunq's A.11); the answer to it is then encrypted for its installation."),
         },
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {
-                "installationToken": {"type": "apiKey", "in": "header", "name": "X-Bunq-Client-Authentication",
-                    "description": "The installation token from POST /v1/installation."},
-                "sessionToken": {"type": "apiKey", "in": "header", "name": "X-Bunq-Client-Authentication",
-                    "description": "A session token from POST /v1/session-server."},
-                "adminToken": {"type": "http", "scheme": "bearer",
-                    "description": "The admin token (provisio serve --admin-token, or printed at start)."},
-            }
+            "securitySchemes": security,
         }
     })
 }

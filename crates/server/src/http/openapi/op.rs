@@ -96,6 +96,11 @@ impl Op {
         self
     }
 
+    /// Who may call it.
+    pub fn caller(&self) -> Auth {
+        self.auth
+    }
+
     /// A JSON body of type `T`; its signature is checked when sent.
     pub fn body<T: ToSchema>(mut self) -> Op {
         self.body = Body::Json {
