@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use provisio_core::{
     account::{
-        payment::{Credit, NewPayment, PaymentPolicy},
+        payment::{Credit, NewPayment, Payment, PaymentPolicy, PaymentType},
         AccountKind, MonetaryAccount, NewAccount,
     },
     model::{PageBound, PageQuery, UserId},
@@ -18,7 +18,7 @@ use provisio_store::{connect, for_each_backend, testing::TestDatabase, Backend};
 
 struct Fixture {
     store: Arc<dyn Store>,
-    _db: TestDatabase,
+    db: TestDatabase,
 }
 
 async fn open(backend: Backend) -> Fixture {
@@ -28,7 +28,7 @@ async fn open(backend: Backend) -> Fixture {
         .unwrap_or_else(|e| panic!("connect: {e}"));
     Fixture {
         store: Arc::new(store),
-        _db: db,
+        db,
     }
 }
 
@@ -217,5 +217,40 @@ for_each_backend! { open =>
             assert_eq!(ledger.balances_minor, expected, "step {step}");
         }
         assert!(s.ledger().await.map(|l| l.paid_out_minor > 0).unwrap_or(false));
+    }
+}
+
+/// Every payment of `account`, newest first.
+async fn history(store: &dyn Store, user: UserId, account: &MonetaryAccount) -> Vec<Payment> {
+    let page = PageQuery { count: 200, bound: PageBound::Newest };
+    store.payments(user, account.id, page).await.unwrap_or_else(|e| panic!("{e}")).items
+}
+
+for_each_backend! { open =>
+    async fn deleting_a_partner_keeps_the_other_sides_of_its_payments(f: Fixture) {
+        let s = f.store.as_ref();
+        let (a, a_main) = partner(s, 1).await;
+        let (b, b_main) = partner(s, 2).await;
+        for account in [&a_main, &b_main] {
+            s.credit(account.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        s.pay(a, a_main.id, &payment(&b_main, 2_000), &PaymentPolicy::OPEN, T0).await.unwrap_or_else(|e| panic!("{e}"));
+        s.pay(b, b_main.id, &payment(&a_main, 500), &PaymentPolicy::OPEN, T0).await.unwrap_or_else(|e| panic!("{e}"));
+        let before = history(s, a, &a_main).await;
+        assert!(s.ledger().await.map(|l| l.holds()).unwrap_or(false));
+
+        assert!(s.delete_partner(b).await.unwrap_or_else(|e| panic!("{e}")).is_some());
+        let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(ledger.holds(), "{ledger:?}");
+        assert_eq!(ledger.balances_minor, 8_500);
+        assert_eq!(balance(s, a, &a_main).await, 8_500);
+        // The surviving sides are payments with an IBAN elsewhere now: same ids, amounts,
+        // balances and counterparty (the deleted account's IBAN and name), type EBA_SCT.
+        let after = history(s, a, &a_main).await;
+        assert_eq!(after.len(), before.len());
+        for (was, is) in before.iter().zip(&after) {
+            assert_eq!(Payment { kind: PaymentType::EbaSct, ..was.clone() }, *is);
+        }
+        assert_eq!(after.iter().filter(|p| p.counterparty_iban == b_main.iban).count(), 2);
     }
 }
