@@ -19,6 +19,7 @@ mod handshake;
 mod health;
 mod input;
 mod ip;
+mod ledger;
 mod metrics;
 mod oauth;
 mod onboarding;
