@@ -133,7 +133,7 @@ async fn assert_ledger_holds(store: &dyn Store, accounts: &[MonetaryAccount]) {
     assert!(ledger.holds(), "{ledger:?}");
     assert_eq!(
         ledger.balances_minor,
-        FUNDS * accounts.len() as i64,
+        i128::from(FUNDS * accounts.len() as i64),
         "{ledger:?}"
     );
 }

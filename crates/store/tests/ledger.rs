@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use provisio_core::{
     account::{
-        payment::{Credit, NewPayment, PaymentPolicy},
+        amount::MAX_BALANCE_MINOR,
+        payment::{Credit, NewPayment, Payment, PaymentPolicy, PaymentType},
         AccountKind, MonetaryAccount, NewAccount,
     },
     model::{PageBound, PageQuery, UserId},
@@ -18,7 +19,7 @@ use provisio_store::{connect, for_each_backend, testing::TestDatabase, Backend};
 
 struct Fixture {
     store: Arc<dyn Store>,
-    _db: TestDatabase,
+    db: TestDatabase,
 }
 
 async fn open(backend: Backend) -> Fixture {
@@ -28,7 +29,7 @@ async fn open(backend: Backend) -> Fixture {
         .unwrap_or_else(|e| panic!("connect: {e}"));
     Fixture {
         store: Arc::new(store),
-        _db: db,
+        db,
     }
 }
 
@@ -214,8 +215,85 @@ for_each_backend! { open =>
             }
             let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
             assert!(ledger.holds(), "step {step}: {ledger:?}");
-            assert_eq!(ledger.balances_minor, expected, "step {step}");
+            assert_eq!(ledger.balances_minor, i128::from(expected), "step {step}");
         }
         assert!(s.ledger().await.map(|l| l.paid_out_minor > 0).unwrap_or(false));
+    }
+}
+
+/// Every payment of `account`, newest first.
+async fn history(store: &dyn Store, user: UserId, account: &MonetaryAccount) -> Vec<Payment> {
+    let page = PageQuery {
+        count: 200,
+        bound: PageBound::Newest,
+    };
+    store
+        .payments(user, account.id, page)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .items
+}
+
+for_each_backend! { open =>
+    async fn deleting_a_partner_keeps_the_other_sides_of_its_payments(f: Fixture) {
+        let s = f.store.as_ref();
+        let (a, a_main) = partner(s, 1).await;
+        let (b, b_main) = partner(s, 2).await;
+        for account in [&a_main, &b_main] {
+            s.credit(account.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        s.pay(a, a_main.id, &payment(&b_main, 2_000), &PaymentPolicy::OPEN, T0).await.unwrap_or_else(|e| panic!("{e}"));
+        s.pay(b, b_main.id, &payment(&a_main, 500), &PaymentPolicy::OPEN, T0).await.unwrap_or_else(|e| panic!("{e}"));
+        let before = history(s, a, &a_main).await;
+        assert!(s.ledger().await.map(|l| l.holds()).unwrap_or(false));
+
+        assert!(s.delete_partner(b).await.unwrap_or_else(|e| panic!("{e}")).is_some());
+        let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(ledger.holds(), "{ledger:?}");
+        assert_eq!(ledger.balances_minor, 8_500);
+        assert_eq!(balance(s, a, &a_main).await, 8_500);
+        // The surviving sides are payments with an IBAN elsewhere now: same ids, amounts,
+        // balances and counterparty (the deleted account's IBAN and name), type EBA_SCT.
+        let after = history(s, a, &a_main).await;
+        assert_eq!(after.len(), before.len());
+        for (was, is) in before.iter().zip(&after) {
+            assert_eq!(Payment { kind: PaymentType::EbaSct, ..was.clone() }, *is);
+        }
+        assert_eq!(after.iter().filter(|p| p.counterparty_iban == b_main.iban).count(), 2);
+    }
+
+    async fn the_ledger_sums_past_the_largest_64_bit_integer(f: Fixture) {
+        let s = f.store.as_ref();
+        let (a, a_main) = partner(s, 1).await;
+        s.credit(a_main.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        // 100,000 accounts at the largest balance, each with the credit that filled it:
+        // 10^19 minor units in all, past 2^63 - 1.
+        let accounts = 100_000_i64;
+        f.db.execute(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {accounts}) \
+             INSERT INTO monetary_accounts (user_id, kind, public_uuid, currency, description, \
+                 display_name, daily_limit_minor, balance_minor, iban, status, sub_status, created, updated) \
+             SELECT {a}, 'BANK', 'full-' || i, 'EUR', 'Full', 'Full', 100000, {MAX_BALANCE_MINOR}, \
+                 'FULL' || i, 'ACTIVE', 'NONE', 0, 0 FROM n",
+            a = a.0
+        )).await;
+        f.db.execute(
+            "INSERT INTO payments (monetary_account_id, user_id, transfer_id, amount_minor, currency, \
+                 alias_iban, alias_name, counterparty_iban, counterparty_name, description, \
+                 merchant_reference, type, balance_after_minor, created) \
+             SELECT id, user_id, public_uuid, balance_minor, 'EUR', iban, 'Full', \
+                 'NL20INGB0001234567', 'Employer', 'Salary', NULL, 'EBA_SCT', balance_minor, 0 \
+             FROM monetary_accounts WHERE public_uuid LIKE 'full-%'"
+        ).await;
+        let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(ledger.holds(), "{ledger:?}");
+        let total = i128::from(accounts) * i128::from(MAX_BALANCE_MINOR) + 10_000;
+        assert!(total > i128::from(i64::MAX));
+        assert_eq!((ledger.balances_minor, ledger.credited_minor), (total, total));
+        // One account off by a cent is still found.
+        f.db.execute("UPDATE monetary_accounts SET balance_minor = balance_minor - 1 WHERE public_uuid = 'full-7'").await;
+        let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(!ledger.holds());
+        assert_eq!(ledger.unbalanced.len(), 1);
     }
 }

@@ -232,16 +232,18 @@ pub fn credit(
     })
 }
 
-/// The ledger's totals, for checking its invariants (tests, the benchmark, operators).
+/// The ledger's totals, for checking its invariants (tests, the benchmark, operators). Sums
+/// are `i128`: each balance is at most [`MAX_BALANCE_MINOR`](super::amount::MAX_BALANCE_MINOR),
+/// but enough accounts together pass `i64::MAX`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ledger {
     /// The sum of every account's balance.
-    pub balances_minor: i64,
+    pub balances_minor: i128,
     /// Money credited in from IBANs elsewhere.
-    pub credited_minor: i64,
+    pub credited_minor: i128,
     /// Money paid out to IBANs elsewhere and to card merchants, net of card reversals
     /// (positive).
-    pub paid_out_minor: i64,
+    pub paid_out_minor: i128,
     pub payments: i64,
     /// Accounts whose balance is not the sum of their payments.
     pub unbalanced: Vec<MonetaryAccountId>,

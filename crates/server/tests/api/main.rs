@@ -22,6 +22,7 @@ mod handshake;
 mod health;
 mod input;
 mod ip;
+mod ledger;
 mod metrics;
 mod oauth;
 mod onboarding;

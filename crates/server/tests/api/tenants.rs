@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// A new partner over HTTP: its id and API key.
-async fn new_partner(app: &TestApp, name: &str) -> (i64, String) {
+pub async fn new_partner(app: &TestApp, name: &str) -> (i64, String) {
     let reply = operator(
         app,
         Method::POST,
@@ -63,7 +63,7 @@ async fn partner_names(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-async fn connect(app: &TestApp, key: &str) -> Result<Client, provisio_client::ClientError> {
+pub async fn connect(app: &TestApp, key: &str) -> Result<Client, provisio_client::ClientError> {
     Client::builder(&app.base_url, key)
         .signing_key(test_key())
         .connect()

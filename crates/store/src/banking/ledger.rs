@@ -139,44 +139,87 @@ pub(crate) fn payment_events<'a>(payment: &Payment, item: &'a Item) -> [UserEven
     ]
 }
 
-/// The ledger's totals, each summed by the database.
+/// Half a 64-bit integer's bits: `x = (x / 2^32) * 2^32 + x % 2^32` on both databases
+/// (integer division truncates, the remainder keeps the dividend's sign), and a sum of either
+/// part over fewer than 2^31 rows fits in 64 bits, where a plain `SUM` of values up to
+/// [`MAX_BALANCE_MINOR`](provisio_core::account::amount::MAX_BALANCE_MINOR) overflows past
+/// some 92,000 rows (SQLite raises "integer overflow", PostgreSQL's cast to BIGINT fails).
+const HALF: i64 = 1 << 32;
+
+/// The two parts of `SUM(expr)`, as selected columns.
+fn split_sum(expr: &str) -> String {
+    format!(
+        "CAST(COALESCE(SUM(({expr}) / {HALF}), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(({expr}) % {HALF}), 0) AS BIGINT)"
+    )
+}
+
+fn joined((high, low): (i64, i64)) -> i128 {
+    i128::from(high) * i128::from(HALF) + i128::from(low)
+}
+
+/// `SUM(expr)` over `rest` (`FROM …`), exactly.
+async fn exact_sum(pool: &AnyPool, expr: &str, rest: &str) -> StoreResult<i128> {
+    sqlx::query_as::<_, (i64, i64)>(&format!("SELECT {} {rest}", split_sum(expr)))
+        .fetch_one(pool)
+        .await
+        .map(joined)
+        .map_err(db_err)
+}
+
+/// The ledger's totals, each summed by the database in two exact parts (see [`HALF`]).
 pub(super) async fn totals(pool: &AnyPool) -> StoreResult<Ledger> {
-    let sum = |sql: &'static str| async move {
+    let count = |sql: &'static str| async move {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(pool)
             .await
             .map_err(db_err)
     };
-    let balances_minor =
-        sum("SELECT CAST(COALESCE(SUM(balance_minor), 0) AS BIGINT) FROM monetary_accounts")
-            .await?;
-    let credited_minor = sum("SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) \
-         FROM payments WHERE type = 'EBA_SCT' AND amount_minor > 0")
+    let credited_minor = exact_sum(
+        pool,
+        "amount_minor",
+        "FROM payments WHERE type = 'EBA_SCT' AND amount_minor > 0",
+    )
     .await?;
     // Money out: outgoing transfers, and card payments net of their reversals.
-    let paid_out_minor = sum("SELECT CAST(COALESCE(SUM(-amount_minor), 0) AS BIGINT) \
-         FROM payments WHERE (type = 'EBA_SCT' AND amount_minor < 0) OR type = 'MASTERCARD'")
-    .await?;
-    let payments = sum("SELECT COUNT(*) FROM payments").await?;
-    let unpaired = sum("SELECT COUNT(*) FROM (SELECT transfer_id FROM payments \
-         WHERE type = 'BUNQ' GROUP BY transfer_id \
-         HAVING COUNT(*) <> 2 OR SUM(amount_minor) <> 0) AS broken")
-    .await?;
-    let unbalanced: Vec<i64> = sqlx::query_scalar(
-        "SELECT a.id FROM monetary_accounts a \
-         WHERE a.balance_minor <> (SELECT CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT) \
-                                   FROM payments p WHERE p.monetary_account_id = a.id) \
-         ORDER BY a.id",
+    let paid_out_minor = exact_sum(
+        pool,
+        "-amount_minor",
+        "FROM payments WHERE (type = 'EBA_SCT' AND amount_minor < 0) OR type = 'MASTERCARD'",
     )
+    .await?;
+    let payments = count("SELECT COUNT(*) FROM payments").await?;
+    let unpaired = count(
+        "SELECT COUNT(*) FROM (SELECT transfer_id FROM payments \
+         WHERE type = 'BUNQ' GROUP BY transfer_id \
+         HAVING COUNT(*) <> 2 OR MIN(amount_minor) <> -MAX(amount_minor)) AS broken",
+    )
+    .await?;
+    // Each account's balance beside the sum of its payments, compared here in i128 (one row
+    // per account: the ledger is a check, not a hot path).
+    let accounts: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT a.id, a.balance_minor, {} FROM monetary_accounts a \
+         LEFT JOIN payments p ON p.monetary_account_id = a.id \
+         GROUP BY a.id, a.balance_minor ORDER BY a.id",
+        split_sum("p.amount_minor")
+    ))
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
+    let mut balances_minor = 0_i128;
+    let mut unbalanced = Vec::new();
+    for (id, balance, high, low) in accounts {
+        balances_minor += i128::from(balance);
+        if i128::from(balance) != joined((high, low)) {
+            unbalanced.push(MonetaryAccountId(id));
+        }
+    }
     Ok(Ledger {
         balances_minor,
         credited_minor,
         paid_out_minor,
         payments,
-        unbalanced: unbalanced.into_iter().map(MonetaryAccountId).collect(),
+        unbalanced,
         unpaired,
     })
 }

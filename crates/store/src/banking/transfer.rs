@@ -8,7 +8,7 @@
 
 use provisio_core::{
     account::{
-        amount::format_minor,
+        amount::{format_minor, max_balance_refusal, MAX_BALANCE_MINOR},
         payment::{day_start, Credit, NewPayment, Payment, PaymentPolicy, PaymentType},
         AccountStatus, MonetaryAccount,
     },
@@ -125,6 +125,37 @@ async fn debit(
     })
 }
 
+/// Credits `amount` if the account is ACTIVE and stays within [`MAX_BALANCE_MINOR`];
+/// answers the balance after, or refuses saying why (`inactive` words the refusal of an
+/// account that is not ACTIVE, given its status).
+async fn credit_balance(
+    conn: &mut AnyConnection,
+    account: MonetaryAccountId,
+    amount: i64,
+    now: Timestamp,
+    inactive: impl FnOnce(AccountStatus) -> String,
+) -> Result<i64, sqlx::Error> {
+    let after: Option<i64> = sqlx::query_scalar(
+        "UPDATE monetary_accounts SET balance_minor = balance_minor + $2, updated = $3 \
+         WHERE id = $1 AND status = 'ACTIVE' AND balance_minor <= $4 - $2 \
+         RETURNING balance_minor",
+    )
+    .bind(account.0)
+    .bind(amount)
+    .bind(now.micros())
+    .bind(MAX_BALANCE_MINOR)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(after) = after {
+        return Ok(after);
+    }
+    Err(match find_account(conn, Find::Id(account.0)).await? {
+        Some(a) if a.status != AccountStatus::Active => refused(inactive(a.status)),
+        Some(a) => refused(max_balance_refusal(&a.currency)),
+        None => sqlx::Error::RowNotFound,
+    })
+}
+
 /// Refuses when today's outgoing payments (this one included) exceed `limit`. Card payments
 /// have their own limit (the card's) and do not count here.
 async fn check_daily_limit(
@@ -229,20 +260,10 @@ pub(super) async fn pay_in(
     check_daily_limit(conn, &payer, amount, limit, now).await?;
     let transfer = uuid::Uuid::new_v4().to_string();
     if let Some(payee) = &payee {
-        let credited: Option<i64> = sqlx::query_scalar(
-            "UPDATE monetary_accounts SET balance_minor = balance_minor + $2, updated = $3 \
-             WHERE id = $1 AND status = 'ACTIVE' RETURNING balance_minor",
-        )
-        .bind(payee.id.0)
-        .bind(amount)
-        .bind(now.micros())
-        .fetch_optional(&mut *conn)
+        let payee_after = credit_balance(conn, payee.id, amount, now, |_| {
+            "The receiving account is not ACTIVE; it takes no payments.".to_owned()
+        })
         .await?;
-        let Some(payee_after) = credited else {
-            return Err(refused(
-                "The receiving account is not ACTIVE; it takes no payments.",
-            ));
-        };
         record(
             conn,
             Side {
@@ -294,21 +315,10 @@ pub(super) async fn credit_in(
         return Ok(None);
     };
     check_user(conn, found.user_id.0, false).await?;
-    let after: Option<i64> = sqlx::query_scalar(
-        "UPDATE monetary_accounts SET balance_minor = balance_minor + $2, updated = $3 \
-         WHERE id = $1 AND status = 'ACTIVE' RETURNING balance_minor",
-    )
-    .bind(account.0)
-    .bind(credit.amount_minor)
-    .bind(now.micros())
-    .fetch_optional(&mut *conn)
+    let after = credit_balance(conn, found.id, credit.amount_minor, now, |status| {
+        format!("This monetary account is {status}; only an ACTIVE account takes payments.")
+    })
     .await?;
-    let Some(after) = after else {
-        return Err(refused(format!(
-            "This monetary account is {}; only an ACTIVE account takes payments.",
-            found.status
-        )));
-    };
     let transfer = uuid::Uuid::new_v4().to_string();
     let side = Side {
         account: &found,

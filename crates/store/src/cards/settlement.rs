@@ -4,7 +4,10 @@
 //! settlement can be either, and a user whose provision is over is refused.
 
 use provisio_core::{
-    account::payment::PaymentType,
+    account::{
+        amount::{max_balance_refusal, passes_max_balance},
+        payment::PaymentType,
+    },
     card::action::{AuthorisationStatus, MasterCardAction, SettlementStatus},
     model::MasterCardActionId,
     time::Timestamp,
@@ -67,6 +70,11 @@ pub(super) async fn reverse_in(
     let account = lock_account(conn, action.monetary_account_id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
+    // The account is locked, so its balance is current: the money may not take it past the
+    // most an account holds (it could have been credited since the authorisation).
+    if passes_max_balance(account.balance_minor, action.amount_minor) {
+        return Err(refused(max_balance_refusal(&account.currency)));
+    }
     let after: Option<i64> = sqlx::query_scalar(
         "UPDATE monetary_accounts SET balance_minor = balance_minor + $2, updated = $3 \
          WHERE id = $1 AND status <> 'CANCELLED' RETURNING balance_minor",

@@ -97,6 +97,11 @@ pub(super) async fn delete_partner(
         )
         .await?,
     );
+    // The payments that go: these users' and their accounts'.
+    let gone = format!(
+        "user_id IN ({o}) OR monetary_account_id IN \
+         (SELECT id FROM monetary_accounts WHERE user_id IN ({o}))"
+    );
     let statements = [
         format!(
             "DELETE FROM delivery_attempts WHERE delivery_id IN \
@@ -129,10 +134,14 @@ pub(super) async fn delete_partner(
         format!("DELETE FROM mastercard_actions WHERE user_id IN ({o})"),
         format!("DELETE FROM card_cvc2s WHERE card_id IN (SELECT id FROM cards WHERE user_id IN ({o}))"),
         format!("DELETE FROM cards WHERE user_id IN ({o})"),
+        // A payment between one of these accounts and another partner's is two rows; the
+        // other side stays, as a payment with an account elsewhere (its IBAN and name were
+        // kept on it): EBA_SCT, so the ledger counts it as money in or out and it holds.
         format!(
-            "DELETE FROM payments WHERE user_id IN ({o}) OR monetary_account_id IN \
-             (SELECT id FROM monetary_accounts WHERE user_id IN ({o}))"
+            "UPDATE payments SET type = 'EBA_SCT' WHERE type = 'BUNQ' AND NOT ({gone}) \
+             AND transfer_id IN (SELECT transfer_id FROM payments WHERE type = 'BUNQ' AND ({gone}))"
         ),
+        format!("DELETE FROM payments WHERE {gone}"),
         format!("DELETE FROM monetary_accounts WHERE user_id IN ({o})"),
         format!(
             "DELETE FROM oauth_callback_urls WHERE oauth_client_id IN \
