@@ -5,11 +5,12 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use provisio_core::{
     model::Environment,
+    sealing::SealingKey,
     time::{Clock, SystemClock},
     webhook::RetryPolicy,
 };
 use provisio_server::{
-    config::{DeliveryConfig, OnboardingConfig, WorkerConfig},
+    config::{DashboardConfig, DeliveryConfig, OnboardingConfig, WorkerConfig},
     context::partners::{demo_api_key, ensure_demo_partner, DemoPartner, DEMO_PARTNER},
     sandbox::seed::{Seed, Seeded},
     Server, ServerConfig,
@@ -33,6 +34,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.request_timeout.is_zero() {
         anyhow::bail!("--request-timeout must be more than 0s");
     }
+    // Zero would end every dashboard session at once.
+    if args.dashboard_idle.is_zero() || args.dashboard_lifetime.is_zero() {
+        anyhow::bail!("--dashboard-idle and --dashboard-lifetime must be more than 0s");
+    }
     let environment: Environment = args.environment.environment.into();
     let demo_api_key = args
         .demo_api_key
@@ -53,6 +58,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             anyhow::Ok(seed)
         })
         .transpose()?;
+    let secrets_key = secrets_key(&args)?;
     let store = args.storage.open_or_create().await?;
     println!("Using {}.", args.storage.describe());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
@@ -89,6 +95,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             attachment_limit: args.attachment_limit,
             user_session_only: args.user_session_only,
             onboarding_inquiry: args.onboarding_inquiry.clone(),
+        },
+        secrets_key,
+        dashboard: DashboardConfig {
+            idle: args.dashboard_idle,
+            lifetime: args.dashboard_lifetime,
         },
     };
     let server = Server::build(config, store.clone(), clock.clone())
@@ -144,6 +155,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// A newcomer's first start gives them something to connect with; a CI run's key is there.
+/// The operator's key for secrets at rest, if given; a bad one stops the start.
+fn secrets_key(args: &ServeArgs) -> anyhow::Result<Option<Arc<SealingKey>>> {
+    let text = match (&args.secrets_key, &args.secrets_key_file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading the secrets key {}", path.display()))?,
+        (None, None) => return Ok(None),
+    };
+    let key = SealingKey::from_hex(&text).map_err(|e| anyhow::anyhow!("the secrets key: {e}"))?;
+    Ok(Some(Arc::new(key)))
+}
+
 fn announce(demo: &DemoPartner) {
     match demo {
         DemoPartner::Created(partner, key) => {

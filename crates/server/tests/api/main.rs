@@ -6,12 +6,14 @@ mod provisioning;
 
 mod accounts;
 mod card_limits;
+mod card_secrets;
 mod card_transactions;
 mod cards;
 mod closed;
 mod compliance;
 mod credentials;
 mod dashboard;
+mod dashboard_sessions;
 mod debugger;
 mod encryption;
 mod errors;
