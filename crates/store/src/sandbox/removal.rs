@@ -153,8 +153,9 @@ pub(super) async fn delete_partner(
 }
 
 /// Tables a reset keeps: the schema's own record, the server key (existing clients keep
-/// trusting the server's public key) and the virtual clock (it never moves back).
-const KEPT: &str = "'_sqlx_migrations', 'server_key', 'sandbox_clock'";
+/// trusting the server's public key), the virtual clock (it never moves back) and the
+/// dashboard's sessions (the operator who pressed reset stays signed in).
+const KEPT: &str = "'_sqlx_migrations', 'server_key', 'sandbox_clock', 'dashboard_sessions'";
 
 /// Empties every other table, whichever migrations added it.
 pub(super) async fn reset(conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
