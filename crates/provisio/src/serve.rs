@@ -5,11 +5,12 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use provisio_core::{
     model::Environment,
+    sealing::SealingKey,
     time::{Clock, SystemClock},
     webhook::RetryPolicy,
 };
 use provisio_server::{
-    config::{DeliveryConfig, OnboardingConfig, WorkerConfig},
+    config::{DashboardConfig, DeliveryConfig, OnboardingConfig, WorkerConfig},
     context::partners::{demo_api_key, ensure_demo_partner, DemoPartner, DEMO_PARTNER},
     sandbox::seed::{Seed, Seeded},
     Server, ServerConfig,
@@ -41,6 +42,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             anyhow::bail!("{name} must be more than 0s");
         }
     }
+    // Zero would end every dashboard session at once.
+    if args.dashboard_idle.is_zero() || args.dashboard_lifetime.is_zero() {
+        anyhow::bail!("--dashboard-idle and --dashboard-lifetime must be more than 0s");
+    }
     let environment: Environment = args.environment.environment.into();
     let demo_api_key = args
         .demo_api_key
@@ -61,6 +66,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             anyhow::Ok(seed)
         })
         .transpose()?;
+    let secrets_key = secrets_key(&args)?;
     let timeouts = provisio_store::Timeouts {
         acquire: args.db_acquire_timeout,
         statement: args.db_statement_timeout,
@@ -109,6 +115,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             onboarding_inquiry: args.onboarding_inquiry.clone(),
         },
         ready_timeout: args.ready_timeout,
+        secrets_key,
+        dashboard: DashboardConfig {
+            idle: args.dashboard_idle,
+            lifetime: args.dashboard_lifetime,
+        },
         ..ServerConfig::default()
     };
     let server = Server::build(config, store.clone(), clock.clone())
@@ -164,6 +175,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// A newcomer's first start gives them something to connect with; a CI run's key is there.
+/// The operator's key for secrets at rest, if given; a bad one stops the start.
+fn secrets_key(args: &ServeArgs) -> anyhow::Result<Option<Arc<SealingKey>>> {
+    let text = match (&args.secrets_key, &args.secrets_key_file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading the secrets key {}", path.display()))?,
+        (None, None) => return Ok(None),
+    };
+    let key = SealingKey::from_hex(&text).map_err(|e| anyhow::anyhow!("the secrets key: {e}"))?;
+    Ok(Some(Arc::new(key)))
+}
+
 fn announce(demo: &DemoPartner) {
     match demo {
         DemoPartner::Created(partner, key) => {

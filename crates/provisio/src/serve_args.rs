@@ -110,6 +110,25 @@ pub struct ServeArgs {
     /// Bearer token for the operator API under /_provisio/ (default: a new one, printed at start).
     #[arg(long, env = "PROVISIO_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// A dashboard session not used for this long is ended (on the sandbox clock).
+    #[arg(long, env = "PROVISIO_DASHBOARD_IDLE", default_value = "30m", value_parser = parse_duration)]
+    pub dashboard_idle: Duration,
+    /// A dashboard session is ended this long after signing in, used or not.
+    #[arg(long, env = "PROVISIO_DASHBOARD_LIFETIME", default_value = "12h", value_parser = parse_duration)]
+    pub dashboard_lifetime: Duration,
+    /// The key that seals PANs and CVC2s at rest: 32 random bytes as 64 hex digits (`openssl
+    /// rand -hex 32`), kept outside the database. Without it the key is derived from the server
+    /// key, which is in the database: a copy of the whole database then opens them.
+    #[arg(
+        long,
+        env = "PROVISIO_SECRETS_KEY",
+        hide_env_values = true,
+        conflicts_with = "secrets_key_file"
+    )]
+    pub secrets_key: Option<String>,
+    /// A file holding that key (64 hex digits), instead of PROVISIO_SECRETS_KEY.
+    #[arg(long, env = "PROVISIO_SECRETS_KEY_FILE", value_name = "FILE")]
+    pub secrets_key_file: Option<PathBuf>,
     /// How long the sandbox takes to review a submitted identity verification.
     #[arg(long, env = "PROVISIO_IDENTITY_REVIEW_DELAY", default_value = "5s", value_parser = parse_duration)]
     pub identity_review_delay: Duration,

@@ -7,6 +7,7 @@ use common::{partner_on_fresh_database, provisio};
 use provisio_core::{
     card::{rules, CardKind},
     model::UserId,
+    sealing::SealingKey,
     time::{Clock, SystemClock},
 };
 use provisio_store::Backend;
@@ -33,6 +34,12 @@ async fn the_card_network_from_the_command_line() {
         ..rules::CardInput::default()
     };
     let new = rules::new_card(CardKind::Debit, &order).unwrap_or_else(|e| panic!("{e}"));
+    // A store writes card secrets only sealed, so it needs the key the server would give it.
+    let key = SealingKey::from_hex(&"11".repeat(32)).unwrap_or_else(|e| panic!("{e}"));
+    store
+        .seal_card_secrets(std::sync::Arc::new(key), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let card = store
         .create_card(UserId(1), &new, "Acme BV", SystemClock::new().now())
         .await

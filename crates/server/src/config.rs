@@ -1,8 +1,8 @@
 //! Server settings. The CLI fills these from flags and `PROVISIO_*` variables.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
-use provisio_core::{model::Environment, webhook::RetryPolicy};
+use provisio_core::{model::Environment, sealing::SealingKey, webhook::RetryPolicy};
 
 /// `dev` forgives what a developer's first client gets wrong; `strict` applies bunq's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,29 @@ pub struct ServerConfig {
     /// How often the virtual clock's offset is re-read in the background: another process's
     /// advance is seen here within this (see `sandbox_clock`).
     pub clock_refresh: Duration,
+    /// The key that seals PANs and CVC2s at rest, from outside the database
+    /// (`PROVISIO_SECRETS_KEY`, `--secrets-key-file`). Unset, it is derived from the server key,
+    /// which lives in the same database: see `provisio_core::sealing` for what each gives.
+    pub secrets_key: Option<Arc<SealingKey>>,
+    pub dashboard: DashboardConfig,
+}
+
+/// The dashboard's sessions (on the sandbox clock: advancing it past `idle` signs out too).
+#[derive(Debug, Clone)]
+pub struct DashboardConfig {
+    /// A session not used for this long is ended.
+    pub idle: Duration,
+    /// A session is ended this long after signing in, used or not.
+    pub lifetime: Duration,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        DashboardConfig {
+            idle: Duration::from_secs(30 * 60),
+            lifetime: Duration::from_secs(12 * 3600),
+        }
+    }
 }
 
 /// Onboarding and compliance (spec E, G).
@@ -87,6 +110,8 @@ impl Default for ServerConfig {
             onboarding: OnboardingConfig::default(),
             ready_timeout: Duration::from_secs(1),
             clock_refresh: crate::sandbox_clock::REFRESH,
+            secrets_key: None,
+            dashboard: DashboardConfig::default(),
         }
     }
 }

@@ -78,6 +78,14 @@ impl Server {
         // The durable virtual clock first: the key's creation time, like everything, reads it.
         sandbox_clock::refresh(store.as_ref(), clock.as_ref()).await?;
         let key = load_server_key(store.as_ref(), clock.as_ref()).await?;
+        if config.secrets_key.is_none() && config.profile == config::Profile::Strict {
+            tracing::warn!(
+                "card secrets are sealed with a key derived from the server key, which is in the \
+                 same database; give PROVISIO_SECRETS_KEY to keep a copy of the database from \
+                 opening them"
+            );
+        }
+        signing::seal_card_secrets(store.as_ref(), &key, config.secrets_key.clone()).await?;
         let admin_token = config.admin_enabled().then(|| {
             config
                 .admin_token

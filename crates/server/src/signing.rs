@@ -10,6 +10,7 @@ use std::sync::Arc;
 use aws_lc_rs::digest;
 use provisio_core::{
     crypto::{CryptoError, SigningKey},
+    sealing::{SealingError, SealingKey},
     store::Store,
     time::Clock,
     StoreError,
@@ -27,6 +28,10 @@ pub enum KeyError {
     Crypto(#[from] CryptoError),
     #[error("cannot set up the metrics: {0}")]
     Metrics(#[from] prometheus::Error),
+    #[error("cannot seal card secrets: {0}")]
+    Sealing(#[from] SealingError),
+    #[error("cannot seal card secrets: {0}")]
+    Secrets(#[source] StoreError),
 }
 
 /// Loads the server key from the store, creating and persisting one on the very first start.
@@ -44,6 +49,30 @@ pub async fn load_server_key(store: &dyn Store, clock: &dyn Clock) -> Result<Sig
     // features; pay it here, before any request is accepted.
     key.sign(b"warm-up")?;
     Ok(key)
+}
+
+/// Seals the card secrets stored in plain text (or under the derived key, once an operator
+/// gives one) and hands the store its sealing key. The key is the operator's when given (kept
+/// out of the database, so a copy of the database alone opens nothing); otherwise derived from
+/// the server key, which a copy of the whole database carries (see `provisio_core::sealing`).
+pub async fn seal_card_secrets(
+    store: &dyn Store,
+    server_key: &SigningKey,
+    given: Option<Arc<SealingKey>>,
+) -> Result<(), KeyError> {
+    let derived = Arc::new(SealingKey::derive(&server_key.to_pkcs8()?)?);
+    let (key, previous) = match given {
+        Some(given) => (given, Some(derived)),
+        None => (derived, None),
+    };
+    let sealed = store
+        .seal_card_secrets(key, previous)
+        .await
+        .map_err(KeyError::Secrets)?;
+    if sealed > 0 {
+        tracing::info!(sealed, "sealed card secrets stored before");
+    }
+    Ok(())
 }
 
 pub struct ResponseSigner {

@@ -182,6 +182,7 @@ pub async fn connect(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
                 read: pool.clone(),
                 write: pool,
                 writer: None,
+                sealing: Default::default(),
             }
         }
     };
@@ -285,6 +286,7 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
         read,
         writer: Some(crate::writer::Writer::spawn(write.clone())),
         write,
+        sealing: Default::default(),
     })
 }
 

@@ -46,7 +46,9 @@ pub mod testing;
 mod webhooks;
 mod writer;
 
-use provisio_core::StoreError;
+use std::sync::{Arc, OnceLock};
+
+use provisio_core::{sealing::SealingKey, StoreError};
 use sqlx::AnyPool;
 
 pub use connect::{connect, redact_url, ConnectError, StoreConfig, Timeouts};
@@ -66,6 +68,9 @@ pub struct SqlStore {
     write: AnyPool,
     /// SQLite's group-commit writer (see `writer`); none on PostgreSQL.
     writer: Option<writer::Writer>,
+    /// The key that seals card secrets, given once the server key is known (see
+    /// `cards::sealing`); shared by the store's clones.
+    sealing: Arc<OnceLock<Arc<SealingKey>>>,
 }
 
 impl SqlStore {

@@ -117,24 +117,9 @@ impl TestDatabase {
 
     /// How many rows each table holds, by name: to show that something left nothing behind.
     pub async fn row_counts(&self) -> std::collections::BTreeMap<String, i64> {
-        sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&self.config.url)
-            .await
-            .unwrap_or_else(|e| panic!("connecting to the test database: {e}"));
-        let tables: Vec<String> = sqlx::query_scalar(match self.backend {
-            Backend::Sqlite => {
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            }
-            Backend::Postgres => {
-                "SELECT table_name::TEXT FROM information_schema.tables \
-                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            }
-        })
-        .fetch_all(&mut conn)
-        .await
-        .unwrap_or_else(|e| panic!("listing tables: {e}"));
+        let mut conn = self.connection().await;
         let mut counts = std::collections::BTreeMap::new();
-        for table in tables {
+        for table in self.tables(&mut conn).await {
             let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
                 .fetch_one(&mut conn)
                 .await
@@ -143,6 +128,74 @@ impl TestDatabase {
         }
         let _ = conn.close().await;
         counts
+    }
+
+    /// Every `table.column` holding `needle` anywhere in a value (read as text), in every
+    /// table: to show that a secret is stored nowhere as it is.
+    pub async fn cells_containing(&self, needle: &str) -> Vec<String> {
+        let mut conn = self.connection().await;
+        let mut found = Vec::new();
+        for table in self.tables(&mut conn).await {
+            let columns: Vec<String> = sqlx::query_scalar(match self.backend {
+                Backend::Sqlite => "SELECT name FROM pragma_table_info($1)",
+                Backend::Postgres => {
+                    "SELECT column_name::TEXT FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name = $1"
+                }
+            })
+            .bind(&table)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("listing the columns of {table}: {e}"));
+            for column in columns {
+                let count: i64 = sqlx::query_scalar(&format!(
+                    "SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE $1"
+                ))
+                .bind(format!("%{needle}%"))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap_or_else(|e| panic!("searching {table}.{column}: {e}"));
+                if count > 0 {
+                    found.push(format!("{table}.{column}"));
+                }
+            }
+        }
+        let _ = conn.close().await;
+        found
+    }
+
+    /// The first column of the first row `sql` answers, as text: for tests that read what the
+    /// store wrote.
+    pub async fn text(&self, sql: &str) -> Option<String> {
+        let mut conn = self.connection().await;
+        let value: Option<String> = sqlx::query_scalar(sql)
+            .fetch_optional(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let _ = conn.close().await;
+        value
+    }
+
+    async fn connection(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyConnection::connect(&self.config.url)
+            .await
+            .unwrap_or_else(|e| panic!("connecting to the test database: {e}"))
+    }
+
+    async fn tables(&self, conn: &mut sqlx::AnyConnection) -> Vec<String> {
+        sqlx::query_scalar(match self.backend {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::TEXT FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            }
+        })
+        .fetch_all(conn)
+        .await
+        .unwrap_or_else(|e| panic!("listing tables: {e}"))
     }
 }
 

@@ -10,6 +10,7 @@ use crate::{
     model::{
         CardId, ChallengeId, Cvc2Id, MasterCardActionId, MonetaryAccountId, Page, PageQuery, UserId,
     },
+    sealing::SealingKey,
     time::Timestamp,
 };
 
@@ -97,6 +98,15 @@ pub trait CardTransactionStore: Send + Sync {
 /// A card's secrets: its PAN and CVC2s, for the card's owner only.
 #[async_trait]
 pub trait CardSecretStore: Send + Sync {
+    /// Takes the key that seals PANs and CVC2s at rest (see `crate::sealing`), then seals under
+    /// it every stored one that is not yet: plain ones (written before sealing existed) and
+    /// ones sealed with `previous`. Idempotent; returns how many values it sealed. Refused when
+    /// a stored value was sealed with a key that is neither, so a wrong key fails at start.
+    async fn seal_card_secrets(
+        &self,
+        key: std::sync::Arc<SealingKey>,
+        previous: Option<std::sync::Arc<SealingKey>>,
+    ) -> StoreResult<u64>;
     /// The card's PAN, for its owner.
     async fn card_pan(&self, user: UserId, id: CardId) -> StoreResult<Option<String>>;
     /// A new CVC2 for the user's card (a GENERATED one expires by a timer).

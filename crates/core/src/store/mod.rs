@@ -16,7 +16,7 @@ pub use cards::{
 pub use context::{ContextStore, PartnerStore, ServerKeyStore};
 pub use onboarding::{InquiryStore, OnboardingStore, VerificationStore};
 pub use provisioning::{JobStore, OauthStore, ProvisionStore};
-pub use sandbox::{Figures, FiguresStore, SandboxStore};
+pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
 pub use webhooks::WebhookStore;
 
 use crate::StoreError;

@@ -25,6 +25,17 @@ pub trait FiguresStore: Send + Sync {
     async fn figures(&self) -> StoreResult<Figures>;
 }
 
+/// How long a dashboard session lives, in microseconds of the sandbox clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DashboardSessionLimits {
+    /// Ended when not seen for this long.
+    pub idle: i64,
+    /// Ended this long after it began, seen or not.
+    pub lifetime: i64,
+    /// A live session's last use is written at most this often (a page view is a read).
+    pub touch_every: i64,
+}
+
 /// The sandbox controls' storage: the shared virtual clock, the store's own health, and
 /// wholesale removal (a partner with everything it owns, or everything).
 #[async_trait]
@@ -41,6 +52,25 @@ pub trait SandboxStore: Send + Sync {
     /// compliance records) in one transaction. `None` when there is no such partner; else the
     /// ids of the users removed.
     async fn delete_partner(&self, partner: UserId) -> StoreResult<Option<Vec<UserId>>>;
-    /// Empties the store but for the server key, the virtual clock and the schema.
+    /// Empties the store but for the server key, the virtual clock, the dashboard's sessions
+    /// and the schema.
     async fn reset(&self) -> StoreResult<()>;
+    /// Begins a dashboard session known by its token's hash (and forgets the ones that ran
+    /// out).
+    async fn start_dashboard_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        limits: DashboardSessionLimits,
+    ) -> StoreResult<()>;
+    /// Whether the dashboard session is live at `now` (begun, not ended, within its limits);
+    /// a live one is marked as seen now.
+    async fn dashboard_session_live(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        limits: DashboardSessionLimits,
+    ) -> StoreResult<bool>;
+    /// Ends a dashboard session (signing out); ending an ended one is no error.
+    async fn end_dashboard_session(&self, token_hash: &str) -> StoreResult<()>;
 }

@@ -9,15 +9,16 @@ use axum::{
     Form,
 };
 use maud::html;
-use provisio_core::secret::SecretHash;
+use provisio_core::secret::{Secret, SecretHash};
 
 use super::{
     layout,
     session::{
-        admin_of, forbidden, mac, same, same_origin, Posted, COOKIE_ATTRIBUTES, SESSION_COOKIE,
+        admin_of, forbidden, limits, mac, same, same_origin, Posted, COOKIE_ATTRIBUTES,
+        SESSION_COOKIE,
     },
 };
-use crate::AppState;
+use crate::{http::error::ApiError, AppState};
 
 pub async fn login_form(State(state): State<AppState>) -> Response {
     if let Err(err) = admin_of(&state) {
@@ -66,7 +67,19 @@ pub async fn login(
             Some("That is not the admin token."),
         );
     }
-    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    // 32 random bytes: the session's token, stored only as its hash.
+    let nonce = Secret::generate("").expose().to_owned();
+    let started = state
+        .store
+        .start_dashboard_session(
+            SecretHash::of(&nonce).as_str(),
+            state.clock.now(),
+            limits(&state),
+        )
+        .await;
+    if let Err(err) = started {
+        return ApiError::from(err).into_response();
+    }
     let value = format!(
         "{SESSION_COOKIE}={nonce}.{}; {COOKIE_ATTRIBUTES}",
         mac(admin, "session", &nonce)
@@ -78,7 +91,15 @@ pub async fn login(
     response
 }
 
-pub async fn logout(_: Posted) -> Response {
+/// Ends the session server-side, so the cookie opens nothing any more even if kept.
+pub async fn logout(State(state): State<AppState>, posted: Posted) -> Response {
+    let ended = state
+        .store
+        .end_dashboard_session(posted.operator.session.as_str())
+        .await;
+    if let Err(err) = ended {
+        return ApiError::from(err).into_response();
+    }
     let mut response = Redirect::to("/_provisio/ui/login").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,

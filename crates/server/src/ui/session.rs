@@ -1,9 +1,12 @@
 //! The dashboard's session, entered with the admin token (see `login`), and the guards every
 //! page and form uses.
 //!
-//! The session cookie is `NONCE.MAC`, the MAC an HMAC keyed with the admin token's hash, so
-//! it needs no server-side storage (every process of a deployment accepts it) and a new admin
-//! token ends every session. It is `HttpOnly` and `SameSite=Strict`. Forms carry a second MAC
+//! The session cookie is `NONCE.MAC`: the nonce is random, the MAC an HMAC keyed with the
+//! admin token's hash (a new admin token ends every session, and a forged cookie is refused
+//! without a look at the database). The session itself is kept server-side (the store's
+//! `dashboard_sessions`, by the nonce's hash, so every process of a deployment and a restart
+//! know it): signing out ends it, and it runs out after `DashboardConfig`'s idle time or
+//! lifetime, on the sandbox clock. The cookie is `HttpOnly` and `SameSite=Strict`. Forms carry a second MAC
 //! of the same nonce (the form token), and a POST must also come from this origin
 //! (`Origin`, else `Referer`): a page elsewhere can neither read the token nor send the cookie.
 
@@ -17,7 +20,7 @@ use axum::{
     Form,
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use provisio_core::secret::SecretHash;
+use provisio_core::{secret::SecretHash, store::DashboardSessionLimits};
 
 use crate::{http::error::ApiError, AppState};
 
@@ -28,6 +31,20 @@ pub(super) const COOKIE_ATTRIBUTES: &str = "Path=/_provisio/ui; HttpOnly; SameSi
 /// A logged-in operator. `form_token` goes into every form this operator is shown.
 pub struct Operator {
     pub form_token: String,
+    /// The hash of the session's token, as stored.
+    pub(super) session: SecretHash,
+}
+
+/// The store's limits for dashboard sessions, from the configuration.
+pub(super) fn limits(state: &AppState) -> DashboardSessionLimits {
+    let micros = |d: std::time::Duration| i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
+    let idle = micros(state.config.dashboard.idle);
+    DashboardSessionLimits {
+        idle,
+        lifetime: micros(state.config.dashboard.lifetime),
+        // Often enough that the idle time is kept to within a tenth of it.
+        touch_every: (idle / 10).min(60_000_000),
+    }
 }
 
 pub(super) fn mac(admin: &SecretHash, purpose: &str, nonce: &str) -> String {
@@ -63,13 +80,27 @@ impl FromRequestParts<AppState> for Operator {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let admin = admin_of(state).map_err(IntoResponse::into_response)?;
+        let signed_out = || Redirect::to("/_provisio/ui/login").into_response();
         let session = cookie(&parts.headers, SESSION_COOKIE).and_then(|v| v.split_once('.'));
-        match session {
-            Some((nonce, given)) if same(given, &mac(admin, "session", nonce)) => Ok(Operator {
-                form_token: mac(admin, "form", nonce),
-            }),
-            _ => Err(Redirect::to("/_provisio/ui/login").into_response()),
+        let Some((nonce, given)) = session else {
+            return Err(signed_out());
+        };
+        if !same(given, &mac(admin, "session", nonce)) {
+            return Err(signed_out());
         }
+        let hash = SecretHash::of(nonce);
+        let live = state
+            .store
+            .dashboard_session_live(hash.as_str(), state.clock.now(), limits(state))
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?;
+        if !live {
+            return Err(signed_out());
+        }
+        Ok(Operator {
+            form_token: mac(admin, "form", nonce),
+            session: hash,
+        })
     }
 }
 
@@ -77,6 +108,7 @@ impl FromRequestParts<AppState> for Operator {
 /// `fields` are the form's other fields.
 pub struct Posted {
     pub fields: HashMap<String, String>,
+    pub(super) operator: Operator,
 }
 
 impl Posted {
@@ -136,7 +168,7 @@ impl FromRequest<AppState> for Posted {
                 "The form token is missing or stale; reload the page and try again.",
             ));
         }
-        Ok(Posted { fields })
+        Ok(Posted { fields, operator })
     }
 }
 

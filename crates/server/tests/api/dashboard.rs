@@ -8,14 +8,14 @@ use reqwest::{header, redirect::Policy, StatusCode};
 
 use crate::{helpers::*, provisioning::*};
 
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(Policy::none())
         .build()
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-async fn fetch(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+pub(crate) async fn fetch(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
     let mut request = http().get(format!("{}{path}", app.base_url));
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
@@ -24,7 +24,7 @@ async fn fetch(app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Resp
 }
 
 /// A form POST from `origin` (None: no Origin header), with `cookie`.
-async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     path: &str,
     cookie: Option<&str>,
@@ -44,7 +44,7 @@ async fn post(
     request.send().await.unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn location(response: &reqwest::Response) -> &str {
+pub(crate) fn location(response: &reqwest::Response) -> &str {
     response
         .headers()
         .get(header::LOCATION)
@@ -53,7 +53,7 @@ fn location(response: &reqwest::Response) -> &str {
 }
 
 /// Signs in; answers the session cookie (`name=value`).
-async fn sign_in(app: &TestApp) -> String {
+pub(crate) async fn sign_in(app: &TestApp) -> String {
     let token = format!("token={}", app.admin_token);
     let response = post(
         app,
@@ -83,7 +83,7 @@ async fn sign_in(app: &TestApp) -> String {
 }
 
 /// The form token of a page (every form carries it).
-async fn form_token(app: &TestApp, cookie: &str, path: &str) -> String {
+pub(crate) async fn form_token(app: &TestApp, cookie: &str, path: &str) -> String {
     let page = fetch(app, path, Some(cookie))
         .await
         .text()

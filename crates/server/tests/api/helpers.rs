@@ -126,6 +126,17 @@ impl TestApp {
         self.start(listener).await;
     }
 
+    /// Restarts (as `restart`) with another configuration.
+    pub async fn restart_with(&mut self, config: ServerConfig) {
+        self.config = config;
+        self.restart().await;
+    }
+
+    /// The configuration this server runs with.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
     /// The database behind this server, for tests that change it behind the server's back.
     pub fn database(&self) -> &TestDatabase {
         &self.db

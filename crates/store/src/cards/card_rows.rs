@@ -19,7 +19,7 @@ pub(super) const CARD_COLUMNS: &str = "id, user_id, kind, public_uuid, product_t
      product_sub_type, first_line, second_line, name_on_card, preferred_name_on_card, status, \
      cancellation_reason, order_status, country, monetary_account_id, \
      monetary_account_id_fallback, currency, card_limit_minor, card_limit_atm_minor, pin_hash, \
-     pan, expiry_date, expected_delivery_date, created, updated";
+     pan_last_four, expiry_date, expected_delivery_date, created, updated";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct CardRow {
@@ -43,7 +43,8 @@ pub(super) struct CardRow {
     card_limit_minor: i64,
     card_limit_atm_minor: i64,
     pin_hash: Option<String>,
-    pan: String,
+    /// The PAN itself is sealed (`sealing`) and read only by `card_pan`.
+    pan_last_four: Option<String>,
     expiry_date: String,
     expected_delivery_date: Option<String>,
     created: i64,
@@ -78,11 +79,7 @@ impl TryFrom<CardRow> for Card {
             card_limit_minor: r.card_limit_minor,
             card_limit_atm_minor: r.card_limit_atm_minor,
             pin_set: r.pin_hash.is_some(),
-            pan_last_four: r
-                .pan
-                .get(r.pan.len().saturating_sub(4)..)
-                .unwrap_or("")
-                .to_owned(),
+            pan_last_four: r.pan_last_four.unwrap_or_default(),
             expiry_date: r.expiry_date,
             expected_delivery_date: r.expected_delivery_date,
             created: Timestamp(r.created),

@@ -1,6 +1,6 @@
 //! Cards (the `CardStore`). A card pays from one of its owner's ACTIVE accounts; its PAN is a
-//! random test-range number, unique by the `pan` column (a collision runs the write again with
-//! another). Changes lock the card row and let the domain rule decide on the card as it is.
+//! random test-range number, sealed at rest and unique by its keyed hash (`pan_digest`; a
+//! collision runs the write again with another). Changes lock the card row and let the domain rule decide on the card as it is.
 //! Every change queues the owner's `CARD` webhook (`CARD_UPDATED`) in its transaction.
 //!
 //! The card timers are run here too (`run_due`): a timer moves a card's order on, expires a
@@ -21,6 +21,7 @@ use sqlx::AnyConnection;
 
 use super::{
     card_rows::{emit_card_updated, lock_card, refused, CardRow, CARD_COLUMNS},
+    sealing::StoredPan,
     timers::{self, TimerKind},
 };
 use crate::{
@@ -81,7 +82,7 @@ async fn insert_card(
     user: UserId,
     card: &NewCard,
     owner_name: &str,
-    pan: &str,
+    pan: &StoredPan,
     now: Timestamp,
 ) -> Result<Card, sqlx::Error> {
     frozen::writable(conn, user.0).await?;
@@ -99,10 +100,10 @@ async fn insert_card(
         "INSERT INTO cards (user_id, kind, public_uuid, product_type, product_sub_type, \
              first_line, second_line, name_on_card, preferred_name_on_card, status, order_status, \
              country, monetary_account_id, monetary_account_id_fallback, currency, \
-             card_limit_minor, card_limit_atm_minor, pin_hash, pan, expiry_date, \
-             expected_delivery_date, created, updated) \
+             card_limit_minor, card_limit_atm_minor, pin_hash, pan, pan_digest, pan_last_four, \
+             expiry_date, expected_delivery_date, created, updated) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'ACTIVE', $10, $11, $12, $13, $14, $15, \
-             $16, $17, $18, $19, $20, $21, $21) \
+             $16, $17, $18, $19, $20, $21, $22, $23, $23) \
          RETURNING {CARD_COLUMNS}"
     ))
     .bind(user.0)
@@ -126,7 +127,9 @@ async fn insert_card(
     .bind(DEFAULT_CARD_LIMIT_MINOR)
     .bind(DEFAULT_CARD_LIMIT_ATM_MINOR)
     .bind(card.pin_hash.clone())
-    .bind(pan.to_owned())
+    .bind(pan.sealed.clone())
+    .bind(pan.digest.clone())
+    .bind(pan.last_four.clone())
     .bind(date_after_years(now, CARD_VALID_YEARS))
     .bind(delivery)
     .bind(now.micros())
@@ -193,9 +196,11 @@ impl CardStore for SqlStore {
         owner_name: &str,
         now: Timestamp,
     ) -> StoreResult<Card> {
+        let key = self.sealing_key()?;
         for attempt in 1..=PAN_ATTEMPTS {
             let (card, owner_name) = (card.clone(), owner_name.to_owned());
-            let pan = secrets::generate_pan();
+            let pan = StoredPan::seal(&key, &secrets::generate_pan())
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let result = self
                 .write(move |conn| {
                     Box::pin(

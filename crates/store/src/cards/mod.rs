@@ -5,7 +5,7 @@
 //!   webhooks; `spending`: a card's spending of the day; `timers`: scheduling a card timer.
 //! - `authorization`: deciding and recording an authorisation.
 //! - `settlement` (reversal and settlement), `challenges` (3DS, the `ChallengeStore`),
-//!   `secrets` (PAN and CVC2s, the `CardSecretStore`).
+//!   `secrets` (PAN and CVC2s, the `CardSecretStore`), over `sealing` (secrets at rest).
 //! - `actions`: the `CardTransactionStore`.
 //! - `lifecycle`: the `CardStore` (ordering, changing, a physical card's order steps) and the
 //!   card timers' runner, which reaches `secrets` and `challenges`.
@@ -19,6 +19,7 @@ mod authorization;
 mod card_rows;
 mod challenges;
 mod lifecycle;
+mod sealing;
 mod secrets;
 mod settlement;
 mod spending;

@@ -1,11 +1,15 @@
-//! A card's secrets: its PAN (read from the card row) and its CVC2s. A GENERATED CVC2
+//! A card's secrets: its PAN (read from the card row) and its CVC2s, both sealed at rest
+//! (`sealing`). A GENERATED CVC2
 //! expires by a card timer on the virtual clock; a STATIC one does not. Only the card's owner
 //! reaches either, and a card that is LOST, STOLEN, CANCELLED or EXPIRED gets no new CVC2.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use provisio_core::{
     card::{secrets, Card, Cvc2, Cvc2Status, Cvc2Type, CVC2_VALIDITY},
     model::{CardId, Cvc2Id, Page, PageQuery, UserId},
+    sealing::SealingKey,
     store::{CardSecretStore, StoreResult},
     time::Timestamp,
     StoreError,
@@ -14,6 +18,7 @@ use sqlx::AnyConnection;
 
 use super::{
     card_rows::{lock_card, refused},
+    sealing::{self, unreadable},
     timers::{self, TimerKind},
 };
 use crate::{
@@ -38,19 +43,20 @@ struct Cvc2Row {
     updated: i64,
 }
 
-impl TryFrom<Cvc2Row> for Cvc2 {
-    type Error = StoreError;
-
-    fn try_from(r: Cvc2Row) -> Result<Self, StoreError> {
+impl Cvc2Row {
+    /// The CVC2, opened with `key`.
+    fn open(self, key: &SealingKey) -> Result<Cvc2, StoreError> {
         Ok(Cvc2 {
-            id: Cvc2Id(r.id),
-            card_id: CardId(r.card_id),
-            kind: parse(Cvc2Type::parse, &r.kind)?,
-            cvc2: r.cvc2,
-            status: parse(Cvc2Status::parse, &r.status)?,
-            expiry_time: r.expiry_time.map(Timestamp),
-            created: Timestamp(r.created),
-            updated: Timestamp(r.updated),
+            id: Cvc2Id(self.id),
+            card_id: CardId(self.card_id),
+            kind: parse(Cvc2Type::parse, &self.kind)?,
+            cvc2: key
+                .open(sealing::CVC2, &self.cvc2)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            status: parse(Cvc2Status::parse, &self.status)?,
+            expiry_time: self.expiry_time.map(Timestamp),
+            created: Timestamp(self.created),
+            updated: Timestamp(self.updated),
         })
     }
 }
@@ -91,13 +97,31 @@ async fn expiry(
 
 #[async_trait]
 impl CardSecretStore for SqlStore {
+    async fn seal_card_secrets(
+        &self,
+        key: Arc<SealingKey>,
+        previous: Option<Arc<SealingKey>>,
+    ) -> StoreResult<u64> {
+        self.take_sealing_key(key.clone())?;
+        self.write(move |conn| {
+            Box::pin(async move { sealing::seal_rows(conn, &key, previous.as_deref()).await })
+        })
+        .await
+    }
+
     async fn card_pan(&self, user: UserId, id: CardId) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT pan FROM cards WHERE id = $1 AND user_id = $2")
-            .bind(id.0)
-            .bind(user.0)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(db_err)
+        let key = self.sealing_key()?;
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT pan FROM cards WHERE id = $1 AND user_id = $2")
+                .bind(id.0)
+                .bind(user.0)
+                .fetch_optional(&self.read)
+                .await
+                .map_err(db_err)?;
+        stored
+            .map(|pan| key.open(sealing::PAN, &pan))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     async fn create_cvc2(
@@ -107,18 +131,20 @@ impl CardSecretStore for SqlStore {
         kind: Cvc2Type,
         now: Timestamp,
     ) -> StoreResult<Option<Cvc2>> {
+        let key = self.sealing_key()?;
         self.write(move |conn| {
             Box::pin(async move {
                 if card_for_cvc2(conn, user, card).await?.is_none() {
                     return Ok(None);
                 }
+                let made = secrets::generate_cvc2();
                 let row: Cvc2Row = sqlx::query_as(&format!(
                     "INSERT INTO card_cvc2s (card_id, type, cvc2, status, created, updated) \
                      VALUES ($1, $2, $3, 'AVAILABLE', $4, $4) RETURNING {CVC2_COLUMNS}"
                 ))
                 .bind(card.0)
                 .bind(kind.as_str())
-                .bind(secrets::generate_cvc2())
+                .bind(key.seal(sealing::CVC2, &made).map_err(unreadable)?)
                 .bind(now.micros())
                 .fetch_one(&mut *conn)
                 .await?;
@@ -130,7 +156,7 @@ impl CardSecretStore for SqlStore {
                 .bind(at.map(Timestamp::micros))
                 .fetch_one(&mut *conn)
                 .await?;
-                Cvc2::try_from(row).map(Some).map_err(corrupt)
+                row.open(&key).map(Some).map_err(corrupt)
             })
         })
         .await
@@ -147,7 +173,8 @@ impl CardSecretStore for SqlStore {
         .fetch_optional(&self.read)
         .await
         .map_err(db_err)?;
-        row.map(Cvc2::try_from).transpose()
+        let key = self.sealing_key()?;
+        row.map(|r| r.open(&key)).transpose()
     }
 
     async fn cvc2s(&self, user: UserId, card: CardId, page: PageQuery) -> StoreResult<Page<Cvc2>> {
@@ -160,7 +187,8 @@ impl CardSecretStore for SqlStore {
             page,
         )
         .await?;
-        rows.try_map(Cvc2::try_from)
+        let key = self.sealing_key()?;
+        rows.try_map(|r| r.open(&key))
     }
 
     async fn update_cvc2(
@@ -171,6 +199,7 @@ impl CardSecretStore for SqlStore {
         kind: Cvc2Type,
         now: Timestamp,
     ) -> StoreResult<Option<Cvc2>> {
+        let key = self.sealing_key()?;
         self.write(move |conn| {
             Box::pin(async move {
                 if card_for_cvc2(conn, user, card).await?.is_none() {
@@ -203,7 +232,7 @@ impl CardSecretStore for SqlStore {
                 .bind(now.micros())
                 .fetch_one(&mut *conn)
                 .await?;
-                Cvc2::try_from(row).map(Some).map_err(corrupt)
+                row.open(&key).map(Some).map_err(corrupt)
             })
         })
         .await

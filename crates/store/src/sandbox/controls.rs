@@ -4,16 +4,38 @@
 use async_trait::async_trait;
 use provisio_core::{
     model::UserId,
-    store::{SandboxStore, StoreResult},
-    time::MAX_CLOCK_OFFSET_MICROS,
+    store::{DashboardSessionLimits, SandboxStore, StoreResult},
+    time::{Timestamp, MAX_CLOCK_OFFSET_MICROS},
     StoreError,
 };
 
-use super::removal;
+use super::{dashboard_sessions, removal};
 use crate::{connect::migrator, db_err, SqlStore};
 
 #[async_trait]
 impl SandboxStore for SqlStore {
+    async fn start_dashboard_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        limits: DashboardSessionLimits,
+    ) -> StoreResult<()> {
+        dashboard_sessions::start(self, token_hash, now, limits).await
+    }
+
+    async fn dashboard_session_live(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        limits: DashboardSessionLimits,
+    ) -> StoreResult<bool> {
+        dashboard_sessions::live(self, token_hash, now, limits).await
+    }
+
+    async fn end_dashboard_session(&self, token_hash: &str) -> StoreResult<()> {
+        dashboard_sessions::end(self, token_hash).await
+    }
+
     async fn clock_offset(&self) -> StoreResult<i64> {
         sqlx::query_scalar("SELECT offset_micros FROM sandbox_clock WHERE id = 1")
             .fetch_one(&self.read)

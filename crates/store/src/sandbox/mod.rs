@@ -1,7 +1,8 @@
 //! The operator's side: the sandbox controls (the shared virtual clock, the store's
 //! readiness, wholesale removal) and the figures the metrics endpoint reports.
 //!
-//! - `controls`: the `SandboxStore`; `removal`: deleting a partner or everything.
+//! - `controls`: the `SandboxStore`; `removal`: deleting a partner or everything;
+//!   `dashboard_sessions`: the dashboard's signed-in operators.
 //! - `figures`: the `FiguresStore`.
 //!
 //! Boundary: the top. Imports only the common modules (`connect` for the migrations,
@@ -9,5 +10,6 @@
 //! code, and nothing imports it.
 
 mod controls;
+mod dashboard_sessions;
 mod figures;
 mod removal;

@@ -162,9 +162,10 @@ pub(super) async fn delete_partner(
 }
 
 /// Tables a reset keeps: the schema's own record, the server key (existing clients keep
-/// trusting the server's public key), the virtual clock (it never moves back) and the readiness
-/// probe's row.
-const KEPT: &str = "'_sqlx_migrations', 'server_key', 'sandbox_clock', 'store_heartbeat'";
+/// trusting the server's public key), the virtual clock (it never moves back), the readiness
+/// probe's row and the dashboard's sessions (the operator who pressed reset stays signed in).
+const KEPT: &str =
+    "'_sqlx_migrations', 'server_key', 'sandbox_clock', 'store_heartbeat', 'dashboard_sessions'";
 
 /// Empties every other table, whichever migrations added it.
 pub(super) async fn reset(conn: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
