@@ -9,6 +9,7 @@ mod card_limits;
 mod card_transactions;
 mod cards;
 mod closed;
+mod closed_cards;
 mod closed_routes;
 mod compliance;
 mod credentials;
