@@ -1,6 +1,9 @@
 //! Closed users stay closed. Every write to a provisioned user's data (onboarding, compliance,
-//! attachments) first calls [`writable`] inside its own transaction: it takes the user's
-//! provision row and refuses when the provision is CANCELLED, CLOSED or FAILED. The HTTP layer
+//! attachments, notification filters, accounts, cards) first calls [`writable`] inside its own
+//! transaction (payments and the card timers read [`provision_status`] and decide): it takes
+//! the user's provision row and refuses when the provision is CANCELLED, CLOSED or FAILED. A
+//! merchant's authorisation only takes the row ([`card_owner_status`]): a closed user's cards
+//! are CANCELLED by the end, so it is declined as on any cancelled card. The HTTP layer
 //! refuses earlier too, but only this check is atomic with the write: a closure that commits
 //! first is seen here (the row lock waits for it, then reads its result), and a closure that
 //! comes second waits for the write to commit. Either way no write, and no webhook, follows the
@@ -25,15 +28,15 @@ pub(crate) async fn writable(conn: &mut AnyConnection, user: i64) -> Result<(), 
     refuse_frozen(provision_status(conn, user).await?)
 }
 
-/// [`writable`] for the owner of card `card`, found in the same statement (the card
-/// network's hot path, where each statement is a round trip). An unknown card passes: the
-/// caller's lookup of the card says so.
-pub(crate) async fn card_owner_writable(
+/// [`provision_status`] for the owner of card `card`, found in the same statement (the card
+/// network's hot path, where each statement is a round trip); `None` for an unknown card too:
+/// the caller's lookup of the card says so.
+pub(crate) async fn card_owner_status(
     conn: &mut AnyConnection,
     card: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<Option<Status>, sqlx::Error> {
     let owner = "user_id = (SELECT user_id FROM cards WHERE id = $1)";
-    refuse_frozen(locked_status(conn, owner, card).await?)
+    locked_status(conn, owner, card).await
 }
 
 /// The status of the provision `condition` (on `$1` = `id`) names, its row locked.

@@ -6,7 +6,8 @@
 //!   otherwise); the same routes without the prefix act on the caller's company.
 //! - [`UserScope`]: `/user/{user_id}/…` for a provisioned user accepts the user's id and its
 //!   `UserApiKey` id, from the user's own session or from the partner that provisioned it.
-//!   Anyone else gets 404, as if the user did not exist.
+//!   Anyone else gets 404, as if the user did not exist. A change to a user whose provision
+//!   is over is refused here, for every route that names a user (closed users stay closed).
 //! - [`AccountOwner`]: monetary accounts belong to the partner's company and to its users.
 
 use std::collections::HashMap;
@@ -80,6 +81,17 @@ impl FromRequestParts<AppState> for CompanyPath {
 }
 
 /// What `{user_id}` resolved to for this caller.
+///
+/// Closed users stay closed: a call that changes something (any method but GET and HEAD) on a
+/// provisioned user whose provision is CANCELLED, CLOSED or FAILED is refused with a 400 before
+/// its body is read. Every route that names a user passes here (directly, or through
+/// [`OwnUser`] and [`AccountOwner`]), so a new route is covered without a word; the route table
+/// test (`closed_routes`) holds every write route with `{user_id}` to it. Reads stay allowed:
+/// the partner keeps access to what its closed user provided and did, and reading changes
+/// nothing. The store refuses the same writes again inside their transaction
+/// (`provisio-store`'s `frozen`), so a closure racing with a write cannot slip between this
+/// check and the write. Deliberately not frozen: the partner's company itself (it has no
+/// provision), and the OAuth routes, which name only the partner's company ([`CompanyPath`]).
 pub enum UserScope {
     /// The partner company itself.
     Partner(UserRecord),
@@ -113,7 +125,7 @@ impl FromRequestParts<AppState> for UserScope {
             }
             _ => (named, None),
         };
-        match (auth.session.context.principal, user.kind) {
+        let scope = match (auth.session.context.principal, user.kind) {
             (Principal::Partner(partner), UserKind::Partner) if user.id == partner => {
                 Ok(UserScope::Partner(user))
             }
@@ -139,20 +151,20 @@ impl FromRequestParts<AppState> for UserScope {
                 by_partner: false,
             }),
             _ => Err(not_found()),
+        }?;
+        if let UserScope::Provisioned { user, .. } = &scope {
+            if !matches!(parts.method, Method::GET | Method::HEAD) {
+                refuse_if_frozen(state, user).await?;
+            }
         }
+        Ok(scope)
     }
 }
 
 /// A provisioned user's onboarding and compliance routes: the user's own session, or its
 /// partner's on the user's behalf unless `user_session_only` (J-8). The partner's company has
 /// no onboarding (404).
-///
-/// Closed users stay closed: a call that changes something (any method but GET and HEAD) on a
-/// user whose provision is CANCELLED, CLOSED or FAILED is refused with a 400 before it is
-/// read. Reads stay allowed: the partner keeps access to what its closed user provided (its
-/// records, a support case), and reading changes nothing. The store refuses the same writes
-/// again inside their transaction (`provisio-store`'s `frozen`), so a closure racing with a
-/// write cannot slip between this check and the write.
+/// Like every user-scoped route, a change to a closed user is refused in [`UserScope`].
 pub struct OwnUser {
     pub user: UserRecord,
 }
@@ -168,12 +180,7 @@ impl FromRequestParts<AppState> for OwnUser {
                     "This call needs the provisioned user's own session (opened with its credential); this server does not accept the partner's session for it.",
                 ))
             }
-            UserScope::Provisioned { user, .. } => {
-                if !matches!(parts.method, Method::GET | Method::HEAD) {
-                    refuse_if_frozen(state, &user).await?;
-                }
-                Ok(OwnUser { user })
-            }
+            UserScope::Provisioned { user, .. } => Ok(OwnUser { user }),
             UserScope::Partner(_) => Err(ApiError::not_found(
                 "Onboarding and compliance belong to provisioned users, not to the partner's company.",
             )),
@@ -183,8 +190,8 @@ impl FromRequestParts<AppState> for OwnUser {
 
 /// The owner of `/user/{user_id}/monetary-account…` routes: the partner's company itself (its
 /// own session) or a user it provisioned (the user's session, or the partner's unless
-/// `user_session_only`). As for [`OwnUser`], a change to a user whose provision is over is
-/// refused with a 400 (the store refuses it again inside the write); reads go on.
+/// `user_session_only`). A change to a user whose provision is over is refused in
+/// [`UserScope`] (the store refuses it again inside the write); reads go on.
 pub struct AccountOwner {
     pub user: UserRecord,
 }
@@ -204,16 +211,13 @@ impl FromRequestParts<AppState> for AccountOwner {
                         "This call needs the provisioned user's own session (opened with its credential); this server does not accept the partner's session for it.",
                     ));
                 }
-                if !matches!(parts.method, Method::GET | Method::HEAD) {
-                    refuse_if_frozen(state, &user).await?;
-                }
                 Ok(AccountOwner { user })
             }
         }
     }
 }
 
-/// 400 when the user's provision is over (see [`OwnUser`]), in the words the store uses.
+/// 400 when the user's provision is over (see [`UserScope`]), in the words the store uses.
 async fn refuse_if_frozen(state: &AppState, user: &UserRecord) -> Result<(), ApiError> {
     match state.store.user_provision_status(user.id).await? {
         Some(status) if status.freezes_user() => Err(StoreError::UserFrozen(status).into()),

@@ -231,12 +231,15 @@ for_each_backend! { TestApp::spawn =>
         ledger_holds(&app).await;
     }
 
-    async fn a_closed_user_is_refused_and_nothing_changes(app: TestApp) {
+    async fn a_closed_users_card_is_declined_and_nothing_moves(app: TestApp) {
         let (partner, _, key, account, card, provision) = card_holder(&app, "10.00").await;
         let paid = action(&app, card, "1.00", serde_json::json!({})).await;
         ok(crate::provisioning::put(&partner, provision, "CANCELLED").await);
         let before = payments(&partner, key, account).await;
-        assert_error(&authorize(&app, card, serde_json::json!({"amount": "1.00", "merchant": "X"})).await, &app.server_key, 400, "CANCELLED");
+        // The end cancelled the card: declined as any cancelled card (closed_cards has more).
+        let declined = action(&app, card, "1.00", serde_json::json!({})).await;
+        assert_eq!((declined.decision.as_str(), declined.payment_id), ("CARD_NOT_ACTIVE", None));
+        // The user's own records stay frozen: its authorised transaction is not reversed.
         assert_error(&admin_json(&app, &format!("/_provisio/mastercard-actions/{}/reverse", paid.id), serde_json::json!({})).await, &app.server_key, 400, "CANCELLED");
         assert_eq!(payments(&partner, key, account).await, before);
         ledger_holds(&app).await;

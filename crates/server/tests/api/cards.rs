@@ -186,7 +186,11 @@ for_each_backend! { TestApp::spawn =>
         ok(put(&partner, provision, "CANCELLED").await);
         refused(order(&partner, key, &debit_order()).await, 400, "CANCELLED");
         refused(change(&partner, key, made.id, &CardRequest { card_limit: eur("1.00"), ..CardRequest::default() }).await, 400, "CANCELLED");
-        assert_eq!(card(&partner, key, made.id).await, made, "readable, unchanged");
+        // Readable; the end cancelled it (closed_cards), and changed nothing else of it.
+        let ended = card(&partner, key, made.id).await;
+        assert_eq!((ended.status.as_str(), ended.cancellation_reason.as_deref()), ("CANCELLED", Some("OTHER")));
+        let status = (made.status.clone(), made.cancellation_reason.clone(), made.updated.clone());
+        assert_eq!(CardObject { status: status.0, cancellation_reason: status.1, updated: status.2, ..ended }, made);
     }
 
     async fn the_pan_and_cvc2s_are_the_owners_and_expire_on_time(app: TestApp) {

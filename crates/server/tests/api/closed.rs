@@ -22,38 +22,54 @@ use provisio_core::{
 use reqwest::Method;
 use serde_json::json;
 
-use crate::{helpers::*, onboarding::*, provisioning::*, verification::admin_json};
+use crate::{
+    accounts::{bank, open},
+    cards::{debit_order, order},
+    helpers::*,
+    onboarding::*,
+    payments::fund,
+    provisioning::*,
+    verification::admin_json,
+};
 
 const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 /// Where every event of these users would go; nothing is delivered in these tests, deliveries
 /// are only counted.
-const HOOK: &str = "https://partner.example/hooks";
+pub const HOOK: &str = "https://partner.example/hooks";
 
 /// A user whose provision has ended, with something of everything made before the end.
-struct Frozen {
-    status: &'static str,
-    partner: Client,
+pub struct Frozen {
+    pub status: &'static str,
+    pub partner: Client,
+    /// The user's own client (its session may be gone once the provision ended).
+    pub own: Client,
     /// The user's `UserApiKey` id, through which the partner reaches it (J-9).
-    key: i64,
+    pub key: i64,
     /// The `UserPerson` id.
-    user: i64,
-    provision: i64,
-    onboarding: i64,
+    pub user: i64,
+    pub provision: i64,
+    pub onboarding: i64,
     /// An identity verification session, still CREATED.
-    session: i64,
-    attachment: i64,
-    inquiry: i64,
+    pub session: i64,
+    pub attachment: i64,
+    pub inquiry: i64,
     /// Entries of the inquiry: one still PENDING, one answered (WAITING_FOR_REVIEW).
-    pending: i64,
-    answered: i64,
+    pub pending: i64,
+    pub answered: i64,
+    /// A funded EUR account, an ACTIVE debit card on it with a CVC2, and a 3DS challenge on
+    /// the card still PENDING at the end.
+    pub account: i64,
+    pub card: i64,
+    pub cvc2: i64,
+    pub challenge: i64,
 }
 
 fn ok<T>(result: Result<T, ClientError>) -> T {
     result.unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn entry_path(f: &Frozen, entry: i64) -> String {
+pub fn entry_path(f: &Frozen, entry: i64) -> String {
     format!(
         "/v1/user/{}/user-information-inquiry/{}/partner-user-information-inquiry-entry/{entry}",
         f.key, f.inquiry
@@ -62,8 +78,8 @@ fn entry_path(f: &Frozen, entry: i64) -> String {
 
 /// A user in onboarding, with an onboarding, a main address, a verification session, an
 /// attachment and an inquiry, whose events all have a target.
-async fn prepare(app: &TestApp, status: &'static str) -> Frozen {
-    let (partner, _, key, provision) = onboarding_user(app).await;
+pub async fn prepare(app: &TestApp, status: &'static str) -> Frozen {
+    let (partner, own, key, provision) = onboarding_user(app).await;
     let company = partner
         .context()
         .await
@@ -87,7 +103,13 @@ async fn prepare(app: &TestApp, status: &'static str) -> Frozen {
     ok(partner
         .post(
             &format!("/v1/user/{key}/notification-filter-url"),
-            &filters(&["USER_ONBOARDING", "USER_INFORMATION_INQUIRY"]),
+            &filters(&[
+                "USER_ONBOARDING",
+                "USER_INFORMATION_INQUIRY",
+                "CARD",
+                "CARD_TRANSACTION_FAILED",
+                "MASTERCARD_IDENTITY_CHECK",
+            ]),
         )
         .await);
     let onboarding = first_id(
@@ -149,9 +171,11 @@ async fn prepare(app: &TestApp, status: &'static str) -> Frozen {
         },
         other => panic!("{other:?}"),
     };
+    let (account, card, cvc2, challenge) = card_with_challenge(app, &own, key).await;
     let f = Frozen {
         status,
         partner,
+        own,
         key,
         user,
         provision,
@@ -161,6 +185,10 @@ async fn prepare(app: &TestApp, status: &'static str) -> Frozen {
         inquiry: inquiry.id,
         pending: inquiry.all_entry[0].entry.id,
         answered: inquiry.all_entry[1].entry.id,
+        account,
+        card,
+        cvc2,
+        challenge,
     };
     ok(f.partner
         .put(
@@ -174,8 +202,36 @@ async fn prepare(app: &TestApp, status: &'static str) -> Frozen {
     f
 }
 
+/// A funded account, a debit card with a CVC2 on it, and a PENDING 3DS challenge on the card.
+async fn card_with_challenge(app: &TestApp, own: &Client, key: i64) -> (i64, i64, i64, i64) {
+    let account = open(own, key, "bank", &bank("EUR", "Main")).await;
+    fund(app, account, "10.00").await;
+    let card = ok(order(own, key, &debit_order()).await).id;
+    let made = ok(own
+        .post(
+            &format!("/v1/user/{key}/card/{card}/generated-cvc2"),
+            &json!({}),
+        )
+        .await);
+    let cvc2 = match made.response.as_slice() {
+        [Item::CardGeneratedCvc2(c)] => c.id,
+        other => panic!("no CVC2: {other:?}"),
+    };
+    let asked = admin_json(
+        app,
+        &format!("/_provisio/cards/{card}/authorize"),
+        json!({"amount": "2.00", "merchant": "Shop BV", "identity_check": true}),
+    )
+    .await;
+    let challenge = match ok(asked.envelope()).response.as_slice() {
+        [Item::MasterCardIdentityCheckChallengeRequest(c)] if c.status == "PENDING" => c.id,
+        other => panic!("no pending challenge: {other:?}"),
+    };
+    (account, card, cvc2, challenge)
+}
+
 /// Ends the provision the way `f.status` says.
-async fn end(app: &TestApp, f: &Frozen) {
+pub async fn end(app: &TestApp, f: &Frozen) {
     match f.status {
         "FAILED" => {
             let denied = admin(
@@ -196,7 +252,7 @@ async fn end(app: &TestApp, f: &Frozen) {
 }
 
 /// One user of each ending, on one server. CANCELLED ends last: a drain would close it.
-async fn frozen_users(app: &TestApp) -> Vec<Frozen> {
+pub async fn frozen_users(app: &TestApp) -> Vec<Frozen> {
     let mut users = Vec::new();
     for status in ["FAILED", "CLOSED", "CANCELLED"] {
         users.push(prepare(app, status).await);
@@ -210,13 +266,13 @@ async fn frozen_users(app: &TestApp) -> Vec<Frozen> {
 /// What a change would show: the user's objects as the partner reads them, and the number of
 /// webhook deliveries queued on the whole server. Reading them also shows reads still work.
 #[derive(Debug, PartialEq)]
-struct Seen {
+pub struct Seen {
     provision: PartnerUserProvision,
     objects: Vec<Vec<Item>>,
     deliveries: usize,
 }
 
-async fn seen(app: &TestApp, f: &Frozen) -> Seen {
+pub async fn seen(app: &TestApp, f: &Frozen) -> Seen {
     let key = f.key;
     let mut objects = Vec::new();
     for path in [
@@ -225,6 +281,16 @@ async fn seen(app: &TestApp, f: &Frozen) -> Seen {
         format!("/v1/user/{key}/identity-verification-session/{}", f.session),
         format!("/v1/user/{key}/attachment/{}", f.attachment),
         format!("/v1/user/{key}/user-information-inquiry/{}", f.inquiry),
+        format!("/v1/user/{key}/notification-filter-url"),
+        format!("/v1/user/{key}/monetary-account"),
+        format!("/v1/user/{key}/monetary-account/{}/payment", f.account),
+        format!(
+            "/v1/user/{key}/monetary-account/{}/mastercard-action",
+            f.account
+        ),
+        format!("/v1/user/{key}/card"),
+        format!("/v1/user/{key}/card/{}/generated-cvc2", f.card),
+        format!("/v1/user/{key}/challenge-request"),
     ] {
         objects.push(ok(f.partner.get(&path).await).response);
     }
@@ -236,7 +302,7 @@ async fn seen(app: &TestApp, f: &Frozen) -> Seen {
     }
 }
 
-fn refusal(f: &Frozen) -> String {
+pub fn refusal(f: &Frozen) -> String {
     format!(
         "This user's provision is {}; the user can no longer be changed.",
         f.status
@@ -368,6 +434,7 @@ for_each_backend! { TestApp::spawn =>
             frozen("answer", store.answer_entry(f.pending, "[]", now).await.err());
             frozen("review", store.review_entry(f.answered, true, None, false, now).await.err());
             frozen("finalize", store.finalize_inquiry(f.inquiry, now).await.err());
+            frozen("filters", store.replace_filters(user, None, &[], now).await.err());
         });
     }
 }

@@ -12,6 +12,8 @@ mod card_secrets;
 mod card_transactions;
 mod cards;
 mod closed;
+mod closed_cards;
+mod closed_routes;
 mod compliance;
 mod credentials;
 mod dashboard;

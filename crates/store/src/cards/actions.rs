@@ -32,7 +32,10 @@ async fn authorize_in(
     auth: &Authorization,
     now: Timestamp,
 ) -> Result<Option<AuthorizationOutcome>, sqlx::Error> {
-    frozen::card_owner_writable(conn, card.0).await?;
+    // The owner's provision is locked first (the order every card write takes), not
+    // refused: a merchant's authorisation is the card network's, not the user's change. A
+    // closed user's cards are CANCELLED (`ending`), so it is declined as on any cancelled card.
+    frozen::card_owner_status(conn, card.0).await?;
     if auth.identity_check && auth.decline_reason.is_none() {
         let Some(found) = lock_card(conn, card.0, None).await? else {
             return Ok(None);

@@ -1,6 +1,6 @@
 //! Card authorisations on the ledger. An authorisation is one transaction: lock the user's
-//! provision (a closed user is refused), the card, then the account (the payments' order:
-//! provisions, then accounts), decide, and either debit the account with the same conditional
+//! provision (a closed user's cards are CANCELLED, so declined), the card, then the account
+//! (the payments' order: provisions, then accounts), decide, and either debit the account with the same conditional
 //! UPDATE as a payment (`balance_minor >= amount AND status = 'ACTIVE'`) and write the
 //! MASTERCARD Payment and the action, or write the action declined with its reason. Either
 //! way the action's webhook is queued in the same transaction. The provision is locked by the

@@ -231,25 +231,23 @@ async fn answer(
     close(conn, &found, answer, now).await.map(Some)
 }
 
-/// The expiry timer: a challenge still PENDING expires, its authorisation declined.
+/// The expiry timer, and a provision's end (`ending`): a challenge still PENDING expires, its
+/// authorisation declined. A closed user's challenge expires too: no one can answer it any
+/// more (a provision's end expires them at once; this timer still ends one left PENDING by
+/// an end from before that rule).
 pub(super) async fn expire(
     conn: &mut AnyConnection,
     id: i64,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    // The provision first, then the challenge: the order an answer locks them in. A closed
-    // user's records stay as they are.
+    // The provision first, then the challenge: the order an answer locks them in.
     let user: Option<i64> =
         sqlx::query_scalar("SELECT user_id FROM challenge_requests WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
     let Some(user) = user else { return Ok(()) };
-    if let Some(status) = frozen::provision_status(conn, user).await? {
-        if status.freezes_user() {
-            return Ok(());
-        }
-    }
+    frozen::provision_status(conn, user).await?;
     let Some(found) = lock(conn, id, None).await? else {
         return Ok(());
     };

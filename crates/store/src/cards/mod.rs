@@ -9,15 +9,18 @@
 //! - `actions`: the `CardTransactionStore`.
 //! - `lifecycle`: the `CardStore` (ordering, changing, a physical card's order steps) and the
 //!   card timers' runner, which reaches `secrets` and `challenges`.
+//! - `ending`: a provision's end ends its user's cards and pending challenges.
 //!
 //! Boundary: imports `banking` (`accounts`, `ledger`), `webhooks` (the outbox) and the common
-//! modules. Nothing imports it.
+//! modules. `provisioning` imports `ending` (a provision's end is the cards' end too); nothing
+//! else imports it.
 
 mod action_rows;
 mod actions;
 mod authorization;
 mod card_rows;
 mod challenges;
+pub(crate) mod ending;
 mod lifecycle;
 mod sealing;
 mod secrets;

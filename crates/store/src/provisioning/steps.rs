@@ -46,6 +46,12 @@ pub(crate) async fn apply(
     for effect in &step.effects {
         perform(conn, id, effect, now).await?;
     }
+    // The provision's end is its user's cards' end: they are cancelled and their pending 3DS
+    // challenges expire in this transaction, so no card of an ended provision pays after the
+    // commit. CANCELLED → CLOSED ended them already.
+    if step.to.status.freezes_user() && !step.expect.status.freezes_user() {
+        crate::cards::ending::end_user_cards(conn, id, now).await?;
+    }
     record(conn, id, Some(step.expect), step.to, now, &step.cause).await?;
     if let Some(job) = &step.follow_up {
         schedule(conn, id, job, Some(step.to), now).await?;

@@ -38,6 +38,9 @@ pub(super) async fn replace(
     let filters = filters.to_vec();
     store.write(move |conn| {
         Box::pin(async move {
+            // A closed user's filters stay as they were (the partner's company has no
+            // provision, so its own filters pass).
+            crate::frozen::writable(conn, user.0).await?;
             sqlx::query("DELETE FROM notification_filters WHERE user_id = $1")
                 .bind(user.0)
                 .execute(&mut *conn)

@@ -6,7 +6,7 @@
 //!   hands the rest to `filters` (notification filters), `failures` (a partner's failed
 //!   deliveries and their retry) and `records` (what was sent, with its attempts).
 //!
-//! Boundary: the bottom domain. Imports only the common modules (`db_err`, `page`, `lease`,
+//! Boundary: the bottom domain. Imports only the common modules (`db_err`, `page`, `lease`, `frozen`,
 //! the writer); every folder above may queue events through `outbox`, its one export.
 
 mod deliveries;
