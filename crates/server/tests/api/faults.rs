@@ -86,7 +86,7 @@ async fn a_database_that_goes_away_is_answered_at_once() {
         .unwrap_or_else(|e| panic!("{e}"))
         .session_token;
     let accounts =
-        || Request::new(Method::GET, &format!("/v1/user/{me}/monetary-account")).token(&session);
+        || Request::new(Method::GET, format!("/v1/user/{me}/monetary-account")).token(&session);
     let listed = client
         .api()
         .send(accounts())
@@ -157,7 +157,7 @@ for_each_backend! { with_short_timeouts =>
             {"category": "PARTNER_USER_PROVISION", "notification_target": "https://example.com/hook"}
         ]});
         let write = || {
-            Request::new(Method::POST, &format!("/v1/user/{me}/notification-filter-url"))
+            Request::new(Method::POST, format!("/v1/user/{me}/notification-filter-url"))
                 .json(&filters)
                 .token(&session)
         };
