@@ -32,7 +32,12 @@ impl ConnectError {
     /// unlike a bad URL, a refused login or a failed migration.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            ConnectError::Open(err) | ConnectError::NotWritable(err) => crate::is_unavailable(err),
+            ConnectError::Open(err) => crate::is_unavailable(err),
+            // A read-only SQLite file stays read-only: the operator must change it, waiting
+            // changes nothing. (PostgreSQL's read-only standby may be promoted: it is waited for.)
+            ConnectError::NotWritable(err) => {
+                crate::is_unavailable(err) && !crate::is_sqlite_read_only(err)
+            }
             ConnectError::Migrate(sqlx::migrate::MigrateError::Execute(err)) => {
                 crate::is_unavailable(err)
             }

@@ -99,6 +99,16 @@ pub(crate) fn is_unavailable(err: &sqlx::Error) -> bool {
     }
 }
 
+/// SQLite's READONLY (the low byte of an extended code): the file cannot be written.
+pub(crate) fn is_sqlite_read_only(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.len() < 5 && code.parse::<i64>().is_ok_and(|c| c & 0xff == 8)),
+        _ => false,
+    }
+}
+
 /// PostgreSQL's SQLSTATEs and SQLite's result codes that mean "not now". A SQLSTATE has five
 /// characters; SQLite's codes, extended ones included, have at most four digits.
 fn unavailable_code(code: &str) -> bool {
