@@ -99,33 +99,42 @@ pub(crate) fn is_unavailable(err: &sqlx::Error) -> bool {
     }
 }
 
-/// SQLite's READONLY (the low byte of an extended code): the file cannot be written.
+/// SQLite's READONLY: the file cannot be written.
 pub(crate) fn is_sqlite_read_only(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => db
             .code()
-            .is_some_and(|code| code.len() < 5 && code.parse::<i64>().is_ok_and(|c| c & 0xff == 8)),
+            .and_then(|code| sqlite_primary_code(&code))
+            .is_some_and(|code| code == 8),
         _ => false,
     }
 }
 
-/// PostgreSQL's SQLSTATEs and SQLite's result codes that mean "not now". A SQLSTATE has five
-/// characters; SQLite's codes, extended ones included, have at most four digits.
-fn unavailable_code(code: &str) -> bool {
-    if code.len() == 5 {
-        // PostgreSQL: connection exceptions (08…), insufficient resources such as too many
-        // connections (53…), operator intervention such as a shutdown (57P…), the
-        // statement_timeout (57014), the lock_timeout (55P03), a read-only transaction on a
-        // standby (25006).
-        return code.starts_with("08")
-            || code.starts_with("53")
-            || code.starts_with("57P")
-            || matches!(code, "57014" | "55P03" | "25006");
+/// The primary result code of a SQLite error code (an extended code carries it in its low
+/// byte); `None` for PostgreSQL's five-character SQLSTATEs. SQLite's codes, extended ones
+/// included, have at most four digits.
+fn sqlite_primary_code(code: &str) -> Option<i64> {
+    if code.len() >= 5 {
+        return None;
     }
-    // SQLite (an extended code carries the primary one in its low byte): BUSY past
-    // busy_timeout, LOCKED, READONLY (a file that cannot be written, e.g. made immutable).
-    code.parse::<i64>()
-        .is_ok_and(|code| matches!(code & 0xff, 5 | 6 | 8))
+    code.parse::<i64>().ok().map(|code| code & 0xff)
+}
+
+/// PostgreSQL's SQLSTATEs and SQLite's result codes that mean "not now".
+fn unavailable_code(code: &str) -> bool {
+    if let Some(primary) = sqlite_primary_code(code) {
+        // SQLite: BUSY past busy_timeout, LOCKED, READONLY (a file that cannot be written,
+        // e.g. made immutable).
+        return matches!(primary, 5 | 6 | 8);
+    }
+    // PostgreSQL: connection exceptions (08…), insufficient resources such as too many
+    // connections (53…), operator intervention such as a shutdown (57P…), the
+    // statement_timeout (57014), the lock_timeout (55P03), a read-only transaction on a
+    // standby (25006).
+    code.starts_with("08")
+        || code.starts_with("53")
+        || code.starts_with("57P")
+        || matches!(code, "57014" | "55P03" | "25006")
 }
 
 /// Maps a sqlx error to the domain's storage error, separating unique violations so callers
@@ -142,5 +151,28 @@ pub(crate) fn db_err(err: sqlx::Error) -> StoreError {
             Err(inner) => StoreError::Database(Box::new(sqlx::Error::Decode(inner))),
         },
         other => StoreError::Database(Box::new(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unavailable_code;
+
+    #[test]
+    fn not_now_codes_of_both_databases() {
+        // SQLite: BUSY, LOCKED, READONLY, and their extended codes (low byte).
+        for code in ["5", "6", "8", "261", "517", "1032"] {
+            assert!(unavailable_code(code), "{code}");
+        }
+        // SQLite: CONSTRAINT, CORRUPT, NOTADB are not transient.
+        for code in ["19", "2067", "11", "26"] {
+            assert!(!unavailable_code(code), "{code}");
+        }
+        // PostgreSQL: a lost connection, a shutdown, the timeouts, a standby; not a syntax error.
+        for code in ["08006", "57P01", "57014", "55P03", "25006", "53300"] {
+            assert!(unavailable_code(code), "{code}");
+        }
+        assert!(!unavailable_code("42601"));
+        assert!(!unavailable_code("23505"));
     }
 }

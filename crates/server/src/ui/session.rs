@@ -6,8 +6,8 @@
 //! without a look at the database). The session itself is kept server-side (the store's
 //! `dashboard_sessions`, by the nonce's hash, so every process of a deployment and a restart
 //! know it): signing out ends it, and it runs out after `DashboardConfig`'s idle time or
-//! lifetime, on the sandbox clock. The cookie is `HttpOnly` and `SameSite=Strict`. Forms carry a second MAC
-//! of the same nonce (the form token), and a POST must also come from this origin
+//! lifetime, on the sandbox clock. The cookie is `HttpOnly` and `SameSite=Strict`. Forms carry
+//! a second MAC of the same nonce (the form token), and a POST must also come from this origin
 //! (`Origin`, else `Referer`): a page elsewhere can neither read the token nor send the cookie.
 
 use std::collections::HashMap;
