@@ -17,6 +17,15 @@ use crate::args::StorageArgs;
 /// Longest pause between two attempts to reach the database at start.
 const MAX_PAUSE: Duration = Duration::from_secs(10);
 
+/// An operator command's database timeouts: a command is not a request behind a load
+/// balancer, so it waits for a connection as long as provisio did before the request path's
+/// short bound (a busy machine, a database still starting), then says why it gave up.
+const COMMAND_TIMEOUTS: Timeouts = Timeouts {
+    acquire: std::time::Duration::from_secs(10),
+    statement: std::time::Duration::from_secs(5),
+    lock: std::time::Duration::from_secs(3),
+};
+
 /// The SQLite file inside the data directory (see `StoreConfig::sqlite_in`).
 const SQLITE_FILE: &str = "provisio.db";
 
@@ -40,6 +49,7 @@ impl StorageArgs {
 
     /// Opens provisio's data where it already is; never creates any.
     pub async fn open_existing(&self) -> anyhow::Result<Arc<dyn Store>> {
+        let timeouts = COMMAND_TIMEOUTS;
         let config = match &self.database_url {
             Some(url) => StoreConfig::new(url.clone()),
             None => {
@@ -51,6 +61,7 @@ impl StorageArgs {
                 StoreConfig::sqlite_in(dir)
             }
         };
+        let config = StoreConfig { timeouts, ..config };
         match connect(&config.existing_only()).await {
             Ok(store) => Ok(Arc::new(store)),
             Err(ConnectError::NoData(_)) => bail!("{}", self.no_data()),
@@ -61,7 +72,7 @@ impl StorageArgs {
     /// Opens the data, creating it when missing, and checks that it takes writes: a read-only
     /// or corrupt store refuses here, in one line, instead of answering every request with 500.
     pub async fn open_or_create(&self) -> anyhow::Result<Arc<dyn Store>> {
-        self.try_open_or_create(Timeouts::default())
+        self.try_open_or_create(COMMAND_TIMEOUTS)
             .await?
             .map_err(|err| self.unusable(err))
     }
