@@ -63,7 +63,8 @@ fn json_object<T: DeserializeOwned + Serialize>(
 ) -> Result<T, ApiError> {
     let value = match (serde_json::from_slice::<serde_json::Value>(bytes), declared) {
         (Ok(value), _) => value,
-        // curl's -d sends JSON as a form; dev takes it when it is JSON, else says what is wrong.
+        // curl's -d sends JSON as a form, fetch as text; dev takes it when it is JSON, else
+        // says what is wrong.
         (Err(_), Declared::Form(value)) => return Err(unsupported_type(&value)),
         (Err(err), _) => return Err(json_syntax_error(&err)),
     };
@@ -186,19 +187,21 @@ enum Declared {
     Json,
     /// No Content-Type.
     Unsaid,
-    /// `application/x-www-form-urlencoded`, curl's default for `-d` (`dev` only): taken when
+    /// `application/x-www-form-urlencoded`, curl's default for `-d`, or `text/plain`, what
+    /// `fetch` sends for a string body when the code names no type (`dev` only): taken when
     /// the body is JSON after all.
     Form(String),
 }
 
 /// A JSON body may say so, or say nothing: bunq takes a body without Content-Type, and its
 /// Python SDK sends none on any call (`api_client.py`), so `strict` takes it too. A body that
-/// declares another type is refused, except curl's form default, which `dev` forgives.
+/// declares another type is refused, except curl's form default and `fetch`'s `text/plain`,
+/// which `dev` forgives.
 fn check_content_type(headers: &HeaderMap, profile: Profile) -> Result<Declared, ApiError> {
     match headers.get(header::CONTENT_TYPE).map(|v| v.to_str()) {
         Some(Ok(value)) if is_json(value) => Ok(Declared::Json),
         None => Ok(Declared::Unsaid),
-        Some(Ok(value)) if profile == Profile::Dev && is_form(value) => {
+        Some(Ok(value)) if profile == Profile::Dev && dev_forgives(value) => {
             Ok(Declared::Form(value.to_owned()))
         }
         Some(Ok(value)) => Err(unsupported_type(value)),
@@ -215,10 +218,11 @@ fn unsupported_type(value: &str) -> ApiError {
     ))
 }
 
-fn is_form(content_type: &str) -> bool {
+fn dev_forgives(content_type: &str) -> bool {
     content_type.split(';').next().is_some_and(|mime| {
-        mime.trim()
-            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        let mime = mime.trim();
+        mime.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            || mime.eq_ignore_ascii_case("text/plain")
     })
 }
 
@@ -231,7 +235,7 @@ fn is_json(content_type: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{array_for_object, body_error, field_name, is_form, is_json};
+    use super::{array_for_object, body_error, dev_forgives, field_name, is_json};
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
@@ -316,8 +320,9 @@ mod tests {
 
     #[test]
     fn json_content_types() {
-        assert!(is_form("application/x-www-form-urlencoded"));
-        assert!(!is_form("multipart/form-data"));
+        assert!(dev_forgives("application/x-www-form-urlencoded"));
+        assert!(dev_forgives("text/plain;charset=UTF-8"));
+        assert!(!dev_forgives("multipart/form-data"));
         assert!(is_json("application/json"));
         assert!(is_json("Application/JSON; charset=utf-8"));
         assert!(!is_json("text/plain"));

@@ -72,10 +72,12 @@ pub(super) async fn read_limited(
     limit: usize,
     what: &str,
 ) -> Result<axum::body::Bytes, ApiError> {
+    // 413, as HTTP names it: the body's size, not its content, is what is refused.
     let too_large = || {
-        ApiError::bad_request(format!(
-            "{what} is too large; at most {limit} bytes are accepted."
-        ))
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("{what} is too large; at most {limit} bytes are accepted."),
+        )
     };
     // A declared Content-Length over the limit is refused before reading: waiting for a body
     // that will be refused anyway would hold the client until the timeout.

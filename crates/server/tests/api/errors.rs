@@ -81,7 +81,7 @@ for_each_backend! { TestApp::spawn =>
         assert_error(&reply, &app.server_key, 400, "client_public_key");
         let reply = app.send(install("")).await;
         assert_error(&reply, &app.server_key, 400, "empty");
-        let reply = app.send(install("{}").content_type(Some("text/plain"))).await;
+        let reply = app.send(install("{}").content_type(Some("application/xml"))).await;
         assert_error(&reply, &app.server_key, 400, "application/json");
     }
 
@@ -107,7 +107,7 @@ for_each_backend! { small_bodies =>
     async fn oversized_bodies_are_refused(app: TestApp) {
         let big = format!("{{\"client_public_key\":\"{}\"}}", "a".repeat(10_000));
         let reply = app.send(Request::new(Method::POST, "/v1/installation").body(big.into_bytes())).await;
-        assert_error(&reply, &app.server_key, 400, "too large");
+        assert_error(&reply, &app.server_key, 413, "too large");
     }
 }
 

@@ -171,7 +171,7 @@ for_each_backend! { TestApp::spawn =>
         assert_refused(&reply, &app, "X-Bunq-Attachment-Description must be UTF-8 text.");
     }
 
-    async fn dev_takes_json_sent_as_a_form(app: TestApp) {
+    async fn dev_takes_json_sent_as_a_form_or_as_text(app: TestApp) {
         let form = Some("application/x-www-form-urlencoded");
         let key = test_key().public_key_pem().unwrap_or_default();
         let body = serde_json::to_vec(&serde_json::json!({ "client_public_key": key })).unwrap_or_default();
@@ -179,6 +179,13 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
         let reply = app.send(Request::new(Method::POST, "/v1/installation").body(b"client_public_key=abc".to_vec()).content_type(form)).await;
         assert_refused(&reply, &app, "Content-Type \"application/x-www-form-urlencoded\" is not supported here; send application/json.");
+        // What Node's fetch sends for a string body when the code names no type.
+        let text = Some("text/plain;charset=UTF-8");
+        let body = serde_json::to_vec(&serde_json::json!({ "client_public_key": key })).unwrap_or_default();
+        let reply = app.send(Request::new(Method::POST, "/v1/installation").body(body).content_type(text)).await;
+        assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+        let reply = app.send(Request::new(Method::POST, "/v1/installation").body(b"hello".to_vec()).content_type(text)).await;
+        assert_refused(&reply, &app, "Content-Type \"text/plain;charset=UTF-8\" is not supported here; send application/json.");
     }
 }
 
@@ -189,5 +196,9 @@ for_each_backend! { strict =>
         let reply = app.send(Request::new(Method::POST, "/v1/installation").body(body)
             .content_type(Some("application/x-www-form-urlencoded"))).await;
         assert_refused(&reply, &app, "Content-Type \"application/x-www-form-urlencoded\" is not supported here; send application/json.");
+        let body = serde_json::to_vec(&serde_json::json!({ "client_public_key": key })).unwrap_or_default();
+        let reply = app.send(Request::new(Method::POST, "/v1/installation").body(body)
+            .content_type(Some("text/plain"))).await;
+        assert_refused(&reply, &app, "Content-Type \"text/plain\" is not supported here; send application/json.");
     }
 }

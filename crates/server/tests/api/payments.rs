@@ -266,6 +266,25 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(balance(&user, key, salary).await, "3.00");
     }
 
+    async fn an_accounts_type_prefix_reaches_its_payments_too(app: TestApp) {
+        // bunq serves `…/monetary-account-bank/{id}/payment` as well as `…/monetary-account/{id}/payment`.
+        let (partner, user, key, _) = active_user(&app).await;
+        let (me, main, _) = main_account(&partner).await;
+        let salary = open(&user, key, "bank", &bank("EUR", "Salary")).await;
+        let salary_iban = banks(&user, key).await[0].alias[0].value.clone();
+        fund(&app, main, "10.00").await;
+        let path = format!("/v1/user/{me}/monetary-account-bank/{main}/payment");
+        let paid = ok(partner.post(&path, &to(&salary_iban, "4.00")).await.map(|e| first_id(&e.response)));
+        assert_eq!(balance(&user, key, salary).await, "4.00");
+        let listed = ok(partner.get(&path).await).response;
+        assert!(matches!(listed.first(), Some(Item::Payment(p)) if p.id == paid), "{listed:?}");
+        let one = ok(partner.get(&format!("/v1/user/{me}/monetary-account-external/{main}/payment/{paid}")).await);
+        assert!(matches!(one.response.as_slice(), [Item::Payment(p)] if p.id == paid));
+        // Another user's account under the prefix is as unknown as under the generic segment.
+        let foreign = partner.get(&format!("/v1/user/{me}/monetary-account-bank/{salary}/payment")).await;
+        assert_eq!(foreign.err().and_then(|e| e.status()), Some(404));
+    }
+
     async fn a_closed_provision_blocks_its_accounts_and_keeps_the_balance(app: TestApp) {
         let (partner, user, key, provision) = active_user(&app).await;
         let (_, main, main_iban) = main_account(&partner).await;

@@ -89,7 +89,7 @@ for_each_backend! { TestApp::spawn =>
             .unwrap_or_else(|_| panic!("no answer within 5 s: the body was waited for"))
             .unwrap_or_else(|| panic!("closed without an answer"));
         assert!(started.elapsed() < Duration::from_secs(5));
-        assert_error(&reply, &app.server_key, 400, "The request body is too large; at most 1048576 bytes are accepted.");
+        assert_error(&reply, &app.server_key, 413, "The request body is too large; at most 1048576 bytes are accepted.");
         // An encrypted body may be a block (IV_LEN) longer than the limit; beyond that, the same.
         let head = format!(
             "POST /v1/installation HTTP/1.1\r\nHost: provisio\r\nContent-Type: application/json\r\n{ENCRYPTION_HEADERS}Content-Length: {}\r\n\r\n",
@@ -101,7 +101,7 @@ for_each_backend! { TestApp::spawn =>
             .await
             .unwrap_or_else(|_| panic!("no answer within 5 s: the encrypted body was waited for"))
             .unwrap_or_else(|| panic!("closed without an answer"));
-        assert_error(&reply, &app.server_key, 400, "The encrypted request body is too large; at most 1048592 bytes are accepted.");
+        assert_error(&reply, &app.server_key, 413, "The encrypted request body is too large; at most 1048592 bytes are accepted.");
     }
 
     async fn malformed_http_gets_the_signed_envelope(app: TestApp) {

@@ -396,7 +396,7 @@ async fn attachments_have_a_size_limit() {
         )
         .await
         .err();
-    assert_eq!(err.as_ref().and_then(|e| e.status()), Some(400));
+    assert_eq!(err.as_ref().and_then(|e| e.status()), Some(413));
     assert!(
         err.as_ref()
             .and_then(|e| e.description())

@@ -84,6 +84,25 @@ pub fn admin(summary: &'static str) -> Op {
     Op::new(summary).auth(Auth::Admin)
 }
 
+/// The generic account segment, and the type-specific prefixes bunq serves an account's
+/// sub-resources under as well (`…/monetary-account-bank/{id}/payment` is
+/// `…/monetary-account/{id}/payment`): bunq's SDKs use the generic one, clients written by hand
+/// often the other. Either reaches the account whatever its type, as the generic one does.
+const ACCOUNT_SEGMENT: &str = "/monetary-account/{id}/";
+const ACCOUNT_PREFIXES: [&str; 2] = ["monetary-account-bank", "monetary-account-external"];
+
+/// The other paths `path` is served under: one per type-specific prefix when `path` is a
+/// sub-resource of an account, none otherwise.
+pub fn account_aliases(path: &str) -> Vec<String> {
+    if !path.contains(ACCOUNT_SEGMENT) {
+        return Vec::new();
+    }
+    ACCOUNT_PREFIXES
+        .iter()
+        .map(|prefix| path.replacen(ACCOUNT_SEGMENT, &format!("/{prefix}/{{id}}/"), 1))
+        .collect()
+}
+
 /// A described operation: `method` at `path` (the full path, `/v1/…` or `/_provisio/…`).
 #[derive(Debug, Clone)]
 pub struct Described {
@@ -112,17 +131,27 @@ impl Api {
         }
     }
 
-    /// Serves and describes `path` with these methods.
+    /// Serves and describes `path` with these methods, and an account's sub-resource under
+    /// each type-specific prefix as well (see [`account_aliases`]).
     pub fn route(mut self, path: &str, endpoints: impl IntoIterator<Item = Endpoint>) -> Api {
         let mut methods = MethodRouter::new();
+        let mut described = Vec::new();
         for endpoint in endpoints {
             methods = methods.merge(endpoint.router);
-            self.described.push(Described {
+            described.push(Described {
                 method: endpoint.method,
                 path: path.to_owned(),
                 op: endpoint.op,
             });
         }
+        for alias in account_aliases(path) {
+            self.router = self.router.route(&alias, methods.clone());
+            self.described.extend(described.iter().map(|d| Described {
+                path: alias.clone(),
+                ..d.clone()
+            }));
+        }
+        self.described.extend(described);
         self.router = self.router.route(path, methods);
         self
     }
