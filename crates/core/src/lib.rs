@@ -15,6 +15,7 @@ pub mod ip;
 pub mod model;
 pub mod onboarding;
 pub mod provision;
+pub mod sandbox_user;
 pub mod sealing;
 pub mod secret;
 pub mod store;

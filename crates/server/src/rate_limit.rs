@@ -47,6 +47,10 @@ pub const GET: Limit = Limit::new(3, 3);
 pub const POST: Limit = Limit::new(5, 3);
 pub const PUT: Limit = Limit::new(2, 3);
 pub const SESSION: Limit = Limit::new(1, 30);
+/// Sandbox users created per source address (`POST /v1/sandbox-user-person`, `-company`):
+/// an unauthenticated write, so limited in every profile; ten a minute is more than a test
+/// suite's set-up needs and little for a loop gone wrong.
+pub const SANDBOX_USER: Limit = Limit::new(10, 60);
 
 pub struct Windows<K> {
     windows: Mutex<HashMap<K, (Instant, u32)>>,

@@ -28,6 +28,8 @@ pub struct AppState {
     pub(crate) calls: Arc<Windows<(IpAddr, Method, String)>>,
     /// Session creations per secret.
     pub(crate) session_calls: Arc<Windows<SecretHash>>,
+    /// Sandbox users created per source address.
+    pub(crate) sandbox_user_calls: Arc<Windows<IpAddr>>,
     /// This process's recent requests, for `/_provisio/requests`.
     pub(crate) requests: Arc<RequestLog>,
     pub(crate) metrics: Arc<Metrics>,
@@ -54,6 +56,7 @@ impl AppState {
             admin: admin_token.map(SecretHash::of),
             calls: Arc::default(),
             session_calls: Arc::default(),
+            sandbox_user_calls: Arc::default(),
             requests: Arc::default(),
             metrics,
         }

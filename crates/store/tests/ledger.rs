@@ -7,6 +7,7 @@ use provisio_core::{
     account::{
         amount::MAX_BALANCE_MINOR,
         payment::{Credit, NewPayment, Payment, PaymentPolicy, PaymentType},
+        pointer::Pointer,
         AccountKind, MonetaryAccount, NewAccount,
     },
     model::{PageBound, PageQuery, UserId},
@@ -73,8 +74,10 @@ fn payment(to: &MonetaryAccount, minor: i64) -> NewPayment {
     NewPayment {
         amount_minor: minor,
         currency: "EUR".into(),
-        counterparty_iban: to.iban.clone(),
-        counterparty_name: to.display_name.clone(),
+        counterparty: Pointer::Iban {
+            iban: to.iban.clone(),
+            name: to.display_name.clone(),
+        },
         description: "Rent".into(),
         merchant_reference: None,
     }
@@ -190,7 +193,10 @@ for_each_backend! { open =>
         let s = f.store.as_ref();
         let (a, a_main) = partner(s, 1).await;
         let (b, b_main) = partner(s, 2).await;
-        let elsewhere = NewPayment { counterparty_iban: "GB82WEST12345698765432".into(), ..payment(&b_main, 0) };
+        let elsewhere = NewPayment {
+            counterparty: Pointer::Iban { iban: "GB82WEST12345698765432".into(), name: b_main.display_name.clone() },
+            ..payment(&b_main, 0)
+        };
         let mut expected = 0;
         for step in 0..40_i64 {
             let amount = 100 + step * 37;

@@ -106,6 +106,12 @@ pub struct CardObject {
     pub card_generated_cvc2: Option<serde_json::Value>,
 }
 
+/// `GET /user/{user_id}/card-name` (bunq's `CardUserNameArray`): the names a card may carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CardUserNameArray {
+    pub possible_card_name_array: Vec<String>,
+}
+
 /// The card as its own type: `CardDebit` or `CardCredit`.
 pub fn card_item(c: &Card) -> Item {
     let object = CardObject {
@@ -113,7 +119,7 @@ pub fn card_item(c: &Card) -> Item {
         created: ts(c.created),
         updated: ts(c.updated),
         public_uuid: c.public_uuid.clone(),
-        kind: "MASTERCARD".into(),
+        kind: provisio_core::card::rules::card_type_of(&c.product_type).into(),
         sub_type: "NONE".into(),
         product_type: c.product_type.clone(),
         product_sub_type: c.product_sub_type.clone(),

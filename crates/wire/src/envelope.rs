@@ -57,6 +57,10 @@ pub enum Item {
     CardGeneratedCvc2(crate::cards::CardGeneratedCvc2),
     MasterCardAction(crate::cards::MasterCardActionObject),
     MasterCardIdentityCheckChallengeRequest(crate::cards::ChallengeRequestObject),
+    /// A new sandbox user's API key.
+    ApiKey(crate::objects::SandboxApiKey),
+    /// The names a user's card may carry.
+    CardUserNameArray(crate::cards::CardUserNameArray),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -65,6 +65,13 @@ pub struct UserPerson {
     pub created: String,
     pub updated: String,
     pub public_uuid: String,
+    /// A sandbox person's generated name; a provisioned person's is its onboarding's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_name: Option<String>,
     pub display_name: String,
     pub public_nick_name: String,
     pub alias: Vec<serde_json::Value>,
@@ -225,6 +232,17 @@ pub struct SandboxPartner {
     /// Shown only in the answer to the creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
+    /// `PERSON` or `COMPANY` for a partner created as a bunq sandbox user
+    /// (`POST /v1/sandbox-user-person`, `-company`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox_user: Option<String>,
+}
+
+/// `POST /v1/sandbox-user-person` (and `-company`): the new sandbox user's API key, as bunq's
+/// sandbox answers it (`{"ApiKey":{"api_key":"sandbox_…"}}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SandboxApiKey {
+    pub api_key: String,
 }
 
 /// The body of a webhook call (spec F.3), wrapped as `{"NotificationUrl":{...}}`.

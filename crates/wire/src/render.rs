@@ -6,12 +6,14 @@ use crate::objects::{
     PartnerUserProvision, ProvisionHistoryEntry, Token, UserApiKey, UserCompany, UserPerson,
 };
 use provisio_core::{
+    account::pointer::Pointer,
     model::{ApiKeyUser, Device, Partner, ProvisionedUser},
     provision::{
         oauth::{CallbackUrl, OauthClient},
         record::{HistoryEntry, Provision},
         UserVerifiedType,
     },
+    sandbox_user::{first_and_last, SandboxUser, SandboxUserKind},
     time::Timestamp,
 };
 
@@ -62,6 +64,9 @@ pub fn user_person(user: &ProvisionedUser) -> UserPerson {
         created: ts(user.created),
         updated: ts(user.updated),
         public_uuid: user.public_uuid.clone(),
+        first_name: None,
+        last_name: None,
+        legal_name: None,
         display_name: user.display_name.clone(),
         public_nick_name: user.display_name.clone(),
         alias: Vec::new(),
@@ -107,6 +112,50 @@ pub fn user_api_key(key: &ApiKeyUser, partner: &Partner, granted: &ProvisionedUs
         updated: ts(key.updated),
         requested_by_user: AnyUser::UserCompany(user_company(partner)),
         granted_by_user: provisioned_user(granted),
+    }
+}
+
+/// A pointer as bunq renders it in a user's `alias` array: `{"type","value","name"}`.
+pub fn pointer(pointer: &Pointer, name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "type": pointer.kind(),
+        "value": pointer.value(),
+        "name": name,
+    })
+}
+
+/// A sandbox user as the bunq user it stands for: a person as `UserPerson` (with its first and
+/// last name), a company as `UserCompany`; either with its EMAIL and PHONE_NUMBER pointers.
+pub fn sandbox_user(user: &SandboxUser) -> AnyUser {
+    let name = &user.partner.name;
+    let alias: Vec<serde_json::Value> = user.aliases.iter().map(|p| pointer(p, name)).collect();
+    match user.kind {
+        SandboxUserKind::Company => AnyUser::UserCompany(UserCompany {
+            alias,
+            ..user_company(&user.partner)
+        }),
+        SandboxUserKind::Person => {
+            let p = &user.partner;
+            let (first, last) = first_and_last(name);
+            AnyUser::UserPerson(UserPerson {
+                id: p.id.0,
+                created: ts(p.created),
+                updated: ts(p.updated),
+                public_uuid: p.public_uuid.clone(),
+                first_name: Some(first.to_owned()),
+                last_name: Some(last.to_owned()),
+                legal_name: Some(name.clone()),
+                display_name: name.clone(),
+                public_nick_name: first.to_owned(),
+                alias,
+                avatar: avatar(&p.public_uuid),
+                language: "en_US".into(),
+                region: "nl_NL".into(),
+                session_timeout: p.session_timeout_secs,
+                status: "ACTIVE".into(),
+                sub_status: "NONE".into(),
+            })
+        }
     }
 }
 

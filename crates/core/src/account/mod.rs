@@ -5,6 +5,7 @@
 pub mod amount;
 pub mod iban;
 pub mod payment;
+pub mod pointer;
 pub mod rules;
 
 use crate::{

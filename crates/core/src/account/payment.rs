@@ -5,7 +5,7 @@
 
 use super::{
     amount::{parse_currency, parse_minor},
-    iban,
+    pointer::{self, checked_iban, Pointer},
     rules::MoneyInput,
 };
 use crate::{
@@ -63,8 +63,8 @@ pub struct NewPayment {
     /// Positive.
     pub amount_minor: i64,
     pub currency: String,
-    pub counterparty_iban: String,
-    pub counterparty_name: String,
+    /// Whom to pay: an IBAN (here or elsewhere), or a user held here by email or phone.
+    pub counterparty: Pointer,
     pub description: String,
     pub merchant_reference: Option<String>,
 }
@@ -121,24 +121,6 @@ fn positive_amount(field: &str, value: &str) -> Result<i64, DomainError> {
     Ok(minor)
 }
 
-/// An IBAN as sent, in its one stored form: upper case (ISO 13616 compares IBANs without
-/// regard to case), spaces (the printed form's groups) removed; then validated.
-fn checked_iban(field: &str, value: &str) -> Result<String, DomainError> {
-    let compact: String = value
-        .chars()
-        .filter(|c| *c != ' ')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    if iban::is_valid(&compact) {
-        Ok(compact)
-    } else {
-        Err(DomainError::invalid(format!(
-            "{field} is not a valid IBAN (country, check digits, account): {}.",
-            text::quoted(value)
-        )))
-    }
-}
-
 fn optional_text(
     field: &str,
     value: Option<&str>,
@@ -174,21 +156,11 @@ pub fn new_payment(input: &PaymentInput) -> Result<NewPayment, DomainError> {
             "counterparty_alias is required, such as {\"type\": \"IBAN\", \"value\": \"NL…\", \"name\": \"…\"}.",
         )
     })?;
-    let kind = required("counterparty_alias.type", alias.kind.as_deref())?;
-    if kind != "IBAN" {
-        return Err(DomainError::invalid(format!(
-            "counterparty_alias.type must be IBAN; got {}.",
-            text::quoted(kind)
-        )));
-    }
-    let counterparty_iban = checked_iban(
-        "counterparty_alias.value",
-        required("counterparty_alias.value", alias.value.as_deref())?,
-    )?;
-    let counterparty_name = text::required(
-        "counterparty_alias.name",
+    let counterparty = pointer::parse(
+        "counterparty_alias",
+        alias.kind.as_deref(),
+        alias.value.as_deref(),
         alias.name.as_deref(),
-        text::MAX_DESCRIPTION,
     )?;
     let description = optional_text(
         "description",
@@ -204,8 +176,7 @@ pub fn new_payment(input: &PaymentInput) -> Result<NewPayment, DomainError> {
     Ok(NewPayment {
         amount_minor,
         currency,
-        counterparty_iban,
-        counterparty_name,
+        counterparty,
         description,
         merchant_reference,
     })
@@ -297,16 +268,11 @@ mod tests {
     fn payments_are_positive_two_decimal_amounts_to_valid_ibans() {
         let ok = new_payment(&body("12.34", "NL91 ABNA 0417 1643 00")).ok();
         assert_eq!(ok.as_ref().map(|p| p.amount_minor), Some(1234));
-        assert_eq!(
-            ok.map(|p| p.counterparty_iban),
-            Some("NL91ABNA0417164300".into())
-        );
+        let iban = |p: NewPayment| p.counterparty.value().to_owned();
+        assert_eq!(ok.map(iban), Some("NL91ABNA0417164300".into()));
         // Any case, with or without spaces, is the same IBAN.
         let lower = new_payment(&body("1.00", "nl91 abna 0417 1643 00")).ok();
-        assert_eq!(
-            lower.map(|p| p.counterparty_iban),
-            Some("NL91ABNA0417164300".into())
-        );
+        assert_eq!(lower.map(iban), Some("NL91ABNA0417164300".into()));
         let iban = "NL91ABNA0417164300";
         assert!(refused(&body("01.00", iban)).contains("no leading zeros"));
         assert!(refused(&body("0.00", iban)).contains("more than 0.00"));

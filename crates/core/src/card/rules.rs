@@ -26,6 +26,39 @@ pub const CREDIT_PRODUCT_TYPES: &[&str] = &[
     "MASTERCARD_BUSINESS_CO_BRANDED",
 ];
 
+/// The one MAESTRO product bunq's SDKs order.
+pub const MAESTRO_DEBIT: &str = "MAESTRO_DEBIT";
+
+/// A card's `type` as bunq renders it, from its product: `MAESTRO` for [`MAESTRO_DEBIT`],
+/// `MASTERCARD` for every other product.
+pub fn card_type_of(product_type: &str) -> &'static str {
+    if product_type == MAESTRO_DEBIT {
+        "MAESTRO"
+    } else {
+        "MASTERCARD"
+    }
+}
+
+/// The names a user's card may carry (bunq's `card-name`: "Name Surname, N. Surname, N
+/// Surname or Surname"), each at most [`MAX_NAME_ON_CARD`] characters, in upper case as
+/// printed. A company (no first name) has its name only.
+pub fn possible_card_names(first: &str, last: &str) -> Vec<String> {
+    let first = first.trim();
+    let last = last.trim();
+    let mut names = Vec::new();
+    if let Some(initial) = first.chars().next() {
+        names.push(format!("{first} {last}"));
+        names.push(format!("{initial}. {last}"));
+        names.push(format!("{initial} {last}"));
+    }
+    names.push(last.to_owned());
+    names
+        .into_iter()
+        .map(|n| n.to_uppercase())
+        .filter(|n| !n.is_empty() && n.chars().count() <= MAX_NAME_ON_CARD)
+        .collect()
+}
+
 /// One `pin_code_assignment` entry as sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PinAssignmentInput {
@@ -89,16 +122,20 @@ fn country(value: Option<&str>) -> Result<String, DomainError> {
 
 /// Validates a card order of `kind`.
 pub fn new_card(kind: CardKind, input: &CardInput) -> Result<NewCard, DomainError> {
-    match input.kind.as_deref() {
-        Some("MASTERCARD") => {}
+    let card_type = match input.kind.as_deref() {
+        Some(t @ ("MASTERCARD" | "MAESTRO")) => t,
         Some(other) => {
             return Err(DomainError::invalid(format!(
-                "type must be MASTERCARD; got {}.",
+                "type must be MASTERCARD or MAESTRO; got {}.",
                 text::quoted(other)
             )))
         }
-        None => return Err(DomainError::invalid("type is required (MASTERCARD).")),
-    }
+        None => {
+            return Err(DomainError::invalid(
+                "type is required (MASTERCARD or MAESTRO).",
+            ))
+        }
+    };
     let second_line = line("second_line", input.second_line.as_deref())?;
     let first_line = optional("first_line", input.first_line.as_deref(), MAX_CARD_LINE)?;
     let product_type = text::required("product_type", input.product_type.as_deref(), 64)?;
@@ -108,6 +145,19 @@ pub fn new_card(kind: CardKind, input: &CardInput) -> Result<NewCard, DomainErro
             CREDIT_PRODUCT_TYPES.join(", "),
             text::quoted(&product_type)
         )));
+    }
+    // A card's type follows from its product (see `card_type`), so the two must agree.
+    if card_type != card_type_of(&product_type) {
+        return Err(DomainError::invalid(format!(
+            "product_type {} is not a {card_type} card; a MAESTRO card is a {MAESTRO_DEBIT} \
+             (debit) and a MASTERCARD any other product.",
+            text::quoted(&product_type)
+        )));
+    }
+    if card_type == "MAESTRO" && kind != CardKind::Debit {
+        return Err(DomainError::invalid(
+            "A MAESTRO card is a debit card: order it as card-debit.",
+        ));
     }
     let product_sub_type = optional("product_sub_type", input.product_sub_type.as_deref(), 64)?
         .unwrap_or_else(|| "NONE".into());
@@ -315,6 +365,45 @@ mod tests {
             product_type: Some("MASTERCARD_DEBIT".into()),
             ..CardInput::default()
         }
+    }
+
+    #[test]
+    fn maestro_debit_cards_are_ordered_as_maestro() {
+        let maestro = CardInput {
+            kind: Some("MAESTRO".into()),
+            product_type: Some(MAESTRO_DEBIT.into()),
+            ..order()
+        };
+        let card = new_card(CardKind::Debit, &maestro).ok();
+        assert_eq!(card.map(|c| card_type_of(&c.product_type)), Some("MAESTRO"));
+        assert_eq!(card_type_of("MASTERCARD_DEBIT"), "MASTERCARD");
+        let refused = |kind: CardKind, input: &CardInput| {
+            new_card(kind, input)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert!(refused(CardKind::Credit, &maestro).contains("debit card"));
+        let mismatched = CardInput {
+            kind: Some("MASTERCARD".into()),
+            ..maestro.clone()
+        };
+        assert!(refused(CardKind::Debit, &mismatched).contains("is not a MASTERCARD card"));
+    }
+
+    #[test]
+    fn card_names_are_the_legal_name_shortened_as_bunq_allows() {
+        assert_eq!(
+            possible_card_names("Anna", "de Vries"),
+            ["ANNA DE VRIES", "A. DE VRIES", "A DE VRIES", "DE VRIES"]
+        );
+        assert_eq!(
+            possible_card_names("", "Tulip Labs B.V."),
+            ["TULIP LABS B.V."]
+        );
+        let long = possible_card_names("Maximiliaan", "van der Westhuizen-Boer");
+        assert!(long.iter().all(|n| n.chars().count() <= MAX_NAME_ON_CARD));
+        assert!(!long.contains(&"MAXIMILIAAN VAN DER WESTHUIZEN-BOER".to_owned()));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::{
         NewSession, Page, PageQuery, Partner, Session, SessionContext, SessionGrant, SessionId,
         UserId, UserRecord,
     },
+    sandbox_user::{NewSandboxUser, SandboxUser, SandboxUserKind},
     secret::SecretHash,
     time::Timestamp,
 };
@@ -51,6 +52,26 @@ pub trait PartnerStore: Send + Sync {
         &self,
         key: &SecretHash,
     ) -> StoreResult<Option<(Partner, ApiKeyId)>>;
+}
+
+/// Sandbox users (`POST /v1/sandbox-user-person`): partners that are also bunq users others
+/// can pay, by their EMAIL and PHONE_NUMBER pointers.
+#[async_trait]
+pub trait SandboxUserStore: Send + Sync {
+    /// Creates the user in one transaction: a partner with `api_key` and its main EUR account
+    /// (as [`PartnerStore::create_partner`]), remembered as a sandbox person or company, with
+    /// its EMAIL and PHONE_NUMBER pointers. A pointer already taken is
+    /// `StoreError::UniqueViolation` (the caller draws another).
+    async fn create_sandbox_user(
+        &self,
+        user: &NewSandboxUser,
+        api_key: &SecretHash,
+        now: Timestamp,
+    ) -> StoreResult<SandboxUser>;
+    /// The partner `id` if it was created as a sandbox user, with its pointers.
+    async fn sandbox_user(&self, id: UserId) -> StoreResult<Option<SandboxUser>>;
+    /// Every partner created as a sandbox user, and as which kind.
+    async fn sandbox_user_kinds(&self) -> StoreResult<Vec<(UserId, SandboxUserKind)>>;
 }
 
 /// Installations, devices and sessions: the API context.

@@ -13,7 +13,7 @@ pub use banking::{MonetaryAccountStore, PaymentStore};
 pub use cards::{
     AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
 };
-pub use context::{ContextStore, PartnerStore, ServerKeyStore};
+pub use context::{ContextStore, PartnerStore, SandboxUserStore, ServerKeyStore};
 pub use onboarding::{InquiryStore, OnboardingStore, VerificationStore};
 pub use provisioning::{JobStore, OauthStore, ProvisionStore};
 pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
@@ -27,6 +27,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait Store:
     ServerKeyStore
     + PartnerStore
+    + SandboxUserStore
     + ContextStore
     + OauthStore
     + ProvisionStore
@@ -49,6 +50,7 @@ pub trait Store:
 impl<T> Store for T where
     T: ServerKeyStore
         + PartnerStore
+        + SandboxUserStore
         + ContextStore
         + OauthStore
         + ProvisionStore

@@ -4,9 +4,12 @@
 //! it.
 //!
 //! Holds the partners service (`partners`: a partner and its API key, shared by the CLI, the
-//! operator API, the seed file and the first-start demo partner) and `routes` (the handlers and
+//! operator API, the seed file and the first-start demo partner), the sandbox users service
+//! (`sandbox_users`: bunq's `sandbox-user-person`/`-company`, a partner that is also a bunq
+//! user) and `routes` (the handlers and
 //! their table). Imports `http` and the common modules at the crate root only: no other domain,
 //! no dashboard page, not the router.
 
 pub mod partners;
 pub(crate) mod routes;
+pub mod sandbox_users;

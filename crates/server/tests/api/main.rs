@@ -40,6 +40,7 @@ mod requests;
 mod restart;
 mod robustness;
 mod sandbox_clock;
+mod sandbox_users;
 mod scenarios;
 mod sessions;
 mod signing;

@@ -4,6 +4,8 @@
 //! - `ledger`: one side of a payment as stored, with its webhooks; the ledger's totals.
 //! - `transfer`: a payment or a credit as one transaction.
 //! - `payments`: the `PaymentStore`.
+//! - `pointers`: what an IBAN, email address or phone number names here (resolved inside the
+//!   caller's transaction), and the well-known users (sugardaddy@bunq.com, bravo@bunq.com).
 //!
 //! Boundary: imports `webhooks` (the outbox) and the common modules. Exports `accounts` and
 //! `ledger` to `context` (a new partner's main account) and `cards` (a card pays through
@@ -12,4 +14,5 @@
 pub(crate) mod accounts;
 pub(crate) mod ledger;
 mod payments;
+pub(crate) mod pointers;
 mod transfer;

@@ -10,6 +10,7 @@ use provisio_core::{
     account::{
         amount::{format_minor, max_balance_refusal, MAX_BALANCE_MINOR},
         payment::{day_start, Credit, NewPayment, Payment, PaymentPolicy, PaymentType},
+        pointer::Pointer,
         AccountStatus, MonetaryAccount,
     },
     model::{MonetaryAccountId, UserId},
@@ -21,6 +22,7 @@ use sqlx::AnyConnection;
 use super::{
     accounts::{AccountRow, ACCOUNT_COLUMNS},
     ledger::{record, Side},
+    pointers::resolve,
 };
 use crate::{frozen, rows::corrupt};
 
@@ -29,15 +31,14 @@ fn refused(message: impl Into<String>) -> sqlx::Error {
 }
 
 /// How an account is looked up inside a payment.
-enum Find<'a> {
+enum Find {
     Id(i64),
     OwnedBy(i64, UserId),
-    Iban(&'a str),
 }
 
 async fn find_account(
     conn: &mut AnyConnection,
-    find: Find<'_>,
+    find: Find,
 ) -> Result<Option<MonetaryAccount>, sqlx::Error> {
     let select = format!("SELECT {ACCOUNT_COLUMNS} FROM monetary_accounts WHERE");
     let row: Option<AccountRow> = match find {
@@ -51,12 +52,6 @@ async fn find_account(
             sqlx::query_as(&format!("{select} id = $1 AND user_id = $2"))
                 .bind(id)
                 .bind(user.0)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-        Find::Iban(iban) => {
-            sqlx::query_as(&format!("{select} iban = $1"))
-                .bind(iban.to_owned())
                 .fetch_optional(&mut *conn)
                 .await?
         }
@@ -186,40 +181,88 @@ async fn check_daily_limit(
     Ok(())
 }
 
-/// The payee held here, checked against the payer and the policy; `None` for an IBAN
-/// elsewhere that the policy accepts.
+/// Whom a payment pays: the account held here (`None` for money leaving provisio) and the
+/// counterparty the payer's side records.
+struct Payee {
+    account: Option<MonetaryAccount>,
+    iban: String,
+    name: String,
+}
+
+/// The payee the payment's pointer names (resolved here, inside the payment's transaction),
+/// checked against the payer and the policy.
 async fn payee(
     conn: &mut AnyConnection,
     payer: &MonetaryAccount,
     payment: &NewPayment,
     policy: &PaymentPolicy,
-) -> Result<Option<MonetaryAccount>, sqlx::Error> {
-    let Some(payee) = find_account(conn, Find::Iban(&payment.counterparty_iban)).await? else {
-        return if policy.external {
-            Ok(None)
+    now: Timestamp,
+) -> Result<Payee, sqlx::Error> {
+    let resolved = resolve(conn, &payment.counterparty, now).await?;
+    let elsewhere = |iban: String, name: String| {
+        if policy.external {
+            Ok(Payee {
+                account: None,
+                iban,
+                name,
+            })
         } else {
             Err(refused(
                 "This user may pay only to its own accounts and its partner's (PSD2); the IBAN is not one of them.",
             ))
-        };
+        }
     };
-    if payee.id == payer.id {
+    let resolved = match (resolved, &payment.counterparty) {
+        (None, Pointer::Iban { iban, name }) => return elsewhere(iban.clone(), name.clone()),
+        (None, pointer) => return Err(refused(unknown_pointer(pointer))),
+        (Some(r), _) if r.pays_out() => return elsewhere(r.iban, r.name),
+        (Some(r), _) => r,
+    };
+    let user = resolved.user;
+    let Some(account) = resolved.account else {
+        return Err(refused(format!(
+            "{} has no active account to receive this payment.",
+            resolved.name
+        )));
+    };
+    if account.id == payer.id {
         return Err(refused("An account cannot pay itself."));
     }
     if let Some(allowed) = &policy.payees {
-        if !allowed.contains(&payee.user_id) {
-            return Err(refused(
-                "This user may pay only to its own accounts and its partner's (PSD2); the IBAN belongs to someone else.",
-            ));
+        if !allowed.contains(&user) {
+            return Err(refused(format!(
+                "This user may pay only to its own accounts and its partner's (PSD2); the {} belongs to someone else.",
+                match payment.counterparty {
+                    Pointer::Iban { .. } => "IBAN",
+                    Pointer::Email(_) => "email address",
+                    Pointer::Phone(_) => "phone number",
+                }
+            )));
         }
     }
-    if payee.currency != payer.currency {
+    if account.currency != payer.currency {
         return Err(refused(format!(
             "The receiving account holds {}, not {}; payments are in one currency.",
-            payee.currency, payer.currency
+            account.currency, payer.currency
         )));
     }
-    Ok(Some(payee))
+    Ok(Payee {
+        iban: resolved.iban,
+        name: resolved.name,
+        account: Some(account),
+    })
+}
+
+/// The refusal of an email address or phone number that names no user here.
+fn unknown_pointer(pointer: &Pointer) -> String {
+    let what = match pointer {
+        Pointer::Phone(_) => "phone number",
+        _ => "email address",
+    };
+    format!(
+        "The counterparty's {what} {} does not belong to a bunq user; pay an IBAN instead.",
+        provisio_core::text::quoted(pointer.value())
+    )
 }
 
 pub(super) async fn pay_in(
@@ -238,7 +281,11 @@ pub(super) async fn pay_in(
             payer.currency, payment.currency
         )));
     }
-    let payee = payee(conn, &payer, payment, policy).await?;
+    let Payee {
+        account: payee,
+        iban: counterparty_iban,
+        name: counterparty_name,
+    } = payee(conn, &payer, payment, policy, now).await?;
     // Locks in a fixed order: provisions by user id, then accounts by id.
     let mut users = vec![(payer.user_id.0, true)];
     let mut accounts = vec![payer.id.0];
@@ -292,8 +339,8 @@ pub(super) async fn pay_in(
             account: &payer,
             transfer: &transfer,
             amount_minor: -amount,
-            counterparty_iban: &payment.counterparty_iban,
-            counterparty_name: &payment.counterparty_name,
+            counterparty_iban: &counterparty_iban,
+            counterparty_name: &counterparty_name,
             description: &payment.description,
             merchant_reference: payment.merchant_reference.as_deref(),
             kind,

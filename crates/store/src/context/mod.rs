@@ -3,6 +3,8 @@
 //!
 //! - `server_key`: the `ServerKeyStore`.
 //! - `partners`: the `PartnerStore` (partners, their API keys, any user by id).
+//! - `sandbox_users`: the `SandboxUserStore` (partners created as bunq sandbox users, with
+//!   their EMAIL and PHONE_NUMBER pointers).
 //! - `sessions`: the `ContextStore` (installations, devices, sessions, credential grants).
 //! - `rows`: all of these as stored.
 //!
@@ -12,5 +14,6 @@
 
 mod partners;
 mod rows;
+mod sandbox_users;
 mod server_key;
 mod sessions;

@@ -152,6 +152,7 @@ pub(super) async fn delete_partner(
         format!("DELETE FROM devices WHERE id IN ({devices})"),
         format!("DELETE FROM installations WHERE id IN ({installations})"),
         format!("DELETE FROM api_keys WHERE user_id IN ({o})"),
+        format!("DELETE FROM aliases WHERE user_id IN ({o})"),
         format!("DELETE FROM provisions WHERE id IN ({provisions})"),
         format!("DELETE FROM users WHERE id IN ({o})"),
     ];

@@ -15,11 +15,14 @@ use axum::{
 };
 use provisio_core::{
     card::{rules, CardKind, Cvc2Type},
-    model::{CardId, Cvc2Id},
+    model::{CardId, Cvc2Id, UserKind},
+    sandbox_user::{first_and_last, SandboxUserKind},
     text,
 };
 use provisio_wire::{
-    cards::{card_item, cvc2, CardPrimaryAccountNumber, CardRequest, Cvc2Request},
+    cards::{
+        card_item, cvc2, CardPrimaryAccountNumber, CardRequest, CardUserNameArray, Cvc2Request,
+    },
     Item,
 };
 
@@ -92,6 +95,25 @@ pub async fn create_credit(
     Json(body): Json<CardRequest>,
 ) -> ApiResult {
     create(&state, &owner, CardKind::Credit, body).await
+}
+
+/// `GET /user/{user_id}/card-name`: the names the user's cards may carry (bunq's
+/// `CardUserNameArray`), from its name: a sandbox person's first and last name, a provisioned
+/// person's name (first word, then the rest), a company's name as it is.
+pub async fn names(State(state): State<AppState>, owner: AccountOwner) -> ApiResult {
+    let user = &owner.user;
+    let person = match state.store.sandbox_user(user.id).await? {
+        Some(sandbox) => sandbox.kind == SandboxUserKind::Person,
+        None => user.kind == UserKind::Person,
+    };
+    let (first, last) = if person {
+        first_and_last(&user.name)
+    } else {
+        ("", user.name.as_str())
+    };
+    Bunq::items(vec![Item::CardUserNameArray(CardUserNameArray {
+        possible_card_name_array: rules::possible_card_names(first, last),
+    })])
 }
 
 pub async fn list(

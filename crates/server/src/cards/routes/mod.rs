@@ -26,6 +26,7 @@ pub fn v1() -> Api {
             post(cards::create_credit, Op::new("Order a credit card").body::<CardRequest>().answers(&["CardCredit"])),
         ])
         .route("/user/{user_id}/card", [get(cards::list, Op::new("The user's cards").paged().answers(CARD))])
+        .route("/user/{user_id}/card-name", [get(cards::names, Op::new("The names the user's cards may carry").answers(&["CardUserNameArray"]))])
         .route("/user/{user_id}/card/{card_id}", [
             get(cards::get_card, Op::new("One card").answers(CARD)),
             put(cards::update, Op::new("Change a card's status, limits, PIN or fallback account").body::<CardRequest>().answers(CARD)),

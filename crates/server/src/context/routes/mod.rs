@@ -6,6 +6,7 @@
 
 pub mod device;
 pub mod installation;
+pub mod sandbox_user;
 pub mod session;
 
 use provisio_wire::requests::{DeviceServerRequest, InstallationRequest, SessionServerRequest};
@@ -35,7 +36,15 @@ pub fn v1() -> Api {
         .route("/session-server", [
             post(session::create, Op::new("Open a session with the API key or a provision credential")
                 .auth(Auth::Installation).signed_body::<SessionServerRequest>()
-                .answers(&["Id", "Token", "UserCompany", "UserApiKey"])),
+                .answers(&["Id", "Token", "UserCompany", "UserPerson", "UserApiKey"])),
         ])
         .route("/session/{id}", [delete(session::delete, Op::new("Close the session"))])
+        .route("/sandbox-user-person", [post(sandbox_user::person, sandbox_user_op("Create a sandbox person; answers its API key"))])
+        .route("/sandbox-user-company", [post(sandbox_user::company, sandbox_user_op("Create a sandbox company; answers its API key"))])
+        .route("/sandbox-user", [post(sandbox_user::person, sandbox_user_op("Create a sandbox person (bunq's older name); answers its API key"))])
+}
+
+/// A sandbox user's creation: public (no token, no signature), sandbox environment only.
+fn sandbox_user_op(summary: &'static str) -> Op {
+    Op::new(summary).auth(Auth::Public).answers(&["ApiKey"])
 }

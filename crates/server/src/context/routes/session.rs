@@ -11,7 +11,7 @@ use provisio_core::{
 };
 use provisio_wire::render;
 use provisio_wire::{
-    objects::{Id, Token},
+    objects::{AnyUser, Id, Token},
     requests::SessionServerRequest,
     Item,
 };
@@ -28,7 +28,7 @@ use crate::{
 
 /// Opens a session. The body must be signed with the installation's key; the secret must
 /// have a device on this installation that permits the caller's address. The secret is a
-/// partner API key (answered with `UserCompany`) or a provision credential (answered with
+/// partner API key (answered with `UserCompany`, or a sandbox person's `UserPerson`) or a provision credential (answered with
 /// `UserApiKey`; its first use activates the credential).
 pub async fn create(
     State(state): State<AppState>,
@@ -115,11 +115,15 @@ async fn partner_session(
         partner.session_timeout_secs,
     )
     .await?;
-    Bunq::items(vec![
-        Item::Id(id),
-        Item::Token(token),
-        Item::UserCompany(render::user_company(partner)),
-    ])
+    // A sandbox user is answered as the person or company it was created as.
+    let user = match state.store.sandbox_user(partner.id).await? {
+        Some(sandbox) => match render::sandbox_user(&sandbox) {
+            AnyUser::UserPerson(p) => Item::UserPerson(p),
+            AnyUser::UserCompany(c) => Item::UserCompany(c),
+        },
+        None => Item::UserCompany(render::user_company(partner)),
+    };
+    Bunq::items(vec![Item::Id(id), Item::Token(token), user])
 }
 
 async fn user_session(

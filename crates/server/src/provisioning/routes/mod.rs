@@ -42,6 +42,9 @@ fn provisions() -> Api {
             put(provision::update, create::<StatusRequest>("Change a provision's status")),
         ])
         .route("/user/{user_id}", [get(user::get, Op::new("The session's user").answers(&["UserCompany", "UserPerson", "UserApiKey"]))])
+        .route("/user", [get(user::list, Op::new("The session's own user, as a list of one").answers(&["UserCompany", "UserPerson", "UserApiKey"]))])
+        .route("/user-person/{user_id}", [get(user::person, one("The user, if it is a person", "UserPerson"))])
+        .route("/user-company/{user_id}", [get(user::company, one("The user, if it is a company", "UserCompany"))])
 }
 
 /// The OAuth clients: under the partner's company and, as in bunq's swagger, at the top.

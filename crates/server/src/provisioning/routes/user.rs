@@ -1,16 +1,18 @@
-//! `GET /v1/user/{user_id}`: the user a path names, as the caller may see it (J-8, J-9).
+//! `GET /v1/user/{user_id}`: the user a path names, as the caller may see it (J-8, J-9);
+//! `GET /v1/user`, the session's own; `GET /v1/user-person/{user_id}` and
+//! `GET /v1/user-company/{user_id}`, the same user when it is of that type.
 
 use axum::extract::State;
 use provisio_core::{
-    model::{ApiKeyUser, ProvisionedUser, UserKind, UserRecord},
+    model::{ApiKeyUser, Principal, ProvisionedUser, UserKind, UserRecord},
     provision::UserVerifiedType,
 };
-use provisio_wire::render;
-use provisio_wire::Item;
+use provisio_wire::{objects::AnyUser, render, Item};
 
 use crate::{
     http::{
         error::ApiError,
+        extract::SessionAuth,
         respond::{ApiResult, Bunq},
         scope::UserScope,
     },
@@ -32,15 +34,21 @@ fn provisioned(user: &UserRecord) -> ProvisionedUser {
     }
 }
 
-pub async fn get(State(state): State<AppState>, scope: UserScope) -> ApiResult {
+/// The user a scope names, as bunq renders it: the partner's company (a sandbox user as the
+/// person or company it was created as, with its pointers), a provisioned user reached through
+/// its `UserApiKey` as that key, any other provisioned user as itself.
+async fn rendered(state: &AppState, scope: UserScope) -> Result<Item, ApiError> {
+    let not_found = || ApiError::not_found("User not found.");
     match scope {
         UserScope::Partner(user) => {
-            let partner = state
-                .store
-                .partner(user.id)
-                .await?
-                .ok_or_else(|| ApiError::not_found("User not found."))?;
-            Bunq::items(vec![Item::UserCompany(render::user_company(&partner))])
+            if let Some(sandbox) = state.store.sandbox_user(user.id).await? {
+                return Ok(match render::sandbox_user(&sandbox) {
+                    AnyUser::UserPerson(p) => Item::UserPerson(p),
+                    AnyUser::UserCompany(c) => Item::UserCompany(c),
+                });
+            }
+            let partner = state.store.partner(user.id).await?.ok_or_else(not_found)?;
+            Ok(Item::UserCompany(render::user_company(&partner)))
         }
         UserScope::Provisioned {
             user,
@@ -48,28 +56,72 @@ pub async fn get(State(state): State<AppState>, scope: UserScope) -> ApiResult {
             partner,
             ..
         } => {
-            let partner = state
-                .store
-                .partner(partner)
-                .await?
-                .ok_or_else(|| ApiError::not_found("User not found."))?;
+            let partner = state.store.partner(partner).await?.ok_or_else(not_found)?;
             let key = ApiKeyUser {
                 id: key.id,
                 created: key.created,
                 updated: key.updated,
             };
-            Bunq::items(vec![Item::UserApiKey(render::user_api_key(
+            Ok(Item::UserApiKey(render::user_api_key(
                 &key,
                 &partner,
                 &provisioned(&user),
-            ))])
+            )))
         }
         UserScope::Provisioned { user, .. } => {
-            let item = match render::provisioned_user(&provisioned(&user)) {
-                provisio_wire::objects::AnyUser::UserPerson(p) => Item::UserPerson(p),
-                provisio_wire::objects::AnyUser::UserCompany(c) => Item::UserCompany(c),
-            };
-            Bunq::items(vec![item])
+            Ok(match render::provisioned_user(&provisioned(&user)) {
+                AnyUser::UserPerson(p) => Item::UserPerson(p),
+                AnyUser::UserCompany(c) => Item::UserCompany(c),
+            })
         }
+    }
+}
+
+/// `GET /v1/user/{user_id}`.
+pub async fn get(State(state): State<AppState>, scope: UserScope) -> ApiResult {
+    Bunq::items(vec![rendered(&state, scope).await?])
+}
+
+/// `GET /v1/user`: the session's own user, the one element of the list (bunq's SDKs read
+/// the first).
+pub async fn list(State(state): State<AppState>, auth: SessionAuth) -> ApiResult {
+    let not_found = || ApiError::not_found("User not found.");
+    let scope = match auth.session.context.principal {
+        Principal::Partner(partner) => {
+            UserScope::Partner(state.store.user(partner).await?.ok_or_else(not_found)?)
+        }
+        Principal::UserApiKey {
+            api_key_user,
+            partner,
+            granted,
+        } => UserScope::Provisioned {
+            user: state.store.user(granted).await?.ok_or_else(not_found)?,
+            api_key: Some(
+                state
+                    .store
+                    .user(api_key_user)
+                    .await?
+                    .ok_or_else(not_found)?,
+            ),
+            partner,
+            by_partner: false,
+        },
+    };
+    Bunq::items(vec![rendered(&state, scope).await?])
+}
+
+/// `GET /v1/user-person/{user_id}`: the user, if it is a person.
+pub async fn person(State(state): State<AppState>, scope: UserScope) -> ApiResult {
+    match rendered(&state, scope).await? {
+        item @ Item::UserPerson(_) => Bunq::items(vec![item]),
+        _ => Err(ApiError::not_found("UserPerson not found.")),
+    }
+}
+
+/// `GET /v1/user-company/{user_id}`: the user, if it is a company.
+pub async fn company(State(state): State<AppState>, scope: UserScope) -> ApiResult {
+    match rendered(&state, scope).await? {
+        item @ Item::UserCompany(_) => Bunq::items(vec![item]),
+        _ => Err(ApiError::not_found("UserCompany not found.")),
     }
 }

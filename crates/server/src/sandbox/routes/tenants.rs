@@ -2,7 +2,10 @@
 //! have a tenant of its own, and a reset that empties the store.
 
 use axum::{extract::State, http::StatusCode};
-use provisio_core::model::{Partner, UserId};
+use provisio_core::{
+    model::{Partner, UserId},
+    sandbox_user::SandboxUserKind,
+};
 use provisio_wire::{objects::SandboxPartner, requests::CreatePartnerRequest, Item};
 
 use crate::{
@@ -16,11 +19,21 @@ use crate::{
 };
 
 fn rendered(partner: &Partner, api_key: Option<String>) -> Item {
+    sandbox_rendered(partner, api_key, None)
+}
+
+/// A partner, saying which bunq user it stands for when it was created as a sandbox user.
+fn sandbox_rendered(
+    partner: &Partner,
+    api_key: Option<String>,
+    sandbox_user: Option<SandboxUserKind>,
+) -> Item {
     Item::SandboxPartner(SandboxPartner {
         id: partner.id.0,
         name: partner.name.clone(),
         created: provisio_wire::time::format(partner.created.micros()),
         api_key,
+        sandbox_user: sandbox_user.map(|k| k.as_str().to_owned()),
     })
 }
 
@@ -43,7 +56,18 @@ pub async fn create(
 /// `GET /_provisio/partners`: every partner, oldest first (no keys: they are stored hashed).
 pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult {
     let partners = state.store.list_partners().await?;
-    Bunq::items(partners.iter().map(|p| rendered(p, None)).collect())
+    let kinds: std::collections::HashMap<UserId, SandboxUserKind> = state
+        .store
+        .sandbox_user_kinds()
+        .await?
+        .into_iter()
+        .collect();
+    Bunq::items(
+        partners
+            .iter()
+            .map(|p| sandbox_rendered(p, None, kinds.get(&p.id).copied()))
+            .collect(),
+    )
 }
 
 /// `DELETE /_provisio/partners/{id}`: the partner and everything it owns, in one transaction.
