@@ -46,5 +46,8 @@ pub fn v1() -> Api {
 
 /// A sandbox user's creation: public (no token, no signature), sandbox environment only.
 fn sandbox_user_op(summary: &'static str) -> Op {
-    Op::new(summary).auth(Auth::Public).answers(&["ApiKey"])
+    Op::new(summary)
+        .auth(Auth::Public)
+        .sandbox_only()
+        .answers(&["ApiKey"])
 }

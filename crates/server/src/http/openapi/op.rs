@@ -70,6 +70,8 @@ pub struct Op {
     answer: Answer,
     paged: bool,
     query: Vec<Query>,
+    /// Served only in the sandbox environment (bunq's developer sandbox routes).
+    sandbox_only: bool,
     pub(super) schemas: Vec<Collect>,
 }
 
@@ -87,6 +89,7 @@ impl Op {
             answer: Answer::Items(Vec::new()),
             paged: false,
             query: Vec::new(),
+            sandbox_only: false,
             schemas: Vec::new(),
         }
     }
@@ -99,6 +102,17 @@ impl Op {
     /// Who may call it.
     pub fn caller(&self) -> Auth {
         self.auth
+    }
+
+    /// Served only in the sandbox environment: in production the route answers as one that
+    /// does not exist, and the description leaves it out.
+    pub fn sandbox_only(mut self) -> Op {
+        self.sandbox_only = true;
+        self
+    }
+
+    pub fn is_sandbox_only(&self) -> bool {
+        self.sandbox_only
     }
 
     /// A JSON body of type `T`; its signature is checked when sent.
