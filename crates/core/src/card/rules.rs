@@ -154,11 +154,6 @@ pub fn new_card(kind: CardKind, input: &CardInput) -> Result<NewCard, DomainErro
             text::quoted(&product_type)
         )));
     }
-    if card_type == "MAESTRO" && kind != CardKind::Debit {
-        return Err(DomainError::invalid(
-            "A MAESTRO card is a debit card: order it as card-debit.",
-        ));
-    }
     let product_sub_type = optional("product_sub_type", input.product_sub_type.as_deref(), 64)?
         .unwrap_or_else(|| "NONE".into());
     let order_status = match input.order_status.as_deref() {
@@ -383,7 +378,8 @@ mod tests {
                 .map(|e| e.to_string())
                 .unwrap_or_default()
         };
-        assert!(refused(CardKind::Credit, &maestro).contains("debit card"));
+        // MAESTRO_DEBIT is no credit product: a MAESTRO card is a debit card.
+        assert!(refused(CardKind::Credit, &maestro).contains("credit card must be one of"));
         let mismatched = CardInput {
             kind: Some("MASTERCARD".into()),
             ..maestro.clone()
