@@ -13,6 +13,7 @@ pub mod cards;
 pub mod envelope;
 pub mod headers;
 pub mod kyc;
+pub mod money_requests;
 pub mod objects;
 pub mod operator;
 pub mod payments;

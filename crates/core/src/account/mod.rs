@@ -5,6 +5,7 @@
 pub mod amount;
 pub mod iban;
 pub mod payment;
+pub mod request;
 pub mod rules;
 
 use crate::{

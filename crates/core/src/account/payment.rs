@@ -111,7 +111,7 @@ pub struct Credit {
     pub description: String,
 }
 
-fn positive_amount(field: &str, value: &str) -> Result<i64, DomainError> {
+pub(super) fn positive_amount(field: &str, value: &str) -> Result<i64, DomainError> {
     let minor = parse_minor(field, value)?;
     if minor == 0 {
         return Err(DomainError::invalid(format!(
@@ -123,7 +123,7 @@ fn positive_amount(field: &str, value: &str) -> Result<i64, DomainError> {
 
 /// An IBAN as sent, in its one stored form: upper case (ISO 13616 compares IBANs without
 /// regard to case), spaces (the printed form's groups) removed; then validated.
-fn checked_iban(field: &str, value: &str) -> Result<String, DomainError> {
+pub(super) fn checked_iban(field: &str, value: &str) -> Result<String, DomainError> {
     let compact: String = value
         .chars()
         .filter(|c| *c != ' ')
@@ -139,7 +139,7 @@ fn checked_iban(field: &str, value: &str) -> Result<String, DomainError> {
     }
 }
 
-fn optional_text(
+pub(super) fn optional_text(
     field: &str,
     value: Option<&str>,
     max: usize,
@@ -150,7 +150,7 @@ fn optional_text(
     }
 }
 
-fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str, DomainError> {
+pub(super) fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str, DomainError> {
     value.ok_or_else(|| DomainError::invalid(format!("{field} is required.")))
 }
 

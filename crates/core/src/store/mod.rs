@@ -9,7 +9,7 @@ mod provisioning;
 mod sandbox;
 mod webhooks;
 
-pub use banking::{MonetaryAccountStore, PaymentStore};
+pub use banking::{MonetaryAccountStore, PaymentStore, RequestStore};
 pub use cards::{
     AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
 };
@@ -39,6 +39,7 @@ pub trait Store:
     + SandboxStore
     + MonetaryAccountStore
     + PaymentStore
+    + RequestStore
     + CardStore
     + CardTransactionStore
     + CardSecretStore
@@ -61,6 +62,7 @@ impl<T> Store for T where
         + SandboxStore
         + MonetaryAccountStore
         + PaymentStore
+        + RequestStore
         + CardStore
         + CardTransactionStore
         + CardSecretStore

@@ -28,6 +28,7 @@ mod input;
 mod ip;
 mod ledger;
 mod metrics;
+mod money_requests;
 mod oauth;
 mod onboarding;
 mod openapi;

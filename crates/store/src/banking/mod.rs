@@ -4,6 +4,9 @@
 //! - `ledger`: one side of a payment as stored, with its webhooks; the ledger's totals.
 //! - `transfer`: a payment or a credit as one transaction.
 //! - `payments`: the `PaymentStore`.
+//! - `request_rows`, `requests`: requests for money (`RequestInquiry`/`RequestResponse`) as
+//!   stored, and the `RequestStore`: made, answered (an internal payment through `transfer`)
+//!   or revoked, each in one write with its webhooks; Sugar Daddy's test money.
 //!
 //! Boundary: imports `webhooks` (the outbox) and the common modules. Exports `accounts` and
 //! `ledger` to `context` (a new partner's main account) and `cards` (a card pays through
@@ -12,4 +15,6 @@
 pub(crate) mod accounts;
 pub(crate) mod ledger;
 mod payments;
+mod request_rows;
+mod requests;
 mod transfer;

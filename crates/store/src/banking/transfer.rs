@@ -29,13 +29,13 @@ fn refused(message: impl Into<String>) -> sqlx::Error {
 }
 
 /// How an account is looked up inside a payment.
-enum Find<'a> {
+pub(super) enum Find<'a> {
     Id(i64),
     OwnedBy(i64, UserId),
     Iban(&'a str),
 }
 
-async fn find_account(
+pub(super) async fn find_account(
     conn: &mut AnyConnection,
     find: Find<'_>,
 ) -> Result<Option<MonetaryAccount>, sqlx::Error> {

@@ -142,6 +142,13 @@ pub(super) async fn delete_partner(
              AND transfer_id IN (SELECT transfer_id FROM payments WHERE type = 'BUNQ' AND ({gone}))"
         ),
         format!("DELETE FROM payments WHERE {gone}"),
+        // A request from another partner's account to one of these stays, as a request to an
+        // IBAN elsewhere (nobody here answers it), like the surviving side of a payment.
+        format!(
+            "UPDATE money_requests SET responder_account_id = NULL, responder_user_id = NULL \
+             WHERE responder_user_id IN ({o}) AND user_id NOT IN ({o})"
+        ),
+        format!("DELETE FROM money_requests WHERE user_id IN ({o}) OR responder_user_id IN ({o})"),
         format!("DELETE FROM monetary_accounts WHERE user_id IN ({o})"),
         format!(
             "DELETE FROM oauth_callback_urls WHERE oauth_client_id IN \

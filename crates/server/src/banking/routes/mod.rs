@@ -1,4 +1,4 @@
-//! The banking routes: monetary accounts and their payments under `/v1`; money in from
+//! The banking routes: monetary accounts, their payments and requests for money under `/v1`; money in from
 //! elsewhere and the ledger's check under `/_provisio`. Each is registered with its description
 //! (see `http::openapi`).
 //!
@@ -7,9 +7,11 @@
 
 pub mod accounts;
 pub mod payments;
+pub mod requests;
 
 use provisio_wire::{
     accounts::MonetaryAccountRequest,
+    money_requests::{RequestInquiryRequest, RequestStatusRequest},
     payments::{CreditRequest, PaymentRequest},
 };
 
@@ -48,6 +50,21 @@ pub fn v1() -> Api {
             get(payments::list, list("The account's payments", "Payment")),
         ])
         .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}", [get(payments::get, one("One payment", "Payment"))])
+        .route("/user/{user_id}/monetary-account/{id}/request-inquiry", [
+            post(requests::create, Op::new("Ask an IBAN or sugardaddy@bunq.com for money").signed_body::<RequestInquiryRequest>().answers(ID)),
+            get(requests::list_inquiries, list("The account's requests for money", "RequestInquiry")),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/request-inquiry/{request_inquiry_id}", [
+            get(requests::get_inquiry, one("One request for money", "RequestInquiry")),
+            put(requests::revoke, Op::new("Revoke a PENDING request").body::<RequestStatusRequest>().answers(&["RequestInquiry"])),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/request-response", [
+            get(requests::list_responses, list("The requests the account was sent", "RequestResponse")),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/request-response/{request_response_id}", [
+            get(requests::get_response, one("One request the account was sent", "RequestResponse")),
+            put(requests::respond, Op::new("Accept (pay) or reject a PENDING request").body::<RequestStatusRequest>().answers(&["RequestResponse"])),
+        ])
 }
 
 /// Money in and the ledger, to merge into `/_provisio`.
