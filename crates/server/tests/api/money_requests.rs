@@ -25,6 +25,7 @@ use crate::{
     helpers::*,
     payments::{fund, payments},
     provisioning::*,
+    tenants::{connect, new_partner},
 };
 
 fn ok<T>(result: Result<T, ClientError>) -> T {
@@ -371,6 +372,46 @@ for_each_backend! { TestApp::spawn =>
         // The scenarios say so.
         let catalogue = admin(&app, Method::GET, "/_provisio/scenarios").await;
         assert!(String::from_utf8_lossy(&catalogue.body).contains("sugardaddy@bunq.com"));
+    }
+
+    async fn a_closed_users_requests_are_frozen(app: TestApp) {
+        let (partner, user, key, provision) = active_user(&app).await;
+        let me = own_id(&partner).await;
+        let main = banks(&partner, me).await[0].id;
+        let salary = open(&user, key, "bank", &bank("EUR", "Salary")).await;
+        let salary_iban = banks(&user, key).await[0].alias[0].value.clone();
+        fund(&app, salary, "10.00").await;
+        let id = ok(ask(&partner, me, main, &asking("IBAN", &salary_iban, "1.00")).await);
+        ok(put(&partner, provision, "CANCELLED").await);
+        let before = deliveries(app.store.as_ref()).await;
+        refused(ask(&partner, me, main, &asking("IBAN", &salary_iban, "1.00")).await, 400, "takes no requests");
+        refused(answer(&partner, key, salary, id, &status("ACCEPTED", None)).await, 400, "CANCELLED");
+        refused(ask(&partner, key, salary, &asking("EMAIL", "sugardaddy@bunq.com", "1.00")).await, 400, "CANCELLED");
+        assert_eq!(deliveries(app.store.as_ref()).await, before);
+        assert_eq!((balance(&partner, key, salary).await, balance(&partner, me, main).await), ("10.00".into(), "0.00".into()));
+        // The request can still be revoked by its (open) asker.
+        assert_eq!(ok(revoke(&partner, me, main, id, &status("REVOKED", None)).await).status, "REVOKED");
+    }
+
+    async fn removing_a_partner_keeps_the_others_requests_to_it(app: TestApp) {
+        let acme = app.client().await;
+        let acme_id = own_id(&acme).await;
+        let acme_main = banks(&acme, acme_id).await[0].id;
+        let (globex_id, globex_key) = new_partner(&app, "Globex").await;
+        let globex = connect(&app, &globex_key).await.unwrap_or_else(|e| panic!("{e}"));
+        let globex_main = banks(&globex, globex_id).await[0].clone();
+        let globex_iban = globex_main.alias[0].value.clone();
+        let to_globex = ok(ask(&acme, acme_id, acme_main, &asking("IBAN", &globex_iban, "2.00")).await);
+        ok(ask(&globex, globex_id, globex_main.id, &asking("EMAIL", "sugardaddy@bunq.com", "5.00")).await);
+        let acme_iban = banks(&acme, acme_id).await[0].alias[0].value.clone();
+        ok(ask(&globex, globex_id, globex_main.id, &asking("IBAN", &acme_iban, "1.00")).await);
+
+        let reply = operator(&app, Method::DELETE, &format!("/_provisio/partners/{globex_id}"), None).await;
+        assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+        let [kept] = inquiries(&acme, acme_id, acme_main).await.try_into().unwrap_or_else(|r| panic!("{r:?}"));
+        assert_eq!((kept.id, kept.status.as_str(), kept.counterparty_alias.iban.as_str()), (to_globex, "PENDING", globex_iban.as_str()));
+        assert!(responses(&acme, acme_id, acme_main).await.is_empty(), "Globex's request to Acme went with Globex");
+        ledger_holds(&app).await;
     }
 }
 
