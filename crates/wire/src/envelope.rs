@@ -39,6 +39,7 @@ pub enum Item {
     Payment(crate::payments::PaymentObject),
     RequestInquiry(crate::money_requests::RequestInquiryObject),
     RequestResponse(crate::money_requests::RequestResponseObject),
+    BunqMeTab(crate::bunqme::BunqMeTabObject),
     /// provisio's operator API, not bunq's.
     LedgerCheck(crate::payments::LedgerCheck),
     /// provisio's operator API, not bunq's.

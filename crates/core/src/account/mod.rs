@@ -3,6 +3,7 @@
 //! minor units throughout (see [`amount`]).
 
 pub mod amount;
+pub mod bunqme;
 pub mod iban;
 pub mod payment;
 pub mod request;

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 
 use crate::{
     account::{
+        bunqme::{BunqMeTab, NewTab},
         payment::{Credit, Ledger, NewPayment, Payment, PaymentPolicy},
         request::{Answer, MoneyRequest, NewRequest, RequestTarget},
         AccountKind, AccountUpdate, MonetaryAccount, NewAccount,
@@ -155,4 +156,48 @@ pub trait RequestStore: Send + Sync {
         answer: &Answer,
         now: Timestamp,
     ) -> StoreResult<Option<MoneyRequest>>;
+}
+
+/// bunq.me tabs, paid from IBANs elsewhere (the operator plays the stranger).
+#[async_trait]
+pub trait BunqMeTabStore: Send + Sync {
+    /// Opens a tab on the user's `account` (in its currency); `None` for no such account.
+    async fn create_tab(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        tab: &NewTab,
+        now: Timestamp,
+    ) -> StoreResult<Option<BunqMeTab>>;
+    async fn tab(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+    ) -> StoreResult<Option<BunqMeTab>>;
+    /// The account's tabs, newest first.
+    async fn tabs(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        page: PageQuery,
+    ) -> StoreResult<Page<BunqMeTab>>;
+    /// Cancels a tab WAITING_FOR_PAYMENT (else refused).
+    async fn cancel_tab(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<BunqMeTab>>;
+    /// A stranger pays the tab's amount from `from_iban`: money in from outside (an incoming
+    /// `EBA_SCT` with its webhooks), recorded among the tab's results, in one transaction. A
+    /// cancelled tab refuses. `None` for an unknown tab.
+    async fn pay_tab(
+        &self,
+        id: i64,
+        from_iban: &str,
+        from_name: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<BunqMeTab>>;
 }

@@ -9,7 +9,7 @@ mod provisioning;
 mod sandbox;
 mod webhooks;
 
-pub use banking::{MonetaryAccountStore, PaymentStore, RequestStore};
+pub use banking::{BunqMeTabStore, MonetaryAccountStore, PaymentStore, RequestStore};
 pub use cards::{
     AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
 };
@@ -40,6 +40,7 @@ pub trait Store:
     + MonetaryAccountStore
     + PaymentStore
     + RequestStore
+    + BunqMeTabStore
     + CardStore
     + CardTransactionStore
     + CardSecretStore
@@ -63,6 +64,7 @@ impl<T> Store for T where
         + MonetaryAccountStore
         + PaymentStore
         + RequestStore
+        + BunqMeTabStore
         + CardStore
         + CardTransactionStore
         + CardSecretStore

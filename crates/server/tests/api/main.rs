@@ -7,6 +7,7 @@ mod provisioning;
 mod accounts;
 mod bunq_clients;
 mod bunq_fields;
+mod bunqme_tabs;
 mod card_limits;
 mod card_secrets;
 mod card_transactions;

@@ -6,6 +6,7 @@
 use provisio_client::{
     wire::{
         accounts::AmountRequest,
+        bunqme::{BunqMeTabEntryRequest, BunqMeTabRequest},
         money_requests::{
             RequestInquiryObject, RequestInquiryRequest, RequestResponseObject,
             RequestStatusRequest,
@@ -405,6 +406,11 @@ for_each_backend! { TestApp::spawn =>
         ok(ask(&globex, globex_id, globex_main.id, &asking("EMAIL", "sugardaddy@bunq.com", "5.00")).await);
         let acme_iban = banks(&acme, acme_id).await[0].alias[0].value.clone();
         ok(ask(&globex, globex_id, globex_main.id, &asking("IBAN", &acme_iban, "1.00")).await);
+        // A paid bunq.me tab goes with it too.
+        let tab = BunqMeTabRequest { bunqme_tab_entry: Some(BunqMeTabEntryRequest { amount_inquired: Some(money("1.00")), ..BunqMeTabEntryRequest::default() }), status: None };
+        let tab = first_id(&ok(globex.post(&format!("/v1/user/{globex_id}/monetary-account/{}/bunqme-tab", globex_main.id), &tab).await).response);
+        let paid = operator(&app, Method::POST, &format!("/_provisio/bunqme-tabs/{tab}/pay"), Some(serde_json::json!({}))).await;
+        assert_eq!(paid.status, 200);
 
         let reply = operator(&app, Method::DELETE, &format!("/_provisio/partners/{globex_id}"), None).await;
         assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));

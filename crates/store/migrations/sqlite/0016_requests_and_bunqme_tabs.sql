@@ -28,3 +28,28 @@ CREATE TABLE money_requests (
 );
 CREATE INDEX money_requests_by_account ON money_requests (monetary_account_id, id);
 CREATE INDEX money_requests_by_responder ON money_requests (responder_account_id, id);
+
+-- bunq.me tabs: a fixed amount anyone may pay into the account, until cancelled. Each payment
+-- through one (money in from an IBAN elsewhere) is linked in bunqme_tab_results.
+CREATE TABLE bunqme_tabs (
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    monetary_account_id BIGINT  NOT NULL REFERENCES monetary_accounts (id),
+    user_id             BIGINT  NOT NULL REFERENCES users (id),
+    uuid                TEXT    NOT NULL UNIQUE,
+    alias_iban          TEXT    NOT NULL,
+    alias_name          TEXT    NOT NULL,
+    amount_minor        BIGINT  NOT NULL CHECK (amount_minor > 0),
+    currency            TEXT    NOT NULL,
+    description         TEXT    NOT NULL,
+    status              TEXT    NOT NULL
+        CHECK (status IN ('WAITING_FOR_PAYMENT', 'CANCELLED', 'EXPIRED')),
+    created             BIGINT  NOT NULL,
+    updated             BIGINT  NOT NULL
+);
+CREATE INDEX bunqme_tabs_by_account ON bunqme_tabs (monetary_account_id, id);
+
+CREATE TABLE bunqme_tab_results (
+    tab_id     BIGINT NOT NULL REFERENCES bunqme_tabs (id),
+    payment_id BIGINT NOT NULL REFERENCES payments (id),
+    PRIMARY KEY (tab_id, payment_id)
+);
