@@ -51,6 +51,19 @@ pub const PAYMENT_RECEIVED: &str = "PAYMENT_RECEIVED";
 pub const MUTATION_CREATED: &str = "MUTATION_CREATED";
 pub const MUTATION_RECEIVED: &str = "MUTATION_RECEIVED";
 
+/// Requests for money: the asking side's `REQUEST_INQUIRY_*` and the side asked's
+/// `REQUEST_RESPONSE_*` (an account here), each when the request is made and when it is
+/// accepted, rejected or revoked.
+pub const REQUEST: &str = "REQUEST";
+pub const REQUEST_INQUIRY_CREATED: &str = "REQUEST_INQUIRY_CREATED";
+pub const REQUEST_INQUIRY_ACCEPTED: &str = "REQUEST_INQUIRY_ACCEPTED";
+pub const REQUEST_INQUIRY_REJECTED: &str = "REQUEST_INQUIRY_REJECTED";
+pub const REQUEST_INQUIRY_REVOKED: &str = "REQUEST_INQUIRY_REVOKED";
+pub const REQUEST_RESPONSE_CREATED: &str = "REQUEST_RESPONSE_CREATED";
+pub const REQUEST_RESPONSE_ACCEPTED: &str = "REQUEST_RESPONSE_ACCEPTED";
+pub const REQUEST_RESPONSE_REJECTED: &str = "REQUEST_RESPONSE_REJECTED";
+pub const REQUEST_RESPONSE_REVOKED: &str = "REQUEST_RESPONSE_REVOKED";
+
 /// Cards: `CARD_UPDATED` whenever a card changes (ordered, its order moves on, a `PUT`).
 pub const CARD: &str = "CARD";
 pub const CARD_UPDATED: &str = "CARD_UPDATED";

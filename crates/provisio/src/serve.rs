@@ -120,6 +120,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             idle: args.dashboard_idle,
             lifetime: args.dashboard_lifetime,
         },
+        sugardaddy_limit_minor: args.sugardaddy_limit,
         ..ServerConfig::default()
     };
     let server = Server::build(config, store.clone(), clock.clone())

@@ -143,6 +143,10 @@ pub struct ServeArgs {
     /// e.g. USER_PERSON_SOURCE_OF_FUND (comma-separated).
     #[arg(long, env = "PROVISIO_ONBOARDING_INQUIRY", value_delimiter = ',')]
     pub onboarding_inquiry: Vec<String>,
+    /// The most sugardaddy@bunq.com gives per request-inquiry in the sandbox (bunq's: 500.00),
+    /// a decimal amount with two decimals.
+    #[arg(long, env = "PROVISIO_SUGARDADDY_LIMIT", default_value = "500.00", value_parser = parse_amount)]
+    pub sugardaddy_limit: i64,
     /// A fixed API key for the demo partner, for CI: seeded on an empty store, added to the
     /// "Demo Partner" of a store that has one. In the sandbox it starts with sandbox_; then 16
     /// to 128 of A-Z a-z 0-9 _ -.
@@ -178,6 +182,11 @@ pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
 }
 
 /// `250ms`, `2s`, `5m`, `1h`, or plain seconds.
+/// A decimal amount ("500.00") as minor units, by the one amount parser.
+pub fn parse_amount(text: &str) -> Result<i64, String> {
+    provisio_core::account::amount::parse_minor("the amount", text).map_err(|e| e.to_string())
+}
+
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text

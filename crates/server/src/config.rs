@@ -2,7 +2,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use provisio_core::{model::Environment, sealing::SealingKey, webhook::RetryPolicy};
+use provisio_core::{
+    account::request::DEFAULT_SUGARDADDY_LIMIT_MINOR, model::Environment, sealing::SealingKey,
+    webhook::RetryPolicy,
+};
 
 /// `dev` forgives what a developer's first client gets wrong; `strict` applies bunq's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,9 @@ pub struct ServerConfig {
     /// which lives in the same database: see `provisio_core::sealing` for what each gives.
     pub secrets_key: Option<Arc<SealingKey>>,
     pub dashboard: DashboardConfig,
+    /// The most `sugardaddy@bunq.com` gives per request, in minor units (bunq's sandbox: 500.00
+    /// EUR); it answers only in the sandbox environment.
+    pub sugardaddy_limit_minor: i64,
 }
 
 /// The dashboard's sessions (on the sandbox clock: advancing it past `idle` signs out too).
@@ -112,6 +118,7 @@ impl Default for ServerConfig {
             clock_refresh: crate::sandbox_clock::REFRESH,
             secrets_key: None,
             dashboard: DashboardConfig::default(),
+            sugardaddy_limit_minor: DEFAULT_SUGARDADDY_LIMIT_MINOR,
         }
     }
 }
@@ -129,6 +136,12 @@ impl ServerConfig {
     /// bunq's classic rate limits apply in `strict` (spec A.8; off by default, J-12).
     pub fn rate_limits(&self) -> bool {
         self.profile == Profile::Strict
+    }
+
+    /// The most Sugar Daddy gives per request; `None` outside the sandbox, where nobody
+    /// answers requests by itself.
+    pub fn sugardaddy_limit(&self) -> Option<i64> {
+        (self.environment == Environment::Sandbox).then_some(self.sugardaddy_limit_minor)
     }
 
     pub fn user_session_only(&self) -> bool {

@@ -37,6 +37,9 @@ pub enum Item {
     MonetaryAccountBank(crate::accounts::MonetaryAccountBank),
     MonetaryAccountExternal(crate::accounts::MonetaryAccountExternal),
     Payment(crate::payments::PaymentObject),
+    RequestInquiry(crate::money_requests::RequestInquiryObject),
+    RequestResponse(crate::money_requests::RequestResponseObject),
+    BunqMeTab(crate::bunqme::BunqMeTabObject),
     /// provisio's operator API, not bunq's.
     LedgerCheck(crate::payments::LedgerCheck),
     /// provisio's operator API, not bunq's.

@@ -8,11 +8,13 @@
 //! schema does not require it.
 
 pub mod accounts;
+pub mod bunqme;
 pub mod card_transactions;
 pub mod cards;
 pub mod envelope;
 pub mod headers;
 pub mod kyc;
+pub mod money_requests;
 pub mod objects;
 pub mod operator;
 pub mod payments;

@@ -3,9 +3,11 @@
 //! minor units throughout (see [`amount`]).
 
 pub mod amount;
+pub mod bunqme;
 pub mod iban;
 pub mod payment;
 pub mod pointer;
+pub mod request;
 pub mod rules;
 
 use crate::{

@@ -111,7 +111,7 @@ pub struct Credit {
     pub description: String,
 }
 
-fn positive_amount(field: &str, value: &str) -> Result<i64, DomainError> {
+pub(super) fn positive_amount(field: &str, value: &str) -> Result<i64, DomainError> {
     let minor = parse_minor(field, value)?;
     if minor == 0 {
         return Err(DomainError::invalid(format!(
@@ -121,7 +121,7 @@ fn positive_amount(field: &str, value: &str) -> Result<i64, DomainError> {
     Ok(minor)
 }
 
-fn optional_text(
+pub(super) fn optional_text(
     field: &str,
     value: Option<&str>,
     max: usize,
@@ -132,7 +132,7 @@ fn optional_text(
     }
 }
 
-fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str, DomainError> {
+pub(super) fn required<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str, DomainError> {
     value.ok_or_else(|| DomainError::invalid(format!("{field} is required.")))
 }
 

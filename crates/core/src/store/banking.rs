@@ -4,7 +4,9 @@ use async_trait::async_trait;
 
 use crate::{
     account::{
+        bunqme::{BunqMeTab, NewTab},
         payment::{Credit, Ledger, NewPayment, Payment, PaymentPolicy},
+        request::{Answer, MoneyRequest, NewRequest, RequestTarget},
         AccountKind, AccountUpdate, MonetaryAccount, NewAccount,
     },
     model::{MonetaryAccountId, Page, PageQuery, PaymentId, UserId},
@@ -89,4 +91,113 @@ pub trait PaymentStore: Send + Sync {
     ) -> StoreResult<Page<Payment>>;
     /// The whole ledger's totals.
     async fn ledger(&self) -> StoreResult<Ledger>;
+}
+
+/// Requests for money between accounts (`RequestInquiry` / `RequestResponse`).
+#[async_trait]
+pub trait RequestStore: Send + Sync {
+    /// Asks for money into the user's `account`, in one transaction with its webhooks. An IBAN
+    /// of an account here gets a `RequestResponse` (a request to the same account, another
+    /// currency, or a closed user's account is refused); an IBAN elsewhere leaves the request
+    /// PENDING; Sugar Daddy accepts it at once, crediting the account as money in from
+    /// outside. `None` when the user has no such account.
+    async fn create_request(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        request: &NewRequest,
+        target: &RequestTarget,
+        now: Timestamp,
+    ) -> StoreResult<Option<MoneyRequest>>;
+    /// A request the user's `account` made (`None`: unknown here).
+    async fn request_inquiry(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+    ) -> StoreResult<Option<MoneyRequest>>;
+    /// The requests the account made, newest first.
+    async fn request_inquiries(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        page: PageQuery,
+    ) -> StoreResult<Page<MoneyRequest>>;
+    /// A request made to the user's `account`.
+    async fn request_response(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+    ) -> StoreResult<Option<MoneyRequest>>;
+    /// The requests made to the account, newest first.
+    async fn request_responses(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        page: PageQuery,
+    ) -> StoreResult<Page<MoneyRequest>>;
+    /// The inquirer takes its PENDING request back (REVOKED), with both sides' webhooks.
+    async fn revoke_request(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<MoneyRequest>>;
+    /// The responder accepts (paying the inquirer: an internal payment with its webhooks) or
+    /// rejects a PENDING request, in one transaction with both statuses and their webhooks. A
+    /// refusal (not PENDING, another amount, insufficient balance) changes nothing.
+    async fn answer_request(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+        answer: &Answer,
+        now: Timestamp,
+    ) -> StoreResult<Option<MoneyRequest>>;
+}
+
+/// bunq.me tabs, paid from IBANs elsewhere (the operator plays the stranger).
+#[async_trait]
+pub trait BunqMeTabStore: Send + Sync {
+    /// Opens a tab on the user's `account` (in its currency); `None` for no such account.
+    async fn create_tab(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        tab: &NewTab,
+        now: Timestamp,
+    ) -> StoreResult<Option<BunqMeTab>>;
+    async fn tab(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+    ) -> StoreResult<Option<BunqMeTab>>;
+    /// The account's tabs, newest first.
+    async fn tabs(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        page: PageQuery,
+    ) -> StoreResult<Page<BunqMeTab>>;
+    /// Cancels a tab WAITING_FOR_PAYMENT (else refused).
+    async fn cancel_tab(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<BunqMeTab>>;
+    /// A stranger pays the tab's amount from `from_iban`: money in from outside (an incoming
+    /// `EBA_SCT` with its webhooks), recorded among the tab's results, in one transaction. A
+    /// cancelled tab refuses. `None` for an unknown tab.
+    async fn pay_tab(
+        &self,
+        id: i64,
+        from_iban: &str,
+        from_name: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<BunqMeTab>>;
 }

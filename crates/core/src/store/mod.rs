@@ -9,7 +9,7 @@ mod provisioning;
 mod sandbox;
 mod webhooks;
 
-pub use banking::{MonetaryAccountStore, PaymentStore};
+pub use banking::{BunqMeTabStore, MonetaryAccountStore, PaymentStore, RequestStore};
 pub use cards::{
     AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
 };
@@ -40,6 +40,8 @@ pub trait Store:
     + SandboxStore
     + MonetaryAccountStore
     + PaymentStore
+    + RequestStore
+    + BunqMeTabStore
     + CardStore
     + CardTransactionStore
     + CardSecretStore
@@ -63,6 +65,8 @@ impl<T> Store for T where
         + SandboxStore
         + MonetaryAccountStore
         + PaymentStore
+        + RequestStore
+        + BunqMeTabStore
         + CardStore
         + CardTransactionStore
         + CardSecretStore

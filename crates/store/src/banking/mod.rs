@@ -6,13 +6,20 @@
 //! - `payments`: the `PaymentStore`.
 //! - `pointers`: what an IBAN, email address or phone number names here (resolved inside the
 //!   caller's transaction), and the well-known users (sugardaddy@bunq.com, bravo@bunq.com).
+//! - `request_rows`, `requests`: requests for money (`RequestInquiry`/`RequestResponse`) as
+//!   stored, and the `RequestStore`: made, answered (an internal payment through `transfer`)
+//!   or revoked, each in one write with its webhooks; Sugar Daddy's test money.
+//! - `bunqme_tabs`: the `BunqMeTabStore`: bunq.me tabs and the strangers' payments into them.
 //!
 //! Boundary: imports `webhooks` (the outbox) and the common modules. Exports `accounts` and
 //! `ledger` to `context` (a new partner's main account) and `cards` (a card pays through
 //! them).
 
 pub(crate) mod accounts;
+mod bunqme_tabs;
 pub(crate) mod ledger;
 mod payments;
 pub(crate) mod pointers;
+mod request_rows;
+mod requests;
 mod transfer;

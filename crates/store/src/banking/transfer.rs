@@ -31,12 +31,12 @@ fn refused(message: impl Into<String>) -> sqlx::Error {
 }
 
 /// How an account is looked up inside a payment.
-enum Find {
+pub(super) enum Find {
     Id(i64),
     OwnedBy(i64, UserId),
 }
 
-async fn find_account(
+pub(super) async fn find_account(
     conn: &mut AnyConnection,
     find: Find,
 ) -> Result<Option<MonetaryAccount>, sqlx::Error> {

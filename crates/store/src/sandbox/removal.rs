@@ -141,7 +141,19 @@ pub(super) async fn delete_partner(
             "UPDATE payments SET type = 'EBA_SCT' WHERE type = 'BUNQ' AND NOT ({gone}) \
              AND transfer_id IN (SELECT transfer_id FROM payments WHERE type = 'BUNQ' AND ({gone}))"
         ),
+        format!(
+            "DELETE FROM bunqme_tab_results WHERE tab_id IN \
+             (SELECT id FROM bunqme_tabs WHERE user_id IN ({o}))"
+        ),
+        format!("DELETE FROM bunqme_tabs WHERE user_id IN ({o})"),
         format!("DELETE FROM payments WHERE {gone}"),
+        // A request from another partner's account to one of these stays, as a request to an
+        // IBAN elsewhere (nobody here answers it), like the surviving side of a payment.
+        format!(
+            "UPDATE money_requests SET responder_account_id = NULL, responder_user_id = NULL \
+             WHERE responder_user_id IN ({o}) AND user_id NOT IN ({o})"
+        ),
+        format!("DELETE FROM money_requests WHERE user_id IN ({o}) OR responder_user_id IN ({o})"),
         format!("DELETE FROM monetary_accounts WHERE user_id IN ({o})"),
         format!(
             "DELETE FROM oauth_callback_urls WHERE oauth_client_id IN \

@@ -1,15 +1,19 @@
-//! The banking routes: monetary accounts and their payments under `/v1`; money in from
-//! elsewhere and the ledger's check under `/_provisio`. Each is registered with its description
-//! (see `http::openapi`).
+//! The banking routes: monetary accounts, their payments, requests for money and bunq.me tabs
+//! under `/v1`; money in from elsewhere, a stranger paying a tab and the ledger's check under
+//! `/_provisio`. Each is registered with its description (see `http::openapi`).
 //!
 //! The table imports only its handlers and `http::openapi`; only the router imports the table.
 //! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod accounts;
+pub mod bunqme;
 pub mod payments;
+pub mod requests;
 
 use provisio_wire::{
     accounts::MonetaryAccountRequest,
+    bunqme::{BunqMeTabPayRequest, BunqMeTabRequest},
+    money_requests::{RequestInquiryRequest, RequestStatusRequest},
     payments::{CreditRequest, PaymentRequest},
 };
 
@@ -48,6 +52,29 @@ pub fn v1() -> Api {
             get(payments::list, list("The account's payments", "Payment")),
         ])
         .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}", [get(payments::get, one("One payment", "Payment"))])
+        .route("/user/{user_id}/monetary-account/{id}/request-inquiry", [
+            post(requests::create, Op::new("Ask an IBAN or sugardaddy@bunq.com for money").signed_body::<RequestInquiryRequest>().answers(ID)),
+            get(requests::list_inquiries, list("The account's requests for money", "RequestInquiry")),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/request-inquiry/{request_inquiry_id}", [
+            get(requests::get_inquiry, one("One request for money", "RequestInquiry")),
+            put(requests::revoke, Op::new("Revoke a PENDING request").body::<RequestStatusRequest>().answers(&["RequestInquiry"])),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/request-response", [
+            get(requests::list_responses, list("The requests the account was sent", "RequestResponse")),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/request-response/{request_response_id}", [
+            get(requests::get_response, one("One request the account was sent", "RequestResponse")),
+            put(requests::respond, Op::new("Accept (pay) or reject a PENDING request").body::<RequestStatusRequest>().answers(&["RequestResponse"])),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/bunqme-tab", [
+            post(bunqme::create, create::<BunqMeTabRequest>("Open a bunq.me tab")),
+            get(bunqme::list, list("The account's bunq.me tabs", "BunqMeTab")),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/bunqme-tab/{bunqme_tab_id}", [
+            get(bunqme::get, one("One bunq.me tab", "BunqMeTab")),
+            put(bunqme::cancel, Op::new("Cancel a bunq.me tab").body::<BunqMeTabRequest>().answers(&["BunqMeTab"])),
+        ])
 }
 
 /// Money in and the ledger, to merge into `/_provisio`.
@@ -60,6 +87,15 @@ pub fn operator() -> Api {
                 admin("Credit an account from an IBAN elsewhere")
                     .body::<CreditRequest>()
                     .answers(&["Payment"]),
+            )],
+        )
+        .route(
+            "/bunqme-tabs/{id}/pay",
+            [post(
+                bunqme::pay,
+                admin("Pay a bunq.me tab as a stranger, from an IBAN elsewhere")
+                    .body::<BunqMeTabPayRequest>()
+                    .answers(&["BunqMeTab"]),
             )],
         )
         .route(
