@@ -37,6 +37,10 @@ pub enum Item {
     MonetaryAccountBank(crate::accounts::MonetaryAccountBank),
     MonetaryAccountExternal(crate::accounts::MonetaryAccountExternal),
     Payment(crate::payments::PaymentObject),
+    PaymentBatch(crate::batches::PaymentBatchObject),
+    DraftPayment(crate::batches::DraftPaymentObject),
+    SchedulePayment(crate::schedules::SchedulePaymentObject),
+    ScheduleInstance(crate::schedules::ScheduleInstanceObject),
     /// provisio's operator API, not bunq's.
     LedgerCheck(crate::payments::LedgerCheck),
     /// provisio's operator API, not bunq's.

@@ -8,6 +8,7 @@
 //! schema does not require it.
 
 pub mod accounts;
+pub mod batches;
 pub mod card_transactions;
 pub mod cards;
 pub mod envelope;
@@ -18,6 +19,7 @@ pub mod operator;
 pub mod payments;
 pub mod render;
 pub mod requests;
+pub mod schedules;
 pub mod time;
 
 pub use envelope::{ErrorEnvelope, ErrorItem, Item, Pagination, ResponseEnvelope};

@@ -3,9 +3,11 @@
 //! minor units throughout (see [`amount`]).
 
 pub mod amount;
+pub mod batch;
 pub mod iban;
 pub mod payment;
 pub mod rules;
+pub mod schedule;
 
 use crate::{
     model::{MonetaryAccountId, UserId},

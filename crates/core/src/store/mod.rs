@@ -9,7 +9,7 @@ mod provisioning;
 mod sandbox;
 mod webhooks;
 
-pub use banking::{MonetaryAccountStore, PaymentStore};
+pub use banking::{BatchStore, MonetaryAccountStore, PaymentStore, ScheduleStore};
 pub use cards::{
     AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
 };
@@ -39,6 +39,8 @@ pub trait Store:
     + SandboxStore
     + MonetaryAccountStore
     + PaymentStore
+    + BatchStore
+    + ScheduleStore
     + CardStore
     + CardTransactionStore
     + CardSecretStore
@@ -61,6 +63,8 @@ impl<T> Store for T where
         + SandboxStore
         + MonetaryAccountStore
         + PaymentStore
+        + BatchStore
+        + ScheduleStore
         + CardStore
         + CardTransactionStore
         + CardSecretStore

@@ -28,6 +28,7 @@ mod input;
 mod ip;
 mod ledger;
 mod metrics;
+mod more_ways_to_pay;
 mod oauth;
 mod onboarding;
 mod openapi;

@@ -141,6 +141,19 @@ pub(super) async fn delete_partner(
             "UPDATE payments SET type = 'EBA_SCT' WHERE type = 'BUNQ' AND NOT ({gone}) \
              AND transfer_id IN (SELECT transfer_id FROM payments WHERE type = 'BUNQ' AND ({gone}))"
         ),
+        // Batches, drafts and schedules are the paying user's, on its own accounts.
+        format!(
+            "DELETE FROM schedule_timers WHERE schedule_id IN \
+             (SELECT id FROM payment_schedules WHERE {gone})"
+        ),
+        format!("DELETE FROM schedule_instances WHERE {gone}"),
+        format!("DELETE FROM payment_schedules WHERE {gone}"),
+        format!(
+            "DELETE FROM draft_payment_entries WHERE draft_payment_id IN \
+             (SELECT id FROM draft_payments WHERE {gone})"
+        ),
+        format!("DELETE FROM draft_payments WHERE {gone}"),
+        format!("DELETE FROM payment_batches WHERE {gone}"),
         format!("DELETE FROM payments WHERE {gone}"),
         format!("DELETE FROM monetary_accounts WHERE user_id IN ({o})"),
         format!(
