@@ -30,6 +30,8 @@ pub struct PaymentBatchObject {
 }
 
 /// What a draft (or a schedule's run) made: `{"Payment": …}` or `{"PaymentBatch": …}`.
+// Built once per answer and serialised straight away, as `Item` is; boxing adds only noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum AnchorObject {
     Payment(PaymentObject),

@@ -11,7 +11,6 @@ use utoipa::ToSchema;
 use crate::{
     accounts::{amount, Amount},
     batches::AnchorObject,
-    envelope::ErrorItem,
     payments::{label, payment, LabelMonetaryAccount, PaymentRequest},
     time::ts,
 };
@@ -50,7 +49,14 @@ pub struct SchedulePaymentObject {
     pub status: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+/// bunq's `Error` object, as a failed run carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RunError {
+    pub error_description: String,
+    pub error_description_translated: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ScheduleInstanceObject {
     pub id: i64,
     pub created: String,
@@ -60,7 +66,7 @@ pub struct ScheduleInstanceObject {
     pub time_start: String,
     pub time_end: String,
     /// Why the run failed, as bunq's `Error` objects; empty when it paid.
-    pub error_message: Vec<ErrorItem>,
+    pub error_message: Vec<RunError>,
     /// The Payment the run made; `null` when it failed.
     #[schema(required = true)]
     pub result_object: Option<AnchorObject>,
@@ -145,10 +151,9 @@ pub fn schedule_instance(i: &ScheduleInstance) -> ScheduleInstanceObject {
         error_message: i
             .error_message
             .iter()
-            .map(|m| ErrorItem {
+            .map(|m| RunError {
                 error_description: m.clone(),
                 error_description_translated: m.clone(),
-                error_additional_parameter: None,
             })
             .collect(),
         result_object: i
