@@ -28,6 +28,7 @@ use crate::{
     provisioning::first_id,
     sandbox_clock::advance,
 };
+use reqwest::Method;
 
 const DAY: i64 = 86_400_000_000;
 
@@ -443,6 +444,31 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(schedule_of(&partner, me, main, schedule).await.status, "FINISHED");
         assert!(instances(&partner, me, main, cancelled).await.is_empty());
         assert_eq!(balance(&partner, me, main).await, "95.00");
+        ledger_holds(&app).await;
+    }
+
+    async fn removing_a_partner_removes_its_batches_drafts_and_schedules(app: TestApp) {
+        let (partner, user, key, _) = active_user(&app).await;
+        let me = own_id(&partner).await;
+        let (main, main_iban) = first_account(&partner, me).await;
+        let (salary, salary_iban) = user_account(&partner, &user, key).await;
+        fund(&app, main, "50.00").await;
+        ok(post_batch(&partner, me, main, vec![to(&salary_iban, "10.00")]).await);
+        let draft = post_draft(&user, key, salary, vec![to(&main_iban, "1.00")]).await;
+        ok(answer(&user, key, salary, draft, "ACCEPTED").await);
+        post_draft(&partner, me, main, vec![to(&salary_iban, "1.00")]).await;
+        let start = Timestamp(app.clock.now().micros() + DAY / 24);
+        let path = format!("/v1/user/{me}/monetary-account/{main}/schedule-payment");
+        ok(partner.post(&path, &schedule_body(to(&salary_iban, "1.00"), start, None, "DAILY")).await);
+        advance(&app, "2d").await;
+        app.drain().await;
+        assert!(app.store.next_schedule_run_at().await.ok().flatten().is_some());
+
+        let deleted = operator(&app, Method::DELETE, &format!("/_provisio/partners/{}", app.partner_id), None).await;
+        assert_eq!(deleted.status, 200, "{}", String::from_utf8_lossy(&deleted.body));
+        assert_eq!(app.store.next_schedule_run_at().await.ok().flatten(), None, "its timers went too");
+        advance(&app, "2d").await;
+        app.drain().await;
         ledger_holds(&app).await;
     }
 }
