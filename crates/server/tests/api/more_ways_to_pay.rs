@@ -471,4 +471,27 @@ for_each_backend! { TestApp::spawn =>
         app.drain().await;
         ledger_holds(&app).await;
     }
+
+    async fn a_closed_users_schedules_stop_and_its_drafts_cannot_be_answered(app: TestApp) {
+        let (partner, user, key, provision) = active_user(&app).await;
+        let me = own_id(&partner).await;
+        let (main, main_iban) = first_account(&partner, me).await;
+        let (salary, _) = user_account(&partner, &user, key).await;
+        fund(&app, salary, "50.00").await;
+        let start = Timestamp(app.clock.now().micros() + DAY / 24);
+        let path = format!("/v1/user/{key}/monetary-account/{salary}/schedule-payment");
+        let schedule = first_id(&ok(user.post(&path, &schedule_body(to(&main_iban, "1.00"), start, None, "DAILY")).await).response);
+        let draft = post_draft(&user, key, salary, vec![to(&main_iban, "1.00")]).await;
+
+        ok(crate::provisioning::put(&partner, provision, "CANCELLED").await);
+        app.drain().await;
+        advance(&app, "3d").await;
+        app.drain().await;
+        assert!(instances(&partner, key, salary, schedule).await.is_empty(), "no run after the end");
+        assert_eq!(balance(&partner, key, salary).await, "50.00");
+        assert_eq!(balance(&partner, me, main).await, "0.00");
+        refused(answer(&partner, key, salary, draft, "ACCEPTED").await, 400, "provision is");
+        assert_eq!(get_draft(&partner, key, salary, draft).await.status, "PENDING");
+        ledger_holds(&app).await;
+    }
 }
