@@ -293,6 +293,15 @@ impl ScheduleStore for SqlStore {
     }
 
     async fn run_schedules(&self, now: Timestamp, limit: u32) -> StoreResult<usize> {
+        // The worker asks on every pass; a read answers the usual "nothing due" without a
+        // write (on SQLite a write is a commit of the single writer).
+        if self
+            .next_schedule_run_at()
+            .await?
+            .is_none_or(|next| next > now)
+        {
+            return Ok(0);
+        }
         let backend = self.backend;
         self.write(move |conn| Box::pin(async move { run_due(conn, backend, now, limit).await }))
             .await
