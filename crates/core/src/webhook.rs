@@ -75,6 +75,15 @@ pub const CARD_TRANSACTION_UPDATED: &str = "CARD_TRANSACTION_UPDATED";
 /// 3DS: a challenge created, answered or expired.
 pub const MASTERCARD_IDENTITY_CHECK: &str = "MASTERCARD_IDENTITY_CHECK";
 
+/// Draft payments: created, and answered (accepted or rejected). bunq documents the category
+/// ("creation and updates of draft payments"), not its event types; these say the same.
+pub const DRAFT_PAYMENT: &str = "DRAFT_PAYMENT";
+pub const DRAFT_PAYMENT_CREATED: &str = "DRAFT_PAYMENT_CREATED";
+pub const DRAFT_PAYMENT_UPDATED: &str = "DRAFT_PAYMENT_UPDATED";
+/// A scheduled payment's run (`ScheduleInstance`), paid or failed; as for card transactions,
+/// the event has the category's name.
+pub const SCHEDULE_RESULT: &str = "SCHEDULE_RESULT";
+
 /// bunq's limit: two targets per category (spec A.8, F.1).
 pub const MAX_TARGETS_PER_CATEGORY: usize = 2;
 

@@ -1,5 +1,6 @@
 //! The background worker: carries provisions through their asynchronous steps, expires
-//! unused credentials on time, and runs the card timers (order steps, CVC2 and 3DS expiry).
+//! unused credentials on time, runs the card timers (order steps, CVC2 and 3DS expiry) and the
+//! scheduled payments' runs.
 //!
 //! Design: [`Worker::run_once`] claims a batch of due jobs with a lease, decides each job's
 //! outcome from the provision's current phase (pure: `plan::advance`), and finishes the whole
@@ -75,7 +76,9 @@ impl Worker {
         crate::sandbox_clock::refresh(self.store.as_ref(), self.clock.as_ref()).await?;
         let now = self.clock.now();
         // Card timers (order steps, CVC2 and 3DS expiry) run in the transaction that takes them.
-        let timers = self.store.run_card_timers(now, self.config.batch).await?;
+        let timers = self.store.run_card_timers(now, self.config.batch).await?
+            // Scheduled payments' runs, each on its own date, in time order.
+            + self.store.run_schedules(now, self.config.batch).await?;
         let jobs = self
             .store
             .claim_jobs(&token, now, self.config.lease, self.config.batch)
@@ -154,7 +157,8 @@ impl Worker {
         let poll = self.config.idle_poll;
         let job = self.store.next_job_at().await.ok().flatten();
         let timer = self.store.next_card_timer_at().await.ok().flatten();
-        match job.into_iter().chain(timer).min() {
+        let schedule = self.store.next_schedule_run_at().await.ok().flatten();
+        match job.into_iter().chain(timer).chain(schedule).min() {
             Some(next) => self.clock.now().until(next).min(poll),
             None => poll,
         }

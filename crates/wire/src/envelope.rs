@@ -40,6 +40,10 @@ pub enum Item {
     RequestInquiry(crate::money_requests::RequestInquiryObject),
     RequestResponse(crate::money_requests::RequestResponseObject),
     BunqMeTab(crate::bunqme::BunqMeTabObject),
+    PaymentBatch(crate::batches::PaymentBatchObject),
+    DraftPayment(crate::batches::DraftPaymentObject),
+    SchedulePayment(crate::schedules::SchedulePaymentObject),
+    ScheduleInstance(crate::schedules::ScheduleInstanceObject),
     /// provisio's operator API, not bunq's.
     LedgerCheck(crate::payments::LedgerCheck),
     /// provisio's operator API, not bunq's.

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod bunqme;
+pub mod batches;
 pub mod card_transactions;
 pub mod cards;
 pub mod envelope;
@@ -20,6 +21,7 @@ pub mod operator;
 pub mod payments;
 pub mod render;
 pub mod requests;
+pub mod schedules;
 pub mod time;
 
 pub use envelope::{ErrorEnvelope, ErrorItem, Item, Pagination, ResponseEnvelope};

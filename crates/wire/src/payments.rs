@@ -91,7 +91,7 @@ pub struct CreditRequest {
     pub description: Option<String>,
 }
 
-pub(crate) fn label(iban: &str, name: &str) -> LabelMonetaryAccount {
+pub fn label(iban: &str, name: &str) -> LabelMonetaryAccount {
     LabelMonetaryAccount {
         iban: iban.to_owned(),
         display_name: name.to_owned(),

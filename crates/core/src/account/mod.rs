@@ -4,11 +4,13 @@
 
 pub mod amount;
 pub mod bunqme;
+pub mod batch;
 pub mod iban;
 pub mod payment;
 pub mod pointer;
 pub mod request;
 pub mod rules;
+pub mod schedule;
 
 use crate::{
     model::{MonetaryAccountId, UserId},

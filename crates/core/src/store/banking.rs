@@ -5,8 +5,10 @@ use async_trait::async_trait;
 use crate::{
     account::{
         bunqme::{BunqMeTab, NewTab},
+        batch::{DraftPayment, DraftStatus, PaymentBatch},
         payment::{Credit, Ledger, NewPayment, Payment, PaymentPolicy},
         request::{Answer, MoneyRequest, NewRequest, RequestTarget},
+        schedule::{NewSchedule, PaymentSchedule, ScheduleInstance},
         AccountKind, AccountUpdate, MonetaryAccount, NewAccount,
     },
     model::{MonetaryAccountId, Page, PageQuery, PaymentId, UserId},
@@ -200,4 +202,133 @@ pub trait BunqMeTabStore: Send + Sync {
         from_name: &str,
         now: Timestamp,
     ) -> StoreResult<Option<BunqMeTab>>;
+}
+
+/// Payment batches and draft payments: several payments from one account in one transaction.
+#[async_trait]
+pub trait BatchStore: Send + Sync {
+    /// Pays every payment from the user's `account` in one transaction, each as
+    /// [`PaymentStore::pay`] would (its rows, its webhooks), recorded as one batch. If one
+    /// cannot be paid, nothing is: the refusal (`StoreError::Refused`) names it by index
+    /// (`payments[i]: …`). `None` when the user has no such account.
+    async fn pay_batch(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payments: &[NewPayment],
+        policy: &PaymentPolicy,
+        now: Timestamp,
+    ) -> StoreResult<Option<PaymentBatch>>;
+    async fn batch(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+    ) -> StoreResult<Option<PaymentBatch>>;
+    /// The account's batches, newest first.
+    async fn batches(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        page: PageQuery,
+    ) -> StoreResult<Page<PaymentBatch>>;
+    /// Stores a PENDING draft with its `DRAFT_PAYMENT` webhook. `None` when the user has no
+    /// such account.
+    async fn create_draft(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        entries: &[NewPayment],
+        now: Timestamp,
+    ) -> StoreResult<Option<DraftPayment>>;
+    /// Answers a PENDING draft: ACCEPTED pays its entries as one batch (all or nothing), with
+    /// the status change and its webhook in the same transaction; REJECTED only changes the
+    /// status. A draft already answered is refused (`StoreError::Refused`), changing nothing.
+    async fn answer_draft(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+        answer: DraftStatus,
+        policy: &PaymentPolicy,
+        now: Timestamp,
+    ) -> StoreResult<Option<DraftPayment>>;
+    async fn draft(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+    ) -> StoreResult<Option<DraftPayment>>;
+    /// The account's drafts, newest first.
+    async fn drafts(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        page: PageQuery,
+    ) -> StoreResult<Page<DraftPayment>>;
+}
+
+/// Scheduled payments and their runs on the virtual clock.
+#[async_trait]
+pub trait ScheduleStore: Send + Sync {
+    /// Stores an ACTIVE schedule and the timer of its first run, in one transaction. `None`
+    /// when the user has no such account.
+    async fn create_schedule(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        schedule: &NewSchedule,
+        now: Timestamp,
+    ) -> StoreResult<Option<PaymentSchedule>>;
+    /// Replaces an ACTIVE schedule's payment and timing; its next run is the first occurrence
+    /// of the new timing at or after `now`. A schedule no longer ACTIVE is refused.
+    async fn update_schedule(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+        schedule: &NewSchedule,
+        now: Timestamp,
+    ) -> StoreResult<Option<PaymentSchedule>>;
+    /// CANCELLED, with its timer gone; cancelling a schedule that is no longer ACTIVE is
+    /// refused.
+    async fn cancel_schedule(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<PaymentSchedule>>;
+    async fn schedule(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        id: i64,
+    ) -> StoreResult<Option<PaymentSchedule>>;
+    async fn schedules(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        page: PageQuery,
+    ) -> StoreResult<Page<PaymentSchedule>>;
+    /// A schedule's runs, newest first; `None` when the schedule is not the account's.
+    async fn schedule_instances(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        schedule: i64,
+        page: PageQuery,
+    ) -> StoreResult<Option<Page<ScheduleInstance>>>;
+    async fn schedule_instance(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        schedule: i64,
+        id: i64,
+    ) -> StoreResult<Option<ScheduleInstance>>;
+    /// Runs every schedule timer due at `now` (up to `limit`), each at its own time and in
+    /// time order, including the runs they make due in turn: each run's payment or failure,
+    /// its webhooks and the next timer commit together.
+    async fn run_schedules(&self, now: Timestamp, limit: u32) -> StoreResult<usize>;
+    async fn next_schedule_run_at(&self) -> StoreResult<Option<Timestamp>>;
 }

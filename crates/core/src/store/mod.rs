@@ -9,7 +9,9 @@ mod provisioning;
 mod sandbox;
 mod webhooks;
 
-pub use banking::{BunqMeTabStore, MonetaryAccountStore, PaymentStore, RequestStore};
+pub use banking::{
+    BatchStore, BunqMeTabStore, MonetaryAccountStore, PaymentStore, RequestStore, ScheduleStore,
+};
 pub use cards::{
     AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
 };
@@ -42,6 +44,8 @@ pub trait Store:
     + PaymentStore
     + RequestStore
     + BunqMeTabStore
+    + BatchStore
+    + ScheduleStore
     + CardStore
     + CardTransactionStore
     + CardSecretStore
@@ -67,6 +71,8 @@ impl<T> Store for T where
         + PaymentStore
         + RequestStore
         + BunqMeTabStore
+        + BatchStore
+        + ScheduleStore
         + CardStore
         + CardTransactionStore
         + CardSecretStore

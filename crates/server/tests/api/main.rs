@@ -30,6 +30,7 @@ mod ip;
 mod ledger;
 mod metrics;
 mod money_requests;
+mod more_ways_to_pay;
 mod oauth;
 mod onboarding;
 mod openapi;

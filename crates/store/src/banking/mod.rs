@@ -10,6 +10,10 @@
 //!   stored, and the `RequestStore`: made, answered (an internal payment through `transfer`)
 //!   or revoked, each in one write with its webhooks; Sugar Daddy's test money.
 //! - `bunqme_tabs`: the `BunqMeTabStore`: bunq.me tabs and the strangers' payments into them.
+//! - `batches`: several payments from one account in one transaction (a payment batch).
+//! - `drafts`: draft payments, paid as a batch when accepted; the `BatchStore`.
+//! - `schedules`: scheduled payments, their timers and runs as stored.
+//! - `schedule_runs`: a schedule's runs on the virtual clock; the `ScheduleStore`.
 //!
 //! Boundary: imports `webhooks` (the outbox) and the common modules. Exports `accounts` and
 //! `ledger` to `context` (a new partner's main account) and `cards` (a card pays through
@@ -22,4 +26,10 @@ mod payments;
 pub(crate) mod pointers;
 mod request_rows;
 mod requests;
+mod batches;
+mod drafts;
+pub(crate) mod ledger;
+mod payments;
+mod schedule_runs;
+mod schedules;
 mod transfer;

@@ -146,6 +146,19 @@ pub(super) async fn delete_partner(
              (SELECT id FROM bunqme_tabs WHERE user_id IN ({o}))"
         ),
         format!("DELETE FROM bunqme_tabs WHERE user_id IN ({o})"),
+        // Batches, drafts and schedules are the paying user's, on its own accounts.
+        format!(
+            "DELETE FROM schedule_timers WHERE schedule_id IN \
+             (SELECT id FROM payment_schedules WHERE {gone})"
+        ),
+        format!("DELETE FROM schedule_instances WHERE {gone}"),
+        format!("DELETE FROM payment_schedules WHERE {gone}"),
+        format!(
+            "DELETE FROM draft_payment_entries WHERE draft_payment_id IN \
+             (SELECT id FROM draft_payments WHERE {gone})"
+        ),
+        format!("DELETE FROM draft_payments WHERE {gone}"),
+        format!("DELETE FROM payment_batches WHERE {gone}"),
         format!("DELETE FROM payments WHERE {gone}"),
         // A request from another partner's account to one of these stays, as a request to an
         // IBAN elsewhere (nobody here answers it), like the surviving side of a payment.

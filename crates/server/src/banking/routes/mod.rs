@@ -6,18 +6,22 @@
 //! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod accounts;
+pub mod batches;
 pub mod bunqme;
 pub mod payments;
 pub mod requests;
+pub mod schedules;
 
 use provisio_wire::{
     accounts::MonetaryAccountRequest,
+    batches::{DraftPaymentRequest, PaymentBatchRequest},
     bunqme::{BunqMeTabPayRequest, BunqMeTabRequest},
     money_requests::{RequestInquiryRequest, RequestStatusRequest},
     payments::{CreditRequest, PaymentRequest},
+    schedules::SchedulePaymentRequest,
 };
 
-use crate::http::openapi::{admin, create, get, list, one, post, put, Api, Op, ID};
+use crate::http::openapi::{admin, create, delete, get, list, one, post, put, Api, Op, ID};
 
 /// bunq's account and payment routes, to merge into `/v1`.
 // A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
@@ -74,6 +78,42 @@ pub fn v1() -> Api {
         .route("/user/{user_id}/monetary-account/{id}/bunqme-tab/{bunqme_tab_id}", [
             get(bunqme::get, one("One bunq.me tab", "BunqMeTab")),
             put(bunqme::cancel, Op::new("Cancel a bunq.me tab").body::<BunqMeTabRequest>().answers(&["BunqMeTab"])),
+        ])
+        .merge(more_ways_to_pay())
+}
+
+/// Payment batches, draft payments and scheduled payments, beside the account's payments.
+#[rustfmt::skip]
+fn more_ways_to_pay() -> Api {
+    let account = "/user/{user_id}/monetary-account/{id}";
+    Api::new()
+        .route(&format!("{account}/payment-batch"), [
+            post(batches::create_batch, Op::new("Pay several payments at once, all or none").signed_body::<PaymentBatchRequest>().answers(ID)),
+            get(batches::list_batches, list("The account's payment batches", "PaymentBatch")),
+        ])
+        .route(&format!("{account}/payment-batch/{{payment_batch_id}}"), [get(batches::get_batch, one("One payment batch", "PaymentBatch"))])
+        .route(&format!("{account}/draft-payment"), [
+            post(batches::create_draft, Op::new("Prepare payments for the account holder to accept").signed_body::<DraftPaymentRequest>().answers(ID)),
+            get(batches::list_drafts, list("The account's draft payments", "DraftPayment")),
+        ])
+        .route(&format!("{account}/draft-payment/{{draft_payment_id}}"), [
+            get(batches::get_draft, one("One draft payment", "DraftPayment")),
+            put(batches::answer_draft, Op::new("Accept (pay) or reject a draft payment").signed_body::<DraftPaymentRequest>().answers(ID)),
+        ])
+        .route(&format!("{account}/schedule-payment"), [
+            post(schedules::create, Op::new("Schedule a payment").signed_body::<SchedulePaymentRequest>().answers(ID)),
+            get(schedules::list, list("The account's scheduled payments", "SchedulePayment")),
+        ])
+        .route(&format!("{account}/schedule-payment/{{schedule_payment_id}}"), [
+            get(schedules::get, one("One scheduled payment", "SchedulePayment")),
+            put(schedules::update, Op::new("Change a scheduled payment").signed_body::<SchedulePaymentRequest>().answers(ID)),
+            delete(schedules::cancel, Op::new("Cancel a scheduled payment")),
+        ])
+        .route(&format!("{account}/schedule/{{schedule_id}}/schedule-instance"), [
+            get(schedules::instances, list("A schedule's runs", "ScheduleInstance")),
+        ])
+        .route(&format!("{account}/schedule/{{schedule_id}}/schedule-instance/{{schedule_instance_id}}"), [
+            get(schedules::instance, one("One run of a schedule", "ScheduleInstance")),
         ])
 }
 
