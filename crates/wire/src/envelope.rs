@@ -57,6 +57,8 @@ pub enum Item {
     CardGeneratedCvc2(crate::cards::CardGeneratedCvc2),
     MasterCardAction(crate::cards::MasterCardActionObject),
     MasterCardIdentityCheckChallengeRequest(crate::cards::ChallengeRequestObject),
+    Event(crate::feed::EventObject),
+    NoteTextPayment(crate::feed::NoteTextObject),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod card_transactions;
 pub mod cards;
 pub mod envelope;
+pub mod feed;
 pub mod headers;
 pub mod kyc;
 pub mod objects;

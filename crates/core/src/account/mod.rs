@@ -4,6 +4,7 @@
 
 pub mod amount;
 pub mod iban;
+pub mod note;
 pub mod payment;
 pub mod rules;
 

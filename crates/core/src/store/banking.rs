@@ -4,6 +4,7 @@ use async_trait::async_trait;
 
 use crate::{
     account::{
+        note::PaymentNote,
         payment::{Credit, Ledger, NewPayment, Payment, PaymentPolicy},
         AccountKind, AccountUpdate, MonetaryAccount, NewAccount,
     },
@@ -89,4 +90,50 @@ pub trait PaymentStore: Send + Sync {
     ) -> StoreResult<Page<Payment>>;
     /// The whole ledger's totals.
     async fn ledger(&self) -> StoreResult<Ledger>;
+}
+
+/// Notes on payments (`NoteTextPayment`). Each call names the payment by its owner, account
+/// and id; `None` (or `false`) when the user has no such payment or note. A closed user's
+/// notes are frozen (`UserFrozen`).
+#[async_trait]
+pub trait PaymentNoteStore: Send + Sync {
+    async fn add_note(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: PaymentId,
+        content: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<PaymentNote>>;
+    async fn note(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: PaymentId,
+        id: i64,
+    ) -> StoreResult<Option<PaymentNote>>;
+    /// The payment's notes, newest first; `None` when there is no such payment.
+    async fn notes(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: PaymentId,
+        page: PageQuery,
+    ) -> StoreResult<Option<Page<PaymentNote>>>;
+    async fn update_note(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: PaymentId,
+        id: i64,
+        content: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<PaymentNote>>;
+    async fn delete_note(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: PaymentId,
+        id: i64,
+    ) -> StoreResult<bool>;
 }

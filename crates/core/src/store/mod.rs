@@ -4,16 +4,18 @@
 mod banking;
 mod cards;
 mod context;
+mod feed;
 mod onboarding;
 mod provisioning;
 mod sandbox;
 mod webhooks;
 
-pub use banking::{MonetaryAccountStore, PaymentStore};
+pub use banking::{MonetaryAccountStore, PaymentNoteStore, PaymentStore};
 pub use cards::{
     AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
 };
 pub use context::{ContextStore, PartnerStore, ServerKeyStore};
+pub use feed::EventStore;
 pub use onboarding::{InquiryStore, OnboardingStore, VerificationStore};
 pub use provisioning::{JobStore, OauthStore, ProvisionStore};
 pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
@@ -43,6 +45,8 @@ pub trait Store:
     + CardTransactionStore
     + CardSecretStore
     + ChallengeStore
+    + EventStore
+    + PaymentNoteStore
 {
 }
 
@@ -65,5 +69,7 @@ impl<T> Store for T where
         + CardTransactionStore
         + CardSecretStore
         + ChallengeStore
+        + EventStore
+        + PaymentNoteStore
 {
 }

@@ -21,6 +21,7 @@ mod dashboard_sessions;
 mod debugger;
 mod encryption;
 mod errors;
+mod events;
 mod faults;
 mod handshake;
 mod health;

@@ -109,6 +109,7 @@ pub(super) async fn delete_partner(
         ),
         format!("DELETE FROM deliveries WHERE user_id IN ({o}) OR user_requested_id IN ({o})"),
         format!("DELETE FROM notification_filters WHERE user_id IN ({o}) OR requested_by IN ({o})"),
+        format!("DELETE FROM events WHERE user_id IN ({o})"),
         format!("DELETE FROM jobs WHERE provision_id IN ({provisions})"),
         format!("DELETE FROM provision_history WHERE provision_id IN ({provisions})"),
         format!("DELETE FROM credentials WHERE provision_id IN ({provisions})"),
@@ -140,6 +141,10 @@ pub(super) async fn delete_partner(
         format!(
             "UPDATE payments SET type = 'EBA_SCT' WHERE type = 'BUNQ' AND NOT ({gone}) \
              AND transfer_id IN (SELECT transfer_id FROM payments WHERE type = 'BUNQ' AND ({gone}))"
+        ),
+        format!(
+            "DELETE FROM payment_notes WHERE user_id IN ({o}) OR payment_id IN \
+             (SELECT id FROM payments WHERE {gone})"
         ),
         format!("DELETE FROM payments WHERE {gone}"),
         format!("DELETE FROM monetary_accounts WHERE user_id IN ({o})"),

@@ -6,14 +6,16 @@
 //! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod accounts;
+pub mod notes;
 pub mod payments;
 
 use provisio_wire::{
     accounts::MonetaryAccountRequest,
+    feed::NoteTextRequest,
     payments::{CreditRequest, PaymentRequest},
 };
 
-use crate::http::openapi::{admin, create, get, list, one, post, put, Api, Op, ID};
+use crate::http::openapi::{admin, create, delete, get, list, one, post, put, Api, Op, ID};
 
 /// bunq's account and payment routes, to merge into `/v1`.
 // A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
@@ -48,6 +50,15 @@ pub fn v1() -> Api {
             get(payments::list, list("The account's payments", "Payment")),
         ])
         .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}", [get(payments::get, one("One payment", "Payment"))])
+        .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}/note-text", [
+            post(notes::create, create::<NoteTextRequest>("Add a note to the payment")),
+            get(notes::list, list("The payment's notes", "NoteTextPayment")),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}/note-text/{note_text_id}", [
+            get(notes::get, one("One note of the payment", "NoteTextPayment")),
+            put(notes::update, create::<NoteTextRequest>("Change a note")),
+            delete(notes::delete, Op::new("Remove a note")),
+        ])
 }
 
 /// Money in and the ledger, to merge into `/_provisio`.
