@@ -22,10 +22,11 @@ use crate::{
     AppState,
 };
 
+/// The filters as the Pagination URLs repeat them (name, encoded value).
+type Repeated = Vec<(&'static str, String)>;
+
 /// bunq's filters from the query string, with their text for the Pagination URLs.
-fn filter(
-    params: &HashMap<String, String>,
-) -> Result<(EventFilter, Vec<(&str, String)>), ApiError> {
+fn filter(params: &HashMap<String, String>) -> Result<(EventFilter, Repeated), ApiError> {
     let mut filter = EventFilter::default();
     let mut repeated = Vec::new();
     if let Some(raw) = params.get("monetary_account_id") {
