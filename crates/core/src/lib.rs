@@ -16,6 +16,7 @@ pub mod ip;
 pub mod model;
 pub mod onboarding;
 pub mod provision;
+pub mod public_attachment;
 pub mod sealing;
 pub mod secret;
 pub mod store;

@@ -59,6 +59,9 @@ pub enum Item {
     MasterCardIdentityCheckChallengeRequest(crate::cards::ChallengeRequestObject),
     Event(crate::feed::EventObject),
     NoteTextPayment(crate::feed::NoteTextObject),
+    Uuid(crate::public_attachments::UuidObject),
+    AttachmentPublic(crate::public_attachments::AttachmentPublicObject),
+    Avatar(crate::public_attachments::AvatarObject),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -17,6 +17,7 @@ pub mod kyc;
 pub mod objects;
 pub mod operator;
 pub mod payments;
+pub mod public_attachments;
 pub mod render;
 pub mod requests;
 pub mod time;

@@ -16,7 +16,7 @@ pub use cards::{
 };
 pub use context::{ContextStore, PartnerStore, ServerKeyStore};
 pub use feed::EventStore;
-pub use onboarding::{InquiryStore, OnboardingStore, VerificationStore};
+pub use onboarding::{InquiryStore, OnboardingStore, PublicAttachmentStore, VerificationStore};
 pub use provisioning::{JobStore, OauthStore, ProvisionStore};
 pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
 pub use webhooks::WebhookStore;
@@ -47,6 +47,7 @@ pub trait Store:
     + ChallengeStore
     + EventStore
     + PaymentNoteStore
+    + PublicAttachmentStore
 {
 }
 
@@ -71,5 +72,6 @@ impl<T> Store for T where
         + ChallengeStore
         + EventStore
         + PaymentNoteStore
+        + PublicAttachmentStore
 {
 }

@@ -35,6 +35,7 @@ mod openapi;
 mod openapi_schema;
 mod payments;
 mod provisions;
+mod public_attachments;
 mod rate_limits;
 mod raw;
 mod requests;

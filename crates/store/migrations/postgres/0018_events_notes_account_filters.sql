@@ -1,5 +1,5 @@
--- The user's event feed (GET /user/{id}/event), notes on payments, and notification filters
--- on one monetary account.
+-- The user's event feed (GET /user/{id}/event), notes on payments, notification filters
+-- on one monetary account, public attachments and avatars.
 
 -- One row per thing that happened to a user's object, written in the transaction of the
 -- change. `object_kind` is bunq's object key (`Payment`, `MasterCardAction`, …): an open set,
@@ -32,3 +32,20 @@ CREATE INDEX payment_notes_by_payment ON payment_notes (payment_id, id);
 -- A filter set on one account (…/monetary-account/{id}/notification-filter-url) carries the
 -- account; a user's own filters have none.
 ALTER TABLE notification_filters ADD COLUMN monetary_account_id BIGINT;
+
+-- Public attachments (AttachmentPublic): images named by a UUID, readable with any session;
+-- an avatar is a UUID of its own for one of them.
+CREATE TABLE public_attachments (
+    uuid         TEXT    PRIMARY KEY,
+    user_id      BIGINT  NOT NULL REFERENCES users (id),
+    content_type TEXT    NOT NULL,
+    description  TEXT,
+    content      BYTEA    NOT NULL,
+    created      BIGINT  NOT NULL
+);
+CREATE TABLE avatars (
+    uuid            TEXT    PRIMARY KEY,
+    user_id         BIGINT  NOT NULL REFERENCES users (id),
+    attachment_uuid TEXT    NOT NULL REFERENCES public_attachments (uuid),
+    created         BIGINT  NOT NULL
+);

@@ -121,6 +121,11 @@ pub(super) async fn delete_partner(
         format!("DELETE FROM document_identifications WHERE user_id IN ({o})"),
         format!("DELETE FROM identity_verifications WHERE user_id IN ({o})"),
         format!("DELETE FROM attachments WHERE user_id IN ({o})"),
+        format!(
+            "DELETE FROM avatars WHERE user_id IN ({o}) OR attachment_uuid IN \
+             (SELECT uuid FROM public_attachments WHERE user_id IN ({o}))"
+        ),
+        format!("DELETE FROM public_attachments WHERE user_id IN ({o})"),
         format!("DELETE FROM fulfillments WHERE user_id IN ({o})"),
         format!("DELETE FROM onboardings WHERE user_id IN ({o})"),
         format!(
