@@ -7,7 +7,7 @@
 //! # Layout
 //!
 //! One folder per domain, named as in the store: `context`, `webhooks`, `provisioning`,
-//! `onboarding`, `banking`, `cards`, `sandbox`. Each holds its services, its `routes` (the
+//! `onboarding`, `banking`, `cards`, `feed`, `sandbox`. Each holds its services, its `routes` (the
 //! handlers of bunq's `/v1` and of the operator's `/_provisio`, and the table that registers
 //! them) and its dashboard pages (a module named `ui`). Bottom to top, each layer imports only
 //! those below it:
@@ -18,8 +18,8 @@
 //! 2. `http`: the plumbing every route uses, its error type at the very bottom;
 //! 3. `ui`: the dashboard's shell;
 //! 4. the domains in the order above, each importing only those before it (a provision's
-//!    timeline shows `webhooks`' deliveries, `cards` draw on `banking`'s accounts, `sandbox`
-//!    reaches into the others);
+//!    timeline shows `webhooks`' deliveries, `cards` draw on `banking`'s accounts, `feed` renders
+//!    the objects of the others through the store, `sandbox` reaches into the others);
 //! 5. `router`: every domain's table and pages, merged with the layers; then this file.
 
 mod auth;
@@ -28,6 +28,7 @@ pub mod cards;
 pub mod config;
 mod connections;
 pub mod context;
+pub mod feed;
 mod http;
 mod metrics;
 pub mod onboarding;

@@ -19,7 +19,7 @@ use serde_json::Value;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    banking, cards, context,
+    banking, cards, context, feed,
     http::{
         access_log, encryption, limits,
         openapi::{self, get, Api, Auth, Op},
@@ -86,6 +86,7 @@ pub fn api(v1_layers: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Api 
         .merge(onboarding::routes::v1())
         .merge(banking::routes::v1())
         .merge(cards::routes::v1())
+        .merge(feed::routes::v1())
         .map_router(v1_layers);
     let operator = webhooks::routes::operator()
         .merge(provisioning::routes::operator())

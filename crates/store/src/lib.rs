@@ -28,12 +28,14 @@
 //!
 //! Common: `connect` (opening a database, migrations), `writer` (every write), `page` (paged
 //! lists), `lease` (claiming rows), `rows` (parsing stored values), `frozen` (closed users
-//! stay closed), `testing`. A common module imports no domain folder.
+//! stay closed), `feed` (the user's events, recorded by every domain), `testing`. A common
+//! module imports no domain folder.
 
 mod banking;
 mod cards;
 mod connect;
 mod context;
+mod feed;
 mod frozen;
 mod lease;
 mod onboarding;

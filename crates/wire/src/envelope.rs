@@ -68,6 +68,11 @@ pub enum Item {
     ApiKey(crate::objects::SandboxApiKey),
     /// The names a user's card may carry.
     CardUserNameArray(crate::cards::CardUserNameArray),
+    Event(crate::feed::EventObject),
+    NoteTextPayment(crate::feed::NoteTextObject),
+    Uuid(crate::public_attachments::UuidObject),
+    AttachmentPublic(crate::public_attachments::AttachmentPublicObject),
+    Avatar(crate::public_attachments::AvatarObject),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

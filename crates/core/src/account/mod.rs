@@ -6,6 +6,7 @@ pub mod amount;
 pub mod bunqme;
 pub mod batch;
 pub mod iban;
+pub mod note;
 pub mod payment;
 pub mod pointer;
 pub mod request;

@@ -6,6 +6,7 @@ use crate::{
     account::{
         bunqme::{BunqMeTab, NewTab},
         batch::{DraftPayment, DraftStatus, PaymentBatch},
+        note::PaymentNote,
         payment::{Credit, Ledger, NewPayment, Payment, PaymentPolicy},
         request::{Answer, MoneyRequest, NewRequest, RequestTarget},
         schedule::{NewSchedule, PaymentSchedule, ScheduleInstance},
@@ -331,4 +332,50 @@ pub trait ScheduleStore: Send + Sync {
     /// its webhooks and the next timer commit together.
     async fn run_schedules(&self, now: Timestamp, limit: u32) -> StoreResult<usize>;
     async fn next_schedule_run_at(&self) -> StoreResult<Option<Timestamp>>;
+}
+
+/// Notes on payments (`NoteTextPayment`). Each call names the payment by its owner, account
+/// and id; `None` (or `false`) when the user has no such payment or note. A closed user's
+/// notes are frozen (`UserFrozen`).
+#[async_trait]
+pub trait PaymentNoteStore: Send + Sync {
+    async fn add_note(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: PaymentId,
+        content: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<PaymentNote>>;
+    async fn note(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: PaymentId,
+        id: i64,
+    ) -> StoreResult<Option<PaymentNote>>;
+    /// The payment's notes, newest first; `None` when there is no such payment.
+    async fn notes(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: PaymentId,
+        page: PageQuery,
+    ) -> StoreResult<Option<Page<PaymentNote>>>;
+    async fn update_note(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: PaymentId,
+        id: i64,
+        content: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<PaymentNote>>;
+    async fn delete_note(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        payment: PaymentId,
+        id: i64,
+    ) -> StoreResult<bool>;
 }

@@ -4,19 +4,22 @@
 mod banking;
 mod cards;
 mod context;
+mod feed;
 mod onboarding;
 mod provisioning;
 mod sandbox;
 mod webhooks;
 
 pub use banking::{
-    BatchStore, BunqMeTabStore, MonetaryAccountStore, PaymentStore, RequestStore, ScheduleStore,
+    BatchStore, BunqMeTabStore, MonetaryAccountStore, PaymentNoteStore, PaymentStore,
+    RequestStore, ScheduleStore,
 };
 pub use cards::{
     AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,
 };
 pub use context::{ContextStore, PartnerStore, SandboxUserStore, ServerKeyStore};
-pub use onboarding::{InquiryStore, OnboardingStore, VerificationStore};
+pub use feed::EventStore;
+pub use onboarding::{InquiryStore, OnboardingStore, PublicAttachmentStore, VerificationStore};
 pub use provisioning::{JobStore, OauthStore, ProvisionStore};
 pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
 pub use webhooks::WebhookStore;
@@ -50,6 +53,9 @@ pub trait Store:
     + CardTransactionStore
     + CardSecretStore
     + ChallengeStore
+    + EventStore
+    + PaymentNoteStore
+    + PublicAttachmentStore
 {
 }
 
@@ -77,5 +83,8 @@ impl<T> Store for T where
         + CardTransactionStore
         + CardSecretStore
         + ChallengeStore
+        + EventStore
+        + PaymentNoteStore
+        + PublicAttachmentStore
 {
 }

@@ -9,6 +9,7 @@ use crate::{
     model::{Page, PageQuery, ProvisionId, UserId},
     onboarding::{Fulfillment, FulfillmentType, Onboarding},
     provision::plan::Step,
+    public_attachment::{Avatar, PublicAttachment},
     time::Timestamp,
 };
 
@@ -139,4 +140,30 @@ pub trait InquiryStore: Send + Sync {
     /// Cancels every entry not yet final, which finalizes the inquiry. False when it was
     /// finalized already.
     async fn finalize_inquiry(&self, inquiry: i64, now: Timestamp) -> StoreResult<bool>;
+}
+
+/// Public attachments and avatars: images anyone with a session may read.
+#[async_trait]
+pub trait PublicAttachmentStore: Send + Sync {
+    /// Stores an image uploaded by `user` under a new UUID, which it answers. A closed user
+    /// is refused (`UserFrozen`).
+    async fn store_public_attachment(
+        &self,
+        user: UserId,
+        content_type: &str,
+        description: Option<&str>,
+        content: Vec<u8>,
+        now: Timestamp,
+    ) -> StoreResult<String>;
+    async fn public_attachment(&self, uuid: &str) -> StoreResult<Option<PublicAttachment>>;
+    async fn public_attachment_content(&self, uuid: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// A new avatar of `user` for the public attachment `attachment`; `None` when there is no
+    /// such attachment.
+    async fn create_avatar(
+        &self,
+        user: UserId,
+        attachment: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<Avatar>>;
+    async fn avatar(&self, uuid: &str) -> StoreResult<Option<Avatar>>;
 }

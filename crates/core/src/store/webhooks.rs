@@ -5,7 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::{
-    model::{Page, PageQuery, UserId},
+    model::{MonetaryAccountId, Page, PageQuery, UserId},
     time::Timestamp,
     webhook::{Attempt, AttemptRecord, Delivery, DeliveryFailure, DeliveryRecord, Filter},
 };
@@ -25,6 +25,22 @@ pub trait WebhookStore: Send + Sync {
     ) -> StoreResult<()>;
     /// In the order they were set.
     async fn filters(&self, user: UserId) -> StoreResult<Vec<Filter>>;
+    /// Replaces the filters set on the user's account `account` (the caller checked that it
+    /// is the user's). An event about the account goes to these and to the user's own.
+    async fn replace_account_filters(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        requested_by: Option<UserId>,
+        filters: &[Filter],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// The filters set on the user's account `account`, in the order they were set.
+    async fn account_filters(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+    ) -> StoreResult<Vec<Filter>>;
     /// Leases due deliveries; of deliveries sharing an order key, only the oldest pending one.
     async fn claim_deliveries(
         &self,

@@ -220,6 +220,30 @@ impl FromRequest<AppState> for RawBody {
         })
     }
 }
+/// A raw body whose `X-Bunq-Client-Signature` is required (466 without it), as bunq requires
+/// of a public attachment: the same limit and checks as [`RawBody`] otherwise.
+pub struct SignedRawBody(pub RawBody);
+
+impl FromRequest<AppState> for SignedRawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        let limit = state.config.onboarding.attachment_limit;
+        let bytes = signed_bytes(&parts, body, state, limit, "The attachment", true).await?;
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(SignedRawBody(RawBody {
+            bytes,
+            content_type,
+            headers: parts.headers,
+        }))
+    }
+}
+
 /// A positive integer id in the path: the route's `{id}`, or its only parameter. Anything else
 /// (`NaN`, `-1`, `abc`) names nothing: 404.
 pub struct PathId(pub i64);

@@ -6,6 +6,7 @@ use provisio_core::{
         payment::{Ledger, Payment, PaymentType},
         MonetaryAccount,
     },
+    feed::{self, EventAction, EventStatus, NewEvent},
     model::{MonetaryAccountId, PaymentId, UserId},
     store::StoreResult,
     time::Timestamp,
@@ -16,6 +17,7 @@ use sqlx::{AnyConnection, AnyPool};
 
 use crate::{
     db_err,
+    feed::record_event,
     rows::{corrupt, parse},
     webhooks::outbox::UserEvent,
 };
@@ -80,13 +82,23 @@ pub(crate) struct Side<'a> {
     pub(crate) balance_after_minor: i64,
 }
 
-/// Writes one side and queues its PAYMENT and MUTATION webhooks for the account's owner.
+/// Writes one side, queues its PAYMENT and MUTATION webhooks for the account's owner and
+/// records it on the owner's feed.
 pub(crate) async fn record(
     conn: &mut AnyConnection,
     side: Side<'_>,
     now: Timestamp,
 ) -> Result<Payment, sqlx::Error> {
     let payment = insert(conn, side, now).await?;
+    let event = NewEvent {
+        user_id: payment.user_id,
+        monetary_account_id: Some(payment.monetary_account_id),
+        kind: feed::PAYMENT,
+        object_id: payment.id.0,
+        action: EventAction::Create,
+        status: EventStatus::Finalized,
+    };
+    record_event(conn, &event, now).await?;
     let item = Item::Payment(render(&payment));
     let events = payment_events(&payment, &item);
     crate::webhooks::outbox::emit_user_events(conn, payment.user_id.0, &events, now).await?;
@@ -133,9 +145,10 @@ pub(crate) fn payment_events<'a>(payment: &Payment, item: &'a Item) -> [UserEven
     } else {
         (webhook::PAYMENT_RECEIVED, webhook::MUTATION_RECEIVED)
     };
+    let account = payment.monetary_account_id.0;
     [
-        UserEvent::new(webhook::PAYMENT, payment_event, payment.id.0, item),
-        UserEvent::new(webhook::MUTATION, mutation_event, payment.id.0, item),
+        UserEvent::new(webhook::PAYMENT, payment_event, payment.id.0, item).on_account(account),
+        UserEvent::new(webhook::MUTATION, mutation_event, payment.id.0, item).on_account(account),
     ]
 }
 

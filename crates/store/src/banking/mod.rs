@@ -14,6 +14,7 @@
 //! - `drafts`: draft payments, paid as a batch when accepted; the `BatchStore`.
 //! - `schedules`: scheduled payments, their timers and runs as stored.
 //! - `schedule_runs`: a schedule's runs on the virtual clock; the `ScheduleStore`.
+//! - `notes`: the `PaymentNoteStore` (notes on a payment).
 //!
 //! Boundary: imports `webhooks` (the outbox) and the common modules. Exports `accounts` and
 //! `ledger` to `context` (a new partner's main account) and `cards` (a card pays through
@@ -22,6 +23,7 @@
 pub(crate) mod accounts;
 mod bunqme_tabs;
 pub(crate) mod ledger;
+mod notes;
 mod payments;
 pub(crate) mod pointers;
 mod request_rows;

@@ -19,6 +19,7 @@ use provisio_core::{
         },
         Card, CardStatus,
     },
+    feed::{self, EventAction, EventStatus, NewEvent},
     model::{CardId, MasterCardActionId, MonetaryAccountId, PaymentId},
     time::Timestamp,
     webhook,
@@ -34,6 +35,7 @@ use crate::{
         accounts::{AccountRow, ACCOUNT_COLUMNS},
         ledger::{insert, payment_events, Side},
     },
+    feed::record_event,
     rows::corrupt,
     webhooks::outbox::{emit_user_events, UserEvent},
 };
@@ -313,12 +315,20 @@ pub(super) async fn authorize_card(
     if let (Some(p), Some(item)) = (&paid, &payment_item) {
         events.extend(payment_events(p, item));
     }
-    events.push(UserEvent::new(
-        category,
-        category,
-        action.id.0,
-        &action_item,
-    ));
+    events.push(
+        UserEvent::new(category, category, action.id.0, &action_item)
+            .on_account(action.monetary_account_id.0),
+    );
     emit_user_events(conn, action.user_id.0, &events, now).await?;
+    // On the feed, a card payment is its transaction (the action), approved or declined.
+    let event = NewEvent {
+        user_id: action.user_id,
+        monetary_account_id: Some(action.monetary_account_id),
+        kind: feed::MASTER_CARD_ACTION,
+        object_id: action.id.0,
+        action: EventAction::Create,
+        status: EventStatus::Finalized,
+    };
+    record_event(conn, &event, now).await?;
     Ok(Some(action))
 }

@@ -6,6 +6,7 @@
 //! - `inquiries`: compliance inquiries (the `InquiryStore`).
 //! - `verification`: identity verification, attachments and documents (the
 //!   `VerificationStore`).
+//! - `public_attachments`: public images and avatars (the `PublicAttachmentStore`).
 //! - `jobs`: the provision job runner (the `JobStore`). It sits here, above provisioning,
 //!   because a job's outcome may settle an onboarding or review an identity verification.
 //!
@@ -15,5 +16,6 @@
 mod fulfillments;
 mod inquiries;
 mod jobs;
+mod public_attachments;
 mod settle;
 mod verification;

@@ -109,6 +109,7 @@ pub(super) async fn delete_partner(
         ),
         format!("DELETE FROM deliveries WHERE user_id IN ({o}) OR user_requested_id IN ({o})"),
         format!("DELETE FROM notification_filters WHERE user_id IN ({o}) OR requested_by IN ({o})"),
+        format!("DELETE FROM events WHERE user_id IN ({o})"),
         format!("DELETE FROM jobs WHERE provision_id IN ({provisions})"),
         format!("DELETE FROM provision_history WHERE provision_id IN ({provisions})"),
         format!("DELETE FROM credentials WHERE provision_id IN ({provisions})"),
@@ -120,6 +121,11 @@ pub(super) async fn delete_partner(
         format!("DELETE FROM document_identifications WHERE user_id IN ({o})"),
         format!("DELETE FROM identity_verifications WHERE user_id IN ({o})"),
         format!("DELETE FROM attachments WHERE user_id IN ({o})"),
+        format!(
+            "DELETE FROM avatars WHERE user_id IN ({o}) OR attachment_uuid IN \
+             (SELECT uuid FROM public_attachments WHERE user_id IN ({o}))"
+        ),
+        format!("DELETE FROM public_attachments WHERE user_id IN ({o})"),
         format!("DELETE FROM fulfillments WHERE user_id IN ({o})"),
         format!("DELETE FROM onboardings WHERE user_id IN ({o})"),
         format!(
@@ -159,6 +165,9 @@ pub(super) async fn delete_partner(
         ),
         format!("DELETE FROM draft_payments WHERE {gone}"),
         format!("DELETE FROM payment_batches WHERE {gone}"),
+            "DELETE FROM payment_notes WHERE user_id IN ({o}) OR payment_id IN \
+             (SELECT id FROM payments WHERE {gone})"
+        ),
         format!("DELETE FROM payments WHERE {gone}"),
         // A request from another partner's account to one of these stays, as a request to an
         // IBAN elsewhere (nobody here answers it), like the surviving side of a payment.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use provisio_core::{
-    model::{Page, PageQuery, UserId},
+    model::{MonetaryAccountId, Page, PageQuery, UserId},
     store::{StoreResult, WebhookStore},
     time::Timestamp,
     webhook::{
@@ -15,7 +15,11 @@ use provisio_core::{
     },
 };
 
-use super::{failures, filters, records};
+use super::{
+    failures,
+    filters::{self, Scope},
+    records,
+};
 use crate::{db_err, SqlStore};
 
 #[derive(sqlx::FromRow)]
@@ -37,11 +41,31 @@ impl WebhookStore for SqlStore {
         filters: &[Filter],
         now: Timestamp,
     ) -> StoreResult<()> {
-        filters::replace(self, user, requested_by, filters, now).await
+        filters::replace(self, (user, Scope::User), requested_by, filters, now).await
     }
 
     async fn filters(&self, user: UserId) -> StoreResult<Vec<Filter>> {
-        filters::list(self, user).await
+        filters::list(self, user, Scope::User).await
+    }
+
+    async fn replace_account_filters(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+        requested_by: Option<UserId>,
+        filters: &[Filter],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let scope = (user, Scope::Account(account));
+        filters::replace(self, scope, requested_by, filters, now).await
+    }
+
+    async fn account_filters(
+        &self,
+        user: UserId,
+        account: MonetaryAccountId,
+    ) -> StoreResult<Vec<Filter>> {
+        filters::list(self, user, Scope::Account(account)).await
     }
 
     async fn claim_deliveries(

@@ -8,7 +8,7 @@ use provisio_core::{
     webhook::DeliveryFailure,
 };
 
-use super::filters::filters_of;
+use super::filters::{filters_of, Scope};
 use crate::{
     db_err,
     page::{fetch_page, Arg},
@@ -56,7 +56,7 @@ pub(super) async fn list(
     let mut items = Vec::with_capacity(rows.items.len());
     for r in rows.items {
         // Only the filter whose delivery failed, not the user's others of the category.
-        let filters = filters_of(&mut conn, r.user_id)
+        let filters = filters_of(&mut conn, r.user_id, Scope::Any)
             .await
             .map_err(db_err)?
             .into_iter()

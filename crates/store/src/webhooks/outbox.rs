@@ -74,6 +74,8 @@ pub(crate) struct UserEvent<'a> {
     event_type: &'a str,
     object_id: i64,
     object: &'a provisio_wire::Item,
+    /// The monetary account the event is about: its own filters hear it too.
+    account: Option<i64>,
 }
 
 impl<'a> UserEvent<'a> {
@@ -88,13 +90,25 @@ impl<'a> UserEvent<'a> {
             event_type,
             object_id,
             object,
+            account: None,
+        }
+    }
+
+    /// The event is about monetary account `account`, whose filters receive it as well as
+    /// the user's.
+    pub(crate) fn on_account(self, account: i64) -> Self {
+        UserEvent {
+            account: Some(account),
+            ..self
         }
     }
 }
 
 /// [`emit_user_event`] for several events of one user (a card payment is a PAYMENT, a
 /// MUTATION and a card transaction), reading the user's filters once: inside a write each
-/// statement is a round trip. Queued in the order given.
+/// statement is a round trip. Queued in the order given. An event about an account goes to
+/// the user's filters and the account's (`…/monetary-account/{id}/notification-filter-url`),
+/// once per target when both name the same one.
 pub(crate) async fn emit_user_events(
     conn: &mut AnyConnection,
     user: i64,
@@ -102,7 +116,7 @@ pub(crate) async fn emit_user_events(
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT category, target, requested_by FROM notification_filters \
+        "SELECT category, target, requested_by, monetary_account_id FROM notification_filters \
          WHERE user_id = $1 ORDER BY id",
     )
     .bind(user)
@@ -113,7 +127,8 @@ pub(crate) async fn emit_user_events(
         let category: String = row.try_get("category")?;
         let target: String = row.try_get("target")?;
         let requested_by: Option<i64> = row.try_get("requested_by")?;
-        filters.push((category, target, requested_by));
+        let account: Option<i64> = row.try_get("monetary_account_id")?;
+        filters.push((category, target, requested_by, account));
     }
     for e in events {
         let event = Event {
@@ -124,7 +139,14 @@ pub(crate) async fn emit_user_events(
             object_id: e.object_id,
             order: e.category,
         };
-        for (_, target, requested_by) in filters.iter().filter(|(c, _, _)| c == e.category) {
+        let mut sent: Vec<&str> = Vec::new();
+        for (_, target, requested_by, _) in filters.iter().filter(|(c, _, _, account)| {
+            c == e.category && (account.is_none() || *account == e.account)
+        }) {
+            if sent.contains(&target.as_str()) {
+                continue;
+            }
+            sent.push(target);
             let body =
                 provisio_wire::kyc::event(e.category, e.event_type, e.object.clone(), target);
             queue(conn, &event, *requested_by, target, body, now).await?;

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod batches;
 pub mod bunqme;
+pub mod notes;
 pub mod payments;
 pub mod requests;
 pub mod schedules;
@@ -17,6 +18,7 @@ use provisio_wire::{
     batches::{DraftPaymentRequest, PaymentBatchRequest},
     bunqme::{BunqMeTabPayRequest, BunqMeTabRequest},
     money_requests::{RequestInquiryRequest, RequestStatusRequest},
+    feed::NoteTextRequest,
     payments::{CreditRequest, PaymentRequest},
     schedules::SchedulePaymentRequest,
 };
@@ -114,6 +116,14 @@ fn more_ways_to_pay() -> Api {
         ])
         .route(&format!("{account}/schedule/{{schedule_id}}/schedule-instance/{{schedule_instance_id}}"), [
             get(schedules::instance, one("One run of a schedule", "ScheduleInstance")),
+        .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}/note-text", [
+            post(notes::create, create::<NoteTextRequest>("Add a note to the payment")),
+            get(notes::list, list("The payment's notes", "NoteTextPayment")),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}/note-text/{note_text_id}", [
+            get(notes::get, one("One note of the payment", "NoteTextPayment")),
+            put(notes::update, create::<NoteTextRequest>("Change a note")),
+            delete(notes::delete, Op::new("Remove a note")),
         ])
 }
 

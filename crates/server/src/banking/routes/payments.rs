@@ -25,7 +25,7 @@ use crate::{
 };
 
 /// The `{payment_id}` path segment.
-pub struct PaymentPath(PaymentId);
+pub struct PaymentPath(pub PaymentId);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PaymentPath {
     type Rejection = ApiError;

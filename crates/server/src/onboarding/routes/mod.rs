@@ -9,9 +9,11 @@
 pub mod inquiry;
 pub mod onboarding;
 pub mod operator;
+pub mod public_attachments;
 pub mod verification;
 
-use provisio_core::attachment::CONTENT_TYPES;
+use provisio_core::{attachment::CONTENT_TYPES, public_attachment::IMAGE_TYPES};
+use provisio_wire::public_attachments::AvatarRequest;
 use provisio_wire::requests::{
     AddressRequest, DecideVerificationRequest, DocumentIdentificationRequest,
     IdentityVerificationRequest, InquiryAnswerRequest, NationalityRequest, OnboardingRequest,
@@ -27,6 +29,15 @@ const INQUIRY: &[&str] = &["UserInformationInquiry"];
 #[rustfmt::skip]
 pub fn v1() -> Api {
     Api::new()
+        .route("/attachment-public", [
+            post(public_attachments::upload, Op::new("Upload a public image (the raw bytes, signed)").raw_body(&IMAGE_TYPES).answers(&["Uuid"])),
+        ])
+        .route("/attachment-public/{uuid}", [get(public_attachments::get, one("One public attachment", "AttachmentPublic"))])
+        .route("/attachment-public/{uuid}/content", [
+            get(public_attachments::content, Op::new("A public attachment's bytes").answers_bytes(&IMAGE_TYPES)),
+        ])
+        .route("/avatar", [post(public_attachments::create_avatar, Op::new("Make an avatar of a public attachment").body::<AvatarRequest>().answers(&["Uuid"]))])
+        .route("/avatar/{uuid}", [get(public_attachments::get_avatar, one("One avatar", "Avatar"))])
         .route("/user/{user_id}/user-onboarding", [
             post(onboarding::create, create::<OnboardingRequest>("Start an onboarding")),
             get(onboarding::list, list("The user's onboardings", "UserOnboarding")),

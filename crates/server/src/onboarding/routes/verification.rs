@@ -144,7 +144,7 @@ pub async fn upload(
 }
 
 /// `X-Bunq-Attachment-Description`: UTF-8 text like a device's description, or absent.
-fn attachment_description(request: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub(super) fn attachment_description(request: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = request.get(headers::ATTACHMENT_DESCRIPTION) else {
         return Ok(None);
     };

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use provisio_core::{
-    model::{Page, UserId},
+    model::{MonetaryAccountId, Page, UserId},
     webhook::{validate_filters, Filter, PARTNER_USER_PROVISION},
 };
 use provisio_wire::{
@@ -27,7 +27,7 @@ use crate::{
 const MAX_RETRY_IDS: usize = 100;
 
 /// Whose filters a path names, and who set them for a provisioned user.
-fn owner(scope: &UserScope) -> (UserId, Option<UserId>) {
+pub(super) fn owner(scope: &UserScope) -> (UserId, Option<UserId>) {
     match scope {
         UserScope::Partner(user) => (user.id, None),
         UserScope::Provisioned { user, partner, .. } => (user.id, Some(*partner)),
@@ -35,13 +35,36 @@ fn owner(scope: &UserScope) -> (UserId, Option<UserId>) {
 }
 
 fn filter_item(owner: UserId, filter: &Filter) -> Item {
+    account_filter_item(owner, None, filter)
+}
+
+/// A filter of `owner`, set on `account` when there is one.
+pub(super) fn account_filter_item(
+    owner: UserId,
+    account: Option<MonetaryAccountId>,
+    filter: &Filter,
+) -> Item {
     Item::NotificationFilterUrl(NotificationFilterUrl {
         category: filter.category.clone(),
         notification_target: filter.target.clone(),
         all_user_id: vec![owner.0],
-        all_monetary_account_id: Vec::new(),
+        all_monetary_account_id: account.map(|a| a.0).into_iter().collect(),
         all_verification_type: Vec::new(),
     })
+}
+
+/// The filters of a request body, checked (spec F.1).
+pub(super) fn requested_filters(
+    state: &AppState,
+    body: NotificationFiltersRequest,
+) -> Result<Vec<Filter>, ApiError> {
+    Ok(validate_filters(
+        body.notification_filters
+            .into_iter()
+            .map(|f| (f.category, f.notification_target))
+            .collect(),
+        state.config.allow_loopback_http(),
+    )?)
 }
 
 /// `POST …/notification-filter-url`: the complete new set (an empty list removes all).
@@ -50,13 +73,7 @@ pub async fn set(
     scope: UserScope,
     Json(body): Json<NotificationFiltersRequest>,
 ) -> ApiResult {
-    let filters = validate_filters(
-        body.notification_filters
-            .into_iter()
-            .map(|f| (f.category, f.notification_target))
-            .collect(),
-        state.config.allow_loopback_http(),
-    )?;
+    let filters = requested_filters(&state, body)?;
     let (user, requested_by) = owner(&scope);
     // J-24: provision events are the partner's; they exist before any provisioned user does.
     if requested_by.is_some() && filters.iter().any(|f| f.category == PARTNER_USER_PROVISION) {

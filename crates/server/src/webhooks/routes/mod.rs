@@ -5,6 +5,7 @@
 //! The table imports only its handlers and `http::openapi`; only the router imports the table.
 //! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
+pub mod account_filters;
 pub mod filters;
 pub mod operator;
 
@@ -21,6 +22,11 @@ pub fn v1() -> Api {
             post(filters::set, Op::new("Replace the webhook filters").body::<NotificationFiltersRequest>()
                 .answers(&["NotificationFilterUrl"])),
             get(filters::list, list("The webhook filters", "NotificationFilterUrl")),
+        ])
+        .route("/user/{user_id}/monetary-account/{id}/notification-filter-url", [
+            post(account_filters::set, Op::new("Replace the account's webhook filters")
+                .body::<NotificationFiltersRequest>().answers(&["NotificationFilterUrl"])),
+            get(account_filters::list, list("The account's webhook filters", "NotificationFilterUrl")),
         ])
         .route("/user/{user_id}/notification-filter-failure", [
             get(filters::failures, list("Webhook deliveries that ran out of attempts", "NotificationFilterFailure")),

@@ -1,0 +1,136 @@
+//! The user's event feed (`core::feed`): [`record_event`], which every domain calls inside the
+//! transaction of the change it reports, and the `EventStore` that reads it.
+//!
+//! A common module: it knows events by kind and id only (an open set), never what they are
+//! about, so any domain folder may record one and none is imported here.
+
+use async_trait::async_trait;
+use provisio_core::{
+    feed::{Event, EventAction, EventFilter, EventStatus, NewEvent},
+    model::{MonetaryAccountId, Page, PageQuery, UserId},
+    store::{EventStore, StoreResult},
+    time::Timestamp,
+    StoreError,
+};
+use sqlx::AnyConnection;
+
+use crate::{
+    db_err,
+    page::{fetch_page, Arg},
+    rows::parse,
+    SqlStore,
+};
+
+const EVENT_COLUMNS: &str = "id, user_id, monetary_account_id, object_kind, object_id, action, \
+     status, display_user_event, created, updated";
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    user_id: i64,
+    monetary_account_id: Option<i64>,
+    object_kind: String,
+    object_id: i64,
+    action: String,
+    status: String,
+    display_user_event: i64,
+    created: i64,
+    updated: i64,
+}
+
+impl TryFrom<EventRow> for Event {
+    type Error = StoreError;
+
+    fn try_from(r: EventRow) -> Result<Self, StoreError> {
+        Ok(Event {
+            id: r.id,
+            user_id: UserId(r.user_id),
+            monetary_account_id: r.monetary_account_id.map(MonetaryAccountId),
+            kind: r.object_kind,
+            object_id: r.object_id,
+            action: parse(EventAction::parse, &r.action)?,
+            status: parse(EventStatus::parse, &r.status)?,
+            display_user_event: r.display_user_event != 0,
+            created: Timestamp(r.created),
+            updated: Timestamp(r.updated),
+        })
+    }
+}
+
+/// Records `event` in the transaction of the change it reports (the caller's `conn`), so the
+/// feed shows a change exactly when it committed.
+pub(crate) async fn record_event(
+    conn: &mut AnyConnection,
+    event: &NewEvent<'_>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO events (user_id, monetary_account_id, object_kind, object_id, action, \
+             status, created, updated) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(event.user_id.0)
+    .bind(event.monetary_account_id.map(|a| a.0))
+    .bind(event.kind)
+    .bind(event.object_id)
+    .bind(event.action.as_str())
+    .bind(event.status.as_str())
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await
+    .map(drop)
+}
+
+/// `events WHERE …` for `user` and `filter`, with its arguments. Account ids are bound one
+/// placeholder each.
+fn filtered(user: UserId, filter: &EventFilter) -> (String, Vec<Arg>) {
+    let mut sql = "events WHERE user_id = $1".to_owned();
+    let mut args = vec![Arg::Int(user.0)];
+    if !filter.accounts.is_empty() {
+        let first = args.len() + 1;
+        let places: Vec<String> = (first..first + filter.accounts.len())
+            .map(|n| format!("${n}"))
+            .collect();
+        sql.push_str(&format!(
+            " AND monetary_account_id IN ({})",
+            places.join(", ")
+        ));
+        args.extend(filter.accounts.iter().map(|a| Arg::Int(a.0)));
+    }
+    if let Some(status) = filter.status {
+        args.push(Arg::Text(status.as_str().to_owned()));
+        sql.push_str(&format!(" AND status = ${}", args.len()));
+    }
+    if let Some(display) = filter.display_user_event {
+        args.push(Arg::Int(i64::from(display)));
+        sql.push_str(&format!(" AND display_user_event = ${}", args.len()));
+    }
+    (sql, args)
+}
+
+#[async_trait]
+impl EventStore for SqlStore {
+    async fn events(
+        &self,
+        user: UserId,
+        filter: &EventFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<Event>> {
+        let (table_where, args) = filtered(user, filter);
+        let rows: Page<EventRow> =
+            fetch_page(&self.read, EVENT_COLUMNS, "id", &table_where, &args, page).await?;
+        rows.try_map(Event::try_from)
+    }
+
+    async fn event(&self, user: UserId, id: i64) -> StoreResult<Option<Event>> {
+        let row: Option<EventRow> = sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE id = $1 AND user_id = $2"
+        ))
+        .bind(id)
+        .bind(user.0)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db_err)?;
+        row.map(Event::try_from).transpose()
+    }
+}
