@@ -9,6 +9,7 @@ pub mod card;
 pub mod crypto;
 pub mod encryption;
 pub mod error;
+pub mod idempotency;
 pub mod identity;
 pub mod inquiry;
 pub mod ip;

@@ -24,6 +24,7 @@ mod errors;
 mod faults;
 mod handshake;
 mod health;
+mod idempotency;
 mod input;
 mod ip;
 mod ledger;
