@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod encryption;
 pub mod error;
 pub mod feed;
+pub mod idempotency;
 pub mod identity;
 pub mod inquiry;
 pub mod ip;

@@ -45,6 +45,7 @@ pub async fn run(command: AccountCommand) -> anyhow::Result<()> {
                 args.from_iban.as_deref(),
                 args.name.as_deref(),
                 args.description.as_deref(),
+                None,
             )
             .await?;
             let money = |minor| provisio_core::account::amount::format_minor(minor);

@@ -93,7 +93,7 @@ pub async fn run(command: CardCommand) -> anyhow::Result<()> {
                 decline_reason: args.decline_reason,
                 identity_check: args.identity_check,
             };
-            match cards::authorize(store.as_ref(), &clock, CardId(args.card), &input).await? {
+            match cards::authorize(store.as_ref(), &clock, CardId(args.card), &input, None).await? {
                 AuthorizationOutcome::Action(a) => println!("{}", describe(&a)),
                 AuthorizationOutcome::Challenge(c) => println!(
                     "Challenge {} for {} {} at {} is PENDING until the user answers it (GET /v1/user/{}/challenge-request/{}).",
@@ -110,13 +110,14 @@ pub async fn run(command: CardCommand) -> anyhow::Result<()> {
             let store = args.storage.open_existing().await?;
             let clock = crate::sandbox::clock_of(store.as_ref()).await?;
             let action =
-                cards::reverse(store.as_ref(), &clock, MasterCardActionId(args.id)).await?;
+                cards::reverse(store.as_ref(), &clock, MasterCardActionId(args.id), None).await?;
             println!("{}", describe(&action));
         }
         CardCommand::Settle(args) => {
             let store = args.storage.open_existing().await?;
             let clock = crate::sandbox::clock_of(store.as_ref()).await?;
-            let action = cards::settle(store.as_ref(), &clock, MasterCardActionId(args.id)).await?;
+            let action =
+                cards::settle(store.as_ref(), &clock, MasterCardActionId(args.id), None).await?;
             println!("{}", describe(&action));
         }
     }

@@ -74,7 +74,7 @@ async fn fixture(backend: Backend) -> Fixture {
             description: "Funding".into(),
         };
         store
-            .credit(account.id, &credit, now)
+            .credit(account.id, &credit, now, None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }

@@ -188,6 +188,8 @@ pub async fn connect(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
                 write: pool,
                 writer: None,
                 sealing: Default::default(),
+                #[cfg(feature = "testing")]
+                url: config.url.clone(),
             }
         }
     };
@@ -292,6 +294,8 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
         writer: Some(crate::writer::Writer::spawn(write.clone())),
         write,
         sealing: Default::default(),
+        #[cfg(feature = "testing")]
+        url: config.url.clone(),
     })
 }
 

@@ -37,6 +37,7 @@ mod connect;
 mod context;
 mod feed;
 mod frozen;
+mod idempotency;
 mod lease;
 mod onboarding;
 mod page;
@@ -73,6 +74,9 @@ pub struct SqlStore {
     /// The key that seals card secrets, given once the server key is known (see
     /// `cards::sealing`); shared by the store's clones.
     sealing: Arc<OnceLock<Arc<SealingKey>>>,
+    /// The database's URL, by which a test names the store it injects a fault into.
+    #[cfg(feature = "testing")]
+    url: String,
 }
 
 impl SqlStore {

@@ -389,6 +389,34 @@ macro_rules! for_each_backend {
     )*};
 }
 
+/// Databases (by URL) whose next idempotent write is to lose its COMMIT's answer.
+static LOST_COMMIT_ANSWERS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Makes the next write with an idempotency key on the database at `url` commit as usual and
+/// then report `StoreError::Unavailable { outcome: Unknown }`, as when the connection breaks
+/// after the COMMIT reached PostgreSQL: the money moved, and the server could not know. Only
+/// writes with a key are affected, so the background work a test server does is not. Cutting
+/// a proxy at exactly that moment is not deterministic, so the fault is injected here.
+pub fn lose_next_commit_answer(url: &str) {
+    if let Ok(mut urls) = LOST_COMMIT_ANSWERS.lock() {
+        urls.push(url.to_owned());
+    }
+}
+
+/// Whether the write about to run on `url` is to lose its COMMIT's answer (and forgets it).
+pub(crate) fn take_lost_commit_answer(url: &str) -> bool {
+    let Ok(mut urls) = LOST_COMMIT_ANSWERS.lock() else {
+        return false;
+    };
+    match urls.iter().position(|u| u == url) {
+        Some(at) => {
+            urls.swap_remove(at);
+            true
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::database_url;

@@ -107,27 +107,27 @@ for_each_backend! { open =>
         let (b, b_main) = partner(s, 2).await;
         let limited = s.create_account(a, &NewAccount { daily_limit_minor: 3_000, ..NewAccount::main_account("A") }, T0).await
             .unwrap_or_else(|e| panic!("{e}"));
-        s.credit(a_main.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
-        s.credit(limited.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
-        let paid = s.pay(a, a_main.id, &payment(&b_main, 2_550), &PaymentPolicy::OPEN, T0).await
+        s.credit(a_main.id, &credit(10_000), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
+        s.credit(limited.id, &credit(10_000), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
+        let paid = s.pay(a, a_main.id, &payment(&b_main, 2_550), &PaymentPolicy::OPEN, T0, None).await
             .unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no account"));
         assert_eq!((paid.amount_minor, paid.balance_after_minor), (-2_550, 7_450));
         assert_eq!(balance(s, b, &b_main).await, 2_550);
         // Daily limit: 20.00 then 10.01 of 30.00.
-        s.pay(a, limited.id, &payment(&b_main, 2_000), &PaymentPolicy::OPEN, T0).await
+        s.pay(a, limited.id, &payment(&b_main, 2_000), &PaymentPolicy::OPEN, T0, None).await
             .unwrap_or_else(|e| panic!("{e}"));
-        let over = refusal(s.pay(a, limited.id, &payment(&b_main, 1_001), &PaymentPolicy::OPEN, T0).await);
+        let over = refusal(s.pay(a, limited.id, &payment(&b_main, 1_001), &PaymentPolicy::OPEN, T0, None).await);
         assert!(over.contains("daily limit"), "{over}");
         // The next UTC day the limit starts again.
         let tomorrow = Timestamp(T0.micros() + 86_400_000_000);
-        s.pay(a, limited.id, &payment(&b_main, 1_001), &PaymentPolicy::OPEN, tomorrow).await
+        s.pay(a, limited.id, &payment(&b_main, 1_001), &PaymentPolicy::OPEN, tomorrow, None).await
             .unwrap_or_else(|e| panic!("{e}"));
-        let broke = refusal(s.pay(a, a_main.id, &payment(&b_main, 7_451), &PaymentPolicy::OPEN, T0).await);
+        let broke = refusal(s.pay(a, a_main.id, &payment(&b_main, 7_451), &PaymentPolicy::OPEN, T0, None).await);
         assert!(broke.contains("Insufficient balance"), "{broke}");
         let psd2 = PaymentPolicy { payees: Some(vec![a]), external: false };
-        assert!(refusal(s.pay(a, a_main.id, &payment(&b_main, 1), &psd2, T0).await).contains("PSD2"));
+        assert!(refusal(s.pay(a, a_main.id, &payment(&b_main, 1), &psd2, T0, None).await).contains("PSD2"));
         // Another user's account cannot be paid from.
-        assert_eq!(s.pay(b, a_main.id, &payment(&b_main, 1), &PaymentPolicy::OPEN, T0).await.ok(), Some(None));
+        assert_eq!(s.pay(b, a_main.id, &payment(&b_main, 1), &PaymentPolicy::OPEN, T0, None).await.ok(), Some(None));
         assert_eq!(balance(s, a, &a_main).await, 7_450);
         assert_eq!(balance(s, b, &b_main).await, 2_550 + 2_000 + 1_001);
         let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
@@ -140,12 +140,12 @@ for_each_backend! { open =>
     async fn thirty_two_concurrent_payments_never_overdraw(f: Fixture) {
         let (a, a_main) = partner(f.store.as_ref(), 1).await;
         let (b, b_main) = partner(f.store.as_ref(), 2).await;
-        f.store.credit(a_main.id, &credit(1_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        f.store.credit(a_main.id, &credit(1_000), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
         let mut tasks = Vec::new();
         for _ in 0..32 {
             let (store, body, from) = (f.store.clone(), payment(&b_main, 100), a_main.id);
             tasks.push(tokio::spawn(async move {
-                store.pay(a, from, &body, &PaymentPolicy::OPEN, T0).await
+                store.pay(a, from, &body, &PaymentPolicy::OPEN, T0, None).await
             }));
         }
         let (mut settled, mut refused) = (Vec::new(), 0);
@@ -170,7 +170,7 @@ for_each_backend! { open =>
         let (a, a_main) = partner(f.store.as_ref(), 1).await;
         let (b, b_main) = partner(f.store.as_ref(), 2).await;
         for account in [&a_main, &b_main] {
-            f.store.credit(account.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+            f.store.credit(account.id, &credit(10_000), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
         }
         let mut tasks = Vec::new();
         for n in 0..32 {
@@ -178,7 +178,7 @@ for_each_backend! { open =>
             let (user, from, to) = if n % 2 == 0 { (a, a_main.id, &b_main) } else { (b, b_main.id, &a_main) };
             let body = payment(to, 100 + n);
             tasks.push(tokio::spawn(async move {
-                store.pay(user, from, &body, &PaymentPolicy::OPEN, T0).await
+                store.pay(user, from, &body, &PaymentPolicy::OPEN, T0, None).await
             }));
         }
         for task in tasks {
@@ -202,21 +202,21 @@ for_each_backend! { open =>
             let amount = 100 + step * 37;
             match step % 4 {
                 0 => {
-                    s.credit(a_main.id, &credit(amount), T0).await.unwrap_or_else(|e| panic!("{e}"));
+                    s.credit(a_main.id, &credit(amount), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
                     expected += amount;
                 }
                 1 => {
-                    let _ = s.pay(a, a_main.id, &payment(&b_main, amount), &PaymentPolicy::OPEN, T0).await;
+                    let _ = s.pay(a, a_main.id, &payment(&b_main, amount), &PaymentPolicy::OPEN, T0, None).await;
                 }
                 2 => {
                     let out = NewPayment { amount_minor: amount, ..elsewhere.clone() };
-                    if let Ok(Some(_)) = s.pay(b, b_main.id, &out, &PaymentPolicy::OPEN, T0).await {
+                    if let Ok(Some(_)) = s.pay(b, b_main.id, &out, &PaymentPolicy::OPEN, T0, None).await {
                         expected -= amount;
                     }
                 }
                 _ => {
                     // Too much: refused, nothing moves.
-                    let _ = s.pay(b, b_main.id, &payment(&a_main, 1_000_000_000), &PaymentPolicy::OPEN, T0).await;
+                    let _ = s.pay(b, b_main.id, &payment(&a_main, 1_000_000_000), &PaymentPolicy::OPEN, T0, None).await;
                 }
             }
             let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
@@ -246,10 +246,10 @@ for_each_backend! { open =>
         let (a, a_main) = partner(s, 1).await;
         let (b, b_main) = partner(s, 2).await;
         for account in [&a_main, &b_main] {
-            s.credit(account.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+            s.credit(account.id, &credit(10_000), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
         }
-        s.pay(a, a_main.id, &payment(&b_main, 2_000), &PaymentPolicy::OPEN, T0).await.unwrap_or_else(|e| panic!("{e}"));
-        s.pay(b, b_main.id, &payment(&a_main, 500), &PaymentPolicy::OPEN, T0).await.unwrap_or_else(|e| panic!("{e}"));
+        s.pay(a, a_main.id, &payment(&b_main, 2_000), &PaymentPolicy::OPEN, T0, None).await.unwrap_or_else(|e| panic!("{e}"));
+        s.pay(b, b_main.id, &payment(&a_main, 500), &PaymentPolicy::OPEN, T0, None).await.unwrap_or_else(|e| panic!("{e}"));
         let before = history(s, a, &a_main).await;
         assert!(s.ledger().await.map(|l| l.holds()).unwrap_or(false));
 
@@ -271,7 +271,7 @@ for_each_backend! { open =>
     async fn the_ledger_sums_past_the_largest_64_bit_integer(f: Fixture) {
         let s = f.store.as_ref();
         let (a, a_main) = partner(s, 1).await;
-        s.credit(a_main.id, &credit(10_000), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        s.credit(a_main.id, &credit(10_000), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
         // 100,000 accounts at the largest balance, each with the credit that filled it:
         // 10^19 minor units in all, past 2^63 - 1.
         let accounts = 100_000_i64;

@@ -12,6 +12,7 @@ use crate::{
         schedule::{NewSchedule, PaymentSchedule, ScheduleInstance},
         AccountKind, AccountUpdate, MonetaryAccount, NewAccount,
     },
+    idempotency::IdempotencyKey,
     model::{MonetaryAccountId, Page, PageQuery, PaymentId, UserId},
     time::Timestamp,
 };
@@ -64,6 +65,10 @@ pub trait PaymentStore: Send + Sync {
     /// both sides' Payments are written with their balance after, and their PAYMENT and
     /// MUTATION webhooks are queued. A refusal (`StoreError::Refused`, `UserFrozen`) writes
     /// nothing. `None` when the user has no such account. Answers the payer's side.
+    ///
+    /// With `once`, the key is claimed in the payment's transaction: a key already kept
+    /// answers the payment it made (nothing is paid again), and with another body is
+    /// `Refused` (see `crate::idempotency`). So do the other money movements.
     async fn pay(
         &self,
         user: UserId,
@@ -71,6 +76,7 @@ pub trait PaymentStore: Send + Sync {
         payment: &NewPayment,
         policy: &PaymentPolicy,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<Payment>>;
     /// Money in from an IBAN elsewhere (an operator's credit), as an incoming `EBA_SCT`.
     async fn credit(
@@ -78,6 +84,7 @@ pub trait PaymentStore: Send + Sync {
         account: MonetaryAccountId,
         credit: &Credit,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<Payment>>;
     async fn payment(
         &self,

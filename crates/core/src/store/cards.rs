@@ -7,6 +7,7 @@ use crate::{
         action::{Authorization, Challenge, ChallengeStatus, MasterCardAction},
         Card, CardUpdate, Cvc2, Cvc2Type, NewCard,
     },
+    idempotency::IdempotencyKey,
     model::{
         CardId, ChallengeId, Cvc2Id, MasterCardActionId, MonetaryAccountId, Page, PageQuery, UserId,
     },
@@ -68,18 +69,21 @@ pub trait CardTransactionStore: Send + Sync {
         card: CardId,
         authorization: &Authorization,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<AuthorizationOutcome>>;
     /// Reverses an authorised, unsettled action: the money goes back to the account.
     async fn reverse(
         &self,
         action: MasterCardActionId,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<MasterCardAction>>;
     /// Settles an authorised action (clearing complete); no money moves.
     async fn settle(
         &self,
         action: MasterCardActionId,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<MasterCardAction>>;
     async fn mastercard_action(
         &self,
@@ -148,5 +152,6 @@ pub trait ChallengeStore: Send + Sync {
         id: ChallengeId,
         answer: ChallengeStatus,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<Challenge>>;
 }

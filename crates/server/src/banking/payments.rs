@@ -3,6 +3,7 @@
 
 use provisio_core::{
     account::payment::{self, Payment, PaymentPolicy},
+    idempotency::IdempotencyKey,
     model::{MonetaryAccountId, UserKind, UserRecord},
     store::Store,
     time::Clock,
@@ -25,7 +26,9 @@ pub fn policy(profile: Profile, payer: &UserRecord) -> PaymentPolicy {
     }
 }
 
-/// Credits `account` from an IBAN elsewhere, as an incoming `EBA_SCT` with its webhooks.
+/// Credits `account` from an IBAN elsewhere, as an incoming `EBA_SCT` with its webhooks. With
+/// `once`, a retry answers the first credit (see `provisio_core::idempotency`).
+#[allow(clippy::too_many_arguments)]
 pub async fn credit(
     store: &dyn Store,
     clock: &dyn Clock,
@@ -34,10 +37,11 @@ pub async fn credit(
     from_iban: Option<&str>,
     from_name: Option<&str>,
     description: Option<&str>,
+    once: Option<&IdempotencyKey>,
 ) -> Result<Payment, DomainError> {
     let credit = payment::credit(amount, from_iban, from_name, description)?;
     store
-        .credit(account, &credit, clock.now())
+        .credit(account, &credit, clock.now(), once)
         .await?
         .ok_or_else(|| DomainError::not_found("MonetaryAccount"))
 }

@@ -27,7 +27,7 @@ use provisio_core::{
 use super::{network, routes::transactions};
 use crate::{
     banking::ui as accounts,
-    http::{error::ApiError, extract::PathId},
+    http::{error::ApiError, extract::PathId, idempotency::Idempotency},
     ui::{
         actions::{back, outcome, OPERATOR},
         layout::{self, page_query, Section},
@@ -325,6 +325,7 @@ pub async fn authorize(
         state.clock.as_ref(),
         CardId(card),
         &input,
+        None,
     )
     .await;
     if result.is_ok() {
@@ -363,8 +364,8 @@ pub async fn settle_or_reverse(
     let to = back(&headers, "/_provisio/ui/cards");
     let s = State(state);
     let result = match action.as_str() {
-        "settle" => transactions::settle(s, OPERATOR, PathId(id)).await,
-        "reverse" => transactions::reverse(s, OPERATOR, PathId(id)).await,
+        "settle" => transactions::settle(s, OPERATOR, PathId(id), Idempotency::NONE).await,
+        "reverse" => transactions::reverse(s, OPERATOR, PathId(id), Idempotency::NONE).await,
         _ => return Flash::redirect(false, "No such action.", &to),
     };
     let done = if action == "settle" {

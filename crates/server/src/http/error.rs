@@ -97,10 +97,13 @@ impl ApiError {
                 "Service unavailable: the database did not answer in time. Nothing was \
                  changed; please try again."
             }
+            // A retry with the same request id learns the outcome: a payment, credit or card
+            // transaction that was made answers as it did, and is not made twice
+            // (`provisio_core::idempotency`).
             Outcome::Unknown => {
-                "Service unavailable: the connection to the database was lost while this change \
-                 was being committed, so it may or may not have been made. Check before trying \
-                 again."
+                "Service unavailable: the outcome of this request is unknown (the connection to \
+                 the database was lost while it was being committed); retry with the same \
+                 X-Bunq-Client-Request-Id."
             }
         };
         ApiError {

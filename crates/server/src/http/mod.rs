@@ -5,7 +5,7 @@
 //! every route (`openapi`).
 //!
 //! Bottom to top, each importing only those before it: `error`; `explain`; `read`; `body` and
-//! `encryption`; `extract`; `scope`, `pagination`, `respond`, `limits`, `sign_layer`,
+//! `encryption`; `extract`, `idempotency`; `scope`, `pagination`, `respond`, `limits`, `sign_layer`,
 //! `access_log`; `openapi` (which imports none of them).
 //!
 //! Must not import a domain (`context`, `provisioning`, `cards`, …), the dashboard
@@ -18,6 +18,7 @@ pub mod encryption;
 pub mod error;
 pub mod explain;
 pub mod extract;
+pub mod idempotency;
 pub mod limits;
 pub mod openapi;
 pub mod pagination;

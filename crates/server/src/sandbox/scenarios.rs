@@ -161,6 +161,7 @@ async fn fund(store: &dyn Store, clock: &dyn Clock, id: ProvisionId) -> Result<(
         None,
         None,
         Some("Scenario active-user"),
+        None,
     )
     .await?;
     Ok(())

@@ -26,6 +26,7 @@ mod events;
 mod faults;
 mod handshake;
 mod health;
+mod idempotency;
 mod input;
 mod ip;
 mod ledger;

@@ -4,10 +4,12 @@
 use async_trait::async_trait;
 use provisio_core::{
     account::payment::{Credit, Ledger, NewPayment, Payment, PaymentPolicy},
+    idempotency::IdempotencyKey,
     model::{MonetaryAccountId, Page, PageQuery, PaymentId, UserId},
     store::{PaymentStore, StoreResult},
     time::Timestamp,
 };
+use sqlx::AnyConnection;
 
 use super::{
     ledger::{PaymentRow, PAYMENT_COLUMNS},
@@ -15,9 +17,35 @@ use super::{
 };
 use crate::{
     db_err,
+    idempotency::{kept_id, Kept},
     page::{fetch_page, Arg},
+    rows::corrupt,
+    writer::BoxFuture,
     SqlStore,
 };
+
+/// A retried payment or credit answers the side it answered first (payments do not change).
+impl Kept for Payment {
+    fn answer(&self) -> String {
+        self.id.0.to_string()
+    }
+
+    fn find<'c>(
+        conn: &'c mut AnyConnection,
+        answer: String,
+    ) -> BoxFuture<'c, Result<Option<Self>, sqlx::Error>> {
+        Box::pin(async move {
+            let id = kept_id(&answer)?;
+            let row: Option<PaymentRow> = sqlx::query_as(&format!(
+                "SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            row.map(Payment::try_from).transpose().map_err(corrupt)
+        })
+    }
+}
 
 #[async_trait]
 impl PaymentStore for SqlStore {
@@ -28,9 +56,10 @@ impl PaymentStore for SqlStore {
         payment: &NewPayment,
         policy: &PaymentPolicy,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<Payment>> {
         let (payment, policy) = (payment.clone(), policy.clone());
-        self.write(move |conn| {
+        self.write_once(once, now, move |conn| {
             Box::pin(async move { pay_in(conn, user, account, &payment, &policy, now).await })
         })
         .await
@@ -41,9 +70,10 @@ impl PaymentStore for SqlStore {
         account: MonetaryAccountId,
         credit: &Credit,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<Payment>> {
         let credit = credit.clone();
-        self.write(move |conn| {
+        self.write_once(once, now, move |conn| {
             Box::pin(async move { credit_in(conn, account, &credit, now).await })
         })
         .await

@@ -9,22 +9,74 @@ use provisio_core::{
         action::{Authorization, MasterCardAction},
         CardStatus,
     },
+    idempotency::IdempotencyKey,
     model::{CardId, MasterCardActionId, MonetaryAccountId, Page, PageQuery, UserId},
     store::{AuthorizationOutcome, CardTransactionStore, StoreResult},
     time::Timestamp,
+    StoreError,
 };
 use sqlx::AnyConnection;
 
 use super::{
-    action_rows::{ActionRow, ACTION_COLUMNS, ACTION_TABLES},
+    action_rows::{action_by_id, ActionRow, ACTION_COLUMNS, ACTION_TABLES},
     authorization::authorize_card,
     card_rows::lock_card,
+    challenges::challenge_by_id,
 };
 use crate::{
     db_err, frozen,
+    idempotency::{kept_id, Kept},
     page::{fetch_page, Arg},
+    rows::corrupt,
+    writer::BoxFuture,
     SqlStore,
 };
+
+/// A retried reversal or settlement answers the card transaction as it is now.
+impl Kept for MasterCardAction {
+    fn answer(&self) -> String {
+        self.id.0.to_string()
+    }
+
+    fn find<'c>(
+        conn: &'c mut AnyConnection,
+        answer: String,
+    ) -> BoxFuture<'c, Result<Option<Self>, sqlx::Error>> {
+        Box::pin(async move { action_by_id(conn, kept_id(&answer)?).await })
+    }
+}
+
+/// A retried authorisation answers the card transaction or the challenge it made, as it is
+/// now (a settlement since shows).
+impl Kept for AuthorizationOutcome {
+    fn answer(&self) -> String {
+        match self {
+            AuthorizationOutcome::Action(action) => format!("action {}", action.id.0),
+            AuthorizationOutcome::Challenge(challenge) => format!("challenge {}", challenge.id.0),
+        }
+    }
+
+    fn find<'c>(
+        conn: &'c mut AnyConnection,
+        answer: String,
+    ) -> BoxFuture<'c, Result<Option<Self>, sqlx::Error>> {
+        Box::pin(async move {
+            Ok(match answer.split_once(' ') {
+                Some(("action", id)) => action_by_id(conn, kept_id(id)?)
+                    .await?
+                    .map(AuthorizationOutcome::Action),
+                Some(("challenge", id)) => challenge_by_id(conn, kept_id(id)?)
+                    .await?
+                    .map(AuthorizationOutcome::Challenge),
+                _ => {
+                    return Err(corrupt(StoreError::Corrupt(format!(
+                        "an idempotency key's answer names nothing: {answer}"
+                    ))))
+                }
+            })
+        })
+    }
+}
 
 async fn authorize_in(
     conn: &mut AnyConnection,
@@ -57,18 +109,22 @@ impl CardTransactionStore for SqlStore {
         card: CardId,
         authorization: &Authorization,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<AuthorizationOutcome>> {
         let auth = authorization.clone();
-        self.write(move |conn| Box::pin(async move { authorize_in(conn, card, &auth, now).await }))
-            .await
+        self.write_once(once, now, move |conn| {
+            Box::pin(async move { authorize_in(conn, card, &auth, now).await })
+        })
+        .await
     }
 
     async fn reverse(
         &self,
         action: MasterCardActionId,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<MasterCardAction>> {
-        self.write(move |conn| {
+        self.write_once(once, now, move |conn| {
             Box::pin(async move { super::settlement::reverse_in(conn, action, now).await })
         })
         .await
@@ -78,8 +134,9 @@ impl CardTransactionStore for SqlStore {
         &self,
         action: MasterCardActionId,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<MasterCardAction>> {
-        self.write(move |conn| {
+        self.write_once(once, now, move |conn| {
             Box::pin(async move { super::settlement::settle_in(conn, action, now).await })
         })
         .await

@@ -12,6 +12,7 @@ use provisio_core::{
         },
         Card,
     },
+    idempotency::IdempotencyKey,
     model::{CardId, ChallengeId, MasterCardActionId, Page, PageQuery, UserId},
     store::{ChallengeStore, StoreResult},
     time::Timestamp,
@@ -27,8 +28,10 @@ use super::{
 };
 use crate::{
     db_err, frozen,
+    idempotency::{kept_id, Kept},
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
+    writer::BoxFuture,
     SqlStore,
 };
 
@@ -259,6 +262,34 @@ pub(super) async fn expire(
         .map(drop)
 }
 
+/// A retried answer answers the challenge as it is now.
+impl Kept for Challenge {
+    fn answer(&self) -> String {
+        self.id.0.to_string()
+    }
+
+    fn find<'c>(
+        conn: &'c mut AnyConnection,
+        answer: String,
+    ) -> BoxFuture<'c, Result<Option<Self>, sqlx::Error>> {
+        Box::pin(async move { challenge_by_id(conn, kept_id(&answer)?).await })
+    }
+}
+
+/// Any user's challenge (an idempotent retry of the authorisation that made it).
+pub(super) async fn challenge_by_id(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<Challenge>, sqlx::Error> {
+    let row: Option<ChallengeRow> = sqlx::query_as(&format!(
+        "SELECT {CHALLENGE_COLUMNS} FROM challenge_requests WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(Challenge::try_from).transpose().map_err(corrupt)
+}
+
 async fn one(pool: &AnyPool, user: UserId, id: ChallengeId) -> StoreResult<Option<Challenge>> {
     let row: Option<ChallengeRow> = sqlx::query_as(&format!(
         "SELECT {CHALLENGE_COLUMNS} FROM challenge_requests WHERE id = $1 AND user_id = $2"
@@ -315,8 +346,11 @@ impl ChallengeStore for SqlStore {
         id: ChallengeId,
         status: ChallengeStatus,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<Challenge>> {
-        self.write(move |conn| Box::pin(async move { answer(conn, user, id, status, now).await }))
-            .await
+        self.write_once(once, now, move |conn| {
+            Box::pin(async move { answer(conn, user, id, status, now).await })
+        })
+        .await
     }
 }

@@ -17,6 +17,7 @@ use crate::{
     http::{
         error::ApiError,
         extract::{Admin, Json, PathId, SignedJson},
+        idempotency::Idempotency,
         pagination::Paging,
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},
@@ -43,13 +44,22 @@ pub async fn create(
     State(state): State<AppState>,
     owner: AccountOwner,
     AccountPath(account): AccountPath,
+    idempotency: Idempotency,
     SignedJson(body): SignedJson<PaymentRequest>,
 ) -> ApiResult {
+    let once = idempotency.key(&body);
     let new = new_payment(&body.into())?;
     let policy = policy(state.config.profile, &owner.user);
     let paid = state
         .store
-        .pay(owner.user.id, account, &new, &policy, state.clock.now())
+        .pay(
+            owner.user.id,
+            account,
+            &new,
+            &policy,
+            state.clock.now(),
+            once.as_ref(),
+        )
         .await?
         .ok_or_else(account_not_found)?;
     state.changed();
@@ -102,8 +112,10 @@ pub async fn credit(
     State(state): State<AppState>,
     _: Admin,
     PathId(id): PathId,
+    idempotency: Idempotency,
     Json(body): Json<CreditRequest>,
 ) -> ApiResult {
+    let once = idempotency.key(&body);
     let paid = credit_account(
         state.store.as_ref(),
         state.clock.as_ref(),
@@ -112,6 +124,7 @@ pub async fn credit(
         body.from_iban.as_deref(),
         body.from_name.as_deref(),
         body.description.as_deref(),
+        once.as_ref(),
     )
     .await?;
     state.changed();

@@ -25,6 +25,7 @@ use crate::{
     http::{
         error::ApiError,
         extract::{Admin, Json, PathId},
+        idempotency::Idempotency,
         pagination::Paging,
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},
@@ -152,12 +153,20 @@ pub async fn answer_challenge(
     State(state): State<AppState>,
     owner: AccountOwner,
     PathId(id): PathId,
+    idempotency: Idempotency,
     Json(body): Json<ChallengeAnswerRequest>,
 ) -> ApiResult {
     let answer = challenge_answer(body.status.as_deref())?;
+    let once = idempotency.key(&body);
     let answered = state
         .store
-        .answer_challenge(owner.user.id, ChallengeId(id), answer, state.clock.now())
+        .answer_challenge(
+            owner.user.id,
+            ChallengeId(id),
+            answer,
+            state.clock.now(),
+            once.as_ref(),
+        )
         .await?
         .ok_or_else(|| ApiError::not_found("MasterCardIdentityCheckChallengeRequest not found."))?;
     state.webhooks_queued();
@@ -170,13 +179,16 @@ pub async fn authorize(
     State(state): State<AppState>,
     _: Admin,
     PathId(id): PathId,
+    idempotency: Idempotency,
     Json(body): Json<AuthorizeRequest>,
 ) -> ApiResult {
+    let once = idempotency.key(&body);
     let outcome = network::authorize(
         state.store.as_ref(),
         state.clock.as_ref(),
         CardId(id),
         &body.into(),
+        once.as_ref(),
     )
     .await?;
     state.webhooks_queued();
@@ -186,22 +198,34 @@ pub async fn authorize(
     }])
 }
 
-pub async fn reverse(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
+pub async fn reverse(
+    State(state): State<AppState>,
+    _: Admin,
+    PathId(id): PathId,
+    idempotency: Idempotency,
+) -> ApiResult {
     let action = network::reverse(
         state.store.as_ref(),
         state.clock.as_ref(),
         MasterCardActionId(id),
+        idempotency.key(&()).as_ref(),
     )
     .await?;
     state.webhooks_queued();
     Bunq::items(vec![Item::MasterCardAction(mastercard_action(&action))])
 }
 
-pub async fn settle(State(state): State<AppState>, _: Admin, PathId(id): PathId) -> ApiResult {
+pub async fn settle(
+    State(state): State<AppState>,
+    _: Admin,
+    PathId(id): PathId,
+    idempotency: Idempotency,
+) -> ApiResult {
     let action = network::settle(
         state.store.as_ref(),
         state.clock.as_ref(),
         MasterCardActionId(id),
+        idempotency.key(&()).as_ref(),
     )
     .await?;
     state.webhooks_queued();
