@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::{
     accounts::{amount, Amount},
-    payments::{label, payment, LabelMonetaryAccount, PaymentObject, PaymentRequest},
+    payments::{label, payment, pointer_label, LabelMonetaryAccount, PaymentObject, PaymentRequest},
     time::ts,
 };
 
@@ -122,7 +122,7 @@ fn entry(id: i64, p: &NewPayment, d: &DraftPayment) -> DraftPaymentEntryObject {
         id,
         amount: amount(p.amount_minor, &p.currency),
         alias: label(&d.alias_iban, &d.alias_name),
-        counterparty_alias: label(&p.counterparty_iban, &p.counterparty_name),
+        counterparty_alias: pointer_label(&p.counterparty),
         description: p.description.clone(),
         merchant_reference: p.merchant_reference.clone(),
     }

@@ -91,6 +91,21 @@ pub struct CreditRequest {
     pub description: Option<String>,
 }
 
+/// The label of a payee not yet paid, as its payer named it: an IBAN with the name given, or
+/// an email address or phone number (resolved to an account only when paid), shown as its
+/// display name with no IBAN.
+pub fn pointer_label(pointer: &provisio_core::account::pointer::Pointer) -> LabelMonetaryAccount {
+    use provisio_core::account::pointer::Pointer;
+    match pointer {
+        Pointer::Iban { iban, name } => label(iban, name),
+        Pointer::Email(value) | Pointer::Phone(value) => LabelMonetaryAccount {
+            iban: String::new(),
+            display_name: value.clone(),
+            country: "NL".to_owned(),
+        },
+    }
+}
+
 pub fn label(iban: &str, name: &str) -> LabelMonetaryAccount {
     LabelMonetaryAccount {
         iban: iban.to_owned(),

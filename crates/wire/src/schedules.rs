@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::{
     accounts::{amount, Amount},
     batches::AnchorObject,
-    payments::{label, payment, LabelMonetaryAccount, PaymentRequest},
+    payments::{label, payment, pointer_label, LabelMonetaryAccount, PaymentRequest},
     time::ts,
 };
 
@@ -115,7 +115,7 @@ fn entry(p: &NewPayment, s: &PaymentSchedule) -> SchedulePaymentEntry {
     SchedulePaymentEntry {
         amount: amount(p.amount_minor, &p.currency),
         alias: label(&s.alias_iban, &s.alias_name),
-        counterparty_alias: label(&p.counterparty_iban, &p.counterparty_name),
+        counterparty_alias: pointer_label(&p.counterparty),
         description: p.description.clone(),
         merchant_reference: p.merchant_reference.clone(),
     }

@@ -6,8 +6,9 @@
 use super::{
     amount::parse_currency,
     payment::{
-        checked_iban, optional_text, positive_amount, required, Payment, DEFAULT_CREDIT_IBAN,
+        optional_text, positive_amount, required, Payment, DEFAULT_CREDIT_IBAN,
     },
+    pointer::checked_iban,
     request::MAX_REQUEST_DESCRIPTION,
     rules::MoneyInput,
 };

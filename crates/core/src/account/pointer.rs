@@ -36,6 +36,15 @@ impl Pointer {
         }
     }
 
+    /// The holder's name as the payer gave it: an IBAN's; empty for an email address or a
+    /// phone number, whose user's name is known here.
+    pub fn name(&self) -> &str {
+        match self {
+            Pointer::Iban { name, .. } => name,
+            Pointer::Email(_) | Pointer::Phone(_) => "",
+        }
+    }
+
     /// A pointer read back from storage (`kind`, `value` as [`Pointer::kind`] and
     /// [`Pointer::value`] gave them); `None` for a kind this version does not know.
     pub fn stored(kind: &str, value: &str, name: &str) -> Option<Pointer> {

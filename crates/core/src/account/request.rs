@@ -10,7 +10,8 @@
 
 use super::{
     amount::{format_minor, parse_currency},
-    payment::{checked_iban, optional_text, positive_amount, required, AliasInput},
+    payment::{optional_text, positive_amount, required, AliasInput},
+    pointer::{self, Pointer},
     rules::MoneyInput,
 };
 use crate::{
@@ -73,19 +74,14 @@ pub struct MoneyRequest {
     pub updated: Timestamp,
 }
 
-/// Whom a request asks, as parsed from `counterparty_alias`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Counterparty {
-    Iban { iban: String, name: String },
-    Email { email: String, name: Option<String> },
-}
-
-/// Who answers a request, once the counterparty is resolved.
+/// Who answers a request, once its pointer is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestTarget {
-    /// An IBAN: an account here answers with a `RequestResponse`; one elsewhere never answers
-    /// (the request stays PENDING).
-    Iban { iban: String, name: String },
+    /// Whoever the pointer names: an account here (by IBAN, or a user's primary account by
+    /// EMAIL or PHONE_NUMBER) answers with a `RequestResponse`; an IBAN elsewhere never
+    /// answers (the request stays PENDING); an email or phone number no one here has is
+    /// refused by the store.
+    Pointer(Pointer),
     /// `sugardaddy@bunq.com` in the sandbox: accepted at once, paid as money in from outside.
     SugarDaddy,
 }
@@ -95,7 +91,7 @@ pub enum RequestTarget {
 pub struct NewRequest {
     pub amount_minor: i64,
     pub currency: String,
-    pub counterparty: Counterparty,
+    pub counterparty: Pointer,
     pub description: String,
     pub merchant_reference: Option<String>,
 }
@@ -117,47 +113,19 @@ pub enum Answer {
     Reject,
 }
 
-/// Parses `counterparty_alias`: the one place a request's pointer is read, so a shared
-/// pointer type can replace it.
-pub fn counterparty(alias: Option<&AliasInput>) -> Result<Counterparty, DomainError> {
+/// Parses `counterparty_alias`, as a payment's (IBAN, EMAIL or PHONE_NUMBER).
+pub fn counterparty(alias: Option<&AliasInput>) -> Result<Pointer, DomainError> {
     let alias = alias.ok_or_else(|| {
         DomainError::invalid(
             "counterparty_alias is required, such as {\"type\": \"IBAN\", \"value\": \"NL…\", \"name\": \"…\"} or {\"type\": \"EMAIL\", \"value\": \"sugardaddy@bunq.com\"}.",
         )
     })?;
-    let kind = required("counterparty_alias.type", alias.kind.as_deref())?;
-    let value = required("counterparty_alias.value", alias.value.as_deref())?;
-    match kind {
-        "IBAN" => Ok(Counterparty::Iban {
-            iban: checked_iban("counterparty_alias.value", value)?,
-            name: text::required(
-                "counterparty_alias.name",
-                alias.name.as_deref(),
-                text::MAX_DESCRIPTION,
-            )?,
-        }),
-        "EMAIL" => {
-            let email = value.trim().to_ascii_lowercase();
-            if !email.contains('@') {
-                return Err(DomainError::invalid(format!(
-                    "counterparty_alias.value is not an email address: {}.",
-                    text::quoted(value)
-                )));
-            }
-            Ok(Counterparty::Email {
-                email,
-                name: optional_text(
-                    "counterparty_alias.name",
-                    alias.name.as_deref(),
-                    text::MAX_DESCRIPTION,
-                )?,
-            })
-        }
-        other => Err(DomainError::invalid(format!(
-            "counterparty_alias.type must be IBAN or EMAIL; got {}.",
-            text::quoted(other)
-        ))),
-    }
+    pointer::parse(
+        "counterparty_alias",
+        alias.kind.as_deref(),
+        alias.value.as_deref(),
+        alias.name.as_deref(),
+    )
 }
 
 /// Validates a request body.
@@ -202,18 +170,14 @@ pub fn new_request(input: &RequestInput) -> Result<NewRequest, DomainError> {
     })
 }
 
-/// Who answers a request to `counterparty`: an IBAN as it is; an email only when it is
-/// Sugar Daddy's in the sandbox (`sugardaddy_limit` is `None` elsewhere), within its limit.
+/// Who answers a request: Sugar Daddy in the sandbox (`sugardaddy_limit` is `None`
+/// elsewhere), within its limit; anyone else as the pointer names them.
 pub fn target(
     request: &NewRequest,
     sugardaddy_limit: Option<i64>,
 ) -> Result<RequestTarget, DomainError> {
     match (&request.counterparty, sugardaddy_limit) {
-        (Counterparty::Iban { iban, name }, _) => Ok(RequestTarget::Iban {
-            iban: iban.clone(),
-            name: name.clone(),
-        }),
-        (Counterparty::Email { email, .. }, Some(limit)) if email == SUGARDADDY_EMAIL => {
+        (Pointer::Email(email), Some(limit)) if email == SUGARDADDY_EMAIL => {
             if request.amount_minor > limit {
                 return Err(DomainError::invalid(format!(
                     "Sugar Daddy accepts requests of up to {} {} at a time; this one asks {} {}.",
@@ -225,15 +189,7 @@ pub fn target(
             }
             Ok(RequestTarget::SugarDaddy)
         }
-        (Counterparty::Email { email, .. }, _) => Err(DomainError::invalid(format!(
-            "No user here has the email address {}; a request can be sent to an IBAN{}.",
-            text::quoted(email),
-            if sugardaddy_limit.is_some() {
-                " or, for test money, to sugardaddy@bunq.com"
-            } else {
-                ""
-            }
-        ))),
+        (pointer, _) => Ok(RequestTarget::Pointer(pointer.clone())),
     }
 }
 
@@ -333,13 +289,13 @@ mod tests {
     }
 
     #[test]
-    fn requests_take_two_decimal_amounts_to_an_iban_or_an_email() {
+    fn requests_take_two_decimal_amounts_to_an_iban_an_email_or_a_phone_number() {
         let ok = new_request(&body("12.34", "IBAN", "nl91 abna 0417 1643 00")).ok();
         assert_eq!(
             ok.map(|r| (r.amount_minor, r.counterparty)),
             Some((
                 1234,
-                Counterparty::Iban {
+                Pointer::Iban {
                     iban: "NL91ABNA0417164300".into(),
                     name: "Jan".into()
                 }
@@ -347,11 +303,16 @@ mod tests {
         );
         let mail = new_request(&body("1.00", "EMAIL", " SugarDaddy@bunq.com")).ok();
         assert!(
-            matches!(mail.map(|r| r.counterparty), Some(Counterparty::Email { email, .. }) if email == SUGARDADDY_EMAIL)
+            matches!(mail.map(|r| r.counterparty), Some(Pointer::Email(email)) if email == SUGARDADDY_EMAIL)
         );
         assert!(refused(&body("1.001", "IBAN", "NL91ABNA0417164300")).contains("two decimals"));
         assert!(refused(&body("0.00", "IBAN", "NL91ABNA0417164300")).contains("more than 0.00"));
-        assert!(refused(&body("1.00", "PHONE", "+31")).contains("IBAN or EMAIL"));
+        assert!(refused(&body("1.00", "PHONE", "+31")).contains("IBAN, EMAIL or PHONE_NUMBER"));
+        let phone = new_request(&body("1.00", "PHONE_NUMBER", "+31 6 1234 5678")).ok();
+        assert_eq!(
+            phone.map(|r| r.counterparty),
+            Some(Pointer::Phone("+31612345678".into()))
+        );
         assert!(refused(&body("1.00", "EMAIL", "nobody")).contains("not an email"));
         let mut blank = body("1.00", "IBAN", "NL91ABNA0417164300");
         blank.description = None;
@@ -370,11 +331,18 @@ mod tests {
         assert_eq!(at_limit.ok(), Some(RequestTarget::SugarDaddy));
         let above = request("500.01").and_then(|r| target(&r, Some(50_000)));
         assert!(above.is_err_and(|e| e.to_string().contains("up to 500.00 EUR")));
+        // Elsewhere, and for any other address, the pointer is resolved like a payment's.
         let production = request("1.00").and_then(|r| target(&r, None));
-        assert!(production.is_err_and(|e| e.to_string().contains("No user here")));
+        assert_eq!(
+            production.ok(),
+            Some(RequestTarget::Pointer(Pointer::Email(SUGARDADDY_EMAIL.into())))
+        );
         let other = new_request(&body("1.00", "EMAIL", "jan@example.com"))
             .and_then(|r| target(&r, Some(50_000)));
-        assert!(other.is_err_and(|e| e.to_string().contains("jan@example.com")));
+        assert_eq!(
+            other.ok(),
+            Some(RequestTarget::Pointer(Pointer::Email("jan@example.com".into())))
+        );
     }
 
     #[test]

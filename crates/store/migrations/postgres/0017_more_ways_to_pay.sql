@@ -29,6 +29,9 @@ CREATE TABLE draft_payment_entries (
     draft_payment_id    BIGINT  NOT NULL REFERENCES draft_payments (id),
     amount_minor        BIGINT  NOT NULL CHECK (amount_minor > 0),
     currency            TEXT    NOT NULL,
+    -- The payee as named: its pointer type (IBAN, EMAIL, PHONE_NUMBER) and value, resolved
+    -- when the payment is made.
+    counterparty_type   TEXT    NOT NULL DEFAULT 'IBAN',
     counterparty_iban   TEXT    NOT NULL,
     counterparty_name   TEXT    NOT NULL,
     description         TEXT    NOT NULL,
@@ -50,6 +53,9 @@ CREATE TABLE payment_schedules (
     recurrence_size     BIGINT  NOT NULL CHECK (recurrence_size > 0),
     amount_minor        BIGINT  NOT NULL CHECK (amount_minor > 0),
     currency            TEXT    NOT NULL,
+    -- The payee as named: its pointer type (IBAN, EMAIL, PHONE_NUMBER) and value, resolved
+    -- when the payment is made.
+    counterparty_type   TEXT    NOT NULL DEFAULT 'IBAN',
     counterparty_iban   TEXT    NOT NULL,
     counterparty_name   TEXT    NOT NULL,
     description         TEXT    NOT NULL,

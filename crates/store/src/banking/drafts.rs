@@ -7,6 +7,7 @@ use provisio_core::{
     account::{
         batch::{DraftPayment, DraftStatus, PaymentBatch},
         payment::{NewPayment, PaymentPolicy},
+        pointer::Pointer,
     },
     model::{MonetaryAccountId, Page, PageQuery, UserId},
     store::{BatchStore, StoreResult},
@@ -40,7 +41,7 @@ async fn alias(
     .await
 }
 
-type EntryRow = (i64, i64, String, String, String, String, Option<String>);
+type EntryRow = (i64, i64, String, String, String, String, String, Option<String>);
 
 /// The user's draft `id` on `account`, with its entries and, once accepted, its batch.
 pub(super) async fn load_draft(
@@ -65,8 +66,9 @@ pub(super) async fn load_draft(
         return Ok(None);
     };
     let entries: Vec<EntryRow> = sqlx::query_as(
-        "SELECT id, amount_minor, currency, counterparty_iban, counterparty_name, description, \
-         merchant_reference FROM draft_payment_entries WHERE draft_payment_id = $1 ORDER BY id",
+        "SELECT id, amount_minor, currency, counterparty_type, counterparty_iban, \
+         counterparty_name, description, merchant_reference FROM draft_payment_entries \
+         WHERE draft_payment_id = $1 ORDER BY id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -83,21 +85,22 @@ pub(super) async fn load_draft(
         entries: entries
             .into_iter()
             .map(
-                |(id, amount_minor, currency, iban, name, description, reference)| {
-                    (
+                |(id, amount_minor, currency, kind, value, name, description, reference)| {
+                    let counterparty = Pointer::stored(&kind, &value, &name)
+                        .ok_or_else(|| corrupt(StoreError::Corrupt(format!("draft entry pointer {kind:?}"))))?;
+                    Ok((
                         id,
                         NewPayment {
                             amount_minor,
                             currency,
-                            counterparty_iban: iban,
-                            counterparty_name: name,
+                            counterparty,
                             description,
                             merchant_reference: reference,
                         },
-                    )
+                    ))
                 },
             )
-            .collect(),
+            .collect::<Result<_, sqlx::Error>>()?,
         alias_iban,
         alias_name,
         batch,
@@ -146,14 +149,15 @@ pub(super) async fn create_in(
     for e in entries {
         sqlx::query(
             "INSERT INTO draft_payment_entries (draft_payment_id, amount_minor, currency, \
-             counterparty_iban, counterparty_name, description, merchant_reference) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             counterparty_type, counterparty_iban, counterparty_name, description, \
+             merchant_reference) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(e.amount_minor)
         .bind(e.currency.clone())
-        .bind(e.counterparty_iban.clone())
-        .bind(e.counterparty_name.clone())
+        .bind(e.counterparty.kind())
+        .bind(e.counterparty.value().to_owned())
+        .bind(e.counterparty.name().to_owned())
         .bind(e.description.clone())
         .bind(e.merchant_reference.clone())
         .execute(&mut *conn)

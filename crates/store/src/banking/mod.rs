@@ -21,17 +21,15 @@
 //! them).
 
 pub(crate) mod accounts;
+mod batches;
 mod bunqme_tabs;
+mod drafts;
 pub(crate) mod ledger;
 mod notes;
 mod payments;
 pub(crate) mod pointers;
 mod request_rows;
 mod requests;
-mod batches;
-mod drafts;
-pub(crate) mod ledger;
-mod payments;
 mod schedule_runs;
 mod schedules;
 mod transfer;

@@ -12,7 +12,12 @@
 //! has them as soon as they are used, and no tenant's removal touches them.
 
 use provisio_core::{
-    account::{iban, pointer::Pointer, MonetaryAccount, NewAccount},
+    account::{
+        iban,
+        pointer::Pointer,
+        request::{SUGARDADDY_EMAIL, SUGARDADDY_IBAN, SUGARDADDY_NAME},
+        MonetaryAccount, NewAccount,
+    },
     model::{UserId, DEFAULT_SESSION_TIMEOUT_SECS},
     time::Timestamp,
 };
@@ -38,37 +43,35 @@ struct WellKnown {
     email: &'static str,
     name: &'static str,
     public_uuid: &'static str,
-    /// The account number of its IBAN (see [`iban::nl_bunq`]).
-    account_number: u64,
-    /// Whether the IBAN is an account held here; otherwise money paid to it leaves provisio.
-    holds_account: bool,
+    /// The account number of its account here (see [`iban::nl_bunq`]); `None`: it has no
+    /// account here, and money paid to it leaves provisio.
+    account_number: Option<u64>,
 }
 
 /// bunq's giver of test money: paying it is paying out.
-pub(crate) const SUGAR_DADDY: &str = "sugardaddy@bunq.com";
+pub(crate) const SUGAR_DADDY: &str = SUGARDADDY_EMAIL;
 /// A sandbox person others pay and ask.
 pub(crate) const BRAVO: &str = "bravo@bunq.com";
 
 const WELL_KNOWN: [WellKnown; 2] = [
     WellKnown {
         email: SUGAR_DADDY,
-        name: "Sugar Daddy",
+        name: SUGARDADDY_NAME,
         public_uuid: "00000000-0000-4000-8000-5a9a0dadd1e5",
-        account_number: 9_999_000_001,
-        holds_account: false,
+        account_number: None,
     },
     WellKnown {
         email: BRAVO,
         name: "Bravo Sandbox",
         public_uuid: "00000000-0000-4000-8000-00000b4a7001",
-        account_number: 9_999_000_002,
-        holds_account: true,
+        account_number: Some(9_999_000_002),
     },
 ];
 
-/// The IBAN of sugardaddy@bunq.com (no account here: payments to it are paid out).
+/// The IBAN of sugardaddy@bunq.com (no account here: payments to it are paid out, and the
+/// test money it gives comes in from it).
 pub fn sugar_daddy_iban() -> String {
-    iban::nl_bunq(WELL_KNOWN[0].account_number)
+    SUGARDADDY_IBAN.to_owned()
 }
 
 /// Makes sure the well-known user behind `email` exists (idempotent, safe against a racing
@@ -101,7 +104,7 @@ async fn ensure_well_known(
     .bind(now.micros())
     .execute(&mut *conn)
     .await?;
-    if known.holds_account {
+    if let Some(number) = known.account_number {
         let accounts: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM monetary_accounts WHERE user_id = $1")
                 .bind(user)
@@ -109,7 +112,7 @@ async fn ensure_well_known(
                 .await?;
         if accounts == 0 {
             let main = NewAccount::main_account(known.name);
-            let iban = iban::nl_bunq(known.account_number);
+            let iban = iban::nl_bunq(number);
             accounts::insert(conn, user, &main, &iban, now).await?;
         }
     }
@@ -208,12 +211,12 @@ mod tests {
 
     #[test]
     fn well_known_ibans_are_valid_and_distinct() {
-        let ibans: Vec<String> = WELL_KNOWN
+        let mut ibans: Vec<String> = WELL_KNOWN
             .iter()
-            .map(|k| iban::nl_bunq(k.account_number))
+            .filter_map(|k| k.account_number.map(iban::nl_bunq))
             .collect();
+        ibans.push(sugar_daddy_iban());
         assert!(ibans.iter().all(|i| iban::is_valid(i)), "{ibans:?}");
         assert_ne!(ibans[0], ibans[1]);
-        assert_eq!(sugar_daddy_iban(), ibans[0]);
     }
 }

@@ -9,9 +9,10 @@ use async_trait::async_trait;
 use provisio_core::{
     account::{
         payment::{Credit, NewPayment, PaymentPolicy},
+        pointer::Pointer,
         request::{
-            accepted_amount, not_pending, Answer, Counterparty, MoneyRequest, NewRequest,
-            RequestStatus, RequestTarget, SUGARDADDY_EMAIL, SUGARDADDY_IBAN, SUGARDADDY_NAME,
+            accepted_amount, not_pending, Answer, MoneyRequest, NewRequest, RequestStatus,
+            RequestTarget, SUGARDADDY_EMAIL, SUGARDADDY_IBAN, SUGARDADDY_NAME,
         },
         MonetaryAccount,
     },
@@ -24,6 +25,7 @@ use sqlx::AnyConnection;
 
 use super::{
     request_rows::{emit, find, insert, settle, RequestRow, Side, REQUEST_COLUMNS},
+    pointers,
     transfer::{credit_in, find_account, pay_in, Find},
 };
 use crate::{
@@ -36,23 +38,36 @@ fn refused(message: impl Into<String>) -> sqlx::Error {
     frozen::refuse(StoreError::Refused(message.into()))
 }
 
-/// The account an IBAN names here, if any: the one place a request's counterparty is
-/// resolved, so a shared pointer resolver can replace it.
-async fn resolve_iban(
-    conn: &mut AnyConnection,
-    iban: &str,
-) -> Result<Option<MonetaryAccount>, sqlx::Error> {
-    find_account(conn, Find::Iban(iban)).await
-}
-
-/// The account asked, checked against the asking one; `None` for an IBAN elsewhere.
+/// The account that answers a request to `pointer` (resolved like a payment's, inside the
+/// request's transaction), its IBAN and name; no account for an IBAN elsewhere, which never
+/// answers. An email address or phone number no one here has, or a user without an open
+/// account, is refused; so is the asking account itself, another currency or a closed user.
 async fn responder(
     conn: &mut AnyConnection,
     inquirer: &MonetaryAccount,
-    iban: &str,
-) -> Result<Option<MonetaryAccount>, sqlx::Error> {
-    let Some(found) = resolve_iban(conn, iban).await? else {
-        return Ok(None);
+    pointer: &Pointer,
+    now: Timestamp,
+) -> Result<(Option<MonetaryAccount>, String, String), sqlx::Error> {
+    let resolved = pointers::resolve(conn, pointer, now).await?;
+    let found = match (resolved, pointer) {
+        (None, Pointer::Iban { iban, name }) => return Ok((None, iban.clone(), name.clone())),
+        (None, other) => {
+            return Err(refused(format!(
+                "No user here has the {} {}; a request can be sent to an IBAN, or to the email \
+                 address or phone number of a user here.",
+                if matches!(other, Pointer::Email(_)) { "email address" } else { "phone number" },
+                other.value()
+            )))
+        }
+        (Some(resolved), _) => match resolved.account {
+            Some(account) => account,
+            None => {
+                return Err(refused(format!(
+                    "{} has no open account here to answer a request.",
+                    pointer.value()
+                )))
+            }
+        },
     };
     if found.id == inquirer.id {
         return Err(refused("An account cannot request money from itself."));
@@ -70,7 +85,8 @@ async fn responder(
             )));
         }
     }
-    Ok(Some(found))
+    let (iban, name) = (found.iban.clone(), found.display_name.clone());
+    Ok((Some(found), iban, name))
 }
 
 async fn create_in(
@@ -91,16 +107,9 @@ async fn create_in(
             inquirer.currency, new.currency
         )));
     }
-    let (kind, value) = match &new.counterparty {
-        Counterparty::Iban { iban, .. } => ("IBAN", iban.clone()),
-        Counterparty::Email { email, .. } => ("EMAIL", email.clone()),
-    };
+    let (kind, value) = (new.counterparty.kind(), new.counterparty.value().to_owned());
     let (asked, iban, name) = match target {
-        RequestTarget::Iban { iban, name } => {
-            let asked = responder(conn, &inquirer, iban).await?;
-            let name = asked.as_ref().map_or(name, |a| &a.display_name).clone();
-            (asked, iban.clone(), name)
-        }
+        RequestTarget::Pointer(pointer) => responder(conn, &inquirer, pointer, now).await?,
         RequestTarget::SugarDaddy => (None, SUGARDADDY_IBAN.to_owned(), SUGARDADDY_NAME.into()),
     };
     let draft = MoneyRequest {
@@ -231,8 +240,10 @@ async fn answer_in(
             let payment = NewPayment {
                 amount_minor: amount,
                 currency: request.currency.clone(),
-                counterparty_iban: request.alias_iban.clone(),
-                counterparty_name: request.alias_name.clone(),
+                counterparty: Pointer::Iban {
+                    iban: request.alias_iban.clone(),
+                    name: request.alias_name.clone(),
+                },
                 description: request.description.clone(),
                 merchant_reference: request.merchant_reference.clone(),
             };

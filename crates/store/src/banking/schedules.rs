@@ -5,6 +5,7 @@
 use provisio_core::{
     account::{
         payment::{NewPayment, Payment, PaymentPolicy},
+        pointer::Pointer,
         schedule::{
             InstanceState, NewSchedule, PaymentSchedule, Recurrence, RecurrenceUnit,
             ScheduleInstance, ScheduleStatus,
@@ -24,7 +25,7 @@ use crate::{
 
 const SCHEDULE_COLUMNS: &str = "s.id, s.monetary_account_id, s.user_id, s.status, s.time_start, \
      s.time_end, s.recurrence_unit, s.recurrence_size, s.amount_minor, s.currency, \
-     s.counterparty_iban, s.counterparty_name, s.description, s.merchant_reference, s.payees, \
+     s.counterparty_type, s.counterparty_iban, s.counterparty_name, s.description, s.merchant_reference, s.payees, \
      s.external, s.created, s.updated, a.iban, a.display_name";
 
 #[derive(sqlx::FromRow)]
@@ -39,6 +40,7 @@ struct ScheduleRow {
     recurrence_size: i64,
     amount_minor: i64,
     currency: String,
+    counterparty_type: String,
     counterparty_iban: String,
     counterparty_name: String,
     description: String,
@@ -86,8 +88,17 @@ impl TryFrom<ScheduleRow> for Stored {
                 payment: NewPayment {
                     amount_minor: r.amount_minor,
                     currency: r.currency,
-                    counterparty_iban: r.counterparty_iban,
-                    counterparty_name: r.counterparty_name,
+                    counterparty: Pointer::stored(
+                        &r.counterparty_type,
+                        &r.counterparty_iban,
+                        &r.counterparty_name,
+                    )
+                    .ok_or_else(|| {
+                        StoreError::Corrupt(format!(
+                            "schedule pointer {:?}",
+                            r.counterparty_type
+                        ))
+                    })?,
                     description: r.description,
                     merchant_reference: r.merchant_reference,
                 },
@@ -196,10 +207,11 @@ pub(super) async fn create_in(
     let (r, p) = (&new.recurrence, &new.payment);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO payment_schedules (monetary_account_id, user_id, status, time_start, \
-         time_end, recurrence_unit, recurrence_size, amount_minor, currency, counterparty_iban, \
-         counterparty_name, description, merchant_reference, payees, external, created, updated) \
-         VALUES ($1, $2, 'ACTIVE', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
-         RETURNING id",
+         time_end, recurrence_unit, recurrence_size, amount_minor, currency, counterparty_type, \
+         counterparty_iban, counterparty_name, description, merchant_reference, payees, external, \
+         created, updated) \
+         VALUES ($1, $2, 'ACTIVE', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+         $16) RETURNING id",
     )
     .bind(account.0)
     .bind(user.0)
@@ -209,8 +221,9 @@ pub(super) async fn create_in(
     .bind(r.size)
     .bind(p.amount_minor)
     .bind(p.currency.clone())
-    .bind(p.counterparty_iban.clone())
-    .bind(p.counterparty_name.clone())
+    .bind(p.counterparty.kind())
+    .bind(p.counterparty.value().to_owned())
+    .bind(p.counterparty.name().to_owned())
     .bind(p.description.clone())
     .bind(p.merchant_reference.clone())
     .bind(payees_text(&new.policy))
@@ -269,9 +282,9 @@ pub(super) async fn update_in(
     let (r, p) = (&new.recurrence, &new.payment);
     sqlx::query(
         "UPDATE payment_schedules SET time_start = $2, time_end = $3, recurrence_unit = $4, \
-         recurrence_size = $5, amount_minor = $6, currency = $7, counterparty_iban = $8, \
-         counterparty_name = $9, description = $10, merchant_reference = $11, payees = $12, \
-         external = $13, updated = $14 WHERE id = $1",
+         recurrence_size = $5, amount_minor = $6, currency = $7, counterparty_type = $8, \
+         counterparty_iban = $9, counterparty_name = $10, description = $11, \
+         merchant_reference = $12, payees = $13, external = $14, updated = $15 WHERE id = $1",
     )
     .bind(id)
     .bind(r.time_start.micros())
@@ -280,8 +293,9 @@ pub(super) async fn update_in(
     .bind(r.size)
     .bind(p.amount_minor)
     .bind(p.currency.clone())
-    .bind(p.counterparty_iban.clone())
-    .bind(p.counterparty_name.clone())
+    .bind(p.counterparty.kind())
+    .bind(p.counterparty.value().to_owned())
+    .bind(p.counterparty.name().to_owned())
     .bind(p.description.clone())
     .bind(p.merchant_reference.clone())
     .bind(payees_text(&new.policy))

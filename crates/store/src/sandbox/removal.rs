@@ -165,6 +165,7 @@ pub(super) async fn delete_partner(
         ),
         format!("DELETE FROM draft_payments WHERE {gone}"),
         format!("DELETE FROM payment_batches WHERE {gone}"),
+        format!(
             "DELETE FROM payment_notes WHERE user_id IN ({o}) OR payment_id IN \
              (SELECT id FROM payments WHERE {gone})"
         ),

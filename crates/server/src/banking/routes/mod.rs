@@ -116,6 +116,7 @@ fn more_ways_to_pay() -> Api {
         ])
         .route(&format!("{account}/schedule/{{schedule_id}}/schedule-instance/{{schedule_instance_id}}"), [
             get(schedules::instance, one("One run of a schedule", "ScheduleInstance")),
+        ])
         .route("/user/{user_id}/monetary-account/{id}/payment/{payment_id}/note-text", [
             post(notes::create, create::<NoteTextRequest>("Add a note to the payment")),
             get(notes::list, list("The payment's notes", "NoteTextPayment")),
