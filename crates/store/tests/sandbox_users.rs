@@ -78,7 +78,7 @@ async fn fund(store: &dyn Store, account: &MonetaryAccount, minor: i64) {
         description: "Salary".into(),
     };
     store
-        .credit(account.id, &credit, T0)
+        .credit(account.id, &credit, T0, None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 }
@@ -112,19 +112,19 @@ for_each_backend! { open =>
         let (a_main, b_main) = (main_account(s, alice).await, main_account(s, bob).await);
         fund(s, &a_main, 10_000).await;
         let open = PaymentPolicy::OPEN;
-        let paid = s.pay(alice, a_main.id, &to(Pointer::Phone(bob_user.phone.clone()), 1_000), &open, T0).await;
+        let paid = s.pay(alice, a_main.id, &to(Pointer::Phone(bob_user.phone.clone()), 1_000), &open, T0, None).await;
         let paid = paid.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no account"));
         assert_eq!((paid.kind, paid.counterparty_iban.as_str()), (PaymentType::Bunq, b_main.iban.as_str()));
         assert_eq!(main_account(s, bob).await.balance_minor, 1_000);
-        let unknown = s.pay(alice, a_main.id, &to(Pointer::Email("nobody@example.com".into()), 1), &open, T0).await;
+        let unknown = s.pay(alice, a_main.id, &to(Pointer::Email("nobody@example.com".into()), 1), &open, T0, None).await;
         assert!(matches!(unknown, Err(StoreError::Refused(_))), "{unknown:?}");
         // Paying sugardaddy is money out; bravo is an account here.
-        let out = s.pay(alice, a_main.id, &to(Pointer::Email("sugardaddy@bunq.com".into()), 500), &open, T0).await;
+        let out = s.pay(alice, a_main.id, &to(Pointer::Email("sugardaddy@bunq.com".into()), 500), &open, T0, None).await;
         assert_eq!(out.ok().flatten().map(|p| p.kind), Some(PaymentType::EbaSct));
         let strict = PaymentPolicy { payees: None, external: false };
-        let refused = s.pay(alice, a_main.id, &to(Pointer::Email("sugardaddy@bunq.com".into()), 500), &strict, T0).await;
+        let refused = s.pay(alice, a_main.id, &to(Pointer::Email("sugardaddy@bunq.com".into()), 500), &strict, T0, None).await;
         assert!(matches!(refused, Err(StoreError::Refused(_))), "{refused:?}");
-        let bravo = s.pay(alice, a_main.id, &to(Pointer::Email("bravo@bunq.com".into()), 200), &open, T0).await;
+        let bravo = s.pay(alice, a_main.id, &to(Pointer::Email("bravo@bunq.com".into()), 200), &open, T0, None).await;
         assert_eq!(bravo.ok().flatten().map(|p| p.kind), Some(PaymentType::Bunq));
         let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
         assert!(ledger.holds(), "{ledger:?}");
@@ -137,7 +137,7 @@ for_each_backend! { open =>
         let carol = create(s, &generate(SandboxUserKind::Person, uuid::Uuid::new_v4()), "key-c").await;
         let c_main = main_account(s, carol).await;
         fund(s, &c_main, 1_000).await;
-        let again = s.pay(carol, c_main.id, &to(Pointer::Email("bravo@bunq.com".into()), 300), &open, T0).await;
+        let again = s.pay(carol, c_main.id, &to(Pointer::Email("bravo@bunq.com".into()), 300), &open, T0, None).await;
         assert_eq!(again.ok().flatten().map(|p| p.counterparty_name), Some("Bravo Sandbox".into()));
         assert!(s.ledger().await.map(|l| l.holds()).unwrap_or(false));
     }
