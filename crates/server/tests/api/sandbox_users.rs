@@ -17,7 +17,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::{
-    accounts::banks,
+    accounts::{active_user, banks},
     cards::{ok, order},
     helpers::*,
     payments::{fund, pay, payments},
@@ -265,6 +265,22 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(gone.err().and_then(|e| e.status()), Some(400));
         let check = operator(&app, Method::GET, "/_provisio/ledger", None).await;
         assert_eq!(check.status, 200);
+    }
+
+    async fn the_user_list_is_the_sessions_own_user(app: TestApp) {
+        let (partner, user, key, _) = active_user(&app).await;
+        let Item::UserCompany(company) = me(&partner).await else { panic!("not the partner's company") };
+        assert_eq!(company.id, app.partner_id);
+        // A provisioned user's credential session is its UserApiKey, as GET /v1/user/{id} says.
+        let own = me(&user).await;
+        assert!(matches!(&own, Item::UserApiKey(k) if k.id == key), "{own:?}");
+        let by_id = ok(user.get(&format!("/v1/user/{key}")).await).response;
+        assert_eq!(by_id, vec![own]);
+        // The person behind the key, by the key's id, as a person; no company.
+        let person = ok(user.get(&format!("/v1/user-person/{key}")).await).response;
+        assert!(matches!(person.as_slice(), [Item::UserPerson(_)]), "{person:?}");
+        let company = user.get(&format!("/v1/user-company/{key}")).await;
+        assert_eq!(company.err().and_then(|e| e.status()), Some(404));
     }
 
     async fn sandbox_user_creation_is_limited_per_address(app: TestApp) {

@@ -110,9 +110,27 @@ pub async fn list(State(state): State<AppState>, auth: SessionAuth) -> ApiResult
     Bunq::items(vec![rendered(&state, scope).await?])
 }
 
+/// The user itself: a `UserApiKey` id names the user who granted it, rendered as that user.
+fn itself(scope: UserScope) -> UserScope {
+    match scope {
+        UserScope::Provisioned {
+            user,
+            partner,
+            by_partner,
+            ..
+        } => UserScope::Provisioned {
+            user,
+            api_key: None,
+            partner,
+            by_partner,
+        },
+        partner => partner,
+    }
+}
+
 /// `GET /v1/user-person/{user_id}`: the user, if it is a person.
 pub async fn person(State(state): State<AppState>, scope: UserScope) -> ApiResult {
-    match rendered(&state, scope).await? {
+    match rendered(&state, itself(scope)).await? {
         item @ Item::UserPerson(_) => Bunq::items(vec![item]),
         _ => Err(ApiError::not_found("UserPerson not found.")),
     }
@@ -120,7 +138,7 @@ pub async fn person(State(state): State<AppState>, scope: UserScope) -> ApiResul
 
 /// `GET /v1/user-company/{user_id}`: the user, if it is a company.
 pub async fn company(State(state): State<AppState>, scope: UserScope) -> ApiResult {
-    match rendered(&state, scope).await? {
+    match rendered(&state, itself(scope)).await? {
         item @ Item::UserCompany(_) => Bunq::items(vec![item]),
         _ => Err(ApiError::not_found("UserCompany not found.")),
     }
