@@ -220,6 +220,14 @@ mod tests {
     }
 
     #[test]
+    fn amounts() {
+        assert_eq!(parse_amount("500.00"), Ok(50_000));
+        assert_eq!(parse_amount("0.50"), Ok(50));
+        assert!(parse_amount("500").is_err_and(|e| e.contains("two decimals")));
+        assert!(parse_amount("-1.00").is_err());
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));

@@ -8,6 +8,7 @@ use provisio_core::{
         amount::MAX_BALANCE_MINOR,
         payment::{Credit, NewPayment, Payment, PaymentPolicy, PaymentType},
         pointer::Pointer,
+        request::{Answer, NewRequest, RequestStatus, RequestTarget},
         AccountKind, MonetaryAccount, NewAccount,
     },
     model::{PageBound, PageQuery, UserId},
@@ -301,5 +302,43 @@ for_each_backend! { open =>
         let ledger = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
         assert!(!ledger.holds());
         assert_eq!(ledger.unbalanced.len(), 1);
+    }
+}
+
+for_each_backend! { open =>
+    async fn a_request_accepted_by_eight_at_once_is_paid_once(f: Fixture) {
+        let (a, a_main) = partner(f.store.as_ref(), 1).await;
+        let (b, b_main) = partner(f.store.as_ref(), 2).await;
+        f.store.credit(b_main.id, &credit(1_000), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
+        let (iban, name) = (b_main.iban.clone(), b_main.display_name.clone());
+        let asked = NewRequest {
+            amount_minor: 300,
+            currency: "EUR".into(),
+            counterparty: Pointer::Iban { iban: iban.clone(), name: name.clone() },
+            description: "Lunch".into(),
+            merchant_reference: None,
+        };
+        let request = f.store.create_request(a, a_main.id, &asked, &RequestTarget::Pointer(Pointer::Iban { iban, name }), T0).await
+            .unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no account"));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (store, account, id) = (f.store.clone(), b_main.id, request.id);
+            tasks.push(tokio::spawn(async move {
+                store.answer_request(b, account, id, &Answer::Accept(None), T0).await
+            }));
+        }
+        let (mut accepted, mut refused) = (0, 0);
+        for task in tasks {
+            match task.await {
+                Ok(Ok(Some(r))) if r.status == RequestStatus::Accepted => accepted += 1,
+                Ok(Err(StoreError::Refused(m))) if m.contains("ACCEPTED") || m.contains("meanwhile") => refused += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((accepted, refused), (1, 7));
+        assert_eq!((balance(f.store.as_ref(), a, &a_main).await, balance(f.store.as_ref(), b, &b_main).await), (300, 700));
+        let ledger = f.store.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(ledger.holds(), "{ledger:?}");
+        assert_eq!(ledger.payments, 1 + 2, "the credit and one payment's two sides");
     }
 }

@@ -78,15 +78,35 @@ async fn responder(
             found.currency, inquirer.currency
         )));
     }
-    if let Some(status) = frozen::provision_status(conn, found.user_id.0).await? {
-        if status.freezes_user() {
-            return Err(refused(format!(
-                "The requested account's user is {status}; it takes no requests."
-            )));
-        }
-    }
     let (iban, name) = (found.iban.clone(), found.display_name.clone());
     Ok((Some(found), iban, name))
+}
+
+/// Refuses when either user's provision is over, taking their provision rows in user-id order
+/// (as a payment does), so two requests in opposite directions cannot deadlock on PostgreSQL.
+async fn check_users(
+    conn: &mut AnyConnection,
+    inquirer: UserId,
+    asked: Option<&MonetaryAccount>,
+) -> Result<(), sqlx::Error> {
+    let mut users = vec![inquirer.0];
+    users.extend(asked.map(|a| a.user_id.0));
+    users.sort_unstable();
+    users.dedup();
+    for id in users {
+        if id == inquirer.0 {
+            frozen::writable(conn, id).await?;
+            continue;
+        }
+        if let Some(status) = frozen::provision_status(conn, id).await? {
+            if status.freezes_user() {
+                return Err(refused(format!(
+                    "The requested account's user is {status}; it takes no requests."
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn create_in(
@@ -100,7 +120,6 @@ async fn create_in(
     let Some(inquirer) = find_account(conn, Find::OwnedBy(account.0, user)).await? else {
         return Ok(None);
     };
-    frozen::writable(conn, user.0).await?;
     if new.currency != inquirer.currency {
         return Err(refused(format!(
             "This account holds {}; the amount is in {}.",
@@ -112,6 +131,7 @@ async fn create_in(
         RequestTarget::Pointer(pointer) => responder(conn, &inquirer, pointer, now).await?,
         RequestTarget::SugarDaddy => (None, SUGARDADDY_IBAN.to_owned(), SUGARDADDY_NAME.into()),
     };
+    check_users(conn, user, asked.as_ref()).await?;
     let draft = MoneyRequest {
         id: 0,
         monetary_account_id: inquirer.id,
