@@ -494,4 +494,33 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(get_draft(&partner, key, salary, draft).await.status, "PENDING");
         ledger_holds(&app).await;
     }
+
+    async fn a_changed_schedule_runs_only_on_its_new_timing(app: TestApp) {
+        let partner = app.client().await;
+        let me = own_id(&partner).await;
+        let (main, _) = first_account(&partner, me).await;
+        fund(&app, main, "10.00").await;
+        let now = app.clock.now().micros();
+        let path = format!("/v1/user/{me}/monetary-account/{main}/schedule-payment");
+        let first = schedule_body(to("NL91ABNA0417164300", "1.00"), Timestamp(now + DAY / 24), None, "DAILY");
+        let schedule = first_id(&ok(partner.post(&path, &first).await).response);
+        let later = Timestamp(now + 2 * DAY);
+        let changed = schedule_body(to("NL91ABNA0417164300", "2.00"), later, None, "ONCE");
+        assert_eq!(first_id(&ok(partner.put(&format!("{path}/{schedule}"), &changed).await).response), schedule);
+        let shown = schedule_of(&partner, me, main, schedule).await;
+        assert_eq!((shown.payment.amount.value.as_str(), shown.schedule.recurrence_unit.as_str()), ("2.00", "ONCE"));
+
+        advance(&app, "1d").await;
+        app.drain().await;
+        assert!(instances(&partner, me, main, schedule).await.is_empty(), "the old timing does not run");
+        advance(&app, "2d").await;
+        app.drain().await;
+        let runs = instances(&partner, me, main, schedule).await;
+        assert_eq!(runs.iter().map(|r| r.time_start.clone()).collect::<Vec<_>>(), vec![ts(later)]);
+        assert_eq!(balance(&partner, me, main).await, "8.00");
+        assert_eq!(schedule_of(&partner, me, main, schedule).await.status, "FINISHED");
+        let again = schedule_body(to("NL91ABNA0417164300", "2.00"), Timestamp(app.clock.now().micros() + DAY), None, "ONCE");
+        refused(partner.put(&format!("{path}/{schedule}"), &again).await.map(|e| first_id(&e.response)), 400, "FINISHED");
+        ledger_holds(&app).await;
+    }
 }

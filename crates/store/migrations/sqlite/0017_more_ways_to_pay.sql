@@ -62,17 +62,22 @@ CREATE TABLE payment_schedules (
     merchant_reference  TEXT,
     payees              TEXT,
     external            BIGINT  NOT NULL,
+    -- Raised by every change: a timer set for an older version is stale and is dropped.
+    version             BIGINT  NOT NULL,
     created             BIGINT  NOT NULL,
     updated             BIGINT  NOT NULL
 );
 CREATE INDEX payment_schedules_by_account ON payment_schedules (monetary_account_id, id);
 
 -- The schedule's next run on the virtual clock, written in the schedule's transaction; the
--- worker deletes a due timer and runs it (and writes the next) in one transaction.
+-- worker deletes a due timer and runs it (and writes the next) in one transaction. A change to
+-- the schedule leaves its old timer to be dropped as stale (by version) rather than deleting
+-- it, so a change and a run never wait on each other's rows in opposite orders.
 CREATE TABLE schedule_timers (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     schedule_id BIGINT  NOT NULL REFERENCES payment_schedules (id),
     occurrence  BIGINT  NOT NULL,
+    version     BIGINT  NOT NULL,
     run_at      BIGINT  NOT NULL,
     created     BIGINT  NOT NULL
 );

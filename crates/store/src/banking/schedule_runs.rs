@@ -34,11 +34,21 @@ use crate::{
 /// Pays run `occurrence` of `schedule` (due at `run_at`) and writes what follows.
 async fn run_one(
     conn: &mut AnyConnection,
-    schedule: i64,
-    occurrence: i64,
+    (schedule, version, occurrence): (i64, i64, i64),
     run_at: Timestamp,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    // Takes the schedule's row (a change waits for the run, or the run for the change) and
+    // drops a timer set for a version the schedule has since left.
+    let current: Option<i64> = sqlx::query_scalar(
+        "UPDATE payment_schedules SET version = version WHERE id = $1 RETURNING version",
+    )
+    .bind(schedule)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if current != Some(version) {
+        return Ok(());
+    }
     let Some(stored) = load_schedule(conn, schedule, None).await? else {
         return Ok(());
     };
@@ -101,7 +111,7 @@ async fn run_one(
     .fetch_one(&mut *conn)
     .await?;
     match s.recurrence.occurrence(occurrence + 1) {
-        Some(next) => set_timer(conn, schedule, occurrence + 1, next, now).await?,
+        Some(next) => set_timer(conn, schedule, version, occurrence + 1, next, now).await?,
         None => {
             sqlx::query(
                 "UPDATE payment_schedules SET status = 'FINISHED', updated = $2 WHERE id = $1",
@@ -139,18 +149,19 @@ async fn run_due(
     let take = format!(
         "DELETE FROM schedule_timers WHERE id IN (SELECT id FROM schedule_timers \
          WHERE run_at <= $1 ORDER BY run_at, id LIMIT 1{skip_locked}) \
-         RETURNING schedule_id, occurrence, run_at"
+         RETURNING schedule_id, version, occurrence, run_at"
     );
     let mut done = 0;
     while done < limit as usize {
-        let due: Option<(i64, i64, i64)> = sqlx::query_as(&take)
+        let due: Option<(i64, i64, i64, i64)> = sqlx::query_as(&take)
             .bind(now.micros())
             .fetch_optional(&mut *conn)
             .await?;
-        let Some((schedule, occurrence, run_at)) = due else {
+        let Some((schedule, version, occurrence, run_at)) = due else {
             break;
         };
-        run_one(conn, schedule, occurrence, Timestamp(run_at), now).await?;
+        let timer = (schedule, version, occurrence);
+        run_one(conn, timer, Timestamp(run_at), now).await?;
         done += 1;
     }
     Ok(done)

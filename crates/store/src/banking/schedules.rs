@@ -1,6 +1,8 @@
 //! Scheduled payments as stored: the schedule (its payment, its recurrence, whom it may pay),
 //! the timer of its next run (`schedule_timers`, written in the schedule's transaction), and
-//! its runs (`schedule_instances`). The runs themselves are `schedule_runs`.
+//! its runs (`schedule_instances`). The runs themselves are `schedule_runs`. A change raises the
+//! schedule's version and writes a new timer; the old one is dropped as stale when it comes
+//! due, so a change never takes timer rows that a running worker holds (no lock cycle).
 
 use provisio_core::{
     account::{
@@ -146,19 +148,21 @@ pub(super) async fn load_schedule(
     row.map(Stored::try_from).transpose().map_err(corrupt)
 }
 
-/// Writes the timer of the schedule's run number `occurrence`, due at `run_at`.
+/// Writes the timer of run number `occurrence` of `version` of the schedule, due at `run_at`.
 pub(super) async fn set_timer(
     conn: &mut AnyConnection,
     schedule: i64,
+    version: i64,
     occurrence: i64,
     run_at: Timestamp,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO schedule_timers (schedule_id, occurrence, run_at, created) \
-         VALUES ($1, $2, $3, $4)",
+        "INSERT INTO schedule_timers (schedule_id, version, occurrence, run_at, created) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(schedule)
+    .bind(version)
     .bind(occurrence)
     .bind(run_at.micros())
     .bind(now.micros())
@@ -209,9 +213,9 @@ pub(super) async fn create_in(
         "INSERT INTO payment_schedules (monetary_account_id, user_id, status, time_start, \
          time_end, recurrence_unit, recurrence_size, amount_minor, currency, counterparty_type, \
          counterparty_iban, counterparty_name, description, merchant_reference, payees, external, \
-         created, updated) \
-         VALUES ($1, $2, 'ACTIVE', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-         $16) RETURNING id",
+         version, created, updated) \
+         VALUES ($1, $2, 'ACTIVE', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, \
+         $16, $16) RETURNING id",
     )
     .bind(account.0)
     .bind(user.0)
@@ -231,37 +235,32 @@ pub(super) async fn create_in(
     .bind(now.micros())
     .fetch_one(&mut *conn)
     .await?;
-    set_timer(conn, id, occurrence, run_at, now).await?;
+    set_timer(conn, id, 0, occurrence, run_at, now).await?;
     Ok(load_schedule(conn, id, None).await?.map(|s| s.schedule))
 }
 
-/// Takes an ACTIVE schedule of the user's for a change; `None` when there is no such schedule.
+/// Takes an ACTIVE schedule of the user's for a change, raising its version (its timer is
+/// stale from now on); answers the new version, `None` when there is no such schedule.
 async fn lock_active(
     conn: &mut AnyConnection,
     user: UserId,
     account: MonetaryAccountId,
     id: i64,
-) -> Result<Option<()>, sqlx::Error> {
+) -> Result<Option<i64>, sqlx::Error> {
     frozen::writable(conn, user.0).await?;
-    let status: Option<String> = sqlx::query_scalar(
-        "UPDATE payment_schedules SET updated = updated \
-         WHERE id = $1 AND user_id = $2 AND monetary_account_id = $3 RETURNING status",
+    let found: Option<(String, i64)> = sqlx::query_as(
+        "UPDATE payment_schedules SET version = version + 1 \
+         WHERE id = $1 AND user_id = $2 AND monetary_account_id = $3 RETURNING status, version",
     )
     .bind(id)
     .bind(user.0)
     .bind(account.0)
     .fetch_optional(&mut *conn)
     .await?;
-    match status {
+    match found {
         None => Ok(None),
-        Some(s) if s == ScheduleStatus::Active.as_str() => {
-            sqlx::query("DELETE FROM schedule_timers WHERE schedule_id = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            Ok(Some(()))
-        }
-        Some(s) => Err(refused(format!(
+        Some((s, version)) if s == ScheduleStatus::Active.as_str() => Ok(Some(version)),
+        Some((s, _)) => Err(refused(format!(
             "This schedule is {s}; only an ACTIVE schedule can be changed or cancelled."
         ))),
     }
@@ -275,9 +274,9 @@ pub(super) async fn update_in(
     new: &NewSchedule,
     now: Timestamp,
 ) -> Result<Option<PaymentSchedule>, sqlx::Error> {
-    if lock_active(conn, user, account, id).await?.is_none() {
+    let Some(version) = lock_active(conn, user, account, id).await? else {
         return Ok(None);
-    }
+    };
     let (occurrence, run_at) = next_run(&new.recurrence, now)?;
     let (r, p) = (&new.recurrence, &new.payment);
     sqlx::query(
@@ -303,7 +302,7 @@ pub(super) async fn update_in(
     .bind(now.micros())
     .execute(&mut *conn)
     .await?;
-    set_timer(conn, id, occurrence, run_at, now).await?;
+    set_timer(conn, id, version, occurrence, run_at, now).await?;
     Ok(load_schedule(conn, id, None).await?.map(|s| s.schedule))
 }
 
