@@ -6,13 +6,14 @@ use provisio_client::{
     wire::{feed::EventObject, Item, ResponseEnvelope},
     Client, ClientError,
 };
+use reqwest::Method;
 
 use crate::{
     accounts::{bank, banks, open, own_id},
     card_transactions::{card_holder, decision_of},
     helpers::*,
     payments::{fund, pay, payments, to},
-    provisioning::first_id,
+    provisioning::{admin, first_id},
 };
 
 fn ok<T>(result: Result<T, ClientError>) -> T {
@@ -188,5 +189,28 @@ for_each_backend! { TestApp::spawn =>
         app.deliver().await;
         let ids: Vec<i64> = receiver.received().iter().map(|r| r.json()["NotificationUrl"]["object"]["Payment"]["id"].as_i64().unwrap_or_default()).collect();
         assert_eq!(ids.iter().filter(|id| **id == again).count(), 1, "{ids:?}");
+    }
+
+    async fn a_removed_partner_takes_its_events_notes_and_images_along(app: TestApp) {
+        let (partner, user, key, account, _, _) = card_holder(&app, "20.00").await;
+        let me = own_id(&partner).await;
+        let credit = payments(&user, key, account).await[0].id;
+        ok(user.post(&format!("/v1/user/{key}/monetary-account/{account}/payment/{credit}/note-text"), &serde_json::json!({"content": "x"})).await);
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
+        let uploaded = ok(user.upload("/v1/attachment-public", "image/png", None, png).await);
+        let Some(Item::Uuid(image)) = uploaded.response.first() else { panic!("{uploaded:?}") };
+        ok(user.post("/v1/avatar", &serde_json::json!({"attachment_public_uuid": image.uuid})).await);
+        let counts = app.database().row_counts().await;
+        for table in ["events", "payment_notes", "public_attachments", "avatars"] {
+            assert!(counts.get(table).copied().unwrap_or_default() > 0, "{table}: {counts:?}");
+        }
+        let removed = admin(&app, Method::DELETE, &format!("/_provisio/partners/{me}")).await;
+        assert_eq!(removed.status, 200, "{}", String::from_utf8_lossy(&removed.body));
+        let counts = app.database().row_counts().await;
+        for table in ["events", "payment_notes", "public_attachments", "avatars"] {
+            assert_eq!(counts.get(table).copied(), Some(0), "{table}");
+        }
+        let ledger = app.store.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(ledger.holds(), "{ledger:?}");
     }
 }
