@@ -200,7 +200,7 @@ async fn keep(
         .map(drop)
 }
 
-/// Deletes up to [`PURGE_BATCH`] keys created before `expired`.
+/// Deletes up to [`PURGE_BATCH`] keys created before `expired`, the oldest first.
 async fn purge(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -212,7 +212,7 @@ async fn purge(
     };
     sqlx::query(&format!(
         "DELETE FROM idempotency_keys WHERE request_key IN (SELECT request_key \
-         FROM idempotency_keys WHERE created < $1 LIMIT $2{skip_locked})"
+         FROM idempotency_keys WHERE created < $1 ORDER BY created LIMIT $2{skip_locked})"
     ))
     .bind(expired)
     .bind(PURGE_BATCH)
