@@ -17,6 +17,14 @@ use crate::{
 pub const PAYMENT: &str = "Payment";
 /// bunq's object key of a card transaction.
 pub const MASTER_CARD_ACTION: &str = "MasterCardAction";
+/// bunq's object keys of a request for money: the asking side's and the asked side's.
+pub const REQUEST_INQUIRY: &str = "RequestInquiry";
+pub const REQUEST_RESPONSE: &str = "RequestResponse";
+/// bunq's object key of a draft payment.
+pub const DRAFT_PAYMENT: &str = "DraftPayment";
+/// bunq's object key of a scheduled payment (made, and each run that could not pay; a run
+/// that paid shows as its payment).
+pub const SCHEDULE_PAYMENT: &str = "SchedulePayment";
 
 wire_enum! {
     /// `Event.action`.

@@ -81,6 +81,13 @@ curl -s "localhost:8080/_provisio/provisions/$PROVISION_ID/history" -H "Authoriz
 jq -se 'any(.[]; .NotificationUrl.event_type == "USER_ONBOARDING_UPDATED")
   and any(.[]; .NotificationUrl.event_type == "USER_INFORMATION_INQUIRY_FINALIZED")' webhooks.log
 jq -se '[.[].NotificationUrl.object.PartnerUserProvision | select(.) | .status] | last == "CLOSED"' webhooks.log
+TOKEN=$ALICE
+bunq GET /v1/user/$ALICE_ID/monetary-account-bank/$ACCOUNT |
+  jq -e '.Response[0].MonetaryAccountBank.balance.value == "378.50"'
+bunq GET "/v1/user/$ALICE_ID/event?monetary_account_id=$ACCOUNT&count=50" |
+  jq -e '[.Response[].Event.object | keys[0]] as $k | ($k | index("RequestInquiry")) and ($k | index("DraftPayment"))
+    and ($k | index("SchedulePayment")) and ([$k[] | select(. == "Payment")] | length) >= 8'
+curl -s localhost:8080/_provisio/ledger -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response[0].LedgerCheck.holds'
 echo "walk-through complete"
 "#;
 

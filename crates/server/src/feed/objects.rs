@@ -2,11 +2,21 @@
 //! and account, and rendered with the renderer its own routes use.
 
 use provisio_core::{
-    feed::{Event, MASTER_CARD_ACTION, PAYMENT},
+    feed::{
+        Event, DRAFT_PAYMENT, MASTER_CARD_ACTION, PAYMENT, REQUEST_INQUIRY, REQUEST_RESPONSE,
+        SCHEDULE_PAYMENT,
+    },
     model::{MasterCardActionId, PaymentId},
     StoreError,
 };
-use provisio_wire::{card_transactions::mastercard_action, payments::payment, Item};
+use provisio_wire::{
+    batches::draft_payment,
+    card_transactions::mastercard_action,
+    money_requests::{request_inquiry, request_response},
+    payments::payment,
+    schedules::schedule_payment,
+    Item,
+};
 
 use crate::AppState;
 
@@ -28,6 +38,26 @@ pub(crate) async fn load(state: &AppState, event: &Event) -> Result<Option<Item>
             .mastercard_action(user, account, MasterCardActionId(event.object_id))
             .await?
             .map(|a| Item::MasterCardAction(mastercard_action(&a))),
+        REQUEST_INQUIRY => state
+            .store
+            .request_inquiry(user, account, event.object_id)
+            .await?
+            .map(|r| Item::RequestInquiry(request_inquiry(&r))),
+        REQUEST_RESPONSE => state
+            .store
+            .request_response(user, account, event.object_id)
+            .await?
+            .and_then(|r| request_response(&r).map(Item::RequestResponse)),
+        DRAFT_PAYMENT => state
+            .store
+            .draft(user, account, event.object_id)
+            .await?
+            .map(|d| Item::DraftPayment(draft_payment(&d))),
+        SCHEDULE_PAYMENT => state
+            .store
+            .schedule(user, account, event.object_id)
+            .await?
+            .map(|s| Item::SchedulePayment(schedule_payment(&s))),
         _ => None,
     })
 }

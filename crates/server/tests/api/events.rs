@@ -20,7 +20,7 @@ fn ok<T>(result: Result<T, ClientError>) -> T {
     result.unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn events_of(envelope: &ResponseEnvelope) -> Vec<EventObject> {
+pub fn events_of(envelope: &ResponseEnvelope) -> Vec<EventObject> {
     envelope
         .response
         .iter()

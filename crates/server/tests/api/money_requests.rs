@@ -24,6 +24,7 @@ use reqwest::Method;
 use crate::{
     accounts::{active_user, bank, banks, open, own_id},
     helpers::*,
+    events::events_of,
     payments::{fund, payments},
     provisioning::*,
     tenants::{connect, new_partner},
@@ -256,6 +257,29 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(before, (deliveries(app.store.as_ref()).await, payments(&user, key, salary).await.len()));
         assert_eq!(balance(&user, key, salary).await, "30.00");
 
+        // Both feeds, newest first: the request made and answered, and the payment between them
+        // (the partner reads its user's feed on the user's behalf).
+        let reader = &partner;
+        let feed = move |path: String| async move {
+            let envelope = ok(reader.get(&path).await);
+            events_of(&envelope).iter().map(|e| {
+                let kind = match e.object.as_ref() {
+                    Item::RequestInquiry(_) => "RequestInquiry",
+                    Item::RequestResponse(_) => "RequestResponse",
+                    Item::Payment(_) => "Payment",
+                    other => panic!("{other:?}"),
+                };
+                format!("{} {} {kind}", e.action, e.status)
+            }).collect::<Vec<_>>()
+        };
+        assert_eq!(feed(format!("/v1/user/{me}/event?monetary_account_id={}", main.id)).await, [
+            "UPDATE FINALIZED RequestInquiry", "CREATE FINALIZED Payment", "CREATE FINALIZED RequestInquiry",
+        ]);
+        assert_eq!(feed(format!("/v1/user/{key}/event?monetary_account_id={salary}")).await, [
+            "UPDATE FINALIZED RequestResponse", "CREATE FINALIZED Payment",
+            "CREATE AWAITING_REPLY RequestResponse", "CREATE FINALIZED Payment",
+        ]);
+
         app.deliver().await;
         assert_eq!(events(&receiver), vec![
             event("PAYMENT_CREATED", "Payment", salary),
@@ -301,7 +325,7 @@ for_each_backend! { TestApp::spawn =>
         refused(ask(&partner, me, main.id, &asking("IBAN", &main_iban, "1.00")).await, 400, "cannot request money from itself");
         refused(ask(&partner, me, main.id, &asking("IBAN", &salary_iban, "1.001")).await, 400, "exactly two decimals");
         refused(ask(&partner, me, main.id, &asking("EMAIL", "jan@example.com", "1.00")).await, 400, "No user here has the email address");
-        refused(ask(&partner, me, main.id, &asking("PHONE_NUMBER", "+31612345678", "1.00")).await, 400, "IBAN or EMAIL");
+        refused(ask(&partner, me, main.id, &asking("PHONE_NUMBER", "+31612345678", "1.00")).await, 400, "No user here has the phone number");
         refused(ask(&partner, me, 999_999, &asking("IBAN", &salary_iban, "1.00")).await, 404, "MonetaryAccount not found");
         // The responder's side is not the inquirer's, and the reverse.
         refused(answer(&partner, me, main.id, too_much, &status("REJECTED", None)).await, 404, "RequestResponse not found");

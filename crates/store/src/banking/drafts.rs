@@ -9,6 +9,7 @@ use provisio_core::{
         payment::{NewPayment, PaymentPolicy},
         pointer::Pointer,
     },
+    feed::{self, EventAction, EventStatus, NewEvent},
     model::{MonetaryAccountId, Page, PageQuery, UserId},
     store::{BatchStore, StoreResult},
     time::Timestamp,
@@ -19,7 +20,9 @@ use sqlx::AnyConnection;
 
 use super::batches::{load_batch, pay_batch_in};
 use crate::{
-    db_err, frozen,
+    db_err,
+    feed::record_event,
+    frozen,
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
     webhooks::outbox::{emit_user_events, UserEvent},
@@ -123,7 +126,25 @@ async fn emit(
         draft.id,
         &item,
     )];
-    emit_user_events(conn, draft.user_id.0, &events, now).await
+    emit_user_events(conn, draft.user_id.0, &events, now).await?;
+    let pending = draft.status == DraftStatus::Pending;
+    let on_feed = NewEvent {
+        user_id: draft.user_id,
+        monetary_account_id: Some(draft.monetary_account_id),
+        kind: feed::DRAFT_PAYMENT,
+        object_id: draft.id,
+        action: if pending {
+            EventAction::Create
+        } else {
+            EventAction::Update
+        },
+        status: if pending {
+            EventStatus::AwaitingReply
+        } else {
+            EventStatus::Finalized
+        },
+    };
+    record_event(conn, &on_feed, now).await
 }
 
 pub(super) async fn create_in(

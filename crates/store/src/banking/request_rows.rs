@@ -4,6 +4,7 @@
 
 use provisio_core::{
     account::request::{MoneyRequest, RequestStatus},
+    feed::{self, EventAction, EventStatus, NewEvent},
     model::{MonetaryAccountId, UserId},
     time::Timestamp,
     webhook, StoreError,
@@ -15,6 +16,7 @@ use provisio_wire::{
 use sqlx::AnyConnection;
 
 use crate::{
+    feed::record_event,
     rows::{corrupt, parse},
     webhooks::outbox::UserEvent,
 };
@@ -189,6 +191,22 @@ pub(super) async fn emit(
     let inquiry = Item::RequestInquiry(request_inquiry(request));
     let event = UserEvent::new(webhook::REQUEST, inquiry_event, request.id, &inquiry);
     crate::webhooks::outbox::emit_user_events(conn, request.user_id.0, &[event], now).await?;
+    // On both users' feeds: made (CREATE), then answered or revoked (UPDATE); the asked side
+    // waits for its answer while the request is PENDING.
+    let action = if inquiry_event == webhook::REQUEST_INQUIRY_CREATED {
+        EventAction::Create
+    } else {
+        EventAction::Update
+    };
+    let on_feed = NewEvent {
+        user_id: request.user_id,
+        monetary_account_id: Some(request.monetary_account_id),
+        kind: feed::REQUEST_INQUIRY,
+        object_id: request.id,
+        action,
+        status: EventStatus::Finalized,
+    };
+    record_event(conn, &on_feed, now).await?;
     if let (Some(event_type), Some(response), Some(owner)) = (
         response_event,
         request_response(request),
@@ -197,6 +215,19 @@ pub(super) async fn emit(
         let item = Item::RequestResponse(response);
         let event = UserEvent::new(webhook::REQUEST, event_type, request.id, &item);
         crate::webhooks::outbox::emit_user_events(conn, owner.0, &[event], now).await?;
+        let on_feed = NewEvent {
+            user_id: owner,
+            monetary_account_id: request.responder_account_id,
+            kind: feed::REQUEST_RESPONSE,
+            object_id: request.id,
+            action,
+            status: if request.status == RequestStatus::Pending {
+                EventStatus::AwaitingReply
+            } else {
+                EventStatus::Finalized
+            },
+        };
+        record_event(conn, &on_feed, now).await?;
     }
     Ok(())
 }

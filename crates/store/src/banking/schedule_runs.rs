@@ -9,6 +9,7 @@
 
 use async_trait::async_trait;
 use provisio_core::{
+    feed::{self, EventAction, EventStatus, NewEvent},
     account::schedule::{
         InstanceState, NewSchedule, PaymentSchedule, ScheduleInstance, ScheduleStatus,
     },
@@ -25,6 +26,7 @@ use super::{
     transfer::pay_in,
 };
 use crate::{
+    feed::record_event,
     db_err, frozen,
     page::{fetch_page, Arg},
     webhooks::outbox::{emit_user_events, UserEvent},
@@ -96,6 +98,18 @@ async fn run_one(
     } else {
         InstanceState::FailedUserError
     };
+    if payment.is_none() {
+        // A run that paid is on the feed as its payment; one that could not, as its schedule.
+        let on_feed = NewEvent {
+            user_id: s.user_id,
+            monetary_account_id: Some(s.monetary_account_id),
+            kind: feed::SCHEDULE_PAYMENT,
+            object_id: schedule,
+            action: EventAction::Update,
+            status: EventStatus::Finalized,
+        };
+        record_event(conn, &on_feed, run_at).await?;
+    }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO schedule_instances (schedule_id, monetary_account_id, user_id, state, \
          time_start, time_end, payment_id, error_message, created, updated) \

@@ -5,6 +5,7 @@
 //! due, so a change never takes timer rows that a running worker holds (no lock cycle).
 
 use provisio_core::{
+    feed::{self, EventAction, EventStatus, NewEvent},
     account::{
         payment::{NewPayment, Payment, PaymentPolicy},
         pointer::Pointer,
@@ -21,6 +22,7 @@ use sqlx::AnyConnection;
 
 use super::ledger::{PaymentRow, PAYMENT_COLUMNS};
 use crate::{
+    feed::record_event,
     frozen,
     rows::{corrupt, parse},
 };
@@ -236,6 +238,15 @@ pub(super) async fn create_in(
     .fetch_one(&mut *conn)
     .await?;
     set_timer(conn, id, 0, occurrence, run_at, now).await?;
+    let on_feed = NewEvent {
+        user_id: user,
+        monetary_account_id: Some(account),
+        kind: feed::SCHEDULE_PAYMENT,
+        object_id: id,
+        action: EventAction::Create,
+        status: EventStatus::Finalized,
+    };
+    record_event(conn, &on_feed, now).await?;
     Ok(load_schedule(conn, id, None).await?.map(|s| s.schedule))
 }
 
