@@ -4,6 +4,7 @@
 use provisio_core::{
     account::{
         payment::{Credit, NewPayment, PaymentPolicy},
+        pointer::Pointer,
         AccountKind, MonetaryAccount,
     },
     idempotency::IdempotencyKey,
@@ -71,8 +72,10 @@ fn payment(to: &MonetaryAccount, minor: i64) -> NewPayment {
     NewPayment {
         amount_minor: minor,
         currency: "EUR".into(),
-        counterparty_iban: to.iban.clone(),
-        counterparty_name: to.display_name.clone(),
+        counterparty: Pointer::Iban {
+            iban: to.iban.clone(),
+            name: to.display_name.clone(),
+        },
         description: "Rent".into(),
         merchant_reference: None,
     }

@@ -9,7 +9,9 @@ use utoipa::ToSchema;
 
 use crate::{
     accounts::{amount, Amount},
-    payments::{label, payment, pointer_label, LabelMonetaryAccount, PaymentObject, PaymentRequest},
+    payments::{
+        label, payment, pointer_label, LabelMonetaryAccount, PaymentObject, PaymentRequest,
+    },
     time::ts,
 };
 

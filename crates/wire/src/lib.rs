@@ -8,8 +8,8 @@
 //! schema does not require it.
 
 pub mod accounts;
-pub mod bunqme;
 pub mod batches;
+pub mod bunqme;
 pub mod card_transactions;
 pub mod cards;
 pub mod envelope;

@@ -5,9 +5,7 @@
 
 use super::{
     amount::parse_currency,
-    payment::{
-        optional_text, positive_amount, required, Payment, DEFAULT_CREDIT_IBAN,
-    },
+    payment::{optional_text, positive_amount, required, Payment, DEFAULT_CREDIT_IBAN},
     pointer::checked_iban,
     request::MAX_REQUEST_DESCRIPTION,
     rules::MoneyInput,

@@ -3,8 +3,8 @@
 //! minor units throughout (see [`amount`]).
 
 pub mod amount;
-pub mod bunqme;
 pub mod batch;
+pub mod bunqme;
 pub mod iban;
 pub mod note;
 pub mod payment;

@@ -335,13 +335,17 @@ mod tests {
         let production = request("1.00").and_then(|r| target(&r, None));
         assert_eq!(
             production.ok(),
-            Some(RequestTarget::Pointer(Pointer::Email(SUGARDADDY_EMAIL.into())))
+            Some(RequestTarget::Pointer(Pointer::Email(
+                SUGARDADDY_EMAIL.into()
+            )))
         );
         let other = new_request(&body("1.00", "EMAIL", "jan@example.com"))
             .and_then(|r| target(&r, Some(50_000)));
         assert_eq!(
             other.ok(),
-            Some(RequestTarget::Pointer(Pointer::Email("jan@example.com".into())))
+            Some(RequestTarget::Pointer(Pointer::Email(
+                "jan@example.com".into()
+            )))
         );
     }
 

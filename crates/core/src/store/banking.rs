@@ -4,8 +4,8 @@ use async_trait::async_trait;
 
 use crate::{
     account::{
-        bunqme::{BunqMeTab, NewTab},
         batch::{DraftPayment, DraftStatus, PaymentBatch},
+        bunqme::{BunqMeTab, NewTab},
         note::PaymentNote,
         payment::{Credit, Ledger, NewPayment, Payment, PaymentPolicy},
         request::{Answer, MoneyRequest, NewRequest, RequestTarget},

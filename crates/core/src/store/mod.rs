@@ -11,8 +11,8 @@ mod sandbox;
 mod webhooks;
 
 pub use banking::{
-    BatchStore, BunqMeTabStore, MonetaryAccountStore, PaymentNoteStore, PaymentStore,
-    RequestStore, ScheduleStore,
+    BatchStore, BunqMeTabStore, MonetaryAccountStore, PaymentNoteStore, PaymentStore, RequestStore,
+    ScheduleStore,
 };
 pub use cards::{
     AuthorizationOutcome, CardSecretStore, CardStore, CardTransactionStore, ChallengeStore,

@@ -23,8 +23,8 @@ use reqwest::Method;
 
 use crate::{
     accounts::{active_user, bank, banks, open, own_id},
-    helpers::*,
     events::events_of,
+    helpers::*,
     payments::{fund, payments},
     provisioning::*,
     tenants::{connect, new_partner},

@@ -44,7 +44,16 @@ async fn alias(
     .await
 }
 
-type EntryRow = (i64, i64, String, String, String, String, String, Option<String>);
+type EntryRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 
 /// The user's draft `id` on `account`, with its entries and, once accepted, its batch.
 pub(super) async fn load_draft(
@@ -89,8 +98,9 @@ pub(super) async fn load_draft(
             .into_iter()
             .map(
                 |(id, amount_minor, currency, kind, value, name, description, reference)| {
-                    let counterparty = Pointer::stored(&kind, &value, &name)
-                        .ok_or_else(|| corrupt(StoreError::Corrupt(format!("draft entry pointer {kind:?}"))))?;
+                    let counterparty = Pointer::stored(&kind, &value, &name).ok_or_else(|| {
+                        corrupt(StoreError::Corrupt(format!("draft entry pointer {kind:?}")))
+                    })?;
                     Ok((
                         id,
                         NewPayment {

@@ -24,8 +24,8 @@ use provisio_core::{
 use sqlx::AnyConnection;
 
 use super::{
-    request_rows::{emit, find, insert, settle, RequestRow, Side, REQUEST_COLUMNS},
     pointers,
+    request_rows::{emit, find, insert, settle, RequestRow, Side, REQUEST_COLUMNS},
     transfer::{credit_in, find_account, pay_in, Find},
 };
 use crate::{
@@ -49,26 +49,27 @@ async fn responder(
     now: Timestamp,
 ) -> Result<(Option<MonetaryAccount>, String, String), sqlx::Error> {
     let resolved = pointers::resolve(conn, pointer, now).await?;
-    let found = match (resolved, pointer) {
-        (None, Pointer::Iban { iban, name }) => return Ok((None, iban.clone(), name.clone())),
-        (None, other) => {
-            return Err(refused(format!(
+    let found =
+        match (resolved, pointer) {
+            (None, Pointer::Iban { iban, name }) => return Ok((None, iban.clone(), name.clone())),
+            (None, other) => {
+                return Err(refused(format!(
                 "No user here has the {} {}; a request can be sent to an IBAN, or to the email \
                  address or phone number of a user here.",
                 if matches!(other, Pointer::Email(_)) { "email address" } else { "phone number" },
                 other.value()
             )))
-        }
-        (Some(resolved), _) => match resolved.account {
-            Some(account) => account,
-            None => {
-                return Err(refused(format!(
-                    "{} has no open account here to answer a request.",
-                    pointer.value()
-                )))
             }
-        },
-    };
+            (Some(resolved), _) => match resolved.account {
+                Some(account) => account,
+                None => {
+                    return Err(refused(format!(
+                        "{} has no open account here to answer a request.",
+                        pointer.value()
+                    )))
+                }
+            },
+        };
     if found.id == inquirer.id {
         return Err(refused("An account cannot request money from itself."));
     }

@@ -9,10 +9,10 @@
 
 use async_trait::async_trait;
 use provisio_core::{
-    feed::{self, EventAction, EventStatus, NewEvent},
     account::schedule::{
         InstanceState, NewSchedule, PaymentSchedule, ScheduleInstance, ScheduleStatus,
     },
+    feed::{self, EventAction, EventStatus, NewEvent},
     model::{MonetaryAccountId, Page, PageQuery, UserId},
     store::{ScheduleStore, StoreResult},
     time::Timestamp,
@@ -26,8 +26,9 @@ use super::{
     transfer::pay_in,
 };
 use crate::{
+    db_err,
     feed::record_event,
-    db_err, frozen,
+    frozen,
     page::{fetch_page, Arg},
     webhooks::outbox::{emit_user_events, UserEvent},
     Backend, SqlStore,

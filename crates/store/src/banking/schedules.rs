@@ -5,7 +5,6 @@
 //! due, so a change never takes timer rows that a running worker holds (no lock cycle).
 
 use provisio_core::{
-    feed::{self, EventAction, EventStatus, NewEvent},
     account::{
         payment::{NewPayment, Payment, PaymentPolicy},
         pointer::Pointer,
@@ -14,6 +13,7 @@ use provisio_core::{
             ScheduleInstance, ScheduleStatus,
         },
     },
+    feed::{self, EventAction, EventStatus, NewEvent},
     model::{MonetaryAccountId, PaymentId, UserId},
     time::Timestamp,
     StoreError,
@@ -98,10 +98,7 @@ impl TryFrom<ScheduleRow> for Stored {
                         &r.counterparty_name,
                     )
                     .ok_or_else(|| {
-                        StoreError::Corrupt(format!(
-                            "schedule pointer {:?}",
-                            r.counterparty_type
-                        ))
+                        StoreError::Corrupt(format!("schedule pointer {:?}", r.counterparty_type))
                     })?,
                     description: r.description,
                     merchant_reference: r.merchant_reference,

@@ -17,8 +17,8 @@ use provisio_wire::{
     accounts::MonetaryAccountRequest,
     batches::{DraftPaymentRequest, PaymentBatchRequest},
     bunqme::{BunqMeTabPayRequest, BunqMeTabRequest},
-    money_requests::{RequestInquiryRequest, RequestStatusRequest},
     feed::NoteTextRequest,
+    money_requests::{RequestInquiryRequest, RequestStatusRequest},
     payments::{CreditRequest, PaymentRequest},
     schedules::SchedulePaymentRequest,
 };
