@@ -318,13 +318,13 @@ for_each_backend! { open =>
             description: "Lunch".into(),
             merchant_reference: None,
         };
-        let request = f.store.create_request(a, a_main.id, &asked, &RequestTarget::Pointer(Pointer::Iban { iban, name }), T0).await
+        let request = f.store.create_request(a, a_main.id, &asked, &RequestTarget::Pointer(Pointer::Iban { iban, name }), T0, None).await
             .unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no account"));
         let mut tasks = Vec::new();
         for _ in 0..8 {
             let (store, account, id) = (f.store.clone(), b_main.id, request.id);
             tasks.push(tokio::spawn(async move {
-                store.answer_request(b, account, id, &Answer::Accept(None), T0).await
+                store.answer_request(b, account, id, &Answer::Accept(None), T0, None).await
             }));
         }
         let (mut accepted, mut refused) = (0, 0);

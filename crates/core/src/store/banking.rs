@@ -118,6 +118,7 @@ pub trait RequestStore: Send + Sync {
         request: &NewRequest,
         target: &RequestTarget,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<MoneyRequest>>;
     /// A request the user's `account` made (`None`: unknown here).
     async fn request_inquiry(
@@ -165,6 +166,7 @@ pub trait RequestStore: Send + Sync {
         id: i64,
         answer: &Answer,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<MoneyRequest>>;
 }
 
@@ -226,6 +228,7 @@ pub trait BatchStore: Send + Sync {
         payments: &[NewPayment],
         policy: &PaymentPolicy,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<PaymentBatch>>;
     async fn batch(
         &self,

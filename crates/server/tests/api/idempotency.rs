@@ -82,6 +82,31 @@ async fn operator_with_id(
     .await
 }
 
+/// A signed call from `client` with a JSON body and `request_id`.
+async fn call_with_id(
+    client: &Client,
+    method: Method,
+    path: &str,
+    body: serde_json::Value,
+    request_id: &str,
+) -> Reply {
+    let token = client
+        .context()
+        .await
+        .map(|c| c.session_token)
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .api()
+        .send(
+            Request::new(method, path)
+                .token(token)
+                .json(&body)
+                .header(REQUEST_ID, request_id),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 async fn ledger_holds(app: &TestApp) {
     let ledger = app.store.ledger().await.unwrap_or_else(|e| panic!("{e}"));
     assert!(ledger.holds(), "{ledger:?}");
@@ -181,6 +206,29 @@ for_each_backend! { TestApp::spawn =>
         ids.dedup();
         assert_eq!(ids.len(), 1, "every racer answers the one payment: {ids:?}");
         assert_eq!(balance(&partner, me, main).await, "95.00");
+        ledger_holds(&app).await;
+    }
+
+    async fn requests_and_batches_retried_move_money_once(app: TestApp) {
+        let (partner, me, main, pot) = payer(&app, "10.00").await;
+        // Test money from Sugar Daddy whose commit's answer is lost, then retried: credited once.
+        let ask = format!("/v1/user/{me}/monetary-account/{main}/request-inquiry");
+        let body = serde_json::json!({"amount_inquired": {"value": "500.00", "currency": "EUR"},
+            "counterparty_alias": {"type": "EMAIL", "value": "sugardaddy@bunq.com"}, "description": "", "allow_bunqme": false});
+        lose_next_commit_answer(&app.database().config.url);
+        let lost = call_with_id(&partner, Method::POST, &ask, body.clone(), "ask-1").await;
+        assert_error(&lost, &app.server_key, 503, "the outcome of this request is unknown");
+        let retry = call_with_id(&partner, Method::POST, &ask, body, "ask-1").await;
+        let request = paid_id(&retry);
+        assert_eq!(balance(&partner, me, main).await, "510.00", "credited once");
+
+        // A batch retried pays once and answers the same batch.
+        let batch = format!("/v1/user/{me}/monetary-account/{main}/payment-batch");
+        let body = serde_json::json!({"payments": [to(&pot, "1.00"), to(&pot, "2.00")]});
+        let first = paid_id(&call_with_id(&partner, Method::POST, &batch, body.clone(), "batch-1").await);
+        assert_eq!(paid_id(&call_with_id(&partner, Method::POST, &batch, body, "batch-1").await), first);
+        assert_eq!(balance(&partner, me, main).await, "507.00", "paid once");
+        assert_ne!(request, 0);
         ledger_holds(&app).await;
     }
 

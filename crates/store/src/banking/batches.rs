@@ -8,6 +8,7 @@ use provisio_core::{
         batch::PaymentBatch,
         payment::{NewPayment, Payment, PaymentPolicy},
     },
+    idempotency::IdempotencyKey,
     model::{MonetaryAccountId, Page, PageQuery, UserId},
     time::Timestamp,
     StoreError,
@@ -20,8 +21,10 @@ use super::{
 };
 use crate::{
     db_err, frozen,
+    idempotency::{kept_id, Kept},
     page::{fetch_page, Arg},
     rows::corrupt,
+    writer::BoxFuture,
     SqlStore,
 };
 
@@ -130,6 +133,34 @@ pub(super) async fn load_batch(
     }))
 }
 
+/// A retried batch answers the batch its first attempt paid.
+impl Kept for PaymentBatch {
+    fn answer(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn find<'c>(
+        conn: &'c mut AnyConnection,
+        answer: String,
+    ) -> BoxFuture<'c, Result<Option<Self>, sqlx::Error>> {
+        Box::pin(async move {
+            let id = kept_id(&answer)?;
+            let owner: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT user_id, monetary_account_id FROM payment_batches WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match owner {
+                Some((user, account)) => {
+                    load_batch(conn, UserId(user), MonetaryAccountId(account), id).await
+                }
+                None => Ok(None),
+            }
+        })
+    }
+}
+
 impl SqlStore {
     pub(super) async fn pay_batch_write(
         &self,
@@ -138,9 +169,10 @@ impl SqlStore {
         payments: &[NewPayment],
         policy: &PaymentPolicy,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> Result<Option<PaymentBatch>, StoreError> {
         let (payments, policy) = (payments.to_vec(), policy.clone());
-        self.write(move |conn| {
+        self.write_once(once, now, move |conn| {
             Box::pin(async move {
                 pay_batch_in(conn, "payments", user, account, &payments, &policy, now).await
             })

@@ -10,6 +10,7 @@ use provisio_core::{
         pointer::Pointer,
     },
     feed::{self, EventAction, EventStatus, NewEvent},
+    idempotency::IdempotencyKey,
     model::{MonetaryAccountId, Page, PageQuery, UserId},
     store::{BatchStore, StoreResult},
     time::Timestamp,
@@ -264,8 +265,9 @@ impl BatchStore for SqlStore {
         payments: &[NewPayment],
         policy: &PaymentPolicy,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<PaymentBatch>> {
-        self.pay_batch_write(user, account, payments, policy, now)
+        self.pay_batch_write(user, account, payments, policy, now, once)
             .await
     }
 

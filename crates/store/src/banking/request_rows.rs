@@ -17,8 +17,10 @@ use sqlx::AnyConnection;
 
 use crate::{
     feed::record_event,
+    idempotency::{kept_id, Kept},
     rows::{corrupt, parse},
     webhooks::outbox::UserEvent,
+    writer::BoxFuture,
 };
 
 pub(super) const REQUEST_COLUMNS: &str =
@@ -137,6 +139,29 @@ pub(super) async fn find(
     .fetch_optional(&mut *conn)
     .await?;
     row.map(record).transpose()
+}
+
+/// A retried request (made or answered) answers the request as it is now.
+impl Kept for MoneyRequest {
+    fn answer(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn find<'c>(
+        conn: &'c mut AnyConnection,
+        answer: String,
+    ) -> BoxFuture<'c, Result<Option<Self>, sqlx::Error>> {
+        Box::pin(async move {
+            let id = kept_id(&answer)?;
+            let row: Option<RequestRow> = sqlx::query_as(&format!(
+                "SELECT {REQUEST_COLUMNS} FROM money_requests WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            row.map(record).transpose()
+        })
+    }
 }
 
 /// Which side of a request a caller is.

@@ -16,6 +16,7 @@ use provisio_core::{
         },
         MonetaryAccount,
     },
+    idempotency::IdempotencyKey,
     model::{MonetaryAccountId, Page, PageQuery, UserId},
     store::{RequestStore, StoreResult},
     time::Timestamp,
@@ -356,9 +357,10 @@ impl RequestStore for SqlStore {
         request: &NewRequest,
         target: &RequestTarget,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<MoneyRequest>> {
         let (request, target) = (request.clone(), target.clone());
-        self.write(move |conn| {
+        self.write_once(once, now, move |conn| {
             Box::pin(async move { create_in(conn, user, account, &request, &target, now).await })
         })
         .await
@@ -421,9 +423,10 @@ impl RequestStore for SqlStore {
         id: i64,
         answer: &Answer,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<MoneyRequest>> {
         let answer = answer.clone();
-        self.write(move |conn| {
+        self.write_once(once, now, move |conn| {
             Box::pin(async move { answer_in(conn, user, account, id, &answer, now).await })
         })
         .await

@@ -20,6 +20,7 @@ use crate::{
     http::{
         error::ApiError,
         extract::SignedJson,
+        idempotency::Idempotency,
         pagination::Paging,
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},
@@ -71,8 +72,10 @@ pub async fn create_batch(
     State(state): State<AppState>,
     owner: AccountOwner,
     AccountPath(account): AccountPath,
+    idempotency: Idempotency,
     SignedJson(body): SignedJson<PaymentBatchRequest>,
 ) -> ApiResult {
+    let once = idempotency.key(&body);
     let payments = new_payments("payments", &inputs(body.payments))?;
     let policy = policy(state.config.profile, &owner.user);
     let batch = state
@@ -83,6 +86,7 @@ pub async fn create_batch(
             &payments,
             &policy,
             state.clock.now(),
+            once.as_ref(),
         )
         .await?
         .ok_or_else(account_not_found)?;

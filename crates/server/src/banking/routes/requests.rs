@@ -20,6 +20,7 @@ use crate::{
     http::{
         error::ApiError,
         extract::{Json, SignedJson},
+        idempotency::Idempotency,
         pagination::Paging,
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},
@@ -61,13 +62,16 @@ pub async fn create(
     State(state): State<AppState>,
     owner: AccountOwner,
     AccountPath(account): AccountPath,
+    idempotency: Idempotency,
     SignedJson(body): SignedJson<RequestInquiryRequest>,
 ) -> ApiResult {
+    let once = idempotency.key(&body);
     let new = new_request(&body.into())?;
     let target = target(&new, state.config.sugardaddy_limit())?;
+    let now = state.clock.now();
     let made = state
         .store
-        .create_request(owner.user.id, account, &new, &target, state.clock.now())
+        .create_request(owner.user.id, account, &new, &target, now, once.as_ref())
         .await?
         .ok_or_else(account_not_found)?;
     state.changed();
@@ -172,12 +176,15 @@ pub async fn respond(
     owner: AccountOwner,
     AccountPath(account): AccountPath,
     RequestPath(id): RequestPath,
+    idempotency: Idempotency,
     Json(body): Json<RequestStatusRequest>,
 ) -> ApiResult {
+    let once = idempotency.key(&body);
     let answer = answer(body.status.as_deref(), body.amount().as_ref())?;
+    let now = state.clock.now();
     let answered = state
         .store
-        .answer_request(owner.user.id, account, id, &answer, state.clock.now())
+        .answer_request(owner.user.id, account, id, &answer, now, once.as_ref())
         .await?
         .ok_or_else(|| ApiError::not_found("RequestResponse not found."))?;
     state.changed();
