@@ -1,18 +1,12 @@
 //! Idempotency keys on both backends: a keyed write's retry answers the first outcome, a
 //! refusal leaves no key, keys live a day and are purged a few at a time.
 
+mod common;
+
+use common::{credit, partner, payment, T0};
 use provisio_core::{
-    account::{
-        payment::{Credit, NewPayment, PaymentPolicy},
-        pointer::Pointer,
-        AccountKind, MonetaryAccount,
-    },
-    idempotency::IdempotencyKey,
-    model::{MonetaryAccountId, PageBound, PageQuery, UserId},
-    secret::SecretHash,
-    store::Store,
-    time::Timestamp,
-    StoreError,
+    account::payment::PaymentPolicy, idempotency::IdempotencyKey, model::MonetaryAccountId,
+    store::Store, time::Timestamp, StoreError,
 };
 use provisio_store::{connect, for_each_backend, testing::TestDatabase, Backend};
 
@@ -32,54 +26,7 @@ async fn open(backend: Backend) -> Fixture {
     }
 }
 
-const T0: Timestamp = Timestamp(1_700_000_000_000_000);
 const DAY_MICROS: i64 = 86_400_000_000;
-
-async fn partner(store: &dyn Store, n: u32) -> (UserId, MonetaryAccount) {
-    let p = store
-        .create_partner(
-            &format!("P{n}"),
-            &format!("uuid-{n}"),
-            &SecretHash::of(&format!("key-{n}")),
-            T0,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let page = PageQuery {
-        count: 10,
-        bound: PageBound::Newest,
-    };
-    let main = store
-        .accounts(p.id, Some(AccountKind::Bank), page)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .items
-        .pop()
-        .unwrap_or_else(|| panic!("no main account"));
-    (p.id, main)
-}
-
-fn credit(minor: i64) -> Credit {
-    Credit {
-        amount_minor: minor,
-        from_iban: "NL20INGB0001234567".into(),
-        from_name: "Employer".into(),
-        description: "Salary".into(),
-    }
-}
-
-fn payment(to: &MonetaryAccount, minor: i64) -> NewPayment {
-    NewPayment {
-        amount_minor: minor,
-        currency: "EUR".into(),
-        counterparty: Pointer::Iban {
-            iban: to.iban.clone(),
-            name: to.display_name.clone(),
-        },
-        description: "Rent".into(),
-        merchant_reference: None,
-    }
-}
 
 fn key(request: &str, body: &str) -> IdempotencyKey {
     IdempotencyKey::new("session", request, "POST", "/payment", body.as_bytes())

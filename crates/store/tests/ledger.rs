@@ -1,18 +1,20 @@
 //! The ledger's contract on both backends: payments settle whole or not at all, limits hold,
 //! and concurrent payments from one account never overdraw it.
 
+mod common;
+
 use std::sync::Arc;
 
+use common::{balance, credit, partner, payment, T0};
 use provisio_core::{
     account::{
         amount::MAX_BALANCE_MINOR,
-        payment::{Credit, NewPayment, Payment, PaymentPolicy, PaymentType},
+        payment::{NewPayment, Payment, PaymentPolicy, PaymentType},
         pointer::Pointer,
         request::{Answer, NewRequest, RequestStatus, RequestTarget},
-        AccountKind, MonetaryAccount, NewAccount,
+        MonetaryAccount, NewAccount,
     },
     model::{PageBound, PageQuery, UserId},
-    secret::SecretHash,
     store::Store,
     time::Timestamp,
     StoreError,
@@ -33,65 +35,6 @@ async fn open(backend: Backend) -> Fixture {
         store: Arc::new(store),
         db,
     }
-}
-
-const T0: Timestamp = Timestamp(1_700_000_000_000_000);
-
-/// A partner and its main account.
-async fn partner(store: &dyn Store, n: u32) -> (UserId, MonetaryAccount) {
-    let p = store
-        .create_partner(
-            &format!("P{n}"),
-            &format!("uuid-{n}"),
-            &SecretHash::of(&format!("key-{n}")),
-            T0,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let page = PageQuery {
-        count: 10,
-        bound: PageBound::Newest,
-    };
-    let main = store
-        .accounts(p.id, Some(AccountKind::Bank), page)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .items
-        .pop()
-        .unwrap_or_else(|| panic!("no main account"));
-    (p.id, main)
-}
-
-fn credit(minor: i64) -> Credit {
-    Credit {
-        amount_minor: minor,
-        from_iban: "NL20INGB0001234567".into(),
-        from_name: "Employer".into(),
-        description: "Salary".into(),
-    }
-}
-
-fn payment(to: &MonetaryAccount, minor: i64) -> NewPayment {
-    NewPayment {
-        amount_minor: minor,
-        currency: "EUR".into(),
-        counterparty: Pointer::Iban {
-            iban: to.iban.clone(),
-            name: to.display_name.clone(),
-        },
-        description: "Rent".into(),
-        merchant_reference: None,
-    }
-}
-
-async fn balance(store: &dyn Store, user: UserId, account: &MonetaryAccount) -> i64 {
-    store
-        .account(user, account.id)
-        .await
-        .ok()
-        .flatten()
-        .map(|a| a.balance_minor)
-        .unwrap_or(-1)
 }
 
 fn refusal<T: std::fmt::Debug>(result: Result<T, StoreError>) -> String {

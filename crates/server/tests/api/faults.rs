@@ -6,6 +6,10 @@
 
 use std::{
     future::Future,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
     time::{Duration, Instant},
 };
 
@@ -18,7 +22,12 @@ use provisio_store::{
 use reqwest::Method;
 use sqlx::{Connection, Executor};
 
-use crate::{helpers::*, webhooks::company};
+use crate::{
+    accounts::{bank, banks, open, own_id},
+    helpers::*,
+    payments::{fund, to},
+    webhooks::company,
+};
 
 /// Short timeouts, so the bounds below stay small.
 fn short_timeouts(store: StoreConfig) -> StoreConfig {
@@ -181,4 +190,132 @@ for_each_backend! { with_short_timeouts =>
         let reply = client.api().send(write()).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     }
+}
+
+/// Payments from several clients at once while the database goes away for a second and comes
+/// back: each client retries a payment that answered 503 with the same
+/// `X-Bunq-Client-Request-Id` until it is answered, as bunq's documentation asks of a client.
+/// Every payment is then made exactly once (an unknown outcome included), and the ledger holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payments_under_load_through_an_outage_are_each_made_once() {
+    if skip_postgres().await {
+        return;
+    }
+    const CLIENTS: usize = 6;
+    const EACH: usize = 40;
+    let db = TestDatabase::create(Backend::Postgres).await;
+    let proxy = TcpProxy::start(&db.postgres_address()).await;
+    let store = short_timeouts(db.through(&proxy));
+    let app = TestApp::spawn_on(db, store, config()).await;
+    let client = app.client().await;
+    let me = own_id(&client).await;
+    let main = banks(&client, me).await[0].id;
+    let pot = open(&client, me, "bank", &bank("EUR", "Pot")).await;
+    let pot_iban = banks(&client, me)
+        .await
+        .into_iter()
+        .find(|a| a.id == pot)
+        .map(|a| a.alias[0].value.clone())
+        .unwrap_or_default();
+    fund(&app, main, "1000.00").await;
+    let session = client
+        .context()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .session_token;
+    let answered = Arc::new(AtomicUsize::new(0));
+    let refused = Arc::new(AtomicUsize::new(0));
+    let path = format!("/v1/user/{me}/monetary-account/{main}/payment");
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (api, session, path, iban) = (
+                client.api().clone(),
+                session.clone(),
+                path.clone(),
+                pot_iban.clone(),
+            );
+            let (answered, refused) = (Arc::clone(&answered), Arc::clone(&refused));
+            tokio::spawn(async move {
+                let mut made = Vec::new();
+                for i in 0..EACH {
+                    let request_id = format!("load-{c}-{i}");
+                    let mut unavailable = 0;
+                    let id = loop {
+                        let reply = api
+                            .send(
+                                Request::new(Method::POST, path.clone())
+                                    .token(&session)
+                                    .json(&to(&iban, "1.00"))
+                                    .header("X-Bunq-Client-Request-Id", &request_id),
+                            )
+                            .await
+                            .unwrap_or_else(|e| panic!("{e}"));
+                        match reply.status {
+                            200 => break first_id_of(&reply),
+                            503 if unavailable < 100 => {
+                                unavailable += 1;
+                                refused.fetch_add(1, Ordering::SeqCst);
+                            }
+                            _ => panic!(
+                                "{request_id}: {} {}",
+                                reply.status,
+                                String::from_utf8_lossy(&reply.body)
+                            ),
+                        }
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    };
+                    answered.fetch_add(1, Ordering::SeqCst);
+                    made.push(id);
+                }
+                made
+            })
+        })
+        .collect();
+
+    // Cut the database once a few payments are through, while the rest are under way.
+    let started = Instant::now();
+    while answered.load(Ordering::SeqCst) < CLIENTS {
+        assert!(started.elapsed() < Duration::from_secs(30), "no payments");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    proxy.cut();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    proxy.restore().await;
+
+    let mut made = Vec::new();
+    for task in tasks {
+        made.extend(task.await.unwrap_or_else(|e| panic!("{e}")));
+    }
+    made.sort_unstable();
+    made.dedup();
+    let total = CLIENTS * EACH;
+    assert_eq!(made.len(), total, "each request its own payment");
+    assert!(
+        refused.load(Ordering::SeqCst) > 0,
+        "the outage met no payment: the test proved nothing"
+    );
+    wait_until_ready(&app).await;
+    let balance = |id: i64| {
+        let client = &client;
+        async move {
+            banks(client, me)
+                .await
+                .into_iter()
+                .find(|a| a.id == id)
+                .map(|a| a.balance.value)
+                .unwrap_or_default()
+        }
+    };
+    // 1.00 each: each payment made once, none twice.
+    assert_eq!(balance(pot).await, format!("{total}.00"));
+    assert_eq!(balance(main).await, format!("{}.00", 1000 - total));
+    let ledger = app.store.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(ledger.holds(), "{ledger:?}");
+}
+
+fn first_id_of(reply: &Reply) -> i64 {
+    serde_json::from_slice::<serde_json::Value>(&reply.body).unwrap_or_default()["Response"][0]
+        ["Id"]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no Id: {}", String::from_utf8_lossy(&reply.body)))
 }
