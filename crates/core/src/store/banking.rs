@@ -211,6 +211,7 @@ pub trait BunqMeTabStore: Send + Sync {
         from_iban: &str,
         from_name: &str,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<BunqMeTab>>;
 }
 
@@ -255,6 +256,9 @@ pub trait BatchStore: Send + Sync {
     /// Answers a PENDING draft: ACCEPTED pays its entries as one batch (all or nothing), with
     /// the status change and its webhook in the same transaction; REJECTED only changes the
     /// status. A draft already answered is refused (`StoreError::Refused`), changing nothing.
+    // The draft's place (user, account, id), the answer, the payment rule, the time and the
+    // retry's key: each a different thing, none worth a struct of its own.
+    #[allow(clippy::too_many_arguments)]
     async fn answer_draft(
         &self,
         user: UserId,
@@ -263,6 +267,7 @@ pub trait BatchStore: Send + Sync {
         answer: DraftStatus,
         policy: &PaymentPolicy,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<DraftPayment>>;
     async fn draft(
         &self,

@@ -209,7 +209,7 @@ for_each_backend! { TestApp::spawn =>
         ledger_holds(&app).await;
     }
 
-    async fn requests_and_batches_retried_move_money_once(app: TestApp) {
+    async fn requests_batches_drafts_and_tabs_retried_move_money_once(app: TestApp) {
         let (partner, me, main, pot) = payer(&app, "10.00").await;
         // Test money from Sugar Daddy whose commit's answer is lost, then retried: credited once.
         let ask = format!("/v1/user/{me}/monetary-account/{main}/request-inquiry");
@@ -229,6 +229,27 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!(paid_id(&call_with_id(&partner, Method::POST, &batch, body, "batch-1").await), first);
         assert_eq!(balance(&partner, me, main).await, "507.00", "paid once");
         assert_ne!(request, 0);
+
+        // A draft accepted, and the acceptance retried: the same Id, paid once (without the
+        // key the retry would be refused as answered already).
+        let drafts = format!("/v1/user/{me}/monetary-account/{main}/draft-payment");
+        let entries = serde_json::json!({"number_of_required_accepts": 1, "entries": [to(&pot, "4.00")]});
+        let draft = paid_id(&call_with_id(&partner, Method::POST, &drafts, entries, "draft-1").await);
+        let accept = serde_json::json!({"status": "ACCEPTED"});
+        let path = format!("{drafts}/{draft}");
+        let first = paid_id(&call_with_id(&partner, Method::PUT, &path, accept.clone(), "accept-1").await);
+        assert_eq!(paid_id(&call_with_id(&partner, Method::PUT, &path, accept, "accept-1").await), first);
+        assert_eq!(balance(&partner, me, main).await, "503.00", "accepted once");
+
+        // A stranger's payment into a bunq.me tab, retried by the operator: paid once.
+        let tabs = format!("/v1/user/{me}/monetary-account/{main}/bunqme-tab");
+        let tab = serde_json::json!({"bunqme_tab_entry": {"amount_inquired": {"value": "6.00", "currency": "EUR"}, "description": "Tab"}});
+        let tab = paid_id(&call_with_id(&partner, Method::POST, &tabs, tab, "tab-1").await);
+        let pay = format!("/_provisio/bunqme-tabs/{tab}/pay");
+        let first = operator_with_id(&app, &pay, serde_json::json!({}), "stranger-1").await;
+        let again = operator_with_id(&app, &pay, serde_json::json!({}), "stranger-1").await;
+        assert_eq!((first.status, again.status), (200, 200));
+        assert_eq!(balance(&partner, me, main).await, "509.00", "the tab paid once");
         ledger_holds(&app).await;
     }
 

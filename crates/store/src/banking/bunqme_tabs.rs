@@ -8,6 +8,7 @@ use provisio_core::{
         bunqme::{not_open, BunqMeTab, BunqMeTabStatus, NewTab},
         payment::{Credit, Payment},
     },
+    idempotency::IdempotencyKey,
     model::{MonetaryAccountId, Page, PageQuery, UserId},
     store::{BunqMeTabStore, StoreResult},
     time::Timestamp,
@@ -21,8 +22,10 @@ use super::{
 };
 use crate::{
     db_err, frozen,
+    idempotency::{kept_id, Kept},
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
+    writer::BoxFuture,
     SqlStore,
 };
 
@@ -95,6 +98,20 @@ async fn with_results(pool: &AnyPool, row: TabRow) -> StoreResult<BunqMeTab> {
 }
 
 /// Tab `id` (of `owner`'s `account` when given), read inside a write.
+/// A retried payment into a tab answers the tab as it is now.
+impl Kept for BunqMeTab {
+    fn answer(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn find<'c>(
+        conn: &'c mut AnyConnection,
+        answer: String,
+    ) -> BoxFuture<'c, Result<Option<Self>, sqlx::Error>> {
+        Box::pin(async move { find_tab(conn, kept_id(&answer)?, None).await })
+    }
+}
+
 async fn find_tab(
     conn: &mut AnyConnection,
     id: i64,
@@ -314,9 +331,10 @@ impl BunqMeTabStore for SqlStore {
         from_iban: &str,
         from_name: &str,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<BunqMeTab>> {
         let (from_iban, from_name) = (from_iban.to_owned(), from_name.to_owned());
-        self.write(move |conn| {
+        self.write_once(once, now, move |conn| {
             Box::pin(async move { pay_in(conn, id, &from_iban, &from_name, now).await })
         })
         .await

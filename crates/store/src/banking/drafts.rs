@@ -24,9 +24,11 @@ use crate::{
     db_err,
     feed::record_event,
     frozen,
+    idempotency::{kept_id, Kept},
     page::{fetch_page, Arg},
     rows::{corrupt, parse},
     webhooks::outbox::{emit_user_events, UserEvent},
+    writer::BoxFuture,
     SqlStore,
 };
 
@@ -57,6 +59,34 @@ type EntryRow = (
 );
 
 /// The user's draft `id` on `account`, with its entries and, once accepted, its batch.
+/// A retried answer answers the draft as it is now.
+impl Kept for DraftPayment {
+    fn answer(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn find<'c>(
+        conn: &'c mut AnyConnection,
+        answer: String,
+    ) -> BoxFuture<'c, Result<Option<Self>, sqlx::Error>> {
+        Box::pin(async move {
+            let id = kept_id(&answer)?;
+            let owner: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT user_id, monetary_account_id FROM draft_payments WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match owner {
+                Some((user, account)) => {
+                    load_draft(conn, UserId(user), MonetaryAccountId(account), id).await
+                }
+                None => Ok(None),
+            }
+        })
+    }
+}
+
 pub(super) async fn load_draft(
     conn: &mut AnyConnection,
     user: UserId,
@@ -311,9 +341,10 @@ impl BatchStore for SqlStore {
         answer: DraftStatus,
         policy: &PaymentPolicy,
         now: Timestamp,
+        once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<DraftPayment>> {
         let policy = policy.clone();
-        self.write(move |conn| {
+        self.write_once(once, now, move |conn| {
             Box::pin(async move { answer_in(conn, user, account, id, answer, &policy, now).await })
         })
         .await

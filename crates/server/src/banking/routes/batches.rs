@@ -150,8 +150,10 @@ pub async fn answer_draft(
     owner: AccountOwner,
     AccountPath(account): AccountPath,
     DraftPath(id): DraftPath,
+    idempotency: Idempotency,
     SignedJson(body): SignedJson<DraftPaymentRequest>,
 ) -> ApiResult {
+    let once = idempotency.key(&body);
     let answer = draft_answer(body.status.as_deref())?;
     let policy = policy(state.config.profile, &owner.user);
     let draft = state
@@ -163,6 +165,7 @@ pub async fn answer_draft(
             answer,
             &policy,
             state.clock.now(),
+            once.as_ref(),
         )
         .await?
         .ok_or_else(|| ApiError::not_found("DraftPayment not found."))?;

@@ -17,6 +17,7 @@ use crate::{
     http::{
         error::ApiError,
         extract::{Admin, Json, PathId},
+        idempotency::Idempotency,
         pagination::Paging,
         respond::{ApiResult, Bunq},
         scope::{path_id, AccountOwner},
@@ -118,12 +119,14 @@ pub async fn pay(
     State(state): State<AppState>,
     _: Admin,
     PathId(id): PathId,
+    idempotency: Idempotency,
     Json(body): Json<BunqMeTabPayRequest>,
 ) -> ApiResult {
+    let once = idempotency.key(&body);
     let (iban, name) = stranger(body.from_iban.as_deref(), body.from_name.as_deref())?;
     let tab = state
         .store
-        .pay_tab(id, &iban, &name, state.clock.now())
+        .pay_tab(id, &iban, &name, state.clock.now(), once.as_ref())
         .await?
         .ok_or_else(tab_not_found)?;
     state.changed();
