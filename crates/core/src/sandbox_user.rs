@@ -66,7 +66,7 @@ const COMPANY_WORDS: &[&str] = &[
     "Dune",
     "Harbour",
     "Bicycle",
-    "Stroopwafel",
+    "Gouda",
     "Delta",
     "Orange",
     "Lighthouse",
@@ -147,5 +147,24 @@ mod tests {
         let company = generate(SandboxUserKind::Company, Uuid::new_v4());
         assert!(company.name.ends_with(" B.V."), "{}", company.name);
         assert_eq!(first_and_last("Solo"), ("", "Solo"));
+    }
+
+    #[test]
+    fn every_generated_name_fits_on_a_card() {
+        // A name longer than a card's line leaves a company no name to order a card with.
+        use crate::card::rules::{possible_card_names, MAX_NAME_ON_CARD};
+        for word in COMPANY_WORDS {
+            for trade in COMPANY_TRADES {
+                let name = format!("{word} {trade} B.V.");
+                assert!(name.chars().count() <= MAX_NAME_ON_CARD, "{name}");
+                assert_eq!(possible_card_names("", &name), vec![name.to_uppercase()]);
+            }
+        }
+        for first in FIRST_NAMES {
+            for last in LAST_NAMES {
+                let full = format!("{first} {last}").to_uppercase();
+                assert!(possible_card_names(first, last).contains(&full), "{full}");
+            }
+        }
     }
 }
