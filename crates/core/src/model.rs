@@ -18,6 +18,12 @@ macro_rules! id_type {
                 self.0.fmt(f)
             }
         }
+
+        impl From<i64> for $name {
+            fn from(id: i64) -> Self {
+                $name(id)
+            }
+        }
     )*};
 }
 
