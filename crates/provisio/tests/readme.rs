@@ -92,7 +92,7 @@ pages! {
     docs_accounts_and_payments: "docs/accounts-and-payments.md", ACCOUNTS, false;
     docs_cards: "docs/cards.md", CARDS, false;
     docs_webhooks: "docs/webhooks.md", "", false;
-    docs_sandbox_controls: "docs/sandbox-controls.md", "", true;
+    docs_sandbox_controls: "docs/sandbox-controls.md", "", false;
 }
 
 /// What the README's five-minute path must have achieved.
