@@ -37,7 +37,9 @@ fn run_page(name: &str, page: &str, checks: &str, errors_shown: bool) {
     assert!(!blocks.is_empty(), "{name} has no sh block between markers");
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let data = dir.path().join("data");
-    let data = data.to_str().unwrap_or_else(|| panic!("non-UTF-8 temp path"));
+    let data = data
+        .to_str()
+        .unwrap_or_else(|| panic!("non-UTF-8 temp path"));
     let serving = serve_with(
         &["--data-dir", data, "--admin-token", ADMIN_TOKEN],
         "provisio listening on ",
@@ -160,7 +162,10 @@ fn every_page_with_markers_is_run() {
         }
     }
     for page in &marked {
-        assert!(PAGES.contains(&page.as_str()), "{page} has runnable blocks but no test here: add it to pages!");
+        assert!(
+            PAGES.contains(&page.as_str()),
+            "{page} has runnable blocks but no test here: add it to pages!"
+        );
     }
 }
 
