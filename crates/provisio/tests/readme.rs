@@ -91,6 +91,7 @@ pages! {
     readme_five_minute_path: "README.md", FIVE_MINUTES, false;
     docs_api_context: "docs/api-context.md", "", false;
     docs_provisioning: "docs/provisioning.md", PROVISIONING, false;
+    docs_onboarding: "docs/onboarding.md", "", false;
     docs_accounts_and_payments: "docs/accounts-and-payments.md", ACCOUNTS, false;
     docs_cards: "docs/cards.md", CARDS, false;
     docs_webhooks: "docs/webhooks.md", "", false;
