@@ -143,10 +143,10 @@ bunq GET /v1/user/$USER_ID/challenge-request/$CHALLENGE_ID |
 curl -s "$PROVISIO/_provisio/ledger" -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response[0].LedgerCheck.holds'
 "#;
 
-#[test]
-fn every_page_with_markers_is_run() {
+/// Every `.md` file under `docs/`.
+fn doc_pages() -> Vec<String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut marked = vec![];
+    let mut pages = vec![];
     let mut dirs = vec![root.join("docs")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
@@ -154,28 +154,34 @@ fn every_page_with_markers_is_run() {
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "md") {
-                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
                 let rel = path.strip_prefix(&root).unwrap_or(&path);
-                if text.contains(BEGIN) {
-                    marked.push(rel.display().to_string());
-                }
+                pages.push(rel.display().to_string());
             }
         }
     }
-    for page in &marked {
+    pages
+}
+
+fn read(page: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::read_to_string(root.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
+}
+
+#[test]
+fn every_page_with_markers_is_run() {
+    for page in doc_pages() {
         assert!(
-            PAGES.contains(&page.as_str()),
+            !read(&page).contains(BEGIN) || PAGES.contains(&page.as_str()),
             "{page} has runnable blocks but no test here: add it to pages!"
         );
     }
 }
 
-/// One base URL: `localhost:8080` is written only in the line every block starts from.
+/// One base URL: `localhost:8080` is written only in the line every page's blocks start from.
 #[test]
 fn the_default_address_is_written_once_per_page() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    for page in PAGES {
-        let text = std::fs::read_to_string(root.join(page)).unwrap_or_else(|e| panic!("{e}"));
+    for page in doc_pages().iter().map(String::as_str).chain(["README.md"]) {
+        let text = read(page);
         for (n, line) in text.lines().enumerate() {
             assert!(
                 !line.contains("localhost:8080") || line.trim() == BASE_URL,
@@ -183,6 +189,9 @@ fn the_default_address_is_written_once_per_page() {
                 n + 1
             );
         }
+    }
+    for page in PAGES {
+        let text = read(page);
         let blocks = shell_blocks(&text, BEGIN, END);
         assert!(
             blocks.first().is_some_and(|b| b.contains(BASE_URL)),
