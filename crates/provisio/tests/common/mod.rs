@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod shell;
+
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},

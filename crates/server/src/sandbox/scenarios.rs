@@ -1,6 +1,6 @@
 //! Scenarios, like `stripe trigger`: a provisioned user brought at once to a state a partner
 //! wants to test from; and the catalogue of every magic value and forced outcome the sandbox
-//! offers, so none of them has to be found in the README.
+//! offers, so none of them has to be found in the documentation (docs/sandbox-controls.md).
 //!
 //! A scenario takes the same steps a provision takes through the API and the worker, only
 //! without waiting for the step delay (`ops::run_steps_now`), and decides the onboarding the
