@@ -5,6 +5,7 @@ mod args;
 mod cards;
 mod cli;
 mod compliance;
+mod listing;
 mod partners;
 mod provisions;
 mod requests;
@@ -13,6 +14,7 @@ mod scenarios;
 mod serve;
 mod serve_args;
 mod storage;
+mod users;
 mod webhooks;
 
 use std::process::ExitCode;
@@ -66,6 +68,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Partner(command) => partners::run(command).await,
         Command::Provision(command) => provisions::run(command).await,
+        Command::User(command) => users::run(command).await,
         Command::Webhooks(command) => webhooks::run(command).await,
         Command::Inquiry(command) => compliance::inquiry(command).await,
         Command::Identity(command) => compliance::identity(command).await,

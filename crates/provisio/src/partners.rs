@@ -6,6 +6,7 @@ use provisio_server::context::partners::create_partner;
 
 use crate::{
     args::{EnvironmentArgs, StorageArgs},
+    listing::Table,
     sandbox,
 };
 
@@ -96,17 +97,15 @@ pub async fn run(command: PartnerCommand) -> anyhow::Result<()> {
         PartnerCommand::List(args) => {
             let store = args.storage.open_existing().await?;
             let partners = store.list_partners().await?;
-            if partners.is_empty() {
-                println!("No partners yet; create one with `provisio partner create --name NAME`.");
-            }
+            let mut table = Table::new(&["ID#", "CREATED", "NAME"]);
             for partner in partners {
-                println!(
-                    "{:>6}  {}  {}",
-                    partner.id,
+                table.row(vec![
+                    partner.id.to_string(),
                     provisio_wire::time::format(partner.created.micros()),
-                    partner.name
-                );
+                    partner.name,
+                ]);
             }
+            table.print("No partners yet; create one with `provisio partner create --name NAME`.");
             Ok(())
         }
         PartnerCommand::Delete(args) => delete_partner(args).await,
