@@ -2,6 +2,7 @@
 
 mod accounts;
 mod args;
+mod banner;
 mod cards;
 mod cli;
 mod compliance;
@@ -22,14 +23,25 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command};
+use serve_args::LogFormat;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `serve --log-format json` prints only JSON, its last word included.
+    let json = matches!(&cli.command, Command::Serve(args) if args.log_format == LogFormat::Json);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("provisio: {}", as_error_line(&format!("{err:#}")));
+            let line = as_error_line(&format!("{err:#}"));
+            if json {
+                eprintln!(
+                    "{}",
+                    banner::json_line("ERROR", "exit", &line, serde_json::json!({}))
+                );
+            } else {
+                eprintln!("provisio: {line}");
+            }
             ExitCode::FAILURE
         }
     }

@@ -15,12 +15,17 @@ use provisio_server::{
     sandbox::seed::{Seed, Seeded},
     Server, ServerConfig,
 };
+use serde_json::json;
 use tokio::net::TcpListener;
 
-use crate::serve_args::{LogFormat, RoleArg, ServeArgs};
+use crate::{
+    banner::Banner,
+    serve_args::{LogFormat, RoleArg, ServeArgs},
+};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(args.log_format);
+    let banner = Banner::new(args.log_format);
     // A bad entry type would refuse every onboarding: say so now, not at the first request.
     if !args.onboarding_inquiry.is_empty() {
         provisio_core::inquiry::NewInquiry::validate(
@@ -78,7 +83,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.database_wait
     };
     let store = args.storage.open_or_create_waiting(timeouts, wait).await?;
-    println!("Using {}.", args.storage.describe());
+    let store_text = args.storage.describe();
+    banner.plain(
+        "store",
+        &format!("Using {store_text}."),
+        json!({ "store": store_text }),
+    );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
 
     let config = ServerConfig {
@@ -138,38 +148,54 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             provisio_server::sandbox::seed::load(store.as_ref(), clock.as_ref(), environment, seed)
                 .await
                 .context("loading the seed")?;
-        match seeded {
-            Seeded::Skipped => println!("The store has partners already: the seed was not loaded."),
-            Seeded::Loaded(partners) => {
-                for line in provisio_server::sandbox::seed::summary(&partners) {
-                    println!("{line}");
-                }
-            }
-        }
+        announce_seed(banner, &seeded);
     }
     let demo = ensure_demo_partner(store.as_ref(), clock.as_ref(), environment, demo_api_key)
         .await
         .context("creating the demo partner")?;
-    announce(&demo);
+    announce(banner, &demo, show_demo_key(args.print_demo_key));
     if args.role == RoleArg::Worker {
-        println!("provisio worker running (no API in this role).");
+        banner.plain(
+            "worker",
+            "provisio worker running (no API in this role).",
+            json!({}),
+        );
         server.serve(listener, shutdown_signal()).await?;
         return Ok(());
     }
     let local = listener.local_addr()?;
+    let operator = format!("http://{local}/_provisio/");
     match (server.admin_token(), &args.admin_token) {
-        (Some(token), None) => println!(
-            "Operator API at http://{local}/_provisio/ with header: Authorization: Bearer {token}"
+        (Some(token), None) => banner.say(
+            "operator_api",
+            &format!("Operator API at {operator} with header: Authorization: Bearer {token}"),
+            &format!("Operator API at {operator} (its new token in secret_admin_token)."),
+            json!({ "url": operator, "secret_admin_token": token }),
         ),
-        (Some(_), Some(_)) => {
-            println!("Operator API at http://{local}/_provisio/ (token from --admin-token).")
-        }
-        (None, _) => println!("Operator API disabled (strict profile, production environment)."),
+        (Some(_), Some(_)) => banner.plain(
+            "operator_api",
+            &format!("Operator API at {operator} (token from --admin-token)."),
+            json!({ "url": operator }),
+        ),
+        (None, _) => banner.plain(
+            "operator_api",
+            "Operator API disabled (strict profile, production environment).",
+            json!({ "url": null }),
+        ),
     }
     if server.admin_token().is_some() {
-        println!("Dashboard at http://{local}/_provisio/ui/ (sign in with the admin token).");
+        let dashboard = format!("http://{local}/_provisio/ui/");
+        banner.plain(
+            "dashboard",
+            &format!("Dashboard at {dashboard} (sign in with the admin token)."),
+            json!({ "url": dashboard }),
+        );
     }
-    println!("provisio listening on http://{local}");
+    banner.plain(
+        "listening",
+        &format!("provisio listening on http://{local}"),
+        json!({ "url": format!("http://{local}") }),
+    );
     server.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -188,28 +214,115 @@ fn secrets_key(args: &ServeArgs) -> anyhow::Result<Option<Arc<SealingKey>>> {
     Ok(Some(Arc::new(key)))
 }
 
-fn announce(demo: &DemoPartner) {
+/// The demo partner's key goes to a terminal, where a person reads it; not into a file or a
+/// CI log, which keeps it (unless `--print-demo-key` asks).
+fn show_demo_key(asked: bool) -> bool {
+    use std::io::IsTerminal as _;
+    asked || std::io::stdout().is_terminal()
+}
+
+fn announce(banner: Banner, demo: &DemoPartner, show_key: bool) {
     match demo {
-        DemoPartner::Created(partner, key) => {
-            println!(
-                "Created the demo partner \"{}\" (UserCompany id {}). Its API key, shown only this once:",
+        DemoPartner::Created(partner, key) if show_key => banner.say(
+            "demo_partner_created",
+            &format!(
+                "Created the demo partner \"{}\" (UserCompany id {}). Its API key, shown only this once:\n  {}",
+                partner.name,
+                partner.id,
+                key.expose()
+            ),
+            &format!(
+                "Created the demo partner \"{}\" (UserCompany id {}); its API key, shown only this once, is in secret_api_key.",
                 partner.name, partner.id
-            );
-            println!("  {}", key.expose());
-        }
-        DemoPartner::KeyAdded(partner) => println!(
-            "Added the --demo-api-key key to the demo partner (UserCompany id {}).",
-            partner.id
+            ),
+            json!({ "partner_id": partner.id.0, "name": partner.name, "secret_api_key": key.expose() }),
         ),
-        DemoPartner::KeyKnown(partner) => println!(
-            "The --demo-api-key key already opens partner \"{}\" (UserCompany id {}).",
-            partner.name, partner.id
+        DemoPartner::Created(partner, _) => banner.plain(
+            "demo_partner_created",
+            &format!(
+                "Created the demo partner \"{}\" (UserCompany id {}). Its API key is not printed: \
+                 stdout is not a terminal (--print-demo-key prints it; `provisio partner add-key {}` \
+                 makes another).",
+                partner.name, partner.id, partner.id
+            ),
+            json!({ "partner_id": partner.id.0, "name": partner.name }),
         ),
-        DemoPartner::Ignored => println!(
-            "Ignored --demo-api-key: this store has partners but none named \"{DEMO_PARTNER}\"; \
-             `provisio partner add-key PARTNER_ID` gives a partner a new key."
+        DemoPartner::KeyAdded(partner) => banner.plain(
+            "demo_key_added",
+            &format!(
+                "Added the --demo-api-key key to the demo partner (UserCompany id {}).",
+                partner.id
+            ),
+            json!({ "partner_id": partner.id.0 }),
+        ),
+        DemoPartner::KeyKnown(partner) => banner.plain(
+            "demo_key_known",
+            &format!(
+                "The --demo-api-key key already opens partner \"{}\" (UserCompany id {}).",
+                partner.name, partner.id
+            ),
+            json!({ "partner_id": partner.id.0, "name": partner.name }),
+        ),
+        DemoPartner::Ignored => banner.plain(
+            "demo_key_ignored",
+            &format!(
+                "Ignored --demo-api-key: this store has partners but none named \"{DEMO_PARTNER}\"; \
+                 `provisio partner add-key PARTNER_ID` gives a partner a new key."
+            ),
+            json!({}),
         ),
         DemoPartner::Unchanged => {}
+    }
+}
+
+/// What the seed did: in text the seed's own summary, in JSON one object per partner and per
+/// scenario, keys and credentials in `secret_` fields.
+fn announce_seed(banner: Banner, seeded: &Seeded) {
+    let partners = match seeded {
+        Seeded::Skipped => {
+            return banner.plain(
+                "seed_skipped",
+                "The store has partners already: the seed was not loaded.",
+                json!({}),
+            )
+        }
+        Seeded::Loaded(partners) => partners,
+    };
+    if !banner.is_json() {
+        for line in provisio_server::sandbox::seed::summary(partners) {
+            println!("{line}");
+        }
+        return;
+    }
+    for s in partners {
+        let message = format!(
+            "Seeded partner \"{}\" (UserCompany id {}).",
+            s.partner.name, s.partner.id
+        );
+        let key = s.generated_key.as_ref().map(|k| k.expose());
+        banner.plain(
+            "seed_partner",
+            &message,
+            json!({ "partner_id": s.partner.id.0, "name": s.partner.name, "secret_api_key": key }),
+        );
+        for (name, p) in &s.provisions {
+            let credential = p.credential.as_ref().and_then(|c| c.token_value.as_deref());
+            banner.plain(
+                "seed_scenario",
+                &format!(
+                    "{name}: provision {} {}/{}",
+                    p.id, p.state.status, p.state.sub_status
+                ),
+                json!({
+                    "partner_id": s.partner.id.0,
+                    "scenario": name,
+                    "provision_id": p.id.0,
+                    "status": p.state.status.as_str(),
+                    "sub_status": p.state.sub_status.as_str(),
+                    "secret_credential": credential,
+                }),
+            );
+        }
     }
 }
 

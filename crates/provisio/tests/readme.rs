@@ -182,8 +182,10 @@ fn readme_walkthrough_runs_as_written() {
     let data = data
         .to_str()
         .unwrap_or_else(|| panic!("non-UTF-8 temp path"));
+    // Piped, the demo key is printed only when asked (the reader's terminal shows it).
     let serving = serve_with(
         &[
+            "--print-demo-key",
             "--data-dir",
             data,
             "--admin-token",
