@@ -95,8 +95,7 @@ async fn list(args: AccountListArgs) -> anyhow::Result<()> {
             a.description.clone(),
         ]);
     }
-    table.print("No monetary accounts match.");
-    Ok(())
+    table.print("No monetary accounts match.")
 }
 
 pub async fn run(command: AccountCommand) -> anyhow::Result<()> {

@@ -128,8 +128,7 @@ async fn list(args: CardListArgs) -> anyhow::Result<()> {
             c.name_on_card.clone(),
         ]);
     }
-    table.print("No cards match.");
-    Ok(())
+    table.print("No cards match.")
 }
 
 fn describe(a: &MasterCardAction) -> String {

@@ -8,6 +8,7 @@ use crate::{
     accounts::AccountCommand,
     cards::CardCommand,
     compliance::{IdentityCommand, InquiryCommand},
+    manual::{CompletionsArgs, ManArgs},
     partners::PartnerCommand,
     provisions::ProvisionCommand,
     requests::RequestsCommand,
@@ -73,6 +74,10 @@ pub enum Command {
     /// directly).
     #[command(subcommand)]
     Card(CardCommand),
+    /// Print a shell's completion script: `source <(provisio completions bash)`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `provisio man | man -l -`.
+    Man(ManArgs),
     /// Print the OpenAPI description of every route (what `GET /_provisio/openapi.json`
     /// serves), to generate a client without a running server.
     Openapi,

@@ -133,8 +133,20 @@ pub fn statuses<T: Copy>(
 
 /// Prints `items` as the API answers a list, on one line.
 pub fn print_json(items: Vec<Item>) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string(&ResponseEnvelope::of(items))?);
-    Ok(())
+    let mut line = serde_json::to_vec(&ResponseEnvelope::of(items))?;
+    line.push(b'\n');
+    write_out(&line)
+}
+
+/// Writes to stdout; a reader that has stopped reading (`… | head`) ends the output quietly,
+/// where `println!` would panic.
+pub fn write_out(bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        done => Ok(done?),
+    }
 }
 
 /// An aligned table: a header, then one line per row, columns two spaces apart, numbers to
@@ -194,11 +206,11 @@ impl Table {
     }
 
     /// The table, or `empty` (a sentence saying what to do) when it has no rows.
-    pub fn print(&self, empty: &str) {
+    pub fn print(&self, empty: &str) -> anyhow::Result<()> {
         if self.rows.is_empty() {
-            println!("{empty}");
+            write_out(format!("{empty}\n").as_bytes())
         } else {
-            print!("{}", self.render());
+            write_out(self.render().as_bytes())
         }
     }
 }

@@ -7,6 +7,7 @@ mod cards;
 mod cli;
 mod compliance;
 mod listing;
+mod manual;
 mod partners;
 mod provisions;
 mod requests;
@@ -71,6 +72,8 @@ fn as_error_line(message: &str) -> String {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::serve(args).await,
+        Command::Completions(args) => manual::completions(&args),
+        Command::Man(args) => manual::man(&args),
         Command::Openapi => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();

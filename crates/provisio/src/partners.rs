@@ -105,8 +105,7 @@ pub async fn run(command: PartnerCommand) -> anyhow::Result<()> {
                     partner.name,
                 ]);
             }
-            table.print("No partners yet; create one with `provisio partner create --name NAME`.");
-            Ok(())
+            table.print("No partners yet; create one with `provisio partner create --name NAME`.")
         }
         PartnerCommand::Delete(args) => delete_partner(args).await,
     }

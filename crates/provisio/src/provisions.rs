@@ -93,8 +93,7 @@ async fn list(args: ProvisionListArgs) -> anyhow::Result<()> {
             provisio_wire::time::format(p.updated.micros()),
         ]);
     }
-    table.print("No provisions match.");
-    Ok(())
+    table.print("No provisions match.")
 }
 
 pub async fn run(command: ProvisionCommand) -> anyhow::Result<()> {

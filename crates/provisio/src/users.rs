@@ -72,6 +72,5 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             u.public_uuid.clone(),
         ]);
     }
-    table.print("No users match.");
-    Ok(())
+    table.print("No users match.")
 }
