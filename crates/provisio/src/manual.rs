@@ -4,10 +4,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_complete::Shell;
-
-use crate::cli::Cli;
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -24,16 +22,17 @@ pub struct ManArgs {
     pub out_dir: Option<PathBuf>,
 }
 
-pub fn completions(args: &CompletionsArgs) -> anyhow::Result<()> {
-    let mut command = Cli::command();
+/// `command` is the whole command line (`Cli::command()`), given by `main`: this module is
+/// below `cli.rs`, which names its arguments.
+pub fn completions(args: &CompletionsArgs, mut command: clap::Command) -> anyhow::Result<()> {
     // Into memory first: clap_complete panics when its writer fails (`… | head`).
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "provisio", &mut script);
     crate::listing::write_out(&script)
 }
 
-pub fn man(args: &ManArgs) -> anyhow::Result<()> {
-    let command = Cli::command();
+/// `command` as for [`completions`].
+pub fn man(args: &ManArgs, command: clap::Command) -> anyhow::Result<()> {
     match &args.out_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
