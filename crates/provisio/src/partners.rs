@@ -6,7 +6,7 @@ use provisio_server::context::partners::create_partner;
 
 use crate::{
     args::{EnvironmentArgs, StorageArgs},
-    listing::Table,
+    listing::{self, OutputArgs, Table},
     sandbox,
 };
 
@@ -58,7 +58,7 @@ pub struct PartnerCreateArgs {
 #[derive(Debug, Args)]
 pub struct PartnerListArgs {
     #[command(flatten)]
-    pub storage: StorageArgs,
+    pub output: OutputArgs,
 }
 
 pub async fn run(command: PartnerCommand) -> anyhow::Result<()> {
@@ -95,8 +95,15 @@ pub async fn run(command: PartnerCommand) -> anyhow::Result<()> {
             Ok(())
         }
         PartnerCommand::List(args) => {
-            let store = args.storage.open_existing().await?;
+            let store = args.output.storage.open_existing().await?;
             let partners = store.list_partners().await?;
+            if args.output.json {
+                // As `GET /v1/user/{id}` renders a partner: its UserCompany.
+                let items = partners.iter().map(|p| {
+                    provisio_wire::Item::UserCompany(provisio_wire::render::user_company(p))
+                });
+                return listing::print_json(items.collect());
+            }
             let mut table = Table::new(&["ID#", "CREATED", "NAME"]);
             for partner in partners {
                 table.row(vec![

@@ -170,6 +170,11 @@ for_each_backend! { fixture =>
         let partners = table(&["partner", "list"], url);
         assert_eq!(number_column(&partners, "ID"), ["1", f.second.as_str()]);
         assert_eq!(column(&partners, "NAME"), ["Acme BV", "A Partner With A Rather Long Name BV"]);
+        let items = json(&["partner", "list"], url);
+        assert!(
+            matches!(&items[..], [Item::UserCompany(a), Item::UserCompany(b)] if a.id == 1 && b.name.starts_with("A Partner")),
+            "{items:?}"
+        );
 
         let all = table(&["provision", "list"], url);
         assert_eq!(column(&all, "STATUS"), ["ACTIVE", "FAILED"], "{all}");
