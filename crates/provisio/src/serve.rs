@@ -11,15 +11,15 @@ use provisio_core::{
 };
 use provisio_server::{
     config::{DashboardConfig, DeliveryConfig, OnboardingConfig, WorkerConfig},
-    context::partners::{demo_api_key, ensure_demo_partner, DemoPartner, DEMO_PARTNER},
-    sandbox::seed::{Seed, Seeded},
+    context::partners::{demo_api_key, ensure_demo_partner},
+    sandbox::seed::Seed,
     Server, ServerConfig,
 };
 use serde_json::json;
 use tokio::net::TcpListener;
 
 use crate::{
-    banner::Banner,
+    banner::{self, Banner},
     serve_args::{LogFormat, RoleArg, ServeArgs},
 };
 
@@ -148,12 +148,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             provisio_server::sandbox::seed::load(store.as_ref(), clock.as_ref(), environment, seed)
                 .await
                 .context("loading the seed")?;
-        announce_seed(banner, &seeded);
+        banner::announce_seed(banner, &seeded);
     }
     let demo = ensure_demo_partner(store.as_ref(), clock.as_ref(), environment, demo_api_key)
         .await
         .context("creating the demo partner")?;
-    announce(banner, &demo, show_demo_key(args.print_demo_key));
+    banner::announce(banner, &demo, banner::show_demo_key(args.print_demo_key));
     if args.role == RoleArg::Worker {
         banner.plain(
             "worker",
@@ -212,118 +212,6 @@ fn secrets_key(args: &ServeArgs) -> anyhow::Result<Option<Arc<SealingKey>>> {
     };
     let key = SealingKey::from_hex(&text).map_err(|e| anyhow::anyhow!("the secrets key: {e}"))?;
     Ok(Some(Arc::new(key)))
-}
-
-/// The demo partner's key goes to a terminal, where a person reads it; not into a file or a
-/// CI log, which keeps it (unless `--print-demo-key` asks).
-fn show_demo_key(asked: bool) -> bool {
-    use std::io::IsTerminal as _;
-    asked || std::io::stdout().is_terminal()
-}
-
-fn announce(banner: Banner, demo: &DemoPartner, show_key: bool) {
-    match demo {
-        DemoPartner::Created(partner, key) if show_key => banner.say(
-            "demo_partner_created",
-            &format!(
-                "Created the demo partner \"{}\" (UserCompany id {}). Its API key, shown only this once:\n  {}",
-                partner.name,
-                partner.id,
-                key.expose()
-            ),
-            &format!(
-                "Created the demo partner \"{}\" (UserCompany id {}); its API key, shown only this once, is in secret_api_key.",
-                partner.name, partner.id
-            ),
-            json!({ "partner_id": partner.id.0, "name": partner.name, "secret_api_key": key.expose() }),
-        ),
-        DemoPartner::Created(partner, _) => banner.plain(
-            "demo_partner_created",
-            &format!(
-                "Created the demo partner \"{}\" (UserCompany id {}). Its API key is not printed: \
-                 stdout is not a terminal (--print-demo-key prints it; `provisio partner add-key {}` \
-                 makes another).",
-                partner.name, partner.id, partner.id
-            ),
-            json!({ "partner_id": partner.id.0, "name": partner.name }),
-        ),
-        DemoPartner::KeyAdded(partner) => banner.plain(
-            "demo_key_added",
-            &format!(
-                "Added the --demo-api-key key to the demo partner (UserCompany id {}).",
-                partner.id
-            ),
-            json!({ "partner_id": partner.id.0 }),
-        ),
-        DemoPartner::KeyKnown(partner) => banner.plain(
-            "demo_key_known",
-            &format!(
-                "The --demo-api-key key already opens partner \"{}\" (UserCompany id {}).",
-                partner.name, partner.id
-            ),
-            json!({ "partner_id": partner.id.0, "name": partner.name }),
-        ),
-        DemoPartner::Ignored => banner.plain(
-            "demo_key_ignored",
-            &format!(
-                "Ignored --demo-api-key: this store has partners but none named \"{DEMO_PARTNER}\"; \
-                 `provisio partner add-key PARTNER_ID` gives a partner a new key."
-            ),
-            json!({}),
-        ),
-        DemoPartner::Unchanged => {}
-    }
-}
-
-/// What the seed did: in text the seed's own summary, in JSON one object per partner and per
-/// scenario, keys and credentials in `secret_` fields.
-fn announce_seed(banner: Banner, seeded: &Seeded) {
-    let partners = match seeded {
-        Seeded::Skipped => {
-            return banner.plain(
-                "seed_skipped",
-                "The store has partners already: the seed was not loaded.",
-                json!({}),
-            )
-        }
-        Seeded::Loaded(partners) => partners,
-    };
-    if !banner.is_json() {
-        for line in provisio_server::sandbox::seed::summary(partners) {
-            println!("{line}");
-        }
-        return;
-    }
-    for s in partners {
-        let message = format!(
-            "Seeded partner \"{}\" (UserCompany id {}).",
-            s.partner.name, s.partner.id
-        );
-        let key = s.generated_key.as_ref().map(|k| k.expose());
-        banner.plain(
-            "seed_partner",
-            &message,
-            json!({ "partner_id": s.partner.id.0, "name": s.partner.name, "secret_api_key": key }),
-        );
-        for (name, p) in &s.provisions {
-            let credential = p.credential.as_ref().and_then(|c| c.token_value.as_deref());
-            banner.plain(
-                "seed_scenario",
-                &format!(
-                    "{name}: provision {} {}/{}",
-                    p.id, p.state.status, p.state.sub_status
-                ),
-                json!({
-                    "partner_id": s.partner.id.0,
-                    "scenario": name,
-                    "provision_id": p.id.0,
-                    "status": p.state.status.as_str(),
-                    "sub_status": p.state.sub_status.as_str(),
-                    "secret_credential": credential,
-                }),
-            );
-        }
-    }
 }
 
 /// Logs go to stderr: coloured only on a terminal, JSON lines when asked.
