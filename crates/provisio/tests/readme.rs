@@ -40,8 +40,15 @@ fn run_page(name: &str, page: &str, checks: &str, errors_shown: bool) {
     let data = data
         .to_str()
         .unwrap_or_else(|| panic!("non-UTF-8 temp path"));
+    // Piped, the demo key is printed only when asked (the reader's terminal shows it).
     let serving = serve_with(
-        &["--data-dir", data, "--admin-token", ADMIN_TOKEN],
+        &[
+            "--print-demo-key",
+            "--data-dir",
+            data,
+            "--admin-token",
+            ADMIN_TOKEN,
+        ],
         "provisio listening on ",
     );
     let mut script = String::from("set -euo pipefail\n");

@@ -160,7 +160,7 @@ fn authorize_form(operator: &Operator, cards: &[Card]) -> Markup {
     html! {
         section.card aria-labelledby="authorize-h" {
             h3 #authorize-h { "Simulate a card payment" }
-            p.muted { "A merchant's authorisation, as " code { "provisio card authorize" } " sends it." }
+            p.muted { "A merchant's authorization, as " code { "provisio card authorize" } " sends it." }
             form.filters method="post" action="/_provisio/ui/cards/authorize" {
                 (layout::token(operator))
                 div {
@@ -192,7 +192,7 @@ fn authorize_form(operator: &Operator, cards: &[Card]) -> Markup {
                     input #identity_check type="checkbox" name="identity_check" value="true";
                     label for="identity_check" { "Ask for 3DS" }
                 }
-                div { button type="submit" { "Authorise" } }
+                div { button type="submit" { "Authorize" } }
             }
         }
     }
@@ -271,7 +271,7 @@ fn action_table(operator: &Operator, actions: &[MasterCardAction]) -> Markup {
     html! {
         div.table-wrap {
             table.stack #card-transactions {
-                thead { tr { th.num { "Id" } th { "At" } th.num { "Card" } th { "Merchant" } th.num { "Amount" } th { "Decision" } th { "Authorisation" } th { "Clearing" } th { "Settlement" } th { "Actions" } } }
+                thead { tr { th.num { "Id" } th { "At" } th.num { "Card" } th { "Merchant" } th.num { "Amount" } th { "Decision" } th { "Authorization" } th { "Clearing" } th { "Settlement" } th { "Actions" } } }
                 tbody {
                     @for a in actions {
                         tr {
@@ -281,7 +281,7 @@ fn action_table(operator: &Operator, actions: &[MasterCardAction]) -> Markup {
                             td data-label="Merchant" { (a.merchant.name) " " span.muted { (a.merchant.country) } }
                             td.num data-label="Amount" { (format_minor(a.amount_minor)) " " (a.currency) }
                             td data-label="Decision" { (a.decision) br; span.muted { (a.decision_description) } }
-                            td data-label="Authorisation" { (layout::status(a.authorisation_status.as_str())) }
+                            td data-label="Authorization" { (layout::status(a.authorisation_status.as_str())) }
                             td data-label="Clearing" { (a.clearing_status.as_str()) }
                             td data-label="Settlement" { (a.settlement_status.as_str()) }
                             td data-label="Actions" {
