@@ -271,7 +271,7 @@ fn action_table(operator: &Operator, actions: &[MasterCardAction]) -> Markup {
     html! {
         div.table-wrap {
             table.stack #card-transactions {
-                thead { tr { th.num { "Id" } th { "At" } th.num { "Card" } th { "Merchant" } th.num { "Amount" } th { "Decision" } th { "Authorisation" } th { "Clearing" } th { "Settlement" } th { "Actions" } } }
+                thead { tr { th.num { "Id" } th { "At" } th.num { "Card" } th { "Merchant" } th.num { "Amount" } th { "Decision" } th { "Authorisation" } th { "Clearing" } th { "Settlement" } th.row-actions { "Actions" } } }
                 tbody {
                     @for a in actions {
                         tr {
@@ -284,7 +284,7 @@ fn action_table(operator: &Operator, actions: &[MasterCardAction]) -> Markup {
                             td data-label="Authorisation" { (layout::status(a.authorisation_status.as_str())) }
                             td data-label="Clearing" { (a.clearing_status.as_str()) }
                             td data-label="Settlement" { (a.settlement_status.as_str()) }
-                            td data-label="Actions" {
+                            td.row-actions data-label="Actions" {
                                 @if a.authorisation_status == AuthorisationStatus::Authorised
                                     && a.settlement_status == SettlementStatus::PendingSettlement {
                                     (layout::button(operator, &format!("/_provisio/ui/mastercard-actions/{}/settle", a.id.0), "Settle", ""))

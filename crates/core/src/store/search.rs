@@ -1,0 +1,91 @@
+//! The dashboard's search: one text, every kind of thing it may name, across all partners.
+//! An operator's view (no user scope): it is served only where the operator API is.
+
+use async_trait::async_trait;
+
+use super::StoreResult;
+use crate::{
+    model::{Page, PageQuery},
+    time::Timestamp,
+};
+
+/// What a search result is; each kind has its own dashboard page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitKind {
+    Provision,
+    User,
+    Account,
+    Card,
+    Payment,
+}
+
+impl HitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HitKind::Provision => "Provision",
+            HitKind::User => "User",
+            HitKind::Account => "Monetary account",
+            HitKind::Card => "Card",
+            HitKind::Payment => "Payment",
+        }
+    }
+}
+
+/// One thing the text names: its id, the user it belongs to (a user's own id for a user) and,
+/// for a payment, its account; `label` says what it is in a few words, `matched` which of its
+/// fields the text matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: HitKind,
+    pub id: i64,
+    pub user_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub label: String,
+    pub matched: &'static str,
+}
+
+/// The most hits a search answers (a search names things; it is not a list).
+pub const MAX_HITS: usize = 50;
+
+/// Which users a list shows; `None` is any. API-key users (a grant, not a person) are never
+/// listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// The partner: its provisioned users, and the partner itself.
+    pub partner: Option<i64>,
+    /// `PARTNER`, `PERSON` or `COMPANY`.
+    pub kind: Option<String>,
+    /// The status of the user's provision (a partner has none).
+    pub provision_status: Option<String>,
+}
+
+/// A user as a list shows it, with its provision when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    /// `ACTIVE` or `CLOSED`.
+    pub status: String,
+    pub partner_id: Option<i64>,
+    pub provision_id: Option<i64>,
+    pub provision_status: Option<String>,
+    pub provision_sub_status: Option<String>,
+    pub created: Timestamp,
+}
+
+#[async_trait]
+pub trait SearchStore: Send + Sync {
+    /// Everything `text` names exactly: an id (provision, user, account, card, payment), an
+    /// `external_uuid`, an email (a provision's or a user's EMAIL pointer), an IBAN, a card's
+    /// last four digits. Blank text names nothing.
+    async fn search(&self, text: &str) -> StoreResult<Vec<Hit>>;
+    /// Users across partners, newest first, paged by id.
+    async fn list_users(
+        &self,
+        filter: &UserFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<UserSummary>>;
+    /// One user as the list shows it (any kind).
+    async fn user_summary(&self, id: i64) -> StoreResult<Option<UserSummary>>;
+}
