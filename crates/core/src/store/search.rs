@@ -88,4 +88,8 @@ pub trait SearchStore: Send + Sync {
     ) -> StoreResult<Page<UserSummary>>;
     /// One user as the list shows it (any kind).
     async fn user_summary(&self, id: i64) -> StoreResult<Option<UserSummary>>;
+    /// A mark that changes whenever a user, provision, account, payment, card or card
+    /// transaction is added or changed: the dashboard's live lists poll it to know when to
+    /// fetch themselves again.
+    async fn change_mark(&self) -> StoreResult<String>;
 }

@@ -66,6 +66,16 @@ async fn submit(
     (response, page)
 }
 
+/// What the live pages poll: changes with what they show.
+async fn version(app: &TestApp, cookie: &str) -> String {
+    let body = html(app, cookie, "/_provisio/ui/version").await;
+    serde_json::from_str::<serde_json::Value>(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
+        ["version"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no version in {body}"))
+        .to_owned()
+}
+
 for_each_backend! { TestApp::spawn =>
     async fn the_search_finds_each_kind_of_thing_and_links_to_its_page(app: TestApp) {
         let (_, _, _, account, card, provision) = crate::card_transactions::card_holder(&app, "20.00").await;
@@ -215,10 +225,15 @@ for_each_backend! { TestApp::spawn =>
         // Money in, then the account's payments.
         let owner = provision.user.unwrap_or_else(|| panic!("no user")).id;
         let account = app.store.accounts(owner, None, NEWEST).await.unwrap_or_else(|e| panic!("{e}")).items[0].clone();
+        let unchanged = version(&app, &cookie).await;
+        assert_eq!(version(&app, &cookie).await, unchanged, "nothing changed, nor does the version");
+        let user_page = html(&app, &cookie, &format!("/_provisio/ui/users/{}", owner.0)).await;
+        assert!(user_page.contains("data-live=\"/_provisio/ui/version\"") && user_page.contains("live.js"), "{user_page}");
         let (credited, page) = submit(&app, &mut cookie, "/_provisio/ui/sandbox/credit",
             &format!("form_token={token}&account={}&amount=5.25&description=Top-up", account.id.0)).await;
         assert_eq!(location(&credited), format!("/_provisio/ui/users/{}/accounts/{}", owner.0, account.id.0));
         assert!(page.contains("Credited 5.25 EUR") && page.contains("1005.25 EUR"), "{page}");
+        assert_ne!(version(&app, &cookie).await, unchanged, "a live page sees the payment");
         let (_, refused) = submit(&app, &mut cookie, "/_provisio/ui/sandbox/credit",
             &format!("form_token={token}&account={}&amount=-1", account.id.0)).await;
         assert!(refused.contains("Refused: "), "{refused}");

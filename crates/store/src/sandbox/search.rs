@@ -173,6 +173,23 @@ impl SearchStore for SqlStore {
         })
     }
 
+    async fn change_mark(&self) -> StoreResult<String> {
+        // Newest ids where rows are only added; newest `updated` where rows change in place.
+        let mark: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM users), \
+             (SELECT COALESCE(MAX(updated), 0) FROM provisions), \
+             (SELECT COALESCE(MAX(updated), 0) FROM monetary_accounts), \
+             (SELECT COALESCE(MAX(id), 0) FROM payments), \
+             (SELECT COALESCE(MAX(updated), 0) FROM cards), \
+             (SELECT COALESCE(MAX(updated), 0) FROM mastercard_actions)",
+        )
+        .fetch_one(&self.read)
+        .await
+        .map_err(db_err)?;
+        let (a, b, c, d, e, f) = mark;
+        Ok(format!("{a}-{b}-{c}-{d}-{e}-{f}"))
+    }
+
     async fn user_summary(&self, id: i64) -> StoreResult<Option<UserSummary>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM {USER_TABLES} WHERE u.id = $1 LIMIT 1");
         let row: Option<UserRow> = sqlx::query_as(&sql)

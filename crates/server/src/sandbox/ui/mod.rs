@@ -1,6 +1,6 @@
 //! The sandbox's dashboard pages: the request log, the search across everything, the sandbox
-//! controls (the clock, a new partner, a scenario, money in), a user's page gathering what
-//! every domain holds of it, and the dashboard's own 404.
+//! controls (the clock, a new partner, a scenario, money in), the users list and a user's page
+//! gathering what every domain holds of it (both live), and the dashboard's own 404.
 //!
 //! The top domain's `ui`: it may read every domain's store traits and call their services (as
 //! the operator API does), so the pages that cross domains live here.
@@ -36,5 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/_provisio/ui/sandbox/credit", post(controls::credit))
         .route("/_provisio/ui/users", get(users::list))
         .route("/_provisio/ui/users/{id}", get(users::page))
+        .route("/_provisio/ui/version", get(users::version))
         .route("/_provisio/ui/{*rest}", get(not_found::page))
 }

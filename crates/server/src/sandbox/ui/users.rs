@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use axum::{
     extract::{Query, State},
     response::{IntoResponse, Response},
+    Json,
 };
 use maud::{html, Markup};
 use provisio_core::{
@@ -86,6 +87,24 @@ fn provision_cell(u: &UserSummary) -> Markup {
     }
 }
 
+/// Where a live section polls, and the line that says it is live (see `ui/live.js`).
+const LIVE: &str = "/_provisio/ui/version";
+
+fn live_note() -> Markup {
+    html! {
+        p.muted { "This page follows changes by itself. " span #live-status role="status" aria-live="polite" {} }
+    }
+}
+
+/// `GET /_provisio/ui/version`: `{"version":"…"}`, which changes with any user, provision,
+/// account, payment, card or card transaction; live pages fetch themselves again when it does.
+pub async fn version(State(state): State<AppState>, _: Operator) -> Response {
+    match state.store.change_mark().await {
+        Ok(mark) => Json(serde_json::json!({ "version": mark })).into_response(),
+        Err(err) => ApiError::from(err).into_response(),
+    }
+}
+
 /// `GET /_provisio/ui/users?partner=…&kind=…&provision_status=…`.
 pub async fn list(
     State(state): State<AppState>,
@@ -124,6 +143,8 @@ pub async fn list(
             div { button type="submit" { "Filter" } }
         }
         @if let Some(problem) = problem { p.flash.error role="alert" { (problem) } }
+        (live_note())
+        section #users-live data-live=(LIVE) aria-label="Users" {
         @if page.items.is_empty() {
             p.muted { "No users match." }
         } @else {
@@ -157,6 +178,8 @@ pub async fn list(
             page.items.first().map_or(0, |u| u.id),
             page.items.last().map_or(0, |u| u.id),
         ))
+        }
+        script src="/_provisio/ui/assets/live.js" defer {}
     };
     layout::page("Users", Section::Users, &operator, flash, body)
 }
@@ -202,6 +225,8 @@ async fn user_body(state: &AppState, id: i64) -> Result<Option<(String, Markup)>
     payments.sort_by(|a, b| b.id.0.cmp(&a.id.0));
     let body = html! {
         h1 { (user.name) " " span.muted { (user.kind) " #" (user.id) } }
+        (live_note())
+        div #user-live data-live=(LIVE) {
         section.card aria-labelledby="facts-h" {
             h2 #facts-h { "Details" }
             dl.facts {
@@ -280,6 +305,8 @@ async fn user_body(state: &AppState, id: i64) -> Result<Option<(String, Markup)>
                 }
             }
         }
+        }
+        script src="/_provisio/ui/assets/live.js" defer {}
     };
     Ok(Some((format!("User {id}"), body)))
 }
