@@ -295,6 +295,11 @@ for_each_backend! { TestApp::spawn =>
         // Signed out, an unknown page is the way in, as every page.
         let signed_out = fetch(&app, "/_provisio/ui/nothing", None).await;
         assert_eq!(location(&signed_out), "/_provisio/ui/login");
+        // A sandbox user is listed among the partners with its kind.
+        let made = app.send(provisio_client::Request::new(reqwest::Method::POST, "/v1/sandbox-user-company").body("{}")).await;
+        assert_eq!(made.status, 200, "{}", String::from_utf8_lossy(&made.body));
+        let partners = html(&app, &cookie, "/_provisio/ui/").await;
+        assert!(partners.contains("sandbox user: COMPANY"), "{partners}");
         // The stylesheet follows the system's dark scheme.
         let css = fetch(&app, "/_provisio/ui/assets/style.css", None).await.text().await.unwrap_or_default();
         assert!(css.contains("prefers-color-scheme: dark"));

@@ -222,7 +222,7 @@ async fn user_body(state: &AppState, id: i64) -> Result<Option<(String, Markup)>
                 .items,
         );
     }
-    payments.sort_by(|a, b| b.id.0.cmp(&a.id.0));
+    payments.sort_by_key(|p| std::cmp::Reverse(p.id.0));
     let body = html! {
         h1 { (user.name) " " span.muted { (user.kind) " #" (user.id) } }
         (live_note())
