@@ -23,7 +23,9 @@ pub use feed::EventStore;
 pub use onboarding::{InquiryStore, OnboardingStore, PublicAttachmentStore, VerificationStore};
 pub use provisioning::{JobStore, OauthStore, ProvisionStore};
 pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
-pub use search::{Hit, HitKind, SearchStore, UserFilter, UserSummary, MAX_HITS};
+pub use search::{
+    Hit, HitKind, OwnedRow, OwnerFilter, SearchStore, UserFilter, UserSummary, MAX_HITS,
+};
 pub use webhooks::WebhookStore;
 
 use crate::StoreError;

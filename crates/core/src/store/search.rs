@@ -74,6 +74,33 @@ pub struct UserSummary {
     pub created: Timestamp,
 }
 
+/// Which accounts, cards or payments a list across users shows; `None` is any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnerFilter {
+    /// The partner: its provisioned users' and its own.
+    pub partner: Option<i64>,
+    /// The account's or card's status (payments have none).
+    pub status: Option<String>,
+}
+
+/// A row of a list across users: the thing's id, its owner (id and name), its account (an
+/// account's own id for an account), what it is in a few words, its status, an amount in minor
+/// units with its currency (an account's balance, a payment's amount; a card's limit) and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub account_id: i64,
+    pub label: String,
+    /// An IBAN, a card's last four digits, a payment's counterparty.
+    pub detail: String,
+    pub status: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub created: Timestamp,
+}
+
 #[async_trait]
 pub trait SearchStore: Send + Sync {
     /// Everything `text` names exactly: an id (provision, user, account, card, payment), an
@@ -88,6 +115,24 @@ pub trait SearchStore: Send + Sync {
     ) -> StoreResult<Page<UserSummary>>;
     /// One user as the list shows it (any kind).
     async fn user_summary(&self, id: i64) -> StoreResult<Option<UserSummary>>;
+    /// Monetary accounts across users, newest first, paged by id.
+    async fn list_accounts(
+        &self,
+        filter: &OwnerFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<OwnedRow>>;
+    /// Cards across users, newest first, paged by id.
+    async fn list_cards(
+        &self,
+        filter: &OwnerFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<OwnedRow>>;
+    /// Payments across users (both sides of each), newest first, paged by id.
+    async fn list_payments(
+        &self,
+        filter: &OwnerFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<OwnedRow>>;
     /// A mark that changes whenever a user, provision, account, payment, card or card
     /// transaction is added or changed: the dashboard's live lists poll it to know when to
     /// fetch themselves again.

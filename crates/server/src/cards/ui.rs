@@ -101,6 +101,7 @@ pub async fn page(
             }
             div { button type="submit" { "Show cards" } }
         }
+        p { "Or, across users: " a href="/_provisio/ui/lists/cards" { "every card" } }
         @if !user_text.is_empty() && user.is_none() {
             p.flash.error role="alert" { "A user id is a positive number." }
         }

@@ -136,6 +136,23 @@ for_each_backend! { TestApp::spawn =>
         assert!(user_page.contains(&provision_link), "the provision: {user_page}");
         let payments = html(&app, &cookie, &payment_link).await;
         assert!(payments.contains(&format!("data-label=\"Id\">{payment}<")), "{payments}");
+
+        // The lists across users, by partner and status.
+        let partner = found.partner.id.0;
+        let accounts = html(&app, &cookie, &format!("/_provisio/ui/lists/accounts?partner={partner}&status=ACTIVE")).await;
+        assert!(accounts.contains(&account_link) && accounts.contains("20.00 EUR"), "{accounts}");
+        let blocked = html(&app, &cookie, "/_provisio/ui/lists/accounts?status=BLOCKED").await;
+        assert!(!blocked.contains(&account_link) && blocked.contains("Nothing matches."), "{blocked}");
+        let cards = html(&app, &cookie, &format!("/_provisio/ui/lists/cards?partner={partner}&status=ACTIVE")).await;
+        assert!(cards.contains(&last_four) && cards.contains(&format!("/accounts/{account}/card-transactions")), "{cards}");
+        let cancelled = html(&app, &cookie, "/_provisio/ui/lists/cards?status=CANCELLED").await;
+        assert!(!cancelled.contains(&last_four), "{cancelled}");
+        let paid = html(&app, &cookie, &format!("/_provisio/ui/lists/payments?partner={partner}")).await;
+        assert!(paid.contains(&format!("data-label=\"Id\">{payment}<")) && paid.contains(&account_link), "{paid}");
+        let elsewhere = html(&app, &cookie, &format!("/_provisio/ui/lists/payments?partner={}", partner + 1000)).await;
+        assert!(elsewhere.contains("Nothing matches."), "another partner's list holds none of it");
+        let wrong = html(&app, &cookie, "/_provisio/ui/lists/cards?status=SHINY").await;
+        assert!(wrong.contains("role=\"alert\"") && wrong.contains("status is one of"), "{wrong}");
     }
 
     async fn users_are_listed_by_partner_kind_and_provision_state(app: TestApp) {

@@ -6,7 +6,10 @@ use async_trait::async_trait;
 use provisio_core::{
     account::amount::format_minor,
     model::{Page, PageQuery},
-    store::{Hit, HitKind, SearchStore, StoreResult, UserFilter, UserSummary, MAX_HITS},
+    store::{
+        Hit, HitKind, OwnedRow, OwnerFilter, SearchStore, StoreResult, UserFilter, UserSummary,
+        MAX_HITS,
+    },
     time::Timestamp,
 };
 
@@ -142,8 +145,118 @@ impl From<UserRow> for UserSummary {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct OwnedSql {
+    id: i64,
+    user_id: i64,
+    user_name: String,
+    account_id: i64,
+    label: String,
+    detail: String,
+    status: String,
+    amount_minor: i64,
+    currency: String,
+    created: i64,
+}
+
+/// (columns, id column, tables, the status column if any) of each list across users.
+const ACCOUNTS: (&str, &str, &str, Option<&str>) = (
+    "t.id AS id, t.user_id AS user_id, u.name AS user_name, t.id AS account_id, \
+     t.description AS label, t.iban AS detail, t.status AS status, \
+     t.balance_minor AS amount_minor, t.currency AS currency, t.created AS created",
+    "t.id",
+    "monetary_accounts t JOIN users u ON u.id = t.user_id",
+    Some("t.status"),
+);
+const CARDS: (&str, &str, &str, Option<&str>) = (
+    "t.id AS id, t.user_id AS user_id, u.name AS user_name, \
+     t.monetary_account_id AS account_id, t.name_on_card AS label, \
+     COALESCE(t.pan_last_four, '') AS detail, t.status AS status, \
+     t.card_limit_minor AS amount_minor, t.currency AS currency, t.created AS created",
+    "t.id",
+    "cards t JOIN users u ON u.id = t.user_id",
+    Some("t.status"),
+);
+const PAYMENTS: (&str, &str, &str, Option<&str>) = (
+    "t.id AS id, t.user_id AS user_id, u.name AS user_name, \
+     t.monetary_account_id AS account_id, t.description AS label, \
+     t.counterparty_name AS detail, t.type AS status, t.amount_minor AS amount_minor, \
+     t.currency AS currency, t.created AS created",
+    "t.id",
+    "payments t JOIN users u ON u.id = t.user_id",
+    None,
+);
+
+impl SqlStore {
+    async fn owned(
+        &self,
+        list: (&str, &str, &str, Option<&str>),
+        filter: &OwnerFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<OwnedRow>> {
+        let (columns, id, tables, status_column) = list;
+        let mut table_where = format!("{tables} WHERE 1 = 1");
+        let mut args = Vec::new();
+        if let Some(partner) = filter.partner {
+            args.push(Arg::Int(partner));
+            let n = args.len();
+            table_where.push_str(&format!(" AND (u.partner_id = ${n} OR u.id = ${n})"));
+        }
+        if let (Some(status), Some(column)) = (&filter.status, status_column) {
+            args.push(Arg::Text(status.clone()));
+            table_where.push_str(&format!(" AND {column} = ${}", args.len()));
+        }
+        let found: Page<OwnedSql> =
+            fetch_page(&self.read, columns, id, &table_where, &args, page).await?;
+        Ok(Page {
+            items: found
+                .items
+                .into_iter()
+                .map(|r| OwnedRow {
+                    id: r.id,
+                    user_id: r.user_id,
+                    user_name: r.user_name,
+                    account_id: r.account_id,
+                    label: r.label,
+                    detail: r.detail,
+                    status: r.status,
+                    amount_minor: r.amount_minor,
+                    currency: r.currency,
+                    created: Timestamp(r.created),
+                })
+                .collect(),
+            has_older: found.has_older,
+            has_newer: found.has_newer,
+        })
+    }
+}
+
 #[async_trait]
 impl SearchStore for SqlStore {
+    async fn list_accounts(
+        &self,
+        filter: &OwnerFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<OwnedRow>> {
+        self.owned(ACCOUNTS, filter, page).await
+    }
+
+    async fn list_cards(
+        &self,
+        filter: &OwnerFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<OwnedRow>> {
+        self.owned(CARDS, filter, page).await
+    }
+
+    async fn list_payments(
+        &self,
+        filter: &OwnerFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<OwnedRow>> {
+        self.owned(PAYMENTS, filter, page).await
+    }
+
     async fn list_users(
         &self,
         filter: &UserFilter,
