@@ -162,7 +162,7 @@ fn clock(operator: &Operator) -> Markup {
                 form.inline method="post" action="/_provisio/ui/clock/advance" {
                     (token(operator))
                     input type="hidden" name="by" value=(by);
-                    button.secondary type="submit" aria-label={ "Advance the clock by " (by) } { (label) }
+                    button.secondary type="submit" aria-label={ (label) ": advance the clock by " (by) } { (label) }
                 }
             }
             a href="/_provisio/ui/sandbox#clock" { "custom" }
