@@ -141,6 +141,7 @@ for_each_backend! { TestApp::spawn =>
         let partner = found.partner.id.0;
         let accounts = html(&app, &cookie, &format!("/_provisio/ui/lists/accounts?partner={partner}&status=ACTIVE")).await;
         assert!(accounts.contains(&account_link) && accounts.contains("20.00 EUR"), "{accounts}");
+        assert!(accounts.contains("data-live=\"/_provisio/ui/version\""), "the list follows changes: {accounts}");
         let blocked = html(&app, &cookie, "/_provisio/ui/lists/accounts?status=BLOCKED").await;
         assert!(!blocked.contains(&account_link) && blocked.contains("Nothing matches."), "{blocked}");
         let cards = html(&app, &cookie, &format!("/_provisio/ui/lists/cards?partner={partner}&status=ACTIVE")).await;

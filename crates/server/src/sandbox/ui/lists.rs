@@ -1,6 +1,6 @@
 //! Lists across users, for when no user id is at hand: every account (by partner and status,
 //! with balances), every card (by partner and status) and every payment (by partner), newest
-//! first, paged, each row linking to its user and its account.
+//! first, paged, each row linking to its user and its account; each follows changes by itself.
 
 use std::collections::HashMap;
 
@@ -16,6 +16,7 @@ use provisio_core::{
     store::{OwnedRow, OwnerFilter},
 };
 
+use super::users;
 use crate::{
     http::error::ApiError,
     ui::{
@@ -171,6 +172,8 @@ async fn list(
             div { button type="submit" { "Filter" } }
         }
         @if let Some(problem) = problem { p.flash.error role="alert" { (problem) } }
+        (users::live_note())
+        section #owned-live data-live=(users::LIVE) aria-label=(which.title()) {
         @if page.items.is_empty() {
             p.muted { "Nothing matches." }
         } @else {
@@ -190,6 +193,8 @@ async fn list(
             page.items.first().map_or(0, |r| r.id),
             page.items.last().map_or(0, |r| r.id),
         ))
+        }
+        script src="/_provisio/ui/assets/live.js" defer {}
     };
     let section = match which {
         List::Accounts | List::Payments => Section::Accounts,

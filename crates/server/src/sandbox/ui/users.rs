@@ -88,9 +88,9 @@ fn provision_cell(u: &UserSummary) -> Markup {
 }
 
 /// Where a live section polls, and the line that says it is live (see `ui/live.js`).
-const LIVE: &str = "/_provisio/ui/version";
+pub(super) const LIVE: &str = "/_provisio/ui/version";
 
-fn live_note() -> Markup {
+pub(super) fn live_note() -> Markup {
     html! {
         p.muted { "This page follows changes by itself. " span #live-status role="status" aria-live="polite" {} }
     }
