@@ -101,6 +101,7 @@ pub async fn page(
             }
             div { button type="submit" { "Show cards" } }
         }
+        p { "Or, across users: " a href="/_provisio/ui/lists/cards" { "every card" } }
         @if !user_text.is_empty() && user.is_none() {
             p.flash.error role="alert" { "A user id is a positive number." }
         }
@@ -271,7 +272,7 @@ fn action_table(operator: &Operator, actions: &[MasterCardAction]) -> Markup {
     html! {
         div.table-wrap {
             table.stack #card-transactions {
-                thead { tr { th.num { "Id" } th { "At" } th.num { "Card" } th { "Merchant" } th.num { "Amount" } th { "Decision" } th { "Authorization" } th { "Clearing" } th { "Settlement" } th { "Actions" } } }
+                thead { tr { th.num { "Id" } th { "At" } th.num { "Card" } th { "Merchant" } th.num { "Amount" } th { "Decision" } th { "Authorization" } th { "Clearing" } th { "Settlement" } th.row-actions { "Actions" } } }
                 tbody {
                     @for a in actions {
                         tr {
@@ -284,7 +285,7 @@ fn action_table(operator: &Operator, actions: &[MasterCardAction]) -> Markup {
                             td data-label="Authorization" { (layout::status(a.authorisation_status.as_str())) }
                             td data-label="Clearing" { (a.clearing_status.as_str()) }
                             td data-label="Settlement" { (a.settlement_status.as_str()) }
-                            td data-label="Actions" {
+                            td.row-actions data-label="Actions" {
                                 @if a.authorisation_status == AuthorisationStatus::Authorised
                                     && a.settlement_status == SettlementStatus::PendingSettlement {
                                     (layout::button(operator, &format!("/_provisio/ui/mastercard-actions/{}/settle", a.id.0), "Settle", ""))

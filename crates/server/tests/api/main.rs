@@ -18,6 +18,7 @@ mod closed_routes;
 mod compliance;
 mod credentials;
 mod dashboard;
+mod dashboard_find;
 mod dashboard_sessions;
 mod debugger;
 mod encryption;
