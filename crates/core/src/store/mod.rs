@@ -20,7 +20,7 @@ pub use cards::{
 pub use context::{ContextStore, PartnerStore, SandboxUserStore, ServerKeyStore};
 pub use feed::EventStore;
 pub use onboarding::{InquiryStore, OnboardingStore, PublicAttachmentStore, VerificationStore};
-pub use provisioning::{JobStore, OauthStore, ProvisionStore};
+pub use provisioning::{JobStore, OauthGrantStore, OauthStore, ProvisionStore};
 pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
 pub use webhooks::WebhookStore;
 
@@ -35,6 +35,7 @@ pub trait Store:
     + SandboxUserStore
     + ContextStore
     + OauthStore
+    + OauthGrantStore
     + ProvisionStore
     + JobStore
     + WebhookStore
@@ -65,6 +66,7 @@ impl<T> Store for T where
         + SandboxUserStore
         + ContextStore
         + OauthStore
+        + OauthGrantStore
         + ProvisionStore
         + JobStore
         + WebhookStore

@@ -13,13 +13,13 @@ use crate::{
     SqlStore,
 };
 
-const CLIENT_COLUMNS: &str =
+pub(super) const CLIENT_COLUMNS: &str =
     "id, user_id, status, display_name, client_id, secret, created, updated";
 const URL_COLUMNS: &str = "id, oauth_client_id, url, created, updated";
 
 #[derive(sqlx::FromRow)]
-struct ClientRow {
-    id: i64,
+pub(super) struct ClientRow {
+    pub(super) id: i64,
     user_id: i64,
     status: String,
     display_name: Option<String>,
@@ -51,7 +51,7 @@ impl From<UrlRow> for CallbackUrl {
 }
 
 impl ClientRow {
-    fn with_urls(self, urls: Vec<CallbackUrl>) -> OauthClient {
+    pub(super) fn with_urls(self, urls: Vec<CallbackUrl>) -> OauthClient {
         OauthClient {
             id: OauthClientId(self.id),
             user_id: UserId(self.user_id),
@@ -67,7 +67,7 @@ impl ClientRow {
 }
 
 impl SqlStore {
-    async fn urls_of(&self, client: i64) -> StoreResult<Vec<CallbackUrl>> {
+    pub(super) async fn urls_of(&self, client: i64) -> StoreResult<Vec<CallbackUrl>> {
         let rows: Vec<UrlRow> = sqlx::query_as(&format!(
             "SELECT {URL_COLUMNS} FROM oauth_callback_urls WHERE oauth_client_id = $1 ORDER BY id"
         ))
@@ -189,9 +189,13 @@ impl OauthStore for SqlStore {
                 .bind(user.0)
                 .bind(status.as_str())
                 .bind(now.micros())
-                .execute(conn)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected();
+                // A cancelled client's grants end with it (issue 19).
+                if n > 0 && status == OauthClientStatus::Cancelled {
+                    super::grants::end_client_grants(conn, id, now).await?;
+                }
                 Ok(n > 0)
             })
         })
