@@ -8,6 +8,7 @@ use crate::{
     accounts::AccountCommand,
     cards::CardCommand,
     compliance::{IdentityCommand, InquiryCommand},
+    oauth::OauthCommand,
     partners::PartnerCommand,
     provisions::ProvisionCommand,
     requests::RequestsCommand,
@@ -67,6 +68,9 @@ pub enum Command {
     /// Card transactions, as the card network (works on the database directly).
     #[command(subcommand)]
     Card(CardCommand),
+    /// OAuth consent without a browser, and users' grants (asks the server).
+    #[command(subcommand)]
+    Oauth(OauthCommand),
     /// Print the OpenAPI description of every route (what `GET /_provisio/openapi.json`
     /// serves), to generate a client without a running server.
     Openapi,

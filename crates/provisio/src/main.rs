@@ -5,6 +5,7 @@ mod args;
 mod cards;
 mod cli;
 mod compliance;
+mod oauth;
 mod partners;
 mod provisions;
 mod requests;
@@ -75,6 +76,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Clock(command) => sandbox::clock(command).await,
         Command::Reset(args) => sandbox::reset(args).await,
         Command::Account(command) => accounts::run(command).await,
+        Command::Oauth(command) => oauth::run(command).await,
     }
 }
 

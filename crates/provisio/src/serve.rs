@@ -168,6 +168,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if server.admin_token().is_some() {
         println!("Dashboard at http://{local}/_provisio/ui/ (sign in with the admin token).");
+        // Where a partner points bunq's two OAuth hosts (oauth. and api-oauth.sandbox.bunq.com).
+        println!(
+            "OAuth consent page at http://{local}/auth, token endpoint at http://{local}/v1/token."
+        );
     }
     println!("provisio listening on http://{local}");
     server.serve(listener, shutdown_signal()).await?;

@@ -106,7 +106,10 @@ pub fn check_request(
     redirect_uri: &str,
 ) -> Result<(), String> {
     let Some(client) = client else {
-        return Err(format!("No OAuth client has client_id {}.", quoted(client_id)));
+        return Err(format!(
+            "No OAuth client has client_id {}.",
+            quoted(client_id)
+        ));
     };
     if client.status != "ACTIVE" {
         return Err(format!(
@@ -188,11 +191,21 @@ mod tests {
     fn only_an_active_client_and_one_of_its_callbacks_exactly() {
         let active = client("ACTIVE");
         assert!(check_request("abc", Some(&active), "https://partner.example/cb").is_ok());
-        for bad in ["https://partner.example/cb/", "https://partner.example/cb?x=1", ""] {
-            let why = check_request("abc", Some(&active), bad).err().unwrap_or_default();
+        for bad in [
+            "https://partner.example/cb/",
+            "https://partner.example/cb?x=1",
+            "",
+        ] {
+            let why = check_request("abc", Some(&active), bad)
+                .err()
+                .unwrap_or_default();
             assert!(why.contains("callback URLs"), "{bad}: {why}");
         }
-        let why = check_request("abc", Some(&client("CANCELLED")), "https://partner.example/cb");
+        let why = check_request(
+            "abc",
+            Some(&client("CANCELLED")),
+            "https://partner.example/cb",
+        );
         assert!(why.err().unwrap_or_default().contains("CANCELLED"));
         let why = check_request("nope", None, "https://partner.example/cb");
         assert!(why.err().unwrap_or_default().contains("No OAuth client"));
@@ -201,11 +214,17 @@ mod tests {
     #[test]
     fn redirects_keep_the_callbacks_query_and_fragment() {
         assert_eq!(
-            redirect_to("https://p.example/cb", &[("code", "a b"), ("state", "x&y=z")]),
+            redirect_to(
+                "https://p.example/cb",
+                &[("code", "a b"), ("state", "x&y=z")]
+            ),
             "https://p.example/cb?code=a%20b&state=x%26y%3Dz"
         );
         assert_eq!(
-            redirect_to("https://p.example/cb?app=1#top", &[("error", "access_denied")]),
+            redirect_to(
+                "https://p.example/cb?app=1#top",
+                &[("error", "access_denied")]
+            ),
             "https://p.example/cb?app=1&error=access_denied#top"
         );
     }

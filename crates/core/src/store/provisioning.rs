@@ -8,13 +8,13 @@ use crate::{
     model::{CallbackUrlId, OauthClientId, OauthGrantId, Page, PageQuery, ProvisionId, UserId},
     provision::consent::{ConsentUser, Exchanged, GrantFilter, NewOauthCode, OauthGrant},
     provision::oauth::{CallbackUrl, OauthClient, OauthClientStatus},
-    secret::SecretHash,
     provision::{
         plan::Step,
         record::{ClaimedJob, HistoryEntry, JobOutcome, Provision, ProvisionFilter},
         request::NewProvision,
         Status,
     },
+    secret::SecretHash,
     time::Timestamp,
 };
 

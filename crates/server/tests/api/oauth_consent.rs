@@ -77,7 +77,11 @@ async fn consent_page(app: &TestApp, client_id: &str, redirect_uri: &str) -> (u1
         encode(client_id),
         encode(redirect_uri)
     );
-    let reply = browser().get(url).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let reply = browser()
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let status = reply.status().as_u16();
     (status, reply.text().await.unwrap_or_default())
 }
@@ -121,16 +125,27 @@ fn query_value(url: &str, name: &str) -> Option<String> {
 
 /// `POST /v1/token` for `code`: (status, JSON).
 async fn exchange(app: &TestApp, code: &str, client_id: &str, secret: &str) -> (u16, Value) {
-    token(app, &format!(
-        "grant_type=authorization_code&code={}&redirect_uri={}&client_id={}&client_secret={}",
-        encode(code), encode(CALLBACK), encode(client_id), encode(secret)
-    ))
+    token(
+        app,
+        &format!(
+            "grant_type=authorization_code&code={}&redirect_uri={}&client_id={}&client_secret={}",
+            encode(code),
+            encode(CALLBACK),
+            encode(client_id),
+            encode(secret)
+        ),
+    )
     .await
 }
 
 async fn token(app: &TestApp, query: &str) -> (u16, Value) {
-    let reply = app.send(Request::new(Method::POST, format!("/v1/token?{query}"))).await;
-    (reply.status, serde_json::from_slice(&reply.body).unwrap_or(Value::Null))
+    let reply = app
+        .send(Request::new(Method::POST, format!("/v1/token?{query}")))
+        .await;
+    (
+        reply.status,
+        serde_json::from_slice(&reply.body).unwrap_or(Value::Null),
+    )
 }
 
 /// A code from the operator's consent without a browser.
@@ -138,8 +153,16 @@ async fn authorized_code(app: &TestApp, client_id: &str, user: i64) -> String {
     let reply = operator(app, Method::POST, "/_provisio/oauth/authorize", Some(json!({
         "client_id": client_id, "redirect_uri": CALLBACK, "state": "ci", "user_id": user, "approve": true,
     }))).await;
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
-    let url = body(&reply)["redirect_url"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let url = body(&reply)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(url.starts_with(&format!("{CALLBACK}?code=")), "{url}");
     assert_eq!(query_value(&url, "state").as_deref(), Some("ci"));
     query_value(&url, "code").unwrap_or_default()
@@ -155,9 +178,11 @@ async fn connect(app: &TestApp, key: &str) -> Client {
 
 /// `GET /v1/user` with a session token, raw: the status.
 async fn user_status(app: &TestApp, session_token: &str) -> u16 {
-    app.send(Request::new(Method::GET, "/v1/user").header("x-bunq-client-authentication", session_token))
-        .await
-        .status
+    app.send(
+        Request::new(Method::GET, "/v1/user").header("x-bunq-client-authentication", session_token),
+    )
+    .await
+    .status
 }
 
 for_each_backend! { TestApp::spawn =>

@@ -5,8 +5,8 @@ use provisio_core::{
     ip::IpPolicy,
     model::{
         ApiKeyId, ApiKeyUser, CredentialGrant, CredentialId, Device, DeviceGrant, DeviceId,
-        DeviceKey, DeviceStatus, Installation, InstallationId, OauthGrantId, Partner, Principal, ProvisionId,
-        ProvisionedUser, Session, SessionContext, SessionGrant, SessionId, UserId,
+        DeviceKey, DeviceStatus, Installation, InstallationId, OauthGrantId, Partner, Principal,
+        ProvisionId, ProvisionedUser, Session, SessionContext, SessionGrant, SessionId, UserId,
     },
     provision::CredentialStatus,
     time::Timestamp,

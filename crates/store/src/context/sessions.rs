@@ -2,8 +2,8 @@
 //! and the grants (a partner's API key, a provisioned user's credential) that open a session.
 
 use super::rows::{
-    CredentialGrantRow, DeviceRow, OauthTokenRow, InstallationRow, SessionContextRow, SessionGrantRow, SessionRow,
-    DEVICE_COLUMNS, INSTALLATION_COLUMNS, SESSION_COLUMNS,
+    CredentialGrantRow, DeviceRow, InstallationRow, OauthTokenRow, SessionContextRow,
+    SessionGrantRow, SessionRow, DEVICE_COLUMNS, INSTALLATION_COLUMNS, SESSION_COLUMNS,
 };
 use crate::{
     db_err,

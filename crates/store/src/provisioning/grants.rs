@@ -117,7 +117,11 @@ pub(super) async fn end_client_grants(
 }
 
 /// The grant goes REVOKED, its `UserApiKey` user CLOSED and its sessions away.
-async fn end_grant(conn: &mut AnyConnection, grant: i64, now: Timestamp) -> Result<bool, sqlx::Error> {
+async fn end_grant(
+    conn: &mut AnyConnection,
+    grant: i64,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
     let ended = sqlx::query(
         "UPDATE oauth_grants SET status = 'REVOKED', updated = $2 WHERE id = $1 AND status = 'ACTIVE'",
     )
@@ -179,19 +183,20 @@ async fn exchange(
         return Ok(Err("The authorization code was already used."));
     }
     if now.micros() >= row.expires_at {
-        return Ok(Err("The authorization code expired (codes last 10 minutes)."));
+        return Ok(Err(
+            "The authorization code expired (codes last 10 minutes).",
+        ));
     }
     if row.redirect_uri != redirect_uri {
         return Ok(Err(
             "redirect_uri is not the one the authorization code was issued for.",
         ));
     }
-    let partner: Option<i64> = sqlx::query_scalar(
-        "SELECT user_id FROM oauth_clients WHERE id = $1 AND status = 'ACTIVE'",
-    )
-    .bind(client.0)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let partner: Option<i64> =
+        sqlx::query_scalar("SELECT user_id FROM oauth_clients WHERE id = $1 AND status = 'ACTIVE'")
+            .bind(client.0)
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some(partner) = partner else {
         return Ok(Err("The client is no longer ACTIVE."));
     };
@@ -263,13 +268,14 @@ impl OauthGrantStore for SqlStore {
     }
 
     async fn consent_users(&self, except: UserId, limit: u32) -> StoreResult<Vec<ConsentUser>> {
-        let rows: Vec<ConsentRow> =
-            sqlx::query_as(&format!("{CONSENT_SELECT} AND u.id <> $1 ORDER BY u.id LIMIT $2"))
-                .bind(except.0)
-                .bind(i64::from(limit))
-                .fetch_all(&self.read)
-                .await
-                .map_err(db_err)?;
+        let rows: Vec<ConsentRow> = sqlx::query_as(&format!(
+            "{CONSENT_SELECT} AND u.id <> $1 ORDER BY u.id LIMIT $2"
+        ))
+        .bind(except.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.read)
+        .await
+        .map_err(db_err)?;
         Ok(rows.into_iter().map(ConsentUser::from).collect())
     }
 
@@ -320,9 +326,7 @@ impl OauthGrantStore for SqlStore {
             token.as_str().to_owned(),
         );
         let outcome = self
-            .write(move |conn| {
-                Box::pin(exchange(conn, code, client, redirect_uri, token, now))
-            })
+            .write(move |conn| Box::pin(exchange(conn, code, client, redirect_uri, token, now)))
             .await?;
         Ok(match outcome {
             Ok((grant, state)) => Exchanged::Granted {
@@ -339,12 +343,13 @@ impl OauthGrantStore for SqlStore {
             GrantFilter::User(user) => ("og.user_id = $1", user.0),
             GrantFilter::Client(client) => ("og.oauth_client_id = $1", client.0),
         };
-        let rows: Vec<GrantRow> =
-            sqlx::query_as(&format!("{GRANT_SELECT} WHERE {clause} ORDER BY og.id DESC"))
-                .bind(id)
-                .fetch_all(&self.read)
-                .await
-                .map_err(db_err)?;
+        let rows: Vec<GrantRow> = sqlx::query_as(&format!(
+            "{GRANT_SELECT} WHERE {clause} ORDER BY og.id DESC"
+        ))
+        .bind(id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db_err)?;
         rows.into_iter().map(OauthGrant::try_from).collect()
     }
 

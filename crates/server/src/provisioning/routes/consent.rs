@@ -113,9 +113,10 @@ pub async fn grants(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let filter = match query.get("user_id") {
-        Some(id) => GrantFilter::User(UserId(id.parse().map_err(|_| {
-            ApiError::bad_request("user_id must be a user's id.")
-        })?)),
+        Some(id) => GrantFilter::User(UserId(
+            id.parse()
+                .map_err(|_| ApiError::bad_request("user_id must be a user's id."))?,
+        )),
         None => GrantFilter::All,
     };
     let grants = state.store.oauth_grants(filter).await?;
@@ -184,10 +185,7 @@ fn param<'q>(query: &'q HashMap<String, String>, name: &str) -> &'q str {
     query.get(name).map(String::as_str).unwrap_or_default()
 }
 
-async fn exchange(
-    state: &AppState,
-    query: &HashMap<String, String>,
-) -> Result<Response, ApiError> {
+async fn exchange(state: &AppState, query: &HashMap<String, String>) -> Result<Response, ApiError> {
     let param = |name: &str| param(query, name);
     let client = state
         .store

@@ -55,14 +55,16 @@ fn oauth_token() -> Api {
         "/token",
         [post(
             consent::token,
-            Op::new("Exchange an authorization code for an access token (an API key); RFC 6749 errors")
-                .auth(Auth::Public)
-                .query("grant_type", "authorization_code")
-                .query("code", "The code the consent page sent to redirect_uri")
-                .query("redirect_uri", "The callback URL the code was issued for")
-                .query("client_id", "The OAuth client's client_id")
-                .query("client_secret", "The OAuth client's secret")
-                .answers_plain::<consent::TokenAnswer>(),
+            Op::new(
+                "Exchange an authorization code for an access token (an API key); RFC 6749 errors",
+            )
+            .auth(Auth::Public)
+            .query("grant_type", "authorization_code")
+            .query("code", "The code the consent page sent to redirect_uri")
+            .query("redirect_uri", "The callback URL the code was issued for")
+            .query("client_id", "The OAuth client's client_id")
+            .query("client_secret", "The OAuth client's secret")
+            .answers_plain::<consent::TokenAnswer>(),
         )],
     )
 }

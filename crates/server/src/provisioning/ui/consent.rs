@@ -20,9 +20,7 @@ use axum::{
 use maud::{html, Markup, DOCTYPE};
 use provisio_core::model::UserId;
 
-use crate::{
-    http::error::ApiError, provisioning::consent, ui::session::same_origin, AppState,
-};
+use crate::{http::error::ApiError, provisioning::consent, ui::session::same_origin, AppState};
 
 /// The page's headers: no script at all, no framing, nothing cached. Unlike the dashboard's,
 /// no `form-action`: the form's answer redirects to the partner's callback, elsewhere.
@@ -54,7 +52,10 @@ fn page(status: StatusCode, title: &str, body: Markup) -> Response {
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     response
 }
 
@@ -122,7 +123,10 @@ pub async fn form(
         .flatten()
         .map(|p| p.name)
         .unwrap_or_default();
-    let name = client.display_name.clone().unwrap_or_else(|| partner.clone());
+    let name = client
+        .display_name
+        .clone()
+        .unwrap_or_else(|| partner.clone());
     page(
         StatusCode::OK,
         "Connect your account",
@@ -191,7 +195,10 @@ pub async fn decide(
     match consent::decide(&state, &client, redirect_uri, field(&fields, "state"), user).await {
         Ok(url) => match HeaderValue::from_str(&url) {
             Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
-            Err(_) => refused(StatusCode::BAD_REQUEST, "The callback URL cannot be a Location."),
+            Err(_) => refused(
+                StatusCode::BAD_REQUEST,
+                "The callback URL cannot be a Location.",
+            ),
         },
         Err(err) => failed(err),
     }
