@@ -10,7 +10,7 @@ use reqwest::{redirect::Policy, Method};
 use serde_json::{json, Value};
 
 use crate::{
-    accounts::{banks, own_id},
+    accounts::{active_user, bank, banks, open, own_id},
     cards::ok,
     helpers::*,
     payments::{fund, pay, payments, to},
@@ -55,6 +55,20 @@ async fn sandbox_person(app: &TestApp) -> (Client, i64, i64) {
         .id;
     fund(app, account, "100.00").await;
     (client, me, account)
+}
+
+/// A tenant of its own (a sandbox company) with an OAuth client calling back to `CALLBACK`.
+async fn sandbox_company(app: &TestApp) -> Client {
+    let reply = app
+        .send(Request::new(Method::POST, "/v1/sandbox-user-company").body("{}"))
+        .await;
+    let envelope = reply.envelope().unwrap_or_else(|e| panic!("{e}"));
+    let [Item::ApiKey(key)] = envelope.response.as_slice() else {
+        panic!("{envelope:?}")
+    };
+    let client = connect(app, &key.api_key).await;
+    ok(client.create_oauth_client(CALLBACK).await);
+    client
 }
 
 /// A browser: it shows redirects instead of following them.
@@ -293,7 +307,7 @@ for_each_backend! { TestApp::spawn =>
         assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
         let (status, body) = exchange(&app, "not-a-code", &client_id, &secret).await;
         assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
-        // Another partner's client cannot use the code.
+        // Another client cannot use the code.
         let other = ready_partner(&app).await;
         let (other_id, other_secret) = credentials(&other).await;
         let (status, body) = exchange(&app, &code, &other_id, &other_secret).await;
@@ -330,5 +344,36 @@ for_each_backend! { TestApp::spawn =>
         // And a cancelled client asks for no consent.
         let (status, html) = consent_page(&app, &client_id, CALLBACK).await;
         assert!(status == 400 && html.contains("CANCELLED"), "{html}");
+    }
+
+    async fn a_provisioned_user_consents_to_another_partners_client(app: TestApp) {
+        let (_, own, _, _) = active_user(&app).await;
+        let me = ok(own.get("/v1/user").await);
+        let [Item::UserApiKey(key)] = me.response.as_slice() else { panic!("{me:?}") };
+        let user = serde_json::to_value(key).unwrap_or_default()["granted_by_user"]["UserPerson"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{me:?}"));
+        // Another tenant than the user's partner (`ready_partner` is always the test's partner).
+        let other = sandbox_company(&app).await;
+        let other_id = own_id(&other).await;
+        let (client_id, secret) = credentials(&other).await;
+        let (status, html) = consent_page(&app, &client_id, CALLBACK).await;
+        assert!(status == 200 && html.contains(&format!("value=\"{user}\"")), "{html}");
+
+        let code = authorized_code(&app, &client_id, user).await;
+        let (status, answer) = exchange(&app, &code, &client_id, &secret).await;
+        assert_eq!(status, 200, "{answer}");
+        let granted = connect(&app, answer["access_token"].as_str().unwrap_or_default()).await;
+        let me = ok(granted.get("/v1/user").await);
+        let [Item::UserApiKey(key)] = me.response.as_slice() else { panic!("{me:?}") };
+        let key = serde_json::to_value(key).unwrap_or_default();
+        assert_eq!(key["requested_by_user"]["UserCompany"]["id"], other_id, "{key}");
+        assert_eq!(key["granted_by_user"]["UserPerson"]["id"], user, "{key}");
+        // The other partner reaches the user's accounts through the grant (what it opens there
+        // is the user's own), not without it.
+        let opened = open(&granted, user, "bank", &bank("EUR", "Through OAuth")).await;
+        assert!(banks(&own, user).await.iter().any(|a| a.id == opened));
+        let err = other.get(&format!("/v1/user/{user}/monetary-account")).await.err();
+        assert_eq!(err.and_then(|e| e.status()), Some(404));
     }
 }

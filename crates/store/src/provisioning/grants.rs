@@ -17,7 +17,7 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
-use super::oauth::{ClientRow, CLIENT_COLUMNS};
+use super::oauth::{end_grant, ClientRow, CLIENT_COLUMNS};
 use crate::{db_err, rows::parse, SqlStore};
 
 const GRANT_SELECT: &str =
@@ -96,58 +96,6 @@ struct CodeRow {
     state: String,
     expires_at: i64,
     used: Option<i64>,
-}
-
-/// Ends every active grant `client` holds, inside the write that cancels it.
-pub(super) async fn end_client_grants(
-    conn: &mut AnyConnection,
-    client: OauthClientId,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    let grants: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM oauth_grants WHERE oauth_client_id = $1 AND status = 'ACTIVE'",
-    )
-    .bind(client.0)
-    .fetch_all(&mut *conn)
-    .await?;
-    for grant in grants {
-        end_grant(conn, grant, now).await?;
-    }
-    Ok(())
-}
-
-/// The grant goes REVOKED, its `UserApiKey` user CLOSED and its sessions away.
-async fn end_grant(
-    conn: &mut AnyConnection,
-    grant: i64,
-    now: Timestamp,
-) -> Result<bool, sqlx::Error> {
-    let ended = sqlx::query(
-        "UPDATE oauth_grants SET status = 'REVOKED', updated = $2 WHERE id = $1 AND status = 'ACTIVE'",
-    )
-    .bind(grant)
-    .bind(now.micros())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    if ended {
-        let user: i64 =
-            sqlx::query_scalar("SELECT api_key_user_id FROM oauth_grants WHERE id = $1")
-                .bind(grant)
-                .fetch_one(&mut *conn)
-                .await?;
-        sqlx::query("UPDATE users SET status = 'CLOSED', updated = $2 WHERE id = $1")
-            .bind(user)
-            .bind(now.micros())
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(ended)
 }
 
 async fn grant_in(conn: &mut AnyConnection, id: i64) -> Result<Option<GrantRow>, sqlx::Error> {
