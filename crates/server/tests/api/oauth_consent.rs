@@ -376,4 +376,25 @@ for_each_backend! { TestApp::spawn =>
         let err = other.get(&format!("/v1/user/{user}/monetary-account")).await.err();
         assert_eq!(err.and_then(|e| e.status()), Some(404));
     }
+
+    async fn removing_either_side_removes_its_grants(app: TestApp) {
+        // The consenting user goes, then the partner whose client held grants.
+        let partner = ready_partner(&app).await;
+        let partner_id = own_id(&partner).await;
+        let (client_id, secret) = credentials(&partner).await;
+        for remove_user in [true, false] {
+            let (_, user, _) = sandbox_person(&app).await;
+            let code = authorized_code(&app, &client_id, user).await;
+            let (status, answer) = exchange(&app, &code, &client_id, &secret).await;
+            assert_eq!(status, 200, "{answer}");
+            let granted = connect(&app, answer["access_token"].as_str().unwrap_or_default()).await;
+            let session = granted.context().await.unwrap_or_else(|e| panic!("{e}")).session_token;
+            let gone = if remove_user { user } else { partner_id };
+            let reply = operator(&app, Method::DELETE, &format!("/_provisio/partners/{gone}"), None).await;
+            assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+            assert_eq!(user_status(&app, &session).await, 401);
+            let grants = operator(&app, Method::GET, &format!("/_provisio/oauth/grants?user_id={user}"), None).await;
+            assert_eq!(body(&grants)["grants"], json!([]));
+        }
+    }
 }
