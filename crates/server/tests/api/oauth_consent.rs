@@ -327,10 +327,15 @@ for_each_backend! { TestApp::spawn =>
     async fn a_cancelled_client_ends_its_grants(app: TestApp) {
         let partner = ready_partner(&app).await;
         let (client_id, secret) = credentials(&partner).await;
-        let (_, user, _) = sandbox_person(&app).await;
+        // This time a sandbox company consents: its key's user is granted by a UserCompany.
+        let user = own_id(&sandbox_company(&app).await).await;
         let code = authorized_code(&app, &client_id, user).await;
         let (_, answer) = exchange(&app, &code, &client_id, &secret).await;
         let granted = connect(&app, answer["access_token"].as_str().unwrap_or_default()).await;
+        let me = ok(granted.get("/v1/user").await);
+        let [Item::UserApiKey(key)] = me.response.as_slice() else { panic!("{me:?}") };
+        let key = serde_json::to_value(key).unwrap_or_default();
+        assert_eq!(key["granted_by_user"]["UserCompany"]["id"], user, "{key}");
         let session = granted.context().await.unwrap_or_else(|e| panic!("{e}")).session_token;
         assert_eq!(user_status(&app, &session).await, 200);
 
