@@ -322,6 +322,12 @@ for_each_backend! { TestApp::spawn =>
         let fresh = authorized_code(&app, &client_id, user).await;
         let (status, body) = exchange(&app, &fresh, &client_id, &secret).await;
         assert_eq!(status, 200, "{body}");
+        // The description says so: the token endpoint's refusals are RFC 6749's (or the
+        // envelope, from the layers in front of it).
+        let doc = app.send(Request::new(Method::GET, "/_provisio/openapi.json")).await;
+        let doc: Value = serde_json::from_slice(&doc.body).unwrap_or_default();
+        let refusal = &doc["paths"]["/v1/token"]["post"]["responses"]["default"]["content"]["application/json"]["schema"];
+        assert_eq!(refusal["anyOf"][0]["required"], json!(["error"]), "{refusal}");
     }
 
     async fn a_cancelled_client_ends_its_grants(app: TestApp) {

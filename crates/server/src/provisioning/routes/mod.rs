@@ -64,7 +64,8 @@ fn oauth_token() -> Api {
             .query("redirect_uri", "The callback URL the code was issued for")
             .query("client_id", "The OAuth client's client_id")
             .query("client_secret", "The OAuth client's secret")
-            .answers_plain::<consent::TokenAnswer>(),
+            .answers_plain::<consent::TokenAnswer>()
+            .oauth_errors(),
         )],
     )
 }
