@@ -39,6 +39,8 @@ id_type! {
     CredentialId;
     OauthClientId;
     CallbackUrlId;
+    /// A user's consent to an OAuth client (its access token is an API key).
+    OauthGrantId;
     /// A monetary account, in its own id space.
     MonetaryAccountId;
     /// One side of a payment (each account has its own Payment), in its own id space.
@@ -115,6 +117,8 @@ pub enum DeviceKey {
     ApiKey(ApiKeyId),
     /// A provision credential (a provisioned user's key).
     Credential(CredentialId),
+    /// An OAuth grant's access token (an existing user's consent to a partner's client).
+    OauthGrant(OauthGrantId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,11 +219,14 @@ pub struct SessionContext {
     pub session_timeout_secs: i64,
 }
 
-/// A provision credential presented as a secret on an installation.
+/// A user's key presented as a secret on an installation: a provision's credential, or an
+/// OAuth grant's access token (which is never pending and has no provision).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialGrant {
-    pub credential_id: CredentialId,
-    pub provision_id: ProvisionId,
+    /// `DeviceKey::Credential` or `DeviceKey::OauthGrant`: what a device registered with it
+    /// records.
+    pub key: DeviceKey,
+    pub provision_id: Option<ProvisionId>,
     pub status: CredentialStatus,
     pub expiry_time: Timestamp,
     /// The `UserApiKey` user sessions opened with this credential act as.

@@ -9,6 +9,7 @@ use crate::{
     cards::CardCommand,
     compliance::{IdentityCommand, InquiryCommand},
     manual::{CompletionsArgs, ManArgs},
+    oauth::OauthCommand,
     partners::PartnerCommand,
     provisions::ProvisionCommand,
     requests::RequestsCommand,
@@ -74,6 +75,9 @@ pub enum Command {
     /// directly).
     #[command(subcommand)]
     Card(CardCommand),
+    /// OAuth consent without a browser, and users' grants (asks the server).
+    #[command(subcommand)]
+    Oauth(OauthCommand),
     /// Print a shell's completion script: `source <(provisio completions bash)`.
     Completions(CompletionsArgs),
     /// Print the manual page (roff): `provisio man | man -l -`.

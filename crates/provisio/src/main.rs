@@ -8,6 +8,7 @@ mod cli;
 mod compliance;
 mod listing;
 mod manual;
+mod oauth;
 mod partners;
 mod provisions;
 mod requests;
@@ -93,6 +94,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Clock(command) => sandbox::clock(command).await,
         Command::Reset(args) => sandbox::reset(args).await,
         Command::Account(command) => accounts::run(command).await,
+        Command::Oauth(command) => oauth::run(command).await,
     }
 }
 

@@ -191,6 +191,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             &format!("Dashboard at {dashboard} (sign in with the admin token)."),
             json!({ "url": dashboard }),
         );
+        // Where a partner points bunq's two OAuth hosts (oauth. and api-oauth.sandbox.bunq.com).
+        let (consent, token) = (
+            format!("http://{local}/auth"),
+            format!("http://{local}/v1/token"),
+        );
+        banner.plain(
+            "oauth",
+            &format!("OAuth consent page at {consent}, token endpoint at {token}."),
+            json!({ "consent_page": consent, "token_endpoint": token }),
+        );
     }
     banner.plain(
         "listening",

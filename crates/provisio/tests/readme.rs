@@ -103,7 +103,19 @@ pages! {
     docs_cards: "docs/cards.md", CARDS, false;
     docs_webhooks: "docs/webhooks.md", "", false;
     docs_sandbox_controls: "docs/sandbox-controls.md", "", false;
+    docs_oauth: "docs/oauth.md", OAUTH, false;
 }
+
+/// What connecting an existing user with OAuth must have achieved: a payment through the
+/// grant, then the grant revoked and its session refused.
+const OAUTH: &str = r#"
+echo "== checks"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$PROVISIO/v1/user" -H "X-Bunq-Client-Authentication: $GRANT_TOKEN")" = 401 ]
+curl -s "$PROVISIO/_provisio/oauth/grants?user_id=$USER_ID" -H "Authorization: Bearer $ADMIN_TOKEN" |
+  jq -e '.grants[0].status == "REVOKED"'
+curl -s "$PROVISIO/v1/user/$USER_ID/monetary-account/$ACCOUNT/payment" -H "X-Bunq-Client-Authentication: $USER_TOKEN" |
+  jq -e 'any(.Response[].Payment; .amount.value == "-12.50")'
+"#;
 
 /// What the README's five-minute path must have achieved.
 const FIVE_MINUTES: &str = r#"

@@ -10,6 +10,7 @@
 //! the follow-up job. The store executes a step in one transaction; the worker and the HTTP
 //! handlers only decide which step to take.
 
+pub mod consent;
 pub mod enums;
 pub mod oauth;
 pub mod plan;

@@ -21,7 +21,7 @@ pub use cards::{
 pub use context::{ContextStore, PartnerStore, SandboxUserStore, ServerKeyStore};
 pub use feed::EventStore;
 pub use onboarding::{InquiryStore, OnboardingStore, PublicAttachmentStore, VerificationStore};
-pub use provisioning::{JobStore, OauthStore, ProvisionStore};
+pub use provisioning::{JobStore, OauthGrantStore, OauthStore, ProvisionStore};
 pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
 pub use search::{
     Hit, HitKind, OwnedRow, OwnerFilter, SearchStore, UserFilter, UserSummary, MAX_HITS,
@@ -39,6 +39,7 @@ pub trait Store:
     + SandboxUserStore
     + ContextStore
     + OauthStore
+    + OauthGrantStore
     + ProvisionStore
     + JobStore
     + WebhookStore
@@ -70,6 +71,7 @@ impl<T> Store for T where
         + SandboxUserStore
         + ContextStore
         + OauthStore
+        + OauthGrantStore
         + ProvisionStore
         + JobStore
         + WebhookStore

@@ -5,7 +5,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::{
-    model::{CallbackUrlId, OauthClientId, Page, PageQuery, ProvisionId, UserId},
+    model::{CallbackUrlId, OauthClientId, OauthGrantId, Page, PageQuery, ProvisionId, UserId},
+    provision::consent::{ConsentUser, Exchanged, GrantFilter, NewOauthCode, OauthGrant},
     provision::oauth::{CallbackUrl, OauthClient, OauthClientStatus},
     provision::{
         plan::Step,
@@ -13,6 +14,7 @@ use crate::{
         request::NewProvision,
         Status,
     },
+    secret::SecretHash,
     time::Timestamp,
 };
 
@@ -132,4 +134,40 @@ pub trait OauthStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// An active client with at least one callback URL (J-14).
     async fn has_usable_oauth_client(&self, user: UserId) -> StoreResult<bool>;
+}
+
+/// OAuth for users who already bank here: codes from the consent page, and the grants they are
+/// exchanged for (see `provision::consent`). A grant's access token is found, like a
+/// provision's credential, by `ContextStore::credential_grant`.
+#[async_trait]
+pub trait OauthGrantStore: Send + Sync {
+    /// The client with this public `client_id`, whoever owns it, with its callback URLs.
+    async fn oauth_client_by_client_id(&self, client_id: &str) -> StoreResult<Option<OauthClient>>;
+    /// Who may consent (sandbox users, provisioned users whose provision is not over), but
+    /// `except` (the client's own partner); oldest first, at most `limit`.
+    async fn consent_users(&self, except: UserId, limit: u32) -> StoreResult<Vec<ConsentUser>>;
+    /// `user` if it may consent now.
+    async fn consent_user(&self, user: UserId) -> StoreResult<Option<ConsentUser>>;
+    async fn create_oauth_code(&self, code: &NewOauthCode, now: Timestamp) -> StoreResult<()>;
+    /// In one write: the code must be unused, unexpired, the client's and issued for
+    /// `redirect_uri`, its client still ACTIVE and its user still there; it is then used up and
+    /// a grant made, with its `UserApiKey` user and `token` as its access token's hash.
+    async fn exchange_oauth_code(
+        &self,
+        code: &SecretHash,
+        client: OauthClientId,
+        redirect_uri: &str,
+        token: &SecretHash,
+        now: Timestamp,
+    ) -> StoreResult<Exchanged>;
+    /// Newest first.
+    async fn oauth_grants(&self, filter: GrantFilter) -> StoreResult<Vec<OauthGrant>>;
+    async fn oauth_grant(&self, id: OauthGrantId) -> StoreResult<Option<OauthGrant>>;
+    /// Ends the grant: its token opens nothing more and its `UserApiKey` user is closed, so its
+    /// sessions are refused. The grant as it is after (`None`: no such grant).
+    async fn revoke_oauth_grant(
+        &self,
+        id: OauthGrantId,
+        now: Timestamp,
+    ) -> StoreResult<Option<OauthGrant>>;
 }

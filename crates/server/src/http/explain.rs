@@ -163,6 +163,11 @@ pub fn credential(grant: Option<&CredentialGrant>) -> String {
                 shows its credential once, as credential.token_value)."
             .to_owned();
     };
+    if let provisio_core::model::DeviceKey::OauthGrant(_) = grant.key {
+        return "this OAuth access token's grant was revoked (by the operator, or its client \
+                was CANCELLED)."
+            .to_owned();
+    }
     let expiry = timestamp(grant.expiry_time);
     match grant.status {
         C::PendingFirstUse | C::Expired => format!(

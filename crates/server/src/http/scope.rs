@@ -162,11 +162,13 @@ impl FromRequestParts<AppState> for UserScope {
                     by_partner: true,
                 })
             }
+            // A sandbox user (a partner) reached through an OAuth grant's `UserApiKey` is a
+            // user like a provisioned one: its accounts, not the partner's company's routes.
             (
                 Principal::UserApiKey {
                     granted, partner, ..
                 },
-                UserKind::Person | UserKind::Company,
+                UserKind::Person | UserKind::Company | UserKind::Partner,
             ) if user.id == granted => Ok(UserScope::Provisioned {
                 user,
                 api_key,

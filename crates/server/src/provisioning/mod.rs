@@ -7,6 +7,7 @@
 //! (`crate::ui`), the common modules at the crate root, and `webhooks` (a provision's
 //! timeline shows its deliveries): no other domain, not the router.
 
+pub mod consent;
 pub mod ops;
 pub(crate) mod routes;
 pub(crate) mod ui;

@@ -167,7 +167,7 @@ pub(super) fn forbidden(why: &str) -> Response {
 }
 
 /// True when `Origin` (or, without it, `Referer`) names this server.
-pub(super) fn same_origin(headers: &HeaderMap) -> bool {
+pub fn same_origin(headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return false;
     };

@@ -35,6 +35,7 @@ mod metrics;
 mod money_requests;
 mod more_ways_to_pay;
 mod oauth;
+mod oauth_consent;
 mod onboarding;
 mod openapi;
 mod openapi_schema;

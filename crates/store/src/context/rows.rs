@@ -5,8 +5,8 @@ use provisio_core::{
     ip::IpPolicy,
     model::{
         ApiKeyId, ApiKeyUser, CredentialGrant, CredentialId, Device, DeviceGrant, DeviceId,
-        DeviceKey, DeviceStatus, Installation, InstallationId, Partner, Principal, ProvisionId,
-        ProvisionedUser, Session, SessionContext, SessionGrant, SessionId, UserId,
+        DeviceKey, DeviceStatus, Installation, InstallationId, OauthGrantId, Partner, Principal,
+        ProvisionId, ProvisionedUser, Session, SessionContext, SessionGrant, SessionId, UserId,
     },
     provision::CredentialStatus,
     time::Timestamp,
@@ -62,7 +62,7 @@ impl From<InstallationRow> for Installation {
 }
 
 pub(super) const DEVICE_COLUMNS: &str = "id, installation_id, user_id, api_key_id, credential_id, \
-                                  description, ip, permitted_ips, status, created, updated";
+                                  oauth_grant_id, description, ip, permitted_ips, status, created, updated";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct DeviceRow {
@@ -71,6 +71,7 @@ pub(super) struct DeviceRow {
     user_id: i64,
     api_key_id: Option<i64>,
     credential_id: Option<i64>,
+    oauth_grant_id: Option<i64>,
     description: String,
     ip: String,
     permitted_ips: String,
@@ -87,10 +88,11 @@ impl TryFrom<DeviceRow> for Device {
             id: DeviceId(r.id),
             installation_id: InstallationId(r.installation_id),
             user_id: UserId(r.user_id),
-            key: match (r.api_key_id, r.credential_id) {
-                (Some(key), _) => DeviceKey::ApiKey(ApiKeyId(key)),
-                (None, Some(credential)) => DeviceKey::Credential(CredentialId(credential)),
-                (None, None) => {
+            key: match (r.api_key_id, r.credential_id, r.oauth_grant_id) {
+                (Some(key), _, _) => DeviceKey::ApiKey(ApiKeyId(key)),
+                (None, Some(credential), _) => DeviceKey::Credential(CredentialId(credential)),
+                (None, None, Some(grant)) => DeviceKey::OauthGrant(OauthGrantId(grant)),
+                (None, None, None) => {
                     return Err(StoreError::Corrupt(format!("device {} has no key", r.id)))
                 }
             },
@@ -237,8 +239,8 @@ impl TryFrom<CredentialGrantRow> for CredentialGrant {
             _ => None,
         };
         Ok(CredentialGrant {
-            credential_id: CredentialId(r.credential_id),
-            provision_id: ProvisionId(r.provision_id),
+            key: DeviceKey::Credential(CredentialId(r.credential_id)),
+            provision_id: Some(ProvisionId(r.provision_id)),
             status: parse(CredentialStatus::parse, &r.credential_status)?,
             expiry_time: Timestamp(r.expiry_time),
             api_key_user: ApiKeyUser {
@@ -264,4 +266,67 @@ impl TryFrom<CredentialGrantRow> for CredentialGrant {
 fn ip_policy(stored: &str) -> Result<IpPolicy, StoreError> {
     IpPolicy::from_stored(stored)
         .ok_or_else(|| StoreError::Corrupt(format!("permitted_ips {stored:?}")))
+}
+
+/// An OAuth grant's access token presented as a secret: read as a [`CredentialGrant`] that is
+/// never pending (ACTIVE or REVOKED) and has no provision. A sandbox user who consented is
+/// named as the person or company it was created as.
+#[derive(sqlx::FromRow)]
+pub(super) struct OauthTokenRow {
+    grant_id: i64,
+    grant_status: String,
+    grant_created: i64,
+    ak_id: i64,
+    ak_created: i64,
+    ak_updated: i64,
+    #[sqlx(flatten)]
+    partner: PartnerRow,
+    g_id: i64,
+    g_public_uuid: String,
+    g_name: String,
+    g_kind: String,
+    g_session_timeout: i64,
+    g_created: i64,
+    g_updated: i64,
+    device_id: Option<i64>,
+    permitted_ips: Option<String>,
+}
+
+impl TryFrom<OauthTokenRow> for CredentialGrant {
+    type Error = StoreError;
+
+    fn try_from(r: OauthTokenRow) -> Result<Self, StoreError> {
+        let device = match (r.device_id, r.permitted_ips) {
+            (Some(id), Some(ips)) => Some(DeviceGrant {
+                id: DeviceId(id),
+                permitted: ip_policy(&ips)?,
+            }),
+            _ => None,
+        };
+        Ok(CredentialGrant {
+            key: DeviceKey::OauthGrant(OauthGrantId(r.grant_id)),
+            provision_id: None,
+            status: match r.grant_status.as_str() {
+                "ACTIVE" => CredentialStatus::Active,
+                _ => CredentialStatus::Revoked,
+            },
+            expiry_time: Timestamp(r.grant_created),
+            api_key_user: ApiKeyUser {
+                id: UserId(r.ak_id),
+                created: Timestamp(r.ak_created),
+                updated: Timestamp(r.ak_updated),
+            },
+            partner: r.partner.into(),
+            granted: ProvisionedUser {
+                id: UserId(r.g_id),
+                public_uuid: r.g_public_uuid,
+                display_name: r.g_name,
+                kind: user_kind(&r.g_kind)?,
+                session_timeout_secs: r.g_session_timeout,
+                created: Timestamp(r.g_created),
+                updated: Timestamp(r.g_updated),
+            },
+            device,
+        })
+    }
 }

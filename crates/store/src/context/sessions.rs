@@ -2,8 +2,8 @@
 //! and the grants (a partner's API key, a provisioned user's credential) that open a session.
 
 use super::rows::{
-    CredentialGrantRow, DeviceRow, InstallationRow, SessionContextRow, SessionGrantRow, SessionRow,
-    DEVICE_COLUMNS, INSTALLATION_COLUMNS, SESSION_COLUMNS,
+    CredentialGrantRow, DeviceRow, InstallationRow, OauthTokenRow, SessionContextRow,
+    SessionGrantRow, SessionRow, DEVICE_COLUMNS, INSTALLATION_COLUMNS, SESSION_COLUMNS,
 };
 use crate::{
     db_err,
@@ -66,18 +66,23 @@ impl ContextStore for SqlStore {
                 Box::pin(async move {
                     sqlx::query_as(&format!(
                         "INSERT INTO devices (installation_id, user_id, api_key_id, credential_id, \
-                                              description, ip, permitted_ips, status, created, updated) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8, $8) RETURNING {DEVICE_COLUMNS}"
+                                              oauth_grant_id, description, ip, permitted_ips, \
+                                              status, created, updated) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ACTIVE', $9, $9) RETURNING {DEVICE_COLUMNS}"
                     ))
                     .bind(device.installation_id.0)
                     .bind(device.user_id.0)
                     .bind(match device.key {
                         DeviceKey::ApiKey(key) => Some(key.0),
-                        DeviceKey::Credential(_) => None,
+                        _ => None,
                     })
                     .bind(match device.key {
                         DeviceKey::Credential(credential) => Some(credential.0),
-                        DeviceKey::ApiKey(_) => None,
+                        _ => None,
+                    })
+                    .bind(match device.key {
+                        DeviceKey::OauthGrant(grant) => Some(grant.0),
+                        _ => None,
                     })
                     .bind(device.description)
                     .bind(device.ip)
@@ -238,7 +243,10 @@ impl ContextStore for SqlStore {
         .fetch_optional(&self.read)
         .await
         .map_err(db_err)?;
-        row.map(CredentialGrant::try_from).transpose()
+        match row {
+            Some(row) => CredentialGrant::try_from(row).map(Some),
+            None => self.oauth_token_grant(installation, token).await,
+        }
     }
 
     async fn use_credential(
@@ -280,5 +288,41 @@ impl ContextStore for SqlStore {
             })
         })
         .await
+    }
+}
+
+impl SqlStore {
+    /// An OAuth grant's access token (see `OauthTokenRow`): the same answer a provision's
+    /// credential gives, so devices and sessions open through the one path.
+    async fn oauth_token_grant(
+        &self,
+        installation: InstallationId,
+        token: &SecretHash,
+    ) -> StoreResult<Option<CredentialGrant>> {
+        let row: Option<OauthTokenRow> = sqlx::query_as(
+            "SELECT og.id AS grant_id, og.status AS grant_status, og.created AS grant_created, \
+                    ak.id AS ak_id, ak.created AS ak_created, ak.updated AS ak_updated, \
+                    pu.id, pu.public_uuid, pu.name, pu.session_timeout, pu.created, pu.updated, \
+                    g.id AS g_id, g.public_uuid AS g_public_uuid, g.name AS g_name, \
+                    CASE WHEN g.kind = 'PARTNER' THEN COALESCE(g.sandbox_kind, 'COMPANY') \
+                         ELSE g.kind END AS g_kind, \
+                    g.session_timeout AS g_session_timeout, \
+                    g.created AS g_created, g.updated AS g_updated, \
+                    d.id AS device_id, d.permitted_ips \
+             FROM oauth_grants og \
+             JOIN oauth_clients oc ON oc.id = og.oauth_client_id \
+             JOIN users ak ON ak.id = og.api_key_user_id \
+             JOIN users pu ON pu.id = oc.user_id \
+             JOIN users g ON g.id = og.user_id \
+             LEFT JOIN devices d ON d.id = ( \
+                 SELECT MAX(id) FROM devices WHERE installation_id = $2 AND oauth_grant_id = og.id) \
+             WHERE og.token_hash = $1",
+        )
+        .bind(token.as_str())
+        .bind(installation.0)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db_err)?;
+        row.map(CredentialGrant::try_from).transpose()
     }
 }

@@ -7,6 +7,7 @@
 //! - `events`: the provision's webhook, rendered here and queued in the outbox.
 //! - `rows`: provisions and their history as stored; `read` reads one inside a transaction.
 //! - `oauth`: the `OauthStore`.
+//! - `grants`: the `OauthGrantStore`: consent codes and the grants they become (issue 19).
 //!
 //! Boundary: imports `webhooks` (the outbox) and the common modules. Exports `steps` and
 //! `rows` to the folders above (`onboarding`, `context`). The job queue is scheduled here
@@ -14,6 +15,7 @@
 //! onboarding's.
 
 mod events;
+mod grants;
 mod oauth;
 mod provisions;
 pub(crate) mod rows;

@@ -13,13 +13,13 @@ use crate::{
     SqlStore,
 };
 
-const CLIENT_COLUMNS: &str =
+pub(super) const CLIENT_COLUMNS: &str =
     "id, user_id, status, display_name, client_id, secret, created, updated";
 const URL_COLUMNS: &str = "id, oauth_client_id, url, created, updated";
 
 #[derive(sqlx::FromRow)]
-struct ClientRow {
-    id: i64,
+pub(super) struct ClientRow {
+    pub(super) id: i64,
     user_id: i64,
     status: String,
     display_name: Option<String>,
@@ -51,7 +51,7 @@ impl From<UrlRow> for CallbackUrl {
 }
 
 impl ClientRow {
-    fn with_urls(self, urls: Vec<CallbackUrl>) -> OauthClient {
+    pub(super) fn with_urls(self, urls: Vec<CallbackUrl>) -> OauthClient {
         OauthClient {
             id: OauthClientId(self.id),
             user_id: UserId(self.user_id),
@@ -67,7 +67,7 @@ impl ClientRow {
 }
 
 impl SqlStore {
-    async fn urls_of(&self, client: i64) -> StoreResult<Vec<CallbackUrl>> {
+    pub(super) async fn urls_of(&self, client: i64) -> StoreResult<Vec<CallbackUrl>> {
         let rows: Vec<UrlRow> = sqlx::query_as(&format!(
             "SELECT {URL_COLUMNS} FROM oauth_callback_urls WHERE oauth_client_id = $1 ORDER BY id"
         ))
@@ -189,9 +189,13 @@ impl OauthStore for SqlStore {
                 .bind(user.0)
                 .bind(status.as_str())
                 .bind(now.micros())
-                .execute(conn)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected();
+                // A cancelled client's grants end with it (issue 19).
+                if n > 0 && status == OauthClientStatus::Cancelled {
+                    end_client_grants(conn, id, now).await?;
+                }
                 Ok(n > 0)
             })
         })
@@ -296,4 +300,57 @@ impl OauthStore for SqlStore {
         .map_err(db_err)?;
         Ok(n > 0)
     }
+}
+
+/// Ends every active grant `client` holds, inside the write that cancels it.
+async fn end_client_grants(
+    conn: &mut AnyConnection,
+    client: OauthClientId,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let grants: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM oauth_grants WHERE oauth_client_id = $1 AND status = 'ACTIVE'",
+    )
+    .bind(client.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    for grant in grants {
+        end_grant(conn, grant, now).await?;
+    }
+    Ok(())
+}
+
+/// The grant goes REVOKED, its `UserApiKey` user CLOSED and its sessions away. Here, not in
+/// `grants`, because cancelling a client ends its grants (and `grants` reads clients).
+pub(super) async fn end_grant(
+    conn: &mut AnyConnection,
+    grant: i64,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let ended = sqlx::query(
+        "UPDATE oauth_grants SET status = 'REVOKED', updated = $2 WHERE id = $1 AND status = 'ACTIVE'",
+    )
+    .bind(grant)
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if ended {
+        let user: i64 =
+            sqlx::query_scalar("SELECT api_key_user_id FROM oauth_grants WHERE id = $1")
+                .bind(grant)
+                .fetch_one(&mut *conn)
+                .await?;
+        sqlx::query("UPDATE users SET status = 'CLOSED', updated = $2 WHERE id = $1")
+            .bind(user)
+            .bind(now.micros())
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(ended)
 }

@@ -179,6 +179,14 @@ pub(super) async fn delete_partner(
         format!("DELETE FROM money_requests WHERE user_id IN ({o}) OR responder_user_id IN ({o})"),
         format!("DELETE FROM monetary_accounts WHERE user_id IN ({o})"),
         format!(
+            "DELETE FROM oauth_codes WHERE user_id IN ({o}) OR oauth_client_id IN \
+             (SELECT id FROM oauth_clients WHERE user_id IN ({o}))"
+        ),
+        format!(
+            "DELETE FROM oauth_grants WHERE user_id IN ({o}) OR api_key_user_id IN ({o}) \
+             OR oauth_client_id IN (SELECT id FROM oauth_clients WHERE user_id IN ({o}))"
+        ),
+        format!(
             "DELETE FROM oauth_callback_urls WHERE oauth_client_id IN \
              (SELECT id FROM oauth_clients WHERE user_id IN ({o}))"
         ),

@@ -33,7 +33,8 @@ pub async fn create(
     let permitted = IpPolicy::requested(body.permitted_ips.as_deref(), ip)?;
     let secret = SecretHash::of(body.secret.trim());
     let now = state.clock.now();
-    // The secret is a partner API key, or a provisioned user's credential (spec E.1).
+    // The secret is a partner API key, or a provisioned user's credential (spec E.1), or an
+    // OAuth grant's access token (issue 19), which acts as a credential does.
     let (user_id, key) = match state.store.partner_by_api_key(&secret).await? {
         Some((partner, key)) => (partner.id, DeviceKey::ApiKey(key)),
         None => {
@@ -51,10 +52,7 @@ pub async fn create(
                     ))
                 }
             };
-            (
-                grant.api_key_user.id,
-                DeviceKey::Credential(grant.credential_id),
-            )
+            (grant.api_key_user.id, grant.key)
         }
     };
     let device = state

@@ -4,7 +4,7 @@ use std::{net::IpAddr, time::Duration};
 
 use axum::extract::State;
 use provisio_core::{
-    model::{DeviceGrant, DeviceId, InstallationId, NewSession, SessionGrant, UserId},
+    model::{DeviceGrant, DeviceId, DeviceKey, InstallationId, NewSession, SessionGrant, UserId},
     provision::CredentialStatus,
     secret::{Secret, SecretHash},
     DomainError,
@@ -29,7 +29,8 @@ use crate::{
 /// Opens a session. The body must be signed with the installation's key; the secret must
 /// have a device on this installation that permits the caller's address. The secret is a
 /// partner API key (answered with `UserCompany`, or a sandbox person's `UserPerson`) or a provision credential (answered with
-/// `UserApiKey`; its first use activates the credential).
+/// `UserApiKey`; its first use activates the credential), or an OAuth grant's access token
+/// (answered with `UserApiKey` too).
 pub async fn create(
     State(state): State<AppState>,
     InstallationAuth(installation): InstallationAuth,
@@ -148,12 +149,14 @@ async fn user_session(
         }
     };
     let device = usable_device(state, grant.device.as_ref(), ip)?;
-    if grant.status == CredentialStatus::PendingFirstUse {
+    if let (CredentialStatus::PendingFirstUse, DeviceKey::Credential(credential)) =
+        (grant.status, grant.key)
+    {
         let permitted_device =
             serde_json::json!({ "id": device.id.0, "ip": ip.to_string() }).to_string();
         if !state
             .store
-            .use_credential(grant.credential_id, &permitted_device, now)
+            .use_credential(credential, &permitted_device, now)
             .await?
         {
             // Expired, reset or used by a racing request since it was read.

@@ -72,6 +72,9 @@ pub struct Op {
     query: Vec<Query>,
     /// Served only in the sandbox environment (bunq's developer sandbox routes).
     sandbox_only: bool,
+    /// Refusals are RFC 6749's `{"error","error_description"}` (the OAuth token endpoint) as
+    /// well as bunq's envelope (what the layers in front of the handler answer).
+    oauth_errors: bool,
     pub(super) schemas: Vec<Collect>,
 }
 
@@ -90,6 +93,7 @@ impl Op {
             paged: false,
             query: Vec::new(),
             sandbox_only: false,
+            oauth_errors: false,
             schemas: Vec::new(),
         }
     }
@@ -106,6 +110,12 @@ impl Op {
 
     /// Served only in the sandbox environment: in production the route answers as one that
     /// does not exist, and the description leaves it out.
+    /// See `oauth_errors`.
+    pub fn oauth_errors(mut self) -> Op {
+        self.oauth_errors = true;
+        self
+    }
+
     pub fn sandbox_only(mut self) -> Op {
         self.sandbox_only = true;
         self
@@ -229,10 +239,7 @@ impl Op {
             "parameters": parameters,
             "responses": {
                 "200": self.success(items),
-                "default": {
-                    "description": "A refusal or failure: bunq's error envelope.",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
-                }
+                "default": self.refusal()
             },
             "security": security(self.auth),
         });
@@ -240,6 +247,22 @@ impl Op {
             operation["requestBody"] = body;
         }
         operation
+    }
+
+    fn refusal(&self) -> Value {
+        let envelope = json!({"$ref": "#/components/schemas/ErrorEnvelope"});
+        if !self.oauth_errors {
+            return json!({
+                "description": "A refusal or failure: bunq's error envelope.",
+                "content": {"application/json": {"schema": envelope}}
+            });
+        }
+        let oauth = json!({"type": "object", "required": ["error"], "properties": {
+            "error": {"type": "string"}, "error_description": {"type": "string"}}});
+        json!({
+            "description": "A refusal: RFC 6749's error, or bunq's envelope for a failure.",
+            "content": {"application/json": {"schema": {"anyOf": [oauth, envelope]}}}
+        })
     }
 
     fn header_parameters(&self) -> Vec<Value> {

@@ -5,6 +5,7 @@
 //! The table imports only its handlers and `http::openapi`; only the router imports the table.
 //! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
+pub mod consent;
 pub mod oauth;
 pub mod operator;
 pub mod provision;
@@ -14,7 +15,7 @@ use provisio_wire::requests::{
     CallbackUrlRequest, OauthClientRequest, ProvisionRequest, StatusRequest,
 };
 
-use crate::http::openapi::{admin, create, delete, get, list, one, post, put, Api, Op};
+use crate::http::openapi::{admin, create, delete, get, list, one, post, put, Api, Auth, Op};
 
 const PROVISION: &[&str] = &["PartnerUserProvision"];
 
@@ -22,6 +23,7 @@ const PROVISION: &[&str] = &["PartnerUserProvision"];
 /// company and, as in bunq's swagger, at the top.
 pub fn v1() -> Api {
     provisions()
+        .merge(oauth_token())
         .merge(oauth_clients())
         .nest("/user/{user_id}", oauth_clients())
 }
@@ -45,6 +47,27 @@ fn provisions() -> Api {
         .route("/user", [get(user::list, Op::new("The session's own user, as a list of one").answers(&["UserCompany", "UserPerson", "UserApiKey"]))])
         .route("/user-person/{user_id}", [get(user::person, one("The user, if it is a person", "UserPerson"))])
         .route("/user-company/{user_id}", [get(user::company, one("The user, if it is a company", "UserCompany"))])
+}
+
+/// bunq's OAuth token endpoint (its `api-oauth` host), served here under `/v1` (issue 19).
+fn oauth_token() -> Api {
+    Api::new().route(
+        "/token",
+        [post(
+            consent::token,
+            Op::new(
+                "Exchange an authorization code for an access token (an API key); RFC 6749 errors",
+            )
+            .auth(Auth::Public)
+            .query("grant_type", "authorization_code")
+            .query("code", "The code the consent page sent to redirect_uri")
+            .query("redirect_uri", "The callback URL the code was issued for")
+            .query("client_id", "The OAuth client's client_id")
+            .query("client_secret", "The OAuth client's secret")
+            .answers_plain::<consent::TokenAnswer>()
+            .oauth_errors(),
+        )],
+    )
 }
 
 /// The OAuth clients: under the partner's company and, as in bunq's swagger, at the top.
@@ -101,9 +124,36 @@ fn oauth_clients() -> Api {
         )
 }
 
-/// The operator's decisions on a provision, to merge into `/_provisio`.
+/// The operator's decisions on a provision, and OAuth consent without a browser, to merge
+/// into `/_provisio`.
 pub fn operator() -> Api {
     Api::new()
+        .route(
+            "/oauth/authorize",
+            [post(
+                consent::authorize,
+                admin("Answer an OAuth consent request as a user would; answers the redirect URL")
+                    .body::<consent::AuthorizeRequest>()
+                    .answers_plain::<consent::AuthorizeAnswer>(),
+            )],
+        )
+        .route(
+            "/oauth/grants",
+            [get(
+                consent::grants,
+                admin("Users' OAuth grants, newest first")
+                    .query_integer("user_id", "Only this user's grants")
+                    .answers_plain::<consent::GrantList>(),
+            )],
+        )
+        .route(
+            "/oauth/grants/{id}/revoke",
+            [post(
+                consent::revoke,
+                admin("Revoke an OAuth grant: its sessions end at once")
+                    .answers_plain::<consent::GrantView>(),
+            )],
+        )
         .route(
             "/provisions/{id}/approve",
             [post(

@@ -4,6 +4,7 @@
 use axum::{extract::State, http::request::Parts};
 use provisio_core::{
     model::{CallbackUrlId, OauthClientId},
+    provision::consent::GrantFilter,
     provision::oauth::{validate_callback_url, OauthClient, OauthClientStatus},
     secret::Secret,
 };
@@ -126,6 +127,16 @@ pub async fn update(
         .await?
     {
         return Err(client_not_found());
+    }
+    if status == OauthClientStatus::Cancelled {
+        // Its grants ended in the same write; this process forgets their sessions now.
+        let ended = state
+            .store
+            .oauth_grants(GrantFilter::Client(ids.client))
+            .await?;
+        for grant in ended {
+            state.auth.revoke_user(grant.api_key_user);
+        }
     }
     Bunq::id(ids.client.0)
 }

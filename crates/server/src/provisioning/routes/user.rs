@@ -6,6 +6,7 @@ use axum::extract::State;
 use provisio_core::{
     model::{ApiKeyUser, Principal, ProvisionedUser, UserKind, UserRecord},
     provision::UserVerifiedType,
+    sandbox_user::SandboxUserKind,
 };
 use provisio_wire::{objects::AnyUser, render, Item};
 
@@ -62,10 +63,16 @@ async fn rendered(state: &AppState, scope: UserScope) -> Result<Item, ApiError> 
                 created: key.created,
                 updated: key.updated,
             };
+            let mut granted = provisioned(&user);
+            // A sandbox user who granted a key through OAuth is the person or company it was
+            // created as.
+            if let Some(sandbox) = state.store.sandbox_user(user.id).await? {
+                if sandbox.kind == SandboxUserKind::Company {
+                    granted.kind = UserVerifiedType::Company;
+                }
+            }
             Ok(Item::UserApiKey(render::user_api_key(
-                &key,
-                &partner,
-                &provisioned(&user),
+                &key, &partner, &granted,
             )))
         }
         UserScope::Provisioned { user, .. } => {

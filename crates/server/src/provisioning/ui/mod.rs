@@ -1,10 +1,12 @@
 //! The dashboard's provisioning pages: the partners (its home page), a partner's provisions,
-//! and one provision with its timeline and the operator's buttons.
+//! and one provision with its timeline and the operator's buttons; and the OAuth consent
+//! page at `/auth` (issue 19).
 //!
 //! Imports the dashboard's shell (`crate::ui`), `http`, this domain's routes and services, and
 //! `webhooks` (the timeline shows a provision's deliveries with the deliveries page's card);
 //! never the router.
 
+mod consent;
 mod partners;
 mod provision;
 mod timeline;
@@ -19,6 +21,8 @@ use crate::AppState;
 /// The provisioning pages, merged into the router by `router::router`.
 pub fn router() -> Router<AppState> {
     Router::new()
+        // bunq's consent page (`oauth.sandbox.bunq.com/auth`), on the same listener as `/v1`.
+        .route("/auth", get(consent::form).post(consent::decide))
         .route("/_provisio/ui/", get(partners::index))
         .route("/_provisio/ui/partners/{id}", get(partners::provisions))
         .route("/_provisio/ui/provisions/{id}", get(provision::page))
