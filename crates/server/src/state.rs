@@ -7,7 +7,7 @@ use tokio::sync::Notify;
 
 use crate::{
     auth::AuthCache, config::ServerConfig, metrics::Metrics, rate_limit::Windows,
-    request_log::RequestLog, signing::ResponseSigner,
+    request_log::RequestLog, signing::ResponseSigner, webhook_sink::WebhookSink,
 };
 
 /// What every handler can reach. Cheap to clone.
@@ -33,6 +33,8 @@ pub struct AppState {
     /// This process's recent requests, for `/_provisio/requests`.
     pub(crate) requests: Arc<RequestLog>,
     pub(crate) metrics: Arc<Metrics>,
+    /// What was posted to `/_provisio/sink/{name}` (dev profile), in this process's memory.
+    pub(crate) sink: Arc<WebhookSink>,
 }
 
 impl AppState {
@@ -45,11 +47,13 @@ impl AppState {
         metrics: Arc<Metrics>,
     ) -> Self {
         let auth = Arc::new(AuthCache::new(config.session_cache_ttl));
+        let signer = ResponseSigner::new(key).timed(metrics.signing());
+        let sink = Arc::new(WebhookSink::new(signer.public_key_pem()));
         AppState {
             config: Arc::new(config),
             store,
             clock,
-            signer: Arc::new(ResponseSigner::new(key).timed(metrics.signing())),
+            signer: Arc::new(signer),
             auth,
             wake: Arc::new(Notify::new()),
             deliver: Arc::new(Notify::new()),
@@ -59,6 +63,7 @@ impl AppState {
             sandbox_user_calls: Arc::default(),
             requests: Arc::default(),
             metrics,
+            sink,
         }
     }
 }

@@ -50,6 +50,7 @@ mod sandbox_users;
 mod scenarios;
 mod sessions;
 mod signing;
+mod sink;
 mod tenants;
 mod verification;
 mod webhooks;

@@ -72,6 +72,8 @@ pub struct Op {
     query: Vec<Query>,
     /// Served only in the sandbox environment (bunq's developer sandbox routes).
     sandbox_only: bool,
+    /// Served only in the dev profile (the built-in webhook sink).
+    dev_only: bool,
     pub(super) schemas: Vec<Collect>,
 }
 
@@ -90,6 +92,7 @@ impl Op {
             paged: false,
             query: Vec::new(),
             sandbox_only: false,
+            dev_only: false,
             schemas: Vec::new(),
         }
     }
@@ -113,6 +116,17 @@ impl Op {
 
     pub fn is_sandbox_only(&self) -> bool {
         self.sandbox_only
+    }
+
+    /// Served only in the dev profile: elsewhere the route answers as one that does not
+    /// exist, and the description leaves it out.
+    pub fn dev_only(mut self) -> Op {
+        self.dev_only = true;
+        self
+    }
+
+    pub fn is_dev_only(&self) -> bool {
+        self.dev_only
     }
 
     /// A JSON body of type `T`; its signature is checked when sent.
