@@ -6,11 +6,11 @@
 //! Only `lib.rs` imports it; it imports whatever it assembles (the domains, `http`, `ui`).
 //! Adding a route to a domain changes that domain's `routes` table, not this file.
 
-use std::sync::OnceLock;
+use std::{collections::HashSet, sync::OnceLock};
 
 use axum::{
     extract::State,
-    http::{header, HeaderValue},
+    http::{header, HeaderValue, Uri},
     middleware,
     response::{IntoResponse, Response},
     Router,
@@ -23,7 +23,7 @@ use crate::{
     http::{
         access_log, encryption, limits,
         openapi::{self, get, Api, Auth, Op},
-        sign_layer, ApiError,
+        sign_layer, unimplemented, ApiError,
     },
     onboarding, provisioning, sandbox, ui, webhooks, AppState,
 };
@@ -66,8 +66,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found("The requested route does not exist.")
+/// The fallback: a bunq route provisio does not implement is told from a path bunq does not
+/// have either (a typo), see `http::unimplemented`.
+async fn not_found(uri: Uri) -> ApiError {
+    static SERVED: OnceLock<HashSet<String>> = OnceLock::new();
+    let served = SERVED.get_or_init(|| {
+        let (_, described) = api(|router| router).into_parts();
+        unimplemented::names_of(described.iter().map(|d| d.path.as_str()))
+    });
+    if unimplemented::is_bunq_route(uri.path(), served) {
+        ApiError::not_found(unimplemented::NOT_IMPLEMENTED)
+    } else {
+        ApiError::not_found("The requested route does not exist.")
+    }
 }
 
 async fn method_not_allowed() -> ApiError {

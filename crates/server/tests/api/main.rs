@@ -52,5 +52,6 @@ mod sessions;
 mod signing;
 mod sink;
 mod tenants;
+mod unimplemented;
 mod verification;
 mod webhooks;
