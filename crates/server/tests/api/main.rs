@@ -12,6 +12,7 @@ mod card_limits;
 mod card_secrets;
 mod card_transactions;
 mod cards;
+mod clock_reset;
 mod closed;
 mod closed_cards;
 mod closed_routes;
