@@ -36,7 +36,7 @@ async fn kept(app: &TestApp, name: &str, query: &str) -> Vec<SinkRequest> {
 }
 
 fn post(name: &str, body: &[u8]) -> Request {
-    Request::new(Method::POST, &format!("/_provisio/sink/{name}")).body(body.to_vec())
+    Request::new(Method::POST, format!("/_provisio/sink/{name}")).body(body.to_vec())
 }
 
 for_each_backend! { TestApp::spawn =>

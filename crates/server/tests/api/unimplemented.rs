@@ -28,7 +28,7 @@ for_each_backend! { TestApp::spawn =>
         for path in [
             format!("/v1/user/{user}/monetary-acount"),
             format!("/v1/user/{user}/monetary-account/1/whitelist-sd"),
-            format!("/v1/user/me/limit"),
+            "/v1/user/me/limit".to_owned(),
             "/v1/no-such-thing".to_owned(),
             "/whitelist-sdd".to_owned(),
         ] {
