@@ -1,5 +1,5 @@
 //! `provisio-bench`: starts a real `provisio serve`, drives it over loopback and reports
-//! throughput and latency against the targets in the README.
+//! throughput and latency against the targets in docs/benchmarks.md.
 //!
 //! Build and run: `cargo build --release -p provisio -p provisio-bench &&
 //! target/release/provisio-bench`. Everything runs on this machine; the load generator shares

@@ -74,7 +74,7 @@ pub fn check_request(purpose: Option<&str>, provider: Option<&str>) -> Result<()
     Ok(())
 }
 
-/// The sandbox review, from what the user declared (documented in the README):
+/// The sandbox review, from what the user declared (documented in docs/onboarding.md, "The sandbox rule"):
 /// - last name `Rejected` → REJECTED, `DOCUMENT_NOT_VALID`;
 /// - last name `Mismatch` → REJECTED, `FACE_MISMATCH`;
 /// - date of birth `1911-11-11` → REJECTED, `DOCUMENT_EXPIRED`;

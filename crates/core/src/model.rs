@@ -18,6 +18,12 @@ macro_rules! id_type {
                 self.0.fmt(f)
             }
         }
+
+        impl From<i64> for $name {
+            fn from(id: i64) -> Self {
+                $name(id)
+            }
+        }
     )*};
 }
 
@@ -144,6 +150,10 @@ pub struct SessionGrant {
     pub partner: Partner,
     pub api_key_id: ApiKeyId,
     pub device: Option<DeviceGrant>,
+    /// The key is a sandbox user's (`POST /v1/sandbox-user-person`), answered as the person or
+    /// company it stands for: read here so that an ordinary partner's session costs no second
+    /// query.
+    pub is_sandbox_user: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,12 +8,14 @@ use crate::{
     accounts::AccountCommand,
     cards::CardCommand,
     compliance::{IdentityCommand, InquiryCommand},
+    manual::{CompletionsArgs, ManArgs},
     partners::PartnerCommand,
     provisions::ProvisionCommand,
     requests::RequestsCommand,
     sandbox::{ClockCommand, ResetArgs},
     scenarios::ScenariosCommand,
     serve_args::ServeArgs,
+    users::UserCommand,
     webhooks::WebhooksCommand,
 };
 
@@ -37,9 +39,12 @@ pub enum Command {
     /// Manage partners (bunq UserCompany accounts with API keys).
     #[command(subcommand)]
     Partner(PartnerCommand),
-    /// Operator controls for one provision (works on the database directly).
+    /// List provisions, and operator controls for one (works on the database directly).
     #[command(subcommand)]
     Provision(ProvisionCommand),
+    /// List the users provisions made (works on the database directly).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Inspect webhook deliveries (works on the database directly).
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
@@ -61,12 +66,18 @@ pub enum Command {
     /// Empty the store: every partner, user, provision and webhook goes. The server key stays,
     /// so clients keep trusting the server's public key; so does the virtual clock.
     Reset(ResetArgs),
-    /// Monetary accounts: money in, for the sandbox (works on the database directly).
+    /// Monetary accounts: list them, and money in for the sandbox (works on the database
+    /// directly).
     #[command(subcommand)]
     Account(AccountCommand),
-    /// Card transactions, as the card network (works on the database directly).
+    /// Cards: list them, and card transactions as the card network (works on the database
+    /// directly).
     #[command(subcommand)]
     Card(CardCommand),
+    /// Print a shell's completion script: `source <(provisio completions bash)`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `provisio man | man -l -`.
+    Man(ManArgs),
     /// Print the OpenAPI description of every route (what `GET /_provisio/openapi.json`
     /// serves), to generate a client without a running server.
     Openapi,

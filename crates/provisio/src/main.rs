@@ -2,9 +2,12 @@
 
 mod accounts;
 mod args;
+mod banner;
 mod cards;
 mod cli;
 mod compliance;
+mod listing;
+mod manual;
 mod partners;
 mod provisions;
 mod requests;
@@ -13,21 +16,33 @@ mod scenarios;
 mod serve;
 mod serve_args;
 mod storage;
+mod users;
 mod webhooks;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command};
+use serve_args::LogFormat;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `serve --log-format json` prints only JSON, its last word included.
+    let json = matches!(&cli.command, Command::Serve(args) if args.log_format == LogFormat::Json);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("provisio: {}", as_error_line(&format!("{err:#}")));
+            let line = as_error_line(&format!("{err:#}"));
+            if json {
+                eprintln!(
+                    "{}",
+                    banner::json_line("ERROR", "exit", &line, serde_json::json!({}))
+                );
+            } else {
+                eprintln!("provisio: {line}");
+            }
             ExitCode::FAILURE
         }
     }
@@ -57,6 +72,8 @@ fn as_error_line(message: &str) -> String {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::serve(args).await,
+        Command::Completions(args) => manual::completions(&args, Cli::command()),
+        Command::Man(args) => manual::man(&args, Cli::command()),
         Command::Openapi => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -66,6 +83,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Partner(command) => partners::run(command).await,
         Command::Provision(command) => provisions::run(command).await,
+        Command::User(command) => users::run(command).await,
         Command::Webhooks(command) => webhooks::run(command).await,
         Command::Inquiry(command) => compliance::inquiry(command).await,
         Command::Identity(command) => compliance::identity(command).await,

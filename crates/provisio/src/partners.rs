@@ -6,6 +6,7 @@ use provisio_server::context::partners::create_partner;
 
 use crate::{
     args::{EnvironmentArgs, StorageArgs},
+    listing::{self, OutputArgs, Table},
     sandbox,
 };
 
@@ -57,7 +58,7 @@ pub struct PartnerCreateArgs {
 #[derive(Debug, Args)]
 pub struct PartnerListArgs {
     #[command(flatten)]
-    pub storage: StorageArgs,
+    pub output: OutputArgs,
 }
 
 pub async fn run(command: PartnerCommand) -> anyhow::Result<()> {
@@ -94,20 +95,24 @@ pub async fn run(command: PartnerCommand) -> anyhow::Result<()> {
             Ok(())
         }
         PartnerCommand::List(args) => {
-            let store = args.storage.open_existing().await?;
+            let store = args.output.storage.open_existing().await?;
             let partners = store.list_partners().await?;
-            if partners.is_empty() {
-                println!("No partners yet; create one with `provisio partner create --name NAME`.");
+            if args.output.json {
+                // As `GET /v1/user/{id}` renders a partner: its UserCompany.
+                let items = partners.iter().map(|p| {
+                    provisio_wire::Item::UserCompany(provisio_wire::render::user_company(p))
+                });
+                return listing::print_json(items.collect());
             }
+            let mut table = Table::new(&["ID#", "CREATED", "NAME"]);
             for partner in partners {
-                println!(
-                    "{:>6}  {}  {}",
-                    partner.id,
+                table.row(vec![
+                    partner.id.to_string(),
                     provisio_wire::time::format(partner.created.micros()),
-                    partner.name
-                );
+                    partner.name,
+                ]);
             }
-            Ok(())
+            table.print("No partners yet; create one with `provisio partner create --name NAME`.")
         }
         PartnerCommand::Delete(args) => delete_partner(args).await,
     }

@@ -1,13 +1,24 @@
-//! `provisio provision …`: operator controls for one provision, on the database directly.
+//! `provisio provision …`: listing provisions and operator controls for one, on the database
+//! directly.
 
 use clap::{Args, Subcommand};
-use provisio_core::model::ProvisionId;
+use provisio_core::{
+    model::ProvisionId,
+    provision::{record::ProvisionFilter, Status},
+};
 use provisio_server::provisioning::ops;
+use provisio_wire::{render, Item};
 
-use crate::{args::StorageArgs, sandbox};
+use crate::{
+    args::StorageArgs,
+    listing::{self, OutputArgs, Table},
+    sandbox,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum ProvisionCommand {
+    /// List provisions, oldest first: every partner's, or one partner's, by status or user.
+    List(ProvisionListArgs),
     /// Approve the user's onboarding: CREATED/PENDING_PROCESS_USER_ONBOARDING → ACTIVE/NONE.
     Approve(ProvisionArgs),
     /// Deny the user's onboarding: → FAILED/NONE, credential revoked.
@@ -29,19 +40,76 @@ pub struct ProvisionArgs {
     pub storage: StorageArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct ProvisionListArgs {
+    /// Only this partner's provisions (its UserCompany id).
+    #[arg(long, value_name = "PARTNER_ID")]
+    pub partner: Option<i64>,
+    /// Only provisions in these statuses (CREATED, ACTIVE, CANCELLED, FAILED, CLOSED,
+    /// TOKEN_RESET_REQUESTED), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Only the provision that made this user.
+    #[arg(long, value_name = "USER_ID")]
+    pub user: Option<i64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+async fn list(args: ProvisionListArgs) -> anyhow::Result<()> {
+    let filter = ProvisionFilter {
+        statuses: listing::statuses(&args.status, Status::ALL, Status::as_str)?,
+        ..ProvisionFilter::default()
+    };
+    let store = args.output.storage.open_existing().await?;
+    let partners = listing::partners(store.as_ref(), args.partner).await?;
+    let mut provisions = listing::provisions(store.as_ref(), &partners, &filter).await?;
+    if let Some(user) = args.user {
+        provisions.retain(|p| p.user.as_ref().is_some_and(|u| u.id.0 == user));
+    }
+    if args.output.json {
+        let items = provisions
+            .iter()
+            .map(|p| Item::PartnerUserProvision(render::provision(p)));
+        return listing::print_json(items.collect());
+    }
+    let mut table = Table::new(&[
+        "ID#",
+        "PARTNER#",
+        "STATUS",
+        "SUB_STATUS",
+        "USER#",
+        "EXTERNAL_UUID",
+        "UPDATED",
+    ]);
+    for p in &provisions {
+        table.row(vec![
+            p.id.0.to_string(),
+            p.partner.id.0.to_string(),
+            p.state.status.to_string(),
+            p.state.sub_status.to_string(),
+            p.user.as_ref().map_or("-".into(), |u| u.id.0.to_string()),
+            p.external_uuid.clone(),
+            provisio_wire::time::format(p.updated.micros()),
+        ]);
+    }
+    table.print("No provisions match.")
+}
+
 pub async fn run(command: ProvisionCommand) -> anyhow::Result<()> {
-    let (args, what) = match &command {
-        ProvisionCommand::Approve(a) => (a, "approved"),
-        ProvisionCommand::Deny(a) => (a, "denied"),
-        ProvisionCommand::Fail(a) => (a, "failed"),
-        ProvisionCommand::ExpireCredential(a) => (a, "credential expired"),
-        ProvisionCommand::History(a) => (a, ""),
+    let (args, act, what) = match command {
+        ProvisionCommand::List(args) => return list(args).await,
+        ProvisionCommand::Approve(a) => (a, Act::Approve, "approved"),
+        ProvisionCommand::Deny(a) => (a, Act::Deny, "denied"),
+        ProvisionCommand::Fail(a) => (a, Act::Fail, "failed"),
+        ProvisionCommand::ExpireCredential(a) => (a, Act::ExpireCredential, "credential expired"),
+        ProvisionCommand::History(a) => (a, Act::History, ""),
     };
     let store = args.storage.open_existing().await?;
     let (store, id) = (store.as_ref(), ProvisionId(args.id));
     let clock = sandbox::clock_of(store).await?;
-    match command {
-        ProvisionCommand::Approve(_) => {
+    match act {
+        Act::Approve => {
             ops::decide_onboarding(
                 store,
                 &clock,
@@ -51,15 +119,15 @@ pub async fn run(command: ProvisionCommand) -> anyhow::Result<()> {
             )
             .await?;
         }
-        ProvisionCommand::Deny(_) => {
+        Act::Deny => {
             ops::decide_onboarding(store, &clock, id, false, "onboarding denied by an operator")
                 .await?;
         }
-        ProvisionCommand::Fail(_) => {
+        Act::Fail => {
             ops::fail(store, &clock, id).await?;
         }
-        ProvisionCommand::ExpireCredential(_) => ops::expire_credential(store, &clock, id).await?,
-        ProvisionCommand::History(_) => {
+        Act::ExpireCredential => ops::expire_credential(store, &clock, id).await?,
+        Act::History => {
             for entry in ops::history(store, id).await? {
                 let from = entry
                     .from
@@ -78,4 +146,13 @@ pub async fn run(command: ProvisionCommand) -> anyhow::Result<()> {
     }
     println!("Provision {id}: {what}.");
     Ok(())
+}
+
+/// What a command does to one provision.
+enum Act {
+    Approve,
+    Deny,
+    Fail,
+    ExpireCredential,
+    History,
 }

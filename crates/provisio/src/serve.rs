@@ -11,16 +11,21 @@ use provisio_core::{
 };
 use provisio_server::{
     config::{DashboardConfig, DeliveryConfig, OnboardingConfig, WorkerConfig},
-    context::partners::{demo_api_key, ensure_demo_partner, DemoPartner, DEMO_PARTNER},
-    sandbox::seed::{Seed, Seeded},
+    context::partners::{demo_api_key, ensure_demo_partner},
+    sandbox::seed::Seed,
     Profile, Server, ServerConfig,
 };
+use serde_json::json;
 use tokio::net::TcpListener;
 
-use crate::serve_args::{LogFormat, RoleArg, ServeArgs};
+use crate::{
+    banner::{self, Banner},
+    serve_args::{LogFormat, RoleArg, ServeArgs},
+};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(args.log_format);
+    let banner = Banner::new(args.log_format);
     // A bad entry type would refuse every onboarding: say so now, not at the first request.
     if !args.onboarding_inquiry.is_empty() {
         provisio_core::inquiry::NewInquiry::validate(
@@ -78,7 +83,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.database_wait
     };
     let store = args.storage.open_or_create_waiting(timeouts, wait).await?;
-    println!("Using {}.", args.storage.describe());
+    let store_text = args.storage.describe();
+    banner.plain(
+        "store",
+        &format!("Using {store_text}."),
+        json!({ "store": store_text }),
+    );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
 
     let config = ServerConfig {
@@ -141,38 +151,54 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             provisio_server::sandbox::seed::load(store.as_ref(), clock.as_ref(), environment, seed)
                 .await
                 .context("loading the seed")?;
-        match seeded {
-            Seeded::Skipped => println!("The store has partners already: the seed was not loaded."),
-            Seeded::Loaded(partners) => {
-                for line in provisio_server::sandbox::seed::summary(&partners) {
-                    println!("{line}");
-                }
-            }
-        }
+        banner::announce_seed(banner, &seeded);
     }
     let demo = ensure_demo_partner(store.as_ref(), clock.as_ref(), environment, demo_api_key)
         .await
         .context("creating the demo partner")?;
-    announce(&demo);
+    banner::announce(banner, &demo, banner::show_demo_key(args.print_demo_key));
     if args.role == RoleArg::Worker {
-        println!("provisio worker running (no API in this role).");
+        banner.plain(
+            "worker",
+            "provisio worker running (no API in this role).",
+            json!({}),
+        );
         server.serve(listener, shutdown_signal()).await?;
         return Ok(());
     }
     let local = listener.local_addr()?;
+    let operator = format!("http://{local}/_provisio/");
     match (server.admin_token(), &args.admin_token) {
-        (Some(token), None) => println!(
-            "Operator API at http://{local}/_provisio/ with header: Authorization: Bearer {token}"
+        (Some(token), None) => banner.say(
+            "operator_api",
+            &format!("Operator API at {operator} with header: Authorization: Bearer {token}"),
+            &format!("Operator API at {operator} (its new token in secret_admin_token)."),
+            json!({ "url": operator, "secret_admin_token": token }),
         ),
-        (Some(_), Some(_)) => {
-            println!("Operator API at http://{local}/_provisio/ (token from --admin-token).")
-        }
-        (None, _) => println!("Operator API disabled (strict profile, production environment)."),
+        (Some(_), Some(_)) => banner.plain(
+            "operator_api",
+            &format!("Operator API at {operator} (token from --admin-token)."),
+            json!({ "url": operator }),
+        ),
+        (None, _) => banner.plain(
+            "operator_api",
+            "Operator API disabled (strict profile, production environment).",
+            json!({ "url": null }),
+        ),
     }
     if server.admin_token().is_some() {
-        println!("Dashboard at http://{local}/_provisio/ui/ (sign in with the admin token).");
+        let dashboard = format!("http://{local}/_provisio/ui/");
+        banner.plain(
+            "dashboard",
+            &format!("Dashboard at {dashboard} (sign in with the admin token)."),
+            json!({ "url": dashboard }),
+        );
     }
-    println!("provisio listening on http://{local}");
+    banner.plain(
+        "listening",
+        &format!("provisio listening on http://{local}"),
+        json!({ "url": format!("http://{local}") }),
+    );
     server.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -189,31 +215,6 @@ fn secrets_key(args: &ServeArgs) -> anyhow::Result<Option<Arc<SealingKey>>> {
     };
     let key = SealingKey::from_hex(&text).map_err(|e| anyhow::anyhow!("the secrets key: {e}"))?;
     Ok(Some(Arc::new(key)))
-}
-
-fn announce(demo: &DemoPartner) {
-    match demo {
-        DemoPartner::Created(partner, key) => {
-            println!(
-                "Created the demo partner \"{}\" (UserCompany id {}). Its API key, shown only this once:",
-                partner.name, partner.id
-            );
-            println!("  {}", key.expose());
-        }
-        DemoPartner::KeyAdded(partner) => println!(
-            "Added the --demo-api-key key to the demo partner (UserCompany id {}).",
-            partner.id
-        ),
-        DemoPartner::KeyKnown(partner) => println!(
-            "The --demo-api-key key already opens partner \"{}\" (UserCompany id {}).",
-            partner.name, partner.id
-        ),
-        DemoPartner::Ignored => println!(
-            "Ignored --demo-api-key: this store has partners but none named \"{DEMO_PARTNER}\"; \
-             `provisio partner add-key PARTNER_ID` gives a partner a new key."
-        ),
-        DemoPartner::Unchanged => {}
-    }
 }
 
 /// Logs go to stderr: coloured only on a terminal, JSON lines when asked.

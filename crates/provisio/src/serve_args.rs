@@ -148,6 +148,10 @@ pub struct ServeArgs {
     /// to 128 of A-Z a-z 0-9 _ -.
     #[arg(long, env = "PROVISIO_DEMO_API_KEY", hide_env_values = true)]
     pub demo_api_key: Option<String>,
+    /// Print the demo partner's new API key even when stdout is not a terminal (a file, a
+    /// pipe, a CI log keeps it); on a terminal it is always printed.
+    #[arg(long, env = "PROVISIO_PRINT_DEMO_KEY")]
+    pub print_demo_key: bool,
     /// Fixtures to load into an empty store at start (JSON: partners with their API keys,
     /// OAuth callback URLs and scenarios); a store with partners is left as it is.
     #[arg(long, env = "PROVISIO_SEED", value_name = "FILE")]

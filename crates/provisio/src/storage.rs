@@ -101,10 +101,12 @@ impl StorageArgs {
                 return Err(self.unusable(err));
             }
             let pause_now = left.map_or(pause, |left| pause.min(left));
+            let retry_in_ms = u64::try_from(pause_now.as_millis()).unwrap_or(u64::MAX);
             tracing::warn!(
                 attempt,
+                retry_in_ms,
                 error = %err,
-                "waiting for the database at {}: retrying in {pause_now:?}",
+                "waiting for the database at {}: retrying in {retry_in_ms}ms",
                 self.location()
             );
             tokio::time::sleep(pause_now).await;

@@ -130,7 +130,13 @@ async fn operators_can_act_on_a_provision_from_the_command_line() {
     let data = dir.path().to_string_lossy().into_owned();
     // No background step may run before the operator acts.
     let mut server = common::serve_with(
-        &["--data-dir", &data, "--step-delay", "1h"],
+        &[
+            "--data-dir",
+            &data,
+            "--step-delay",
+            "1h",
+            "--print-demo-key",
+        ],
         "provisio listening on ",
     );
     let key = server.demo_key();
@@ -216,6 +222,7 @@ async fn webhook_attempts_can_be_listed_and_followed() {
             "1h",
             "--webhook-retry-schedule",
             "60s,60s,60s,60s,60s",
+            "--print-demo-key",
         ],
         "provisio listening on ",
     );
@@ -323,7 +330,13 @@ async fn compliance_is_driven_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let data = dir.path().to_string_lossy().into_owned();
     let mut server = common::serve_with(
-        &["--data-dir", &data, "--step-delay", "0s"],
+        &[
+            "--data-dir",
+            &data,
+            "--step-delay",
+            "0s",
+            "--print-demo-key",
+        ],
         "provisio listening on ",
     );
     let client = Client::connect(&server.url, &server.demo_key())

@@ -134,6 +134,7 @@ async fn an_operator_approves_a_provision_in_the_dashboard() {
     let data = dir.path().to_string_lossy().into_owned();
     let server = common::serve_with(
         &[
+            "--print-demo-key",
             "--data-dir",
             &data,
             "--step-delay",

@@ -1,219 +1,225 @@
-//! The README's shell examples, run as written: the quick start and walk-through (every `sh`
-//! block between the `readme-test` markers, in order, in one bash, against a real `provisio
-//! serve`), and the CI example of "Testing your integration" (between the `readme-ci-test`
-//! markers; it starts its own server). A README whose commands no longer work fails here.
+//! The documentation's shell examples, run as written. A page opts in with the markers
+//! `<!-- readme-test: begin … -->` and `<!-- readme-test: end -->` (more than one pair may
+//! appear): its `sh` blocks between them run in order, in one bash, against a fresh `provisio
+//! serve` started with the defaults, one test per page so a failure names it. A block fenced
+//! ```text or ```console is never run. The README's CI recipe (between the `readme-ci-test`
+//! markers) starts a server of its own.
 //!
-//! Only what a reader would type differently is rewritten: the address of the server and of
-//! the webhook receiver (random ports, so runs don't collide), and the two lines where the
-//! reader pastes the API key and the admin token from the start-up output. The server runs
-//! with shorter delays than the defaults, which changes no step's outcome.
+//! Only what a reader would type differently is given: `PROVISIO` (the server's address, a
+//! random port so runs don't collide; every block reads `PROVISIO=${PROVISIO:-…}`),
+//! `WEBHOOK_PORT` (the receiver's), the placeholders `sandbox_…` and `admin_…` the reader pastes
+//! from the start-up output, `provisio` on the `PATH`, and `PROVISIO_DATA_DIR` (the reader runs
+//! CLI commands where the server keeps its data).
 
 mod common;
 
-use std::{
-    os::unix::process::CommandExt,
-    process::{Command, Stdio},
-    time::{Duration, Instant},
+use common::{
+    serve_with,
+    shell::{free_port, path_with_provisio, run_bash, shell_blocks, tools_missing},
 };
-
-use common::serve_with;
 
 const README: &str = include_str!("../../../README.md");
 const BEGIN: &str = "<!-- readme-test: begin";
 const END: &str = "<!-- readme-test: end -->";
 const CI_BEGIN: &str = "<!-- readme-ci-test: begin";
 const CI_END: &str = "<!-- readme-ci-test: end -->";
-const TOOLS: &[&str] = &["bash", "curl", "jq", "openssl", "python3", "base64"];
-const ADMIN_TOKEN: &str = "admin_readme_walkthrough";
-const LIMIT: Duration = Duration::from_secs(180);
+const ADMIN_TOKEN: &str = "admin_docs_walkthrough";
+/// The one line that may name the default address.
+const BASE_URL: &str = "PROVISIO=${PROVISIO:-http://localhost:8080}";
 
-/// The `sh` blocks between the markers `begin` and `end`, in order.
-fn shell_blocks<'r>(readme: &'r str, begin: &str, end: &str) -> Vec<&'r str> {
-    let start = readme
-        .find(begin)
-        .unwrap_or_else(|| panic!("README has no {begin:?} marker"));
-    let end = readme
-        .find(end)
-        .unwrap_or_else(|| panic!("README has no {end:?} marker"));
-    let mut blocks = Vec::new();
-    let mut rest = &readme[start..end];
-    while let Some(open) = rest.find("\n```sh\n") {
-        let body = &rest[open + "\n```sh\n".len()..];
-        let close = body
-            .find("\n```")
-            .unwrap_or_else(|| panic!("unclosed sh block in the README"));
-        blocks.push(&body[..close + 1]);
-        rest = &body[close + "\n```".len()..];
+/// Runs the page's blocks, then `checks` in the same shell. `errors_shown`: the page shows a
+/// refusal on purpose (otherwise any `{"Error"` in its output fails it).
+fn run_page(name: &str, page: &str, checks: &str, errors_shown: bool) {
+    if tools_missing() {
+        return;
     }
-    blocks
-}
-
-/// The script the reader would run, pointed at this test's server and receiver.
-fn script(blocks: &[&str], server: &str, receiver_port: u16, api_key: &str) -> String {
+    let blocks = shell_blocks(page, BEGIN, END);
+    assert!(!blocks.is_empty(), "{name} has no sh block between markers");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().join("data");
+    let data = data
+        .to_str()
+        .unwrap_or_else(|| panic!("non-UTF-8 temp path"));
+    // Piped, the demo key is printed only when asked (the reader's terminal shows it).
+    let serving = serve_with(
+        &[
+            "--print-demo-key",
+            "--data-dir",
+            data,
+            "--admin-token",
+            ADMIN_TOKEN,
+        ],
+        "provisio listening on ",
+    );
     let mut script = String::from("set -euo pipefail\n");
-    for block in blocks.iter().chain(&[EPILOGUE]) {
-        for line in block.lines() {
-            let line = if line.starts_with("API_KEY=") {
-                format!("API_KEY={api_key}")
-            } else if line.starts_with("ADMIN_TOKEN=") {
-                format!("ADMIN_TOKEN={ADMIN_TOKEN}")
-            } else {
-                line.replace("localhost:8080", server)
-                    .replace("9999", &receiver_port.to_string())
-            };
-            script.push_str(&line);
-            script.push('\n');
-        }
+    for block in blocks.iter().chain(&[checks, "echo '== page complete'\n"]) {
+        script.push_str(
+            &block
+                .replace("sandbox_…", &serving.demo_key())
+                .replace("admin_…", ADMIN_TOKEN),
+        );
     }
-    script
+    let env = [
+        ("PROVISIO", serving.url.clone()),
+        ("WEBHOOK_PORT", free_port().to_string()),
+        ("PATH", path_with_provisio()),
+        ("PROVISIO_DATA_DIR", data.to_owned()),
+    ];
+    let out = run_bash(&script, dir.path(), &env);
+    assert!(
+        out.status.success() && out.stdout.contains("== page complete"),
+        "{name} failed ({:?} after {:?}).\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        out.took,
+        out.stdout,
+        out.stderr
+    );
+    assert!(
+        errors_shown || !out.stdout.contains("{\"Error\""),
+        "an answer in {name} is an error:\n{}",
+        out.stdout
+    );
 }
 
-/// What the walk-through must have achieved, checked in the same shell.
-const EPILOGUE: &str = r#"
+macro_rules! pages {
+    ($($test:ident: $path:literal, $checks:expr, $errors_shown:expr;)*) => {
+        /// Every page with runnable blocks (checked against `docs/` below).
+        const PAGES: &[&str] = &[$($path),*];
+        $(
+            #[test]
+            fn $test() {
+                run_page($path, include_str!(concat!("../../../", $path)), $checks, $errors_shown);
+            }
+        )*
+    };
+}
+
+pages! {
+    readme_five_minute_path: "README.md", FIVE_MINUTES, false;
+    docs_api_context: "docs/api-context.md", "", false;
+    docs_provisioning: "docs/provisioning.md", PROVISIONING, false;
+    docs_onboarding: "docs/onboarding.md", "", false;
+    docs_accounts_and_payments: "docs/accounts-and-payments.md", ACCOUNTS, false;
+    docs_cards: "docs/cards.md", CARDS, false;
+    docs_webhooks: "docs/webhooks.md", "", false;
+    docs_sandbox_controls: "docs/sandbox-controls.md", "", false;
+    docs_sink: "docs/sink.md", SINK, false;
+}
+
+/// What the README's five-minute path must have achieved.
+const FIVE_MINUTES: &str = r#"
+echo "== checks"
+jq -se 'any(.[]; .NotificationUrl.event_type == "PAYMENT_CREATED" and .NotificationUrl.object.Payment.type == "MASTERCARD")' webhooks.log
+bunq GET /v1/user/$USER_ID/monetary-account-bank/$ACCOUNT_ID |
+  jq -e '.Response[0].MonetaryAccountBank.balance.value == "962.50"'
+"#;
+
+/// What the provisioning walk-through must have achieved.
+const PROVISIONING: &str = r#"
 echo "== checks"
 TOKEN=$SESSION_TOKEN
 bunq GET /v1/partner-user-provision/$PROVISION_ID |
   jq -e '.Response[0].PartnerUserProvision | .status == "CLOSED" and .sub_status == "NONE" and .credential == null'
-curl -s "localhost:8080/_provisio/provisions/$PROVISION_ID/history" -H "Authorization: Bearer $ADMIN_TOKEN" |
+curl -s "$PROVISIO/_provisio/provisions/$PROVISION_ID/history" -H "Authorization: Bearer $ADMIN_TOKEN" |
   jq -e 'any(.Response[].ProvisionHistoryEntry.cause; . == "onboarding verified")'
 [[ $NEW_CREDENTIAL =~ ^[0-9a-f]{64}$ ]]
 [[ $NEW_CREDENTIAL != "$CREDENTIAL" ]]
 jq -se 'any(.[]; .NotificationUrl.event_type == "USER_ONBOARDING_UPDATED")
-  and any(.[]; .NotificationUrl.event_type == "USER_INFORMATION_INQUIRY_FINALIZED")' webhooks.log
+  and any(.[]; .NotificationUrl.event_type == "USER_INFORMATION_INQUIRY_FINALIZED")
+  and any(.[]; .NotificationUrl.event_type == "PAYMENT_RECEIVED")' webhooks.log
 jq -se '[.[].NotificationUrl.object.PartnerUserProvision | select(.) | .status] | last == "CLOSED"' webhooks.log
+curl -s "$PROVISIO/_provisio/ledger" -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response[0].LedgerCheck.holds'
+"#;
+
+/// What the sandbox's accounts and payments must have achieved.
+const ACCOUNTS: &str = r#"
+echo "== checks"
 TOKEN=$ALICE
 bunq GET /v1/user/$ALICE_ID/monetary-account-bank/$ACCOUNT |
   jq -e '.Response[0].MonetaryAccountBank.balance.value == "378.50"'
 bunq GET "/v1/user/$ALICE_ID/event?monetary_account_id=$ACCOUNT&count=50" |
   jq -e '[.Response[].Event.object | keys[0]] as $k | ($k | index("RequestInquiry")) and ($k | index("DraftPayment"))
     and ($k | index("SchedulePayment")) and ([$k[] | select(. == "Payment")] | length) >= 8'
-curl -s localhost:8080/_provisio/ledger -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response[0].LedgerCheck.holds'
-echo "walk-through complete"
+curl -s "$PROVISIO/_provisio/ledger" -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response[0].LedgerCheck.holds'
 "#;
 
-fn missing_tools() -> Vec<&'static str> {
-    TOOLS
-        .iter()
-        .copied()
-        .filter(|tool| {
-            !Command::new("sh")
-                .args(["-c", &format!("command -v {tool}")])
-                .stdout(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .collect()
+/// What the cards page must have achieved.
+const CARDS: &str = r#"
+echo "== checks"
+bunq GET /v1/user/$USER_ID/challenge-request/$CHALLENGE_ID |
+  jq -e '.Response[0].MasterCardIdentityCheckChallengeRequest.status == "ACCEPTED"'
+curl -s "$PROVISIO/_provisio/ledger" -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response[0].LedgerCheck.holds'
+"#;
+
+/// What docs/sink.md must have achieved: the sink it cleared is empty, and the POST it made
+/// was listed (the CLI printed it).
+const SINK: &str = r#"
+curl -s "$PROVISIO/_provisio/sink/demo" -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response == []'
+"#;
+
+/// Every `.md` file under `docs/`.
+fn doc_pages() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut pages = vec![];
+    let mut dirs = vec![root.join("docs")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let rel = path.strip_prefix(&root).unwrap_or(&path);
+                pages.push(rel.display().to_string());
+            }
+        }
+    }
+    pages
 }
 
-/// Whether a tool the README uses is missing: a skip with a message, but a failure in CI.
-fn tools_missing() -> bool {
-    let missing = missing_tools();
-    if missing.is_empty() {
-        return false;
-    }
-    let message = format!(
-        "the README's shell examples need {} (install them, e.g. apt-get install curl jq openssl python3)",
-        missing.join(", ")
-    );
-    if std::env::var_os("CI").is_some() {
-        panic!("{message}");
-    }
-    eprintln!("SKIPPED: {message}");
-    true
-}
-
-/// Runs `script` in bash in `dir/work`, in its own process group (killed with everything it
-/// started when it ends or after [`LIMIT`]); answers its status, output and duration.
-fn run_bash(
-    script: &str,
-    dir: &std::path::Path,
-    env: &[(&str, String)],
-) -> (std::process::ExitStatus, String, String, Duration) {
-    let work = dir.join("work");
-    std::fs::create_dir(&work).unwrap_or_else(|e| panic!("{e}"));
-    // Files, not pipes: a full pipe would stall the script, and what it starts in the
-    // background keeps its copy.
-    let log = |name: &str| std::fs::File::create(dir.join(name)).unwrap_or_else(|e| panic!("{e}"));
-    let mut child = Command::new("bash")
-        .args(["-c", script])
-        .current_dir(&work)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdout(log("stdout"))
-        .stderr(log("stderr"))
-        .process_group(0)
-        .spawn()
-        .unwrap_or_else(|e| panic!("bash: {e}"));
-    let started = Instant::now();
-    while matches!(child.try_wait(), Ok(None)) && started.elapsed() < LIMIT {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    // `--` matters: procps' kill reads `-KILL -PGID` as a signal to every process (pid -1).
-    let _ = Command::new("kill")
-        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
-        .stderr(Stdio::null())
-        .status();
-    let status = child.wait().unwrap_or_else(|e| panic!("bash: {e}"));
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
-    (status, read("stdout"), read("stderr"), started.elapsed())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free port: {e}"))
+fn read(page: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::read_to_string(root.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
 }
 
 #[test]
-fn readme_blocks_are_found() {
+fn every_page_with_markers_is_run() {
+    for page in doc_pages() {
+        assert!(
+            !read(&page).contains(BEGIN) || PAGES.contains(&page.as_str()),
+            "{page} has runnable blocks but no test here: add it to pages!"
+        );
+    }
+}
+
+/// One base URL: `localhost:8080` is written only in the line every page's blocks start from.
+#[test]
+fn the_default_address_is_written_once_per_page() {
+    for page in doc_pages().iter().map(String::as_str).chain(["README.md"]) {
+        let text = read(page);
+        for (n, line) in text.lines().enumerate() {
+            assert!(
+                !line.contains("localhost:8080") || line.trim() == BASE_URL,
+                "{page}:{}: write \"$PROVISIO\" (from `{BASE_URL}`), not the address: {line}",
+                n + 1
+            );
+        }
+    }
+    for page in PAGES {
+        let text = read(page);
+        let blocks = shell_blocks(&text, BEGIN, END);
+        assert!(
+            blocks.first().is_some_and(|b| b.contains(BASE_URL)),
+            "{page}'s first runnable block must set `{BASE_URL}`"
+        );
+    }
+}
+
+#[test]
+fn blocks_are_found() {
     let blocks = shell_blocks(README, BEGIN, END);
-    assert!(blocks.len() >= 12, "found only {} sh blocks", blocks.len());
-    assert!(blocks[0].contains("openssl genrsa"), "{}", blocks[0]);
-    assert!(blocks.iter().any(|b| b.contains("\"CANCELLED\"")));
-}
-
-#[test]
-fn readme_walkthrough_runs_as_written() {
-    if tools_missing() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let data = dir.path().join("data");
-    let data = data
-        .to_str()
-        .unwrap_or_else(|| panic!("non-UTF-8 temp path"));
-    let serving = serve_with(
-        &[
-            "--data-dir",
-            data,
-            "--admin-token",
-            ADMIN_TOKEN,
-            "--step-delay",
-            "100ms",
-            "--identity-review-delay",
-            "300ms",
-            "--webhook-retry-schedule",
-            "100ms,100ms,100ms,100ms,100ms",
-        ],
-        "provisio listening on ",
-    );
-    let server = serving.url.trim_start_matches("http://").to_owned();
-    let script = script(
-        &shell_blocks(README, BEGIN, END),
-        &server,
-        free_port(),
-        &serving.demo_key(),
-    );
-    let (status, stdout, stderr, took) = run_bash(&script, dir.path(), &[]);
-    assert!(
-        status.success() && stdout.contains("walk-through complete"),
-        "the README walk-through failed ({status:?} after {took:?}).\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
-    );
-    // Every answer the reader sees is a success: no error envelope anywhere.
-    assert!(
-        !stdout.contains("{\"Error\""),
-        "an answer in the walk-through is an error:\n{stdout}"
-    );
+    assert!(blocks.len() >= 3, "found only {} sh blocks", blocks.len());
+    let text = "a\n<!-- readme-test: begin -->\n```sh\none\n```\n```text\nno\n```\n<!-- readme-test: end -->\n```sh\nout\n```\n<!-- readme-test: begin -->\n```sh\ntwo\n```\n<!-- readme-test: end -->\n";
+    assert_eq!(shell_blocks(text, BEGIN, END), ["one\n", "two\n"]);
 }
 
 /// What the CI example must have achieved, checked in the same shell.
@@ -233,30 +239,29 @@ fn readme_ci_example_runs_as_written() {
         return;
     }
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let port = free_port();
-    let server = format!("127.0.0.1:{port}");
+    let server = format!("127.0.0.1:{}", free_port());
     let mut script = String::from("set -euo pipefail\n");
     for block in shell_blocks(README, CI_BEGIN, CI_END)
         .iter()
         .chain(&[CI_EPILOGUE])
     {
-        script.push_str(&block.replace("localhost:8080", &server));
+        script.push_str(block);
     }
     // `provisio` on the PATH, listening where the script looks.
-    let bin = std::path::Path::new(common::BIN)
-        .parent()
-        .unwrap_or_else(|| panic!("no directory for {}", common::BIN));
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let env = [("PATH", path), ("PROVISIO_LISTEN", server.clone())];
-    let (status, stdout, stderr, took) = run_bash(&script, dir.path(), &env);
+    let env = [
+        ("PATH", path_with_provisio()),
+        ("PROVISIO_LISTEN", server.clone()),
+        ("PROVISIO", format!("http://{server}")),
+    ];
+    let out = run_bash(&script, dir.path(), &env);
     let log = std::fs::read_to_string(dir.path().join("work/provisio.log")).unwrap_or_default();
     assert!(
-        status.success() && stdout.contains("ci example complete"),
-        "the README's CI example failed ({status:?} after {took:?}).\n--- stdout\n{stdout}\n--- stderr\n{stderr}\n--- provisio.log\n{log}"
+        out.status.success() && out.stdout.contains("ci example complete"),
+        "the README's CI example failed ({:?} after {:?}).\n--- stdout\n{}\n--- stderr\n{}\n--- provisio.log\n{log}",
+        out.status,
+        out.took,
+        out.stdout,
+        out.stderr
     );
     for expected in [
         "provisio_jobs_pending 0",
@@ -264,12 +269,14 @@ fn readme_ci_example_runs_as_written() {
         "provisio_webhook_deliveries_failed 0",
     ] {
         assert!(
-            stdout.lines().any(|l| l == expected),
-            "{expected:?} not in:\n{stdout}"
+            out.stdout.lines().any(|l| l == expected),
+            "{expected:?} not in:\n{}",
+            out.stdout
         );
     }
     assert!(
-        stdout.contains("{\"Response\":[]}"),
-        "the tenant was not deleted:\n{stdout}"
+        out.stdout.contains("{\"Response\":[]}"),
+        "the tenant was not deleted:\n{}",
+        out.stdout
     );
 }

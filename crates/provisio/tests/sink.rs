@@ -17,6 +17,7 @@ async fn a_provisions_webhooks_are_printed_from_the_sink() {
             "0s",
             "--admin-token",
             "sink-test-token",
+            "--print-demo-key",
         ],
         "provisio listening on ",
     );

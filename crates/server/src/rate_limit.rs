@@ -6,8 +6,9 @@
 //!
 //! A fixed window per key, because that is how bunq states the rule ("a maximum of X calls per
 //! Y second") and what its 429 message says. Limits are kept in memory, per process: N API
-//! processes on one database allow N times each limit (the README says so). Counting in the
-//! database would cost a write on every request for a sandbox's fidelity.
+//! processes on one database allow N times each limit (docs/configuration.md says so, under
+//! Profiles). Counting in the database would cost a write on every request for a sandbox's
+//! fidelity.
 
 use std::{
     collections::HashMap,

@@ -175,7 +175,7 @@ pub struct ChallengeAnswerRequest {
     pub status: Option<String>,
 }
 
-/// provisio's operator API: a merchant's authorisation on a card.
+/// provisio's operator API: a merchant's authorization on a card.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AuthorizeRequest {
     /// A decimal string with two decimals, e.g. `"12.50"`.

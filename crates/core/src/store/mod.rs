@@ -8,6 +8,7 @@ mod feed;
 mod onboarding;
 mod provisioning;
 mod sandbox;
+mod search;
 mod webhooks;
 
 pub use banking::{
@@ -22,6 +23,9 @@ pub use feed::EventStore;
 pub use onboarding::{InquiryStore, OnboardingStore, PublicAttachmentStore, VerificationStore};
 pub use provisioning::{JobStore, OauthStore, ProvisionStore};
 pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
+pub use search::{
+    Hit, HitKind, OwnedRow, OwnerFilter, SearchStore, UserFilter, UserSummary, MAX_HITS,
+};
 pub use webhooks::WebhookStore;
 
 use crate::StoreError;
@@ -43,6 +47,7 @@ pub trait Store:
     + InquiryStore
     + FiguresStore
     + SandboxStore
+    + SearchStore
     + MonetaryAccountStore
     + PaymentStore
     + RequestStore
@@ -73,6 +78,7 @@ impl<T> Store for T where
         + InquiryStore
         + FiguresStore
         + SandboxStore
+        + SearchStore
         + MonetaryAccountStore
         + PaymentStore
         + RequestStore

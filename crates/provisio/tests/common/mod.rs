@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod shell;
+
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
@@ -31,9 +33,13 @@ pub struct Serving {
     pub output: Vec<String>,
 }
 
-/// `provisio serve` on a data directory, waiting until it listens.
+/// `provisio serve` on a data directory, waiting until it listens; a new demo partner's key
+/// is printed (`--print-demo-key`: the output is a pipe, not a terminal).
 pub fn serve(data_dir: &str) -> Serving {
-    serve_with(&["--data-dir", data_dir], "provisio listening on ")
+    serve_with(
+        &["--data-dir", data_dir, "--print-demo-key"],
+        "provisio listening on ",
+    )
 }
 
 /// `provisio serve --listen 127.0.0.1:0 ARGS`, waiting for a line that starts with `ready`.
@@ -80,10 +86,15 @@ pub fn serve_logging_to(args: &[&str], ready: &str, stderr: impl Into<Stdio>) ->
                     serving.output
                 )
             });
-        if let Some(url) = line.strip_prefix("provisio listening on ") {
+        // With `--log-format json` a line is an object; its `message` is the sentence.
+        let said = serde_json::from_str::<serde_json::Value>(&line)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| line.clone());
+        if let Some(url) = said.strip_prefix("provisio listening on ") {
             serving.url = url.to_owned();
         }
-        let done = line.starts_with(ready);
+        let done = said.starts_with(ready);
         serving.output.push(line);
         if done {
             return serving;

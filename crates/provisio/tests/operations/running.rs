@@ -44,8 +44,13 @@ async fn a_demo_api_key_opens_an_api_context_after_every_start() {
     let data = dir.path().join("data").to_string_lossy().into_owned();
     let log = dir.path().join("serve.log");
     let mut first = serve_ci(&data, &[], &log);
+    // Its output is a pipe (as a CI log is): the key is not printed, only that it exists.
     assert!(
-        first.output.iter().any(|l| l.trim() == DEMO_KEY),
+        !first.output.iter().any(|l| l.contains(DEMO_KEY))
+            && first
+                .output
+                .iter()
+                .any(|l| l.contains("Its API key is not printed")),
         "{:?}",
         first.output
     );
@@ -132,7 +137,7 @@ async fn each_request_is_logged_once_without_secrets() {
                 "method=GET",
                 "route=\"/v1/user/{user_id}\"",
                 "status=200",
-                "latency_ms=",
+                "latency_us=",
                 "request_id=",
             ] {
                 assert!(line.contains(part), "{part} missing from {line}");
@@ -144,14 +149,125 @@ async fn each_request_is_logged_once_without_secrets() {
                 serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
             assert!(json.is_object(), "{line}");
         }
+        // What it printed on stdout is JSON too, the banner included.
+        for line in &server.output {
+            let json: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            assert_eq!(json["target"], "provisio::banner", "{line}");
+        }
         let last: serde_json::Value = serde_json::from_str(requests[3]).unwrap_or_default();
         assert_eq!(last["route"], "/v1/user/{user_id}", "{last}");
+        // A whole number of microseconds, never a float of milliseconds.
+        assert!(
+            last["latency_us"].is_u64() && last.get("latency_ms").is_none(),
+            "{last}"
+        );
         assert_eq!(last["status"], 200, "{last}");
         assert!(
             last["request_id"].as_str().is_some_and(|id| !id.is_empty()),
             "{last}"
         );
     }
+}
+
+/// With `--log-format json` the start-up banner is JSON on stdout: a key or token only in a
+/// `secret_` field, never in `message`; the demo key only when asked, the output being a pipe;
+/// a refused start's last word is JSON too.
+#[tokio::test]
+async fn the_json_banner_marks_its_secrets() {
+    let dir = temp_dir();
+    let data = dir.path().join("data").to_string_lossy().into_owned();
+    let server = serve_with(
+        &[
+            "--data-dir",
+            &data,
+            "--log-format",
+            "json",
+            "--print-demo-key",
+        ],
+        "provisio listening on ",
+    );
+    let first: Vec<serde_json::Value> = server
+        .output
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let event = |lines: &[serde_json::Value], name: &str| {
+        lines
+            .iter()
+            .find(|l| l["event"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {lines:?}"))
+    };
+    let demo = event(&first, "demo_partner_created");
+    let key = demo["secret_api_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(common::is_sandbox_key(&key), "{demo}");
+    let operator = event(&first, "operator_api");
+    let token = operator["secret_admin_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(token.starts_with("admin_"), "{operator}");
+    assert!(event(&first, "listening")["url"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("http://")));
+    for line in &first {
+        let message = line["message"].as_str().unwrap_or_default();
+        assert!(
+            !message.contains(&key) && !message.contains(&token),
+            "{line}"
+        );
+        for (field, value) in line.as_object().into_iter().flatten() {
+            let secret = value.as_str().is_some_and(|v| v == key || v == token);
+            assert!(!secret || field.starts_with("secret_"), "{line}");
+        }
+    }
+    // The key opens the demo partner.
+    let client = Client::connect(
+        event(&first, "listening")["url"]
+            .as_str()
+            .unwrap_or_default(),
+        &key,
+    )
+    .await;
+    if let Err(e) = client {
+        panic!("handshake with the printed key: {e}");
+    }
+
+    // A new store, without --print-demo-key: the partner is made, its key not printed.
+    let other = dir.path().join("other").to_string_lossy().into_owned();
+    let piped = serve_with(&["--data-dir", &other], "provisio listening on ");
+    assert!(
+        !piped.output.iter().any(|l| l.contains("sandbox_"))
+            && piped
+                .output
+                .iter()
+                .any(|l| l.contains("Its API key is not printed")),
+        "{:?}",
+        piped.output
+    );
+
+    let out = provisio(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--log-format",
+        "json",
+        "--request-timeout",
+        "0s",
+    ]);
+    let last: serde_json::Value = serde_json::from_str(stderr(&out).trim())
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    assert_eq!(last["level"], "ERROR", "{last}");
+    assert!(
+        last["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--request-timeout")),
+        "{last}"
+    );
 }
 
 /// A webhook receiver that always answers 500.

@@ -68,6 +68,7 @@ pub async fn page(
             }
             div { button type="submit" { "Show accounts" } }
         }
+        p { "Or, across users: " a href="/_provisio/ui/lists/accounts" { "every account" } " · " a href="/_provisio/ui/lists/payments" { "every payment" } }
         @if !user_text.is_empty() && user.is_none() {
             p.flash.error role="alert" { "A user id is a positive number." }
         }

@@ -101,6 +101,7 @@ pub async fn page(
             }
             div { button type="submit" { "Show cards" } }
         }
+        p { "Or, across users: " a href="/_provisio/ui/lists/cards" { "every card" } }
         @if !user_text.is_empty() && user.is_none() {
             p.flash.error role="alert" { "A user id is a positive number." }
         }
@@ -160,7 +161,7 @@ fn authorize_form(operator: &Operator, cards: &[Card]) -> Markup {
     html! {
         section.card aria-labelledby="authorize-h" {
             h3 #authorize-h { "Simulate a card payment" }
-            p.muted { "A merchant's authorisation, as " code { "provisio card authorize" } " sends it." }
+            p.muted { "A merchant's authorization, as " code { "provisio card authorize" } " sends it." }
             form.filters method="post" action="/_provisio/ui/cards/authorize" {
                 (layout::token(operator))
                 div {
@@ -192,7 +193,7 @@ fn authorize_form(operator: &Operator, cards: &[Card]) -> Markup {
                     input #identity_check type="checkbox" name="identity_check" value="true";
                     label for="identity_check" { "Ask for 3DS" }
                 }
-                div { button type="submit" { "Authorise" } }
+                div { button type="submit" { "Authorize" } }
             }
         }
     }
@@ -271,7 +272,7 @@ fn action_table(operator: &Operator, actions: &[MasterCardAction]) -> Markup {
     html! {
         div.table-wrap {
             table.stack #card-transactions {
-                thead { tr { th.num { "Id" } th { "At" } th.num { "Card" } th { "Merchant" } th.num { "Amount" } th { "Decision" } th { "Authorisation" } th { "Clearing" } th { "Settlement" } th { "Actions" } } }
+                thead { tr { th.num { "Id" } th { "At" } th.num { "Card" } th { "Merchant" } th.num { "Amount" } th { "Decision" } th { "Authorization" } th { "Clearing" } th { "Settlement" } th.row-actions { "Actions" } } }
                 tbody {
                     @for a in actions {
                         tr {
@@ -281,10 +282,10 @@ fn action_table(operator: &Operator, actions: &[MasterCardAction]) -> Markup {
                             td data-label="Merchant" { (a.merchant.name) " " span.muted { (a.merchant.country) } }
                             td.num data-label="Amount" { (format_minor(a.amount_minor)) " " (a.currency) }
                             td data-label="Decision" { (a.decision) br; span.muted { (a.decision_description) } }
-                            td data-label="Authorisation" { (layout::status(a.authorisation_status.as_str())) }
+                            td data-label="Authorization" { (layout::status(a.authorisation_status.as_str())) }
                             td data-label="Clearing" { (a.clearing_status.as_str()) }
                             td data-label="Settlement" { (a.settlement_status.as_str()) }
-                            td data-label="Actions" {
+                            td.row-actions data-label="Actions" {
                                 @if a.authorisation_status == AuthorisationStatus::Authorised
                                     && a.settlement_status == SettlementStatus::PendingSettlement {
                                     (layout::button(operator, &format!("/_provisio/ui/mastercard-actions/{}/settle", a.id.0), "Settle", ""))

@@ -37,6 +37,29 @@ pub async fn path_id(parts: &mut Parts, name: &str) -> Result<i64, ApiError> {
         .ok_or_else(not_found)
 }
 
+/// A struct naming one `{segment}` of the path as a positive id (anything else answers 404):
+/// `path_segment!(/** doc */ pub struct PaymentPath(pub PaymentId) = "payment_id");`. The
+/// inner type is `i64` or an id made from one.
+macro_rules! path_segment {
+    ($(#[$doc:meta])* $vis:vis struct $name:ident($inner:vis $ty:ty) = $segment:literal) => {
+        $(#[$doc])*
+        $vis struct $name($inner $ty);
+
+        impl<S: Send + Sync> axum::extract::FromRequestParts<S> for $name {
+            type Rejection = $crate::http::error::ApiError;
+
+            async fn from_request_parts(
+                parts: &mut axum::http::request::Parts,
+                _: &S,
+            ) -> Result<Self, Self::Rejection> {
+                let id = $crate::http::scope::path_id(parts, $segment).await?;
+                Ok($name(<$ty>::from(id)))
+            }
+        }
+    };
+}
+pub(crate) use path_segment;
+
 async fn has_path_param(parts: &mut Parts, name: &str) -> bool {
     Path::<HashMap<String, String>>::from_request_parts(parts, &())
         .await

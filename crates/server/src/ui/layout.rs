@@ -19,19 +19,28 @@ use super::session::{Flash, Operator};
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Partners,
+    Users,
     Deliveries,
     Requests,
     Accounts,
     Cards,
+    Sandbox,
+    /// A page no section holds (search results, a missing page).
+    Elsewhere,
 }
 
 const SECTIONS: &[(Section, &str, &str)] = &[
     (Section::Partners, "/_provisio/ui/", "Partners"),
+    (Section::Users, "/_provisio/ui/users", "Users"),
     (Section::Deliveries, "/_provisio/ui/deliveries", "Webhooks"),
     (Section::Requests, "/_provisio/ui/requests", "Requests"),
     (Section::Accounts, "/_provisio/ui/accounts", "Accounts"),
     (Section::Cards, "/_provisio/ui/cards", "Cards"),
+    (Section::Sandbox, "/_provisio/ui/sandbox", "Sandbox"),
 ];
+
+/// The clock's quick steps in the layout: (the operator API's `by`, the button's label).
+pub const CLOCK_STEPS: &[(&str, &str)] = &[("1h", "+1h"), ("1d", "+1d"), ("7d", "+7d")];
 
 fn head(title: &str) -> Markup {
     html! {
@@ -115,6 +124,12 @@ pub fn page(
                             }
                         }
                     }
+                    form.search method="get" action="/_provisio/ui/search" role="search" {
+                        label.sr-only for="q" { "Search" }
+                        input #q type="search" name="q" placeholder="Id, UUID, email, IBAN, last four" autocomplete="off";
+                        button.secondary type="submit" { "Search" }
+                    }
+                    (clock(operator))
                     form.logout method="post" action="/_provisio/ui/logout" {
                         (token(operator))
                         button.link type="submit" { "Sign out" }
@@ -135,6 +150,40 @@ pub fn page(
             .headers_mut()
             .append(header::SET_COOKIE, Flash::clear());
     }
+    response
+}
+
+/// The virtual clock, and buttons that move it (the sandbox page takes any duration).
+fn clock(operator: &Operator) -> Markup {
+    html! {
+        div.clock role="group" aria-label="Virtual clock" {
+            span { "Now " time #clock-now { (time(operator.now)) } }
+            @for (by, label) in CLOCK_STEPS {
+                form.inline method="post" action="/_provisio/ui/clock/advance" {
+                    (token(operator))
+                    input type="hidden" name="by" value=(by);
+                    button.secondary type="submit" aria-label={ (label) ": advance the clock by " (by) } { (label) }
+                }
+            }
+            a href="/_provisio/ui/sandbox#clock" { "custom" }
+        }
+    }
+}
+
+/// A dashboard page that is not there (an unknown URL, or a thing no longer in the store),
+/// answered 404 in the dashboard's own style with the way back.
+pub fn missing(operator: &Operator, what: &str) -> Response {
+    let body = html! {
+        h1 { "Not found" }
+        p #not-found { (what) }
+        p { a href="/_provisio/ui/" { "Partners" } " · search from the bar at the top." }
+    };
+    let none = Flash {
+        ok: true,
+        text: String::new(),
+    };
+    let mut response = page("Not found", Section::Elsewhere, operator, none, body);
+    *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
     response
 }
 

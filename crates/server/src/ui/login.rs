@@ -9,14 +9,11 @@ use axum::{
     Form,
 };
 use maud::html;
-use provisio_core::secret::{Secret, SecretHash};
+use provisio_core::secret::SecretHash;
 
 use super::{
     layout,
-    session::{
-        admin_of, forbidden, limits, mac, same, same_origin, Posted, COOKIE_ATTRIBUTES,
-        SESSION_COOKIE,
-    },
+    session::{admin_of, forbidden, same, same_origin, start, Posted},
 };
 use crate::{http::error::ApiError, AppState};
 
@@ -67,27 +64,12 @@ pub async fn login(
             Some("That is not the admin token."),
         );
     }
-    // 32 random bytes: the session's token, stored only as its hash.
-    let nonce = Secret::generate("").expose().to_owned();
-    let started = state
-        .store
-        .start_dashboard_session(
-            SecretHash::of(&nonce).as_str(),
-            state.clock.now(),
-            limits(&state),
-        )
-        .await;
-    if let Err(err) = started {
-        return ApiError::from(err).into_response();
-    }
-    let value = format!(
-        "{SESSION_COOKIE}={nonce}.{}; {COOKIE_ATTRIBUTES}",
-        mac(admin, "session", &nonce)
-    );
+    let cookie = match start(&state, admin).await {
+        Ok(cookie) => cookie,
+        Err(err) => return err.into_response(),
+    };
     let mut response = Redirect::to("/_provisio/ui/").into_response();
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    response.headers_mut().append(header::SET_COOKIE, cookie);
     response
 }
 

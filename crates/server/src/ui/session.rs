@@ -20,7 +20,7 @@ use axum::{
     Form,
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use provisio_core::{secret::SecretHash, store::DashboardSessionLimits};
+use provisio_core::{secret::SecretHash, store::DashboardSessionLimits, time::Timestamp};
 
 use crate::{http::error::ApiError, AppState};
 
@@ -31,8 +31,44 @@ pub(super) const COOKIE_ATTRIBUTES: &str = "Path=/_provisio/ui; HttpOnly; SameSi
 /// A logged-in operator. `form_token` goes into every form this operator is shown.
 pub struct Operator {
     pub form_token: String,
+    /// provisio's "now" (the sandbox's virtual clock) when the request came: every page shows
+    /// it beside the controls that move it.
+    pub now: Timestamp,
     /// The hash of the session's token, as stored.
     pub(super) session: SecretHash,
+}
+
+/// Starts a dashboard session at provisio's now and answers its cookie (`Set-Cookie`).
+pub(super) async fn start(state: &AppState, admin: &SecretHash) -> Result<HeaderValue, ApiError> {
+    // 32 random bytes: the session's token, stored only as its hash.
+    let nonce = provisio_core::secret::Secret::generate("")
+        .expose()
+        .to_owned();
+    state
+        .store
+        .start_dashboard_session(
+            SecretHash::of(&nonce).as_str(),
+            state.clock.now(),
+            limits(state),
+        )
+        .await?;
+    let value = format!(
+        "{SESSION_COOKIE}={nonce}.{}; {COOKIE_ATTRIBUTES}",
+        mac(admin, "session", &nonce)
+    );
+    HeaderValue::from_str(&value).map_err(ApiError::internal)
+}
+
+/// A new session in place of the operator's, begun at provisio's now. The dashboard's own
+/// clock buttons call it: sessions run out on the sandbox clock, and the operator who moved
+/// the clock forward a day must not be signed out by it.
+pub async fn renew(state: &AppState, posted: &Posted) -> Result<HeaderValue, ApiError> {
+    let admin = admin_of(state)?;
+    state
+        .store
+        .end_dashboard_session(posted.operator.session.as_str())
+        .await?;
+    start(state, admin).await
 }
 
 /// The store's limits for dashboard sessions, from the configuration.
@@ -99,6 +135,7 @@ impl FromRequestParts<AppState> for Operator {
         }
         Ok(Operator {
             form_token: mac(admin, "form", nonce),
+            now: state.clock.now(),
             session: hash,
         })
     }
@@ -112,6 +149,11 @@ pub struct Posted {
 }
 
 impl Posted {
+    /// The signed-in operator who posted (a form that answers with a page renders with it).
+    pub fn operator(&self) -> &Operator {
+        &self.operator
+    }
+
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .get(name)

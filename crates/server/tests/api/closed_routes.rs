@@ -112,7 +112,7 @@ fn assert_refused(f: &Frozen, what: &str, result: Result<(), ClientError>) {
     }
 }
 
-/// Whether the user's own session still acts (a CANCELLED provision ends it; see the README).
+/// Whether the user's own session still acts (a CANCELLED provision ends it; see docs/provisioning.md).
 async fn own_session_acts(f: &Frozen) -> bool {
     f.own.get(&format!("/v1/user/{}", f.key)).await.is_ok()
 }

@@ -180,6 +180,7 @@ pub(super) struct SessionGrantRow {
     partner: PartnerRow,
     device_id: Option<i64>,
     permitted_ips: Option<String>,
+    sandbox_kind: Option<String>,
 }
 
 impl TryFrom<SessionGrantRow> for SessionGrant {
@@ -197,6 +198,7 @@ impl TryFrom<SessionGrantRow> for SessionGrant {
             partner: r.partner.into(),
             api_key_id: ApiKeyId(r.api_key_id),
             device,
+            is_sandbox_user: r.sandbox_kind.is_some(),
         })
     }
 }

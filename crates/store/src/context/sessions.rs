@@ -98,7 +98,8 @@ impl ContextStore for SqlStore {
     ) -> StoreResult<Option<SessionGrant>> {
         let row: Option<SessionGrantRow> = sqlx::query_as(
             "SELECT k.id AS api_key_id, u.id, u.public_uuid, u.name, u.session_timeout, \
-                    u.created, u.updated, d.id AS device_id, d.permitted_ips \
+                    u.created, u.updated, d.id AS device_id, d.permitted_ips, \
+                    u.sandbox_kind \
              FROM api_keys k \
              JOIN users u ON u.id = k.user_id AND u.kind = 'PARTNER' \
              LEFT JOIN devices d ON d.id = ( \

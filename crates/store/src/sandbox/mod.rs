@@ -3,7 +3,7 @@
 //!
 //! - `controls`: the `SandboxStore`; `removal`: deleting a partner or everything;
 //!   `dashboard_sessions`: the dashboard's signed-in operators.
-//! - `figures`: the `FiguresStore`.
+//! - `figures`: the `FiguresStore`; `search`: the `SearchStore` (the dashboard's search).
 //!
 //! Boundary: the top. Imports only the common modules (`connect` for the migrations,
 //! `db_err`, the writer). Its SQL names the tables of every domain, but it calls none of their
@@ -13,3 +13,4 @@ mod controls;
 mod dashboard_sessions;
 mod figures;
 mod removal;
+mod search;

@@ -3,10 +3,8 @@
 //! `/user/{user_id}/monetary-account[/{id}]` that lists both, each item keyed by its type.
 //! The partner's company and its provisioned users have accounts alike (see `AccountOwner`).
 
-use axum::{
-    extract::{OriginalUri, State},
-    http::request::Parts,
-};
+use crate::http::scope::path_segment;
+use axum::extract::{OriginalUri, State};
 use provisio_core::{
     account::{rules, AccountKind, MonetaryAccount},
     model::MonetaryAccountId,
@@ -19,21 +17,15 @@ use crate::{
         extract::Json,
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::{path_id, AccountOwner},
+        scope::AccountOwner,
     },
     AppState,
 };
 
-/// The `{id}` path segment.
-pub struct AccountPath(pub MonetaryAccountId);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AccountPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(AccountPath(MonetaryAccountId(path_id(parts, "id").await?)))
-    }
-}
+path_segment!(
+    /// The `{id}` path segment.
+    pub struct AccountPath(pub MonetaryAccountId) = "id"
+);
 
 fn not_found(kind: Option<AccountKind>) -> ApiError {
     ApiError::not_found(format!(

@@ -4,10 +4,8 @@
 //! provisioned user's own, or its partner's acting for it, as [`AccountOwner`] allows) with a
 //! `PUT` of `{"status":"ACCEPTED"}` (pays, signed) or `{"status":"REJECTED"}`.
 
-use axum::{
-    extract::{OriginalUri, State},
-    http::request::Parts,
-};
+use crate::http::scope::path_segment;
+use axum::extract::{OriginalUri, State};
 use provisio_core::account::batch::{draft_answer, new_payments, required_accepts};
 use provisio_wire::{
     batches::{draft_payment, inputs, payment_batch, DraftPaymentRequest, PaymentBatchRequest},
@@ -23,32 +21,20 @@ use crate::{
         idempotency::Idempotency,
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::{path_id, AccountOwner},
+        scope::AccountOwner,
     },
     AppState,
 };
 
-/// The `{payment_batch_id}` path segment.
-pub struct BatchPath(i64);
+path_segment!(
+    /// The `{payment_batch_id}` path segment.
+    pub struct BatchPath(i64) = "payment_batch_id"
+);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for BatchPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(BatchPath(path_id(parts, "payment_batch_id").await?))
-    }
-}
-
-/// The `{draft_payment_id}` path segment.
-pub struct DraftPath(i64);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for DraftPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(DraftPath(path_id(parts, "draft_payment_id").await?))
-    }
-}
+path_segment!(
+    /// The `{draft_payment_id}` path segment.
+    pub struct DraftPath(i64) = "draft_payment_id"
+);
 
 fn account_not_found() -> ApiError {
     ApiError::not_found("MonetaryAccount not found.")

@@ -2,10 +2,8 @@
 //! cancel) under `/v1`, and `POST /_provisio/bunqme-tabs/{id}/pay`, where the operator pays a
 //! tab as a stranger would, from an IBAN elsewhere.
 
-use axum::{
-    extract::{OriginalUri, State},
-    http::request::Parts,
-};
+use crate::http::scope::path_segment;
+use axum::extract::{OriginalUri, State};
 use provisio_core::account::bunqme::{cancellation, new_tab, stranger};
 use provisio_wire::{
     bunqme::{bunqme_tab, BunqMeTabPayRequest, BunqMeTabRequest},
@@ -20,21 +18,15 @@ use crate::{
         idempotency::Idempotency,
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::{path_id, AccountOwner},
+        scope::AccountOwner,
     },
     AppState,
 };
 
-/// The `{bunqme_tab_id}` path segment.
-pub struct TabPath(i64);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for TabPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(TabPath(path_id(parts, "bunqme_tab_id").await?))
-    }
-}
+path_segment!(
+    /// The `{bunqme_tab_id}` path segment.
+    pub struct TabPath(i64) = "bunqme_tab_id"
+);
 
 fn tab_not_found() -> ApiError {
     ApiError::not_found("BunqMeTab not found.")

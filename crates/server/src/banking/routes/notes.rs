@@ -3,10 +3,8 @@
 //! `GET/PUT/DELETE …/note-text/{note_text_id}`. A note is the payment owner's; another user's
 //! payment or note is not found.
 
-use axum::{
-    extract::{OriginalUri, State},
-    http::request::Parts,
-};
+use crate::http::scope::path_segment;
+use axum::extract::{OriginalUri, State};
 use provisio_core::account::note::note_content;
 use provisio_wire::{
     feed::{note_text, NoteTextRequest},
@@ -20,21 +18,15 @@ use crate::{
         extract::Json,
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::{path_id, AccountOwner},
+        scope::AccountOwner,
     },
     AppState,
 };
 
-/// The `{note_text_id}` path segment.
-pub struct NotePath(i64);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for NotePath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(NotePath(path_id(parts, "note_text_id").await?))
-    }
-}
+path_segment!(
+    /// The `{note_text_id}` path segment.
+    pub struct NotePath(i64) = "note_text_id"
+);
 
 fn payment_not_found() -> ApiError {
     ApiError::not_found("Payment not found.")

@@ -1,10 +1,8 @@
 //! Payments: `POST/GET /user/{user_id}/monetary-account/{id}/payment[/{payment_id}]`. A
 //! payment must be signed (466 without `X-Bunq-Client-Signature`, as bunq).
 
-use axum::{
-    extract::{OriginalUri, State},
-    http::request::Parts,
-};
+use crate::http::scope::path_segment;
+use axum::extract::{OriginalUri, State};
 use provisio_core::{account::payment::new_payment, model::PaymentId};
 use provisio_wire::{
     payments::{ledger as render_ledger, payment, CreditRequest, PaymentRequest},
@@ -20,21 +18,15 @@ use crate::{
         idempotency::Idempotency,
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::{path_id, AccountOwner},
+        scope::AccountOwner,
     },
     AppState,
 };
 
-/// The `{payment_id}` path segment.
-pub struct PaymentPath(pub PaymentId);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PaymentPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(PaymentPath(PaymentId(path_id(parts, "payment_id").await?)))
-    }
-}
+path_segment!(
+    /// The `{payment_id}` path segment.
+    pub struct PaymentPath(pub PaymentId) = "payment_id"
+);
 
 fn account_not_found() -> ApiError {
     ApiError::not_found("MonetaryAccount not found.")

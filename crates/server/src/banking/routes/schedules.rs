@@ -2,10 +2,8 @@
 //! their runs (`…/schedule/{schedule_id}/schedule-instance`). A `PUT` replaces the payment and
 //! the schedule (the next run is the new schedule's first at or after now); `DELETE` cancels.
 
-use axum::{
-    extract::{OriginalUri, State},
-    http::request::Parts,
-};
+use crate::http::scope::path_segment;
+use axum::extract::{OriginalUri, State};
 use provisio_core::account::schedule::{new_schedule, NewSchedule};
 use provisio_wire::{
     schedules::{schedule_instance, schedule_payment, SchedulePaymentRequest},
@@ -20,45 +18,25 @@ use crate::{
         extract::SignedJson,
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::{path_id, AccountOwner},
+        scope::AccountOwner,
     },
     AppState,
 };
 
-/// The `{schedule_payment_id}` path segment.
-pub struct SchedulePaymentPath(i64);
+path_segment!(
+    /// The `{schedule_payment_id}` path segment.
+    pub struct SchedulePaymentPath(i64) = "schedule_payment_id"
+);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SchedulePaymentPath {
-    type Rejection = ApiError;
+path_segment!(
+    /// The `{schedule_id}` path segment.
+    pub struct SchedulePath(i64) = "schedule_id"
+);
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(SchedulePaymentPath(
-            path_id(parts, "schedule_payment_id").await?,
-        ))
-    }
-}
-
-/// The `{schedule_id}` path segment.
-pub struct SchedulePath(i64);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for SchedulePath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(SchedulePath(path_id(parts, "schedule_id").await?))
-    }
-}
-
-/// The `{schedule_instance_id}` path segment.
-pub struct InstancePath(i64);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for InstancePath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(InstancePath(path_id(parts, "schedule_instance_id").await?))
-    }
-}
+path_segment!(
+    /// The `{schedule_instance_id}` path segment.
+    pub struct InstancePath(i64) = "schedule_instance_id"
+);
 
 fn not_found() -> ApiError {
     ApiError::not_found("SchedulePayment not found.")

@@ -8,9 +8,9 @@
 //! came encrypted (bunq's application-layer encryption, which answers encrypted too), and they
 //! are never logged (the access and request logs keep routes and paths, never bodies).
 
+use crate::http::scope::path_segment;
 use axum::{
-    extract::{FromRequestParts, OriginalUri, State},
-    http::request::Parts,
+    extract::{OriginalUri, State},
     Extension,
 };
 use provisio_core::{
@@ -33,21 +33,15 @@ use crate::{
         extract::{Json, OptionalJson, PathId},
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::{path_id, AccountOwner},
+        scope::AccountOwner,
     },
     AppState, Profile,
 };
 
-/// The `{card_id}` path segment.
-pub struct CardPath(CardId);
-
-impl<S: Send + Sync> FromRequestParts<S> for CardPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(CardPath(CardId(path_id(parts, "card_id").await?)))
-    }
-}
+path_segment!(
+    /// The `{card_id}` path segment.
+    pub struct CardPath(CardId) = "card_id"
+);
 
 fn card_not_found() -> ApiError {
     ApiError::not_found("Card not found.")

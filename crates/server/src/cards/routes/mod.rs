@@ -64,8 +64,8 @@ pub fn v1() -> Api {
 #[rustfmt::skip]
 pub fn operator() -> Api {
     Api::new()
-        .route("/cards/{id}/authorize", [post(transactions::authorize, admin("A merchant's authorisation on a card: the MasterCardAction, or the 3DS challenge")
+        .route("/cards/{id}/authorize", [post(transactions::authorize, admin("A merchant's authorization on a card: the MasterCardAction, or the 3DS challenge")
             .body::<AuthorizeRequest>().answers(&["MasterCardAction", "MasterCardIdentityCheckChallengeRequest"]))])
-        .route("/mastercard-actions/{id}/reverse", [post(transactions::reverse, admin("Reverse an authorised card transaction").answers(&["MasterCardAction"]))])
-        .route("/mastercard-actions/{id}/settle", [post(transactions::settle, admin("Settle an authorised card transaction").answers(&["MasterCardAction"]))])
+        .route("/mastercard-actions/{id}/reverse", [post(transactions::reverse, admin("Reverse an authorized card transaction").answers(&["MasterCardAction"]))])
+        .route("/mastercard-actions/{id}/settle", [post(transactions::settle, admin("Settle an authorized card transaction").answers(&["MasterCardAction"]))])
 }

@@ -2,12 +2,10 @@
 //! operator's card network (`/_provisio/cards/{id}/authorize`,
 //! `/_provisio/mastercard-actions/{id}/reverse|settle`), which acts as any merchant would.
 
+use crate::http::scope::path_segment;
 use std::collections::HashMap;
 
-use axum::{
-    extract::{FromRequestParts, OriginalUri, Query, State},
-    http::request::Parts,
-};
+use axum::extract::{OriginalUri, Query, State};
 use provisio_core::{
     card::action::{challenge_answer, Challenge, ChallengeStatus},
     model::{CardId, ChallengeId, MasterCardActionId, MonetaryAccountId},
@@ -28,23 +26,15 @@ use crate::{
         idempotency::Idempotency,
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::{path_id, AccountOwner},
+        scope::AccountOwner,
     },
     AppState,
 };
 
-/// The `{action_id}` path segment.
-pub struct ActionPath(MasterCardActionId);
-
-impl<S: Send + Sync> FromRequestParts<S> for ActionPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(ActionPath(MasterCardActionId(
-            path_id(parts, "action_id").await?,
-        )))
-    }
-}
+path_segment!(
+    /// The `{action_id}` path segment.
+    pub struct ActionPath(MasterCardActionId) = "action_id"
+);
 
 async fn own_account(
     state: &AppState,

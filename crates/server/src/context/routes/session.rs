@@ -115,8 +115,14 @@ async fn partner_session(
         partner.session_timeout_secs,
     )
     .await?;
-    // A sandbox user is answered as the person or company it was created as.
-    let user = match state.store.sandbox_user(partner.id).await? {
+    // A sandbox user is answered as the person or company it was created as; only then is
+    // there more to read.
+    let sandbox = if grant.is_sandbox_user {
+        state.store.sandbox_user(partner.id).await?
+    } else {
+        None
+    };
+    let user = match sandbox {
         Some(sandbox) => match render::sandbox_user(&sandbox) {
             AnyUser::UserPerson(p) => Item::UserPerson(p),
             AnyUser::UserCompany(c) => Item::UserCompany(c),

@@ -1,8 +1,9 @@
 //! Compliance inquiries for a provisioned user (spec G): read them, answer them entry by entry.
 
+use crate::http::scope::path_segment;
 use std::collections::HashMap;
 
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use provisio_core::{
     inquiry::{EntryStatus, Inquiry, InquiryFilter},
     model::UserRecord,
@@ -16,7 +17,7 @@ use crate::{
         extract::{Json, PathId},
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::{path_id, OwnUser},
+        scope::OwnUser,
     },
     AppState,
 };
@@ -24,19 +25,10 @@ use crate::{
 /// Longest free-text answer accepted.
 const MAX_ANSWER: usize = 10_000;
 
-/// `{inquiry_id}` of the entry route.
-pub struct InquiryPath(i64);
-
-impl FromRequestParts<AppState> for InquiryPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &AppState,
-    ) -> Result<Self, ApiError> {
-        Ok(InquiryPath(path_id(parts, "inquiry_id").await?))
-    }
-}
+path_segment!(
+    /// `{inquiry_id}` of the entry route.
+    pub struct InquiryPath(i64) = "inquiry_id"
+);
 
 async fn inquiry_of(state: &AppState, user: &UserRecord, id: i64) -> Result<Inquiry, ApiError> {
     state

@@ -29,19 +29,37 @@ pub async fn index(State(state): State<AppState>, operator: Operator, flash: Fla
         Ok(partners) => partners,
         Err(err) => return ApiError::from(err).into_response(),
     };
+    // A sandbox user is a partner that is also a bunq person or company: say which.
+    let kinds: HashMap<i64, &'static str> = match state.store.sandbox_user_kinds().await {
+        Ok(kinds) => kinds
+            .into_iter()
+            .map(|(id, kind)| (id.0, kind.as_str()))
+            .collect(),
+        Err(err) => return ApiError::from(err).into_response(),
+    };
     let body = html! {
         h1 { "Partners" }
+        p { a href="/_provisio/ui/sandbox" { "Create a partner, run a scenario, move the clock" } " · " a href="/_provisio/ui/users" { "every user" } }
         @if partners.is_empty() {
             p.muted { "No partners yet: " code { "POST /_provisio/partners" } " or " code { "provisio partner create" } "." }
         } @else {
             div.table-wrap {
                 table.stack {
-                    thead { tr { th.num { "Id" } th { "Name" } th { "Created" } th { "Public UUID" } } }
+                    thead { tr { th.num { "Id" } th { "Name" } th { "Kind" } th { "Created" } th { "Public UUID" } } }
                     tbody {
                         @for p in &partners {
                             tr {
                                 td.num data-label="Id" { (p.id.0) }
-                                td data-label="Name" { a href={ "/_provisio/ui/partners/" (p.id.0) } { (p.name) } }
+                                td data-label="Name" {
+                                    a href={ "/_provisio/ui/partners/" (p.id.0) } { (p.name) } " · "
+                                    a href={ "/_provisio/ui/users?partner=" (p.id.0) } { "users" }
+                                }
+                                td data-label="Kind" {
+                                    @match kinds.get(&p.id.0) {
+                                        Some(kind) => { "sandbox user: " (kind) },
+                                        None => span.muted { "partner" },
+                                    }
+                                }
                                 td data-label="Created" { time { (layout::time(p.created)) } }
                                 td data-label="Public UUID" { code { (p.public_uuid) } }
                             }

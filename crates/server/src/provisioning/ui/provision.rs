@@ -6,7 +6,12 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use maud::html;
-use provisio_core::{inquiry, model::ProvisionId};
+use provisio_core::{
+    inquiry,
+    model::ProvisionId,
+    provision::{plan, record::Provision, CredentialStatus},
+    time::Timestamp,
+};
 
 use super::timeline;
 use crate::{
@@ -29,6 +34,45 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("cancel", "Cancel provision", "danger"),
 ];
 
+/// Whether the provision's state allows `action`, asked of the same rules the operator calls
+/// apply (`core::provision::plan`), so a button is shown only where pressing it can work.
+pub fn allowed(provision: &Provision, action: &str) -> bool {
+    let Some(phase) = provision.phase() else {
+        return false;
+    };
+    match action {
+        "approve" | "deny" => plan::decide_onboarding(phase, action == "approve", "").is_ok(),
+        "fail" => plan::fail(phase, "").is_ok(),
+        "cancel" => plan::cancel(phase, Timestamp(0), std::time::Duration::ZERO, "").is_ok(),
+        "expire-credential" => provision
+            .credential
+            .as_ref()
+            .is_some_and(|c| c.status == CredentialStatus::PendingFirstUse),
+        _ => false,
+    }
+}
+
+/// Why the buttons missing from a provision's page are missing, in the state's words.
+fn why_not(provision: &Provision) -> String {
+    let state = format!(
+        "{}/{}",
+        provision.state.status.as_str(),
+        provision.state.sub_status.as_str()
+    );
+    let ended = matches!(
+        provision.state.status.as_str(),
+        "CANCELLED" | "CLOSED" | "FAILED"
+    );
+    if ended {
+        format!("The provision is {state}: it has ended, so no operator action applies to it.")
+    } else {
+        format!(
+            "The provision is {state}: approve and deny need CREATED/PENDING_PROCESS_USER_ONBOARDING, \
+             fail a step being processed, expire-credential an unused credential."
+        )
+    }
+}
+
 pub async fn page(
     State(state): State<AppState>,
     operator: Operator,
@@ -37,7 +81,7 @@ pub async fn page(
 ) -> Response {
     let provision = match state.store.provision(ProvisionId(id)).await {
         Ok(Some(provision)) => provision,
-        Ok(None) => return ApiError::not_found("PartnerUserProvision not found.").into_response(),
+        Ok(None) => return layout::missing(&operator, &format!("There is no provision {id}.")),
         Err(err) => return ApiError::from(err).into_response(),
     };
     let events = match timeline::events(&state, &operator, &provision).await {
@@ -80,11 +124,16 @@ pub async fn page(
             }
             section.card aria-labelledby="actions-h" {
                 h2 #actions-h { "Operator actions" }
-                p.muted { "Each runs the operator API's own call; a refusal says why." }
-                div.actions {
+                p.muted { "Each runs the operator API's own call; only those the state allows are shown." }
+                div.actions #actions {
                     @for (action, label, class) in ACTIONS {
-                        (layout::button(&operator, &format!("/_provisio/ui/provisions/{}/{action}", p.id.0), label, class))
+                        @if allowed(p, action) {
+                            (layout::button(&operator, &format!("/_provisio/ui/provisions/{}/{action}", p.id.0), label, class))
+                        }
                     }
+                }
+                @if ACTIONS.iter().any(|(action, _, _)| !allowed(p, action)) {
+                    p.muted.state-why #why-not { (why_not(p)) }
                 }
                 @if let Some(user) = &p.user {
                     h3 { "Raise an inquiry" }

@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use axum::{
     extract::{Query, State},
     response::Response,
-    routing::get,
-    Router,
 };
 use maud::html;
 
@@ -20,11 +18,6 @@ use crate::{
 };
 
 const SHOWN: usize = 200;
-
-/// The request log's page, merged into the router by `router::router`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/_provisio/ui/requests", get(page))
-}
 
 pub async fn page(
     State(state): State<AppState>,
