@@ -41,6 +41,22 @@ pub trait Clock: Send + Sync + 'static {
     /// Tells the clock the shared virtual offset (microseconds) read from the database. The
     /// offset only grows, so a stale reading never moves the clock back.
     fn observe_shared_offset(&self, _micros: i64) {}
+
+    /// The shared offset as last observed (microseconds).
+    fn shared_offset(&self) -> i64 {
+        0
+    }
+
+    /// Tells the clock the shared offset read from the database, which the mirror follows
+    /// even downwards (after a reset to real time) as long as it still holds `seen`, what it
+    /// held when the read began: a reading that raced with a move made meanwhile is dropped
+    /// (the next one is fresh), so it never undoes that move.
+    fn follow_shared_offset(&self, _seen: i64, micros: i64) {
+        self.observe_shared_offset(micros);
+    }
+
+    /// Back to real time: both offsets to zero (the database's is set by the store).
+    fn reset_to_real(&self) {}
 }
 
 /// The system clock plus the shared virtual offset plus a process-local offset. Both start at
@@ -85,6 +101,28 @@ impl Clock for SystemClock {
 
     fn observe_shared_offset(&self, micros: i64) {
         self.shared_micros.fetch_max(micros, Ordering::SeqCst);
+    }
+
+    fn shared_offset(&self) -> i64 {
+        self.shared_micros.load(Ordering::SeqCst)
+    }
+
+    fn follow_shared_offset(&self, seen: i64, micros: i64) {
+        if micros >= seen {
+            self.observe_shared_offset(micros);
+        } else {
+            let _ = self.shared_micros.compare_exchange(
+                seen,
+                micros,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
+        }
+    }
+
+    fn reset_to_real(&self) {
+        self.shared_micros.store(0, Ordering::SeqCst);
+        self.local_micros.store(0, Ordering::SeqCst);
     }
 }
 
@@ -137,6 +175,25 @@ mod tests {
         let before = clock.now();
         clock.advance(Duration::from_secs(3600));
         assert!(clock.now().0 - before.0 >= 3_600_000_000);
+    }
+
+    #[test]
+    fn a_reset_is_followed_unless_a_move_came_meanwhile() {
+        let clock = SystemClock::new();
+        clock.observe_shared_offset(5_000_000);
+        // A reading begun before an advance made here must not undo it.
+        clock.follow_shared_offset(1_000_000, 0);
+        assert_eq!(clock.shared_offset(), 5_000_000);
+        clock.follow_shared_offset(5_000_000, 0);
+        assert_eq!(clock.shared_offset(), 0);
+        clock.advance(Duration::from_secs(60));
+        clock.observe_shared_offset(7_000_000);
+        clock.reset_to_real();
+        assert_eq!(clock.shared_offset(), 0);
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        assert!(clock.now().micros() - (real.as_micros() as i64) < 1_000_000);
     }
 
     #[test]

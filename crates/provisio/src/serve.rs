@@ -13,7 +13,7 @@ use provisio_server::{
     config::{DashboardConfig, DeliveryConfig, OnboardingConfig, WorkerConfig},
     context::partners::{demo_api_key, ensure_demo_partner},
     sandbox::seed::Seed,
-    Server, ServerConfig,
+    Profile, Server, ServerConfig,
 };
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -113,8 +113,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             timeout: args.webhook_timeout,
             // A delivery's lease must outlast one attempt, or it could be sent twice at once.
             lease: args.job_lease + args.webhook_timeout,
-            retry: RetryPolicy {
-                schedule: args.webhook_retry_schedule.0.clone(),
+            retry: match &args.webhook_retry_schedule {
+                Some(schedule) => RetryPolicy {
+                    schedule: schedule.0.clone(),
+                },
+                None => Profile::from(args.profile).default_retry(),
             },
             ..DeliveryConfig::default()
         },

@@ -96,14 +96,10 @@ pub struct ServeArgs {
     #[arg(long, env = "PROVISIO_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub webhook_timeout: Duration,
     /// Waits before each retry of a failed webhook, comma-separated; after the last, the
-    /// delivery is logged as a NotificationFilterFailure. bunq's: five retries a minute apart.
-    #[arg(
-        long,
-        env = "PROVISIO_WEBHOOK_RETRY_SCHEDULE",
-        default_value = "60s,60s,60s,60s,60s",
-        value_parser = parse_schedule
-    )]
-    pub webhook_retry_schedule: Schedule,
+    /// delivery is logged as a NotificationFilterFailure. Default: 1s,2s,4s,8s,16s in the dev
+    /// profile; bunq's five retries a minute apart (60s,60s,60s,60s,60s) in strict.
+    #[arg(long, env = "PROVISIO_WEBHOOK_RETRY_SCHEDULE", value_parser = parse_schedule)]
+    pub webhook_retry_schedule: Option<Schedule>,
     /// What this process runs; several processes can share one PostgreSQL database.
     #[arg(long, env = "PROVISIO_ROLE", value_enum, default_value = "all")]
     pub role: RoleArg,

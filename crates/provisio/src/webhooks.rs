@@ -1,4 +1,5 @@
-//! `provisio webhooks …`: the delivery inspector on the command line.
+//! `provisio webhooks …`: the delivery inspector on the command line, and what a running
+//! server's built-in sink kept (`sink`, which asks the server: the sink lives in its memory).
 
 use std::time::Duration;
 
@@ -20,6 +21,28 @@ pub enum WebhooksCommand {
     RetryPending(TailArgs),
     /// Print delivery attempts as they happen.
     Tail(TailArgs),
+    /// What a running server's built-in sink NAME kept (`/_provisio/sink/NAME`, dev profile),
+    /// oldest first, each with whether its signature verifies (asks the server).
+    Sink(SinkArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SinkArgs {
+    /// The sink's name: the last segment of the URL the notification filter points at.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// The running server.
+    #[arg(long, env = "PROVISIO_URL", default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// The operator API's bearer token, as printed at the server's start (or --admin-token).
+    #[arg(long, env = "PROVISIO_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: String,
+    /// Keep printing what arrives, until Ctrl-C.
+    #[arg(long)]
+    pub follow: bool,
+    /// Print a JSON array of what was kept (headers included) instead.
+    #[arg(long, conflicts_with = "follow")]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -67,6 +90,7 @@ fn attempt_line(a: &AttemptRecord) -> String {
 
 pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
     match command {
+        WebhooksCommand::Sink(args) => return sink::run(&args).await,
         WebhooksCommand::List(WebhooksListArgs {
             target,
             count,
@@ -126,4 +150,106 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+mod sink {
+    use std::time::Duration;
+
+    use anyhow::Context as _;
+    use provisio_wire::{operator::SinkRequest, ErrorEnvelope, Item, ResponseEnvelope};
+
+    use super::SinkArgs;
+
+    pub async fn run(args: &SinkArgs) -> anyhow::Result<()> {
+        let http = reqwest::Client::new();
+        let kept = fetch(&http, args, 0).await?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&kept)?);
+            return Ok(());
+        }
+        if kept.is_empty() && !args.follow {
+            println!("Nothing arrived at sink {} yet.", args.name);
+        }
+        let mut after = 0;
+        for request in &kept {
+            print!("{}", block(request));
+            after = request.id;
+        }
+        if !args.follow {
+            return Ok(());
+        }
+        println!(
+            "Following {}/_provisio/sink/{} (Ctrl-C to stop)…",
+            args.url.trim_end_matches('/'),
+            args.name
+        );
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return Ok(()),
+                () = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+            for request in fetch(&http, args, after).await? {
+                print!("{}", block(&request));
+                after = request.id;
+            }
+        }
+    }
+
+    async fn fetch(
+        http: &reqwest::Client,
+        args: &SinkArgs,
+        after: u64,
+    ) -> anyhow::Result<Vec<SinkRequest>> {
+        let url = format!(
+            "{}/_provisio/sink/{}?after={after}",
+            args.url.trim_end_matches('/'),
+            args.name
+        );
+        let reply = http
+            .get(&url)
+            .bearer_auth(&args.admin_token)
+            .send()
+            .await
+            .with_context(|| format!("cannot reach {}", args.url))?;
+        let status = reply.status();
+        let body = reply.bytes().await?;
+        if !status.is_success() {
+            let told = serde_json::from_slice::<ErrorEnvelope>(&body)
+                .ok()
+                .and_then(|e| e.error.into_iter().next())
+                .map(|e| e.error_description)
+                .unwrap_or_default();
+            anyhow::bail!("the server answered {status}: {told}");
+        }
+        let envelope: ResponseEnvelope =
+            serde_json::from_slice(&body).context("the server's answer is not a sink's list")?;
+        Ok(envelope
+            .response
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::SinkRequest(request) => Some(request),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// One request: a line saying when, its signature and size, then its body (indented, and
+    /// pretty when it is JSON).
+    fn block(r: &SinkRequest) -> String {
+        let cut = if r.truncated { " (cut)" } else { "" };
+        let mut text = format!(
+            "#{}  {}  signature {}  {} bytes{cut}\n",
+            r.id, r.at, r.signature, r.body_bytes
+        );
+        let body = serde_json::from_str::<serde_json::Value>(&r.body)
+            .ok()
+            .and_then(|json| serde_json::to_string_pretty(&json).ok())
+            .unwrap_or_else(|| r.body.clone());
+        for line in body.lines() {
+            text.push_str("    ");
+            text.push_str(line);
+            text.push('\n');
+        }
+        text
+    }
 }

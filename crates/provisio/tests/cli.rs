@@ -212,12 +212,16 @@ async fn webhook_attempts_can_be_listed_and_followed() {
 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let data = dir.path().to_string_lossy().into_owned();
+    // bunq's retry a minute later, not dev's seconds: retry-pending below must be what sends
+    // the retry early.
     let server = common::serve_with(
         &[
             "--data-dir",
             &data,
             "--step-delay",
             "1h",
+            "--webhook-retry-schedule",
+            "60s,60s,60s,60s,60s",
             "--print-demo-key",
         ],
         "provisio listening on ",

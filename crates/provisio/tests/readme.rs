@@ -104,6 +104,7 @@ pages! {
     docs_webhooks: "docs/webhooks.md", "", false;
     docs_sandbox_controls: "docs/sandbox-controls.md", "", false;
     docs_oauth: "docs/oauth.md", OAUTH, false;
+    docs_sink: "docs/sink.md", SINK, false;
 }
 
 /// What connecting an existing user with OAuth must have achieved: a payment through the
@@ -160,6 +161,12 @@ echo "== checks"
 bunq GET /v1/user/$USER_ID/challenge-request/$CHALLENGE_ID |
   jq -e '.Response[0].MasterCardIdentityCheckChallengeRequest.status == "ACCEPTED"'
 curl -s "$PROVISIO/_provisio/ledger" -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response[0].LedgerCheck.holds'
+"#;
+
+/// What docs/sink.md must have achieved: the sink it cleared is empty, and the POST it made
+/// was listed (the CLI printed it).
+const SINK: &str = r#"
+curl -s "$PROVISIO/_provisio/sink/demo" -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response == []'
 "#;
 
 /// Every `.md` file under `docs/`.

@@ -14,6 +14,17 @@ pub enum Profile {
     Strict,
 }
 
+impl Profile {
+    /// The webhook retry schedule when none is given: seconds apart in `dev`, so a developer
+    /// sees a failed delivery retried while watching; bunq's (a minute apart) in `strict`.
+    pub fn default_retry(self) -> RetryPolicy {
+        match self {
+            Profile::Dev => RetryPolicy::dev(),
+            Profile::Strict => RetryPolicy::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub environment: Environment,
@@ -202,5 +213,23 @@ impl Default for DeliveryConfig {
             lease: Duration::from_secs(60),
             idle_poll: Duration::from_millis(200),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn dev_retries_within_seconds_and_strict_as_bunq() {
+        let dev = Profile::Dev.default_retry();
+        assert!(dev.schedule.iter().all(|d| *d < Duration::from_secs(60)));
+        assert_eq!(
+            dev.schedule.iter().sum::<Duration>(),
+            Duration::from_secs(31)
+        );
+        assert_eq!(Profile::Strict.default_retry(), RetryPolicy::default());
     }
 }

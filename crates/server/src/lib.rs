@@ -13,8 +13,9 @@
 //! those below it:
 //!
 //! 1. the common modules here at the root: `config`, `metrics`, `rate_limit`, `request_log`,
-//!    `signing`, `auth`, `sandbox_clock`, `state`, `connections`, `worker` (which runs the
-//!    provisions' steps and the cards' timers);
+//!    `signing`, `auth`, `sandbox_clock`, `webhook_sink` (the dev profile's built-in webhook
+//!    receiver), `state`, `connections`, `worker` (which runs the provisions' steps and the
+//!    cards' timers);
 //! 2. `http`: the plumbing every route uses, its error type at the very bottom;
 //! 3. `ui`: the dashboard's shell;
 //! 4. the domains in the order above, each importing only those before it (a provision's
@@ -41,6 +42,7 @@ pub mod sandbox_clock;
 mod signing;
 mod state;
 mod ui;
+mod webhook_sink;
 pub mod webhooks;
 pub mod worker;
 

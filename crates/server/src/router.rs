@@ -6,11 +6,11 @@
 //! Only `lib.rs` imports it; it imports whatever it assembles (the domains, `http`, `ui`).
 //! Adding a route to a domain changes that domain's `routes` table, not this file.
 
-use std::sync::OnceLock;
+use std::{collections::HashSet, sync::OnceLock};
 
 use axum::{
     extract::State,
-    http::{header, HeaderValue},
+    http::{header, HeaderValue, Uri},
     middleware,
     response::{IntoResponse, Response},
     Router,
@@ -23,7 +23,7 @@ use crate::{
     http::{
         access_log, encryption, limits,
         openapi::{self, get, Api, Auth, Op},
-        sign_layer, ApiError,
+        sign_layer, unimplemented, ApiError,
     },
     onboarding, provisioning, sandbox, ui, webhooks, AppState,
 };
@@ -66,8 +66,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found("The requested route does not exist.")
+/// The fallback: a bunq route provisio does not implement is told from a path bunq does not
+/// have either (a typo), see `http::unimplemented`.
+async fn not_found(uri: Uri) -> ApiError {
+    static SERVED: OnceLock<HashSet<String>> = OnceLock::new();
+    let served = SERVED.get_or_init(|| {
+        let (_, described) = api(|router| router).into_parts();
+        unimplemented::names_of(described.iter().map(|d| d.path.as_str()))
+    });
+    if unimplemented::is_bunq_route(uri.path(), served) {
+        ApiError::not_found(unimplemented::NOT_IMPLEMENTED)
+    } else {
+        ApiError::not_found("The requested route does not exist.")
+    }
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -120,30 +131,32 @@ fn pages() -> Router<AppState> {
 
 /// The description of every route [`router`] serves: with the operator API or without it
 /// (`strict` in production, where its routes do not exist, so the document names none of them),
-/// and with the sandbox's own routes (`sandbox-user-person`…) only in the sandbox environment.
-fn document(operator: bool, sandbox: bool) -> Value {
+/// with the sandbox's own routes (`sandbox-user-person`…) only in the sandbox environment, and
+/// with the dev profile's own (the webhook sink) only in `dev`.
+fn document(operator: bool, sandbox: bool, dev: bool) -> Value {
     let (_, described) = api(|router| router).into_parts();
     let served: Vec<_> = described
         .into_iter()
         .filter(|d| operator || d.op.caller() != Auth::Admin)
         .filter(|d| sandbox || !d.op.is_sandbox_only())
+        .filter(|d| dev || !d.op.is_dev_only())
         .collect();
     openapi::build(&served, operator)
 }
 
-/// [`document`] with the operator API and the sandbox's routes, as `provisio openapi` prints
-/// it: built once.
+/// [`document`] with the operator API, the sandbox's routes and the dev profile's, as
+/// `provisio openapi` prints it: built once.
 pub fn openapi_json() -> &'static [u8] {
-    openapi_json_for(true, true)
+    openapi_json_for(true, true, true)
 }
 
 /// [`document`] as a server with (`operator`) or without the operator API, in the sandbox
-/// environment (`sandbox`) or in production, serves it: each built once, then the same bytes
-/// every time.
-fn openapi_json_for(operator: bool, sandbox: bool) -> &'static [u8] {
-    static CELLS: [OnceLock<Vec<u8>>; 4] = [const { OnceLock::new() }; 4];
-    let cell = &CELLS[usize::from(operator) * 2 + usize::from(sandbox)];
-    cell.get_or_init(|| serde_json::to_vec(&document(operator, sandbox)).unwrap_or_default())
+/// environment (`sandbox`) or in production, in the dev profile (`dev`) or not, serves it:
+/// each built once, then the same bytes every time.
+fn openapi_json_for(operator: bool, sandbox: bool, dev: bool) -> &'static [u8] {
+    static CELLS: [OnceLock<Vec<u8>>; 8] = [const { OnceLock::new() }; 8];
+    let cell = &CELLS[usize::from(operator) * 4 + usize::from(sandbox) * 2 + usize::from(dev)];
+    cell.get_or_init(|| serde_json::to_vec(&document(operator, sandbox, dev)).unwrap_or_default())
 }
 
 /// `GET /_provisio/openapi.json`: the description of every route this server serves, public in
@@ -151,7 +164,8 @@ fn openapi_json_for(operator: bool, sandbox: bool) -> &'static [u8] {
 /// anyway).
 async fn describe(State(state): State<AppState>) -> Response {
     let sandbox = state.config.environment == provisio_core::model::Environment::Sandbox;
-    let mut response = openapi_json_for(state.config.admin_enabled(), sandbox).into_response();
+    let dev = state.config.profile == crate::Profile::Dev;
+    let mut response = openapi_json_for(state.config.admin_enabled(), sandbox, dev).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

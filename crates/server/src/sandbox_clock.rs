@@ -13,6 +13,11 @@
 //!   in any process, are claimed on the next poll, in due order;
 //! - the process that advances sets its mirror at once and wakes its worker and dispatcher.
 //!
+//! The one move back is a reset to real time (`POST /_provisio/reset` `{"clock":"real"}`):
+//! the background task follows the database downwards too, but only when its mirror did not
+//! move while it read (a reading that raced with an advance is dropped, the next is fresh).
+//! Until then another process may run up to [`REFRESH`] ahead.
+//!
 //! A version counter would save nothing: reading it costs the same round trip as the offset.
 
 use std::{sync::Arc, time::Duration};
@@ -43,6 +48,23 @@ pub async fn advance(
     Ok(offset)
 }
 
+/// Sets the shared clock back to real time (offset 0) and this process's mirror with it.
+/// Other processes follow within [`REFRESH`] (see [`keep_fresh`]).
+pub async fn reset_to_real(store: &dyn Store, clock: &dyn Clock) -> Result<(), StoreError> {
+    store.reset_clock().await?;
+    clock.reset_to_real();
+    Ok(())
+}
+
+/// Reads the shared offset and lets `clock` follow it, downwards too (a reset to real time
+/// made by another process), unless its mirror moved while the read was on its way.
+async fn follow(store: &dyn Store, clock: &dyn Clock) -> Result<(), StoreError> {
+    let seen = clock.shared_offset();
+    let offset = store.clock_offset().await?;
+    clock.follow_shared_offset(seen, offset);
+    Ok(())
+}
+
 /// Refreshes `clock` from the database every `every` until `stopped` turns true. A failed
 /// read is logged once (and its recovery once), not every interval: meanwhile the process goes
 /// on with the last offset it read.
@@ -58,7 +80,7 @@ pub async fn keep_fresh(
             _ = stopped.wait_for(|stop| *stop) => return,
             () = tokio::time::sleep(every) => {}
         }
-        match refresh(store.as_ref(), clock.as_ref()).await {
+        match follow(store.as_ref(), clock.as_ref()).await {
             Ok(_) if failing => {
                 failing = false;
                 tracing::info!("the sandbox clock is read from the database again");

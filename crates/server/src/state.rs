@@ -7,7 +7,7 @@ use tokio::sync::Notify;
 
 use crate::{
     auth::AuthCache, config::ServerConfig, metrics::Metrics, rate_limit::Windows,
-    request_log::RequestLog, signing::ResponseSigner,
+    request_log::RequestLog, signing::ResponseSigner, webhook_sink::WebhookSink,
 };
 
 /// What every handler can reach: one `Arc` around [`Shared`], so the clone every extractor and
@@ -46,6 +46,8 @@ pub struct Shared {
     /// This process's recent requests, for `/_provisio/requests`.
     pub(crate) requests: Arc<RequestLog>,
     pub(crate) metrics: Arc<Metrics>,
+    /// What was posted to `/_provisio/sink/{name}` (dev profile), in this process's memory.
+    pub(crate) sink: Arc<WebhookSink>,
 }
 
 impl AppState {
@@ -58,11 +60,13 @@ impl AppState {
         metrics: Arc<Metrics>,
     ) -> Self {
         let auth = Arc::new(AuthCache::new(config.session_cache_ttl));
+        let signer = ResponseSigner::new(key).timed(metrics.signing());
+        let sink = Arc::new(WebhookSink::new(signer.public_key_pem()));
         AppState(Arc::new(Shared {
             config: Arc::new(config),
             store,
             clock,
-            signer: Arc::new(ResponseSigner::new(key).timed(metrics.signing())),
+            signer: Arc::new(signer),
             auth,
             wake: Arc::new(Notify::new()),
             deliver: Arc::new(Notify::new()),
@@ -72,6 +76,7 @@ impl AppState {
             sandbox_user_calls: Arc::default(),
             requests: Arc::default(),
             metrics,
+            sink,
         }))
     }
 }

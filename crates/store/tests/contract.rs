@@ -299,6 +299,14 @@ for_each_backend! { open =>
         let (partner, _) = partner_with_device(f.store.as_ref(), 2).await;
         assert_eq!(partner, UserId(1));
     }
+
+    async fn the_clock_goes_back_to_real_time_on_request_only(f: Fixture) {
+        f.store.advance_clock(9).await.unwrap_or_else(|e| panic!("{e}"));
+        f.store.reset_clock().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.store.clock_offset().await.ok(), Some(0));
+        // And forward again from there.
+        assert_eq!(f.store.advance_clock(3).await.ok(), Some(3));
+    }
 }
 
 mod accounts {

@@ -53,6 +53,8 @@ pub enum Item {
     /// provisio's operator API, not bunq's.
     RequestRecord(crate::operator::RequestRecord),
     /// provisio's operator API, not bunq's.
+    SinkRequest(crate::operator::SinkRequest),
+    /// provisio's operator API, not bunq's.
     Scenario(crate::operator::Scenario),
     /// provisio's operator API, not bunq's.
     SandboxClock(crate::objects::SandboxClock),

@@ -36,6 +36,29 @@ pub struct RequestRecord {
     pub reason: Option<String>,
 }
 
+/// One POST the built-in webhook sink kept (`GET /_provisio/sink/{name}`, dev profile).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SinkRequest {
+    /// Increasing within one server process, across every sink name; `after` pages on it.
+    pub id: u64,
+    /// When it arrived, on the server's clock.
+    pub at: String,
+    /// The sink's name, the last segment of the URL it was posted to.
+    pub name: String,
+    /// The headers as received, lower-case names; credentials (`authorization`, cookies,
+    /// bunq's client authentication) are replaced by `***`.
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// The body as text (invalid UTF-8 replaced), at most the sink's cap.
+    pub body: String,
+    /// The body was longer than the cap and is cut (the signature was checked on all of it).
+    pub truncated: bool,
+    /// How long the body was, in bytes.
+    pub body_bytes: u64,
+    /// `X-Bunq-Server-Signature` against this server's public key: `VALID`, `INVALID` or
+    /// `MISSING`.
+    pub signature: String,
+}
+
 /// The answer of the health probes, `{"status":"ok"}` (not in bunq's envelope).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HealthStatus {

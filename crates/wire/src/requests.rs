@@ -202,6 +202,15 @@ pub struct AdvanceClockRequest {
     pub by: Option<String>,
 }
 
+/// provisio's operator API: empty the store, `{}`; `{"clock":"real"}` sets the virtual clock
+/// back to real time as well.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ResetRequest {
+    /// `real`: the virtual clock's offset back to zero. Left out, the clock stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
+}
+
 /// provisio's operator API: create a partner, `{"name":"Acme"}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CreatePartnerRequest {

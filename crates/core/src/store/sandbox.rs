@@ -44,6 +44,9 @@ pub trait SandboxStore: Send + Sync {
     async fn clock_offset(&self) -> StoreResult<i64>;
     /// Moves the virtual clock forward by `by_micros` (> 0) and returns the new offset.
     async fn advance_clock(&self, by_micros: i64) -> StoreResult<i64>;
+    /// Sets the virtual clock back to the system clock's time (offset 0): the one move back
+    /// it makes, asked for by a reset (`{"clock":"real"}`).
+    async fn reset_clock(&self) -> StoreResult<()>;
     /// Fails unless every migration this build knows is applied and a small write commits
     /// through the same path every change takes (a read-only store is not ready).
     async fn ready(&self) -> StoreResult<()>;

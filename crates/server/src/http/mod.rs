@@ -26,5 +26,6 @@ pub mod read;
 pub mod respond;
 pub mod scope;
 pub mod sign_layer;
+pub mod unimplemented;
 
 pub use error::ApiError;

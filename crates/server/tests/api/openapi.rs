@@ -59,7 +59,9 @@ fn concrete(path: &str) -> String {
 
 fn is_fallback(reply: &Reply) -> bool {
     let text = String::from_utf8_lossy(&reply.body);
-    (reply.status == 404 && text.contains("The requested route does not exist."))
+    (reply.status == 404
+        && (text.contains("The requested route does not exist.")
+            || text.contains("provisio does not implement this bunq route yet")))
         || (reply.status == 405 && text.contains("This method is not allowed on this route."))
 }
 

@@ -75,6 +75,18 @@ impl SandboxStore for SqlStore {
         })
     }
 
+    async fn reset_clock(&self) -> StoreResult<()> {
+        self.write(|conn| {
+            Box::pin(async move {
+                sqlx::query("UPDATE sandbox_clock SET offset_micros = 0 WHERE id = 1")
+                    .execute(&mut *conn)
+                    .await
+                    .map(drop)
+            })
+        })
+        .await
+    }
+
     async fn ready(&self) -> StoreResult<()> {
         let applied: Vec<i64> =
             sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")

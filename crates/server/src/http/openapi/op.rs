@@ -75,6 +75,8 @@ pub struct Op {
     /// Refusals are RFC 6749's `{"error","error_description"}` (the OAuth token endpoint) as
     /// well as bunq's envelope (what the layers in front of the handler answer).
     oauth_errors: bool,
+    /// Served only in the dev profile (the built-in webhook sink).
+    dev_only: bool,
     pub(super) schemas: Vec<Collect>,
 }
 
@@ -94,6 +96,7 @@ impl Op {
             query: Vec::new(),
             sandbox_only: false,
             oauth_errors: false,
+            dev_only: false,
             schemas: Vec::new(),
         }
     }
@@ -123,6 +126,17 @@ impl Op {
 
     pub fn is_sandbox_only(&self) -> bool {
         self.sandbox_only
+    }
+
+    /// Served only in the dev profile: elsewhere the route answers as one that does not
+    /// exist, and the description leaves it out.
+    pub fn dev_only(mut self) -> Op {
+        self.dev_only = true;
+        self
+    }
+
+    pub fn is_dev_only(&self) -> bool {
+        self.dev_only
     }
 
     /// A JSON body of type `T`; its signature is checked when sent.

@@ -14,7 +14,7 @@ pub mod tenants;
 
 use provisio_wire::{
     operator::HealthStatus,
-    requests::{AdvanceClockRequest, CreatePartnerRequest},
+    requests::{AdvanceClockRequest, CreatePartnerRequest, ResetRequest},
 };
 
 use crate::http::openapi::{admin, delete, get, post, Api, Auth, Op};
@@ -115,6 +115,10 @@ pub fn operator() -> Api {
         )
         .route(
             "/reset",
-            [post(tenants::reset, admin("Empty the store (dev only)"))],
+            [post(
+                tenants::reset,
+                admin("Empty the store; {\"clock\":\"real\"}: the clock back to real time too (dev only)")
+                    .body::<ResetRequest>(),
+            )],
         )
 }

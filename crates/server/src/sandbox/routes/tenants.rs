@@ -1,12 +1,16 @@
 //! Sandbox controls under `/_provisio/` (operator API): partners over HTTP, so each CI job can
 //! have a tenant of its own, and a reset that empties the store.
 
-use axum::{extract::State, http::StatusCode};
+use axum::{body::Bytes, extract::State, http::StatusCode};
 use provisio_core::{
     model::{Partner, UserId},
     sandbox_user::SandboxUserKind,
 };
-use provisio_wire::{objects::SandboxPartner, requests::CreatePartnerRequest, Item};
+use provisio_wire::{
+    objects::SandboxPartner,
+    requests::{CreatePartnerRequest, ResetRequest},
+    Item,
+};
 
 use crate::{
     context::partners::create_partner,
@@ -15,7 +19,7 @@ use crate::{
         extract::{Admin, Json, PathId},
         respond::{ApiResult, Bunq},
     },
-    AppState, Profile,
+    sandbox_clock, AppState, Profile,
 };
 
 fn rendered(partner: &Partner, api_key: Option<String>) -> Item {
@@ -80,15 +84,36 @@ pub async fn delete(State(state): State<AppState>, _: Admin, PathId(id): PathId)
 }
 
 /// `POST /_provisio/reset`: empties the store but for the server key (clients keep trusting
-/// the server's public key) and the virtual clock. `dev` profile only.
-pub async fn reset(State(state): State<AppState>, _: Admin) -> ApiResult {
+/// the server's public key) and the virtual clock; with `{"clock":"real"}`, the clock goes back
+/// to real time as well. `dev` profile only. The body may be left out.
+pub async fn reset(State(state): State<AppState>, _: Admin, body: Bytes) -> ApiResult {
     if state.config.profile != Profile::Dev {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "A reset empties the store; it is allowed in the dev profile only.",
         ));
     }
+    let request: ResetRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ResetRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|_| {
+            ApiError::bad_request("The body must be a JSON object: {} or {\"clock\":\"real\"}.")
+        })?
+    };
+    let real = match request.clock.as_deref() {
+        None => false,
+        Some("real") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "clock must be \"real\" (back to real time), not {}.",
+                provisio_core::text::quoted(other)
+            )))
+        }
+    };
     state.store.reset().await?;
+    if real {
+        sandbox_clock::reset_to_real(state.store.as_ref(), state.clock.as_ref()).await?;
+    }
     state.auth.forget_all();
     Bunq::items(Vec::new())
 }

@@ -8,10 +8,11 @@
 pub mod account_filters;
 pub mod filters;
 pub mod operator;
+pub mod sink;
 
 use provisio_wire::requests::{FailureRetryRequest, NotificationFiltersRequest};
 
-use crate::http::openapi::{admin, get, list, post, Api, Op};
+use crate::http::openapi::{admin, delete, get, list, post, Api, Auth, Op};
 
 /// bunq's webhook routes, to merge into `/v1`.
 // A table, one route to a line or a few: easier to scan than rustfmt's layout of it.
@@ -34,7 +35,8 @@ pub fn v1() -> Api {
         ])
 }
 
-/// The operator's delivery inspector, to merge into `/_provisio`.
+/// The operator's delivery inspector and the dev profile's webhook sink, to merge into
+/// `/_provisio`.
 pub fn operator() -> Api {
     Api::new()
         .route(
@@ -53,5 +55,30 @@ pub fn operator() -> Api {
                 operator::resend,
                 admin("Deliver a webhook again").answers(&["Id"]),
             )],
+        )
+        .route(
+            "/sink/{name}",
+            [
+                post(
+                    sink::keep,
+                    Op::new("Keep any POST, as a webhook receiver (dev profile)")
+                        .auth(Auth::Public)
+                        .raw_body(&["application/json", "*/*"])
+                        .answers(&["Id"])
+                        .dev_only(),
+                ),
+                get(
+                    sink::list,
+                    admin("What the sink kept, oldest first (dev profile)")
+                        .query_integer("after", "Only those after this id")
+                        .query_integer("count", "At most the newest this many (1 to 1000)")
+                        .answers(&["SinkRequest"])
+                        .dev_only(),
+                ),
+                delete(
+                    sink::clear,
+                    admin("Forget what the sink kept (dev profile)").dev_only(),
+                ),
+            ],
         )
 }
