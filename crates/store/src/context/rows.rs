@@ -189,17 +189,10 @@ impl TryFrom<SessionGrantRow> for SessionGrant {
     type Error = StoreError;
 
     fn try_from(r: SessionGrantRow) -> Result<Self, StoreError> {
-        let device = match (r.device_id, r.permitted_ips) {
-            (Some(id), Some(ips)) => Some(DeviceGrant {
-                id: DeviceId(id),
-                permitted: ip_policy(&ips)?,
-            }),
-            _ => None,
-        };
         Ok(SessionGrant {
             partner: r.partner.into(),
             api_key_id: ApiKeyId(r.api_key_id),
-            device,
+            device: device_grant(r.device_id, r.permitted_ips.as_deref())?,
             is_sandbox_user: r.sandbox_kind.is_some(),
         })
     }
@@ -211,11 +204,51 @@ pub(super) struct CredentialGrantRow {
     provision_id: i64,
     credential_status: String,
     expiry_time: i64,
+    #[sqlx(flatten)]
+    partner: PartnerRow,
+    #[sqlx(flatten)]
+    user: KeyUserRow,
+}
+
+impl TryFrom<CredentialGrantRow> for CredentialGrant {
+    type Error = StoreError;
+
+    fn try_from(r: CredentialGrantRow) -> Result<Self, StoreError> {
+        Ok(CredentialGrant {
+            key: DeviceKey::Credential(CredentialId(r.credential_id)),
+            provision_id: Some(ProvisionId(r.provision_id)),
+            status: parse(CredentialStatus::parse, &r.credential_status)?,
+            expiry_time: Timestamp(r.expiry_time),
+            partner: r.partner.into(),
+            device: device_grant(r.user.device_id, r.user.permitted_ips.as_deref())?,
+            api_key_user: ApiKeyUser {
+                id: UserId(r.user.ak_id),
+                created: Timestamp(r.user.ak_created),
+                updated: Timestamp(r.user.ak_updated),
+            },
+            granted: r.user.granted()?,
+        })
+    }
+}
+
+/// The device a grant found on the installation, if any (both columns come from one LEFT JOIN).
+fn device_grant(id: Option<i64>, ips: Option<&str>) -> Result<Option<DeviceGrant>, StoreError> {
+    match (id, ips) {
+        (Some(id), Some(ips)) => Ok(Some(DeviceGrant {
+            id: DeviceId(id),
+            permitted: ip_policy(ips)?,
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// What a credential's and an OAuth grant's rows share: the `UserApiKey` (`ak_`), the user who
+/// granted it (`g_`) and the device registered for it on the installation.
+#[derive(sqlx::FromRow)]
+pub(super) struct KeyUserRow {
     ak_id: i64,
     ak_created: i64,
     ak_updated: i64,
-    #[sqlx(flatten)]
-    partner: PartnerRow,
     g_id: i64,
     g_public_uuid: String,
     g_name: String,
@@ -227,38 +260,16 @@ pub(super) struct CredentialGrantRow {
     permitted_ips: Option<String>,
 }
 
-impl TryFrom<CredentialGrantRow> for CredentialGrant {
-    type Error = StoreError;
-
-    fn try_from(r: CredentialGrantRow) -> Result<Self, StoreError> {
-        let device = match (r.device_id, r.permitted_ips) {
-            (Some(id), Some(ips)) => Some(DeviceGrant {
-                id: DeviceId(id),
-                permitted: ip_policy(&ips)?,
-            }),
-            _ => None,
-        };
-        Ok(CredentialGrant {
-            key: DeviceKey::Credential(CredentialId(r.credential_id)),
-            provision_id: Some(ProvisionId(r.provision_id)),
-            status: parse(CredentialStatus::parse, &r.credential_status)?,
-            expiry_time: Timestamp(r.expiry_time),
-            api_key_user: ApiKeyUser {
-                id: UserId(r.ak_id),
-                created: Timestamp(r.ak_created),
-                updated: Timestamp(r.ak_updated),
-            },
-            partner: r.partner.into(),
-            granted: ProvisionedUser {
-                id: UserId(r.g_id),
-                public_uuid: r.g_public_uuid,
-                display_name: r.g_name,
-                kind: user_kind(&r.g_kind)?,
-                session_timeout_secs: r.g_session_timeout,
-                created: Timestamp(r.g_created),
-                updated: Timestamp(r.g_updated),
-            },
-            device,
+impl KeyUserRow {
+    fn granted(self) -> Result<ProvisionedUser, StoreError> {
+        Ok(ProvisionedUser {
+            id: UserId(self.g_id),
+            public_uuid: self.g_public_uuid,
+            display_name: self.g_name,
+            kind: user_kind(&self.g_kind)?,
+            session_timeout_secs: self.g_session_timeout,
+            created: Timestamp(self.g_created),
+            updated: Timestamp(self.g_updated),
         })
     }
 }
@@ -276,33 +287,16 @@ pub(super) struct OauthTokenRow {
     grant_id: i64,
     grant_status: String,
     grant_created: i64,
-    ak_id: i64,
-    ak_created: i64,
-    ak_updated: i64,
     #[sqlx(flatten)]
     partner: PartnerRow,
-    g_id: i64,
-    g_public_uuid: String,
-    g_name: String,
-    g_kind: String,
-    g_session_timeout: i64,
-    g_created: i64,
-    g_updated: i64,
-    device_id: Option<i64>,
-    permitted_ips: Option<String>,
+    #[sqlx(flatten)]
+    user: KeyUserRow,
 }
 
 impl TryFrom<OauthTokenRow> for CredentialGrant {
     type Error = StoreError;
 
     fn try_from(r: OauthTokenRow) -> Result<Self, StoreError> {
-        let device = match (r.device_id, r.permitted_ips) {
-            (Some(id), Some(ips)) => Some(DeviceGrant {
-                id: DeviceId(id),
-                permitted: ip_policy(&ips)?,
-            }),
-            _ => None,
-        };
         Ok(CredentialGrant {
             key: DeviceKey::OauthGrant(OauthGrantId(r.grant_id)),
             provision_id: None,
@@ -311,22 +305,14 @@ impl TryFrom<OauthTokenRow> for CredentialGrant {
                 _ => CredentialStatus::Revoked,
             },
             expiry_time: Timestamp(r.grant_created),
-            api_key_user: ApiKeyUser {
-                id: UserId(r.ak_id),
-                created: Timestamp(r.ak_created),
-                updated: Timestamp(r.ak_updated),
-            },
             partner: r.partner.into(),
-            granted: ProvisionedUser {
-                id: UserId(r.g_id),
-                public_uuid: r.g_public_uuid,
-                display_name: r.g_name,
-                kind: user_kind(&r.g_kind)?,
-                session_timeout_secs: r.g_session_timeout,
-                created: Timestamp(r.g_created),
-                updated: Timestamp(r.g_updated),
+            device: device_grant(r.user.device_id, r.user.permitted_ips.as_deref())?,
+            api_key_user: ApiKeyUser {
+                id: UserId(r.user.ak_id),
+                created: Timestamp(r.user.ak_created),
+                updated: Timestamp(r.user.ak_updated),
             },
-            device,
+            granted: r.user.granted()?,
         })
     }
 }
