@@ -9,6 +9,7 @@ mod compliance;
 mod listing;
 mod manual;
 mod oauth;
+mod operator;
 mod partners;
 mod provisions;
 mod requests;

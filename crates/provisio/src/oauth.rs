@@ -103,20 +103,6 @@ async fn call(server: &Server, path: &str, body: Option<Value>) -> anyhow::Resul
         Some(body) => http.post(&url).json(&body),
         None => http.get(&url),
     };
-    let reply = request
-        .bearer_auth(&server.admin_token)
-        .send()
-        .await
-        .with_context(|| format!("cannot reach {}", server.url))?;
-    let status = reply.status();
-    let body = reply.bytes().await?;
-    if !status.is_success() {
-        let told = serde_json::from_slice::<provisio_wire::ErrorEnvelope>(&body)
-            .ok()
-            .and_then(|e| e.error.into_iter().next())
-            .map(|e| e.error_description)
-            .unwrap_or_default();
-        anyhow::bail!("the server answered {status}: {told}");
-    }
+    let body = crate::operator::send(request, &server.url, &server.admin_token).await?;
     serde_json::from_slice(&body).context("the server's answer is not JSON")
 }

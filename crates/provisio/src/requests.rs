@@ -72,22 +72,7 @@ async fn fetch(
     if let Some(partner) = args.partner {
         url.push_str(&format!("&partner={partner}"));
     }
-    let reply = http
-        .get(&url)
-        .bearer_auth(&args.admin_token)
-        .send()
-        .await
-        .with_context(|| format!("cannot reach {}", args.url))?;
-    let status = reply.status();
-    let body = reply.bytes().await?;
-    if !status.is_success() {
-        let told = serde_json::from_slice::<provisio_wire::ErrorEnvelope>(&body)
-            .ok()
-            .and_then(|e| e.error.into_iter().next())
-            .map(|e| e.error_description)
-            .unwrap_or_default();
-        anyhow::bail!("the server answered {status}: {told}");
-    }
+    let body = crate::operator::send(http.get(&url), &args.url, &args.admin_token).await?;
     let envelope: ResponseEnvelope =
         serde_json::from_slice(&body).context("the server's answer is not a request list")?;
     Ok(envelope

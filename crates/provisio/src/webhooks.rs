@@ -156,7 +156,7 @@ mod sink {
     use std::time::Duration;
 
     use anyhow::Context as _;
-    use provisio_wire::{operator::SinkRequest, ErrorEnvelope, Item, ResponseEnvelope};
+    use provisio_wire::{operator::SinkRequest, Item, ResponseEnvelope};
 
     use super::SinkArgs;
 
@@ -205,22 +205,7 @@ mod sink {
             args.url.trim_end_matches('/'),
             args.name
         );
-        let reply = http
-            .get(&url)
-            .bearer_auth(&args.admin_token)
-            .send()
-            .await
-            .with_context(|| format!("cannot reach {}", args.url))?;
-        let status = reply.status();
-        let body = reply.bytes().await?;
-        if !status.is_success() {
-            let told = serde_json::from_slice::<ErrorEnvelope>(&body)
-                .ok()
-                .and_then(|e| e.error.into_iter().next())
-                .map(|e| e.error_description)
-                .unwrap_or_default();
-            anyhow::bail!("the server answered {status}: {told}");
-        }
+        let body = crate::operator::send(http.get(&url), &args.url, &args.admin_token).await?;
         let envelope: ResponseEnvelope =
             serde_json::from_slice(&body).context("the server's answer is not a sink's list")?;
         Ok(envelope

@@ -10,7 +10,7 @@ use crate::{
     request_log::RequestLog, signing::ResponseSigner, webhook_sink::WebhookSink,
 };
 
-/// What every handler can reach: one `Arc` around [`Shared`], so the clone every extractor and
+/// What every handler can reach: one `Arc` around `Shared`, so the clone every extractor and
 /// middleware makes of it is one atomic increment, not thirteen (a profile of the hot GET
 /// found a quarter of the server's CPU in cloning and dropping the state field by field).
 #[derive(Clone)]
