@@ -121,7 +121,8 @@ curl -s "$PROVISIO/v1/user/$USER_ID/monetary-account/$ACCOUNT/payment" -H "X-Bun
 /// What the README's five-minute path must have achieved.
 const FIVE_MINUTES: &str = r#"
 echo "== checks"
-jq -se 'any(.[]; .NotificationUrl.event_type == "PAYMENT_CREATED" and .NotificationUrl.object.Payment.type == "MASTERCARD")' webhooks.log
+sink | jq -e 'all(.[]; .signature == "VALID") and any(.[]; .body | fromjson | .NotificationUrl |
+  .event_type == "PAYMENT_CREATED" and .object.Payment.type == "MASTERCARD")'
 bunq GET /v1/user/$USER_ID/monetary-account-bank/$ACCOUNT_ID |
   jq -e '.Response[0].MonetaryAccountBank.balance.value == "962.50"'
 "#;
