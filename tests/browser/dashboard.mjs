@@ -166,13 +166,13 @@ try {
   await page.getByLabel("Card", { exact: true }).selectOption(cardId);
   await page.getByLabel("Amount").fill("12.50");
   await page.getByLabel("Merchant", { exact: true }).fill("Coffee BV");
-  await page.getByRole("button", { name: "Authorise" }).click();
+  await page.getByRole("button", { name: "Authorize" }).click();
   const approval = page.getByRole("status").filter({ hasText: "12.50 EUR at Coffee BV, ALLOWED" });
   await approval.waitFor();
   check(true, "a merchant's payment on the card is approved");
   await page.getByLabel("Amount").fill("1.00");
   await page.getByLabel("Ask for 3DS").check();
-  await page.getByRole("button", { name: "Authorise" }).click();
+  await page.getByRole("button", { name: "Authorize" }).click();
   await page.getByRole("status").filter({ hasText: "waits for the user's answer" }).waitFor();
   check(await page.locator("#challenges tbody tr", { hasText: "PENDING" }).count() === 1,
     "a 3DS challenge waits for the user");
@@ -180,7 +180,7 @@ try {
   await cardRow.getByRole("link", { name: /transactions/ }).click();
   const paid = page.locator("#card-transactions tbody tr", { hasText: "Coffee BV" });
   await paid.waitFor();
-  check((await paid.textContent()).includes("AUTHORISED"), "the card transaction is authorised");
+  check((await paid.textContent()).includes("AUTHORISED"), "the card transaction is authorized");
   await paid.getByRole("button", { name: "Settle" }).click();
   await page.getByRole("status").filter({ hasText: "settled" }).waitFor();
   check((await paid.textContent()).includes("SETTLED"), "settle settles it");
