@@ -204,6 +204,40 @@ try {
   await small.goto(`${url}/_provisio/ui/cards?user=${process.env.USER_ID || partnerId}`);
   check(await small.evaluate(fits), "the cards page fits a phone's width");
 
+  // Search from the bar at the top of every page: the provision's external_uuid finds it.
+  await page.goto(`${url}/_provisio/ui/deliveries`);
+  const search = page.getByRole("searchbox", { name: "Search" });
+  await search.fill(externalUuid);
+  await search.press("Enter");
+  await page.getByRole("heading", { name: "Search", exact: true }).waitFor();
+  check(await page.locator(`main a[href="/_provisio/ui/provisions/${provisionId}"]`).count() >= 1,
+    "the search finds the provision by its external_uuid");
+
+  // The users list, filtered by partner, follows a scenario run in antab tab live.
+  await page.goto(`${url}/_provisio/ui/users?partner=${partnerId}`);
+  const users = page.locator("#users tbody tr");
+  await users.first().waitFor();
+  const listed = await users.count();
+  const tab = await context.newPage();
+  await tab.goto(`${url}/_provisio/ui/sandbox`);
+  await tab.getByLabel("Partner", { exact: true }).selectOption(partnerId);
+  await tab.getByLabel("Scenario", { exact: true }).selectOption("active-user");
+  await tab.getByRole("button", { name: "Run", exact: true }).click();
+  await tab.waitForURL(/\/_provisio\/ui\/provisions\/\d+$/);
+  check((await tab.locator("#state").textContent()).includes("ACTIVE"),
+    "a scenario run from the sandbox page lands on its ACTIVE provision");
+  await page.waitForFunction((n) => document.querySelectorAll("#users tbody tr").length > n,
+    listed, { timeout: 15000 });
+  check(true, "the filtered users list shows the scenario's user without a reload");
+  await tab.close();
+
+  // The virtual clock, in every page's header: +1d moves it a day.
+  const clockWas = await page.locator("#clock-now").textContent();
+  await page.getByRole("button", { name: /^\+1d/ }).click();
+  await page.waitForFunction((b) => document.querySelector("#clock-now")?.textContent !== b, clockWas);
+  check(true, "+1d moves the virtual clock, shown in the header");
+  await shot(page, "users");
+
   // Signing out ends the session.
   await page.goto(`${url}/_provisio/ui/`);
   await page.getByRole("button", { name: "Sign out" }).click();
