@@ -2,7 +2,8 @@
 // crates/provisio/tests/dashboard.rs, which starts `provisio serve` and creates a provision
 // through the API first, and passes:
 //   PROVISIO_URL, PROVISIO_ADMIN_TOKEN, PROVISION_ID, PARTNER_ID, USER_ID, EXTERNAL_UUID,
-//   WEBHOOK_TARGET, CARD_ID (a virtual card of USER_ID on a funded account), SCREENSHOT_DIR,
+//   WEBHOOK_TARGET, CARD_ID (a virtual card of USER_ID on a funded account), OAUTH_CLIENT_ID
+//   (the partner's OAuth client, calling back to https://partner.example/cb), SCREENSHOT_DIR,
 //   and CHROMIUM (default /usr/bin/chromium).
 // Exits non-zero, saying what it missed, when anything is not as expected.
 import { mkdirSync } from "node:fs";
@@ -21,6 +22,7 @@ const partnerId = env("PARTNER_ID");
 const externalUuid = env("EXTERNAL_UUID");
 const target = env("WEBHOOK_TARGET");
 const cardId = env("CARD_ID");
+const oauthClientId = env("OAUTH_CLIENT_ID");
 const shots = env("SCREENSHOT_DIR");
 mkdirSync(shots, { recursive: true });
 
@@ -237,6 +239,19 @@ try {
   await page.waitForFunction((b) => document.querySelector("#clock-now")?.textContent !== b, clockWas);
   check(true, "+1d moves the virtual clock, shown in the header");
   await shot(page, "users");
+
+  // bunq's consent page (oauth.sandbox.bunq.com/auth): approving the partner's OAuth client
+  // sends the browser to the client's callback with a code and the state it was given.
+  const callback = "https://partner.example/cb";
+  await page.route("https://partner.example/**", (route) => route.fulfill({ status: 200, body: "ok" }));
+  await page.goto(`${url}/auth?response_type=code&client_id=${encodeURIComponent(oauthClientId)}`
+    + `&redirect_uri=${encodeURIComponent(callback)}&state=browser-state`);
+  await page.getByRole("heading", { name: /^Connect your account to / }).waitFor();
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
+  await page.waitForURL(/^https:\/\/partner\.example\/cb\?/);
+  const back = new URL(page.url());
+  check(back.searchParams.get("state") === "browser-state" && (back.searchParams.get("code") || "") !== "",
+    "approving on the consent page returns to the callback with a code and the state");
 
   // Signing out ends the session.
   await page.goto(`${url}/_provisio/ui/`);

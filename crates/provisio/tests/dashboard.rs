@@ -152,6 +152,13 @@ async fn an_operator_approves_a_provision_in_the_dashboard() {
         .map(|c| c.user_id)
         .unwrap_or_default();
     let card = funded_card(&server, &client, me).await;
+    let oauth_client_id = match client.get("/v1/oauth-client").await {
+        Ok(list) => match list.response.first() {
+            Some(Item::OauthClient(c)) => c.client_id.clone(),
+            other => panic!("no OAuth client: {other:?}"),
+        },
+        Err(e) => panic!("{e}"),
+    };
     let request = common::person();
     let uuid = request.external_uuid.clone().unwrap_or_default();
     let answer = client
@@ -174,6 +181,7 @@ async fn an_operator_approves_a_provision_in_the_dashboard() {
         .env("PARTNER_ID", me.to_string())
         .env("USER_ID", me.to_string())
         .env("CARD_ID", card.to_string())
+        .env("OAUTH_CLIENT_ID", &oauth_client_id)
         .env("EXTERNAL_UUID", &uuid)
         .env("WEBHOOK_TARGET", &receiver.url)
         .env("SCREENSHOT_DIR", &shots)
