@@ -45,6 +45,7 @@ mod provisions;
 mod public_attachments;
 mod rate_limits;
 mod raw;
+mod read_only_store;
 mod requests;
 mod restart;
 mod robustness;
