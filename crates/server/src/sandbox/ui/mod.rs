@@ -1,6 +1,6 @@
 //! The sandbox's dashboard pages: the request log, the search across everything, the sandbox
-//! controls (the clock, a new partner, a scenario, money in), the users list and a user's page
-//! gathering what every domain holds of it (both live), lists of
+//! controls (the clock, a new partner, a scenario, money in), the users list (`users`) and a
+//! user's page gathering what every domain holds of it (`user_page/`, both live), lists of
 //! every account, card and payment (`lists`) and card transaction (`card_transactions`)
 //! across users, and the dashboard's own 404.
 //!
@@ -13,6 +13,7 @@ mod lists;
 mod not_found;
 mod requests;
 mod search;
+mod user_page;
 mod users;
 
 use axum::{
@@ -39,7 +40,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/_provisio/ui/sandbox/credit", post(controls::credit))
         .route("/_provisio/ui/users", get(users::list))
-        .route("/_provisio/ui/users/{id}", get(users::page))
+        .route("/_provisio/ui/users/{id}", get(user_page::page))
+        .route(
+            "/_provisio/ui/users/{user}/grants/{id}/revoke",
+            post(user_page::revoke),
+        )
         .route("/_provisio/ui/version", get(users::version))
         .route("/_provisio/ui/lists/accounts", get(lists::accounts))
         .route("/_provisio/ui/lists/cards", get(lists::cards))
