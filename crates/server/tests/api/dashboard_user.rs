@@ -211,13 +211,15 @@ for_each_backend! { TestApp::spawn =>
         assert!(elsewhere.contains("Refused: This user gave no such OAuth grant."), "{elsewhere}");
         assert_eq!(user_status(&app, &session).await, 200, "still granted");
 
-        // Revoked from the user's page: the app's session ends at once.
+        // Revoked from the user's page: the app's session ends at once, and live pages see it.
+        let unchanged = version(&app, &cookie).await;
         let (revoked, after) = submit(&app, &mut cookie, &revoke, &format!("form_token={token}")).await;
         assert_eq!(location(&revoked), format!("/_provisio/ui/users/{user}#apps"));
         assert!(after.contains(&format!("Grant {grant} revoked")), "{after}");
         let apps = from(&after, "user-apps");
         assert!(apps.contains("REVOKED") && !apps.contains(&button), "{apps}");
         assert_eq!(user_status(&app, &session).await, 401);
+        assert_ne!(version(&app, &cookie).await, unchanged, "the version follows grants");
         let refused = provisio_client::Client::builder(&app.base_url, answer["access_token"].as_str().unwrap_or_default())
             .signing_key(test_key()).connect().await;
         assert!(refused.is_err(), "its token opens no new session");
