@@ -189,6 +189,53 @@ try {
   check(await paid.getByRole("button").count() === 0, "a settled transaction has no buttons left");
   await shot(page, "card-transactions");
 
+  // Every card transaction of the partner, on a 1366 px laptop screen: a new one is listed
+  // with Settle and Reverse in view, no sideways scrolling needed.
+  await page.goto(`${url}/_provisio/ui/cards?user=${process.env.USER_ID || partnerId}`);
+  await page.getByLabel("Card", { exact: true }).selectOption(cardId);
+  await page.getByLabel("Amount").fill("3.10");
+  await page.getByLabel("Merchant", { exact: true }).fill("Bakery BV");
+  await page.getByRole("button", { name: "Authorize" }).click();
+  await page.getByRole("status").filter({ hasText: "3.10 EUR at Bakery BV, ALLOWED" }).waitFor();
+  const laptop = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  await laptop.addCookies(await context.cookies());
+  const wide = await laptop.newPage();
+  await wide.goto(`${url}/_provisio/ui/cards`);
+  await wide.getByRole("link", { name: "every card transaction" }).click();
+  await wide.getByLabel("Partner id").fill(partnerId);
+  await wide.getByLabel("Authorization").selectOption("AUTHORISED");
+  await wide.getByRole("button", { name: "Filter" }).click();
+  const bakery = wide.locator("#card-transactions tbody tr", { hasText: "Bakery BV" });
+  await bakery.waitFor();
+  check(await wide.locator("#card-transactions tbody tr", { hasText: "DECLINED" }).count() === 0,
+    "the list of every card transaction is filtered by authorization");
+  const inView = async (name) => {
+    const box = await bakery.getByRole("button", { name }).boundingBox();
+    return box !== null && box.x >= 0 && box.x + box.width <= 1366;
+  };
+  check(await inView("Settle") && await inView("Reverse"),
+    "Settle and Reverse are in view at 1366 px in the list across the partner");
+  await wide.screenshot({ path: join(shots, "card-transactions-all.png") });
+  await bakery.getByRole("button", { name: "Reverse" }).click();
+  await wide.getByRole("status").filter({ hasText: "reversed" }).waitFor();
+  check(await wide.locator("#card-transactions tbody tr", { hasText: "Bakery BV" }).count() === 0,
+    "reversed from the list, it leaves the AUTHORISED filter");
+
+  // The user's page: everything of the user, its request for money among it.
+  await wide.goto(`${url}/_provisio/ui/users/${process.env.USER_ID || partnerId}`);
+  await wide.getByRole("heading", { name: "Requests for money" }).waitFor();
+  const asked = wide.locator("#user-requests tbody tr", { hasText: "Lunch money" });
+  check((await asked.textContent()).includes("8.40 EUR") && (await asked.textContent()).includes("PENDING"),
+    "the user's page shows its request for money, PENDING");
+  for (const heading of ["Draft payments", "Scheduled payments", "Events", "Webhooks sent", "Connected apps"]) {
+    check(await wide.getByRole("heading", { name: heading, exact: true }).count() === 1,
+      `the user's page has a section "${heading}"`);
+  }
+  check((await wide.locator("#user-events").textContent()).includes("RequestInquiry"),
+    "its events include the request");
+  await wide.screenshot({ path: join(shots, "user.png"), fullPage: true });
+  await laptop.close();
+
   // A phone.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   await phone.addCookies(await context.cookies());

@@ -1,7 +1,9 @@
 //! The dashboard in a real browser: `provisio serve`, a provision created through the API,
 //! then Debian's headless Chromium driven by playwright-core (tests/browser/dashboard.mjs)
 //! signs in, finds the provision, approves it and sees it ACTIVE, and sees its webhook with
-//! the payload, then plays a merchant on a card and settles the card transaction.
+//! the payload, then plays a merchant on a card and settles the card transaction, finds the
+//! next one in the list across the partner with its buttons in view, and opens the user's page
+//! with its request for money.
 //! Screenshots of each page land in target/dashboard-screenshots/.
 //!
 //! Without node, Chromium or `npm ci` in tests/browser, a developer's run skips this test and
@@ -81,8 +83,9 @@ async fn wait_for_onboarding(client: &Client, id: i64) {
     panic!("provision {id} never reached onboarding")
 }
 
-/// An account of the partner with money on it and a virtual debit card on that account, for
-/// the accounts and cards pages; answers the card's id.
+/// An account of the partner with money on it, a request for money it made to an IBAN
+/// elsewhere (PENDING), and a virtual debit card on that account, for the accounts, cards and
+/// user pages; answers the card's id.
 async fn funded_card(server: &common::Serving, client: &Client, me: i64) -> i64 {
     let created = client
         .post(
@@ -105,6 +108,18 @@ async fn funded_card(server: &common::Serving, client: &Client, me: i64) -> i64 
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(credited.status().is_success(), "{credited:?}");
+    client
+        .post(
+            &format!("/v1/user/{me}/monetary-account/{}/request-inquiry", account.id),
+            &serde_json::json!({
+                "amount_inquired": {"value": "8.40", "currency": "EUR"},
+                "counterparty_alias": {"type": "IBAN", "value": "NL20INGB0001234567", "name": "Lunch club"},
+                "description": "Lunch money",
+                "allow_bunqme": false,
+            }),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let ordered = client
         .post(
             &format!("/v1/user/{me}/card-debit"),
@@ -217,6 +232,8 @@ async fn an_operator_approves_a_provision_in_the_dashboard() {
         "accounts",
         "cards",
         "card-transactions",
+        "card-transactions-all",
+        "user",
         "provision-phone",
         "provisions-phone",
     ] {

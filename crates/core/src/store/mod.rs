@@ -24,7 +24,8 @@ pub use onboarding::{InquiryStore, OnboardingStore, PublicAttachmentStore, Verif
 pub use provisioning::{JobStore, OauthGrantStore, OauthStore, ProvisionStore};
 pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
 pub use search::{
-    Hit, HitKind, OwnedRow, OwnerFilter, SearchStore, UserFilter, UserSummary, MAX_HITS,
+    CardTransactionRow, Hit, HitKind, OwnedRow, OwnerFilter, SearchStore, UserDelivery, UserFilter,
+    UserSummary, MAX_HITS,
 };
 pub use webhooks::WebhookStore;
 

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 
 use super::StoreResult;
 use crate::{
+    card::action::{AuthorisationStatus, SettlementStatus},
     model::{Page, PageQuery},
     time::Timestamp,
 };
@@ -101,6 +102,41 @@ pub struct OwnedRow {
     pub created: Timestamp,
 }
 
+/// A card transaction in the list across users: the transaction, its owner and card, and
+/// what decides which operator actions apply to it (its authorisation and settlement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardTransactionRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub account_id: i64,
+    pub card_id: i64,
+    pub merchant_name: String,
+    pub merchant_country: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub decision: String,
+    pub authorisation_status: AuthorisationStatus,
+    pub settlement_status: SettlementStatus,
+    pub created: Timestamp,
+}
+
+/// A webhook delivery as a user's page lists it: what was sent where, and how it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDelivery {
+    pub id: i64,
+    pub category: String,
+    pub event_type: String,
+    pub object_id: i64,
+    pub target: String,
+    /// `PENDING`, `DELIVERED` or `FAILED`.
+    pub status: String,
+    pub attempts: i64,
+    /// The last attempt's HTTP status, if it got one.
+    pub response_code: Option<i64>,
+    pub created: Timestamp,
+}
+
 #[async_trait]
 pub trait SearchStore: Send + Sync {
     /// Everything `text` names exactly: an id (provision, user, account, card, payment), an
@@ -133,8 +169,19 @@ pub trait SearchStore: Send + Sync {
         filter: &OwnerFilter,
         page: PageQuery,
     ) -> StoreResult<Page<OwnedRow>>;
-    /// A mark that changes whenever a user, provision, account, payment, card or card
-    /// transaction is added or changed: the dashboard's live lists poll it to know when to
-    /// fetch themselves again.
+    /// Card transactions across users, newest first, paged by id; `filter.status` is the
+    /// authorisation status.
+    async fn list_card_transactions(
+        &self,
+        filter: &OwnerFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<CardTransactionRow>>;
+    /// The webhook deliveries made for `user` (its events, whoever they were sent to), newest
+    /// first, at most `limit`.
+    async fn user_deliveries(&self, user: i64, limit: u32) -> StoreResult<Vec<UserDelivery>>;
+    /// A mark that changes whenever a user, provision, account, payment, card, card
+    /// transaction, request for money, draft, schedule, event, webhook delivery or OAuth grant
+    /// is added or changed: the dashboard's live pages poll it to know when to fetch
+    /// themselves again.
     async fn change_mark(&self) -> StoreResult<String>;
 }

@@ -101,7 +101,8 @@ pub async fn page(
             }
             div { button type="submit" { "Show cards" } }
         }
-        p { "Or, across users: " a href="/_provisio/ui/lists/cards" { "every card" } }
+        p { "Or, across users: " a href="/_provisio/ui/lists/cards" { "every card" } " · "
+            a href="/_provisio/ui/lists/card-transactions" { "every card transaction" } }
         @if !user_text.is_empty() && user.is_none() {
             p.flash.error role="alert" { "A user id is a positive number." }
         }

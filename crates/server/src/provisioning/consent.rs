@@ -1,12 +1,14 @@
 //! OAuth for users who already bank here (issue 19), the service the consent page, the
 //! operator's `POST /_provisio/oauth/authorize` and the CLI share: which client and callback
-//! may ask, who may consent, and where the browser goes next. A refusal is an `ApiError` (400)
-//! whose description the page shows as is.
+//! may ask, who may consent, and where the browser goes next; and the end of a grant, which the
+//! operator's `POST /_provisio/oauth/grants/{id}/revoke` and the user's page in the dashboard
+//! (playing bunq's app, where a user disconnects an app) share. A refusal is an `ApiError`
+//! (400) whose description the page shows as is.
 
 use provisio_core::{
-    model::UserId,
+    model::{OauthGrantId, UserId},
     provision::{
-        consent::{self, NewOauthCode, CODE_LIFETIME},
+        consent::{self, NewOauthCode, OauthGrant, CODE_LIFETIME},
         oauth::OauthClient,
     },
     secret::Secret,
@@ -72,4 +74,18 @@ pub async fn decide(
         )
         .await?;
     Ok(with_state(vec![("code", code.expose().to_owned())]))
+}
+
+/// Ends the grant: its token opens nothing more, and its sessions answer 401 at once (the
+/// store closes its `UserApiKey`; this process's session cache forgets it now, other
+/// processes' within their cache's lifetime). The grant as it is after; revoking a revoked
+/// grant changes nothing.
+pub async fn revoke(state: &AppState, id: OauthGrantId) -> Result<OauthGrant, ApiError> {
+    let grant = state
+        .store
+        .revoke_oauth_grant(id, state.clock.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("OAuth grant not found."))?;
+    state.auth.revoke_user(grant.api_key_user);
+    Ok(grant)
 }

@@ -16,7 +16,7 @@ const NEWEST: PageQuery = PageQuery {
     bound: PageBound::Newest,
 };
 
-async fn html(app: &TestApp, cookie: &str, path: &str) -> String {
+pub(crate) async fn html(app: &TestApp, cookie: &str, path: &str) -> String {
     let response = fetch(app, path, Some(cookie)).await;
     assert_eq!(
         response.status(),
@@ -41,7 +41,7 @@ fn set_cookies(response: &reqwest::Response) -> Vec<String> {
 
 /// Posts a dashboard form; answers the response and the page it leads to (with its message).
 /// A renewed session replaces `cookie`.
-async fn submit(
+pub(crate) async fn submit(
     app: &TestApp,
     cookie: &mut String,
     path: &str,
@@ -67,7 +67,7 @@ async fn submit(
 }
 
 /// What the live pages poll: changes with what they show.
-async fn version(app: &TestApp, cookie: &str) -> String {
+pub(crate) async fn version(app: &TestApp, cookie: &str) -> String {
     let body = html(app, cookie, "/_provisio/ui/version").await;
     serde_json::from_str::<serde_json::Value>(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
         ["version"]

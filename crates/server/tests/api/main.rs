@@ -21,6 +21,7 @@ mod credentials;
 mod dashboard;
 mod dashboard_find;
 mod dashboard_sessions;
+mod dashboard_user;
 mod debugger;
 mod encryption;
 mod errors;

@@ -22,10 +22,10 @@ fn body(reply: &provisio_client::Reply) -> Value {
     serde_json::from_slice(&reply.body).unwrap_or(Value::Null)
 }
 
-const CALLBACK: &str = "https://partner.example/oauth/callback";
+pub(crate) const CALLBACK: &str = "https://partner.example/oauth/callback";
 
 /// The partner's OAuth client: (client_id, secret).
-async fn credentials(partner: &Client) -> (String, String) {
+pub(crate) async fn credentials(partner: &Client) -> (String, String) {
     let list = ok(partner.get("/v1/oauth-client").await);
     match list.response.as_slice() {
         [Item::OauthClient(c), ..] => (c.client_id.clone(), c.secret.clone()),
@@ -34,7 +34,7 @@ async fn credentials(partner: &Client) -> (String, String) {
 }
 
 /// A sandbox person who may consent: its client, id and main account (with money on it).
-async fn sandbox_person(app: &TestApp) -> (Client, i64, i64) {
+pub(crate) async fn sandbox_person(app: &TestApp) -> (Client, i64, i64) {
     let reply = app
         .send(Request::new(Method::POST, "/v1/sandbox-user-person").body("{}"))
         .await;
@@ -138,7 +138,12 @@ fn query_value(url: &str, name: &str) -> Option<String> {
 }
 
 /// `POST /v1/token` for `code`: (status, JSON).
-async fn exchange(app: &TestApp, code: &str, client_id: &str, secret: &str) -> (u16, Value) {
+pub(crate) async fn exchange(
+    app: &TestApp,
+    code: &str,
+    client_id: &str,
+    secret: &str,
+) -> (u16, Value) {
     token(
         app,
         &format!(
@@ -163,7 +168,7 @@ async fn token(app: &TestApp, query: &str) -> (u16, Value) {
 }
 
 /// A code from the operator's consent without a browser.
-async fn authorized_code(app: &TestApp, client_id: &str, user: i64) -> String {
+pub(crate) async fn authorized_code(app: &TestApp, client_id: &str, user: i64) -> String {
     let reply = operator(app, Method::POST, "/_provisio/oauth/authorize", Some(json!({
         "client_id": client_id, "redirect_uri": CALLBACK, "state": "ci", "user_id": user, "approve": true,
     }))).await;
@@ -182,7 +187,7 @@ async fn authorized_code(app: &TestApp, client_id: &str, user: i64) -> String {
     query_value(&url, "code").unwrap_or_default()
 }
 
-async fn connect(app: &TestApp, key: &str) -> Client {
+pub(crate) async fn connect(app: &TestApp, key: &str) -> Client {
     Client::builder(&app.base_url, key)
         .signing_key(test_key())
         .connect()
@@ -191,7 +196,7 @@ async fn connect(app: &TestApp, key: &str) -> Client {
 }
 
 /// `GET /v1/user` with a session token, raw: the status.
-async fn user_status(app: &TestApp, session_token: &str) -> u16 {
+pub(crate) async fn user_status(app: &TestApp, session_token: &str) -> u16 {
     app.send(
         Request::new(Method::GET, "/v1/user").header("x-bunq-client-authentication", session_token),
     )

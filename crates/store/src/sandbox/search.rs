@@ -7,8 +7,8 @@ use provisio_core::{
     account::amount::format_minor,
     model::{Page, PageQuery},
     store::{
-        Hit, HitKind, OwnedRow, OwnerFilter, SearchStore, StoreResult, UserFilter, UserSummary,
-        MAX_HITS,
+        CardTransactionRow, Hit, HitKind, OwnedRow, OwnerFilter, SearchStore, StoreResult,
+        UserDelivery, UserFilter, UserSummary, MAX_HITS,
     },
     time::Timestamp,
 };
@@ -257,6 +257,18 @@ impl SearchStore for SqlStore {
         self.owned(PAYMENTS, filter, page).await
     }
 
+    async fn list_card_transactions(
+        &self,
+        filter: &OwnerFilter,
+        page: PageQuery,
+    ) -> StoreResult<Page<CardTransactionRow>> {
+        self.card_transaction_rows(filter, page).await
+    }
+
+    async fn user_deliveries(&self, user: i64, limit: u32) -> StoreResult<Vec<UserDelivery>> {
+        self.user_delivery_rows(user, limit).await
+    }
+
     async fn list_users(
         &self,
         filter: &UserFilter,
@@ -287,20 +299,7 @@ impl SearchStore for SqlStore {
     }
 
     async fn change_mark(&self) -> StoreResult<String> {
-        // Newest ids where rows are only added; newest `updated` where rows change in place.
-        let mark: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COALESCE(MAX(id), 0) FROM users), \
-             (SELECT COALESCE(MAX(updated), 0) FROM provisions), \
-             (SELECT COALESCE(MAX(updated), 0) FROM monetary_accounts), \
-             (SELECT COALESCE(MAX(id), 0) FROM payments), \
-             (SELECT COALESCE(MAX(updated), 0) FROM cards), \
-             (SELECT COALESCE(MAX(updated), 0) FROM mastercard_actions)",
-        )
-        .fetch_one(&self.read)
-        .await
-        .map_err(db_err)?;
-        let (a, b, c, d, e, f) = mark;
-        Ok(format!("{a}-{b}-{c}-{d}-{e}-{f}"))
+        self.change_mark_text().await
     }
 
     async fn user_summary(&self, id: i64) -> StoreResult<Option<UserSummary>> {

@@ -133,12 +133,7 @@ pub async fn revoke(
     _: Admin,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let grant = state
-        .store
-        .revoke_oauth_grant(OauthGrantId(id), state.clock.now())
-        .await?
-        .ok_or_else(|| ApiError::not_found("OAuth grant not found."))?;
-    state.auth.revoke_user(grant.api_key_user);
+    let grant = consent::revoke(&state, OauthGrantId(id)).await?;
     Ok(axum::Json(view(grant)).into_response())
 }
 

@@ -9,7 +9,7 @@
 mod consent;
 mod partners;
 mod provision;
-mod timeline;
+pub(crate) mod timeline;
 
 use axum::{
     routing::{get, post},

@@ -153,6 +153,7 @@ async fn list(
             a href="/_provisio/ui/lists/accounts" { "accounts" } " · "
             a href="/_provisio/ui/lists/cards" { "cards" } " · "
             a href="/_provisio/ui/lists/payments" { "payments" } " · "
+            a href="/_provisio/ui/lists/card-transactions" { "card transactions" } " · "
             a href="/_provisio/ui/users" { "users" }
         }
         form.card.filters method="get" role="search" aria-label="Filter" {

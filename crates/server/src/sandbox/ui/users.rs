@@ -1,6 +1,5 @@
-//! Users across partners (filtered by partner, kind and provision status, paged), and one
-//! user's page: its provision, its accounts with their balances, its cards and its newest
-//! payments, each linking to the page that has more.
+//! Users across partners (filtered by partner, kind and provision status, paged), what the
+//! live pages poll (`version`), and what a user's page (`user_page`) shares with the list.
 
 use std::collections::HashMap;
 
@@ -11,14 +10,13 @@ use axum::{
 };
 use maud::{html, Markup};
 use provisio_core::{
-    account::amount::format_minor,
-    model::{Page, PageBound, PageQuery, UserId, MAX_PAGE_COUNT},
+    model::Page,
     provision::Status,
     store::{UserFilter, UserSummary},
 };
 
 use crate::{
-    http::{error::ApiError, extract::PathId},
+    http::error::ApiError,
     ui::{
         layout::{self, page_query, Section},
         session::{Flash, Operator},
@@ -27,8 +25,6 @@ use crate::{
 };
 
 const PAGE_SIZE: u32 = 25;
-/// The newest payments a user's page shows of each account.
-const RECENT_PAYMENTS: u32 = 5;
 const KINDS: &[&str] = &["PARTNER", "PERSON", "COMPANY"];
 
 /// The filters as typed, shown back in the form; a value that is no choice is refused.
@@ -75,7 +71,7 @@ fn select(name: &str, label: &str, options: &[&str], chosen: &str) -> Markup {
     }
 }
 
-fn provision_cell(u: &UserSummary) -> Markup {
+pub(super) fn provision_cell(u: &UserSummary) -> Markup {
     html! {
         @match (u.provision_id, &u.provision_status) {
             (Some(id), Some(status)) => {
@@ -97,7 +93,8 @@ pub(super) fn live_note() -> Markup {
 }
 
 /// `GET /_provisio/ui/version`: `{"version":"…"}`, which changes with any user, provision,
-/// account, payment, card or card transaction; live pages fetch themselves again when it does.
+/// account, payment, card, card transaction, request for money, draft, schedule, event,
+/// webhook delivery or OAuth grant; live pages fetch themselves again when it does.
 pub async fn version(State(state): State<AppState>, _: Operator) -> Response {
     match state.store.change_mark().await {
         Ok(mark) => Json(serde_json::json!({ "version": mark })).into_response(),
@@ -182,131 +179,4 @@ pub async fn list(
         script src="/_provisio/ui/assets/live.js" defer {}
     };
     layout::page("Users", Section::Users, &operator, flash, body)
-}
-
-/// `GET /_provisio/ui/users/{id}`.
-pub async fn page(
-    State(state): State<AppState>,
-    operator: Operator,
-    flash: Flash,
-    PathId(id): PathId,
-) -> Response {
-    match user_body(&state, id).await {
-        Ok(Some((title, body))) => layout::page(&title, Section::Users, &operator, flash, body),
-        Ok(None) => layout::missing(&operator, &format!("There is no user {id}.")),
-        Err(err) => err.into_response(),
-    }
-}
-
-async fn user_body(state: &AppState, id: i64) -> Result<Option<(String, Markup)>, ApiError> {
-    let Some(user) = state.store.user_summary(id).await? else {
-        return Ok(None);
-    };
-    let all = PageQuery {
-        count: MAX_PAGE_COUNT,
-        bound: PageBound::Newest,
-    };
-    let accounts = state.store.accounts(UserId(id), None, all).await?.items;
-    let cards = state.store.cards(UserId(id), all).await?.items;
-    let recent = PageQuery {
-        count: RECENT_PAYMENTS,
-        bound: PageBound::Newest,
-    };
-    let mut payments = Vec::new();
-    for account in &accounts {
-        payments.extend(
-            state
-                .store
-                .payments(UserId(id), account.id, recent)
-                .await?
-                .items,
-        );
-    }
-    payments.sort_by_key(|p| std::cmp::Reverse(p.id.0));
-    let body = html! {
-        h1 { (user.name) " " span.muted { (user.kind) " #" (user.id) } }
-        (live_note())
-        div #user-live data-live=(LIVE) {
-        section.card aria-labelledby="facts-h" {
-            h2 #facts-h { "Details" }
-            dl.facts {
-                dt { "Status" } dd { (layout::status(&user.status)) }
-                dt { "Partner" } dd {
-                    @match user.partner_id {
-                        Some(p) => a href={ "/_provisio/ui/partners/" (p) } { "#" (p) },
-                        None => span.muted { "— (a partner itself)" },
-                    }
-                }
-                dt { "Provision" } dd { (provision_cell(&user)) @if user.provision_id.is_some() { " · its timeline is on its page" } }
-                dt { "Created" } dd { time { (layout::time(user.created)) } }
-            }
-        }
-        h2 { "Accounts" }
-        @if accounts.is_empty() {
-            p.muted { "No monetary accounts." }
-        } @else {
-            div.table-wrap {
-                table.stack #user-accounts {
-                    thead { tr { th.num { "Id" } th { "Description" } th { "IBAN" } th { "Status" } th.num { "Balance" } } }
-                    tbody {
-                        @for a in &accounts {
-                            tr {
-                                td.num data-label="Id" { (a.id.0) }
-                                td data-label="Description" { a href={ "/_provisio/ui/users/" (id) "/accounts/" (a.id.0) } { (a.description) } }
-                                td data-label="IBAN" { code { (a.iban) } }
-                                td data-label="Status" { (layout::status(a.status.as_str())) }
-                                td.num data-label="Balance" { (format_minor(a.balance_minor)) " " (a.currency) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        h2 { "Cards" }
-        @if cards.is_empty() {
-            p.muted { "No cards." }
-        } @else {
-            div.table-wrap {
-                table.stack #user-cards {
-                    thead { tr { th.num { "Id" } th { "Name on card" } th { "Last four" } th { "Status" } th.num { "Account" } } }
-                    tbody {
-                        @for c in &cards {
-                            tr id={ "card-" (c.id.0) } {
-                                td.num data-label="Id" { (c.id.0) }
-                                td data-label="Name on card" { (c.name_on_card) " " span.muted { (c.kind.as_str()) } }
-                                td data-label="Last four" { code { "•••• " (c.pan_last_four) } }
-                                td data-label="Status" { (layout::status(c.status.as_str())) }
-                                td.num data-label="Account" { a href={ "/_provisio/ui/users/" (id) "/accounts/" (c.monetary_account_id.0) "/card-transactions" } { (c.monetary_account_id.0) } }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        h2 { "Recent payments" }
-        @if payments.is_empty() {
-            p.muted { "No payments yet." }
-        } @else {
-            div.table-wrap {
-                table.stack #user-payments {
-                    thead { tr { th.num { "Id" } th { "At" } th.num { "Account" } th { "Counterparty" } th { "Description" } th.num { "Amount" } } }
-                    tbody {
-                        @for p in &payments {
-                            tr {
-                                td.num data-label="Id" { (p.id.0) }
-                                td data-label="At" { time { (layout::time(p.created)) } }
-                                td.num data-label="Account" { a href={ "/_provisio/ui/users/" (id) "/accounts/" (p.monetary_account_id.0) } { (p.monetary_account_id.0) } }
-                                td data-label="Counterparty" { (p.counterparty_name) }
-                                td data-label="Description" { (p.description) }
-                                td.num data-label="Amount" { (format_minor(p.amount_minor)) " " (p.currency) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        }
-        script src="/_provisio/ui/assets/live.js" defer {}
-    };
-    Ok(Some((format!("User {id}"), body)))
 }
