@@ -5,6 +5,7 @@ mod helpers;
 mod provisioning;
 
 mod accounts;
+mod avatars;
 mod bunq_clients;
 mod bunq_fields;
 mod bunqme_tabs;

@@ -29,7 +29,7 @@ async fn create_raw(app: &TestApp, path: &str) -> Reply {
 }
 
 /// A new sandbox user's API key.
-async fn create(app: &TestApp, path: &str) -> String {
+pub async fn create(app: &TestApp, path: &str) -> String {
     let reply = create_raw(app, path).await;
     assert_eq!(
         reply.status,
@@ -48,7 +48,7 @@ async fn create(app: &TestApp, path: &str) -> String {
     }
 }
 
-async fn connect(app: &TestApp, key: &str) -> Client {
+pub async fn connect(app: &TestApp, key: &str) -> Client {
     Client::builder(&app.base_url, key)
         .signing_key(test_key())
         .connect()
@@ -57,7 +57,7 @@ async fn connect(app: &TestApp, key: &str) -> Client {
 }
 
 /// The session's user from `GET /v1/user`.
-async fn me(client: &Client) -> Item {
+pub async fn me(client: &Client) -> Item {
     let mut items = ok(client.get("/v1/user").await).response;
     assert_eq!(items.len(), 1, "{items:?}");
     items.remove(0)
