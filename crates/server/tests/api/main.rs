@@ -41,6 +41,7 @@ mod oauth_consent;
 mod onboarding;
 mod openapi;
 mod openapi_schema;
+mod pagination;
 mod payments;
 mod provisions;
 mod public_attachments;
