@@ -1,6 +1,7 @@
 //! Users across partners (filtered by partner, kind and provision status, paged), and one
-//! user's page: its provision, its accounts with their balances, its cards and its newest
-//! payments, each linking to the page that has more.
+//! user's page: its provision, its accounts with their balances, its cards, its newest
+//! payments and its newest events (requests, drafts, schedules too), each linking to the page
+//! that has more.
 
 use std::collections::HashMap;
 
@@ -12,6 +13,7 @@ use axum::{
 use maud::{html, Markup};
 use provisio_core::{
     account::amount::format_minor,
+    feed::EventFilter,
     model::{Page, PageBound, PageQuery, UserId, MAX_PAGE_COUNT},
     provision::Status,
     store::{UserFilter, UserSummary},
@@ -29,6 +31,8 @@ use crate::{
 const PAGE_SIZE: u32 = 25;
 /// The newest payments a user's page shows of each account.
 const RECENT_PAYMENTS: u32 = 5;
+/// The newest events a user's page shows.
+const RECENT_EVENTS: u32 = 20;
 const KINDS: &[&str] = &["PARTNER", "PERSON", "COMPANY"];
 
 /// The filters as typed, shown back in the form; a value that is no choice is refused.
@@ -223,6 +227,15 @@ async fn user_body(state: &AppState, id: i64) -> Result<Option<(String, Markup)>
         );
     }
     payments.sort_by_key(|p| std::cmp::Reverse(p.id.0));
+    let recent_events = PageQuery {
+        count: RECENT_EVENTS,
+        bound: PageBound::Newest,
+    };
+    let events = state
+        .store
+        .events(UserId(id), &EventFilter::default(), recent_events)
+        .await?
+        .items;
     let body = html! {
         h1 { (user.name) " " span.muted { (user.kind) " #" (user.id) } }
         (live_note())
@@ -299,6 +312,34 @@ async fn user_body(state: &AppState, id: i64) -> Result<Option<(String, Markup)>
                                 td data-label="Counterparty" { (p.counterparty_name) }
                                 td data-label="Description" { (p.description) }
                                 td.num data-label="Amount" { (format_minor(p.amount_minor)) " " (p.currency) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Activity" }
+        p.muted { "The user's event feed (" code { "GET /v1/user/" (id) "/event" } "), newest first: payments, requests for money, draft payments, scheduled payments and card transactions." }
+        @if events.is_empty() {
+            p.muted { "Nothing yet." }
+        } @else {
+            div.table-wrap {
+                table.stack #user-events {
+                    thead { tr { th.num { "Id" } th { "At" } th { "Object" } th { "Action" } th { "Status" } th.num { "Account" } } }
+                    tbody {
+                        @for e in &events {
+                            tr {
+                                td.num data-label="Id" { (e.id) }
+                                td data-label="At" { time { (layout::time(e.created)) } }
+                                td data-label="Object" { (e.kind) " " span.muted { "#" (e.object_id) } }
+                                td data-label="Action" { (e.action.as_str()) }
+                                td data-label="Status" { (layout::status(e.status.as_str())) }
+                                td.num data-label="Account" {
+                                    @match e.monetary_account_id {
+                                        Some(a) => a href={ "/_provisio/ui/users/" (id) "/accounts/" (a.0) } { (a.0) },
+                                        None => span.muted { "—" },
+                                    }
+                                }
                             }
                         }
                     }
