@@ -31,12 +31,47 @@ pub struct PublicAttachment {
     pub created: Timestamp,
 }
 
-/// An avatar: a UUID of its own for an image.
+/// An avatar: a UUID of its own for an image, and the image's size in pixels (read from its
+/// header when the avatar was made; 0×0 if it says none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Avatar {
     pub uuid: String,
     pub attachment: PublicAttachment,
+    pub width: u32,
+    pub height: u32,
     pub created: Timestamp,
+}
+
+/// The longest `avatar_uuid` taken (a UUID is 36 characters).
+pub const MAX_AVATAR_UUID: usize = 64;
+
+/// An `avatar_uuid` as sent with an account or a user: trimmed, not empty, at most
+/// [`MAX_AVATAR_UUID`] characters of letters, digits and dashes. Whether an avatar has it is
+/// the store's to say, in the write that sets it.
+pub fn parse_avatar_uuid(value: &str) -> Result<String, DomainError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(DomainError::invalid(
+            "avatar_uuid is empty; send the uuid POST /v1/avatar answered.",
+        ));
+    }
+    if value.chars().count() > MAX_AVATAR_UUID
+        || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(DomainError::invalid(format!(
+            "avatar_uuid {} is not an avatar's uuid; send the uuid POST /v1/avatar answered.",
+            crate::text::quoted(value)
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// The refusal of an `avatar_uuid` no avatar has (400, as bunq refuses an unknown avatar).
+pub fn avatar_not_found(uuid: &str) -> String {
+    format!(
+        "Avatar not found: no avatar has the uuid {}; make one with POST /v1/avatar.",
+        crate::text::quoted(uuid)
+    )
 }
 
 /// An image's width and height in pixels, read from its header (PNG, GIF, JPEG); `None` when
@@ -107,5 +142,17 @@ mod tests {
             check_public_upload(Some("image/png"), PNG).ok().as_deref(),
             Some("image/png")
         );
+    }
+
+    #[test]
+    fn an_avatar_uuid_is_a_uuid_shaped_word() {
+        let uuid = "3f1c7a0e-5b2d-4c1e-9a8b-0123456789ab";
+        assert_eq!(
+            parse_avatar_uuid(&format!(" {uuid} ")).ok().as_deref(),
+            Some(uuid)
+        );
+        assert!(parse_avatar_uuid("  ").is_err());
+        assert!(parse_avatar_uuid("../etc").is_err());
+        assert!(parse_avatar_uuid(&"a".repeat(65)).is_err());
     }
 }

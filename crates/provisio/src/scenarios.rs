@@ -33,7 +33,9 @@ pub struct ScenarioRunArgs {
 pub async fn run(command: ScenariosCommand) -> anyhow::Result<()> {
     match command {
         ScenariosCommand::List => {
-            for s in scenarios::catalogue() {
+            // Without a server to ask: Sugar Daddy as `serve` starts in the sandbox by default.
+            let limit = provisio_core::account::request::DEFAULT_SUGARDADDY_LIMIT_MINOR;
+            for s in scenarios::catalogue(Some(limit)) {
                 println!("{}  [{}]\n    {}", s.name, s.kind, s.description);
             }
         }

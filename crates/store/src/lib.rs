@@ -31,6 +31,7 @@
 //! stay closed), `feed` (the user's events, recorded by every domain), `testing`. A common
 //! module imports no domain folder.
 
+mod avatars;
 mod banking;
 mod cards;
 mod connect;

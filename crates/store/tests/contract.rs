@@ -322,6 +322,7 @@ mod accounts {
             display_name: "P".into(),
             daily_limit_minor: 5_000,
             service: Some("CURRENCY_CLOUD".into()),
+            avatar_uuid: None,
         }
     }
 

@@ -124,6 +124,9 @@ pub struct MonetaryAccountRequest {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_description: Option<String>,
+    /// An avatar's uuid (`POST /avatar`): the account shows that avatar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_uuid: Option<String>,
 }
 
 impl From<MonetaryAccountRequest> for AccountInput {
@@ -141,6 +144,7 @@ impl From<MonetaryAccountRequest> for AccountInput {
             sub_status: r.sub_status,
             reason: r.reason,
             reason_description: r.reason_description,
+            avatar_uuid: r.avatar_uuid,
         }
     }
 }
@@ -152,7 +156,8 @@ pub fn amount(minor: i64, currency: &str) -> Amount {
     }
 }
 
-/// The account as its own type: `MonetaryAccountBank` or `MonetaryAccountExternal`.
+/// The account as its own type: `MonetaryAccountBank` or `MonetaryAccountExternal`, with its
+/// default avatar (one set with `avatar_uuid` is shown with `Item::show_avatar`).
 pub fn account_item(a: &MonetaryAccount) -> Item {
     let bank = MonetaryAccountBank {
         id: a.id.0,
@@ -232,6 +237,7 @@ mod tests {
             reason: None,
             reason_description: None,
             service: Some("CURRENCY_CLOUD".into()),
+            avatar_uuid: None,
             created: Timestamp(0),
             updated: Timestamp(0),
         };

@@ -90,6 +90,22 @@ pub struct ResponseEnvelope {
     pub pagination: Option<Pagination>,
 }
 
+impl Item {
+    /// The user or account this item is, showing `avatar` instead of its default: a
+    /// `UserPerson` or `UserCompany`, a `UserApiKey`'s granting user, a monetary account. Any
+    /// other item is left as it is.
+    pub fn show_avatar(&mut self, avatar: crate::objects::Avatar) {
+        match self {
+            Item::UserPerson(u) => u.avatar = avatar,
+            Item::UserCompany(u) => u.avatar = avatar,
+            Item::UserApiKey(k) => k.granted_by_user.show_avatar(avatar),
+            Item::MonetaryAccountBank(a) => a.avatar = avatar,
+            Item::MonetaryAccountExternal(a) => a.account.avatar = avatar,
+            _ => {}
+        }
+    }
+}
+
 impl ResponseEnvelope {
     pub fn of(items: Vec<Item>) -> Self {
         ResponseEnvelope {

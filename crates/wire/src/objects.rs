@@ -22,6 +22,8 @@ pub struct ServerPublicKey {
     pub server_public_key: String,
 }
 
+/// A user's or an account's avatar: its default (the owner's `public_uuid`, no image) or the
+/// one set with `avatar_uuid` (that avatar's uuid and its image, as `Avatar` renders it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Avatar {
     pub uuid: String,
@@ -89,6 +91,16 @@ pub struct UserPerson {
 pub enum AnyUser {
     UserCompany(UserCompany),
     UserPerson(UserPerson),
+}
+
+impl AnyUser {
+    /// The user, showing `avatar` instead of its default.
+    pub fn show_avatar(&mut self, avatar: Avatar) {
+        match self {
+            AnyUser::UserCompany(u) => u.avatar = avatar,
+            AnyUser::UserPerson(u) => u.avatar = avatar,
+        }
+    }
 }
 
 /// A session opened with a provision credential (spec B.4 variant 3).

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::{
     kyc::{AttachmentObject, AttachmentUrl},
+    objects,
     time::ts,
 };
 
@@ -59,21 +60,37 @@ pub struct AvatarObject {
     pub image: Vec<AvatarImage>,
 }
 
-/// `avatar`, its image `(width, height)` and served at `url`.
-pub fn avatar(avatar: &Avatar, (width, height): (u32, u32), url: String) -> AvatarObject {
+/// `avatar`, its image served at `url`.
+pub fn avatar(avatar: &Avatar, url: String) -> AvatarObject {
     AvatarObject {
         uuid: avatar.uuid.clone(),
         anchor_uuid: avatar.uuid.clone(),
-        image: vec![AvatarImage {
-            attachment_public_uuid: avatar.attachment.uuid.clone(),
-            content_type: avatar.attachment.content_type.clone(),
-            height,
-            width,
-            urls: vec![AttachmentUrl {
-                kind: "ORIGINAL".into(),
-                url,
-            }],
+        image: vec![image(avatar, url)],
+    }
+}
+
+fn image(avatar: &Avatar, url: String) -> AvatarImage {
+    AvatarImage {
+        attachment_public_uuid: avatar.attachment.uuid.clone(),
+        content_type: avatar.attachment.content_type.clone(),
+        height: avatar.height,
+        width: avatar.width,
+        urls: vec![AttachmentUrl {
+            kind: "ORIGINAL".into(),
+            url,
         }],
+    }
+}
+
+/// `avatar` as an account or a user shows it in its `avatar` field (set with `avatar_uuid`):
+/// the avatar's uuid and its image, as `GET /avatar/{uuid}` answers them.
+pub fn shown_avatar(avatar: &Avatar, url: String) -> objects::Avatar {
+    objects::Avatar {
+        uuid: avatar.uuid.clone(),
+        anchor_uuid: avatar.uuid.clone(),
+        image: serde_json::to_value(image(avatar, url))
+            .into_iter()
+            .collect(),
     }
 }
 

@@ -127,7 +127,7 @@ pub struct AddressRequest {
     pub address_postal: Option<Address>,
 }
 
-/// `PUT /user-person/{id}`: legal name and date of birth.
+/// `PUT /user-person/{id}`: legal name and date of birth, and the avatar.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UserPersonRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +138,28 @@ pub struct UserPersonRequest {
     pub last_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
+    /// An avatar's uuid (`POST /avatar`): the user shows that avatar. Sent alone, it is the
+    /// only change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_uuid: Option<String>,
+}
+
+impl UserPersonRequest {
+    /// Whether the body names any of the onboarding's fields (the name, the date of birth).
+    pub fn has_legal_fields(&self) -> bool {
+        self.first_name.is_some()
+            || self.middle_name.is_some()
+            || self.last_name.is_some()
+            || self.date_of_birth.is_some()
+    }
+}
+
+/// `PUT /user-company/{id}`: of bunq's fields, provisio takes `avatar_uuid`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UserCompanyRequest {
+    /// An avatar's uuid (`POST /avatar`): the company shows that avatar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_uuid: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

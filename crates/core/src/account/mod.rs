@@ -94,6 +94,8 @@ pub struct MonetaryAccount {
     pub reason_description: Option<String>,
     /// `CURRENCY_CLOUD` for external accounts, none for bank accounts.
     pub service: Option<String>,
+    /// The avatar set with `avatar_uuid`; none shows the account's default avatar.
+    pub avatar_uuid: Option<String>,
     pub created: Timestamp,
     pub updated: Timestamp,
 }
@@ -107,6 +109,8 @@ pub struct NewAccount {
     pub display_name: String,
     pub daily_limit_minor: i64,
     pub service: Option<String>,
+    /// An avatar's uuid, checked by the store in the write that opens the account.
+    pub avatar_uuid: Option<String>,
 }
 
 impl NewAccount {
@@ -119,6 +123,7 @@ impl NewAccount {
             display_name: display_name.to_owned(),
             daily_limit_minor: DEFAULT_DAILY_LIMIT_MINOR,
             service: None,
+            avatar_uuid: None,
         }
     }
 }
@@ -135,4 +140,6 @@ pub struct AccountUpdate {
     pub reason_description: Option<String>,
     /// A currency sent with the update: it must be the account's own.
     pub currency: Option<String>,
+    /// A new avatar, checked by the store in the write that sets it.
+    pub avatar_uuid: Option<String>,
 }

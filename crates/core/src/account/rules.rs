@@ -32,6 +32,7 @@ pub struct AccountInput {
     pub sub_status: Option<String>,
     pub reason: Option<String>,
     pub reason_description: Option<String>,
+    pub avatar_uuid: Option<String>,
 }
 
 /// Validates a new account of `kind`; `owner_name` is the display name when none is sent.
@@ -96,6 +97,7 @@ pub fn new_account(
         display_name,
         daily_limit_minor,
         service,
+        avatar_uuid: avatar_uuid(input)?,
     })
 }
 
@@ -178,13 +180,22 @@ pub fn update(kind: AccountKind, input: &AccountInput) -> Result<AccountUpdate, 
         reason,
         reason_description,
         currency,
+        avatar_uuid: avatar_uuid(input)?,
     };
     if update == AccountUpdate::default() {
         return Err(DomainError::invalid(
-            "Nothing to change: send description, daily_limit, status, sub_status, reason or reason_description.",
+            "Nothing to change: send description, daily_limit, status, sub_status, reason, reason_description or avatar_uuid.",
         ));
     }
     Ok(update)
+}
+
+fn avatar_uuid(input: &AccountInput) -> Result<Option<String>, DomainError> {
+    input
+        .avatar_uuid
+        .as_deref()
+        .map(crate::public_attachment::parse_avatar_uuid)
+        .transpose()
 }
 
 /// The account after `update`, or why the account as it is now refuses it. Runs inside the
@@ -233,6 +244,9 @@ pub fn apply(
     if update.reason_description.is_some() {
         next.reason_description
             .clone_from(&update.reason_description);
+    }
+    if update.avatar_uuid.is_some() {
+        next.avatar_uuid.clone_from(&update.avatar_uuid);
     }
     Ok(next)
 }
@@ -394,6 +408,7 @@ mod tests {
             reason: None,
             reason_description: None,
             service: None,
+            avatar_uuid: None,
             created: Timestamp(0),
             updated: Timestamp(0),
         }

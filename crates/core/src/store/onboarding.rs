@@ -166,4 +166,14 @@ pub trait PublicAttachmentStore: Send + Sync {
         now: Timestamp,
     ) -> StoreResult<Option<Avatar>>;
     async fn avatar(&self, uuid: &str) -> StoreResult<Option<Avatar>>;
+    /// The avatar `user` shows (set with `avatar_uuid`); `None` for its default.
+    async fn user_avatar(&self, user: UserId) -> StoreResult<Option<Avatar>>;
+    /// `user` shows the avatar `avatar_uuid` from now on. Refused (`Refused`, 400) when no
+    /// avatar has that uuid, and for a closed user (`UserFrozen`); nothing changes then.
+    async fn set_user_avatar(
+        &self,
+        user: UserId,
+        avatar_uuid: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
 }

@@ -6,13 +6,15 @@
 //!
 //! Bottom to top, each importing only those before it: `error`; `explain`; `read`; `body` and
 //! `encryption`; `extract`, `idempotency`; `scope`, `pagination`, `respond`, `limits`, `sign_layer`,
-//! `access_log`; `openapi` (which imports none of them).
+//! `access_log`, `avatar` (the avatar a user or an account shows); `openapi` (which imports
+//! none of them).
 //!
 //! Must not import a domain (`context`, `provisioning`, `cards`, …), the dashboard
 //! (`crate::ui`) or the router: only the common modules at the crate root (`state`, `config`,
 //! `auth`, `request_log`, `rate_limit`).
 
 pub mod access_log;
+pub mod avatar;
 pub mod body;
 pub mod encryption;
 pub mod error;

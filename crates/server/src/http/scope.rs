@@ -198,7 +198,15 @@ impl FromRequestParts<AppState> for OwnUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match UserScope::from_request_parts(parts, state).await? {
+        let scope = UserScope::from_request_parts(parts, state).await?;
+        OwnUser::from_scope(scope, state)
+    }
+}
+
+impl OwnUser {
+    /// The provisioned user `scope` names, as the extractor decides it.
+    pub fn from_scope(scope: UserScope, state: &AppState) -> Result<Self, ApiError> {
+        match scope {
             UserScope::Provisioned { by_partner: true, .. } if state.config.user_session_only() => {
                 Err(ApiError::new(
                     StatusCode::FORBIDDEN,
@@ -225,7 +233,16 @@ impl FromRequestParts<AppState> for AccountOwner {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match UserScope::from_request_parts(parts, state).await? {
+        let scope = UserScope::from_request_parts(parts, state).await?;
+        AccountOwner::from_scope(scope, state)
+    }
+}
+
+impl AccountOwner {
+    /// The user `scope` names, as the extractor decides it (also whose profile a
+    /// `PUT /user-person|user-company/{id}` changes).
+    pub fn from_scope(scope: UserScope, state: &AppState) -> Result<Self, ApiError> {
+        match scope {
             UserScope::Partner(user) => Ok(AccountOwner { user }),
             UserScope::Provisioned {
                 user, by_partner, ..

@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use provisio_core::{
     account::NewAccount,
+    account::{
+        amount::format_minor,
+        request::{DEFAULT_SUGARDADDY_LIMIT_MINOR, SUGARDADDY_EMAIL},
+    },
     model::{ProvisionId, UserId},
     provision::{oauth::OauthClientStatus, record::Provision, request::Draft},
     secret::Secret,
@@ -69,22 +73,34 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("identity_check", "forced outcome", "In a card authorization (--identity-check): a 3DS MasterCardIdentityCheckChallengeRequest the user answers with PUT …/challenge-request/{id} (ACCEPTED_PENDING_RESPONSE runs the authorization, REJECTED_PENDING_RESPONSE declines it); unanswered, it expires after 5 minutes of the virtual clock and the authorization is declined."),
     ("card reverse / settle", "forced outcome", "POST /_provisio/mastercard-actions/{id}/reverse|settle, provisio card reverse|settle ID: give an authorized, unsettled card transaction's money back, or settle it."),
     ("card order", "magic value", "A physical card moves NEW_CARD_REQUEST_RECEIVED → SENT_FOR_PRODUCTION → ACCEPTED_FOR_PRODUCTION → DELIVERED_TO_CUSTOMER, a day of the virtual clock per step; a virtual card is VIRTUAL_DELIVERY at once. A generated CVC2 expires after 24 hours. PANs are Luhn-valid numbers in Mastercard's 555555 test range."),
-    ("sugardaddy@bunq.com", "magic value", "POST /v1/user/{id}/monetary-account/{id}/request-inquiry to {\"type\":\"EMAIL\",\"value\":\"sugardaddy@bunq.com\"}: in the sandbox, Sugar Daddy accepts at once up to its limit per request (500.00 by default, --sugardaddy-limit); the account is credited from NL10BUNQ2025000500 as money in from outside and the request is ACCEPTED. Above the limit: 400, nothing changes. A request to an IBAN elsewhere stays PENDING."),
     ("bunq.me tab pay", "forced outcome", "POST /_provisio/bunqme-tabs/{id}/pay {\"from_iban\":\"NL20INGB0001234567\",\"from_name\":\"Friend\"}: a stranger pays an open bunq.me tab's amount from an IBAN elsewhere (money in, listed in the tab's result_inquiries); a cancelled tab refuses."),
     ("--onboarding-inquiry TYPES", "setting", "Raise an ONBOARDING inquiry with these entry types when a user's onboarding is created."),
     ("--step-delay, --identity-review-delay, --webhook-retry-schedule", "setting", "How long the background steps, the identity review and webhook retries wait (0s and 5ms lists for fast tests)."),
 ];
 
-/// Every scenario, magic value and forced outcome, with what it does.
-pub fn catalogue() -> Vec<Scenario> {
-    CATALOGUE
+/// Every scenario, magic value and forced outcome, with what it does; Sugar Daddy with the
+/// limit this server gives (`None`: the production environment, where it does not exist).
+pub fn catalogue(sugardaddy_limit_minor: Option<i64>) -> Vec<Scenario> {
+    let mut all: Vec<Scenario> = CATALOGUE
         .iter()
         .map(|(name, kind, description)| Scenario {
             name: (*name).to_owned(),
             kind: (*kind).to_owned(),
             description: (*description).to_owned(),
         })
-        .collect()
+        .collect();
+    if let Some(limit) = sugardaddy_limit_minor {
+        all.push(Scenario {
+            name: SUGARDADDY_EMAIL.to_owned(),
+            kind: "magic value".to_owned(),
+            description: format!(
+                "POST /v1/user/{{id}}/monetary-account/{{id}}/request-inquiry to {{\"type\":\"EMAIL\",\"value\":\"sugardaddy@bunq.com\"}}: in the sandbox, Sugar Daddy accepts at once up to {} EUR per request on this server (--sugardaddy-limit, {} by default); the account is credited from NL10BUNQ2025000500 as money in from outside and the request is ACCEPTED. Above the limit: 400, nothing changes. bravo@bunq.com, bunq's other sandbox user, exists too: it is paid and asked inside provisio.",
+                format_minor(limit),
+                format_minor(DEFAULT_SUGARDADDY_LIMIT_MINOR),
+            ),
+        });
+    }
+    all
 }
 
 /// Runs `scenario` for `partner`; answers the provision as it ends.

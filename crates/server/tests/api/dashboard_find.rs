@@ -156,6 +156,28 @@ for_each_backend! { TestApp::spawn =>
         assert!(wrong.contains("role=\"alert\"") && wrong.contains("status is one of"), "{wrong}");
     }
 
+    async fn a_users_page_shows_its_requests_drafts_and_schedules_as_events(app: TestApp) {
+        let alice = crate::sandbox_users::connect(&app, &crate::sandbox_users::create(&app, "/v1/sandbox-user-person").await).await;
+        let provisio_client::wire::Item::UserPerson(a) = crate::sandbox_users::me(&alice).await else { panic!() };
+        let account = crate::accounts::banks(&alice, a.id).await[0].id;
+        let base = format!("/v1/user/{}/monetary-account/{account}", a.id);
+        let ok = |r: Result<provisio_client::wire::ResponseEnvelope, provisio_client::ClientError>| r.unwrap_or_else(|e| panic!("{e}"));
+        let shop = serde_json::json!({"amount": {"value": "1.00", "currency": "EUR"},
+            "counterparty_alias": {"type": "IBAN", "value": "NL91ABNA0417164300", "name": "Shop"}, "description": "x"});
+        ok(alice.post(&format!("{base}/request-inquiry"), &serde_json::json!({"amount_inquired": {"value": "50.00", "currency": "EUR"},
+            "counterparty_alias": {"type": "EMAIL", "value": "sugardaddy@bunq.com"}, "description": "Test money", "allow_bunqme": false})).await);
+        ok(alice.post(&format!("{base}/draft-payment"), &serde_json::json!({"number_of_required_accepts": 1, "entries": [shop]})).await);
+        ok(alice.post(&format!("{base}/schedule-payment"), &serde_json::json!({"payment": shop,
+            "schedule": {"time_start": "2099-01-01 09:00:00.000000", "recurrence_unit": "MONTHLY", "recurrence_size": 1}})).await);
+
+        let cookie = sign_in(&app).await;
+        let page = html(&app, &cookie, &format!("/_provisio/ui/users/{}", a.id)).await;
+        let events = page.split("id=\"user-events\"").nth(1).unwrap_or_else(|| panic!("no events table: {page}"));
+        for kind in ["RequestInquiry", "Payment", "DraftPayment", "SchedulePayment", "AWAITING_REPLY"] {
+            assert!(events.contains(kind), "{kind} not on the user's page: {events}");
+        }
+    }
+
     async fn users_are_listed_by_partner_kind_and_provision_state(app: TestApp) {
         let client = ready_partner(&app).await;
         let (waiting, _) = onboarding(&app, &client).await;

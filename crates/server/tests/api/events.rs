@@ -213,4 +213,51 @@ for_each_backend! { TestApp::spawn =>
         let ledger = app.store.ledger().await.unwrap_or_else(|e| panic!("{e}"));
         assert!(ledger.holds(), "{ledger:?}");
     }
+
+    async fn drafts_and_schedules_are_on_the_feed_with_their_status(app: TestApp) {
+        use provisio_client::wire::time::ts;
+        use provisio_core::time::{Clock, Timestamp};
+        let alice = crate::sandbox_users::connect(&app, &crate::sandbox_users::create(&app, "/v1/sandbox-user-person").await).await;
+        let Item::UserPerson(a) = crate::sandbox_users::me(&alice).await else { panic!() };
+        let account = banks(&alice, a.id).await[0].id;
+        fund(&app, account, "10.00").await;
+        let base = format!("/v1/user/{}/monetary-account/{account}", a.id);
+        let elsewhere = serde_json::json!({"amount": {"value": "3.00", "currency": "EUR"},
+            "counterparty_alias": {"type": "IBAN", "value": "NL91ABNA0417164300", "name": "Shop"}, "description": "x"});
+        let kinds = |events: &[EventObject]| events.iter().map(|e| {
+            let kind = match e.object.as_ref() {
+                Item::DraftPayment(d) => format!("DraftPayment {}", d.status),
+                Item::SchedulePayment(s) => format!("SchedulePayment {}", s.status),
+                Item::Payment(p) => format!("Payment {}", p.amount.value),
+                other => panic!("{other:?}"),
+            };
+            format!("{} {} {kind}", e.action, e.status)
+        }).collect::<Vec<_>>();
+
+        // A draft waits for its answer, then is answered; the object is rendered as it is now.
+        let draft = first_id(&ok(alice.post(&format!("{base}/draft-payment"), &serde_json::json!({"number_of_required_accepts": 1, "entries": [elsewhere]})).await).response);
+        let waiting = feed(&alice, &format!("/v1/user/{}/event?status=AWAITING_REPLY", a.id)).await.0;
+        assert_eq!(kinds(&waiting), ["CREATE AWAITING_REPLY DraftPayment PENDING"]);
+        ok(alice.put(&format!("{base}/draft-payment/{draft}"), &serde_json::json!({"status": "ACCEPTED"})).await);
+
+        // A schedule made, and a run that cannot pay (its payment would be the event otherwise).
+        let start = ts(Timestamp(app.clock.now().micros() + 3_600_000_000));
+        let too_much = serde_json::json!({"payment": {"amount": {"value": "500.00", "currency": "EUR"},
+            "counterparty_alias": {"type": "IBAN", "value": "NL91ABNA0417164300", "name": "Shop"}, "description": "Rent"},
+            "schedule": {"time_start": start, "recurrence_unit": "ONCE"}});
+        ok(alice.post(&format!("{base}/schedule-payment"), &too_much).await);
+        crate::sandbox_clock::advance(&app, "2h").await;
+        app.drain().await;
+
+        let all = feed(&alice, &format!("/v1/user/{}/event?monetary_account_id={account}", a.id)).await.0;
+        assert_eq!(kinds(&all), [
+            "UPDATE FINALIZED SchedulePayment FINISHED",
+            "CREATE FINALIZED SchedulePayment FINISHED",
+            "UPDATE FINALIZED DraftPayment ACCEPTED",
+            "CREATE FINALIZED Payment -3.00",
+            "CREATE AWAITING_REPLY DraftPayment ACCEPTED",
+            "CREATE FINALIZED Payment 10.00",
+        ]);
+        assert!(feed(&alice, &format!("/v1/user/{}/event?display_user_event=false", a.id)).await.0.is_empty());
+    }
 }

@@ -5,6 +5,7 @@ mod helpers;
 mod provisioning;
 
 mod accounts;
+mod avatars;
 mod bunq_clients;
 mod bunq_fields;
 mod bunqme_tabs;
@@ -41,6 +42,7 @@ mod oauth_consent;
 mod onboarding;
 mod openapi;
 mod openapi_schema;
+mod pagination;
 mod payments;
 mod provisions;
 mod public_attachments;

@@ -29,6 +29,7 @@ pub fn person_details() -> UserPersonRequest {
         middle_name: Some("".into()),
         last_name: Some("de Vries".into()),
         date_of_birth: Some("1990-05-15".into()),
+        avatar_uuid: None,
     }
 }
 

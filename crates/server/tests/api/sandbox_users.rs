@@ -29,7 +29,7 @@ async fn create_raw(app: &TestApp, path: &str) -> Reply {
 }
 
 /// A new sandbox user's API key.
-async fn create(app: &TestApp, path: &str) -> String {
+pub async fn create(app: &TestApp, path: &str) -> String {
     let reply = create_raw(app, path).await;
     assert_eq!(
         reply.status,
@@ -48,7 +48,7 @@ async fn create(app: &TestApp, path: &str) -> String {
     }
 }
 
-async fn connect(app: &TestApp, key: &str) -> Client {
+pub async fn connect(app: &TestApp, key: &str) -> Client {
     Client::builder(&app.base_url, key)
         .signing_key(test_key())
         .connect()
@@ -57,7 +57,7 @@ async fn connect(app: &TestApp, key: &str) -> Client {
 }
 
 /// The session's user from `GET /v1/user`.
-async fn me(client: &Client) -> Item {
+pub async fn me(client: &Client) -> Item {
     let mut items = ok(client.get("/v1/user").await).response;
     assert_eq!(items.len(), 1, "{items:?}");
     items.remove(0)
@@ -304,5 +304,38 @@ for_each_backend! { strict_production =>
             assert_eq!(reply.error_envelope(), unknown.error_envelope(), "{path}");
         }
         assert_error(&unknown, &app.server_key, 404, "The requested route does not exist.");
+    }
+
+}
+
+for_each_backend! { TestApp::spawn =>
+    async fn sandbox_users_ask_each_other_by_phone_and_email_and_bravo_is_asked_too(app: TestApp) {
+        let alice = sandbox_person(&app).await;
+        let bob = sandbox_person(&app).await;
+        fund(&app, bob.account, "20.00").await;
+        let ask = |kind: &str, value: &str| serde_json::json!({"amount_inquired": {"value": "4.00", "currency": "EUR"},
+            "counterparty_alias": {"type": kind, "value": value}, "description": "Cinema", "allow_bunqme": false});
+        let path = format!("/v1/user/{}/monetary-account/{}/request-inquiry", alice.id, alice.account);
+        let mut asked = Vec::new();
+        for (kind, value) in [("PHONE_NUMBER", bob.phone.clone()), ("EMAIL", bob.email.clone())] {
+            let made = ok(alice.client.post(&path, &ask(kind, &value)).await);
+            let [Item::Id(id)] = made.response.as_slice() else { panic!("{made:?}") };
+            asked.push(id.id);
+        }
+        // Bob's primary account has both; he accepts the one by phone.
+        let responses = ok(bob.client.get(&format!("/v1/user/{}/monetary-account/{}/request-response", bob.id, bob.account)).await).response;
+        let ids: Vec<i64> = responses.iter().map(|r| match r { Item::RequestResponse(r) => r.id, other => panic!("{other:?}") }).collect();
+        assert_eq!(ids, [asked[1], asked[0]], "newest first");
+        ok(bob.client.put(&format!("/v1/user/{}/monetary-account/{}/request-response/{}", bob.id, bob.account, asked[0]),
+            &serde_json::json!({"status": "ACCEPTED", "amount_responded": {"value": "4.00", "currency": "EUR"}})).await);
+        assert_eq!((balance(&alice).await, balance(&bob).await), ("4.00".to_owned(), "16.00".to_owned()));
+
+        // bravo@bunq.com, the SDKs' other sandbox user, is asked too: nobody answers for it.
+        let made = ok(alice.client.post(&path, &ask("EMAIL", "bravo@bunq.com")).await);
+        let [Item::Id(bravo)] = made.response.as_slice() else { panic!("{made:?}") };
+        let read = ok(alice.client.get(&format!("{path}/{}", bravo.id)).await).response;
+        let [Item::RequestInquiry(r)] = read.as_slice() else { panic!("{read:?}") };
+        assert_eq!(r.status, "PENDING");
+        ledger_holds(&app).await;
     }
 }

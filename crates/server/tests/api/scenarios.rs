@@ -4,6 +4,7 @@ use provisio_client::{
     wire::{objects::PartnerUserProvision, Item},
     Client,
 };
+use provisio_server::ServerConfig;
 use reqwest::Method;
 
 use crate::{helpers::*, provisioning::*, verification::admin_json};
@@ -46,6 +47,7 @@ for_each_backend! { TestApp::spawn =>
         }
         let anonymous = app.send(provisio_client::Request::new(Method::GET, "/_provisio/scenarios")).await;
         assert_eq!(anonymous.status, 401);
+        assert!(sugardaddy(&app).await.is_some_and(|d| d.contains("up to 500.00 EUR per request on this server")));
     }
 
     async fn an_active_user_is_ready_at_once_and_its_credential_works(app: TestApp) {
@@ -88,5 +90,43 @@ for_each_backend! { TestApp::spawn =>
 
         assert_eq!(run_scenario(&app, "rich-user", app.partner_id).await.status, 404);
         assert_eq!(run_scenario(&app, "active-user", 999_999).await.status, 404);
+    }
+}
+
+/// Sugar Daddy's entry in the catalogue, if it has one.
+async fn sugardaddy(app: &TestApp) -> Option<String> {
+    let reply = admin(app, Method::GET, "/_provisio/scenarios").await;
+    reply
+        .envelope()
+        .map(|e| e.response)
+        .unwrap_or_default()
+        .into_iter()
+        .find_map(|item| match item {
+            Item::Scenario(s) if s.name == "sugardaddy@bunq.com" => Some(s.description),
+            _ => None,
+        })
+}
+
+async fn small_sugardaddy(backend: provisio_store::Backend) -> TestApp {
+    TestApp::spawn_with(
+        backend,
+        ServerConfig {
+            sugardaddy_limit_minor: 1_000,
+            ..test_config()
+        },
+    )
+    .await
+}
+
+for_each_backend! { small_sugardaddy =>
+    async fn the_catalogue_gives_sugardaddys_limit_as_set(app: TestApp) {
+        let text = sugardaddy(&app).await.unwrap_or_else(|| panic!("no sugardaddy@bunq.com"));
+        assert!(text.contains("up to 10.00 EUR per request on this server") && text.contains("500.00 by default"), "{text}");
+    }
+}
+
+for_each_backend! { strict_production =>
+    async fn production_lists_no_sugardaddy(app: TestApp) {
+        assert_eq!(sugardaddy(&app).await, None);
     }
 }

@@ -27,7 +27,7 @@ use crate::{
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "id, user_id, kind, public_uuid, currency, description, \
      display_name, daily_limit_minor, balance_minor, iban, status, sub_status, reason, \
-     reason_description, service, created, updated";
+     reason_description, service, avatar_uuid, created, updated";
 
 /// How often an account is tried with a new IBAN before the collision is reported. With 10^10
 /// numbers, a second collision in a row means something else is wrong.
@@ -50,6 +50,7 @@ pub(crate) struct AccountRow {
     reason: Option<String>,
     reason_description: Option<String>,
     service: Option<String>,
+    avatar_uuid: Option<String>,
     created: i64,
     updated: i64,
 }
@@ -74,6 +75,7 @@ impl TryFrom<AccountRow> for MonetaryAccount {
             reason: r.reason,
             reason_description: r.reason_description,
             service: r.service,
+            avatar_uuid: r.avatar_uuid,
             created: Timestamp(r.created),
             updated: Timestamp(r.updated),
         })
@@ -102,7 +104,8 @@ where
     attempt(random_iban()).await
 }
 
-/// Inserts an ACTIVE account with `iban`, inside a write.
+/// Inserts an ACTIVE account with `iban`, inside a write (refused when its `avatar_uuid`
+/// names no avatar).
 pub(crate) async fn insert(
     conn: &mut AnyConnection,
     user: i64,
@@ -110,11 +113,14 @@ pub(crate) async fn insert(
     iban: &str,
     now: Timestamp,
 ) -> Result<AccountRow, sqlx::Error> {
+    if let Some(avatar) = &account.avatar_uuid {
+        crate::avatars::exists(conn, avatar).await?;
+    }
     sqlx::query_as(&format!(
         "INSERT INTO monetary_accounts (user_id, kind, public_uuid, currency, description, \
              display_name, daily_limit_minor, balance_minor, iban, status, sub_status, service, \
-             created, updated) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 'ACTIVE', 'NONE', $9, $10, $10) \
+             created, updated, avatar_uuid) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 'ACTIVE', 'NONE', $9, $10, $10, $11) \
          RETURNING {ACCOUNT_COLUMNS}"
     ))
     .bind(user)
@@ -127,6 +133,7 @@ pub(crate) async fn insert(
     .bind(iban.to_owned())
     .bind(account.service.clone())
     .bind(now.micros())
+    .bind(account.avatar_uuid.clone())
     .fetch_one(conn)
     .await
 }
@@ -218,10 +225,13 @@ impl MonetaryAccountStore for SqlStore {
                     };
                     let current = MonetaryAccount::try_from(current).map_err(corrupt)?;
                     let next = rules::apply(&current, &update).map_err(|e| refused(e.to_string()))?;
+                    if let Some(avatar) = &update.avatar_uuid {
+                        crate::avatars::exists(conn, avatar).await?;
+                    }
                     let stored: Option<AccountRow> = sqlx::query_as(&format!(
                         "UPDATE monetary_accounts SET description = $2, daily_limit_minor = $3, \
                              status = $4, sub_status = $5, reason = $6, reason_description = $7, \
-                             updated = $8 \
+                             updated = $8, avatar_uuid = $12 \
                          WHERE id = $1 AND status = $9 AND balance_minor = $10 AND updated = $11 \
                          RETURNING {ACCOUNT_COLUMNS}"
                     ))
@@ -236,6 +246,7 @@ impl MonetaryAccountStore for SqlStore {
                     .bind(current.status.as_str())
                     .bind(current.balance_minor)
                     .bind(current.updated.micros())
+                    .bind(next.avatar_uuid)
                     .fetch_optional(&mut *conn)
                     .await?;
                     stored.map(Some).ok_or_else(|| {

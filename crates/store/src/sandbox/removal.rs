@@ -97,6 +97,11 @@ pub(super) async fn delete_partner(
         )
         .await?,
     );
+    // The avatars that go: these users' and those of their images.
+    let avatars = format!(
+        "SELECT uuid FROM avatars WHERE user_id IN ({o}) OR attachment_uuid IN \
+         (SELECT uuid FROM public_attachments WHERE user_id IN ({o}))"
+    );
     // The payments that go: these users' and their accounts'.
     let gone = format!(
         "user_id IN ({o}) OR monetary_account_id IN \
@@ -121,10 +126,11 @@ pub(super) async fn delete_partner(
         format!("DELETE FROM document_identifications WHERE user_id IN ({o})"),
         format!("DELETE FROM identity_verifications WHERE user_id IN ({o})"),
         format!("DELETE FROM attachments WHERE user_id IN ({o})"),
-        format!(
-            "DELETE FROM avatars WHERE user_id IN ({o}) OR attachment_uuid IN \
-             (SELECT uuid FROM public_attachments WHERE user_id IN ({o}))"
-        ),
+        // An account or a user (of any partner) that shows one of the avatars going shows
+        // its default avatar again.
+        format!("UPDATE monetary_accounts SET avatar_uuid = NULL WHERE avatar_uuid IN ({avatars})"),
+        format!("UPDATE users SET avatar_uuid = NULL WHERE avatar_uuid IN ({avatars})"),
+        format!("DELETE FROM avatars WHERE uuid IN ({avatars})"),
         format!("DELETE FROM public_attachments WHERE user_id IN ({o})"),
         format!("DELETE FROM fulfillments WHERE user_id IN ({o})"),
         format!("DELETE FROM onboardings WHERE user_id IN ({o})"),

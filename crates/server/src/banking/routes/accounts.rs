@@ -4,15 +4,22 @@
 //! The partner's company and its provisioned users have accounts alike (see `AccountOwner`).
 
 use crate::http::scope::path_segment;
-use axum::extract::{OriginalUri, State};
+use axum::{
+    extract::{OriginalUri, State},
+    http::HeaderMap,
+};
 use provisio_core::{
     account::{rules, AccountKind, MonetaryAccount},
     model::MonetaryAccountId,
 };
-use provisio_wire::accounts::{account_item, MonetaryAccountRequest};
+use provisio_wire::{
+    accounts::{account_item, MonetaryAccountRequest},
+    Item,
+};
 
 use crate::{
     http::{
+        avatar,
         error::ApiError,
         extract::Json,
         pagination::Paging,
@@ -48,19 +55,44 @@ async fn create(
     Bunq::id(account.id.0)
 }
 
+/// The accounts as bunq renders them, each showing its avatar.
+async fn rendered(
+    state: &AppState,
+    headers: &HeaderMap,
+    accounts: &[MonetaryAccount],
+) -> Result<Vec<Item>, ApiError> {
+    let items = accounts
+        .iter()
+        .map(|a| (a.avatar_uuid.clone(), account_item(a)))
+        .collect();
+    avatar::show_accounts(state, headers, items).await
+}
+
 async fn list(
     state: &AppState,
     owner: &AccountOwner,
     kind: Option<AccountKind>,
-    paging: &Paging,
-    path: &str,
+    (paging, path): (&Paging, &str),
+    headers: &HeaderMap,
 ) -> ApiResult {
     let page = state
         .store
         .accounts(owner.user.id, kind, paging.query)
         .await?;
     let links = paging.links(path, &page, |a| a.id.0);
-    Bunq::page(page.items.iter().map(account_item).collect(), links)
+    Bunq::page(rendered(state, headers, &page.items).await?, links)
+}
+
+/// One account, as bunq renders it.
+async fn one(
+    state: &AppState,
+    owner: &AccountOwner,
+    kind: Option<AccountKind>,
+    id: MonetaryAccountId,
+    headers: &HeaderMap,
+) -> ApiResult {
+    let account = find(state, owner, kind, id).await?;
+    Bunq::items(rendered(state, headers, &[account]).await?)
 }
 
 /// The owner's account `id`, of `kind` when given (another kind is not found).
@@ -115,8 +147,10 @@ pub async fn list_bank(
     owner: AccountOwner,
     paging: Paging,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
 ) -> ApiResult {
-    list(&state, &owner, Some(AccountKind::Bank), &paging, uri.path()).await
+    let kind = Some(AccountKind::Bank);
+    list(&state, &owner, kind, (&paging, uri.path()), &headers).await
 }
 
 pub async fn list_external(
@@ -124,15 +158,10 @@ pub async fn list_external(
     owner: AccountOwner,
     paging: Paging,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
 ) -> ApiResult {
-    list(
-        &state,
-        &owner,
-        Some(AccountKind::External),
-        &paging,
-        uri.path(),
-    )
-    .await
+    let kind = Some(AccountKind::External);
+    list(&state, &owner, kind, (&paging, uri.path()), &headers).await
 }
 
 pub async fn list_all(
@@ -140,35 +169,36 @@ pub async fn list_all(
     owner: AccountOwner,
     paging: Paging,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
 ) -> ApiResult {
-    list(&state, &owner, None, &paging, uri.path()).await
+    list(&state, &owner, None, (&paging, uri.path()), &headers).await
 }
 
 pub async fn get_bank(
     State(state): State<AppState>,
     owner: AccountOwner,
     AccountPath(id): AccountPath,
+    headers: HeaderMap,
 ) -> ApiResult {
-    let account = find(&state, &owner, Some(AccountKind::Bank), id).await?;
-    Bunq::items(vec![account_item(&account)])
+    one(&state, &owner, Some(AccountKind::Bank), id, &headers).await
 }
 
 pub async fn get_external(
     State(state): State<AppState>,
     owner: AccountOwner,
     AccountPath(id): AccountPath,
+    headers: HeaderMap,
 ) -> ApiResult {
-    let account = find(&state, &owner, Some(AccountKind::External), id).await?;
-    Bunq::items(vec![account_item(&account)])
+    one(&state, &owner, Some(AccountKind::External), id, &headers).await
 }
 
 pub async fn get_any(
     State(state): State<AppState>,
     owner: AccountOwner,
     AccountPath(id): AccountPath,
+    headers: HeaderMap,
 ) -> ApiResult {
-    let account = find(&state, &owner, None, id).await?;
-    Bunq::items(vec![account_item(&account)])
+    one(&state, &owner, None, id, &headers).await
 }
 
 pub async fn update_bank(

@@ -2,7 +2,7 @@
 
 use std::{net::IpAddr, time::Duration};
 
-use axum::extract::State;
+use axum::{extract::State, http::HeaderMap};
 use provisio_core::{
     model::{DeviceGrant, DeviceId, DeviceKey, InstallationId, NewSession, SessionGrant, UserId},
     provision::CredentialStatus,
@@ -18,6 +18,7 @@ use provisio_wire::{
 
 use crate::{
     http::{
+        avatar,
         error::ApiError,
         explain,
         extract::{ClientIp, InstallationAuth, SessionAuth, SignedJson},
@@ -35,6 +36,7 @@ pub async fn create(
     State(state): State<AppState>,
     InstallationAuth(installation): InstallationAuth,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     SignedJson(body): SignedJson<SessionServerRequest>,
 ) -> ApiResult {
     let secret = SecretHash::of(body.secret.trim());
@@ -56,7 +58,13 @@ pub async fn create(
     } else {
         None
     };
-    let opened = open_session(&state, installation.installation.id, ip, &secret).await;
+    let opened = open_session(
+        &state,
+        (installation.installation.id, ip),
+        &secret,
+        &headers,
+    )
+    .await;
     if let (Err(_), Some(slot)) = (&opened, slot) {
         state.session_calls.give_back(&secret, slot);
     }
@@ -64,22 +72,38 @@ pub async fn create(
 }
 
 /// A session for `secret`: a partner's API key first, else a provision's credential.
+/// The user is answered showing its avatar (and a `UserApiKey` its partner's), as `GET /user`.
 async fn open_session(
     state: &AppState,
-    installation_id: InstallationId,
-    ip: IpAddr,
+    (installation_id, ip): (InstallationId, IpAddr),
     secret: &SecretHash,
+    headers: &HeaderMap,
 ) -> ApiResult {
-    match state
+    let (mut items, user, partner) = match state
         .auth
         .session_grant(state.store.as_ref(), installation_id, secret)
         .await
     {
-        Ok(grant) => partner_session(state, installation_id, ip, &grant).await,
-        Err(DomainError::BadCredentials) => user_session(state, installation_id, ip, secret).await,
-        Err(err) => Err(err.into()),
+        Ok(grant) => partner_session(state, installation_id, ip, &grant).await?,
+        Err(DomainError::BadCredentials) => {
+            user_session(state, installation_id, ip, secret).await?
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if let Some(item) = items.last_mut() {
+        avatar::show_user(state, headers, user, item).await?;
+        if let (Some(partner), Item::UserApiKey(key)) = (partner, item) {
+            if let Some(shown) = avatar::of_user(state, headers, partner).await? {
+                key.requested_by_user.show_avatar(shown);
+            }
+        }
     }
+    Bunq::items(items)
 }
+
+/// A session's answer (`Id`, `Token`, the user), the user it shows and, for a `UserApiKey`,
+/// the partner that requested it.
+type Opened = (Vec<Item>, UserId, Option<UserId>);
 
 /// The device registered for the key on this installation, if it permits `ip`.
 fn usable_device<'g>(
@@ -105,7 +129,7 @@ async fn partner_session(
     installation: InstallationId,
     ip: IpAddr,
     grant: &SessionGrant,
-) -> ApiResult {
+) -> Result<Opened, ApiError> {
     let device = usable_device(state, grant.device.as_ref(), ip)?;
     let partner = &grant.partner;
     let (id, token) = open(
@@ -130,7 +154,11 @@ async fn partner_session(
         },
         None => Item::UserCompany(render::user_company(partner)),
     };
-    Bunq::items(vec![Item::Id(id), Item::Token(token), user])
+    Ok((
+        vec![Item::Id(id), Item::Token(token), user],
+        partner.id,
+        None,
+    ))
 }
 
 async fn user_session(
@@ -138,7 +166,7 @@ async fn user_session(
     installation: InstallationId,
     ip: IpAddr,
     secret: &SecretHash,
-) -> ApiResult {
+) -> Result<Opened, ApiError> {
     let now = state.clock.now();
     let grant = match state.store.credential_grant(installation, secret).await? {
         Some(grant) if grant.usable(now) => grant,
@@ -173,7 +201,7 @@ async fn user_session(
         timeout,
     )
     .await?;
-    Bunq::items(vec![
+    let items = vec![
         Item::Id(id),
         Item::Token(token),
         Item::UserApiKey(render::user_api_key(
@@ -181,7 +209,8 @@ async fn user_session(
             &grant.partner,
             &grant.granted,
         )),
-    ])
+    ];
+    Ok((items, grant.granted.id, Some(grant.partner.id)))
 }
 
 async fn open(

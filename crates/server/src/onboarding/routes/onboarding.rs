@@ -25,8 +25,9 @@ use crate::{
         extract::{Json, PathId},
         pagination::Paging,
         respond::{ApiResult, Bunq},
-        scope::OwnUser,
+        scope::{OwnUser, UserScope},
     },
+    provisioning::routes::user::{self, Profile},
     AppState,
 };
 
@@ -212,14 +213,40 @@ pub async fn address_postal(
     .await
 }
 
-/// `PUT /user-person/{id}`: legal name and date of birth, which also name the user. Answers
-/// the user's own id: the UserPerson is what this PUT updates, not a fulfillment record.
+/// `PUT /user-person/{id}`: the legal name and date of birth (onboarding's fulfillments, a
+/// provisioned user only) and the avatar (`avatar_uuid`, any person). `avatar_uuid` alone
+/// changes only the avatar, for a sandbox person too. With both, the body is checked whole
+/// first and the avatar set before the fulfillments, so a refused avatar changes nothing.
+/// Answers the user's own id: the UserPerson is what this PUT updates, not a fulfillment.
 pub async fn user_person(
     State(state): State<AppState>,
-    OwnUser { user }: OwnUser,
+    scope: UserScope,
     Json(body): Json<UserPersonRequest>,
 ) -> ApiResult {
-    let user = user.id;
+    let Some(avatar_uuid) = body.avatar_uuid.clone() else {
+        let OwnUser { user } = OwnUser::from_scope(scope, &state)?;
+        let items = legal_items(&state, &body)?;
+        return fulfill_legal(&state, user.id, items).await;
+    };
+    if !body.has_legal_fields() {
+        return user::set_avatar(&state, scope, Profile::Person, &avatar_uuid).await;
+    }
+    let OwnUser { user } = OwnUser::from_scope(scope, &state)?;
+    let items = legal_items(&state, &body)?;
+    let avatar = provisio_core::public_attachment::parse_avatar_uuid(&avatar_uuid)?;
+    state
+        .store
+        .set_user_avatar(user.id, &avatar, state.clock.now())
+        .await?;
+    fulfill_legal(&state, user.id, items).await
+}
+
+/// The legal name and date of birth of a `PUT /user-person/{id}`, as fulfillments (with the
+/// name they give the user), checked whole.
+fn legal_items(
+    state: &AppState,
+    body: &UserPersonRequest,
+) -> Result<(String, [(FulfillmentType, String); 2]), ApiError> {
     let first = onboarding::required("first_name", body.first_name.as_deref(), MAX_TEXT)?;
     let last = onboarding::required("last_name", body.last_name.as_deref(), MAX_TEXT)?;
     let middle = body
@@ -249,6 +276,14 @@ pub async fn user_person(
             json!({ "date_of_birth": born.to_string() }).to_string(),
         ),
     ];
+    Ok((name, items))
+}
+
+async fn fulfill_legal(
+    state: &AppState,
+    user: UserId,
+    (name, items): (String, [(FulfillmentType, String); 2]),
+) -> ApiResult {
     state
         .store
         .fulfill(user, &items, Some(&name), state.clock.now())

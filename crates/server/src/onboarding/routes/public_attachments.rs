@@ -10,7 +10,7 @@ use axum::{
 };
 use provisio_core::{
     model::{Principal, UserId},
-    public_attachment::{check_public_upload, dimensions, PublicAttachment},
+    public_attachment::{check_public_upload, PublicAttachment},
 };
 use provisio_wire::{
     public_attachments::{attachment_public, avatar, AvatarRequest, UuidObject},
@@ -20,6 +20,7 @@ use provisio_wire::{
 use super::verification::attachment_description;
 use crate::{
     http::{
+        avatar::content_url,
         error::ApiError,
         extract::{Json, SessionAuth, SignedRawBody},
         respond::{ApiResult, Bunq},
@@ -33,23 +34,6 @@ fn uploader(auth: &SessionAuth) -> UserId {
         Principal::Partner(user) => user,
         Principal::UserApiKey { granted, .. } => granted,
     }
-}
-
-/// `path` as the caller reached it, absolute (behind a TLS proxy, https).
-fn absolute(headers: &HeaderMap, path: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost");
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
-    format!("{}://{host}{path}", if https { "https" } else { "http" })
-}
-
-fn content_url(headers: &HeaderMap, uuid: &str) -> String {
-    absolute(headers, &format!("/v1/attachment-public/{uuid}/content"))
 }
 
 async fn attachment_of(state: &AppState, uuid: &str) -> Result<PublicAttachment, ApiError> {
@@ -143,12 +127,6 @@ pub async fn get_avatar(
         .avatar(&uuid)
         .await?
         .ok_or_else(|| ApiError::not_found("Avatar not found."))?;
-    let bytes = state
-        .store
-        .public_attachment_content(&found.attachment.uuid)
-        .await?
-        .unwrap_or_default();
-    let size = dimensions(&bytes).unwrap_or((0, 0));
     let url = content_url(&headers, &found.attachment.uuid);
-    Bunq::items(vec![Item::Avatar(avatar(&found, size, url))])
+    Bunq::items(vec![Item::Avatar(avatar(&found, url))])
 }

@@ -12,7 +12,7 @@ pub mod provision;
 pub mod user;
 
 use provisio_wire::requests::{
-    CallbackUrlRequest, OauthClientRequest, ProvisionRequest, StatusRequest,
+    CallbackUrlRequest, OauthClientRequest, ProvisionRequest, StatusRequest, UserCompanyRequest,
 };
 
 use crate::http::openapi::{admin, create, delete, get, list, one, post, put, Api, Auth, Op};
@@ -46,7 +46,10 @@ fn provisions() -> Api {
         .route("/user/{user_id}", [get(user::get, Op::new("The session's user").answers(&["UserCompany", "UserPerson", "UserApiKey"]))])
         .route("/user", [get(user::list, Op::new("The session's own user, as a list of one").answers(&["UserCompany", "UserPerson", "UserApiKey"]))])
         .route("/user-person/{user_id}", [get(user::person, one("The user, if it is a person", "UserPerson"))])
-        .route("/user-company/{user_id}", [get(user::company, one("The user, if it is a company", "UserCompany"))])
+        .route("/user-company/{user_id}", [
+            get(user::company, one("The user, if it is a company", "UserCompany")),
+            put(user::update_company, create::<UserCompanyRequest>("Change the company's avatar (avatar_uuid)")),
+        ])
 }
 
 /// bunq's OAuth token endpoint (its `api-oauth` host), served here under `/v1` (issue 19).

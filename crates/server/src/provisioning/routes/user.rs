@@ -1,21 +1,25 @@
 //! `GET /v1/user/{user_id}`: the user a path names, as the caller may see it (J-8, J-9);
 //! `GET /v1/user`, the session's own; `GET /v1/user-person/{user_id}` and
-//! `GET /v1/user-company/{user_id}`, the same user when it is of that type.
+//! `GET /v1/user-company/{user_id}`, the same user when it is of that type; the avatar a user
+//! shows (`avatar_uuid` of `PUT /v1/user-person/{user_id}`, whose other fields are
+//! onboarding's, and of `PUT /v1/user-company/{user_id}`).
 
-use axum::extract::State;
+use axum::{extract::State, http::HeaderMap};
 use provisio_core::{
     model::{ApiKeyUser, Principal, ProvisionedUser, UserKind, UserRecord},
     provision::UserVerifiedType,
+    public_attachment::parse_avatar_uuid,
     sandbox_user::SandboxUserKind,
 };
-use provisio_wire::{objects::AnyUser, render, Item};
+use provisio_wire::{objects::AnyUser, render, requests::UserCompanyRequest, Item};
 
 use crate::{
     http::{
+        avatar,
         error::ApiError,
-        extract::SessionAuth,
+        extract::{Json, SessionAuth},
         respond::{ApiResult, Bunq},
-        scope::UserScope,
+        scope::{AccountOwner, UserScope},
     },
     AppState,
 };
@@ -38,7 +42,7 @@ fn provisioned(user: &UserRecord) -> ProvisionedUser {
 /// The user a scope names, as bunq renders it: the partner's company (a sandbox user as the
 /// person or company it was created as, with its pointers), a provisioned user reached through
 /// its `UserApiKey` as that key, any other provisioned user as itself.
-async fn rendered(state: &AppState, scope: UserScope) -> Result<Item, ApiError> {
+async fn rendered_default(state: &AppState, scope: UserScope) -> Result<Item, ApiError> {
     let not_found = || ApiError::not_found("User not found.");
     match scope {
         UserScope::Partner(user) => {
@@ -84,14 +88,44 @@ async fn rendered(state: &AppState, scope: UserScope) -> Result<Item, ApiError> 
     }
 }
 
+/// The user a scope names (as [`rendered_default`]), showing the avatars set with
+/// `avatar_uuid`: the user's own, and on a `UserApiKey` the requesting partner's too.
+async fn rendered(
+    state: &AppState,
+    scope: UserScope,
+    headers: &HeaderMap,
+) -> Result<Item, ApiError> {
+    let (user, partner) = match &scope {
+        UserScope::Partner(user) => (user.id, None),
+        UserScope::Provisioned {
+            user,
+            api_key,
+            partner,
+            ..
+        } => (user.id, api_key.as_ref().map(|_| *partner)),
+    };
+    let mut item = rendered_default(state, scope).await?;
+    avatar::show_user(state, headers, user, &mut item).await?;
+    if let (Some(partner), Item::UserApiKey(key)) = (partner, &mut item) {
+        if let Some(shown) = avatar::of_user(state, headers, partner).await? {
+            key.requested_by_user.show_avatar(shown);
+        }
+    }
+    Ok(item)
+}
+
 /// `GET /v1/user/{user_id}`.
-pub async fn get(State(state): State<AppState>, scope: UserScope) -> ApiResult {
-    Bunq::items(vec![rendered(&state, scope).await?])
+pub async fn get(State(state): State<AppState>, scope: UserScope, headers: HeaderMap) -> ApiResult {
+    Bunq::items(vec![rendered(&state, scope, &headers).await?])
 }
 
 /// `GET /v1/user`: the session's own user, the one element of the list (bunq's SDKs read
 /// the first).
-pub async fn list(State(state): State<AppState>, auth: SessionAuth) -> ApiResult {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: SessionAuth,
+    headers: HeaderMap,
+) -> ApiResult {
     let not_found = || ApiError::not_found("User not found.");
     let scope = match auth.session.context.principal {
         Principal::Partner(partner) => {
@@ -114,7 +148,7 @@ pub async fn list(State(state): State<AppState>, auth: SessionAuth) -> ApiResult
             by_partner: false,
         },
     };
-    Bunq::items(vec![rendered(&state, scope).await?])
+    Bunq::items(vec![rendered(&state, scope, &headers).await?])
 }
 
 /// The user itself: a `UserApiKey` id names the user who granted it, rendered as that user.
@@ -136,17 +170,82 @@ fn itself(scope: UserScope) -> UserScope {
 }
 
 /// `GET /v1/user-person/{user_id}`: the user, if it is a person.
-pub async fn person(State(state): State<AppState>, scope: UserScope) -> ApiResult {
-    match rendered(&state, itself(scope)).await? {
+pub async fn person(
+    State(state): State<AppState>,
+    scope: UserScope,
+    headers: HeaderMap,
+) -> ApiResult {
+    match rendered(&state, itself(scope), &headers).await? {
         item @ Item::UserPerson(_) => Bunq::items(vec![item]),
         _ => Err(ApiError::not_found("UserPerson not found.")),
     }
 }
 
 /// `GET /v1/user-company/{user_id}`: the user, if it is a company.
-pub async fn company(State(state): State<AppState>, scope: UserScope) -> ApiResult {
-    match rendered(&state, itself(scope)).await? {
+pub async fn company(
+    State(state): State<AppState>,
+    scope: UserScope,
+    headers: HeaderMap,
+) -> ApiResult {
+    match rendered(&state, itself(scope), &headers).await? {
         item @ Item::UserCompany(_) => Bunq::items(vec![item]),
         _ => Err(ApiError::not_found("UserCompany not found.")),
     }
+}
+
+/// Whose profile a `PUT /user-person/{id}` or `PUT /user-company/{id}` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Person,
+    Company,
+}
+
+/// Whether the user `scope` names is a person or a company, as its GET renders it.
+async fn profile_of(state: &AppState, scope: &UserScope) -> Result<Profile, ApiError> {
+    Ok(match scope {
+        UserScope::Partner(user) => match state.store.sandbox_user(user.id).await? {
+            Some(sandbox) if sandbox.kind == SandboxUserKind::Person => Profile::Person,
+            _ => Profile::Company,
+        },
+        UserScope::Provisioned { user, .. } if user.kind == UserKind::Company => Profile::Company,
+        UserScope::Provisioned { .. } => Profile::Person,
+    })
+}
+
+/// The user `scope` names shows the avatar `avatar_uuid` from now on (bunq's `avatar_uuid` of
+/// `PUT /user-person/{id}` and `PUT /user-company/{id}`); answers the user's `Id`. A user of
+/// the other kind is not found (404, as its GET); an avatar uuid no avatar has is refused
+/// (400) and nothing changes.
+pub async fn set_avatar(
+    state: &AppState,
+    scope: UserScope,
+    profile: Profile,
+    avatar_uuid: &str,
+) -> ApiResult {
+    let avatar_uuid = parse_avatar_uuid(avatar_uuid)?;
+    if profile_of(state, &scope).await? != profile {
+        return Err(ApiError::not_found(match profile {
+            Profile::Person => "UserPerson not found.",
+            Profile::Company => "UserCompany not found.",
+        }));
+    }
+    let user = AccountOwner::from_scope(itself(scope), state)?.user;
+    state
+        .store
+        .set_user_avatar(user.id, &avatar_uuid, state.clock.now())
+        .await?;
+    state.changed();
+    Bunq::id(user.id.0)
+}
+
+/// `PUT /v1/user-company/{user_id}`: of bunq's fields, `avatar_uuid`.
+pub async fn update_company(
+    State(state): State<AppState>,
+    scope: UserScope,
+    Json(body): Json<UserCompanyRequest>,
+) -> ApiResult {
+    let avatar_uuid = body.avatar_uuid.ok_or_else(|| {
+        ApiError::bad_request("Nothing to change: send avatar_uuid (the only field of a UserCompany this server changes).")
+    })?;
+    set_avatar(&state, scope, Profile::Company, &avatar_uuid).await
 }

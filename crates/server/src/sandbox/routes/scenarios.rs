@@ -16,9 +16,9 @@ use crate::{
     AppState,
 };
 
-pub async fn list(_: Admin) -> ApiResult {
+pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult {
     Bunq::items(
-        scenarios::catalogue()
+        scenarios::catalogue(state.config.sugardaddy_limit())
             .into_iter()
             .map(Item::Scenario)
             .collect(),
