@@ -29,6 +29,7 @@ mod faults;
 mod handshake;
 mod health;
 mod idempotency;
+mod injected_faults;
 mod input;
 mod ip;
 mod ledger;
