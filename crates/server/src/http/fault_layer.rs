@@ -2,7 +2,9 @@
 //! signer, so a failed call is signed and logged like any other answer.
 //!
 //! With no fault armed a call pays one atomic load here (and one as it enters its connection's
-//! service, see `connections`): `provisio-bench --scenario context` shows no difference.
+//! service, see `connections`). `provisio-bench --scenario context`, five rounds alternating
+//! with the build before (which also added the request log's bodies), found no difference
+//! beyond the run-to-run noise of a shared two-core machine.
 
 use axum::{
     extract::{OriginalUri, Request, State},
