@@ -130,39 +130,64 @@ impl Clock for SystemClock {
 /// advances stop there, so "now" stays within the four-digit years bunq's timestamps have.
 pub const MAX_CLOCK_OFFSET_MICROS: i64 = 100 * 365 * 86_400 * 1_000_000;
 
-/// Parses a sandbox duration: a positive whole number followed by `s`, `m`, `h` or `d`
-/// (`30s`, `15m`, `2h`, `7d`), at most 100 years.
+/// The longest duration provisio takes anywhere: 100 years, so that no sum of durations and
+/// timestamps overflows and a virtual "now" stays within four-digit years.
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+/// The one duration syntax of every flag, body and form: a whole number followed by `ms`, `s`,
+/// `m`, `h` or `d` (`500ms`, `5s`, `15m`, `2h`, `7d`), zero included, at most
+/// [`MAX_DURATION`]. A unit is always required: a bare `30` would be seconds to one reader and
+/// minutes to another. What a context forbids on top (the clock moves forward only, see
+/// [`clock_step`]) is checked after parsing, with its own message, so a malformed duration gets
+/// the same error from every place that takes one.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    const MAX_SECS: u64 = 100 * 365 * 86_400;
     let usage = || {
         format!(
-            "{text:?} is not a duration: use a positive whole number followed by s, m, h or d, \
-             e.g. 30s, 15m, 2h or 7d."
+            "{} is not a duration: write a whole number and a unit (ms, s, m, h or d), \
+             e.g. 500ms, 5s, 15m, 2h or 7d.",
+            crate::text::quoted(text)
         )
     };
-    let text = text.trim();
-    let unit = text.chars().last().ok_or_else(usage)?;
-    let per_unit: u64 = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3_600,
-        'd' => 86_400,
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(usage)?;
+    let (digits, unit) = trimmed.split_at(split);
+    let millis_per_unit: u64 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
         _ => return Err(usage()),
     };
-    let digits = &text[..text.len() - unit.len_utf8()];
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty() {
         return Err(usage());
     }
-    let count: u64 = digits.parse().map_err(|_| usage())?;
-    if count == 0 {
-        return Err(format!(
-            "{text:?}: the clock only moves forward by a positive amount."
-        ));
+    let too_long = || {
+        format!(
+            "{} is too long: at most 100 years (36500d).",
+            crate::text::quoted(text)
+        )
+    };
+    let count: u64 = digits.parse().map_err(|_| too_long())?;
+    let millis = count.checked_mul(millis_per_unit).ok_or_else(too_long)?;
+    let duration = Duration::from_millis(millis);
+    if duration > MAX_DURATION {
+        return Err(too_long());
     }
-    match count.checked_mul(per_unit) {
-        Some(secs) if secs <= MAX_SECS => Ok(Duration::from_secs(secs)),
-        _ => Err(format!("{text:?} is too far: at most 100 years at a time.")),
+    Ok(duration)
+}
+
+/// How far the sandbox's clock may be moved at once: it only moves forward, by at least a
+/// second (its offset is shown and kept in whole seconds by the CLI and the dashboard).
+pub fn clock_step(by: Duration) -> Result<Duration, String> {
+    if by < Duration::from_secs(1) {
+        return Err(
+            "The clock only moves forward, by at least 1s: e.g. 30s, 15m, 2h or 7d.".to_owned(),
+        );
     }
+    Ok(by)
 }
 
 #[cfg(test)]
@@ -206,22 +231,51 @@ mod tests {
 
     #[test]
     fn durations_parse() {
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
-        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
-        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(604_800)));
-        for bad in [
-            "",
-            "d",
-            "0s",
-            "-1h",
-            "1.5h",
-            "3w",
-            "h2",
-            "99999999999999999999d",
-            "40000d",
+        for (text, expected) in [
+            ("500ms", Duration::from_millis(500)),
+            ("0ms", Duration::ZERO),
+            ("0s", Duration::ZERO),
+            ("5s", Duration::from_secs(5)),
+            (" 30s ", Duration::from_secs(30)),
+            ("15m", Duration::from_secs(900)),
+            ("2h", Duration::from_secs(7200)),
+            ("7d", Duration::from_secs(604_800)),
+            ("36500d", MAX_DURATION),
         ] {
-            assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
+            assert_eq!(parse_duration(text), Ok(expected), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn bad_durations_get_one_message() {
+        for bad in [
+            "", " ", "d", "ms", "3", "-1h", "1.5h", "3w", "h2", "2 h", "2H", "5sec", "1h30m",
+            "soon", "٣s",
+        ] {
+            let err = parse_duration(bad).err().unwrap_or_default();
+            assert!(
+                err.ends_with(
+                    "is not a duration: write a whole number and a unit (ms, s, m, h or d), \
+                     e.g. 500ms, 5s, 15m, 2h or 7d."
+                ),
+                "{bad:?}: {err}"
+            );
+        }
+        for far in ["99999999999999999999d", "36501d", "18446744073709551615ms"] {
+            let err = parse_duration(far).err().unwrap_or_default();
+            assert!(err.contains("at most 100 years"), "{far:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_clock_moves_forward_by_a_second_or_more() {
+        assert_eq!(
+            clock_step(Duration::from_secs(1)),
+            Ok(Duration::from_secs(1))
+        );
+        for short in [Duration::ZERO, Duration::from_millis(999)] {
+            let err = clock_step(short).err().unwrap_or_default();
+            assert!(err.contains("only moves forward"), "{err}");
         }
     }
 

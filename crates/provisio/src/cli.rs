@@ -8,6 +8,7 @@ use crate::{
     accounts::AccountCommand,
     cards::CardCommand,
     compliance::{IdentityCommand, InquiryCommand},
+    faults::FaultsCommand,
     manual::{CompletionsArgs, ManArgs},
     oauth::OauthCommand,
     partners::PartnerCommand,
@@ -58,6 +59,10 @@ pub enum Command {
     /// A running server's recent requests and why refused ones were refused (asks the server).
     #[command(subcommand)]
     Requests(RequestsCommand),
+    /// Make the next calls of a route fail, slow down or drop, on a running server (dev
+    /// profile; asks the server).
+    #[command(subcommand)]
+    Faults(FaultsCommand),
     /// Scenarios (a user brought at once to a state), magic values and forced outcomes.
     #[command(subcommand)]
     Scenarios(ScenariosCommand),

@@ -6,6 +6,7 @@ mod banner;
 mod cards;
 mod cli;
 mod compliance;
+mod faults;
 mod listing;
 mod manual;
 mod oauth;
@@ -90,6 +91,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inquiry(command) => compliance::inquiry(command).await,
         Command::Identity(command) => compliance::identity(command).await,
         Command::Requests(command) => requests::run(command).await,
+        Command::Faults(command) => faults::run(command).await,
         Command::Scenarios(command) => scenarios::run(command).await,
         Command::Card(command) => cards::run(command).await,
         Command::Clock(command) => sandbox::clock(command).await,

@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use provisio_wire::{operator::RequestRecord, Item, ResponseEnvelope};
+use provisio_wire::{
+    operator::{LoggedBody, RequestRecord},
+    Item, ResponseEnvelope,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum RequestsCommand {
@@ -30,6 +33,12 @@ pub struct RequestsArgs {
     /// How many requests `list` shows (1 to 200).
     #[arg(long, default_value_t = 20)]
     pub count: u32,
+    /// Print each request's body and its answer's (secrets, PANs and CVC2s masked).
+    #[arg(long)]
+    pub bodies: bool,
+    /// Print the requests as JSON, one object a line, bodies included.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub async fn run(command: RequestsCommand) -> anyhow::Result<()> {
@@ -37,7 +46,7 @@ pub async fn run(command: RequestsCommand) -> anyhow::Result<()> {
     match command {
         RequestsCommand::List(args) => {
             for record in fetch(&http, &args, 0, args.count).await?.iter().rev() {
-                println!("{}", line(record));
+                print_record(record, &args)?;
             }
         }
         RequestsCommand::Tail(args) => {
@@ -49,7 +58,7 @@ pub async fn run(command: RequestsCommand) -> anyhow::Result<()> {
             loop {
                 let records = fetch(&http, &args, after, 200).await?;
                 for record in records.iter().rev() {
-                    println!("{}", line(record));
+                    print_record(record, &args)?;
                 }
                 after = records.first().map_or(after, |r| r.id);
                 tokio::time::sleep(Duration::from_millis(500)).await;
@@ -85,7 +94,16 @@ async fn fetch(
         .collect())
 }
 
-fn line(r: &RequestRecord) -> String {
+fn print_record(record: &RequestRecord, args: &RequestsArgs) -> anyhow::Result<()> {
+    if args.json {
+        println!("{}", serde_json::to_string(record)?);
+    } else {
+        println!("{}", line(record, args.bodies));
+    }
+    Ok(())
+}
+
+fn line(r: &RequestRecord, bodies: bool) -> String {
     let who = match (r.partner_id, r.user_id) {
         (Some(partner), Some(user)) if user != partner => {
             format!("partner {partner} as user {user}")
@@ -100,5 +118,21 @@ fn line(r: &RequestRecord) -> String {
     if let Some(reason) = &r.reason {
         line.push_str(&format!("\n    {reason}"));
     }
+    if bodies {
+        for (label, body) in [("sent", &r.request_body), ("answered", &r.response_body)] {
+            if let Some(body) = body {
+                line.push_str(&format!("\n    {label}: {}", shown(body)));
+            }
+        }
+    }
     line
+}
+
+/// A body on one line: its JSON as kept (masked), or what it was.
+fn shown(body: &LoggedBody) -> String {
+    match &body.text {
+        Some(text) if body.truncated => format!("{text}… ({} bytes, cut)", body.bytes),
+        Some(text) => text.clone(),
+        None => format!("({} bytes, {})", body.bytes, body.kind),
+    }
 }

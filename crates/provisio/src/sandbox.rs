@@ -5,7 +5,7 @@
 use clap::{Args, Subcommand};
 use provisio_core::{
     store::Store,
-    time::{parse_duration, Clock, SystemClock},
+    time::{clock_step, parse_duration, Clock, SystemClock},
 };
 use provisio_server::sandbox_clock;
 
@@ -21,7 +21,7 @@ pub enum ClockCommand {
 
 #[derive(Debug, Args)]
 pub struct ClockAdvanceArgs {
-    /// How far: a positive whole number with s, m, h or d (30s, 15m, 2h, 7d).
+    /// How far: a duration (30s, 15m, 2h, 7d), at least 1s.
     #[arg(value_name = "DURATION", allow_hyphen_values = true)]
     pub by: String,
     #[command(flatten)]
@@ -52,7 +52,9 @@ pub async fn clock(command: ClockCommand) -> anyhow::Result<()> {
             print_clock(&clock);
         }
         ClockCommand::Advance(args) => {
-            let by = parse_duration(&args.by).map_err(anyhow::Error::msg)?;
+            let by = parse_duration(&args.by)
+                .and_then(clock_step)
+                .map_err(anyhow::Error::msg)?;
             let store = args.storage.open_existing().await?;
             let clock = SystemClock::new();
             sandbox_clock::advance(store.as_ref(), &clock, by).await?;

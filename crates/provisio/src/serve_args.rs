@@ -3,6 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, ValueEnum};
+use provisio_core::time::parse_duration;
 use provisio_server::Profile;
 
 use crate::args::{EnvironmentArgs, StorageArgs};
@@ -171,7 +172,7 @@ pub enum LogFormat {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule(pub Vec<Duration>);
 
-/// `60s,60s,5m`; empty means no retries.
+/// `60s,60s,5m` (each in the one duration syntax); empty means no retries.
 pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
     text.split(',')
         .map(str::trim)
@@ -181,28 +182,9 @@ pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
         .map(Schedule)
 }
 
-/// `250ms`, `2s`, `5m`, `1h`, or plain seconds.
 /// A decimal amount ("500.00") as minor units, by the one amount parser.
 pub fn parse_amount(text: &str) -> Result<i64, String> {
     provisio_core::account::amount::parse_minor("the amount", text).map_err(|e| e.to_string())
-}
-
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("\"{text}\" is not a duration like 500ms, 2s, 5m or 1h"))?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(n)),
-        "" | "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n * 60)),
-        "h" => Ok(Duration::from_secs(n * 3600)),
-        _ => Err(format!("\"{text}\" has an unknown unit; use ms, s, m or h")),
-    }
 }
 
 #[cfg(test)]
@@ -228,12 +210,10 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+    fn every_flag_takes_the_one_syntax() {
+        // The core's parser (unit-tested there); a bare number is no longer seconds.
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5d").is_err());
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(604_800)));
+        assert!(parse_duration("3").is_err());
     }
 }

@@ -165,9 +165,13 @@ curl -s "$PROVISIO/_provisio/ledger" -H "Authorization: Bearer $ADMIN_TOKEN" | j
 "#;
 
 /// What docs/sink.md must have achieved: the sink it cleared is empty, and the POST it made
-/// was listed (the CLI printed it).
+/// was listed (the CLI printed it); the faults it armed took their calls or were cleared, and
+/// the request log kept the body of the installation it faulted.
 const SINK: &str = r#"
 curl -s "$PROVISIO/_provisio/sink/demo" -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response == []'
+curl -s "$PROVISIO/_provisio/faults" -H "Authorization: Bearer $ADMIN_TOKEN" | jq -e '.Response == []'
+curl -s "$PROVISIO/_provisio/requests" -H "Authorization: Bearer $ADMIN_TOKEN" |
+  jq -e '[.Response[].RequestRecord | select(.route == "/v1/installation") | .status] == [400, 503, 503]'
 "#;
 
 /// Every `.md` file under `docs/`.

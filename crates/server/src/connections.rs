@@ -6,23 +6,38 @@
 //! keep-alive connections), the client's address as `ConnectInfo<SocketAddr>`, graceful
 //! shutdown that lets in-flight requests finish, and hyper's own answers to unparseable
 //! requests replaced by bunq's envelope (see [`parse_errors`]). Body reads are bounded where
-//! bodies are read (`http::read`).
+//! bodies are read (`http::read`). A [`Hangup`] lets an injected fault (`faults`) close its
+//! connection without an answer.
 
 mod parse_errors;
 
 use std::{future::Future, io, net::SocketAddr, pin::pin, sync::Arc, time::Duration};
 
 use axum::{extract::ConnectInfo, Router};
-use hyper::server::conn::http1;
+use hyper::{body::Incoming, server::conn::http1, Request};
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
     service::TowerToHyperService,
 };
-use tokio::{net::TcpListener, sync::watch};
-use tower_http::add_extension::AddExtension;
+use tokio::{
+    net::TcpListener,
+    sync::{watch, Notify},
+};
+use tower::ServiceExt as _;
 
-use crate::signing::ResponseSigner;
+use crate::{faults::Faults, signing::ResponseSigner};
 use parse_errors::EnvelopeIo;
+
+/// Closes the connection a request came on, without an answer: its task stops serving it.
+#[derive(Clone)]
+pub struct Hangup(Arc<Notify>);
+
+impl Hangup {
+    pub fn now(&self) {
+        // A permit is kept if the task is not waiting yet, so the hang-up is never lost.
+        self.0.notify_one();
+    }
+}
 
 /// Serves `router` on `listener` until `shutdown` resolves, then waits for the connections'
 /// in-flight requests to finish.
@@ -30,6 +45,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     signer: Arc<ResponseSigner>,
+    faults: Arc<Faults>,
     request_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
@@ -58,9 +74,20 @@ pub async fn serve(
             },
             _ = stop_tx.closed() => break,
         };
-        let service = TowerToHyperService::new(AddExtension::new(
-            router.clone(),
-            ConnectInfo::<SocketAddr>(remote),
+        let hangup = Hangup(Arc::new(Notify::new()));
+        let faults = faults.clone();
+        let hung_up = hangup.clone();
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: Request<Incoming>| {
+                let extensions = request.extensions_mut();
+                extensions.insert(ConnectInfo::<SocketAddr>(remote));
+                // The handle only while a fault is armed: otherwise a call would pay for an
+                // extension nothing reads.
+                if faults.any_armed() {
+                    extensions.insert(hangup.clone());
+                }
+                request
+            },
         ));
         let io = EnvelopeIo::new(TokioIo::new(stream), signer.clone());
         let connection = builder.serve_connection(io, service);
@@ -81,6 +108,8 @@ pub async fn serve(
                         shutting_down = true;
                         connection.as_mut().graceful_shutdown();
                     }
+                    // Dropping the connection closes the socket, the answer unsent.
+                    () = hung_up.0.notified() => break,
                 }
             }
             drop(done_rx);

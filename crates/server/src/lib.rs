@@ -12,9 +12,10 @@
 //! them) and its dashboard pages (a module named `ui`). Bottom to top, each layer imports only
 //! those below it:
 //!
-//! 1. the common modules here at the root: `config`, `metrics`, `rate_limit`, `request_log`,
+//! 1. the common modules here at the root: `config`, `metrics`, `rate_limit`, `masking`,
+//!    `request_log`,
 //!    `signing`, `auth`, `sandbox_clock`, `webhook_sink` (the dev profile's built-in webhook
-//!    receiver), `state`, `connections`, `worker` (which runs the provisions' steps and the
+//!    receiver), `faults` (the dev profile's injected faults), `state`, `connections`, `worker` (which runs the provisions' steps and the
 //!    cards' timers);
 //! 2. `http`: the plumbing every route uses, its error type at the very bottom;
 //! 3. `ui`: the dashboard's shell;
@@ -29,8 +30,10 @@ pub mod cards;
 pub mod config;
 mod connections;
 pub mod context;
+mod faults;
 pub mod feed;
 mod http;
+mod masking;
 mod metrics;
 pub mod onboarding;
 pub mod provisioning;
@@ -191,6 +194,7 @@ impl Server {
                 listener,
                 self.router(),
                 self.state.signer.clone(),
+                self.state.faults.clone(),
                 self.state.config.request_timeout,
                 shutdown,
             )

@@ -21,7 +21,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::{
     banking, cards, context, feed,
     http::{
-        access_log, encryption, limits,
+        access_log, encryption, fault_layer, limits,
         openapi::{self, get, Api, Auth, Op},
         sign_layer, unimplemented, ApiError,
     },
@@ -30,18 +30,27 @@ use crate::{
 
 pub fn router(state: AppState) -> Router {
     let v1_state = state.clone();
-    let (api, _) = api(move |v1| {
+    let (api, described) = api(move |v1| {
         v1.route_layer(middleware::from_fn_with_state(
             v1_state.clone(),
             sign_layer::rate_limit,
         ))
         // Inside the response signer, which then signs the ciphertext sent (A.10/A.11).
         .layer(middleware::from_fn_with_state(
-            v1_state,
+            v1_state.clone(),
             encryption::decrypt_and_seal,
+        ))
+        // Outside the rest: a faulted call is answered before anything reads its body, and
+        // its latency comes before the real handling.
+        .layer(middleware::from_fn_with_state(
+            v1_state,
+            fault_layer::inject,
         ))
     })
     .into_parts();
+    state
+        .faults
+        .serve(described.iter().map(|d| (d.method, d.path.as_str())));
     api.merge(pages())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

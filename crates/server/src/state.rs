@@ -6,7 +6,7 @@ use provisio_core::{crypto::SigningKey, secret::SecretHash, store::Store, time::
 use tokio::sync::Notify;
 
 use crate::{
-    auth::AuthCache, config::ServerConfig, metrics::Metrics, rate_limit::Windows,
+    auth::AuthCache, config::ServerConfig, faults::Faults, metrics::Metrics, rate_limit::Windows,
     request_log::RequestLog, signing::ResponseSigner, webhook_sink::WebhookSink,
 };
 
@@ -48,6 +48,8 @@ pub struct Shared {
     pub(crate) metrics: Arc<Metrics>,
     /// What was posted to `/_provisio/sink/{name}` (dev profile), in this process's memory.
     pub(crate) sink: Arc<WebhookSink>,
+    /// The faults armed on `/v1` routes (dev profile), in this process's memory.
+    pub(crate) faults: Arc<Faults>,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
             requests: Arc::default(),
             metrics,
             sink,
+            faults: Arc::default(),
         }))
     }
 }

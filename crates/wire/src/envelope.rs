@@ -55,6 +55,8 @@ pub enum Item {
     /// provisio's operator API, not bunq's.
     SinkRequest(crate::operator::SinkRequest),
     /// provisio's operator API, not bunq's.
+    Fault(crate::operator::Fault),
+    /// provisio's operator API, not bunq's.
     Scenario(crate::operator::Scenario),
     /// provisio's operator API, not bunq's.
     SandboxClock(crate::objects::SandboxClock),

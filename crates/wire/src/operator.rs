@@ -12,7 +12,8 @@ pub struct Scenario {
     pub description: String,
 }
 
-/// One request as the server answered it: what the request log keeps (no headers, no bodies).
+/// One request as the server answered it: what the request log keeps (no headers; bodies with
+/// their secrets masked).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RequestRecord {
     /// Increasing within one server process; `after` pages on it.
@@ -34,6 +35,52 @@ pub struct RequestRecord {
     /// For a refusal, the `error_description` the client got.
     #[schema(required = true)]
     pub reason: Option<String>,
+    /// The request's body as the handler read it; absent when none was read (a GET, or a
+    /// request refused before its body was read).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub request_body: Option<LoggedBody>,
+    /// The response's body as sent.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub response_body: Option<LoggedBody>,
+}
+
+/// A body in the request log: JSON as text with secrets, PANs and CVC2s masked (`***`), cut
+/// at the log's cap; anything else only described.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LoggedBody {
+    /// `json`, `encrypted` (bunq's application-layer encryption: kept out of the log), or the
+    /// Content-Type of a body that is not JSON.
+    pub kind: String,
+    /// How long the body was, in bytes.
+    pub bytes: u64,
+    /// The JSON text, masked; absent for any other kind.
+    #[schema(required = true)]
+    pub text: Option<String>,
+    /// `text` is the start only: the body was longer than the log keeps.
+    pub truncated: bool,
+}
+
+/// A fault armed on a route (`/_provisio/faults`, dev profile): what its next calls get.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Fault {
+    pub id: u64,
+    pub method: String,
+    /// As given: a route template (`{…}` matches any id) or a path with ids.
+    pub path: String,
+    /// How many more calls it takes.
+    pub remaining: u64,
+    /// The status they are answered, or absent (delayed or dropped only).
+    #[schema(required = true)]
+    pub status: Option<u16>,
+    /// The `error_description` answered with `status`.
+    #[schema(required = true)]
+    pub error: Option<String>,
+    /// Added before each call is handled or fails, as given (`2s`).
+    #[schema(required = true)]
+    pub latency: Option<String>,
+    pub drop_connection: bool,
 }
 
 /// One POST the built-in webhook sink kept (`GET /_provisio/sink/{name}`, dev profile).

@@ -224,6 +224,36 @@ pub struct AdvanceClockRequest {
     pub by: Option<String>,
 }
 
+/// provisio's operator API (dev profile): make the next `count` calls of a route fail, slow
+/// down or lose their connection, `{"method":"POST","path":"/v1/user/{user_id}/monetary-account/{id}/payment","count":2,"status":503}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FaultRequest {
+    /// The method, e.g. `POST`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The route under `/v1`: a template as the OpenAPI document names it (every `{…}` segment
+    /// matches any id) or a path with ids (only that one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// How many calls (1 to 10000; default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// The status to answer, 400 to 599, in bunq's error envelope. Left out, the call is only
+    /// delayed (`latency`) or dropped (`drop_connection`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i64>,
+    /// The `error_description` to answer with `status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Added before the call is handled (or fails): a duration such as `500ms` or `2s`, at most
+    /// `5m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<String>,
+    /// Close the connection without an answer (after `latency`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop_connection: Option<bool>,
+}
+
 /// provisio's operator API: empty the store, `{}`; `{"clock":"real"}` sets the virtual clock
 /// back to real time as well.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -4,7 +4,8 @@
 //!
 //! The log line has the route template (`/v1/user/{user_id}/address-main`), never the path
 //! with its ids, and nothing else of the request: no headers (the auth token travels in one),
-//! no query, no body. The request log keeps the path (ids only) but no query either.
+//! no query, no body. The request log keeps the path (ids only) but no query either, and the
+//! bodies, which it masks when read (see `request_log`).
 
 use std::time::Instant;
 
@@ -17,7 +18,7 @@ use axum::{
 use provisio_wire::{headers, operator::RequestRecord};
 
 use crate::{
-    request_log::{CallerSlot, Refusal},
+    request_log::{Notes, Refusal},
     AppState,
 };
 
@@ -37,8 +38,8 @@ pub async fn log_request(
         .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
     let path: String = request.uri().path().chars().take(256).collect();
     let client_id = header(request.headers(), headers::CLIENT_REQUEST_ID);
-    let caller = CallerSlot::default();
-    request.extensions_mut().insert(caller.clone());
+    let notes = Notes::default();
+    request.extensions_mut().insert(notes.clone());
     let response = next.run(request).await;
     let latency = started.elapsed();
     let request_id = client_id
@@ -61,8 +62,9 @@ pub async fn log_request(
     );
     // The operator API's own calls would drown what a partner looks for.
     if !route.starts_with("/_provisio") {
-        let caller = caller.get();
-        state.requests.push(RequestRecord {
+        let caller = notes.caller();
+        let (request_body, response_body) = notes.bodies();
+        let record = RequestRecord {
             id: 0,
             at: provisio_wire::time::format(at.micros()),
             method: method.to_string(),
@@ -76,7 +78,11 @@ pub async fn log_request(
                 .extensions()
                 .get::<Refusal>()
                 .map(|Refusal(text)| text.clone()),
-        });
+            // Masked when read, not here: see `request_log`.
+            request_body: None,
+            response_body: None,
+        };
+        state.requests.push(record, request_body, response_body);
     }
     response
 }

@@ -27,7 +27,7 @@ use super::{
 };
 use crate::{
     auth::{AuthedInstallation, AuthedSession},
-    request_log::CallerSlot,
+    request_log::Notes,
     AppState,
 };
 
@@ -121,7 +121,7 @@ impl FromRequestParts<AppState> for SessionAuth {
                 explain::address(ip, &session.context.permitted)
             }));
         }
-        if let Some(slot) = parts.extensions.get::<CallerSlot>() {
+        if let Some(slot) = parts.extensions.get::<Notes>() {
             slot.set_principal(session.context.principal, session.context.session.user_id);
         }
         remember_caller_key(parts, &session.key);
@@ -154,6 +154,22 @@ impl FromRequestParts<AppState> for Admin {
                 StatusCode::UNAUTHORIZED,
                 "The operator API needs Authorization: Bearer <admin token> (printed at start).",
             ))
+        }
+    }
+}
+
+/// A route of the dev profile only (the webhook sink, injected faults). Taken before [`Admin`],
+/// so a strict server answers 404 whoever asks, as for a route that does not exist.
+pub struct DevOnly;
+
+impl FromRequestParts<AppState> for DevOnly {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if state.config.profile == crate::config::Profile::Dev {
+            Ok(DevOnly)
+        } else {
+            Err(ApiError::not_found("The requested route does not exist."))
         }
     }
 }

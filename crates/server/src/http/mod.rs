@@ -6,12 +6,12 @@
 //!
 //! Bottom to top, each importing only those before it: `error`; `explain`; `read`; `body` and
 //! `encryption`; `extract`, `idempotency`; `scope`, `pagination`, `respond`, `limits`, `sign_layer`,
-//! `access_log`, `avatar` (the avatar a user or an account shows); `openapi` (which imports
-//! none of them).
+//! `fault_layer`, `access_log`, `avatar` (the avatar a user or an account shows); `openapi`
+//! (which imports none of them).
 //!
 //! Must not import a domain (`context`, `provisioning`, `cards`, …), the dashboard
 //! (`crate::ui`) or the router: only the common modules at the crate root (`state`, `config`,
-//! `auth`, `request_log`, `rate_limit`).
+//! `auth`, `request_log`, `rate_limit`, `faults`, `connections`' hang-up handle).
 
 pub mod access_log;
 pub mod avatar;
@@ -20,6 +20,7 @@ pub mod encryption;
 pub mod error;
 pub mod explain;
 pub mod extract;
+pub mod fault_layer;
 pub mod idempotency;
 pub mod limits;
 pub mod openapi;

@@ -1,6 +1,6 @@
 //! A request body's bytes: read within a size limit and the request timeout
 //! (`read_limited`), and checked against `X-Bunq-Client-Signature` over exactly the bytes sent
-//! (`signed_bytes`). What the check needs arrives in the request's extensions: the ciphertext
+//! (`signed_bytes`, which also leaves them for the request log). What the check needs arrives in the request's extensions: the ciphertext
 //! of an encrypted request (`WireBody`, left by `encryption`) and the caller's installation key
 //! (`CallerKey`, left by the authentication extractors in `extract`).
 
@@ -14,7 +14,10 @@ use provisio_core::{crypto::VerifyingKey, DomainError};
 use provisio_wire::headers;
 
 use super::{error::ApiError, explain};
-use crate::AppState;
+use crate::{
+    request_log::{Kept, Notes},
+    AppState,
+};
 
 /// The body of an encrypted request as it was sent: what `X-Bunq-Client-Signature` covers.
 #[derive(Clone, Debug)]
@@ -35,6 +38,13 @@ pub(super) async fn signed_bytes(
     required: bool,
 ) -> Result<axum::body::Bytes, ApiError> {
     let bytes = read_limited(body, state, limit, what).await?;
+    if let Some(notes) = parts.extensions.get::<Notes>() {
+        // An encrypted request's plaintext stays out of the log, as its refusals do.
+        notes.read(match parts.extensions.get::<WireBody>() {
+            Some(WireBody(ciphertext)) => Some(Kept::encrypted(ciphertext.len())),
+            None => Kept::of(&bytes, parts.headers.get(axum::http::header::CONTENT_TYPE)),
+        });
+    }
     let signature = parts
         .headers
         .get(headers::CLIENT_SIGNATURE)

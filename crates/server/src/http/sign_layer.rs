@@ -17,7 +17,10 @@ use axum::{
 use provisio_wire::headers;
 
 use super::error::{envelope_response, ApiError};
-use crate::AppState;
+use crate::{
+    request_log::{Kept, Notes},
+    AppState,
+};
 
 /// Our handlers build small JSON bodies in memory; anything larger is a bug, not a stream.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
@@ -29,6 +32,7 @@ pub async fn sign_responses(
 ) -> Response {
     let request_id = request.headers().get(headers::CLIENT_REQUEST_ID).cloned();
     let signed = !is_operator(request.uri().path());
+    let notes = request.extensions().get::<Notes>().cloned();
     let response = next.run(request).await;
     let response = ensure_envelope(response);
     let (mut parts, body) = response.into_parts();
@@ -57,6 +61,16 @@ pub async fn sign_responses(
             .insert(HeaderName::from_static(headers::SERVER_SIGNATURE), value);
     }
     identify(&mut parts.headers, request_id);
+    if let Some(notes) = notes {
+        // The bytes as sent, for the request log: a reference, not a copy.
+        notes.answered(
+            if parts.headers.contains_key(headers::SERVER_ENCRYPTION_KEY) {
+                Some(Kept::encrypted(bytes.len()))
+            } else {
+                Kept::of(&bytes, parts.headers.get(header::CONTENT_TYPE))
+            },
+        );
+    }
     Response::from_parts(parts, Body::from(bytes))
 }
 

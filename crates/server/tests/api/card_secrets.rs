@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// The card's PAN and a new STATIC CVC2, as the API answers them.
-async fn pan_and_cvc2(user: &Client, key: i64, card: i64) -> (String, i64, String) {
+pub async fn pan_and_cvc2(user: &Client, key: i64, card: i64) -> (String, i64, String) {
     let pan = ok(user
         .post(
             &format!("/v1/user/{key}/card/{card}/primary-account-number"),

@@ -31,6 +31,7 @@ mod faults;
 mod handshake;
 mod health;
 mod idempotency;
+mod injected_faults;
 mod input;
 mod ip;
 mod ledger;

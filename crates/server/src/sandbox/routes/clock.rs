@@ -3,7 +3,7 @@
 //! request path.)
 
 use axum::extract::State;
-use provisio_core::time::{parse_duration, Clock};
+use provisio_core::time::{clock_step, parse_duration, Clock};
 use provisio_wire::{objects::SandboxClock, requests::AdvanceClockRequest, Item};
 
 use crate::{
@@ -40,7 +40,9 @@ pub async fn advance(
             "by is required: a duration such as 30s, 15m, 2h or 7d.",
         ));
     };
-    let by = parse_duration(&by).map_err(ApiError::bad_request)?;
+    let by = parse_duration(&by)
+        .and_then(clock_step)
+        .map_err(ApiError::bad_request)?;
     let offset = sandbox_clock::advance(state.store.as_ref(), state.clock.as_ref(), by).await?;
     state.changed();
     clock_answer(state.clock.as_ref(), offset)

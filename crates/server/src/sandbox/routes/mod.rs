@@ -1,11 +1,12 @@
 //! The sandbox's operator routes under `/_provisio` (admin token, but for the health probes):
-//! the virtual clock, partners and reset (`tenants`), scenarios, the request log, metrics and
-//! the health probes. Each is registered with its description (see `http::openapi`).
+//! the virtual clock, partners and reset (`tenants`), scenarios, the request log, injected
+//! faults (dev profile), metrics and the health probes. Each is registered with its description (see `http::openapi`).
 //!
 //! The table imports only its handlers and `http::openapi`; only the router imports the table.
 //! The handlers import `http`, their domain's services and lower domains, never a `ui` module.
 
 pub mod clock;
+pub mod faults;
 pub mod health;
 pub mod metrics;
 pub mod requests;
@@ -14,7 +15,7 @@ pub mod tenants;
 
 use provisio_wire::{
     operator::HealthStatus,
-    requests::{AdvanceClockRequest, CreatePartnerRequest, ResetRequest},
+    requests::{AdvanceClockRequest, CreatePartnerRequest, FaultRequest, ResetRequest},
 };
 
 use crate::http::openapi::{admin, delete, get, post, Api, Auth, Op};
@@ -36,6 +37,28 @@ pub fn operator() -> Api {
                     .query_integer("count", "How many (1 to 200, default 50)")
                     .answers(&["RequestRecord"]),
             )],
+        )
+        .route(
+            "/faults",
+            [
+                post(
+                    faults::arm,
+                    admin("Make the next calls of a /v1 route fail, slow down or drop (dev profile)")
+                        .body::<FaultRequest>()
+                        .answers(&["Fault"])
+                        .dev_only(),
+                ),
+                get(
+                    faults::list,
+                    admin("The armed faults, with the calls each has left (dev profile)")
+                        .answers(&["Fault"])
+                        .dev_only(),
+                ),
+                delete(
+                    faults::clear,
+                    admin("Disarm every fault (dev profile)").dev_only(),
+                ),
+            ],
         )
         .route(
             "/metrics",

@@ -11,7 +11,7 @@ use maud::html;
 use provisio_core::{
     account::amount::format_minor,
     model::{MonetaryAccountId, UserId},
-    time::parse_duration,
+    time::{clock_step, parse_duration},
 };
 
 use crate::{
@@ -53,7 +53,7 @@ pub async fn page(State(state): State<AppState>, operator: Operator, flash: Flas
                 form.filters method="post" action="/_provisio/ui/clock/advance" {
                     (layout::token(&operator))
                     div {
-                        label for="by" { "Advance by (30s, 15m, 2h, 7d)" }
+                        label for="by" { "Advance by (30s, 15m, 2h, 7d; at least 1s)" }
                         input #by name="by" required autocomplete="off" placeholder="2h";
                     }
                     div { button type="submit" { "Advance the clock" } }
@@ -122,7 +122,7 @@ pub async fn page(State(state): State<AppState>, operator: Operator, flash: Flas
 /// `POST /_provisio/ui/clock/advance` `by=…`: as `POST /_provisio/clock/advance`.
 pub async fn advance(State(state): State<AppState>, headers: HeaderMap, form: Posted) -> Response {
     let to = back(&headers, "/_provisio/ui/sandbox");
-    let by = match parse_duration(form.field("by").unwrap_or_default()) {
+    let by = match parse_duration(form.field("by").unwrap_or_default()).and_then(clock_step) {
         Ok(by) => by,
         Err(why) => return Flash::redirect(false, &format!("Refused: {why}"), &to),
     };

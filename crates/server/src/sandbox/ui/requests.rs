@@ -47,7 +47,7 @@ pub async fn page(
             }
             div { button type="submit" { "Filter" } }
         }
-        p.muted { "This process's newest requests to " code { "/v1" } ", newest first (kept in memory: the newest 1000)." }
+        p.muted { "This process's newest requests to " code { "/v1" } ", newest first (kept in memory: the newest 1000), with their bodies: secrets, PANs and CVC2s masked." }
         @if records.is_empty() {
             p.muted { "No requests yet." }
         } @else {
@@ -58,7 +58,20 @@ pub async fn page(
                         @for r in &records {
                             tr {
                                 td data-label="At" { time { (r.at.chars().take(19).collect::<String>()) } }
-                                td data-label="Request" { code { (r.method) " " (r.path) } br; span.muted { (r.route) } }
+                                td data-label="Request" {
+                                    code { (r.method) " " (r.path) } br; span.muted { (r.route) }
+                                    @if r.request_body.is_some() || r.response_body.is_some() {
+                                        details.bodies {
+                                            summary { "Bodies" }
+                                            @for (label, body) in [("Sent", &r.request_body), ("Answered", &r.response_body)] {
+                                                @if let Some(body) = body {
+                                                    p.muted { (label) ": " (body.bytes) " bytes, " (body.kind) @if body.truncated { " (the start only)" } }
+                                                    @if let Some(text) = &body.text { pre { (text) } }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
                                 td.num data-label="Status" {
                                     @if r.status >= 400 { span.tag.bad { (r.status) } } @else { span.tag.good { (r.status) } }
                                 }

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use axum::{
     body::Bytes,
-    extract::{FromRequestParts, Path, Query, State},
-    http::{request::Parts, HeaderMap},
+    extract::{Path, Query, State},
+    http::HeaderMap,
 };
 use provisio_core::text::quoted;
 use provisio_wire::Item;
@@ -19,28 +19,12 @@ use provisio_wire::Item;
 use crate::{
     http::{
         error::ApiError,
-        extract::Admin,
+        extract::{Admin, DevOnly},
         respond::{ApiResult, Bunq},
     },
     webhook_sink::{valid_name, PER_NAME},
-    AppState, Profile,
+    AppState,
 };
-
-/// The sink exists in the dev profile only. Taken before [`Admin`], so a strict server
-/// answers 404 whoever asks.
-pub struct DevOnly;
-
-impl FromRequestParts<AppState> for DevOnly {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if state.config.profile == Profile::Dev {
-            Ok(DevOnly)
-        } else {
-            Err(ApiError::not_found("The requested route does not exist."))
-        }
-    }
-}
 
 fn checked(name: String) -> Result<String, ApiError> {
     if valid_name(&name) {
