@@ -185,6 +185,20 @@ async fn cancel_in(
     id: i64,
     now: Timestamp,
 ) -> Result<Option<BunqMeTab>, sqlx::Error> {
+    // The tab's row before the owner's provision, as a payment into the tab takes them (its
+    // row, then provisions and accounts), so the two cannot deadlock on PostgreSQL.
+    let locked = sqlx::query(
+        "UPDATE bunqme_tabs SET updated = updated \
+         WHERE id = $1 AND user_id = $2 AND monetary_account_id = $3",
+    )
+    .bind(id)
+    .bind(user.0)
+    .bind(account.0)
+    .execute(&mut *conn)
+    .await?;
+    if locked.rows_affected() == 0 {
+        return Ok(None);
+    }
     let Some(tab) = find_tab(conn, id, Some((user, account))).await? else {
         return Ok(None);
     };
