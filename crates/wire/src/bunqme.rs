@@ -1,5 +1,5 @@
 //! `BunqMeTab` as bunq renders it, the bodies that make and cancel one, and the operator's body
-//! that pays one as a stranger would.
+//! that pays one as a stranger would (from an IBAN elsewhere or an account held here).
 
 use provisio_core::account::{bunqme::BunqMeTab, rules::MoneyInput};
 use serde::{Deserialize, Serialize};
@@ -85,13 +85,24 @@ impl BunqMeTabRequest {
     }
 }
 
-/// provisio's operator API: a stranger pays a tab, from an IBAN elsewhere.
+/// provisio's operator API: someone pays a tab as a stranger would, either from an IBAN
+/// elsewhere (`from_iban`, `from_name`: money in from outside) or from an account held here
+/// (`from_monetary_account_id`: an internal payment); not both.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct BunqMeTabPayRequest {
+    /// The IBAN elsewhere paying (money in from outside, `EBA_SCT`); by default
+    /// NL91ABNA0417164300.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_iban: Option<String>,
+    /// The name with `from_iban`; by default "bunq.me payer".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
+    /// Instead of `from_iban` and `from_name`: an account held here (another user's, say)
+    /// pays the tab's amount as an internal payment (`BUNQ` on both sides, with their
+    /// webhooks). Refused (400, nothing changed) if it lacks the money, is not ACTIVE, holds
+    /// another currency or is the tab's own account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_monetary_account_id: Option<i64>,
 }
 
 pub fn bunqme_tab(t: &BunqMeTab) -> BunqMeTabObject {

@@ -1,7 +1,7 @@
 //! bunq.me tabs (`BunqMeTab`): a link anyone can pay a fixed amount through, into the account
-//! that made it. Here a stranger's payment is the operator's (`POST
-//! /_provisio/bunqme-tabs/{id}/pay`), money in from an IBAN elsewhere; a tab takes payments
-//! until it is cancelled.
+//! that made it. Here a payment is the operator's (`POST /_provisio/bunqme-tabs/{id}/pay`):
+//! money in from an IBAN elsewhere, or an internal payment from an account held here (another
+//! user's, as a stranger would pay); a tab takes payments until it is cancelled.
 
 use super::{
     amount::parse_currency,
@@ -98,6 +98,15 @@ pub fn cancellation(status: Option<&str>) -> Result<(), DomainError> {
     }
 }
 
+/// Who pays a tab (the operator's body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TabPayer {
+    /// A stranger, from an IBAN elsewhere: money in from outside.
+    Stranger { iban: String, name: String },
+    /// An account held here (another user's, say): an internal payment to the tab's account.
+    Account(MonetaryAccountId),
+}
+
 /// The stranger paying a tab (the operator's body): an IBAN elsewhere, by default
 /// [`DEFAULT_CREDIT_IBAN`], and a name, by default "bunq.me payer".
 pub fn stranger(
@@ -111,6 +120,26 @@ pub fn stranger(
     let name = optional_text("from_name", from_name, text::MAX_DESCRIPTION)?
         .unwrap_or_else(|| "bunq.me payer".to_owned());
     Ok((iban, name))
+}
+
+/// The operator's body paying a tab: `from_monetary_account_id` (an account held here) or a
+/// stranger ([`stranger`]), not both.
+pub fn payer(
+    from_iban: Option<&str>,
+    from_name: Option<&str>,
+    from_monetary_account_id: Option<i64>,
+) -> Result<TabPayer, DomainError> {
+    match from_monetary_account_id {
+        Some(_) if from_iban.is_some() || from_name.is_some() => Err(DomainError::invalid(
+            "from_monetary_account_id pays from an account held here; from_iban and from_name \
+             pay from an IBAN elsewhere: give one or the other, not both.",
+        )),
+        Some(id) => Ok(TabPayer::Account(MonetaryAccountId(id))),
+        None => {
+            let (iban, name) = stranger(from_iban, from_name)?;
+            Ok(TabPayer::Stranger { iban, name })
+        }
+    }
 }
 
 /// Why a tab in `status` takes no change or payment (`None`: it is open).
@@ -141,5 +170,20 @@ mod tests {
         assert!(cancellation(Some("WAITING_FOR_PAYMENT")).is_err());
         assert!(not_open(BunqMeTabStatus::Cancelled).is_some_and(|m| m.contains("CANCELLED")));
         assert!(not_open(BunqMeTabStatus::WaitingForPayment).is_none());
+    }
+
+    #[test]
+    fn a_tab_is_paid_by_a_stranger_or_an_account_here_not_both() {
+        assert_eq!(
+            payer(None, None, Some(7)).ok(),
+            Some(TabPayer::Account(MonetaryAccountId(7)))
+        );
+        assert!(matches!(
+            payer(None, Some("Friend"), None),
+            Ok(TabPayer::Stranger { name, .. }) if name == "Friend"
+        ));
+        assert!(payer(Some("NL20INGB0001234567"), None, Some(7))
+            .is_err_and(|e| e.to_string().contains("not both")));
+        assert!(payer(None, Some("Friend"), Some(7)).is_err());
     }
 }

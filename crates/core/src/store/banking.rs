@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use crate::{
     account::{
         batch::{DraftPayment, DraftStatus, PaymentBatch},
-        bunqme::{BunqMeTab, NewTab},
+        bunqme::{BunqMeTab, NewTab, TabPayer},
         note::PaymentNote,
         payment::{Credit, Ledger, NewPayment, Payment, PaymentPolicy},
         request::{Answer, MoneyRequest, NewRequest, RequestTarget},
@@ -170,7 +170,8 @@ pub trait RequestStore: Send + Sync {
     ) -> StoreResult<Option<MoneyRequest>>;
 }
 
-/// bunq.me tabs, paid from IBANs elsewhere (the operator plays the stranger).
+/// bunq.me tabs, paid from IBANs elsewhere or accounts held here (the operator plays the
+/// stranger).
 #[async_trait]
 pub trait BunqMeTabStore: Send + Sync {
     /// Opens a tab on the user's `account` (in its currency); `None` for no such account.
@@ -202,14 +203,15 @@ pub trait BunqMeTabStore: Send + Sync {
         id: i64,
         now: Timestamp,
     ) -> StoreResult<Option<BunqMeTab>>;
-    /// A stranger pays the tab's amount from `from_iban`: money in from outside (an incoming
-    /// `EBA_SCT` with its webhooks), recorded among the tab's results, in one transaction. A
-    /// cancelled tab refuses. `None` for an unknown tab.
+    /// `payer` pays the tab's amount, recorded among the tab's results, in one transaction: a
+    /// stranger's is money in from outside (an incoming `EBA_SCT` with its webhooks); an
+    /// account held here pays as an internal payment does (`BUNQ` on both sides, with their
+    /// webhooks; refused, changing nothing, when that account cannot pay it), and the tab's
+    /// side is the result. A cancelled tab refuses. `None` for an unknown tab.
     async fn pay_tab(
         &self,
         id: i64,
-        from_iban: &str,
-        from_name: &str,
+        payer: &TabPayer,
         now: Timestamp,
         once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<BunqMeTab>>;

@@ -443,6 +443,37 @@ for_each_backend! { TestApp::spawn =>
         assert!(responses(&acme, acme_id, acme_main).await.is_empty(), "Globex's request to Acme went with Globex");
         ledger_holds(&app).await;
     }
+
+    async fn removing_a_partner_keeps_the_ledger_whole_across_tabs_paid_between_partners(app: TestApp) {
+        let acme = app.client().await;
+        let acme_id = own_id(&acme).await;
+        let acme_main = banks(&acme, acme_id).await[0].id;
+        let (globex_id, globex_key) = new_partner(&app, "Globex").await;
+        let globex = connect(&app, &globex_key).await.unwrap_or_else(|e| panic!("{e}"));
+        let globex_main = banks(&globex, globex_id).await[0].id;
+        fund(&app, acme_main, "10.00").await;
+        fund(&app, globex_main, "10.00").await;
+        let tab = BunqMeTabRequest { bunqme_tab_entry: Some(BunqMeTabEntryRequest { amount_inquired: Some(money("3.00")), ..BunqMeTabEntryRequest::default() }), status: None };
+        // Globex pays Acme's tab, and Acme pays Globex's.
+        let acme_tab = first_id(&ok(acme.post(&format!("/v1/user/{acme_id}/monetary-account/{acme_main}/bunqme-tab"), &tab).await).response);
+        let globex_tab = first_id(&ok(globex.post(&format!("/v1/user/{globex_id}/monetary-account/{globex_main}/bunqme-tab"), &tab).await).response);
+        for (tab, from) in [(acme_tab, globex_main), (globex_tab, acme_main)] {
+            let paid = operator(&app, Method::POST, &format!("/_provisio/bunqme-tabs/{tab}/pay"), Some(serde_json::json!({"from_monetary_account_id": from}))).await;
+            assert_eq!(paid.status, 200, "{}", String::from_utf8_lossy(&paid.body));
+        }
+        assert_eq!((balance(&acme, acme_id, acme_main).await, balance(&globex, globex_id, globex_main).await), ("10.00".into(), "10.00".into()));
+        ledger_holds(&app).await;
+
+        let reply = operator(&app, Method::DELETE, &format!("/_provisio/partners/{globex_id}"), None).await;
+        assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+        // Acme's tab still lists Globex's payment, now from an account elsewhere.
+        let kept = ok(acme.get(&format!("/v1/user/{acme_id}/monetary-account/{acme_main}/bunqme-tab/{acme_tab}")).await);
+        let [Item::BunqMeTab(kept)] = kept.response.as_slice() else { panic!("{:?}", kept.response) };
+        let kinds: Vec<(&str, &str)> = kept.result_inquiries.iter().map(|r| (r.payment.amount.value.as_str(), r.payment.kind.as_str())).collect();
+        assert_eq!(kinds, vec![("3.00", "EBA_SCT")]);
+        assert_eq!(balance(&acme, acme_id, acme_main).await, "10.00");
+        ledger_holds(&app).await;
+    }
 }
 
 async fn small_sugardaddy(backend: provisio_store::Backend) -> TestApp {

@@ -1,12 +1,14 @@
 //! The `BunqMeTabStore`: tabs as stored, with the payments made through them; a stranger's
 //! payment is money in from outside (`transfer::credit_in`) linked to the tab in the same
-//! write, so the ledger counts it as credited.
+//! write, so the ledger counts it as credited; an account held here pays as an internal
+//! payment (`transfer::transfer_in`), the tab's side linked to the tab.
 
 use async_trait::async_trait;
 use provisio_core::{
     account::{
-        bunqme::{not_open, BunqMeTab, BunqMeTabStatus, NewTab},
-        payment::{Credit, Payment},
+        bunqme::{not_open, BunqMeTab, BunqMeTabStatus, NewTab, TabPayer},
+        payment::{Credit, NewPayment, Payment, PaymentPolicy},
+        pointer::Pointer,
     },
     idempotency::IdempotencyKey,
     model::{MonetaryAccountId, Page, PageQuery, UserId},
@@ -18,7 +20,7 @@ use sqlx::{AnyConnection, AnyPool};
 
 use super::{
     ledger::{PaymentRow, PAYMENT_COLUMNS},
-    transfer::{credit_in, find_account, Find},
+    transfer::{credit_in, find_account, transfer_in, Find},
 };
 use crate::{
     db_err, frozen,
@@ -185,6 +187,20 @@ async fn cancel_in(
     id: i64,
     now: Timestamp,
 ) -> Result<Option<BunqMeTab>, sqlx::Error> {
+    // The tab's row before the owner's provision, as a payment into the tab takes them (its
+    // row, then provisions and accounts), so the two cannot deadlock on PostgreSQL.
+    let locked = sqlx::query(
+        "UPDATE bunqme_tabs SET updated = updated \
+         WHERE id = $1 AND user_id = $2 AND monetary_account_id = $3",
+    )
+    .bind(id)
+    .bind(user.0)
+    .bind(account.0)
+    .execute(&mut *conn)
+    .await?;
+    if locked.rows_affected() == 0 {
+        return Ok(None);
+    }
     let Some(tab) = find_tab(conn, id, Some((user, account))).await? else {
         return Ok(None);
     };
@@ -208,11 +224,11 @@ async fn cancel_in(
 async fn pay_in(
     conn: &mut AnyConnection,
     id: i64,
-    from_iban: &str,
-    from_name: &str,
+    payer: &TabPayer,
     now: Timestamp,
 ) -> Result<Option<BunqMeTab>, sqlx::Error> {
-    // Takes the tab's row first, so a cancellation and a payment are one after the other.
+    // Takes the tab's row first, so a cancellation and a payment are one after the other; an
+    // account here paying then locks as every payment does (provisions, then accounts).
     let locked = sqlx::query("UPDATE bunqme_tabs SET updated = updated WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -226,15 +242,20 @@ async fn pay_in(
     if let Some(message) = not_open(tab.status) {
         return Err(refused(message));
     }
-    let credit = Credit {
-        amount_minor: tab.amount_minor,
-        from_iban: from_iban.to_owned(),
-        from_name: from_name.to_owned(),
-        description: tab.description.clone(),
+    let paid = match payer {
+        TabPayer::Stranger { iban, name } => {
+            let credit = Credit {
+                amount_minor: tab.amount_minor,
+                from_iban: iban.clone(),
+                from_name: name.clone(),
+                description: tab.description.clone(),
+            };
+            credit_in(conn, tab.monetary_account_id, &credit, now)
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)?
+        }
+        TabPayer::Account(from) => from_account(conn, &tab, *from, now).await?,
     };
-    let paid = credit_in(conn, tab.monetary_account_id, &credit, now)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
     sqlx::query("INSERT INTO bunqme_tab_results (tab_id, payment_id) VALUES ($1, $2)")
         .bind(id)
         .bind(paid.id.0)
@@ -246,6 +267,53 @@ async fn pay_in(
         .execute(&mut *conn)
         .await?;
     find_tab(conn, id, None).await
+}
+
+/// Account `from` (held here) pays the tab's amount to the tab's account, as an internal
+/// payment (`transfer::transfer_in`: its locks, its refusals, both sides and their webhooks);
+/// answers the tab's side.
+async fn from_account(
+    conn: &mut AnyConnection,
+    tab: &BunqMeTab,
+    from: MonetaryAccountId,
+    now: Timestamp,
+) -> Result<Payment, sqlx::Error> {
+    let Some(payer) = find_account(conn, Find::Id(from.0)).await? else {
+        return Err(refused(format!(
+            "from_monetary_account_id {} is no monetary account here.",
+            from.0
+        )));
+    };
+    if payer.id == tab.monetary_account_id {
+        return Err(refused(
+            "A bunq.me tab cannot be paid from its own account.",
+        ));
+    }
+    let to = find_account(conn, Find::Id(tab.monetary_account_id.0))
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    let payment = NewPayment {
+        amount_minor: tab.amount_minor,
+        currency: tab.currency.clone(),
+        counterparty: Pointer::Iban {
+            iban: to.iban.clone(),
+            name: to.display_name.clone(),
+        },
+        description: tab.description.clone(),
+        merchant_reference: None,
+    };
+    // Only the tab's account's user receives, and nothing leaves provisio.
+    let policy = PaymentPolicy {
+        payees: Some(vec![to.user_id]),
+        external: false,
+    };
+    let paid = transfer_in(conn, payer.user_id, payer.id, &payment, &policy, now)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    match paid.payee {
+        Some(side) if side.monetary_account_id == tab.monetary_account_id => Ok(side),
+        _ => Err(sqlx::Error::RowNotFound),
+    }
 }
 
 #[async_trait]
@@ -328,14 +396,13 @@ impl BunqMeTabStore for SqlStore {
     async fn pay_tab(
         &self,
         id: i64,
-        from_iban: &str,
-        from_name: &str,
+        payer: &TabPayer,
         now: Timestamp,
         once: Option<&IdempotencyKey>,
     ) -> StoreResult<Option<BunqMeTab>> {
-        let (from_iban, from_name) = (from_iban.to_owned(), from_name.to_owned());
+        let payer = payer.clone();
         self.write_once(once, now, move |conn| {
-            Box::pin(async move { pay_in(conn, id, &from_iban, &from_name, now).await })
+            Box::pin(async move { pay_in(conn, id, &payer, now).await })
         })
         .await
     }

@@ -265,6 +265,14 @@ fn unknown_pointer(pointer: &Pointer) -> String {
     )
 }
 
+/// Both sides of a payment as written: the payer's, and the payee's when it is held here.
+pub(super) struct Paid {
+    pub(super) payer: Payment,
+    pub(super) payee: Option<Payment>,
+}
+
+/// Pays `payment` from the user's `account` (see the module); answers the payer's side,
+/// `None` when the user has no such account.
 pub(super) async fn pay_in(
     conn: &mut AnyConnection,
     user: UserId,
@@ -273,6 +281,19 @@ pub(super) async fn pay_in(
     policy: &PaymentPolicy,
     now: Timestamp,
 ) -> Result<Option<Payment>, sqlx::Error> {
+    let paid = transfer_in(conn, user, account, payment, policy, now).await?;
+    Ok(paid.map(|p| p.payer))
+}
+
+/// [`pay_in`], answering both sides.
+pub(super) async fn transfer_in(
+    conn: &mut AnyConnection,
+    user: UserId,
+    account: MonetaryAccountId,
+    payment: &NewPayment,
+    policy: &PaymentPolicy,
+    now: Timestamp,
+) -> Result<Option<Paid>, sqlx::Error> {
     let found = find_account(conn, Find::OwnedBy(account.0, user)).await?;
     let Some(payer) = found else { return Ok(None) };
     if payment.currency != payer.currency {
@@ -306,12 +327,13 @@ pub(super) async fn pay_in(
     let (payer_after, limit) = debit(conn, &payer, amount, now).await?;
     check_daily_limit(conn, &payer, amount, limit, now).await?;
     let transfer = uuid::Uuid::new_v4().to_string();
+    let mut payee_side = None;
     if let Some(payee) = &payee {
         let payee_after = credit_balance(conn, payee.id, amount, now, |_| {
             "The receiving account is not ACTIVE; it takes no payments.".to_owned()
         })
         .await?;
-        record(
+        let side = record(
             conn,
             Side {
                 account: payee,
@@ -327,6 +349,7 @@ pub(super) async fn pay_in(
             now,
         )
         .await?;
+        payee_side = Some(side);
     }
     let kind = if payee.is_some() {
         PaymentType::Bunq
@@ -349,7 +372,10 @@ pub(super) async fn pay_in(
         now,
     )
     .await?;
-    Ok(Some(paid))
+    Ok(Some(Paid {
+        payer: paid,
+        payee: payee_side,
+    }))
 }
 
 pub(super) async fn credit_in(

@@ -1,10 +1,10 @@
 //! bunq.me tabs: `…/monetary-account/{id}/bunqme-tab[/{bunqme_tab_id}]` (open, list, read,
 //! cancel) under `/v1`, and `POST /_provisio/bunqme-tabs/{id}/pay`, where the operator pays a
-//! tab as a stranger would, from an IBAN elsewhere.
+//! tab as a stranger would, from an IBAN elsewhere or from an account held here.
 
 use crate::http::scope::path_segment;
 use axum::extract::{OriginalUri, State};
-use provisio_core::account::bunqme::{cancellation, new_tab, stranger};
+use provisio_core::account::bunqme::{cancellation, new_tab, payer};
 use provisio_wire::{
     bunqme::{bunqme_tab, BunqMeTabPayRequest, BunqMeTabRequest},
     Item,
@@ -106,7 +106,8 @@ pub async fn cancel(
 }
 
 /// provisio's operator API: a stranger pays the tab's amount (`POST
-/// /_provisio/bunqme-tabs/{id}/pay`), answered with the tab and its results.
+/// /_provisio/bunqme-tabs/{id}/pay`), from an IBAN elsewhere or from an account held here
+/// (`from_monetary_account_id`), answered with the tab and its results.
 pub async fn pay(
     State(state): State<AppState>,
     _: Admin,
@@ -115,10 +116,14 @@ pub async fn pay(
     Json(body): Json<BunqMeTabPayRequest>,
 ) -> ApiResult {
     let once = idempotency.key(&body);
-    let (iban, name) = stranger(body.from_iban.as_deref(), body.from_name.as_deref())?;
+    let payer = payer(
+        body.from_iban.as_deref(),
+        body.from_name.as_deref(),
+        body.from_monetary_account_id,
+    )?;
     let tab = state
         .store
-        .pay_tab(id, &iban, &name, state.clock.now(), once.as_ref())
+        .pay_tab(id, &payer, state.clock.now(), once.as_ref())
         .await?
         .ok_or_else(tab_not_found)?;
     state.changed();

@@ -144,7 +144,7 @@ pub fn operator() -> Api {
             "/bunqme-tabs/{id}/pay",
             [post(
                 bunqme::pay,
-                admin("Pay a bunq.me tab as a stranger, from an IBAN elsewhere")
+                admin("Pay a bunq.me tab as a stranger, from an IBAN elsewhere or an account held here")
                     .body::<BunqMeTabPayRequest>()
                     .answers(&["BunqMeTab"]),
             )],
