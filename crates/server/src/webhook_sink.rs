@@ -154,6 +154,30 @@ impl WebhookSink {
             .collect()
     }
 
+    /// Every name with what it keeps: (name, requests kept, the newest one's id), the most
+    /// recently written first.
+    pub fn names(&self) -> Vec<(String, usize, u64)> {
+        let Ok(inner) = self.inner.lock() else {
+            return Vec::new();
+        };
+        let mut names: Vec<(String, usize, u64)> = inner
+            .names
+            .iter()
+            .map(|(name, queue)| {
+                let newest = queue.back().map_or(0, |k| k.record.id);
+                (name.clone(), queue.len(), newest)
+            })
+            .collect();
+        names.sort_by_key(|(_, _, newest)| std::cmp::Reverse(*newest));
+        names
+    }
+
+    /// The id the newest request got, under any name (0 before the first): it changes with
+    /// every request kept, which is what the dashboard's live page watches.
+    pub fn newest_id(&self) -> u64 {
+        self.inner.lock().map_or(0, |inner| inner.next_id)
+    }
+
     /// Forgets everything `name` kept.
     pub fn clear(&self, name: &str) {
         if let Ok(mut inner) = self.inner.lock() {

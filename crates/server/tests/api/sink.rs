@@ -96,6 +96,34 @@ for_each_backend! { TestApp::spawn =>
         assert!(kept(&app, "nobody", "").await.is_empty());
     }
 
+    async fn the_dashboard_shows_what_each_name_kept_and_follows_new_requests(app: TestApp) {
+        let cookie = crate::dashboard::sign_in(&app).await;
+        let empty = crate::dashboard_find::html(&app, &cookie, "/_provisio/ui/sink").await;
+        assert!(empty.contains("Nothing kept yet."), "{empty}");
+        let version = || async {
+            let page = crate::dashboard_find::html(&app, &cookie, "/_provisio/ui/sink/version").await;
+            serde_json::from_str::<serde_json::Value>(&page).unwrap_or_else(|e| panic!("{e}: {page}"))["version"].clone()
+        };
+        let before = version().await;
+
+        app.send(post("hooks", br#"{"NotificationUrl":{"category":"PAYMENT"}}"#)).await;
+        app.send(post("hooks", b"second").header("x-bunq-server-signature", "Zm9yZ2Vk")).await;
+        app.send(post("other", b"elsewhere")).await;
+        assert_ne!(version().await, before, "the live page would not notice");
+
+        let page = crate::dashboard_find::html(&app, &cookie, "/_provisio/ui/sink?name=hooks").await;
+        let kept = page.split("id=\"sink\"").nth(1).unwrap_or_else(|| panic!("no live section: {page}"));
+        assert!(kept.contains("hooks</code>: 2 request(s)"), "{kept}");
+        assert!(kept.contains("NotificationUrl") && kept.contains("INVALID") && kept.contains("MISSING"), "{kept}");
+        assert!(!kept.contains("elsewhere"), "another name's request on this one's page");
+        // Newest first, and every name listed with its count.
+        assert!(kept.find("id=\"sink-2\"") < kept.find("id=\"sink-1\""), "{kept}");
+        assert!(kept.contains("?name=other\"") && kept.contains("(1)"), "{kept}");
+        // Without a name, the name written to last is shown.
+        let latest = crate::dashboard_find::html(&app, &cookie, "/_provisio/ui/sink").await;
+        assert!(latest.contains("other</code>: 1 request(s)"), "{latest}");
+    }
+
     async fn reading_takes_the_admin_token_and_bad_input_is_refused(app: TestApp) {
         let anonymous = app.send(Request::new(Method::GET, "/_provisio/sink/acme")).await;
         assert_error(&anonymous, &app.server_key, 401, "Authorization: Bearer");
@@ -114,6 +142,9 @@ for_each_backend! { strict =>
         assert_error(&read, &app.server_key, 404, "route does not exist");
         let cleared = operator(&app, Method::DELETE, "/_provisio/sink/acme", None).await;
         assert_error(&cleared, &app.server_key, 404, "route does not exist");
+        let cookie = crate::dashboard::sign_in(&app).await;
+        let page = crate::dashboard_find::html(&app, &cookie, "/_provisio/ui/sink").await;
+        assert!(page.contains("exists in the <code>dev</code> profile only"), "{page}");
     }
 }
 
