@@ -283,29 +283,45 @@ impl Run<'_> {
         result
     }
 
-    pub async fn payments(&mut self) -> anyhow::Result<()> {
-        let args = self.args;
-        if let Some(url) = &args.database_url {
+    /// Runs a load that ends with the ledger check on one fresh server, charging it the
+    /// server CPU it used: answers its figures, the ledger check and the backend.
+    async fn on_one_server<F, Fut>(
+        &self,
+        load: F,
+    ) -> anyhow::Result<(Stats, serde_json::Value, &'static str)>
+    where
+        F: FnOnce(String, String, Arc<SigningKey>) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<(Stats, serde_json::Value)>>,
+    {
+        if let Some(url) = &self.args.database_url {
             reset_database(url).await?;
         }
-        let mut servers = server::start(self.binary, args.database_url.clone(), 1).await?;
+        let mut servers = server::start(self.binary, self.args.database_url.clone(), 1).await?;
         let mut server = servers.remove(0);
         let key = Arc::new(SigningKey::generate()?);
-        let (url, api_key) = (server.url.clone(), server.api_key.clone());
         let before = server.cpu_time();
-        let (mut stats, ledger) = payments::run(
-            &url,
-            &api_key,
-            server::ADMIN_TOKEN,
-            key,
-            args.concurrency,
-            args.seconds,
-        )
-        .await
-        .context("payments")?;
+        let (mut stats, ledger) = load(server.url.clone(), server.api_key.clone(), key).await?;
         stats.server_cpu = server.cpu_time().saturating_sub(before);
         server.stop();
-        let backend = server.backend;
+        Ok((stats, ledger, server.backend))
+    }
+
+    pub async fn payments(&mut self) -> anyhow::Result<()> {
+        let args = self.args;
+        let (stats, ledger, backend) = self
+            .on_one_server(|url, api_key, key| async move {
+                payments::run(
+                    &url,
+                    &api_key,
+                    server::ADMIN_TOKEN,
+                    key,
+                    args.concurrency,
+                    args.seconds,
+                )
+                .await
+                .context("payments")
+            })
+            .await?;
         println!();
         println!("payments on {backend}:");
         report(
@@ -358,27 +374,20 @@ impl Run<'_> {
 
     pub async fn cards(&mut self) -> anyhow::Result<()> {
         let args = self.args;
-        if let Some(url) = &args.database_url {
-            reset_database(url).await?;
-        }
-        let mut servers = server::start(self.binary, args.database_url.clone(), 1).await?;
-        let mut server = servers.remove(0);
-        let key = Arc::new(SigningKey::generate()?);
-        let (url, api_key) = (server.url.clone(), server.api_key.clone());
-        let before = server.cpu_time();
-        let (mut stats, ledger) = cards::run(
-            &url,
-            &api_key,
-            server::ADMIN_TOKEN,
-            key,
-            args.concurrency,
-            args.seconds,
-        )
-        .await
-        .context("cards")?;
-        stats.server_cpu = server.cpu_time().saturating_sub(before);
-        server.stop();
-        let backend = server.backend;
+        let (stats, ledger, backend) = self
+            .on_one_server(|url, api_key, key| async move {
+                cards::run(
+                    &url,
+                    &api_key,
+                    server::ADMIN_TOKEN,
+                    key,
+                    args.concurrency,
+                    args.seconds,
+                )
+                .await
+                .context("cards")
+            })
+            .await?;
         println!();
         println!("card authorizations on {backend}:");
         report(
