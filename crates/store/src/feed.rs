@@ -64,21 +64,50 @@ pub(crate) async fn record_event(
     event: &NewEvent<'_>,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    record_events(conn, std::slice::from_ref(event), now).await
+}
+
+/// [`record_event`] for several events in one INSERT (both sides of a payment): inside a
+/// write each statement is a round trip.
+pub(crate) async fn record_events(
+    conn: &mut AnyConnection,
+    events: &[NewEvent<'_>],
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    // `$1` is the time; each event binds six values after it.
+    let rows: Vec<String> = (0..events.len())
+        .map(|row| {
+            let n = |column: usize| format!("${}", 1 + row * 6 + column);
+            format!(
+                "({}, {}, {}, {}, {}, {}, $1, $1)",
+                n(1),
+                n(2),
+                n(3),
+                n(4),
+                n(5),
+                n(6)
+            )
+        })
+        .collect();
+    let sql = format!(
         "INSERT INTO events (user_id, monetary_account_id, object_kind, object_id, action, \
-             status, created, updated) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-    )
-    .bind(event.user_id.0)
-    .bind(event.monetary_account_id.map(|a| a.0))
-    .bind(event.kind)
-    .bind(event.object_id)
-    .bind(event.action.as_str())
-    .bind(event.status.as_str())
-    .bind(now.micros())
-    .execute(&mut *conn)
-    .await
-    .map(drop)
+             status, created, updated) VALUES {}",
+        rows.join(", ")
+    );
+    let mut insert = sqlx::query(&sql).bind(now.micros());
+    for event in events {
+        insert = insert
+            .bind(event.user_id.0)
+            .bind(event.monetary_account_id.map(|a| a.0))
+            .bind(event.kind)
+            .bind(event.object_id)
+            .bind(event.action.as_str())
+            .bind(event.status.as_str());
+    }
+    insert.execute(&mut *conn).await.map(drop)
 }
 
 /// `events WHERE …` for `user` and `filter`, with its arguments. Account ids are bound one

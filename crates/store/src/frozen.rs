@@ -23,6 +23,33 @@ pub(crate) async fn provision_status(
     locked_status(conn, "user_id = $1", user).await
 }
 
+/// The statuses of the provisions of `users` (those that have one), read in one statement.
+/// It takes no row locks on PostgreSQL, whose writers run side by side: only for SQLite's
+/// single writer, where nothing runs beside the write (see `writer::single_writer`).
+pub(crate) async fn provision_statuses(
+    conn: &mut AnyConnection,
+    users: &[i64],
+) -> Result<Vec<(i64, Status)>, sqlx::Error> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let places: Vec<String> = (1..=users.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT user_id, status FROM provisions WHERE user_id IN ({})",
+        places.join(", ")
+    );
+    let mut select = sqlx::query_as::<_, (i64, String)>(&sql);
+    for user in users {
+        select = select.bind(*user);
+    }
+    select
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(user, status)| Ok((user, parse(Status::parse, &status).map_err(corrupt)?)))
+        .collect()
+}
+
 /// Refuses (rolling the transaction back) when the user's provision is over.
 pub(crate) async fn writable(conn: &mut AnyConnection, user: i64) -> Result<(), sqlx::Error> {
     refuse_frozen(provision_status(conn, user).await?)

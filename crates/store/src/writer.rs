@@ -115,6 +115,12 @@ async fn commit_batch(
     Ok(results)
 }
 
+/// Whether `conn` is SQLite's, where one writer runs every write in turn: row locks taken
+/// only to order concurrent writers (PostgreSQL's) are not needed there.
+pub(crate) fn single_writer(conn: &AnyConnection) -> bool {
+    conn.backend_name() == "SQLite"
+}
+
 impl SqlStore {
     /// Runs `job` as one atomic, durable write and returns what it produced.
     pub(crate) async fn write<T, F>(&self, job: F) -> Result<T, StoreError>

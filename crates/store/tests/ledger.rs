@@ -61,11 +61,14 @@ for_each_backend! { open =>
         s.pay(a, limited.id, &payment(&b_main, 2_000), &PaymentPolicy::OPEN, T0, None).await
             .unwrap_or_else(|e| panic!("{e}"));
         let over = refusal(s.pay(a, limited.id, &payment(&b_main, 1_001), &PaymentPolicy::OPEN, T0, None).await);
-        assert!(over.contains("daily limit"), "{over}");
+        assert!(over.contains("daily limit of 30.00 EUR: 20.00 EUR already paid today"), "{over}");
         // The next UTC day the limit starts again.
         let tomorrow = Timestamp(T0.micros() + 86_400_000_000);
         s.pay(a, limited.id, &payment(&b_main, 1_001), &PaymentPolicy::OPEN, tomorrow, None).await
             .unwrap_or_else(|e| panic!("{e}"));
+        // ...and counts that day's payments only: 10.01 paid, 20.00 more is 0.01 too much.
+        let again = refusal(s.pay(a, limited.id, &payment(&b_main, 2_000), &PaymentPolicy::OPEN, tomorrow, None).await);
+        assert!(again.contains("10.01 EUR already paid today"), "{again}");
         let broke = refusal(s.pay(a, a_main.id, &payment(&b_main, 7_451), &PaymentPolicy::OPEN, T0, None).await);
         assert!(broke.contains("Insufficient balance"), "{broke}");
         let psd2 = PaymentPolicy { payees: Some(vec![a]), external: false };

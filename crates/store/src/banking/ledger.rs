@@ -17,7 +17,7 @@ use sqlx::{AnyConnection, AnyPool};
 
 use crate::{
     db_err,
-    feed::record_event,
+    feed::record_events,
     rows::{corrupt, parse},
     webhooks::outbox::UserEvent,
 };
@@ -89,21 +89,51 @@ pub(crate) async fn record(
     side: Side<'_>,
     now: Timestamp,
 ) -> Result<Payment, sqlx::Error> {
-    let payment = insert(conn, side, now).await?;
-    let event = NewEvent {
-        user_id: payment.user_id,
-        monetary_account_id: Some(payment.monetary_account_id),
-        kind: feed::PAYMENT,
-        object_id: payment.id.0,
-        action: EventAction::Create,
-        status: EventStatus::Finalized,
-    };
-    record_event(conn, &event, now).await?;
-    let item = Item::Payment(render(&payment));
-    let events = payment_events(&payment, &item);
-    crate::webhooks::outbox::emit_user_events(conn, payment.user_id.0, &events, now).await?;
-    Ok(payment)
+    let mut written = record_all(conn, vec![side], now).await?;
+    written.pop().ok_or(sqlx::Error::RowNotFound)
 }
+
+/// [`record`] for several sides (both of a transfer), in the order given, with one statement
+/// for their Payments, one for their feed events, one for their owners' filters and one for
+/// their webhooks: inside a write each statement is a round trip.
+pub(crate) async fn record_all(
+    conn: &mut AnyConnection,
+    sides: Vec<Side<'_>>,
+    now: Timestamp,
+) -> Result<Vec<Payment>, sqlx::Error> {
+    let payments = insert_all(conn, sides, now).await?;
+    let events: Vec<NewEvent<'_>> = payments
+        .iter()
+        .map(|payment| NewEvent {
+            user_id: payment.user_id,
+            monetary_account_id: Some(payment.monetary_account_id),
+            kind: feed::PAYMENT,
+            object_id: payment.id.0,
+            action: EventAction::Create,
+            status: EventStatus::Finalized,
+        })
+        .collect();
+    record_events(conn, &events, now).await?;
+    let items: Vec<Item> = payments
+        .iter()
+        .map(|payment| Item::Payment(render(payment)))
+        .collect();
+    let webhooks: Vec<[UserEvent<'_>; 2]> = payments
+        .iter()
+        .zip(&items)
+        .map(|(payment, item)| payment_events(payment, item))
+        .collect();
+    let owners: Vec<(i64, &[UserEvent<'_>])> = payments
+        .iter()
+        .zip(&webhooks)
+        .map(|(payment, events)| (payment.user_id.0, events.as_slice()))
+        .collect();
+    crate::webhooks::outbox::emit_users_events(conn, &owners, now).await?;
+    Ok(payments)
+}
+
+/// Values a side binds, for [`insert_all`]'s placeholders.
+const SIDE_BINDS: usize = 13;
 
 /// Writes one side without its webhooks, for a caller that queues them with its own
 /// ([`payment_events`]) in one go.
@@ -112,30 +142,59 @@ pub(crate) async fn insert(
     side: Side<'_>,
     now: Timestamp,
 ) -> Result<Payment, sqlx::Error> {
-    let row: PaymentRow = sqlx::query_as(&format!(
+    let mut written = insert_all(conn, vec![side], now).await?;
+    written.pop().ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Writes `sides` in one INSERT, answering them in the order given.
+async fn insert_all(
+    conn: &mut AnyConnection,
+    sides: Vec<Side<'_>>,
+    now: Timestamp,
+) -> Result<Vec<Payment>, sqlx::Error> {
+    // `$1` is the time; each side binds the rest after it.
+    let rows: Vec<String> = (0..sides.len())
+        .map(|row| {
+            let values: Vec<String> = (1..=SIDE_BINDS)
+                .map(|column| format!("${}", 1 + row * SIDE_BINDS + column))
+                .collect();
+            format!("({}, $1)", values.join(", "))
+        })
+        .collect();
+    let sql = format!(
         "INSERT INTO payments (monetary_account_id, user_id, transfer_id, amount_minor, currency, \
              alias_iban, alias_name, counterparty_iban, counterparty_name, description, \
              merchant_reference, type, balance_after_minor, created) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         RETURNING {PAYMENT_COLUMNS}"
-    ))
-    .bind(side.account.id.0)
-    .bind(side.account.user_id.0)
-    .bind(side.transfer.to_owned())
-    .bind(side.amount_minor)
-    .bind(side.account.currency.clone())
-    .bind(side.account.iban.clone())
-    .bind(side.account.display_name.clone())
-    .bind(side.counterparty_iban.to_owned())
-    .bind(side.counterparty_name.to_owned())
-    .bind(side.description.to_owned())
-    .bind(side.merchant_reference.map(str::to_owned))
-    .bind(side.kind.as_str())
-    .bind(side.balance_after_minor)
-    .bind(now.micros())
-    .fetch_one(&mut *conn)
-    .await?;
-    Payment::try_from(row).map_err(corrupt)
+         VALUES {} RETURNING {PAYMENT_COLUMNS}",
+        rows.join(", ")
+    );
+    let mut insert = sqlx::query_as::<_, PaymentRow>(&sql).bind(now.micros());
+    for side in &sides {
+        insert = insert
+            .bind(side.account.id.0)
+            .bind(side.account.user_id.0)
+            .bind(side.transfer.to_owned())
+            .bind(side.amount_minor)
+            .bind(side.account.currency.clone())
+            .bind(side.account.iban.clone())
+            .bind(side.account.display_name.clone())
+            .bind(side.counterparty_iban.to_owned())
+            .bind(side.counterparty_name.to_owned())
+            .bind(side.description.to_owned())
+            .bind(side.merchant_reference.map(str::to_owned))
+            .bind(side.kind.as_str())
+            .bind(side.balance_after_minor);
+    }
+    let mut rows = insert.fetch_all(&mut *conn).await?;
+    if rows.len() != sides.len() {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    // Neither database promises RETURNING's order; both number a multi-row VALUES in its
+    // order, so the ids give the order back.
+    rows.sort_unstable_by_key(|row| row.id);
+    rows.into_iter()
+        .map(|row| Payment::try_from(row).map_err(corrupt))
+        .collect()
 }
 
 /// A payment's PAYMENT and MUTATION events (`item` is the payment as rendered).

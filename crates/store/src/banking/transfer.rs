@@ -1,10 +1,14 @@
 //! Payments on an exact ledger. A payment is one transaction: lock what it touches in a fixed
 //! order (provisions by user id, then accounts by id, so two payments in opposite directions
 //! cannot deadlock on PostgreSQL), debit the payer with a conditional UPDATE (`balance_minor >=
-//! amount AND status = 'ACTIVE'`; no row changed means refused), check the daily limit under
-//! that lock, credit the payee, write both sides' Payments and queue their webhooks. Any refusal
-//! is an error out of the transaction, so nothing of it is written. On SQLite the single writer
-//! serialises payments anyway.
+//! amount AND status = 'ACTIVE'`, and the day's spending, kept on the account, within its
+//! daily limit; no row changed means refused, and a second look says why), credit the payee,
+//! write both sides' Payments and queue their webhooks. Any refusal is an error out of the
+//! transaction, so nothing of it is written.
+//!
+//! On SQLite the single writer serialises payments anyway, so the locks are not taken there
+//! and both users' provisions are read in one statement: inside a write every statement is a
+//! round trip to SQLite's thread, and those trips bound how many payments a second commit.
 
 use provisio_core::{
     account::{
@@ -21,10 +25,10 @@ use sqlx::AnyConnection;
 
 use super::{
     accounts::{AccountRow, ACCOUNT_COLUMNS},
-    ledger::{record, Side},
+    ledger::{record, record_all, Side},
     pointers::resolve,
 };
-use crate::{frozen, rows::corrupt};
+use crate::{frozen, rows::corrupt, writer::single_writer};
 
 fn refused(message: impl Into<String>) -> sqlx::Error {
     frozen::refuse(StoreError::Refused(message.into()))
@@ -61,17 +65,36 @@ pub(super) async fn find_account(
         .map_err(corrupt)
 }
 
-/// Refuses when the user's provision is over; `payer` decides the wording.
-async fn check_user(conn: &mut AnyConnection, user: i64, payer: bool) -> Result<(), sqlx::Error> {
-    match frozen::provision_status(conn, user).await? {
-        Some(status) if status.freezes_user() && payer => {
-            Err(frozen::refuse(StoreError::UserFrozen(status)))
+/// Refuses when a user's provision is over; `users` are `(id, is_payer)` in id order, and
+/// `is_payer` decides the wording.
+async fn check_users(conn: &mut AnyConnection, users: &[(i64, bool)]) -> Result<(), sqlx::Error> {
+    let statuses = if single_writer(conn) {
+        let ids: Vec<i64> = users.iter().map(|(id, _)| *id).collect();
+        frozen::provision_statuses(conn, &ids).await?
+    } else {
+        // One statement per user, in id order: each takes its row's lock (see above).
+        let mut statuses = Vec::with_capacity(users.len());
+        for (id, _) in users {
+            if let Some(status) = frozen::provision_status(conn, *id).await? {
+                statuses.push((*id, status));
+            }
         }
-        Some(status) if status.freezes_user() => Err(refused(format!(
-            "The receiving account's user is {status}; its accounts take no payments."
-        ))),
-        _ => Ok(()),
+        statuses
+    };
+    for (id, is_payer) in users {
+        match statuses.iter().find(|(user, _)| user == id) {
+            Some((_, status)) if status.freezes_user() && *is_payer => {
+                return Err(frozen::refuse(StoreError::UserFrozen(*status)));
+            }
+            Some((_, status)) if status.freezes_user() => {
+                return Err(refused(format!(
+                    "The receiving account's user is {status}; its accounts take no payments."
+                )));
+            }
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 async fn lock_account(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
@@ -82,20 +105,30 @@ async fn lock_account(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Err
         .map(drop)
 }
 
-/// Debits `amount` if the account is ACTIVE and holds it; answers the balance after and the
-/// daily limit, or refuses saying why.
+/// What account `$1` has paid out on the day starting at `$2`: its spending, kept on the row
+/// (migration 0023), counts for that day only. Card payments have their own limit (the
+/// card's) and do not count.
+const SPENT_TODAY: &str = "CASE WHEN spent_day = $2 THEN spent_minor ELSE 0 END";
+
+/// Debits `amount` if the account is ACTIVE, holds it and its outgoing payments of the day
+/// with this one stay within its daily limit, adding it to the day's spending; answers the
+/// balance after, or refuses saying why.
 async fn debit(
     conn: &mut AnyConnection,
     account: &MonetaryAccount,
     amount: i64,
     now: Timestamp,
-) -> Result<(i64, i64), sqlx::Error> {
-    let after: Option<(i64, i64)> = sqlx::query_as(
-        "UPDATE monetary_accounts SET balance_minor = balance_minor - $2, updated = $3 \
-         WHERE id = $1 AND balance_minor >= $2 AND status = 'ACTIVE' \
-         RETURNING balance_minor, daily_limit_minor",
-    )
+) -> Result<i64, sqlx::Error> {
+    // Every SET expression reads the row as it was (SQL's rule, on both backends).
+    let after: Option<i64> = sqlx::query_scalar(&format!(
+        "UPDATE monetary_accounts SET balance_minor = balance_minor - $3, \
+             spent_minor = {SPENT_TODAY} + $3, spent_day = $2, updated = $4 \
+         WHERE id = $1 AND balance_minor >= $3 AND status = 'ACTIVE' \
+           AND {SPENT_TODAY} + $3 <= daily_limit_minor \
+         RETURNING balance_minor"
+    ))
     .bind(account.id.0)
+    .bind(day_start(now).micros())
     .bind(amount)
     .bind(now.micros())
     .fetch_optional(&mut *conn)
@@ -103,21 +136,39 @@ async fn debit(
     if let Some(after) = after {
         return Ok(after);
     }
-    let now_is = find_account(conn, Find::Id(account.id.0)).await?;
-    Err(match now_is {
-        Some(a) if a.status != AccountStatus::Active => refused(format!(
+    // Refused: in the order a payment is checked, the first reason that holds.
+    let Some(a) = find_account(conn, Find::Id(account.id.0)).await? else {
+        return Err(sqlx::Error::RowNotFound);
+    };
+    if a.status != AccountStatus::Active {
+        return Err(refused(format!(
             "This monetary account is {}; only an ACTIVE account can pay.",
             a.status
-        )),
-        Some(a) => refused(format!(
+        )));
+    }
+    if a.balance_minor < amount {
+        return Err(refused(format!(
             "Insufficient balance: the account holds {} {}, the payment is {} {}.",
             format_minor(a.balance_minor),
             a.currency,
             format_minor(amount),
             a.currency
-        )),
-        None => sqlx::Error::RowNotFound,
-    })
+        )));
+    }
+    let spent: i64 = sqlx::query_scalar(&format!(
+        "SELECT {SPENT_TODAY} FROM monetary_accounts WHERE id = $1"
+    ))
+    .bind(account.id.0)
+    .bind(day_start(now).micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    Err(refused(format!(
+        "This payment would exceed the account's daily limit of {} {}: {} {} already paid today (UTC).",
+        format_minor(a.daily_limit_minor),
+        a.currency,
+        format_minor(spent),
+        a.currency
+    )))
 }
 
 /// Credits `amount` if the account is ACTIVE and stays within [`MAX_BALANCE_MINOR`];
@@ -149,36 +200,6 @@ async fn credit_balance(
         Some(a) => refused(max_balance_refusal(&a.currency)),
         None => sqlx::Error::RowNotFound,
     })
-}
-
-/// Refuses when today's outgoing payments (this one included) exceed `limit`. Card payments
-/// have their own limit (the card's) and do not count here.
-async fn check_daily_limit(
-    conn: &mut AnyConnection,
-    account: &MonetaryAccount,
-    amount: i64,
-    limit: i64,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    let spent: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(-amount_minor), 0) AS BIGINT) FROM payments \
-         WHERE monetary_account_id = $1 AND amount_minor < 0 AND created >= $2 \
-         AND type <> 'MASTERCARD'",
-    )
-    .bind(account.id.0)
-    .bind(day_start(now).micros())
-    .fetch_one(&mut *conn)
-    .await?;
-    if spent + amount > limit {
-        return Err(refused(format!(
-            "This payment would exceed the account's daily limit of {} {}: {} {} already paid today (UTC).",
-            format_minor(limit),
-            account.currency,
-            format_minor(spent),
-            account.currency
-        )));
-    }
-    Ok(())
 }
 
 /// Whom a payment pays: the account held here (`None` for money leaving provisio) and the
@@ -316,65 +337,56 @@ pub(super) async fn transfer_in(
     }
     users.sort_unstable();
     users.dedup_by_key(|(id, _)| *id);
-    for (id, is_payer) in users {
-        check_user(conn, id, is_payer || id == payer.user_id.0).await?;
-    }
-    accounts.sort_unstable();
-    for id in accounts {
-        lock_account(conn, id).await?;
+    check_users(conn, &users).await?;
+    if !single_writer(conn) {
+        accounts.sort_unstable();
+        for id in accounts {
+            lock_account(conn, id).await?;
+        }
     }
     let amount = payment.amount_minor;
-    let (payer_after, limit) = debit(conn, &payer, amount, now).await?;
-    check_daily_limit(conn, &payer, amount, limit, now).await?;
+    let payer_after = debit(conn, &payer, amount, now).await?;
     let transfer = uuid::Uuid::new_v4().to_string();
-    let mut payee_side = None;
+    // The payee's side first, as it always was: its Payment has the lower id.
+    let mut sides = Vec::with_capacity(2);
     if let Some(payee) = &payee {
         let payee_after = credit_balance(conn, payee.id, amount, now, |_| {
             "The receiving account is not ACTIVE; it takes no payments.".to_owned()
         })
         .await?;
-        let side = record(
-            conn,
-            Side {
-                account: payee,
-                transfer: &transfer,
-                amount_minor: amount,
-                counterparty_iban: &payer.iban,
-                counterparty_name: &payer.display_name,
-                description: &payment.description,
-                merchant_reference: payment.merchant_reference.as_deref(),
-                kind: PaymentType::Bunq,
-                balance_after_minor: payee_after,
-            },
-            now,
-        )
-        .await?;
-        payee_side = Some(side);
+        sides.push(Side {
+            account: payee,
+            transfer: &transfer,
+            amount_minor: amount,
+            counterparty_iban: &payer.iban,
+            counterparty_name: &payer.display_name,
+            description: &payment.description,
+            merchant_reference: payment.merchant_reference.as_deref(),
+            kind: PaymentType::Bunq,
+            balance_after_minor: payee_after,
+        });
     }
     let kind = if payee.is_some() {
         PaymentType::Bunq
     } else {
         PaymentType::EbaSct
     };
-    let paid = record(
-        conn,
-        Side {
-            account: &payer,
-            transfer: &transfer,
-            amount_minor: -amount,
-            counterparty_iban: &counterparty_iban,
-            counterparty_name: &counterparty_name,
-            description: &payment.description,
-            merchant_reference: payment.merchant_reference.as_deref(),
-            kind,
-            balance_after_minor: payer_after,
-        },
-        now,
-    )
-    .await?;
+    sides.push(Side {
+        account: &payer,
+        transfer: &transfer,
+        amount_minor: -amount,
+        counterparty_iban: &counterparty_iban,
+        counterparty_name: &counterparty_name,
+        description: &payment.description,
+        merchant_reference: payment.merchant_reference.as_deref(),
+        kind,
+        balance_after_minor: payer_after,
+    });
+    let mut written = record_all(conn, sides, now).await?;
+    let payer_side = written.pop().ok_or(sqlx::Error::RowNotFound)?;
     Ok(Some(Paid {
-        payer: paid,
-        payee: payee_side,
+        payer: payer_side,
+        payee: written.pop(),
     }))
 }
 
@@ -387,7 +399,7 @@ pub(super) async fn credit_in(
     let Some(found) = find_account(conn, Find::Id(account.0)).await? else {
         return Ok(None);
     };
-    check_user(conn, found.user_id.0, false).await?;
+    check_users(conn, &[(found.user_id.0, false)]).await?;
     let after = credit_balance(conn, found.id, credit.amount_minor, now, |status| {
         format!("This monetary account is {status}; only an ACTIVE account takes payments.")
     })

@@ -5,7 +5,7 @@ use provisio_core::time::Timestamp;
 use sqlx::{AnyConnection, Row};
 
 use super::rows::read;
-use crate::webhooks::outbox::{queue, Event};
+use crate::webhooks::outbox::{queue_all, Event, Queued};
 
 /// Queues `PARTNER_USER_PROVISION_PROCESS_UPDATED` for every target the provision's partner
 /// set, with the provision as a GET would return it now. Runs inside the transaction of the
@@ -48,9 +48,14 @@ pub(super) async fn emit_provision_updated(
         object_id: id,
         order: "provision",
     };
-    for target in targets {
-        let body = provisio_wire::render::provision_event(&provision, &target);
-        queue(conn, &event, None, &target, body, now).await?;
-    }
-    Ok(())
+    let queued = targets
+        .into_iter()
+        .map(|target| Queued {
+            event: &event,
+            requested_by: None,
+            body: provisio_wire::render::provision_event(&provision, &target),
+            target,
+        })
+        .collect();
+    queue_all(conn, queued, now).await
 }

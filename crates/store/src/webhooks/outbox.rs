@@ -22,33 +22,62 @@ pub(crate) struct Event<'a> {
     pub(crate) order: &'a str,
 }
 
-/// Queues `event` for `target` with the rendered `body`.
-pub(crate) async fn queue(
+/// One delivery to queue: `event` for `target` with the rendered `body`.
+pub(crate) struct Queued<'e> {
+    pub(crate) event: &'e Event<'e>,
+    pub(crate) requested_by: Option<i64>,
+    pub(crate) target: String,
+    pub(crate) body: String,
+}
+
+/// Values a delivery binds, for [`queue_all`]'s placeholders.
+const DELIVERY_BINDS: usize = 10;
+/// Rows of one INSERT: 1,000 bound values, well under both databases' limits.
+const DELIVERIES_PER_INSERT: usize = 100;
+
+/// Queues every delivery of `queued` with one INSERT per [`DELIVERIES_PER_INSERT`] rows:
+/// inside a write each statement is a round trip, and on SQLite's one writer those trips
+/// bound how many writes a second commit. Rows are numbered in the order given, so the
+/// deliveries of one object to one target go out in that order.
+pub(crate) async fn queue_all(
     conn: &mut AnyConnection,
-    event: &Event<'_>,
-    requested_by: Option<i64>,
-    target: &str,
-    body: String,
+    queued: Vec<Queued<'_>>,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO deliveries (event_uuid, user_id, user_requested_id, category, event_type, \
-                                 object_id, target, body, order_key, status, next_attempt_at, \
-                                 created, updated) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $10, $10)",
-    )
-    .bind(event.uuid.as_str())
-    .bind(event.user)
-    .bind(requested_by)
-    .bind(event.category)
-    .bind(event.event_type)
-    .bind(event.object_id)
-    .bind(target)
-    .bind(body)
-    .bind(format!("{}:{}:{target}", event.order, event.object_id))
-    .bind(now.micros())
-    .execute(&mut *conn)
-    .await?;
+    let mut queued = queued.into_iter().peekable();
+    while queued.peek().is_some() {
+        let chunk: Vec<Queued<'_>> = queued.by_ref().take(DELIVERIES_PER_INSERT).collect();
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|row| {
+                let n = |column: usize| format!("${}", row * DELIVERY_BINDS + column);
+                let (now, values) = (n(10), (1..10).map(n).collect::<Vec<_>>().join(", "));
+                format!("({values}, 'PENDING', {now}, {now}, {now})")
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO deliveries (event_uuid, user_id, user_requested_id, category, \
+                                     event_type, object_id, target, body, order_key, status, \
+                                     next_attempt_at, created, updated) \
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut insert = sqlx::query(&sql);
+        for q in chunk {
+            let order_key = format!("{}:{}:{}", q.event.order, q.event.object_id, q.target);
+            insert = insert
+                .bind(q.event.uuid.clone())
+                .bind(q.event.user)
+                .bind(q.requested_by)
+                .bind(q.event.category)
+                .bind(q.event.event_type)
+                .bind(q.event.object_id)
+                .bind(q.target)
+                .bind(q.body)
+                .bind(order_key)
+                .bind(now.micros());
+        }
+        insert.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -115,42 +144,69 @@ pub(crate) async fn emit_user_events(
     events: &[UserEvent<'_>],
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT category, target, requested_by, monetary_account_id FROM notification_filters \
-         WHERE user_id = $1 ORDER BY id",
-    )
-    .bind(user)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut filters = Vec::with_capacity(rows.len());
-    for row in rows {
+    emit_users_events(conn, &[(user, events)], now).await
+}
+
+/// [`emit_user_events`] for several users at once (both sides of a payment), with one query
+/// for all their filters and one INSERT for all their deliveries.
+pub(crate) async fn emit_users_events(
+    conn: &mut AnyConnection,
+    users: &[(i64, &[UserEvent<'_>])],
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let places: Vec<String> = (1..=users.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT user_id, category, target, requested_by, monetary_account_id \
+         FROM notification_filters WHERE user_id IN ({}) ORDER BY id",
+        places.join(", ")
+    );
+    let mut select = sqlx::query(&sql);
+    for (user, _) in users {
+        select = select.bind(*user);
+    }
+    let mut filters = Vec::new();
+    for row in select.fetch_all(&mut *conn).await? {
+        let user: i64 = row.try_get("user_id")?;
         let category: String = row.try_get("category")?;
         let target: String = row.try_get("target")?;
         let requested_by: Option<i64> = row.try_get("requested_by")?;
         let account: Option<i64> = row.try_get("monetary_account_id")?;
-        filters.push((category, target, requested_by, account));
+        filters.push((user, category, target, requested_by, account));
     }
-    for e in events {
-        let event = Event {
-            uuid: uuid::Uuid::new_v4().to_string(),
-            user,
-            category: e.category,
-            event_type: e.event_type,
-            object_id: e.object_id,
-            order: e.category,
-        };
+    if filters.is_empty() {
+        return Ok(());
+    }
+    let mut made = Vec::new();
+    for (user, events) in users {
+        for e in events.iter() {
+            let event = Event {
+                uuid: uuid::Uuid::new_v4().to_string(),
+                user: *user,
+                category: e.category,
+                event_type: e.event_type,
+                object_id: e.object_id,
+                order: e.category,
+            };
+            made.push((event, e));
+        }
+    }
+    let mut queued = Vec::new();
+    for (event, e) in &made {
         let mut sent: Vec<&str> = Vec::new();
-        for (_, target, requested_by, _) in filters.iter().filter(|(c, _, _, account)| {
-            c == e.category && (account.is_none() || *account == e.account)
+        for (_, _, target, requested_by, _) in filters.iter().filter(|(u, c, _, _, account)| {
+            *u == event.user && c == e.category && (account.is_none() || *account == e.account)
         }) {
             if sent.contains(&target.as_str()) {
                 continue;
             }
             sent.push(target);
-            let body =
-                provisio_wire::kyc::event(e.category, e.event_type, e.object.clone(), target);
-            queue(conn, &event, *requested_by, target, body, now).await?;
+            queued.push(Queued {
+                event,
+                requested_by: *requested_by,
+                target: target.clone(),
+                body: provisio_wire::kyc::event(e.category, e.event_type, e.object.clone(), target),
+            });
         }
     }
-    Ok(())
+    queue_all(conn, queued, now).await
 }
