@@ -43,7 +43,7 @@ impl Run<'_> {
         let mut server = servers.remove(0);
         println!("provisio-bench against {} ({})", server.url, server.backend);
 
-        let idle_rss = server.rss_kib();
+        let (idle_rss, idle_anonymous) = (server.rss_kib(), server.anonymous_kib());
         let first = load::first_request(&server.url).await?;
 
         let key = Arc::new(SigningKey::generate()?);
@@ -79,7 +79,11 @@ impl Run<'_> {
             ms(first)
         );
         let idle_mb = idle_rss as f64 / 1024.0;
-        println!("idle memory of provisio serve: {idle_mb:.1} MB");
+        println!(
+            "idle memory of provisio serve: {idle_mb:.1} MB resident, of which {:.1} MB its own \
+             (heap, stacks) and the rest the binary's code mapped from the page cache",
+            idle_anonymous as f64 / 1024.0
+        );
         report("POST /v1/session-server", &sessions);
         report(
             "GET /v1/device-server (unchanged body, reads the database)",
@@ -94,6 +98,11 @@ impl Run<'_> {
         self.record(&format!("{backend} GET /v1/installation"), &light_gets);
         self.figures
             .record(&format!("{backend} idle memory"), Kind::Megabytes, idle_mb);
+        self.figures.record(
+            &format!("{backend} idle memory, its own"),
+            Kind::Megabytes,
+            idle_anonymous as f64 / 1024.0,
+        );
 
         let one_core = self.one_core;
         let light_cpu = light_gets.server_cpu_per_request().as_secs_f64() * 1e6;

@@ -107,12 +107,24 @@ pub async fn start(
 impl Served {
     /// Resident memory of the server process, in KiB.
     pub fn rss_kib(&self) -> u64 {
+        self.status_kib("VmRSS:")
+    }
+
+    /// The part of [`rss_kib`](Self::rss_kib) that is the process's own (heap, stacks), in
+    /// KiB; the rest is the binary's code and libraries mapped from the page cache, which the
+    /// kernel shares and can drop and read again.
+    pub fn anonymous_kib(&self) -> u64 {
+        self.status_kib("RssAnon:")
+    }
+
+    /// A `/proc/PID/status` line's figure in KiB (0 when it cannot be read).
+    fn status_kib(&self, field: &str) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .ok()
             .and_then(|status| {
                 status
                     .lines()
-                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .find_map(|l| l.strip_prefix(field))
                     .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             })
             .unwrap_or(0)

@@ -23,6 +23,7 @@ use provisio_core::{
     time::Timestamp,
     StoreError,
 };
+use sqlx::AnyConnection;
 
 use super::{settle::settle_started, verification::review};
 use crate::{
@@ -126,15 +127,9 @@ impl JobStore for SqlStore {
         let worker = worker.to_owned();
         self.write(move |conn| {
             Box::pin(async move {
+                let held = delete_held(conn, &worker, &outcomes).await?;
                 for (job, outcome) in &outcomes {
-                    let held = sqlx::query("DELETE FROM jobs WHERE id = $1 AND locked_by = $2")
-                        .bind(job.id.0)
-                        .bind(worker.as_str())
-                        .execute(&mut *conn)
-                        .await?
-                        .rows_affected()
-                        == 1;
-                    if !held {
+                    if !held.contains(&job.id.0) {
                         // The lease ran out and another claim owns the job now.
                         continue;
                     }
@@ -180,4 +175,26 @@ impl JobStore for SqlStore {
             .map_err(db_err)?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// Deletes the jobs of `outcomes` that `worker` still holds, in one statement (inside a write
+/// each statement is a round trip); answers their ids.
+async fn delete_held(
+    conn: &mut AnyConnection,
+    worker: &str,
+    outcomes: &[(ClaimedJob, JobOutcome)],
+) -> Result<Vec<i64>, sqlx::Error> {
+    if outcomes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let places: Vec<String> = (2..outcomes.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "DELETE FROM jobs WHERE locked_by = $1 AND id IN ({}) RETURNING id",
+        places.join(", ")
+    );
+    let mut delete = sqlx::query_scalar(&sql).bind(worker);
+    for (job, _) in outcomes {
+        delete = delete.bind(job.id.0);
+    }
+    delete.fetch_all(&mut *conn).await
 }

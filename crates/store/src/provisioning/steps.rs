@@ -12,7 +12,7 @@ use provisio_core::{
     },
     time::Timestamp,
 };
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::events::emit_provision_updated;
 
@@ -69,26 +69,19 @@ async fn perform(
     let t = now.micros();
     match effect {
         Effect::CreateUser => {
-            let row =
-                sqlx::query("SELECT partner_id, user_verified_type FROM provisions WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-            let partner: i64 = row.try_get("partner_id")?;
-            let kind =
-                match UserVerifiedType::parse(&row.try_get::<String, _>("user_verified_type")?) {
-                    Some(UserVerifiedType::Company) => "COMPANY",
-                    _ => "PERSON",
-                };
-            // bunq shows a brand-new user as "New bunqer" until onboarding names it.
+            // bunq shows a brand-new user as "New bunqer" until onboarding names it. The
+            // provision's partner and kind are read by the INSERT itself: inside a write each
+            // statement is a round trip.
             let user: i64 = sqlx::query_scalar(
                 "INSERT INTO users (kind, public_uuid, name, session_timeout, partner_id, created, updated) \
-                 VALUES ($1, $2, 'New bunqer', $3, $4, $5, $5) RETURNING id",
+                 SELECT CASE WHEN user_verified_type = $2 THEN 'COMPANY' ELSE 'PERSON' END, \
+                        $3, 'New bunqer', $4, partner_id, $5, $5 \
+                 FROM provisions WHERE id = $1 RETURNING id",
             )
-            .bind(kind)
+            .bind(id)
+            .bind(UserVerifiedType::Company.as_str())
             .bind(uuid::Uuid::new_v4().to_string())
             .bind(DEFAULT_SESSION_TIMEOUT_SECS)
-            .bind(partner)
             .bind(t)
             .fetch_one(&mut *conn)
             .await?;
@@ -102,54 +95,43 @@ async fn perform(
             authorization_code,
             credential,
         } => {
-            let row = sqlx::query("SELECT partner_id, user_id FROM provisions WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *conn)
-                .await?;
-            let partner: i64 = row.try_get("partner_id")?;
-            let granted: Option<i64> = row.try_get("user_id")?;
-            // Bound to the partner's newest active client and its newest callback URL.
-            let client = sqlx::query(
-                "SELECT oc.id, cu.url FROM oauth_clients oc \
-                 JOIN oauth_callback_urls cu ON cu.oauth_client_id = oc.id \
-                 WHERE oc.user_id = $1 AND oc.status = 'ACTIVE' \
-                 ORDER BY oc.id DESC, cu.id DESC LIMIT 1",
-            )
-            .bind(partner)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let (client_id, callback_url): (Option<i64>, Option<String>) = match client {
-                Some(row) => (Some(row.try_get("id")?), Some(row.try_get("url")?)),
-                None => (None, None),
-            };
+            // The user's API key, granted to the provision's user by its partner.
             let api_key_user: i64 = sqlx::query_scalar(
                 "INSERT INTO users (kind, public_uuid, name, session_timeout, partner_id, \
                                     granted_user_id, created, updated) \
-                 VALUES ('API_KEY', $1, 'API key', $2, $3, $4, $5, $5) RETURNING id",
-            )
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(DEFAULT_SESSION_TIMEOUT_SECS)
-            .bind(partner)
-            .bind(granted)
-            .bind(t)
-            .fetch_one(&mut *conn)
-            .await?;
-            sqlx::query(
-                "UPDATE provisions SET oauth_uuid = $2, oauth_client_id = $3, \
-                        oauth_callback_url = $4, oauth_code = $5, oauth_created = $6, \
-                        api_key_user_id = $7 \
-                 WHERE id = $1",
+                 SELECT 'API_KEY', $2, 'API key', $3, partner_id, user_id, $4, $4 \
+                 FROM provisions WHERE id = $1 RETURNING id",
             )
             .bind(id)
             .bind(uuid::Uuid::new_v4().to_string())
-            .bind(client_id)
-            .bind(callback_url)
+            .bind(DEFAULT_SESSION_TIMEOUT_SECS)
+            .bind(t)
+            .fetch_one(&mut *conn)
+            .await?;
+            let credential_id = insert_credential(conn, id, credential, now).await?;
+            // Bound to the partner's newest active client and its newest callback URL (both
+            // subqueries pick the same row: the order is by unique ids), in the statement that
+            // records the grant.
+            let newest_client = "FROM oauth_clients oc \
+                 JOIN oauth_callback_urls cu ON cu.oauth_client_id = oc.id \
+                 WHERE oc.user_id = provisions.partner_id AND oc.status = 'ACTIVE' \
+                 ORDER BY oc.id DESC, cu.id DESC LIMIT 1";
+            sqlx::query(&format!(
+                "UPDATE provisions SET oauth_uuid = $2, \
+                        oauth_client_id = (SELECT oc.id {newest_client}), \
+                        oauth_callback_url = (SELECT cu.url {newest_client}), \
+                        oauth_code = $3, oauth_created = $4, api_key_user_id = $5, \
+                        credential_id = $6 \
+                 WHERE id = $1"
+            ))
+            .bind(id)
+            .bind(uuid::Uuid::new_v4().to_string())
             .bind(authorization_code.expose().to_owned())
             .bind(t)
             .bind(api_key_user)
+            .bind(credential_id)
             .execute(&mut *conn)
             .await?;
-            issue(conn, id, credential, now).await?;
         }
         Effect::IssueCredential(credential) => issue(conn, id, credential, now).await?,
         Effect::RevokeCredential => {
@@ -190,13 +172,30 @@ async fn perform(
     Ok(())
 }
 
+/// Issues `credential` as the provision's current one.
 async fn issue(
     conn: &mut AnyConnection,
     id: i64,
     credential: &NewCredential,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    let credential_id: i64 = sqlx::query_scalar(
+    let credential_id = insert_credential(conn, id, credential, now).await?;
+    sqlx::query("UPDATE provisions SET credential_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(credential_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes `credential` for provision `id`, not yet its current one; answers its id.
+async fn insert_credential(
+    conn: &mut AnyConnection,
+    id: i64,
+    credential: &NewCredential,
+    now: Timestamp,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
         "INSERT INTO credentials (provision_id, token_hash, token_value, status, expiry_time, \
                                   created, updated) \
          VALUES ($1, $2, $3, 'PENDING_FIRST_USE', $4, $5, $5) RETURNING id",
@@ -207,13 +206,7 @@ async fn issue(
     .bind(credential.expiry.micros())
     .bind(now.micros())
     .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE provisions SET credential_id = $2 WHERE id = $1")
-        .bind(id)
-        .bind(credential_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    .await
 }
 
 /// Appends to the provision's history.
