@@ -23,9 +23,9 @@ pub(crate) async fn provision_status(
     locked_status(conn, "user_id = $1", user).await
 }
 
-/// The statuses of the provisions of `users` (those that have one), read in one statement.
-/// It takes no row locks on PostgreSQL, whose writers run side by side: only for SQLite's
-/// single writer, where nothing runs beside the write (see `writer::single_writer`).
+/// The statuses of the provisions of `users` (those that have one), read in one statement
+/// with their rows locked until the transaction ends, in user id order (so two writes that
+/// lock the same users cannot deadlock on PostgreSQL; SQLite's single writer needs no lock).
 pub(crate) async fn provision_statuses(
     conn: &mut AnyConnection,
     users: &[i64],
@@ -34,8 +34,17 @@ pub(crate) async fn provision_statuses(
         return Ok(Vec::new());
     }
     let places: Vec<String> = (1..=users.len()).map(|n| format!("${n}")).collect();
+    // The locking clause applies after ORDER BY, so the rows are locked in that order; a
+    // locked row is read as its newest committed version (READ COMMITTED). NO KEY UPDATE is
+    // the lock the no-op UPDATE of [`provision_status`] takes: rows that only refer to the
+    // provision (its history, its jobs) are not held up by it.
+    let lock = if crate::writer::single_writer(conn) {
+        ""
+    } else {
+        " ORDER BY user_id FOR NO KEY UPDATE"
+    };
     let sql = format!(
-        "SELECT user_id, status FROM provisions WHERE user_id IN ({})",
+        "SELECT user_id, status FROM provisions WHERE user_id IN ({}){lock}",
         places.join(", ")
     );
     let mut select = sqlx::query_as::<_, (i64, String)>(&sql);

@@ -6,9 +6,10 @@
 //! write both sides' Payments and queue their webhooks. Any refusal is an error out of the
 //! transaction, so nothing of it is written.
 //!
-//! On SQLite the single writer serialises payments anyway, so the locks are not taken there
-//! and both users' provisions are read in one statement: inside a write every statement is a
-//! round trip to SQLite's thread, and those trips bound how many payments a second commit.
+//! Both users' provisions are read (and on PostgreSQL locked) in one statement, and both
+//! accounts locked in one: inside a write every statement is a round trip, to SQLite's thread
+//! or to PostgreSQL, and those trips bound how many payments a second commit. On SQLite the
+//! single writer serialises payments anyway, so the accounts are not locked there.
 
 use provisio_core::{
     account::{
@@ -65,22 +66,12 @@ pub(super) async fn find_account(
         .map_err(corrupt)
 }
 
-/// Refuses when a user's provision is over; `users` are `(id, is_payer)` in id order, and
-/// `is_payer` decides the wording.
+/// Refuses when a user's provision is over; `users` are `(id, is_payer)`, and `is_payer`
+/// decides the wording. Their provisions are read, and on PostgreSQL locked, in one
+/// statement.
 async fn check_users(conn: &mut AnyConnection, users: &[(i64, bool)]) -> Result<(), sqlx::Error> {
-    let statuses = if single_writer(conn) {
-        let ids: Vec<i64> = users.iter().map(|(id, _)| *id).collect();
-        frozen::provision_statuses(conn, &ids).await?
-    } else {
-        // One statement per user, in id order: each takes its row's lock (see above).
-        let mut statuses = Vec::with_capacity(users.len());
-        for (id, _) in users {
-            if let Some(status) = frozen::provision_status(conn, *id).await? {
-                statuses.push((*id, status));
-            }
-        }
-        statuses
-    };
+    let ids: Vec<i64> = users.iter().map(|(id, _)| *id).collect();
+    let statuses = frozen::provision_statuses(conn, &ids).await?;
     for (id, is_payer) in users {
         match statuses.iter().find(|(user, _)| user == id) {
             Some((_, status)) if status.freezes_user() && *is_payer => {
@@ -97,12 +88,20 @@ async fn check_users(conn: &mut AnyConnection, users: &[(i64, bool)]) -> Result<
     Ok(())
 }
 
-async fn lock_account(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE monetary_accounts SET updated = updated WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(drop)
+/// Locks the accounts `ids` in id order, in one statement (PostgreSQL's; see the module).
+async fn lock_accounts(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), sqlx::Error> {
+    let places: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    // The locking clause applies after ORDER BY, so the rows are locked in id order; NO KEY
+    // UPDATE is the lock an UPDATE of the row takes.
+    let sql = format!(
+        "SELECT id FROM monetary_accounts WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE",
+        places.join(", ")
+    );
+    let mut lock = sqlx::query(&sql);
+    for id in ids {
+        lock = lock.bind(*id);
+    }
+    lock.execute(&mut *conn).await.map(drop)
 }
 
 /// What account `$1` has paid out on the day starting at `$2`: its spending, kept on the row
@@ -339,10 +338,7 @@ pub(super) async fn transfer_in(
     users.dedup_by_key(|(id, _)| *id);
     check_users(conn, &users).await?;
     if !single_writer(conn) {
-        accounts.sort_unstable();
-        for id in accounts {
-            lock_account(conn, id).await?;
-        }
+        lock_accounts(conn, &accounts).await?;
     }
     let amount = payment.amount_minor;
     let payer_after = debit(conn, &payer, amount, now).await?;
