@@ -35,7 +35,7 @@ pub struct Figure {
 }
 
 /// What a run measured, by name (`context: GET /v1/installation`, …).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figures {
     /// RSA-2048 signatures per second on one core, in this run.
     pub signatures_per_second: f64,
@@ -75,6 +75,21 @@ impl Figures {
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
         let text = serde_json::to_string_pretty(self)?;
         std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Writes this run over the baseline at `path`, keeping the figures of the one there that
+    /// this run did not take: a SQLite run and a PostgreSQL run (or `--processes 2,4`) make one
+    /// baseline. Each figure is compared relative to its own run's signing rate, so figures of
+    /// two runs sit side by side; delete the file to start afresh.
+    pub fn write_over(mut self, path: &Path) -> anyhow::Result<Self> {
+        if path.exists() {
+            let before = Figures::read(path)?;
+            for (name, figure) in before.figures {
+                self.figures.entry(name).or_insert(figure);
+            }
+        }
+        self.write(path)?;
+        Ok(self)
     }
 
     pub fn read(path: &Path) -> anyhow::Result<Self> {
@@ -258,5 +273,39 @@ mod tests {
         let read = Figures::read(&path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(read.figures["get"].relative, 12.0);
         assert!(Figures::read(&dir.path().join("none.json")).is_err());
+    }
+
+    #[test]
+    fn a_run_written_over_a_baseline_keeps_the_figures_it_did_not_take() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("baseline.json");
+        run(
+            2000.0,
+            &[
+                ("sqlite", Kind::PerSecond, 24_000.0),
+                ("both", Kind::PerSecond, 2_000.0),
+            ],
+        )
+        .write_over(&path)
+        .unwrap_or_else(|e| panic!("{e}"));
+        run(
+            4000.0,
+            &[
+                ("postgres", Kind::PerSecond, 8_000.0),
+                ("both", Kind::PerSecond, 8_000.0),
+            ],
+        )
+        .write_over(&path)
+        .unwrap_or_else(|e| panic!("{e}"));
+        let read = Figures::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        let relative: Vec<(&str, f64)> = read
+            .figures
+            .iter()
+            .map(|(name, f)| (name.as_str(), f.relative))
+            .collect();
+        assert_eq!(
+            relative,
+            [("both", 2.0), ("postgres", 2.0), ("sqlite", 12.0)]
+        );
     }
 }

@@ -54,8 +54,8 @@ struct Args {
     /// one more than 20% worse (relative to each run's signing rate); exits 1 if any is.
     #[arg(long, value_name = "BASELINE")]
     check: Option<PathBuf>,
-    /// Writes this run's figures as a baseline for --check (docs/benchmarks.md names the
-    /// committed one).
+    /// Writes this run's figures as a baseline for --check over FILE, keeping the figures of
+    /// FILE that this run did not take (docs/benchmarks.md names the committed one).
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
     /// Prints this run's figures as a Markdown table at the end, for docs/benchmarks.md.
@@ -140,8 +140,12 @@ async fn main() -> anyhow::Result<()> {
         print!("{}", figures.markdown());
     }
     if let Some(path) = &args.write_baseline {
-        figures.write(path)?;
-        println!("baseline written to {}", path.display());
+        let written = figures.clone().write_over(path)?;
+        println!(
+            "baseline written to {} ({} figures, this run's and any it did not take)",
+            path.display(),
+            written.figures.len()
+        );
     }
     if let Some(path) = &args.check {
         let baseline = Figures::read(path)?;
