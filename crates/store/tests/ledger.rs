@@ -251,6 +251,60 @@ for_each_backend! { open =>
     }
 }
 
+/// Migration 0023's backfill, the same text for both backends: its UPDATEs, run again over a
+/// store whose counters were wiped.
+const SPENDING_MIGRATION: &str =
+    include_str!("../migrations/sqlite/0023_account_daily_spending.sql");
+
+for_each_backend! { open =>
+    async fn migration_0023_fills_each_account_s_spending_from_its_latest_day(f: Fixture) {
+        assert_eq!(
+            SPENDING_MIGRATION,
+            include_str!("../migrations/postgres/0023_account_daily_spending.sql")
+        );
+        let s = f.store.as_ref();
+        let (a, a_main) = partner(s, 1).await;
+        let (_, b_main) = partner(s, 2).await;
+        s.credit(a_main.id, &credit(10_000), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
+        let yesterday = Timestamp(T0.micros() - 86_400_000_000);
+        for (amount, at) in [(1_000, yesterday), (2_000, T0), (500, T0)] {
+            s.pay(a, a_main.id, &payment(&b_main, amount), &PaymentPolicy::OPEN, at, None).await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        // A card payment of the same day has the card's limit: not counted.
+        f.db.execute(&format!(
+            "INSERT INTO payments (monetary_account_id, user_id, transfer_id, amount_minor, currency, \
+                 alias_iban, alias_name, counterparty_iban, counterparty_name, description, \
+                 merchant_reference, type, balance_after_minor, created) \
+             VALUES ({account}, {user}, 'card-1', -300, 'EUR', 'x', 'x', 'x', 'Shop', 'Card', NULL, \
+                 'MASTERCARD', 0, {t})",
+            account = a_main.id.0, user = a.0, t = T0.micros()
+        )).await;
+        let spending = |account: i64| format!(
+            "SELECT CAST(spent_day AS TEXT) || ' ' || CAST(spent_minor AS TEXT) \
+             FROM monetary_accounts WHERE id = {account}"
+        );
+        let today = provisio_core::account::payment::day_start(T0).micros();
+        let kept = f.db.text(&spending(a_main.id.0)).await;
+        assert_eq!(kept.as_deref(), Some(format!("{today} 2500").as_str()));
+        f.db.execute("UPDATE monetary_accounts SET spent_day = 0, spent_minor = 0").await;
+        let without_comments: String = SPENDING_MIGRATION
+            .lines()
+            .filter(|line| !line.starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for statement in without_comments.split(';').map(str::trim) {
+            if statement.starts_with("UPDATE") {
+                f.db.execute(statement).await;
+            }
+        }
+        // The payer's latest day and what its outgoing payments of that day add up to; the
+        // payee, which paid nothing, counts nothing.
+        assert_eq!(f.db.text(&spending(a_main.id.0)).await, kept);
+        assert_eq!(f.db.text(&spending(b_main.id.0)).await.as_deref(), Some("0 0"));
+    }
+}
+
 for_each_backend! { open =>
     async fn a_request_accepted_by_eight_at_once_is_paid_once(f: Fixture) {
         let (a, a_main) = partner(f.store.as_ref(), 1).await;
