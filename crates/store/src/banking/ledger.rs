@@ -152,6 +152,9 @@ async fn insert_all(
     sides: Vec<Side<'_>>,
     now: Timestamp,
 ) -> Result<Vec<Payment>, sqlx::Error> {
+    if sides.is_empty() {
+        return Ok(Vec::new());
+    }
     // `$1` is the time; each side binds the rest after it.
     let rows: Vec<String> = (0..sides.len())
         .map(|row| {

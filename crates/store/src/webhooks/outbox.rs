@@ -154,6 +154,9 @@ pub(crate) async fn emit_users_events(
     users: &[(i64, &[UserEvent<'_>])],
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    if users.is_empty() {
+        return Ok(());
+    }
     let places: Vec<String> = (1..=users.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "SELECT user_id, category, target, requested_by, monetary_account_id \
