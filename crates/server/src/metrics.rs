@@ -8,6 +8,8 @@
 
 use std::time::Duration;
 
+use axum::http::StatusCode;
+
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
@@ -86,7 +88,7 @@ impl Metrics {
         Ok(metrics)
     }
 
-    pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
+    pub fn request(&self, method: &str, route: &str, status: StatusCode, took: Duration) {
         // Labels must stay few: a client may send any method name, and the route is the
         // template ("(no route)" for anything unrouted), never the path.
         let method = match method {
@@ -94,7 +96,8 @@ impl Metrics {
             _ => "OTHER",
         };
         self.requests
-            .with_label_values(&[method, route, &status.to_string()])
+            // The status as the code's own text: no string made per request.
+            .with_label_values(&[method, route, status.as_str()])
             .inc();
         self.request_seconds
             .with_label_values(&[route])

@@ -45,10 +45,10 @@ pub async fn log_request(
     let request_id = client_id
         .or_else(|| header(response.headers(), headers::CLIENT_RESPONSE_ID))
         .unwrap_or_default();
-    let status = response.status().as_u16();
     state
         .metrics
-        .request(method.as_str(), &route, status, latency);
+        .request(method.as_str(), &route, response.status(), latency);
+    let status = response.status().as_u16();
     tracing::info!(
         target: "provisio::access",
         %method,
