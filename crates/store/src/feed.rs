@@ -17,6 +17,7 @@ use sqlx::AnyConnection;
 use crate::{
     db_err,
     page::{fetch_page, Arg},
+    placeholders,
     rows::parse,
     SqlStore,
 };
@@ -79,18 +80,7 @@ pub(crate) async fn record_events(
     }
     // `$1` is the time; each event binds six values after it.
     let rows: Vec<String> = (0..events.len())
-        .map(|row| {
-            let n = |column: usize| format!("${}", 1 + row * 6 + column);
-            format!(
-                "({}, {}, {}, {}, {}, {}, $1, $1)",
-                n(1),
-                n(2),
-                n(3),
-                n(4),
-                n(5),
-                n(6)
-            )
-        })
+        .map(|row| format!("({}, $1, $1)", placeholders(2 + row * 6, 6)))
         .collect();
     let sql = format!(
         "INSERT INTO events (user_id, monetary_account_id, object_kind, object_id, action, \
@@ -116,14 +106,8 @@ fn filtered(user: UserId, filter: &EventFilter) -> (String, Vec<Arg>) {
     let mut sql = "events WHERE user_id = $1".to_owned();
     let mut args = vec![Arg::Int(user.0)];
     if !filter.accounts.is_empty() {
-        let first = args.len() + 1;
-        let places: Vec<String> = (first..first + filter.accounts.len())
-            .map(|n| format!("${n}"))
-            .collect();
-        sql.push_str(&format!(
-            " AND monetary_account_id IN ({})",
-            places.join(", ")
-        ));
+        let places = placeholders(args.len() + 1, filter.accounts.len());
+        sql.push_str(&format!(" AND monetary_account_id IN ({places})"));
         args.extend(filter.accounts.iter().map(|a| Arg::Int(a.0)));
     }
     if let Some(status) = filter.status {

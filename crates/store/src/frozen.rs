@@ -33,7 +33,7 @@ pub(crate) async fn provision_statuses(
     if users.is_empty() {
         return Ok(Vec::new());
     }
-    let places: Vec<String> = (1..=users.len()).map(|n| format!("${n}")).collect();
+    let places = crate::placeholders(1, users.len());
     // The locking clause applies after ORDER BY, so the rows are locked in that order; a
     // locked row is read as its newest committed version (READ COMMITTED). NO KEY UPDATE is
     // the lock the no-op UPDATE of [`provision_status`] takes: rows that only refer to the
@@ -43,10 +43,7 @@ pub(crate) async fn provision_statuses(
     } else {
         " ORDER BY user_id FOR NO KEY UPDATE"
     };
-    let sql = format!(
-        "SELECT user_id, status FROM provisions WHERE user_id IN ({}){lock}",
-        places.join(", ")
-    );
+    let sql = format!("SELECT user_id, status FROM provisions WHERE user_id IN ({places}){lock}");
     let mut select = sqlx::query_as::<_, (i64, String)>(&sql);
     for user in users {
         select = select.bind(*user);

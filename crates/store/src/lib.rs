@@ -161,8 +161,23 @@ pub(crate) fn db_err(err: sqlx::Error) -> StoreError {
     }
 }
 
+/// `count` numbered placeholders from `$first`, comma-separated (`$3, $4, $5`): an `IN (…)`
+/// list or a row of a multi-row `VALUES`, both databases numbering alike.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn placeholders_number_from_the_first() {
+        assert_eq!(super::placeholders(3, 3), "$3, $4, $5");
+        assert_eq!(super::placeholders(1, 1), "$1");
+    }
+
     use super::unavailable_code;
 
     #[test]

@@ -158,10 +158,10 @@ async fn insert_all(
     // `$1` is the time; each side binds the rest after it.
     let rows: Vec<String> = (0..sides.len())
         .map(|row| {
-            let values: Vec<String> = (1..=SIDE_BINDS)
-                .map(|column| format!("${}", 1 + row * SIDE_BINDS + column))
-                .collect();
-            format!("({}, $1)", values.join(", "))
+            format!(
+                "({}, $1)",
+                crate::placeholders(2 + row * SIDE_BINDS, SIDE_BINDS)
+            )
         })
         .collect();
     let sql = format!(

@@ -90,12 +90,11 @@ async fn check_users(conn: &mut AnyConnection, users: &[(i64, bool)]) -> Result<
 
 /// Locks the accounts `ids` in id order, in one statement (PostgreSQL's; see the module).
 async fn lock_accounts(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), sqlx::Error> {
-    let places: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let places = crate::placeholders(1, ids.len());
     // The locking clause applies after ORDER BY, so the rows are locked in id order; NO KEY
     // UPDATE is the lock an UPDATE of the row takes.
     let sql = format!(
-        "SELECT id FROM monetary_accounts WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE",
-        places.join(", ")
+        "SELECT id FROM monetary_accounts WHERE id IN ({places}) ORDER BY id FOR NO KEY UPDATE"
     );
     let mut lock = sqlx::query(&sql);
     for id in ids {

@@ -257,11 +257,8 @@ impl InquiryStore for SqlStore {
             if values.is_empty() {
                 return;
             }
-            let first = args.len() + 1;
-            let places: Vec<String> = (first..first + values.len())
-                .map(|n| format!("${n}"))
-                .collect();
-            sql.push_str(&format!(" AND {column} IN ({})", places.join(", ")));
+            let places = crate::placeholders(args.len() + 1, values.len());
+            sql.push_str(&format!(" AND {column} IN ({places})"));
             args.extend(values.into_iter().map(Arg::Text));
         };
         any_of(

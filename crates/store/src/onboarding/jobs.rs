@@ -187,10 +187,9 @@ async fn delete_held(
     if outcomes.is_empty() {
         return Ok(Vec::new());
     }
-    let places: Vec<String> = (2..outcomes.len() + 2).map(|n| format!("${n}")).collect();
     let sql = format!(
         "DELETE FROM jobs WHERE locked_by = $1 AND id IN ({}) RETURNING id",
-        places.join(", ")
+        crate::placeholders(2, outcomes.len())
     );
     let mut delete = sqlx::query_scalar(&sql).bind(worker);
     for (job, _) in outcomes {

@@ -30,9 +30,9 @@ pub(crate) struct Queued<'e> {
     pub(crate) body: String,
 }
 
-/// Values a delivery binds, for [`queue_all`]'s placeholders.
-const DELIVERY_BINDS: usize = 10;
-/// Rows of one INSERT: 1,000 bound values, well under both databases' limits.
+/// Values a delivery binds besides the time, for [`queue_all`]'s placeholders.
+const DELIVERY_BINDS: usize = 9;
+/// Rows of one INSERT: 901 bound values, well under both databases' limits.
 const DELIVERIES_PER_INSERT: usize = 100;
 
 /// Queues every delivery of `queued` with one INSERT per [`DELIVERIES_PER_INSERT`] rows:
@@ -49,9 +49,9 @@ pub(crate) async fn queue_all(
         let chunk: Vec<Queued<'_>> = queued.by_ref().take(DELIVERIES_PER_INSERT).collect();
         let rows: Vec<String> = (0..chunk.len())
             .map(|row| {
-                let n = |column: usize| format!("${}", row * DELIVERY_BINDS + column);
-                let (now, values) = (n(10), (1..10).map(n).collect::<Vec<_>>().join(", "));
-                format!("({values}, 'PENDING', {now}, {now}, {now})")
+                // `$1` is the time; each delivery binds the rest after it.
+                let values = crate::placeholders(2 + row * DELIVERY_BINDS, DELIVERY_BINDS);
+                format!("({values}, 'PENDING', $1, $1, $1)")
             })
             .collect();
         let sql = format!(
@@ -61,7 +61,7 @@ pub(crate) async fn queue_all(
              VALUES {}",
             rows.join(", ")
         );
-        let mut insert = sqlx::query(&sql);
+        let mut insert = sqlx::query(&sql).bind(now.micros());
         for q in chunk {
             let order_key = format!("{}:{}:{}", q.event.order, q.event.object_id, q.target);
             insert = insert
@@ -73,8 +73,7 @@ pub(crate) async fn queue_all(
                 .bind(q.event.object_id)
                 .bind(q.target)
                 .bind(q.body)
-                .bind(order_key)
-                .bind(now.micros());
+                .bind(order_key);
         }
         insert.execute(&mut *conn).await?;
     }
@@ -157,11 +156,10 @@ pub(crate) async fn emit_users_events(
     if users.is_empty() {
         return Ok(());
     }
-    let places: Vec<String> = (1..=users.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "SELECT user_id, category, target, requested_by, monetary_account_id \
          FROM notification_filters WHERE user_id IN ({}) ORDER BY id",
-        places.join(", ")
+        crate::placeholders(1, users.len())
     );
     let mut select = sqlx::query(&sql);
     for (user, _) in users {
