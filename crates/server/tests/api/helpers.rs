@@ -400,6 +400,25 @@ pub async fn nowhere() -> String {
     format!("http://{addr}/hook")
 }
 
+/// An [`operator`] call that must answer 200 as the operator API does (unsigned, identified):
+/// the items of its envelope.
+pub async fn operator_items(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Vec<provisio_client::wire::Item> {
+    let reply = operator(app, method, path, body).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_operator_reply(&reply);
+    reply.envelope().unwrap_or_else(|e| panic!("{e}")).response
+}
+
 /// A call on provisio's operator API (`/_provisio/…`) with the admin token, and a JSON body
 /// when given.
 pub async fn operator(

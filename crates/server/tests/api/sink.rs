@@ -10,23 +10,9 @@ use reqwest::Method;
 use crate::{helpers::*, provisioning::*, webhooks::subscribed};
 
 async fn kept(app: &TestApp, name: &str, query: &str) -> Vec<SinkRequest> {
-    let reply = operator(
-        app,
-        Method::GET,
-        &format!("/_provisio/sink/{name}{query}"),
-        None,
-    )
-    .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    assert_operator_reply(&reply);
-    let envelope = reply.envelope().unwrap_or_else(|e| panic!("{e}"));
-    envelope
-        .response
+    let path = format!("/_provisio/sink/{name}{query}");
+    operator_items(app, Method::GET, &path, None)
+        .await
         .into_iter()
         .map(|item| match item {
             Item::SinkRequest(request) => request,

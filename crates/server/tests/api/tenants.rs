@@ -19,23 +19,15 @@ use crate::{
 
 /// A new partner over HTTP: its id and API key.
 pub async fn new_partner(app: &TestApp, name: &str) -> (i64, String) {
-    let reply = operator(
+    let items = operator_items(
         app,
         Method::POST,
         "/_provisio/partners",
         Some(serde_json::json!({ "name": name })),
     )
     .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    assert_operator_reply(&reply);
-    let envelope = reply.envelope().unwrap_or_else(|e| panic!("{e}"));
-    let [Item::SandboxPartner(partner)] = envelope.response.as_slice() else {
-        panic!("{envelope:?}")
+    let [Item::SandboxPartner(partner)] = items.as_slice() else {
+        panic!("{items:?}")
     };
     assert_eq!(partner.name, name);
     (
