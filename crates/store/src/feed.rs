@@ -15,6 +15,7 @@ use provisio_core::{
 use sqlx::AnyConnection;
 
 use crate::{
+    batch::{Batch, Statement},
     db_err,
     page::{fetch_page, Arg},
     placeholders,
@@ -75,8 +76,18 @@ pub(crate) async fn record_events(
     events: &[NewEvent<'_>],
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    let mut batch = Batch::new();
+    if let Some(insert) = events_statement(events, now) {
+        batch.push(insert);
+    }
+    batch.run(conn).await.map(drop)
+}
+
+/// The INSERT of [`record_events`], for a write that sends it with other statements in one
+/// [`Batch`]; none without events.
+pub(crate) fn events_statement(events: &[NewEvent<'_>], now: Timestamp) -> Option<Statement> {
     if events.is_empty() {
-        return Ok(());
+        return None;
     }
     // `$1` is the time; each event binds six values after it.
     let rows: Vec<String> = (0..events.len())
@@ -87,7 +98,7 @@ pub(crate) async fn record_events(
              status, created, updated) VALUES {}",
         rows.join(", ")
     );
-    let mut insert = sqlx::query(&sql).bind(now.micros());
+    let mut insert = Statement::new(sql).bind(now.micros());
     for event in events {
         insert = insert
             .bind(event.user_id.0)
@@ -97,7 +108,7 @@ pub(crate) async fn record_events(
             .bind(event.action.as_str())
             .bind(event.status.as_str());
     }
-    insert.execute(&mut *conn).await.map(drop)
+    Some(insert)
 }
 
 /// `events WHERE …` for `user` and `filter`, with its arguments. Account ids are bound one

@@ -10,9 +10,13 @@
 //! closure.
 
 use provisio_core::{provision::Status, StoreError};
-use sqlx::AnyConnection;
+use sqlx::{any::AnyRow, AnyConnection, Row};
 
-use crate::rows::{corrupt, parse};
+use crate::{
+    batch::{Batch, Statement},
+    rows::{corrupt, parse},
+    writer::single_writer,
+};
 
 /// The status of the user's provision, with the provision row locked until the transaction
 /// ends; `None` for a user without a provision.
@@ -33,26 +37,40 @@ pub(crate) async fn provision_statuses(
     if users.is_empty() {
         return Ok(Vec::new());
     }
+    let mut read = Batch::new();
+    read.push(statuses_statement(users, !single_writer(conn)));
+    let rows = read.run(conn).await?.into_iter().next().unwrap_or_default();
+    statuses_from(&rows)
+}
+
+/// The query of [`provision_statuses`] (`users` at least one), for a write that sends it
+/// with other statements in one [`Batch`]; `lock_rows` on PostgreSQL (SQLite's single
+/// writer needs no lock).
+pub(crate) fn statuses_statement(users: &[i64], lock_rows: bool) -> Statement {
     let places = crate::placeholders(1, users.len());
     // The locking clause applies after ORDER BY, so the rows are locked in that order; a
     // locked row is read as its newest committed version (READ COMMITTED). NO KEY UPDATE is
     // the lock the no-op UPDATE of [`provision_status`] takes: rows that only refer to the
     // provision (its history, its jobs) are not held up by it.
-    let lock = if crate::writer::single_writer(conn) {
-        ""
-    } else {
+    let lock = if lock_rows {
         " ORDER BY user_id FOR NO KEY UPDATE"
+    } else {
+        ""
     };
     let sql = format!("SELECT user_id, status FROM provisions WHERE user_id IN ({places}){lock}");
-    let mut select = sqlx::query_as::<_, (i64, String)>(&sql);
-    for user in users {
-        select = select.bind(*user);
-    }
-    select
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(user, status)| Ok((user, parse(Status::parse, &status).map_err(corrupt)?)))
+    users
+        .iter()
+        .fold(Statement::new(sql), |select, user| select.bind(*user))
+}
+
+/// The answer of [`statuses_statement`].
+pub(crate) fn statuses_from(rows: &[AnyRow]) -> Result<Vec<(i64, Status)>, sqlx::Error> {
+    rows.iter()
+        .map(|row| {
+            let user: i64 = row.try_get("user_id")?;
+            let status: String = row.try_get("status")?;
+            Ok((user, parse(Status::parse, &status).map_err(corrupt)?))
+        })
         .collect()
 }
 

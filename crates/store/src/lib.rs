@@ -26,13 +26,15 @@
 //! webhooks                               (the outbox and its deliveries)
 //! ```
 //!
-//! Common: `connect` (opening a database, migrations), `writer` (every write), `page` (paged
+//! Common: `connect` (opening a database, migrations), `writer` (every write), `batch`
+//! (several statements of a write in one trip), `page` (paged
 //! lists), `lease` (claiming rows), `rows` (parsing stored values), `frozen` (closed users
 //! stay closed), `feed` (the user's events, recorded by every domain), `testing`. A common
 //! module imports no domain folder.
 
 mod avatars;
 mod banking;
+mod batch;
 mod cards;
 mod connect;
 mod context;

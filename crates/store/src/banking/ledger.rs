@@ -13,13 +13,14 @@ use provisio_core::{
     webhook, StoreError,
 };
 use provisio_wire::{payments::payment as render, Item};
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::{any::AnyRow, AnyConnection, AnyPool, FromRow};
 
 use crate::{
+    batch::{Batch, Statement},
     db_err,
-    feed::record_events,
+    feed::events_statement,
     rows::{corrupt, parse},
-    webhooks::outbox::UserEvent,
+    webhooks::outbox::{filters_statement, Filters, UserEvent},
 };
 
 pub(super) const PAYMENT_COLUMNS: &str =
@@ -79,7 +80,9 @@ pub(crate) struct Side<'a> {
     pub(crate) description: &'a str,
     pub(crate) merchant_reference: Option<&'a str>,
     pub(crate) kind: PaymentType,
-    pub(crate) balance_after_minor: i64,
+    /// The account's balance after this payment; `None` reads it off the account as the
+    /// INSERT runs (a payment that moves the balance in the same [`Batch`], just before).
+    pub(crate) balance_after_minor: Option<i64>,
 }
 
 /// Writes one side, queues its PAYMENT and MUTATION webhooks for the account's owner and
@@ -93,15 +96,43 @@ pub(crate) async fn record(
     written.pop().ok_or(sqlx::Error::RowNotFound)
 }
 
-/// [`record`] for several sides (both of a transfer), in the order given, with one statement
-/// for their Payments, one for their feed events, one for their owners' filters and one for
-/// their webhooks: inside a write each statement is a round trip.
+/// [`record`] for several sides (both of a transfer), in the order given, in two trips (see
+/// `batch`): their Payments with their owners' filters, then their feed events with their
+/// webhooks.
 pub(crate) async fn record_all(
     conn: &mut AnyConnection,
     sides: Vec<Side<'_>>,
     now: Timestamp,
 ) -> Result<Vec<Payment>, sqlx::Error> {
-    let payments = insert_all(conn, sides, now).await?;
+    let Some(insert) = payments_statement(&sides, now) else {
+        return Ok(Vec::new());
+    };
+    let mut batch = Batch::new();
+    let filters = batch.push(filters_statement(&owners(&sides)));
+    let inserted = batch.push(insert);
+    let answers = batch.run(conn).await?;
+    let filters = Filters::from_rows(&answers[filters])?;
+    let payments = payments_from(&answers[inserted], sides.len())?;
+    announce(conn, &payments, &filters, now).await?;
+    Ok(payments)
+}
+
+/// The users who own `sides`' accounts, each once: whose filters hear their payments.
+pub(crate) fn owners(sides: &[Side<'_>]) -> Vec<i64> {
+    let mut owners: Vec<i64> = sides.iter().map(|side| side.account.user_id.0).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    owners
+}
+
+/// Records `payments` on their owners' feeds and queues their PAYMENT and MUTATION webhooks
+/// for `filters` (their owners'), in one trip.
+pub(crate) async fn announce(
+    conn: &mut AnyConnection,
+    payments: &[Payment],
+    filters: &Filters,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
     let events: Vec<NewEvent<'_>> = payments
         .iter()
         .map(|payment| NewEvent {
@@ -113,7 +144,10 @@ pub(crate) async fn record_all(
             status: EventStatus::Finalized,
         })
         .collect();
-    record_events(conn, &events, now).await?;
+    let mut batch = Batch::new();
+    if let Some(insert) = events_statement(&events, now) {
+        batch.push(insert);
+    }
     let items: Vec<Item> = payments
         .iter()
         .map(|payment| Item::Payment(render(payment)))
@@ -128,11 +162,13 @@ pub(crate) async fn record_all(
         .zip(&webhooks)
         .map(|(payment, events)| (payment.user_id.0, events.as_slice()))
         .collect();
-    crate::webhooks::outbox::emit_users_events(conn, &owners, now).await?;
-    Ok(payments)
+    for insert in filters.deliveries(&owners, now) {
+        batch.push(insert);
+    }
+    batch.run(conn).await.map(drop)
 }
 
-/// Values a side binds, for [`insert_all`]'s placeholders.
+/// Values a side binds, for [`payments_statement`]'s placeholders.
 const SIDE_BINDS: usize = 13;
 
 /// Writes one side without its webhooks, for a caller that queues them with its own
@@ -142,25 +178,31 @@ pub(crate) async fn insert(
     side: Side<'_>,
     now: Timestamp,
 ) -> Result<Payment, sqlx::Error> {
-    let mut written = insert_all(conn, vec![side], now).await?;
+    let mut batch = Batch::new();
+    if let Some(insert) = payments_statement(std::slice::from_ref(&side), now) {
+        batch.push(insert);
+    }
+    let answers = batch.run(conn).await?;
+    let mut written = payments_from(answers.first().map_or(&[], Vec::as_slice), 1)?;
     written.pop().ok_or(sqlx::Error::RowNotFound)
 }
 
-/// Writes `sides` in one INSERT, answering them in the order given.
-async fn insert_all(
-    conn: &mut AnyConnection,
-    sides: Vec<Side<'_>>,
-    now: Timestamp,
-) -> Result<Vec<Payment>, sqlx::Error> {
+/// The INSERT that writes `sides` in one statement (none without sides), for
+/// [`payments_from`].
+pub(crate) fn payments_statement(sides: &[Side<'_>], now: Timestamp) -> Option<Statement> {
     if sides.is_empty() {
-        return Ok(Vec::new());
+        return None;
     }
-    // `$1` is the time; each side binds the rest after it.
+    // `$1` is the time; each side binds the rest after it, its account's id second and its
+    // balance after last.
     let rows: Vec<String> = (0..sides.len())
         .map(|row| {
+            let first = 2 + row * SIDE_BINDS;
+            let (account, balance) = (first, first + SIDE_BINDS - 1);
             format!(
-                "({}, $1)",
-                crate::placeholders(2 + row * SIDE_BINDS, SIDE_BINDS)
+                "({}, COALESCE(${balance}, \
+                     (SELECT balance_minor FROM monetary_accounts WHERE id = ${account})), $1)",
+                crate::placeholders(first, SIDE_BINDS - 1)
             )
         })
         .collect();
@@ -171,27 +213,35 @@ async fn insert_all(
          VALUES {} RETURNING {PAYMENT_COLUMNS}",
         rows.join(", ")
     );
-    let mut insert = sqlx::query_as::<_, PaymentRow>(&sql).bind(now.micros());
-    for side in &sides {
+    let mut insert = Statement::new(sql).bind(now.micros());
+    for side in sides {
         insert = insert
             .bind(side.account.id.0)
             .bind(side.account.user_id.0)
-            .bind(side.transfer.to_owned())
+            .bind(side.transfer)
             .bind(side.amount_minor)
             .bind(side.account.currency.clone())
             .bind(side.account.iban.clone())
             .bind(side.account.display_name.clone())
-            .bind(side.counterparty_iban.to_owned())
-            .bind(side.counterparty_name.to_owned())
-            .bind(side.description.to_owned())
-            .bind(side.merchant_reference.map(str::to_owned))
+            .bind(side.counterparty_iban)
+            .bind(side.counterparty_name)
+            .bind(side.description)
+            .bind(side.merchant_reference)
             .bind(side.kind.as_str())
             .bind(side.balance_after_minor);
     }
-    let mut rows = insert.fetch_all(&mut *conn).await?;
-    if rows.len() != sides.len() {
+    Some(insert)
+}
+
+/// The Payments [`payments_statement`] wrote (`count` of them), in the order of its sides.
+pub(crate) fn payments_from(rows: &[AnyRow], count: usize) -> Result<Vec<Payment>, sqlx::Error> {
+    if rows.len() != count {
         return Err(sqlx::Error::RowNotFound);
     }
+    let mut rows: Vec<PaymentRow> = rows
+        .iter()
+        .map(PaymentRow::from_row)
+        .collect::<Result<_, _>>()?;
     // Neither database promises RETURNING's order; both number a multi-row VALUES in its
     // order, so the ids give the order back.
     rows.sort_unstable_by_key(|row| row.id);

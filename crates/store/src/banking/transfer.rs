@@ -19,17 +19,26 @@ use provisio_core::{
         AccountStatus, MonetaryAccount,
     },
     model::{MonetaryAccountId, UserId},
+    provision::Status,
     time::Timestamp,
     StoreError,
 };
 use sqlx::AnyConnection;
 
+use sqlx::{any::AnyRow, Row};
+
 use super::{
     accounts::{AccountRow, ACCOUNT_COLUMNS},
-    ledger::{record, record_all, Side},
+    ledger::{announce, owners, payments_from, payments_statement, record, Side},
     pointers::resolve,
 };
-use crate::{frozen, rows::corrupt, writer::single_writer};
+use crate::{
+    batch::{Batch, Statement},
+    frozen,
+    rows::corrupt,
+    webhooks::outbox::{filters_statement, Filters},
+    writer::single_writer,
+};
 
 fn refused(message: impl Into<String>) -> sqlx::Error {
     frozen::refuse(StoreError::Refused(message.into()))
@@ -72,6 +81,11 @@ pub(super) async fn find_account(
 async fn check_users(conn: &mut AnyConnection, users: &[(i64, bool)]) -> Result<(), sqlx::Error> {
     let ids: Vec<i64> = users.iter().map(|(id, _)| *id).collect();
     let statuses = frozen::provision_statuses(conn, &ids).await?;
+    refuse_frozen(&statuses, users)
+}
+
+/// [`check_users`] on the statuses read (`frozen::provision_statuses`).
+fn refuse_frozen(statuses: &[(i64, Status)], users: &[(i64, bool)]) -> Result<(), sqlx::Error> {
     for (id, is_payer) in users {
         match statuses.iter().find(|(user, _)| user == id) {
             Some((_, status)) if status.freezes_user() && *is_payer => {
@@ -89,18 +103,15 @@ async fn check_users(conn: &mut AnyConnection, users: &[(i64, bool)]) -> Result<
 }
 
 /// Locks the accounts `ids` in id order, in one statement (PostgreSQL's; see the module).
-async fn lock_accounts(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), sqlx::Error> {
+fn lock_accounts(ids: &[i64]) -> Statement {
     let places = crate::placeholders(1, ids.len());
     // The locking clause applies after ORDER BY, so the rows are locked in id order; NO KEY
     // UPDATE is the lock an UPDATE of the row takes.
     let sql = format!(
         "SELECT id FROM monetary_accounts WHERE id IN ({places}) ORDER BY id FOR NO KEY UPDATE"
     );
-    let mut lock = sqlx::query(&sql);
-    for id in ids {
-        lock = lock.bind(*id);
-    }
-    lock.execute(&mut *conn).await.map(drop)
+    ids.iter()
+        .fold(Statement::new(sql), |lock, id| lock.bind(*id))
 }
 
 /// What account `$1` has paid out on the day starting at `$2`: its spending, kept on the row
@@ -110,15 +121,10 @@ const SPENT_TODAY: &str = "CASE WHEN spent_day = $2 THEN spent_minor ELSE 0 END"
 
 /// Debits `amount` if the account is ACTIVE, holds it and its outgoing payments of the day
 /// with this one stay within its daily limit, adding it to the day's spending; answers the
-/// balance after, or refuses saying why.
-async fn debit(
-    conn: &mut AnyConnection,
-    account: &MonetaryAccount,
-    amount: i64,
-    now: Timestamp,
-) -> Result<i64, sqlx::Error> {
+/// balance after, and no row when refused ([`debit_refusal`] says why).
+fn debit(account: &MonetaryAccount, amount: i64, now: Timestamp) -> Statement {
     // Every SET expression reads the row as it was (SQL's rule, on both backends).
-    let after: Option<i64> = sqlx::query_scalar(&format!(
+    Statement::new(format!(
         "UPDATE monetary_accounts SET balance_minor = balance_minor - $3, \
              spent_minor = {SPENT_TODAY} + $3, spent_day = $2, updated = $4 \
          WHERE id = $1 AND balance_minor >= $3 AND status = 'ACTIVE' \
@@ -129,23 +135,38 @@ async fn debit(
     .bind(day_start(now).micros())
     .bind(amount)
     .bind(now.micros())
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(after) = after {
-        return Ok(after);
+    .required()
+}
+
+/// Why [`debit`] refused: in the order a payment is checked, the first reason that holds.
+async fn debit_refusal(
+    conn: &mut AnyConnection,
+    account: &MonetaryAccount,
+    amount: i64,
+    now: Timestamp,
+) -> sqlx::Error {
+    match debit_refusal_found(conn, account, amount, now).await {
+        Ok(refusal) | Err(refusal) => refusal,
     }
-    // Refused: in the order a payment is checked, the first reason that holds.
+}
+
+async fn debit_refusal_found(
+    conn: &mut AnyConnection,
+    account: &MonetaryAccount,
+    amount: i64,
+    now: Timestamp,
+) -> Result<sqlx::Error, sqlx::Error> {
     let Some(a) = find_account(conn, Find::Id(account.id.0)).await? else {
-        return Err(sqlx::Error::RowNotFound);
+        return Ok(sqlx::Error::RowNotFound);
     };
     if a.status != AccountStatus::Active {
-        return Err(refused(format!(
+        return Ok(refused(format!(
             "This monetary account is {}; only an ACTIVE account can pay.",
             a.status
         )));
     }
     if a.balance_minor < amount {
-        return Err(refused(format!(
+        return Ok(refused(format!(
             "Insufficient balance: the account holds {} {}, the payment is {} {}.",
             format_minor(a.balance_minor),
             a.currency,
@@ -160,7 +181,7 @@ async fn debit(
     .bind(day_start(now).micros())
     .fetch_one(&mut *conn)
     .await?;
-    Err(refused(format!(
+    Ok(refused(format!(
         "This payment would exceed the account's daily limit of {} {}: {} {} already paid today (UTC).",
         format_minor(a.daily_limit_minor),
         a.currency,
@@ -170,16 +191,9 @@ async fn debit(
 }
 
 /// Credits `amount` if the account is ACTIVE and stays within [`MAX_BALANCE_MINOR`];
-/// answers the balance after, or refuses saying why (`inactive` words the refusal of an
-/// account that is not ACTIVE, given its status).
-async fn credit_balance(
-    conn: &mut AnyConnection,
-    account: MonetaryAccountId,
-    amount: i64,
-    now: Timestamp,
-    inactive: impl FnOnce(AccountStatus) -> String,
-) -> Result<i64, sqlx::Error> {
-    let after: Option<i64> = sqlx::query_scalar(
+/// answers the balance after, and no row when refused ([`credit_refusal`] says why).
+fn credit(account: MonetaryAccountId, amount: i64, now: Timestamp) -> Statement {
+    Statement::new(
         "UPDATE monetary_accounts SET balance_minor = balance_minor + $2, updated = $3 \
          WHERE id = $1 AND status = 'ACTIVE' AND balance_minor <= $4 - $2 \
          RETURNING balance_minor",
@@ -188,16 +202,30 @@ async fn credit_balance(
     .bind(amount)
     .bind(now.micros())
     .bind(MAX_BALANCE_MINOR)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(after) = after {
-        return Ok(after);
+    .required()
+}
+
+/// Why [`credit`] refused (`inactive` words the refusal of an account that is not ACTIVE,
+/// given its status).
+async fn credit_refusal(
+    conn: &mut AnyConnection,
+    account: MonetaryAccountId,
+    inactive: impl FnOnce(AccountStatus) -> String,
+) -> sqlx::Error {
+    match find_account(conn, Find::Id(account.0)).await {
+        Ok(Some(a)) if a.status != AccountStatus::Active => refused(inactive(a.status)),
+        Ok(Some(a)) => refused(max_balance_refusal(&a.currency)),
+        Ok(None) => sqlx::Error::RowNotFound,
+        Err(err) => err,
     }
-    Err(match find_account(conn, Find::Id(account.0)).await? {
-        Some(a) if a.status != AccountStatus::Active => refused(inactive(a.status)),
-        Some(a) => refused(max_balance_refusal(&a.currency)),
-        None => sqlx::Error::RowNotFound,
-    })
+}
+
+/// The balance a [`debit`] or [`credit`] answered; `None` when it refused.
+fn balance_after(answer: Option<&Vec<AnyRow>>) -> Result<Option<i64>, sqlx::Error> {
+    match answer.and_then(|rows| rows.first()) {
+        Some(row) => row.try_get::<i64, _>(0).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Whom a payment pays: the account held here (`None` for money leaving provisio) and the
@@ -335,20 +363,12 @@ pub(super) async fn transfer_in(
     }
     users.sort_unstable();
     users.dedup_by_key(|(id, _)| *id);
-    check_users(conn, &users).await?;
-    if !single_writer(conn) {
-        lock_accounts(conn, &accounts).await?;
-    }
     let amount = payment.amount_minor;
-    let payer_after = debit(conn, &payer, amount, now).await?;
     let transfer = uuid::Uuid::new_v4().to_string();
-    // The payee's side first, as it always was: its Payment has the lower id.
+    // The payee's side first, as it always was: its Payment has the lower id. Each side's
+    // balance after is read off its account as the Payment is written, after the UPDATEs.
     let mut sides = Vec::with_capacity(2);
     if let Some(payee) = &payee {
-        let payee_after = credit_balance(conn, payee.id, amount, now, |_| {
-            "The receiving account is not ACTIVE; it takes no payments.".to_owned()
-        })
-        .await?;
         sides.push(Side {
             account: payee,
             transfer: &transfer,
@@ -358,7 +378,7 @@ pub(super) async fn transfer_in(
             description: &payment.description,
             merchant_reference: payment.merchant_reference.as_deref(),
             kind: PaymentType::Bunq,
-            balance_after_minor: payee_after,
+            balance_after_minor: None,
         });
     }
     let kind = if payee.is_some() {
@@ -375,9 +395,41 @@ pub(super) async fn transfer_in(
         description: &payment.description,
         merchant_reference: payment.merchant_reference.as_deref(),
         kind,
-        balance_after_minor: payer_after,
+        balance_after_minor: None,
     });
-    let mut written = record_all(conn, sides, now).await?;
+    // Everything from here to the Payments in one trip (see `batch`), checked in order
+    // afterwards: a refusal fails the write, which undoes what the statements after it did.
+    let user_ids: Vec<i64> = users.iter().map(|(id, _)| *id).collect();
+    let lock_rows = !single_writer(conn);
+    let mut batch = Batch::new();
+    let statuses = batch.push(frozen::statuses_statement(&user_ids, lock_rows));
+    if lock_rows {
+        batch.push(lock_accounts(&accounts));
+    }
+    let filters = batch.push(filters_statement(&owners(&sides)));
+    let debited = batch.push(debit(&payer, amount, now));
+    let credited = payee
+        .as_ref()
+        .map(|p| batch.push(credit(p.id, amount, now)));
+    let inserted = batch.push(payments_statement(&sides, now).ok_or(sqlx::Error::RowNotFound)?);
+    let answers = batch.run(conn).await?;
+    let answer = |at: usize| answers.get(at).map_or(&[][..], Vec::as_slice);
+    let statuses = frozen::statuses_from(answer(statuses))?;
+    refuse_frozen(&statuses, &users)?;
+    if balance_after(answers.get(debited))?.is_none() {
+        return Err(debit_refusal(conn, &payer, amount, now).await);
+    }
+    if let (Some(credited), Some(p)) = (credited, &payee) {
+        if balance_after(answers.get(credited))?.is_none() {
+            return Err(credit_refusal(conn, p.id, |_| {
+                "The receiving account is not ACTIVE; it takes no payments.".to_owned()
+            })
+            .await);
+        }
+    }
+    let filters = Filters::from_rows(answer(filters))?;
+    let mut written = payments_from(answer(inserted), sides.len())?;
+    announce(conn, &written, &filters, now).await?;
     let payer_side = written.pop().ok_or(sqlx::Error::RowNotFound)?;
     Ok(Some(Paid {
         payer: payer_side,
@@ -395,10 +447,14 @@ pub(super) async fn credit_in(
         return Ok(None);
     };
     check_users(conn, &[(found.user_id.0, false)]).await?;
-    let after = credit_balance(conn, found.id, credit.amount_minor, now, |status| {
-        format!("This monetary account is {status}; only an ACTIVE account takes payments.")
-    })
-    .await?;
+    let mut batch = Batch::new();
+    batch.push(self::credit(found.id, credit.amount_minor, now));
+    let Some(after) = balance_after(batch.run(conn).await?.first())? else {
+        return Err(credit_refusal(conn, found.id, |status| {
+            format!("This monetary account is {status}; only an ACTIVE account takes payments.")
+        })
+        .await);
+    };
     let transfer = uuid::Uuid::new_v4().to_string();
     let side = Side {
         account: &found,
@@ -409,7 +465,7 @@ pub(super) async fn credit_in(
         description: &credit.description,
         merchant_reference: None,
         kind: PaymentType::EbaSct,
-        balance_after_minor: after,
+        balance_after_minor: Some(after),
     };
     record(conn, side, now).await.map(Some)
 }

@@ -196,7 +196,7 @@ async fn decide(
             description: &description,
             merchant_reference: None,
             kind: PaymentType::Mastercard,
-            balance_after_minor: charged.balance_minor,
+            balance_after_minor: Some(charged.balance_minor),
         },
         now,
     )

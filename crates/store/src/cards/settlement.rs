@@ -102,7 +102,7 @@ pub(super) async fn reverse_in(
             description: &description,
             merchant_reference: None,
             kind: PaymentType::Mastercard,
-            balance_after_minor: after,
+            balance_after_minor: Some(after),
         },
         now,
     )

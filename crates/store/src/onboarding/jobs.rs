@@ -95,22 +95,16 @@ impl JobStore for SqlStore {
                         "SELECT id FROM jobs \
                          WHERE run_at <= $3 AND (locked_until IS NULL OR locked_until < $3) \
                          ORDER BY run_at, id LIMIT $4",
-                        &worker,
-                        now,
-                        until,
-                        limit,
-                    )
-                    .await?;
-                    sqlx::query_as(
                         "SELECT j.id AS job_id, j.kind, j.provision_id, j.expect_status, \
                                 j.expect_sub_status, p.status, p.sub_status, \
                                 p.action_required, p.reset_resume, p.products \
                          FROM jobs j JOIN provisions p ON p.id = j.provision_id \
                          WHERE j.locked_by = $1 AND j.locked_until = $2 ORDER BY j.run_at, j.id",
+                        &worker,
+                        now,
+                        until,
+                        limit,
                     )
-                    .bind(worker.as_str())
-                    .bind(until.micros())
-                    .fetch_all(&mut *conn)
                     .await
                 })
             })

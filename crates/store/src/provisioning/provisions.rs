@@ -1,9 +1,10 @@
 use super::{
-    events::emit_provision_updated,
-    rows::{read, HistoryRow, ProvisionRow, PROVISION_FROM, PROVISION_SELECT},
+    events::ProvisionEvent,
+    rows::{HistoryRow, ProvisionRow, PROVISION_FROM, PROVISION_SELECT},
     steps,
 };
 use crate::{
+    batch::{Batch, Statement},
     db_err,
     page::{fetch_page, Arg},
     SqlStore,
@@ -21,6 +22,7 @@ use provisio_core::{
     store::{ProvisionStore, StoreResult},
     time::Timestamp,
 };
+use sqlx::FromRow;
 
 #[async_trait]
 impl ProvisionStore for SqlStore {
@@ -58,11 +60,23 @@ impl ProvisionStore for SqlStore {
                     .bind(now.micros())
                     .fetch_one(&mut *conn)
                     .await?;
-                    steps::record(conn, id, None, state, now, "created").await?;
+                    // The rest in one trip (see `batch`): history, first job, the webhook's
+                    // reads, and the provision as created.
                     let first = JobSpec { kind: JobKind::Advance, run_at: first_step_at };
-                    steps::schedule(conn, id, &first, Some(state), now).await?;
-                    emit_provision_updated(conn, id, now).await?;
-                    read(conn, id).await?.ok_or(sqlx::Error::RowNotFound)
+                    let mut batch = Batch::new();
+                    batch.push(steps::record_statement(id, None, state, now, "created"));
+                    batch.push(steps::schedule_statement(id, &first, Some(state), now));
+                    let created = batch.push(
+                        Statement::new(format!(
+                            "SELECT {PROVISION_SELECT} FROM {PROVISION_FROM} WHERE p.id = $1"
+                        ))
+                        .bind(id),
+                    );
+                    let event = ProvisionEvent::read_with(&mut batch, id, created);
+                    let answers = batch.run(conn).await?;
+                    event.queue(conn, &answers, now).await?;
+                    let row = answers.get(created).and_then(|rows| rows.first());
+                    ProvisionRow::from_row(row.ok_or(sqlx::Error::RowNotFound)?)
                 })
             })
             .await?;

@@ -14,9 +14,15 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
-use super::events::emit_provision_updated;
+use super::events::ProvisionEvent;
+use crate::batch::{Batch, Statement};
 
 /// Applies `step` to provision `id` if it is still in `step.expect`. Returns whether it was.
+///
+/// The compare-and-set goes alone; what follows it (the effects, the history entry, the
+/// follow-up job and the webhook's reads) goes in one [`Batch`]: none of it depends on what
+/// the statements before it answer, as ids written in the batch are found again by their
+/// unique values.
 pub(crate) async fn apply(
     conn: &mut AnyConnection,
     id: i64,
@@ -43,72 +49,80 @@ pub(crate) async fn apply(
     if changed == 0 {
         return Ok(false);
     }
+    let mut batch = Batch::new();
     for effect in &step.effects {
-        perform(conn, id, effect, now).await?;
+        for statement in perform(id, effect, now) {
+            batch.push(statement);
+        }
     }
     // The provision's end is its user's cards' end: they are cancelled and their pending 3DS
     // challenges expire in this transaction, so no card of an ended provision pays after the
     // commit. CANCELLED → CLOSED ended them already.
     if step.to.status.freezes_user() && !step.expect.status.freezes_user() {
+        std::mem::take(&mut batch).run(conn).await?;
         crate::cards::ending::end_user_cards(conn, id, now).await?;
     }
-    record(conn, id, Some(step.expect), step.to, now, &step.cause).await?;
+    batch.push(record_statement(
+        id,
+        Some(step.expect),
+        step.to,
+        now,
+        &step.cause,
+    ));
     if let Some(job) = &step.follow_up {
-        schedule(conn, id, job, Some(step.to), now).await?;
+        batch.push(schedule_statement(id, job, Some(step.to), now));
     }
-    emit_provision_updated(conn, id, now).await?;
+    let event = ProvisionEvent::read_in(&mut batch, id);
+    let answers = batch.run(conn).await?;
+    event.queue(conn, &answers, now).await?;
     Ok(true)
 }
 
-async fn perform(
-    conn: &mut AnyConnection,
-    id: i64,
-    effect: &Effect,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
+/// The statements of `effect` on provision `id`.
+fn perform(id: i64, effect: &Effect, now: Timestamp) -> Vec<Statement> {
     let t = now.micros();
     match effect {
         Effect::CreateUser => {
             // bunq shows a brand-new user as "New bunqer" until onboarding names it. The
-            // provision's partner and kind are read by the INSERT itself: inside a write each
-            // statement is a round trip.
-            let user: i64 = sqlx::query_scalar(
-                "INSERT INTO users (kind, public_uuid, name, session_timeout, partner_id, created, updated) \
-                 SELECT CASE WHEN user_verified_type = $2 THEN 'COMPANY' ELSE 'PERSON' END, \
-                        $3, 'New bunqer', $4, partner_id, $5, $5 \
-                 FROM provisions WHERE id = $1 RETURNING id",
-            )
-            .bind(id)
-            .bind(UserVerifiedType::Company.as_str())
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(DEFAULT_SESSION_TIMEOUT_SECS)
-            .bind(t)
-            .fetch_one(&mut *conn)
-            .await?;
-            sqlx::query("UPDATE provisions SET user_id = $2 WHERE id = $1")
+            // provision's partner and kind are read by the INSERT itself, and the new user
+            // found by its unique public UUID: inside a write each statement is a round trip.
+            let public_uuid = uuid::Uuid::new_v4().to_string();
+            vec![
+                Statement::new(
+                    "INSERT INTO users (kind, public_uuid, name, session_timeout, partner_id, created, updated) \
+                     SELECT CASE WHEN user_verified_type = $2 THEN 'COMPANY' ELSE 'PERSON' END, \
+                            $3, 'New bunqer', $4, partner_id, $5, $5 \
+                     FROM provisions WHERE id = $1",
+                )
                 .bind(id)
-                .bind(user)
-                .execute(&mut *conn)
-                .await?;
+                .bind(UserVerifiedType::Company.as_str())
+                .bind(public_uuid.as_str())
+                .bind(DEFAULT_SESSION_TIMEOUT_SECS)
+                .bind(t),
+                Statement::new(
+                    "UPDATE provisions SET user_id = (SELECT id FROM users WHERE public_uuid = $2) \
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(public_uuid),
+            ]
         }
         Effect::AcceptOauthRequest {
             authorization_code,
             credential,
         } => {
             // The user's API key, granted to the provision's user by its partner.
-            let api_key_user: i64 = sqlx::query_scalar(
+            let public_uuid = uuid::Uuid::new_v4().to_string();
+            let api_key = Statement::new(
                 "INSERT INTO users (kind, public_uuid, name, session_timeout, partner_id, \
                                     granted_user_id, created, updated) \
                  SELECT 'API_KEY', $2, 'API key', $3, partner_id, user_id, $4, $4 \
-                 FROM provisions WHERE id = $1 RETURNING id",
+                 FROM provisions WHERE id = $1",
             )
             .bind(id)
-            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(public_uuid.as_str())
             .bind(DEFAULT_SESSION_TIMEOUT_SECS)
-            .bind(t)
-            .fetch_one(&mut *conn)
-            .await?;
-            let credential_id = insert_credential(conn, id, credential, now).await?;
+            .bind(t);
             // Bound to the partner's newest active client and its newest callback URL (both
             // subqueries pick the same row: the order is by unique ids), in the statement that
             // records the grant.
@@ -116,109 +130,82 @@ async fn perform(
                  JOIN oauth_callback_urls cu ON cu.oauth_client_id = oc.id \
                  WHERE oc.user_id = provisions.partner_id AND oc.status = 'ACTIVE' \
                  ORDER BY oc.id DESC, cu.id DESC LIMIT 1";
-            sqlx::query(&format!(
+            let grant = Statement::new(format!(
                 "UPDATE provisions SET oauth_uuid = $2, \
                         oauth_client_id = (SELECT oc.id {newest_client}), \
                         oauth_callback_url = (SELECT cu.url {newest_client}), \
-                        oauth_code = $3, oauth_created = $4, api_key_user_id = $5, \
-                        credential_id = $6 \
+                        oauth_code = $3, oauth_created = $4, \
+                        api_key_user_id = (SELECT id FROM users WHERE public_uuid = $5), \
+                        credential_id = (SELECT id FROM credentials WHERE token_hash = $6) \
                  WHERE id = $1"
             ))
             .bind(id)
             .bind(uuid::Uuid::new_v4().to_string())
-            .bind(authorization_code.expose().to_owned())
+            .bind(authorization_code.expose())
             .bind(t)
-            .bind(api_key_user)
-            .bind(credential_id)
-            .execute(&mut *conn)
-            .await?;
+            .bind(public_uuid)
+            .bind(credential.token.hash().as_str());
+            vec![api_key, credential_statement(id, credential, now), grant]
         }
-        Effect::IssueCredential(credential) => issue(conn, id, credential, now).await?,
-        Effect::RevokeCredential => {
-            sqlx::query(
-                "UPDATE credentials SET status = 'REVOKED', token_value = NULL, updated = $2 \
-                 WHERE id = (SELECT credential_id FROM provisions WHERE id = $1) \
-                   AND status IN ('PENDING_FIRST_USE', 'ACTIVE')",
+        Effect::IssueCredential(credential) => vec![
+            credential_statement(id, credential, now),
+            // The provision's current credential from now on.
+            Statement::new(
+                "UPDATE provisions \
+                 SET credential_id = (SELECT id FROM credentials WHERE token_hash = $2) \
+                 WHERE id = $1",
             )
             .bind(id)
-            .bind(t)
-            .execute(&mut *conn)
-            .await?;
-        }
-        Effect::DropCredential => {
-            sqlx::query("UPDATE provisions SET credential_id = NULL WHERE id = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
+            .bind(credential.token.hash().as_str()),
+        ],
+        Effect::RevokeCredential => vec![Statement::new(
+            "UPDATE credentials SET status = 'REVOKED', token_value = NULL, updated = $2 \
+             WHERE id = (SELECT credential_id FROM provisions WHERE id = $1) \
+               AND status IN ('PENDING_FIRST_USE', 'ACTIVE')",
+        )
+        .bind(id)
+        .bind(t)],
+        Effect::DropCredential => vec![
+            Statement::new("UPDATE provisions SET credential_id = NULL WHERE id = $1").bind(id),
             // The user's key is gone for good: no session may act through it any more.
-            sqlx::query(
+            Statement::new(
                 "UPDATE users SET status = 'CLOSED', updated = $2 \
                  WHERE id = (SELECT api_key_user_id FROM provisions WHERE id = $1)",
             )
             .bind(id)
-            .bind(t)
-            .execute(&mut *conn)
-            .await?;
-        }
-        Effect::EndUserSessions => {
-            sqlx::query(
-                "DELETE FROM sessions WHERE user_id = (SELECT api_key_user_id FROM provisions WHERE id = $1)",
-            )
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        }
+            .bind(t),
+        ],
+        Effect::EndUserSessions => vec![Statement::new(
+            "DELETE FROM sessions WHERE user_id = (SELECT api_key_user_id FROM provisions WHERE id = $1)",
+        )
+        .bind(id)],
     }
-    Ok(())
 }
 
-/// Issues `credential` as the provision's current one.
-async fn issue(
-    conn: &mut AnyConnection,
-    id: i64,
-    credential: &NewCredential,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    let credential_id = insert_credential(conn, id, credential, now).await?;
-    sqlx::query("UPDATE provisions SET credential_id = $2 WHERE id = $1")
-        .bind(id)
-        .bind(credential_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// Writes `credential` for provision `id`, not yet its current one; answers its id.
-async fn insert_credential(
-    conn: &mut AnyConnection,
-    id: i64,
-    credential: &NewCredential,
-    now: Timestamp,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+/// Writes `credential` for provision `id`, not yet its current one: the statement after it
+/// finds it by its token's hash (unique).
+fn credential_statement(id: i64, credential: &NewCredential, now: Timestamp) -> Statement {
+    Statement::new(
         "INSERT INTO credentials (provision_id, token_hash, token_value, status, expiry_time, \
                                   created, updated) \
-         VALUES ($1, $2, $3, 'PENDING_FIRST_USE', $4, $5, $5) RETURNING id",
+         VALUES ($1, $2, $3, 'PENDING_FIRST_USE', $4, $5, $5)",
     )
     .bind(id)
-    .bind(credential.token.hash().as_str().to_owned())
-    .bind(credential.token.expose().to_owned())
+    .bind(credential.token.hash().as_str())
+    .bind(credential.token.expose())
     .bind(credential.expiry.micros())
     .bind(now.micros())
-    .fetch_one(&mut *conn)
-    .await
 }
 
 /// Appends to the provision's history.
-pub(super) async fn record(
-    conn: &mut AnyConnection,
+pub(super) fn record_statement(
     id: i64,
     from: Option<Stored>,
     to: Stored,
     now: Timestamp,
     cause: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Statement {
+    Statement::new(
         "INSERT INTO provision_history (provision_id, at, from_status, from_sub_status, \
                                         to_status, to_sub_status, cause) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -229,10 +216,7 @@ pub(super) async fn record(
     .bind(from.map(|s| s.sub_status.as_str()))
     .bind(to.status.as_str())
     .bind(to.sub_status.as_str())
-    .bind(cause.to_owned())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(cause)
 }
 
 /// An event that changes the provision's object but not its state (a credential used or
@@ -243,22 +227,25 @@ pub(crate) async fn touch(
     now: Timestamp,
     cause: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE provisions SET updated = $2 WHERE id = $1")
+    let mut batch = Batch::new();
+    batch.push(
+        Statement::new("UPDATE provisions SET updated = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now.micros()),
+    );
+    batch.push(
+        Statement::new(
+            "INSERT INTO provision_history (provision_id, at, from_status, from_sub_status, \
+                                            to_status, to_sub_status, cause) \
+             SELECT id, $2, status, sub_status, status, sub_status, $3 FROM provisions WHERE id = $1",
+        )
         .bind(id)
         .bind(now.micros())
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO provision_history (provision_id, at, from_status, from_sub_status, \
-                                        to_status, to_sub_status, cause) \
-         SELECT id, $2, status, sub_status, status, sub_status, $3 FROM provisions WHERE id = $1",
-    )
-    .bind(id)
-    .bind(now.micros())
-    .bind(cause.to_owned())
-    .execute(&mut *conn)
-    .await?;
-    emit_provision_updated(conn, id, now).await
+        .bind(cause),
+    );
+    let event = ProvisionEvent::read_in(&mut batch, id);
+    let answers = batch.run(conn).await?;
+    event.queue(conn, &answers, now).await
 }
 
 /// Schedules `job`; an `ADVANCE` job records the state it is meant for.
@@ -269,8 +256,20 @@ pub(crate) async fn schedule(
     state: Option<Stored>,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    let mut batch = Batch::new();
+    batch.push(schedule_statement(id, job, state, now));
+    batch.run(conn).await.map(drop)
+}
+
+/// The INSERT of [`schedule`].
+pub(super) fn schedule_statement(
+    id: i64,
+    job: &JobSpec,
+    state: Option<Stored>,
+    now: Timestamp,
+) -> Statement {
     let expect = state.filter(|_| job.kind == JobKind::Advance);
-    sqlx::query(
+    Statement::new(
         "INSERT INTO jobs (kind, provision_id, expect_status, expect_sub_status, run_at, created) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -280,9 +279,6 @@ pub(crate) async fn schedule(
     .bind(expect.map(|s| s.sub_status.as_str()))
     .bind(job.run_at.micros())
     .bind(now.micros())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 /// Expires the provision's credential if it is still unused at `now`. Returns whether it did.

@@ -92,19 +92,13 @@ impl WebhookStore for SqlStore {
                            AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.order_key = d.order_key \
                                            AND e.status = 'PENDING' AND e.id < d.id) \
                          ORDER BY d.id LIMIT $4",
+                        "SELECT id, event_uuid, target, body, attempts, final_attempt FROM deliveries \
+                         WHERE locked_by = $1 AND locked_until = $2 AND status = 'PENDING' ORDER BY id",
                         &worker,
                         now,
                         until,
                         limit,
                     )
-                    .await?;
-                    sqlx::query_as(
-                        "SELECT id, event_uuid, target, body, attempts, final_attempt FROM deliveries \
-                         WHERE locked_by = $1 AND locked_until = $2 AND status = 'PENDING' ORDER BY id",
-                    )
-                    .bind(worker.as_str())
-                    .bind(until.micros())
-                    .fetch_all(&mut *conn)
                     .await
                 })
             })

@@ -8,7 +8,9 @@
 //! `provisioning::events`).
 
 use provisio_core::time::Timestamp;
-use sqlx::{AnyConnection, Row};
+use sqlx::{any::AnyRow, AnyConnection, Row};
+
+use crate::batch::{Batch, Statement};
 
 /// One event, queued once per target.
 pub(crate) struct Event<'a> {
@@ -44,6 +46,17 @@ pub(crate) async fn queue_all(
     queued: Vec<Queued<'_>>,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
+    let mut batch = Batch::new();
+    for insert in queue_statements(queued, now) {
+        batch.push(insert);
+    }
+    batch.run(conn).await.map(drop)
+}
+
+/// The INSERTs of [`queue_all`], for a write that sends them with other statements in one
+/// [`Batch`]; none when nothing is queued.
+fn queue_statements(queued: Vec<Queued<'_>>, now: Timestamp) -> Vec<Statement> {
+    let mut statements = Vec::new();
     let mut queued = queued.into_iter().peekable();
     while queued.peek().is_some() {
         let chunk: Vec<Queued<'_>> = queued.by_ref().take(DELIVERIES_PER_INSERT).collect();
@@ -61,7 +74,7 @@ pub(crate) async fn queue_all(
              VALUES {}",
             rows.join(", ")
         );
-        let mut insert = sqlx::query(&sql).bind(now.micros());
+        let mut insert = Statement::new(sql).bind(now.micros());
         for q in chunk {
             let order_key = format!("{}:{}:{}", q.event.order, q.event.object_id, q.target);
             insert = insert
@@ -75,9 +88,9 @@ pub(crate) async fn queue_all(
                 .bind(q.body)
                 .bind(order_key);
         }
-        insert.execute(&mut *conn).await?;
+        statements.push(insert);
     }
-    Ok(())
+    statements
 }
 
 /// Queues an event about a provisioned user's object (onboarding, inquiry) for every target
@@ -156,58 +169,108 @@ pub(crate) async fn emit_users_events(
     if users.is_empty() {
         return Ok(());
     }
+    let owners: Vec<i64> = users.iter().map(|(user, _)| *user).collect();
+    let mut read = Batch::new();
+    read.push(filters_statement(&owners));
+    let rows = read.run(conn).await?.into_iter().next().unwrap_or_default();
+    let filters = Filters::from_rows(&rows)?;
+    let mut queue = Batch::new();
+    for insert in filters.deliveries(users, now) {
+        queue.push(insert);
+    }
+    queue.run(conn).await.map(drop)
+}
+
+/// The query that reads the filters of `users` (at least one), for [`Filters::from_rows`]:
+/// a write that knows whose events it will emit reads them in the same [`Batch`] as its
+/// change, and queues the deliveries ([`Filters::deliveries`]) once it has the objects.
+pub(crate) fn filters_statement(users: &[i64]) -> Statement {
     let sql = format!(
         "SELECT user_id, category, target, requested_by, monetary_account_id \
          FROM notification_filters WHERE user_id IN ({}) ORDER BY id",
         crate::placeholders(1, users.len())
     );
-    let mut select = sqlx::query(&sql);
-    for (user, _) in users {
-        select = select.bind(*user);
+    users
+        .iter()
+        .fold(Statement::new(sql), |select, user| select.bind(*user))
+}
+
+/// Users' notification filters, as [`filters_statement`] read them.
+pub(crate) struct Filters(Vec<Filter>);
+
+struct Filter {
+    user: i64,
+    category: String,
+    target: String,
+    requested_by: Option<i64>,
+    account: Option<i64>,
+}
+
+impl Filters {
+    pub(crate) fn from_rows(rows: &[AnyRow]) -> Result<Filters, sqlx::Error> {
+        rows.iter()
+            .map(|row| {
+                Ok(Filter {
+                    user: row.try_get("user_id")?,
+                    category: row.try_get("category")?,
+                    target: row.try_get("target")?,
+                    requested_by: row.try_get("requested_by")?,
+                    account: row.try_get("monetary_account_id")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map(Filters)
     }
-    let mut filters = Vec::new();
-    for row in select.fetch_all(&mut *conn).await? {
-        let user: i64 = row.try_get("user_id")?;
-        let category: String = row.try_get("category")?;
-        let target: String = row.try_get("target")?;
-        let requested_by: Option<i64> = row.try_get("requested_by")?;
-        let account: Option<i64> = row.try_get("monetary_account_id")?;
-        filters.push((user, category, target, requested_by, account));
-    }
-    if filters.is_empty() {
-        return Ok(());
-    }
-    let mut made = Vec::new();
-    for (user, events) in users {
-        for e in events.iter() {
-            let event = Event {
-                uuid: uuid::Uuid::new_v4().to_string(),
-                user: *user,
-                category: e.category,
-                event_type: e.event_type,
-                object_id: e.object_id,
-                order: e.category,
-            };
-            made.push((event, e));
+
+    /// The INSERTs that queue `users`' events for their filters' targets (none when no
+    /// filter hears them).
+    pub(crate) fn deliveries(
+        &self,
+        users: &[(i64, &[UserEvent<'_>])],
+        now: Timestamp,
+    ) -> Vec<Statement> {
+        if self.0.is_empty() {
+            return Vec::new();
         }
-    }
-    let mut queued = Vec::new();
-    for (event, e) in &made {
-        let mut sent: Vec<&str> = Vec::new();
-        for (_, _, target, requested_by, _) in filters.iter().filter(|(u, c, _, _, account)| {
-            *u == event.user && c == e.category && (account.is_none() || *account == e.account)
-        }) {
-            if sent.contains(&target.as_str()) {
-                continue;
+        let mut made = Vec::new();
+        for (user, events) in users {
+            for e in events.iter() {
+                let event = Event {
+                    uuid: uuid::Uuid::new_v4().to_string(),
+                    user: *user,
+                    category: e.category,
+                    event_type: e.event_type,
+                    object_id: e.object_id,
+                    order: e.category,
+                };
+                made.push((event, e));
             }
-            sent.push(target);
-            queued.push(Queued {
-                event,
-                requested_by: *requested_by,
-                target: target.clone(),
-                body: provisio_wire::kyc::event(e.category, e.event_type, e.object.clone(), target),
-            });
         }
+        let mut queued = Vec::new();
+        for (event, e) in &made {
+            let mut sent: Vec<&str> = Vec::new();
+            for filter in self.0.iter().filter(|f| {
+                f.user == event.user
+                    && f.category == e.category
+                    && (f.account.is_none() || f.account == e.account)
+            }) {
+                if sent.contains(&filter.target.as_str()) {
+                    continue;
+                }
+                sent.push(&filter.target);
+                queued.push(Queued {
+                    event,
+                    requested_by: filter.requested_by,
+                    target: filter.target.clone(),
+                    body: provisio_wire::kyc::event(
+                        e.category,
+                        e.event_type,
+                        e.object.clone(),
+                        &filter.target,
+                    ),
+                });
+            }
+        }
+        queue_statements(queued, now)
     }
-    queue_all(conn, queued, now).await
 }

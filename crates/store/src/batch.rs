@@ -1,0 +1,249 @@
+//! Several statements of one write sent to the database in one trip.
+//!
+//! Inside a write every statement is a round trip: on SQLite a hand-off to sqlx's thread for
+//! the connection and back (two thread wake-ups, the writes' main cost on SQLite; see
+//! `docs/benchmarks.md`), on PostgreSQL a trip over the socket. When a write's next
+//! statements do not depend on what the ones before them answer, a [`Batch`] sends them
+//! together:
+//!
+//! - on SQLite as one multi-statement query, which sqlx runs on its thread statement after
+//!   statement in one command (each statement's `$n` renumbered after the ones before it, as
+//!   sqlx binds `$n` to the query's n-th value). sqlx 0.8 does this for SQLite only and calls
+//!   it deprecated (launchbadge/sqlx#3108): should a later sqlx run only the first statement,
+//!   [`Batch::run`] fails on the missing answers, and the contract tests with it;
+//! - on PostgreSQL (whose extended protocol takes one statement per query) one after the
+//!   other, stopping after a statement marked [`Batch::required`] that answered no row.
+//!
+//! Either way the caller reads the answers in order and stops at the first that refuses;
+//! whatever the statements after it wrote is undone with the write, which the refusal fails.
+
+use sqlx::{any::AnyRow, AnyConnection, Either, Executor};
+
+use futures_util::TryStreamExt;
+
+/// A value bound to a statement of a [`Batch`].
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_owned()))
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        Value::Text(v.map(str::to_owned))
+    }
+}
+
+/// One statement, its placeholders numbered from `$1`.
+#[derive(Debug)]
+pub(crate) struct Statement {
+    sql: String,
+    values: Vec<Value>,
+    /// No row in its answer refuses the write: later statements need not run.
+    required: bool,
+}
+
+impl Statement {
+    pub(crate) fn new(sql: impl Into<String>) -> Statement {
+        Statement {
+            sql: sql.into(),
+            values: Vec::new(),
+            required: false,
+        }
+    }
+
+    pub(crate) fn bind(mut self, value: impl Into<Value>) -> Statement {
+        self.values.push(value.into());
+        self
+    }
+
+    /// An empty answer of this statement refuses the write: on PostgreSQL the statements
+    /// after it are not sent.
+    pub(crate) fn required(mut self) -> Statement {
+        self.required = true;
+        self
+    }
+}
+
+/// Statements sent together (see the module).
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    statements: Vec<Statement>,
+}
+
+impl Batch {
+    pub(crate) fn new() -> Batch {
+        Batch::default()
+    }
+
+    /// Adds `statement`, answering its position in [`Batch::run`]'s answers.
+    pub(crate) fn push(&mut self, statement: Statement) -> usize {
+        self.statements.push(statement);
+        self.statements.len() - 1
+    }
+
+    /// Runs the statements in order and answers each one's rows, in order. On PostgreSQL
+    /// the answers end after a required statement that answered none; on SQLite every
+    /// statement has run.
+    pub(crate) async fn run(
+        self,
+        conn: &mut AnyConnection,
+    ) -> Result<Vec<Vec<AnyRow>>, sqlx::Error> {
+        if self.statements.is_empty() {
+            Ok(Vec::new())
+        } else if crate::writer::single_writer(conn) {
+            run_together(conn, self.statements).await
+        } else {
+            run_in_turn(conn, self.statements).await
+        }
+    }
+}
+
+fn bind<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: Vec<Value>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for value in values {
+        query = match value {
+            Value::Int(v) => query.bind(v),
+            Value::Text(v) => query.bind(v),
+        };
+    }
+    query
+}
+
+async fn run_in_turn(
+    conn: &mut AnyConnection,
+    statements: Vec<Statement>,
+) -> Result<Vec<Vec<AnyRow>>, sqlx::Error> {
+    let mut answers = Vec::with_capacity(statements.len());
+    for statement in statements {
+        let rows = bind(sqlx::query(&statement.sql), statement.values)
+            .fetch_all(&mut *conn)
+            .await?;
+        let refused = statement.required && rows.is_empty();
+        answers.push(rows);
+        if refused {
+            break;
+        }
+    }
+    Ok(answers)
+}
+
+async fn run_together(
+    conn: &mut AnyConnection,
+    statements: Vec<Statement>,
+) -> Result<Vec<Vec<AnyRow>>, sqlx::Error> {
+    let count = statements.len();
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    for statement in statements {
+        if !sql.is_empty() {
+            sql.push_str(";\n");
+        }
+        sql.push_str(&renumbered(&statement.sql, values.len()));
+        values.extend(statement.values);
+    }
+    let query = bind(sqlx::query(&sql), values);
+    let mut stream = conn.fetch_many(query);
+    let mut answers = Vec::with_capacity(count);
+    let mut rows = Vec::new();
+    // Each statement's rows come first, then its result: the end of that statement.
+    while let Some(item) = stream.try_next().await? {
+        match item {
+            Either::Right(row) => rows.push(row),
+            Either::Left(_) => answers.push(std::mem::take(&mut rows)),
+        }
+    }
+    if answers.len() != count {
+        return Err(sqlx::Error::Protocol(format!(
+            "a batch of {count} statements answered {}",
+            answers.len()
+        )));
+    }
+    Ok(answers)
+}
+
+/// `sql` with each placeholder `$n` written `$(n + offset)`; text in single quotes (SQL's
+/// string literals) is left as it is.
+fn renumbered(sql: &str, offset: usize) -> String {
+    if offset == 0 {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.char_indices().peekable();
+    let mut quoted = false;
+    while let Some((_, c)) = chars.next() {
+        out.push(c);
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c != '$' || quoted {
+            continue;
+        }
+        let mut number = 0usize;
+        let mut digits = 0;
+        while let Some((_, d)) = chars.peek().copied() {
+            let Some(digit) = d.to_digit(10) else { break };
+            number = number * 10 + digit as usize;
+            digits += 1;
+            chars.next();
+        }
+        if digits > 0 {
+            out.push_str(&(number + offset).to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renumbered;
+
+    #[test]
+    fn placeholders_move_past_the_statements_before() {
+        assert_eq!(
+            renumbered("UPDATE t SET a = $1 WHERE id = $12 AND b = $1", 3),
+            "UPDATE t SET a = $4 WHERE id = $15 AND b = $4"
+        );
+        assert_eq!(renumbered("SELECT $1", 0), "SELECT $1");
+    }
+
+    #[test]
+    fn string_literals_keep_their_dollars() {
+        assert_eq!(
+            renumbered("SELECT '$1', $1 WHERE x = 'a''$2'", 2),
+            "SELECT '$1', $3 WHERE x = 'a''$2'"
+        );
+    }
+}
