@@ -270,6 +270,11 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(config.timeouts.acquire)
+                // sqlx pings a connection before lending it out by default: on SQLite that is
+                // a hand-off to the connection's thread and back before every read, the
+                // query's own cost again, to check a file that cannot go away the way a
+                // server's connection can (a dead thread fails the query itself).
+                .test_before_acquire(false)
                 .after_connect(move |conn, _meta| {
                     let busy_timeout = busy_timeout.clone();
                     Box::pin(async move {

@@ -417,3 +417,85 @@ mod accounts {
         }
     }
 }
+
+for_each_backend! { open =>
+    // A step applies only from the state it expects: when the provision has moved on, none
+    // of its effects, history, job or webhook may be written (a step's effects go to the
+    // database together, in one trip after its compare-and-set).
+    async fn a_step_whose_provision_moved_on_leaves_nothing_behind(f: Fixture) {
+        use provisio_core::{
+            model::{PageBound, PageQuery},
+            provision::{
+                plan::{Effect, JobKind, JobSpec, NewCredential, Step},
+                request::NewProvision,
+                state::{Phase, Stored},
+                ActionRequired, Status, SubStatus, UserVerifiedType,
+            },
+            secret::Secret,
+            store::UserFilter,
+        };
+        let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let new = NewProvision {
+            external_uuid: "5f0c9a53-0f5c-4d3e-9f0e-2b8f6a1c7d40".into(),
+            user_verified_type: UserVerifiedType::Person,
+            email: Some("a@example.com".into()),
+            phone_number: None,
+            products: Vec::new(),
+            director_provision_id: None,
+            date_of_birth: None,
+            country_of_residence: None,
+        };
+        let created = f.store.create_provision(partner.id, &new, T0, T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(created.state, Phase::from(Phase::new_provision()).stored());
+        let elsewhere = Stored {
+            status: Status::Created,
+            sub_status: SubStatus::PendingProcessRelationUser,
+            action_required: ActionRequired::System,
+            resume: None,
+        };
+        let step = Step {
+            expect: elsewhere,
+            to: Stored { sub_status: SubStatus::PendingProcessOauthRequest, ..elsewhere },
+            effects: vec![
+                Effect::CreateUser,
+                Effect::IssueCredential(NewCredential {
+                    token: Secret::generate(""),
+                    expiry: T0,
+                }),
+            ],
+            follow_up: Some(JobSpec { kind: JobKind::Advance, run_at: T0 }),
+            cause: "a stale step".into(),
+        };
+        let applied = f.store.apply_step(created.id, &step, T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!applied);
+        let after = f.store.provision(created.id).await.ok().flatten()
+            .unwrap_or_else(|| panic!("the provision"));
+        assert_eq!(after.state, created.state);
+        assert!(after.user.is_none(), "{:?}", after.user);
+        assert!(after.credential.is_none(), "{:?}", after.credential);
+        let history = f.store.history(created.id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(history.len(), 1, "{history:?}");
+        assert_eq!(f.store.pending_jobs().await.ok(), Some(1));
+        let people = UserFilter { kind: Some("PERSON".into()), ..UserFilter::default() };
+        let users = f.store
+            .list_users(&people, PageQuery { count: 10, bound: PageBound::Newest }).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(users.items.is_empty(), "{:?}", users.items);
+
+        // The same step from the state it expects is applied, with its effects.
+        let step = Step { expect: created.state, ..step };
+        let applied = f.store.apply_step(created.id, &step, T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(applied);
+        let after = f.store.provision(created.id).await.ok().flatten()
+            .unwrap_or_else(|| panic!("the provision"));
+        assert_eq!(after.state, step.to);
+        assert!(after.user.is_some());
+        assert!(after.credential.is_some());
+        assert_eq!(f.store.history(created.id).await.map(|h| h.len()).ok(), Some(2));
+        assert_eq!(f.store.pending_jobs().await.ok(), Some(2));
+    }
+}
