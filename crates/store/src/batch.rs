@@ -12,7 +12,7 @@
 //!   it deprecated (launchbadge/sqlx#3108): should a later sqlx run only the first statement,
 //!   [`Batch::run`] fails on the missing answers, and the contract tests with it;
 //! - on PostgreSQL (whose extended protocol takes one statement per query) one after the
-//!   other, stopping after a statement marked [`Batch::required`] that answered no row.
+//!   other, stopping after a statement marked [`Statement::or_stop`] that answered no row.
 //!
 //! Either way the caller reads the answers in order and stops at the first that refuses;
 //! whatever the statements after it wrote is undone with the write, which the refusal fails.
@@ -69,8 +69,8 @@ impl From<Option<&str>> for Value {
 pub(crate) struct Statement {
     sql: String,
     values: Vec<Value>,
-    /// No row in its answer refuses the write: later statements need not run.
-    required: bool,
+    /// No row in its answer ends the batch: later statements need not run.
+    or_stop: bool,
 }
 
 impl Statement {
@@ -78,7 +78,7 @@ impl Statement {
         Statement {
             sql: sql.into(),
             values: Vec::new(),
-            required: false,
+            or_stop: false,
         }
     }
 
@@ -87,10 +87,12 @@ impl Statement {
         self
     }
 
-    /// An empty answer of this statement refuses the write: on PostgreSQL the statements
-    /// after it are not sent.
-    pub(crate) fn required(mut self) -> Statement {
-        self.required = true;
+    /// An empty answer of this statement makes the statements after it needless (it refuses
+    /// the write, or there is nothing more to do): on PostgreSQL they are not sent. SQLite
+    /// has run them by then; the caller ignores their answers (and a refusal, failing the
+    /// write, undoes what they wrote).
+    pub(crate) fn or_stop(mut self) -> Statement {
+        self.or_stop = true;
         self
     }
 }
@@ -113,8 +115,8 @@ impl Batch {
     }
 
     /// Runs the statements in order and answers each one's rows, in order. On PostgreSQL
-    /// the answers end after a required statement that answered none; on SQLite every
-    /// statement has run.
+    /// the answers end after an [`Statement::or_stop`] statement that answered none; on
+    /// SQLite every statement has run.
     pub(crate) async fn run(
         self,
         conn: &mut AnyConnection,
@@ -151,9 +153,9 @@ async fn run_in_turn(
         let rows = bind(sqlx::query(&statement.sql), statement.values)
             .fetch_all(&mut *conn)
             .await?;
-        let refused = statement.required && rows.is_empty();
+        let stop = statement.or_stop && rows.is_empty();
         answers.push(rows);
-        if refused {
+        if stop {
             break;
         }
     }

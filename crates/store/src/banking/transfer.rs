@@ -135,7 +135,7 @@ fn debit(account: &MonetaryAccount, amount: i64, now: Timestamp) -> Statement {
     .bind(day_start(now).micros())
     .bind(amount)
     .bind(now.micros())
-    .required()
+    .or_stop()
 }
 
 /// Why [`debit`] refused: in the order a payment is checked, the first reason that holds.
@@ -202,7 +202,7 @@ fn credit(account: MonetaryAccountId, amount: i64, now: Timestamp) -> Statement 
     .bind(amount)
     .bind(now.micros())
     .bind(MAX_BALANCE_MINOR)
-    .required()
+    .or_stop()
 }
 
 /// Why [`credit`] refused (`inactive` words the refusal of an account that is not ACTIVE,

@@ -23,8 +23,9 @@ pub(super) struct ProvisionEvent {
 }
 
 impl ProvisionEvent {
-    /// Adds the event's two reads to `batch`: the targets of the partner's provision filters,
-    /// and the provision itself only when there is one (most partners in a test have none).
+    /// Adds the event's two reads to `batch`, last: the targets of the partner's provision
+    /// filters, and the provision itself only when there is one (most partners in a test
+    /// have none).
     pub(super) fn read_in(batch: &mut Batch, id: i64) -> ProvisionEvent {
         let targets = batch.push(targets_statement(id));
         let provision = batch.push(
@@ -44,7 +45,7 @@ impl ProvisionEvent {
     }
 
     /// [`ProvisionEvent::read_in`] for a write that reads the provision in `batch` itself,
-    /// at position `provision` (after its change): only the targets are added.
+    /// at position `provision` (after its change): only the targets are added, last.
     pub(super) fn read_with(batch: &mut Batch, id: i64, provision: usize) -> ProvisionEvent {
         let targets = batch.push(targets_statement(id));
         ProvisionEvent {
@@ -98,7 +99,9 @@ impl ProvisionEvent {
     }
 }
 
-/// The targets of the provision's partner's provision filters, with the partner's id.
+/// The targets of the provision's partner's provision filters, with the partner's id; without
+/// any, the provision's read after it is not needed (see `Statement::or_stop`: on PostgreSQL
+/// it is not sent).
 fn targets_statement(id: i64) -> Statement {
     Statement::new(
         "SELECT nf.target, p.partner_id FROM notification_filters nf \
@@ -107,4 +110,5 @@ fn targets_statement(id: i64) -> Statement {
     )
     .bind(id)
     .bind(webhook::PARTNER_USER_PROVISION)
+    .or_stop()
 }
