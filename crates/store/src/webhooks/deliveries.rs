@@ -75,6 +75,20 @@ impl WebhookStore for SqlStore {
         lease: Duration,
         limit: u32,
     ) -> StoreResult<Vec<Delivery>> {
+        // A read first: the dispatcher is woken by every change that may have queued a
+        // webhook, and on SQLite a claim is a write that queues behind every other. Nothing
+        // due is the usual answer; a delivery queued after this read wakes it again.
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM deliveries WHERE status = 'PENDING' AND next_attempt_at <= $1 \
+               AND (locked_until IS NULL OR locked_until < $1) LIMIT 1",
+        )
+        .bind(now.micros())
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db_err)?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let (worker, until, backend) = (worker.to_owned(), now.plus(lease), self.backend);
         let rows: Vec<DeliveryRow> = self
             .write(move |conn| {

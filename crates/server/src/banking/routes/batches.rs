@@ -76,7 +76,7 @@ pub async fn create_batch(
         )
         .await?
         .ok_or_else(account_not_found)?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::id(batch.id)
 }
 
@@ -155,7 +155,7 @@ pub async fn answer_draft(
         )
         .await?
         .ok_or_else(|| ApiError::not_found("DraftPayment not found."))?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::id(draft.id)
 }
 

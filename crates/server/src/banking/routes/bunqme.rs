@@ -44,7 +44,7 @@ pub async fn create(
         .create_tab(owner.user.id, account, &new, state.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("MonetaryAccount not found."))?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::id(tab.id)
 }
 
@@ -101,7 +101,7 @@ pub async fn cancel(
         .cancel_tab(owner.user.id, account, id, state.clock.now())
         .await?
         .ok_or_else(tab_not_found)?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![Item::BunqMeTab(bunqme_tab(&tab))])
 }
 
@@ -126,6 +126,6 @@ pub async fn pay(
         .pay_tab(id, &payer, state.clock.now(), once.as_ref())
         .await?
         .ok_or_else(tab_not_found)?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![Item::BunqMeTab(bunqme_tab(&tab))])
 }

@@ -54,7 +54,7 @@ pub async fn create(
         )
         .await?
         .ok_or_else(account_not_found)?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::id(paid.id.0)
 }
 
@@ -119,7 +119,7 @@ pub async fn credit(
         once.as_ref(),
     )
     .await?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![Item::Payment(payment(&paid))])
 }
 

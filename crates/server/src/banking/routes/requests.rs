@@ -74,7 +74,7 @@ pub async fn create(
         .create_request(owner.user.id, account, &new, &target, now, once.as_ref())
         .await?
         .ok_or_else(account_not_found)?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::id(made.id)
 }
 
@@ -126,7 +126,7 @@ pub async fn revoke(
         .revoke_request(owner.user.id, account, id, state.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("RequestInquiry not found."))?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![inquiry_item(&revoked)])
 }
 
@@ -187,6 +187,6 @@ pub async fn respond(
         .answer_request(owner.user.id, account, id, &answer, now, once.as_ref())
         .await?
         .ok_or_else(|| ApiError::not_found("RequestResponse not found."))?;
-    state.changed();
+    state.webhooks_queued();
     Bunq::items(vec![response_item(&answered)?])
 }
