@@ -1,7 +1,8 @@
 //! Several statements of one write sent to the database in one trip.
 //!
 //! Inside a write every statement is a round trip: on SQLite a hand-off to sqlx's thread for
-//! the connection and back (two thread wake-ups, the writes' main cost on SQLite; see
+//! the connection and back (two thread wake-ups, and SQLite's single writer runs the writes
+//! one after another, so these trips bound how many writes a second it commits; see
 //! `docs/benchmarks.md`), on PostgreSQL a trip over the socket. When a write's next
 //! statements do not depend on what the ones before them answer, a [`Batch`] sends them
 //! together:

@@ -23,9 +23,7 @@ use provisio_core::{
     time::Timestamp,
     StoreError,
 };
-use sqlx::AnyConnection;
-
-use sqlx::{any::AnyRow, Row};
+use sqlx::{any::AnyRow, AnyConnection, Row};
 
 use super::{
     accounts::{AccountRow, ACCOUNT_COLUMNS},
