@@ -12,7 +12,7 @@ use provisio_core::{
         record::{HistoryEntry, Provision},
         state::Phase,
     },
-    store::Store,
+    store::{ProvisionStore, Store},
     time::Clock,
     DomainError,
 };
@@ -37,12 +37,17 @@ pub async fn transition(
 /// their delay, until it waits for something other than time (its user's onboarding, or its
 /// end). These are the worker's own steps (`plan::advance`), applied as the same
 /// compare-and-sets; the jobs they schedule find the provision moved on and do nothing.
-pub async fn run_steps_now(
-    store: &dyn Store,
+///
+/// The worker may take one of these steps first: the provision's jobs are due now. A lost
+/// compare-and-set then means the provision moved along the same plan, so the provision is
+/// read again and the steps go on from where it is, instead of failing the caller.
+pub async fn run_steps_now<S: ProvisionStore + ?Sized>(
+    store: &S,
     clock: &dyn Clock,
     environment: Environment,
     id: ProvisionId,
 ) -> Result<Provision, DomainError> {
+    let mut lost = 0;
     loop {
         let provision = load(store, id).await?;
         let now = clock.now();
@@ -56,12 +61,20 @@ pub async fn run_steps_now(
             return Ok(provision);
         };
         if !store.apply_step(id, &step, now).await? {
-            return Err(changed());
+            // Each lost race is a step someone else took, and a plan has few steps; a
+            // provision that keeps moving under us is reported rather than chased forever.
+            lost += 1;
+            if lost > MAX_LOST_RACES {
+                return Err(changed());
+            }
         }
     }
 }
 
-async fn load(store: &dyn Store, id: ProvisionId) -> Result<Provision, DomainError> {
+/// More lost compare-and-sets than a provision's whole plan has steps.
+const MAX_LOST_RACES: u32 = 16;
+
+async fn load<S: ProvisionStore + ?Sized>(store: &S, id: ProvisionId) -> Result<Provision, DomainError> {
     store
         .provision(id)
         .await?

@@ -55,6 +55,7 @@ mod restart;
 mod robustness;
 mod sandbox_clock;
 mod sandbox_users;
+mod scenario_races;
 mod scenarios;
 mod sessions;
 mod signing;
