@@ -134,7 +134,7 @@ for_each_backend! { with_worker =>
         let mut runs = tokio::task::JoinSet::new();
         for i in 0..40 {
             let name = if i % 2 == 0 { "onboarding-user" } else { "closed-user" };
-            let request = Request::new(Method::POST, &format!("/_provisio/scenarios/{name}"))
+            let request = Request::new(Method::POST, format!("/_provisio/scenarios/{name}"))
                 .header("authorization", &format!("Bearer {}", app.admin_token))
                 .json(&serde_json::json!({ "partner_id": app.partner_id }));
             let api = app.api();
