@@ -74,7 +74,10 @@ pub async fn run_steps_now<S: ProvisionStore + ?Sized>(
 /// More lost compare-and-sets than a provision's whole plan has steps.
 const MAX_LOST_RACES: u32 = 16;
 
-async fn load<S: ProvisionStore + ?Sized>(store: &S, id: ProvisionId) -> Result<Provision, DomainError> {
+async fn load<S: ProvisionStore + ?Sized>(
+    store: &S,
+    id: ProvisionId,
+) -> Result<Provision, DomainError> {
     store
         .provision(id)
         .await?
