@@ -498,4 +498,66 @@ for_each_backend! { open =>
         assert_eq!(f.store.history(created.id).await.map(|h| h.len()).ok(), Some(2));
         assert_eq!(f.store.pending_jobs().await.ok(), Some(2));
     }
+
+    // The worker finishes a batch of jobs in one write, the steps of several provisions in
+    // one transaction. Each provision must move exactly as alone: its own user, its own
+    // credential, its history, its next job.
+    async fn the_steps_of_several_provisions_finished_together_each_move(f: Fixture) {
+        use std::time::Duration;
+        use provisio_core::{
+            model::Environment,
+            provision::{plan::{self, StepContext}, record::JobOutcome, request::NewProvision,
+                        state::Phase, Product, SubStatus, UserVerifiedType},
+        };
+        let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut ids = Vec::new();
+        for n in 0..5 {
+            let new = NewProvision {
+                external_uuid: format!("5f0c9a53-0f5c-4d3e-9f0e-2b8f6a1{n:06}"),
+                user_verified_type: UserVerifiedType::Person,
+                email: Some(format!("{n}@example.com")),
+                phone_number: None,
+                products: vec![Product::UserVerified],
+                director_provision_id: None,
+                date_of_birth: None,
+                country_of_residence: None,
+            };
+            let created = f.store.create_provision(partner.id, &new, T0, T0).await
+                .unwrap_or_else(|e| panic!("{e}"));
+            ids.push(created.id);
+        }
+        let mut rounds = 0;
+        loop {
+            let token = format!("worker:{rounds}");
+            let jobs = f.store.claim_jobs(&token, T0, Duration::from_secs(60), 100).await
+                .unwrap_or_else(|e| panic!("{e}"));
+            if jobs.is_empty() {
+                break;
+            }
+            assert_eq!(jobs.len(), ids.len(), "one job a provision in each batch");
+            let outcomes = jobs.into_iter().map(|job| {
+                let phase = Phase::from_stored(job.state.status, job.state.sub_status, job.state.resume)
+                    .unwrap_or_else(|| panic!("{:?}", job.state));
+                let ctx = StepContext { now: T0, step_delay: Duration::ZERO, environment: Environment::Sandbox, products: &job.products };
+                let outcome = plan::advance(phase, &ctx).map_or(JobOutcome::Stale, JobOutcome::Step);
+                (job, outcome)
+            }).collect();
+            f.store.finish_jobs(&token, outcomes, T0).await.unwrap_or_else(|e| panic!("{e}"));
+            rounds += 1;
+            assert!(rounds < 10, "the provisions never came to rest");
+        }
+        let mut users = std::collections::HashSet::new();
+        let mut credentials = std::collections::HashSet::new();
+        for id in &ids {
+            let p = f.store.provision(*id).await.ok().flatten().unwrap_or_else(|| panic!("{id}"));
+            assert_eq!(p.state.sub_status, SubStatus::PendingProcessUserOnboarding, "{id}: {:?}", f.store.history(*id).await);
+            users.insert(p.user.map(|u| u.id).unwrap_or_else(|| panic!("{id} has no user")));
+            credentials.insert(p.credential.map(|c| c.id).unwrap_or_else(|| panic!("{id} has no credential")));
+            assert_eq!(f.store.history(*id).await.map(|h| h.len()).ok(), Some(rounds + 1), "{id}");
+        }
+        assert_eq!((users.len(), credentials.len()), (ids.len(), ids.len()));
+        // What is left is each credential's expiry.
+        assert_eq!(f.store.pending_jobs().await.ok(), Some(ids.len() as u64));
+    }
 }
