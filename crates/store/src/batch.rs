@@ -17,6 +17,12 @@
 //!
 //! Either way the caller reads the answers in order and stops at the first that refuses;
 //! whatever the statements after it wrote is undone with the write, which the refusal fails.
+//!
+//! Keep a batch to one write's statements, with a text that recurs. sqlx keeps one prepared
+//! statement per text, so a text made once is prepared every time; and SQLite copies the rest
+//! of a multi-statement text for each statement it prepares, which is quadratic in the text's
+//! length. One text for the steps of a whole worker batch (300 provisions) took twice as long
+//! as one trip a step (`docs/benchmarks.md`).
 
 use sqlx::{any::AnyRow, AnyConnection, Either, Executor};
 
@@ -98,6 +104,23 @@ impl Statement {
     }
 }
 
+/// What the statements of a [`Batch`] answered, in order. A statement that was not sent
+/// (after an [`Statement::or_stop`] on PostgreSQL) answered no rows.
+#[derive(Default)]
+pub(crate) struct Answers(Vec<Vec<AnyRow>>);
+
+impl Answers {
+    /// The rows of the statement at `at` ([`Batch::push`]'s answer).
+    pub(crate) fn rows(&self, at: usize) -> &[AnyRow] {
+        self.0.get(at).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first row of the statement at `at`, if it answered any.
+    pub(crate) fn first(&self, at: usize) -> Option<&AnyRow> {
+        self.rows(at).first()
+    }
+}
+
 /// Statements sent together (see the module).
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
@@ -118,16 +141,13 @@ impl Batch {
     /// Runs the statements in order and answers each one's rows, in order. On PostgreSQL
     /// the answers end after an [`Statement::or_stop`] statement that answered none; on
     /// SQLite every statement has run.
-    pub(crate) async fn run(
-        self,
-        conn: &mut AnyConnection,
-    ) -> Result<Vec<Vec<AnyRow>>, sqlx::Error> {
+    pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<Answers, sqlx::Error> {
         if self.statements.is_empty() {
-            Ok(Vec::new())
+            Ok(Answers::default())
         } else if crate::writer::single_writer(conn) {
-            run_together(conn, self.statements).await
+            run_together(conn, self.statements).await.map(Answers)
         } else {
-            run_in_turn(conn, self.statements).await
+            run_in_turn(conn, self.statements).await.map(Answers)
         }
     }
 }

@@ -39,8 +39,7 @@ pub(crate) async fn provision_statuses(
     }
     let mut read = Batch::new();
     read.push(statuses_statement(users, !single_writer(conn)));
-    let rows = read.run(conn).await?.into_iter().next().unwrap_or_default();
-    statuses_from(&rows)
+    statuses_from(read.run(conn).await?.rows(0))
 }
 
 /// The query of [`provision_statuses`] (`users` at least one), for a write that sends it

@@ -44,10 +44,5 @@ where
     );
     let read = batch.push(Statement::new(claimed).bind(token).bind(until.micros()));
     let answers = batch.run(conn).await?;
-    answers
-        .get(read)
-        .map_or(&[][..], Vec::as_slice)
-        .iter()
-        .map(R::from_row)
-        .collect()
+    answers.rows(read).iter().map(R::from_row).collect()
 }

@@ -111,8 +111,8 @@ pub(crate) async fn record_all(
     let filters = batch.push(filters_statement(&owners(&sides)));
     let inserted = batch.push(insert);
     let answers = batch.run(conn).await?;
-    let filters = Filters::from_rows(&answers[filters])?;
-    let payments = payments_from(&answers[inserted], sides.len())?;
+    let filters = Filters::from_rows(answers.rows(filters))?;
+    let payments = payments_from(answers.rows(inserted), sides.len())?;
     announce(conn, &payments, &filters, now).await?;
     Ok(payments)
 }
@@ -183,7 +183,7 @@ pub(crate) async fn insert(
         batch.push(insert);
     }
     let answers = batch.run(conn).await?;
-    let mut written = payments_from(answers.first().map_or(&[], Vec::as_slice), 1)?;
+    let mut written = payments_from(answers.rows(0), 1)?;
     written.pop().ok_or(sqlx::Error::RowNotFound)
 }
 

@@ -219,8 +219,8 @@ async fn credit_refusal(
 }
 
 /// The balance a [`debit`] or [`credit`] answered; `None` when it refused.
-fn balance_after(answer: Option<&Vec<AnyRow>>) -> Result<Option<i64>, sqlx::Error> {
-    match answer.and_then(|rows| rows.first()) {
+fn balance_after(answer: Option<&AnyRow>) -> Result<Option<i64>, sqlx::Error> {
+    match answer {
         Some(row) => row.try_get::<i64, _>(0).map(Some),
         None => Ok(None),
     }
@@ -411,22 +411,21 @@ pub(super) async fn transfer_in(
         .map(|p| batch.push(credit(p.id, amount, now)));
     let inserted = batch.push(payments_statement(&sides, now).ok_or(sqlx::Error::RowNotFound)?);
     let answers = batch.run(conn).await?;
-    let answer = |at: usize| answers.get(at).map_or(&[][..], Vec::as_slice);
-    let statuses = frozen::statuses_from(answer(statuses))?;
+    let statuses = frozen::statuses_from(answers.rows(statuses))?;
     refuse_frozen(&statuses, &users)?;
-    if balance_after(answers.get(debited))?.is_none() {
+    if balance_after(answers.first(debited))?.is_none() {
         return Err(debit_refusal(conn, &payer, amount, now).await);
     }
     if let (Some(credited), Some(p)) = (credited, &payee) {
-        if balance_after(answers.get(credited))?.is_none() {
+        if balance_after(answers.first(credited))?.is_none() {
             return Err(credit_refusal(conn, p.id, |_| {
                 "The receiving account is not ACTIVE; it takes no payments.".to_owned()
             })
             .await);
         }
     }
-    let filters = Filters::from_rows(answer(filters))?;
-    let mut written = payments_from(answer(inserted), sides.len())?;
+    let filters = Filters::from_rows(answers.rows(filters))?;
+    let mut written = payments_from(answers.rows(inserted), sides.len())?;
     announce(conn, &written, &filters, now).await?;
     let payer_side = written.pop().ok_or(sqlx::Error::RowNotFound)?;
     Ok(Some(Paid {
@@ -447,7 +446,7 @@ pub(super) async fn credit_in(
     check_users(conn, &[(found.user_id.0, false)]).await?;
     let mut batch = Batch::new();
     batch.push(self::credit(found.id, credit.amount_minor, now));
-    let Some(after) = balance_after(batch.run(conn).await?.first())? else {
+    let Some(after) = balance_after(batch.run(conn).await?.first(0))? else {
         return Err(credit_refusal(conn, found.id, |status| {
             format!("This monetary account is {status}; only an ACTIVE account takes payments.")
         })

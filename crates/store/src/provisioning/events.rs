@@ -2,11 +2,11 @@
 //! the provision as stored, and queued in the generic outbox.
 
 use provisio_core::{provision::record::Provision, time::Timestamp, webhook};
-use sqlx::{any::AnyRow, AnyConnection, FromRow, Row};
+use sqlx::{AnyConnection, FromRow, Row};
 
 use super::rows::{ProvisionRow, PROVISION_FROM, PROVISION_SELECT};
 use crate::{
-    batch::{Batch, Statement},
+    batch::{Answers, Batch, Statement},
     webhooks::outbox::{queue_all, Event, Queued},
 };
 
@@ -59,10 +59,10 @@ impl ProvisionEvent {
     pub(super) async fn queue(
         self,
         conn: &mut AnyConnection,
-        answers: &[Vec<AnyRow>],
+        answers: &Answers,
         now: Timestamp,
     ) -> Result<(), sqlx::Error> {
-        let rows = answers.get(self.targets).map_or(&[][..], Vec::as_slice);
+        let rows = answers.rows(self.targets);
         let Some(first) = rows.first() else {
             return Ok(());
         };
@@ -72,8 +72,7 @@ impl ProvisionEvent {
             .map(|r| r.try_get::<String, _>("target"))
             .collect::<Result<Vec<_>, _>>()?;
         let row = answers
-            .get(self.provision)
-            .and_then(|rows| rows.first())
+            .first(self.provision)
             .ok_or(sqlx::Error::RowNotFound)?;
         let provision: Provision = ProvisionRow::from_row(row)?
             .try_into()

@@ -75,8 +75,8 @@ impl ProvisionStore for SqlStore {
                     let event = ProvisionEvent::read_with(&mut batch, id, created);
                     let answers = batch.run(conn).await?;
                     event.queue(conn, &answers, now).await?;
-                    let row = answers.get(created).and_then(|rows| rows.first());
-                    ProvisionRow::from_row(row.ok_or(sqlx::Error::RowNotFound)?)
+                    let row = answers.first(created).ok_or(sqlx::Error::RowNotFound)?;
+                    ProvisionRow::from_row(row)
                 })
             })
             .await?;

@@ -172,8 +172,7 @@ pub(crate) async fn emit_users_events(
     let owners: Vec<i64> = users.iter().map(|(user, _)| *user).collect();
     let mut read = Batch::new();
     read.push(filters_statement(&owners));
-    let rows = read.run(conn).await?.into_iter().next().unwrap_or_default();
-    let filters = Filters::from_rows(&rows)?;
+    let filters = Filters::from_rows(read.run(conn).await?.rows(0))?;
     let mut queue = Batch::new();
     for insert in filters.deliveries(users, now) {
         queue.push(insert);
