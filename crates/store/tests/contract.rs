@@ -560,4 +560,35 @@ for_each_backend! { open =>
         // What is left is each credential's expiry.
         assert_eq!(f.store.pending_jobs().await.ok(), Some(ids.len() as u64));
     }
+
+    // The worker sleeps until the next job is due: its run_at, or for a leased job the end of
+    // its lease when that is later.
+    async fn the_next_job_is_due_at_its_run_at_or_when_its_lease_runs_out(f: Fixture) {
+        use std::time::Duration;
+        use provisio_core::provision::{request::NewProvision, UserVerifiedType};
+        let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let provision = |n: u32| NewProvision {
+            external_uuid: format!("5f0c9a53-0f5c-4d3e-9f0e-2b8f6a1{n:06}"),
+            user_verified_type: UserVerifiedType::Person,
+            email: None,
+            phone_number: None,
+            products: Vec::new(),
+            director_provision_id: None,
+            date_of_birth: None,
+            country_of_residence: None,
+        };
+        let at = |secs: u64| T0.plus(Duration::from_secs(secs));
+        assert_eq!(f.store.next_job_at().await.ok(), Some(None));
+        f.store.create_provision(partner.id, &provision(1), T0, at(10)).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.store.next_job_at().await.ok(), Some(Some(at(10))));
+        let claimed = f.store.claim_jobs("worker:1", at(10), Duration::from_secs(60), 10).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(f.store.next_job_at().await.ok(), Some(Some(at(70))), "the lease's end");
+        f.store.create_provision(partner.id, &provision(2), T0, at(20)).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.store.next_job_at().await.ok(), Some(Some(at(20))), "the job nobody leased");
+    }
 }

@@ -152,9 +152,17 @@ impl JobStore for SqlStore {
     }
 
     async fn next_job_at(&self) -> StoreResult<Option<Timestamp>> {
+        // A job is due at its run_at, or when its lease runs out. In two halves, each on an
+        // index, so the wait is not a pass over the whole queue (which holds a job for each
+        // credential yet to expire): the earliest job nobody leased, and the leased ones (a
+        // lease sets locked_by and locked_until together).
         let next: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at \
-                             THEN locked_until ELSE run_at END) FROM jobs",
+            "SELECT MIN(due) FROM ( \
+                 SELECT MIN(run_at) AS due FROM jobs WHERE locked_by IS NULL \
+                 UNION ALL \
+                 SELECT MIN(CASE WHEN locked_until > run_at THEN locked_until ELSE run_at END) \
+                 FROM jobs WHERE locked_by IS NOT NULL \
+             ) AS next",
         )
         .fetch_one(&self.read)
         .await
