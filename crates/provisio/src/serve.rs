@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use provisio_core::{
     model::Environment,
     sealing::SealingKey,
+    secret::Secret,
     time::{Clock, SystemClock},
     webhook::RetryPolicy,
 };
@@ -121,7 +122,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             },
             ..DeliveryConfig::default()
         },
-        admin_token: args.admin_token.clone(),
+        admin_token: args.admin_token.clone().map(Secret::from_client),
         onboarding: OnboardingConfig {
             identity_review_delay: args.identity_review_delay,
             attachment_limit: args.attachment_limit,

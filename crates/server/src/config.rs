@@ -4,7 +4,7 @@ use std::{sync::Arc, time::Duration};
 
 use provisio_core::{
     account::request::DEFAULT_SUGARDADDY_LIMIT_MINOR, model::Environment, sealing::SealingKey,
-    webhook::RetryPolicy,
+    secret::Secret, webhook::RetryPolicy,
 };
 
 /// `dev` forgives what a developer's first client gets wrong; `strict` applies bunq's rules.
@@ -48,7 +48,8 @@ pub struct ServerConfig {
     pub worker: WorkerConfig,
     pub delivery: DeliveryConfig,
     /// Bearer token for the operator API under `/_provisio/`; generated at start when unset.
-    pub admin_token: Option<String>,
+    /// A [`Secret`], so the configuration's `Debug` never prints it.
+    pub admin_token: Option<Secret>,
     pub onboarding: OnboardingConfig,
     /// Longest `GET /_provisio/ready` waits for the database before it answers 503: a load
     /// balancer's probe must not hang on a database that does not answer.
@@ -231,5 +232,19 @@ mod tests {
             Duration::from_secs(31)
         );
         assert_eq!(Profile::Strict.default_retry(), RetryPolicy::default());
+    }
+
+    #[test]
+    fn the_configuration_never_prints_its_admin_token() {
+        let config = ServerConfig {
+            admin_token: Some(Secret::from_client("admin_do_not_print_me")),
+            ..ServerConfig::default()
+        };
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("do_not_print_me"), "{printed}");
+        assert!(
+            printed.contains("admin_token: Some(Secret(<redacted>))"),
+            "{printed}"
+        );
     }
 }

@@ -95,8 +95,10 @@ impl Server {
         let admin_token = config.admin_enabled().then(|| {
             config
                 .admin_token
-                .clone()
-                .unwrap_or_else(|| Secret::generate("admin_").expose().to_owned())
+                .as_ref()
+                .map_or_else(|| Secret::generate("admin_"), Secret::clone)
+                .expose()
+                .to_owned()
         });
         let worker = Arc::new(Worker::new(
             store.clone(),

@@ -26,7 +26,9 @@ async fn opens(app: &TestApp, cookie: &str) -> bool {
 /// Sessions that end an hour after signing in, and a fixed admin token (so a restart keeps it).
 async fn short_lived(backend: provisio_store::Backend) -> TestApp {
     let config = ServerConfig {
-        admin_token: Some("admin_dashboard_sessions_test".into()),
+        admin_token: Some(provisio_core::secret::Secret::from_client(
+            "admin_dashboard_sessions_test",
+        )),
         dashboard: DashboardConfig {
             idle: Duration::from_secs(30 * 60),
             lifetime: Duration::from_secs(3600),
