@@ -5,6 +5,7 @@ use std::sync::Arc;
 use provisio_core::{
     ip::IpPolicy,
     model::{DeviceKey, NewDevice, NewSession, PageBound, PageQuery, UserId},
+    provision::{request::NewProvision, Product, UserVerifiedType},
     secret::SecretHash,
     store::Store,
     time::Timestamp,
@@ -33,6 +34,20 @@ const T0: Timestamp = Timestamp(1_700_000_000_000_000);
 
 fn h(s: &str) -> SecretHash {
     SecretHash::of(s)
+}
+
+/// The `n`-th person to provision, with `products`.
+fn person(n: u32, products: Vec<Product>) -> NewProvision {
+    NewProvision {
+        external_uuid: format!("5f0c9a53-0f5c-4d3e-9f0e-2b8f6a{n:06}"),
+        user_verified_type: UserVerifiedType::Person,
+        email: Some(format!("{n}@example.com")),
+        phone_number: None,
+        products,
+        director_provision_id: None,
+        date_of_birth: None,
+        country_of_residence: None,
+    }
 }
 
 async fn partner_with_device(store: &dyn Store, n: u32) -> (UserId, provisio_core::model::Device) {
@@ -427,26 +442,15 @@ for_each_backend! { open =>
             model::{PageBound, PageQuery},
             provision::{
                 plan::{Effect, JobKind, JobSpec, NewCredential, Step},
-                request::NewProvision,
                 state::{Phase, Stored},
-                ActionRequired, Status, SubStatus, UserVerifiedType,
+                ActionRequired, Status, SubStatus,
             },
             secret::Secret,
             store::UserFilter,
         };
         let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
             .unwrap_or_else(|e| panic!("{e}"));
-        let new = NewProvision {
-            external_uuid: "5f0c9a53-0f5c-4d3e-9f0e-2b8f6a1c7d40".into(),
-            user_verified_type: UserVerifiedType::Person,
-            email: Some("a@example.com".into()),
-            phone_number: None,
-            products: Vec::new(),
-            director_provision_id: None,
-            date_of_birth: None,
-            country_of_residence: None,
-        };
-        let created = f.store.create_provision(partner.id, &new, T0, T0).await
+        let created = f.store.create_provision(partner.id, &person(0, Vec::new()), T0, T0).await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(created.state, Phase::from(Phase::new_provision()).stored());
         let elsewhere = Stored {
@@ -506,23 +510,14 @@ for_each_backend! { open =>
         use std::time::Duration;
         use provisio_core::{
             model::Environment,
-            provision::{plan::{self, StepContext}, record::JobOutcome, request::NewProvision,
-                        state::Phase, Product, SubStatus, UserVerifiedType},
+            provision::{plan::{self, StepContext}, record::JobOutcome, state::Phase, Product,
+                        SubStatus},
         };
         let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
             .unwrap_or_else(|e| panic!("{e}"));
         let mut ids = Vec::new();
         for n in 0..5 {
-            let new = NewProvision {
-                external_uuid: format!("5f0c9a53-0f5c-4d3e-9f0e-2b8f6a1{n:06}"),
-                user_verified_type: UserVerifiedType::Person,
-                email: Some(format!("{n}@example.com")),
-                phone_number: None,
-                products: vec![Product::UserVerified],
-                director_provision_id: None,
-                date_of_birth: None,
-                country_of_residence: None,
-            };
+            let new = person(n, vec![Product::UserVerified]);
             let created = f.store.create_provision(partner.id, &new, T0, T0).await
                 .unwrap_or_else(|e| panic!("{e}"));
             ids.push(created.id);
@@ -565,29 +560,18 @@ for_each_backend! { open =>
     // its lease when that is later.
     async fn the_next_job_is_due_at_its_run_at_or_when_its_lease_runs_out(f: Fixture) {
         use std::time::Duration;
-        use provisio_core::provision::{request::NewProvision, UserVerifiedType};
         let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
             .unwrap_or_else(|e| panic!("{e}"));
-        let provision = |n: u32| NewProvision {
-            external_uuid: format!("5f0c9a53-0f5c-4d3e-9f0e-2b8f6a1{n:06}"),
-            user_verified_type: UserVerifiedType::Person,
-            email: None,
-            phone_number: None,
-            products: Vec::new(),
-            director_provision_id: None,
-            date_of_birth: None,
-            country_of_residence: None,
-        };
         let at = |secs: u64| T0.plus(Duration::from_secs(secs));
         assert_eq!(f.store.next_job_at().await.ok(), Some(None));
-        f.store.create_provision(partner.id, &provision(1), T0, at(10)).await
+        f.store.create_provision(partner.id, &person(1, Vec::new()), T0, at(10)).await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(f.store.next_job_at().await.ok(), Some(Some(at(10))));
         let claimed = f.store.claim_jobs("worker:1", at(10), Duration::from_secs(60), 10).await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(claimed.len(), 1);
         assert_eq!(f.store.next_job_at().await.ok(), Some(Some(at(70))), "the lease's end");
-        f.store.create_provision(partner.id, &provision(2), T0, at(20)).await
+        f.store.create_provision(partner.id, &person(2, Vec::new()), T0, at(20)).await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(f.store.next_job_at().await.ok(), Some(Some(at(20))), "the job nobody leased");
     }
