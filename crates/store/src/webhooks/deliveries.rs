@@ -32,6 +32,21 @@ struct DeliveryRow {
     final_attempt: i64,
 }
 
+/// The condition on `deliveries d` of a delivery whose attempt is due at `$now` (a
+/// placeholder): pending, its next attempt not in the future, and no live lease on it. The
+/// dispatcher's cheap look before a claim and the claim itself must agree on it.
+macro_rules! due {
+    ($now:literal) => {
+        concat!(
+            "d.status = 'PENDING' AND d.next_attempt_at <= ",
+            $now,
+            " AND (d.locked_until IS NULL OR d.locked_until < ",
+            $now,
+            ")"
+        )
+    };
+}
+
 #[async_trait]
 impl WebhookStore for SqlStore {
     async fn replace_filters(
@@ -78,10 +93,11 @@ impl WebhookStore for SqlStore {
         // A read first: the dispatcher is woken by every change that may have queued a
         // webhook, and on SQLite a claim is a write that queues behind every other. Nothing
         // due is the usual answer; a delivery queued after this read wakes it again.
-        let due: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM deliveries WHERE status = 'PENDING' AND next_attempt_at <= $1 \
-               AND (locked_until IS NULL OR locked_until < $1) LIMIT 1",
-        )
+        let due: Option<i64> = sqlx::query_scalar(concat!(
+            "SELECT d.id FROM deliveries d WHERE ",
+            due!("$1"),
+            " LIMIT 1"
+        ))
         .bind(now.micros())
         .fetch_optional(&self.read)
         .await
@@ -100,12 +116,14 @@ impl WebhookStore for SqlStore {
                         conn,
                         backend,
                         "deliveries",
-                        "SELECT d.id FROM deliveries d \
-                         WHERE d.status = 'PENDING' AND d.next_attempt_at <= $3 \
-                           AND (d.locked_until IS NULL OR d.locked_until < $3) \
-                           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.order_key = d.order_key \
-                                           AND e.status = 'PENDING' AND e.id < d.id) \
-                         ORDER BY d.id LIMIT $4",
+                        concat!(
+                            "SELECT d.id FROM deliveries d WHERE ",
+                            due!("$3"),
+                            " AND NOT EXISTS (SELECT 1 FROM deliveries e \
+                                              WHERE e.order_key = d.order_key \
+                                                AND e.status = 'PENDING' AND e.id < d.id) \
+                             ORDER BY d.id LIMIT $4"
+                        ),
                         "SELECT id, event_uuid, target, body, attempts, final_attempt FROM deliveries \
                          WHERE locked_by = $1 AND locked_until = $2 AND status = 'PENDING' ORDER BY id",
                         &worker,
