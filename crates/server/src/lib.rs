@@ -95,8 +95,8 @@ impl Server {
         let admin_token = config.admin_enabled().then(|| {
             config
                 .admin_token
-                .as_ref()
-                .map_or_else(|| Secret::generate("admin_"), Secret::clone)
+                .clone()
+                .unwrap_or_else(|| Secret::generate("admin_"))
                 .expose()
                 .to_owned()
         });
