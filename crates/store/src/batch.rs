@@ -7,8 +7,11 @@
 //! statements do not depend on what the ones before them answer, a [`Batch`] sends them
 //! together:
 //!
-//! - on SQLite as one multi-statement query, which sqlx runs on its thread statement after
-//!   statement in one command (each statement's `$n` renumbered after the ones before it, as
+//! - on SQLite's writer, by the writer task itself on the connection's handle, with no trip
+//!   to sqlx's thread at all (`direct`); stopping, as on PostgreSQL, after an empty answer of
+//!   a statement marked [`Statement::or_stop`];
+//! - elsewhere on SQLite as one multi-statement query, which sqlx runs on its thread
+//!   statement after statement in one command (each statement's `$n` renumbered after the ones before it, as
 //!   sqlx binds `$n` to the query's n-th value). sqlx 0.8 does this for SQLite only and calls
 //!   it deprecated (launchbadge/sqlx#3108): should a later sqlx run only the first statement,
 //!   [`Batch::run`] fails on the missing answers, and the contract tests with it;
@@ -25,6 +28,8 @@
 //! as one trip a step (`docs/benchmarks.md`).
 
 use sqlx::{any::AnyRow, AnyConnection, Either, Executor};
+
+use crate::direct::Param;
 
 use futures_util::TryStreamExt;
 
@@ -95,8 +100,8 @@ impl Statement {
     }
 
     /// An empty answer of this statement makes the statements after it needless (it refuses
-    /// the write, or there is nothing more to do): on PostgreSQL they are not sent. SQLite
-    /// has run them by then; the caller ignores their answers (and a refusal, failing the
+    /// the write, or there is nothing more to do): on PostgreSQL and SQLite's writer they are
+    /// not run. A multi-statement query has run them by then; the caller ignores their answers (and a refusal, failing the
     /// write, undoes what they wrote).
     pub(crate) fn or_stop(mut self) -> Statement {
         self.or_stop = true;
@@ -138,12 +143,13 @@ impl Batch {
         self.statements.len() - 1
     }
 
-    /// Runs the statements in order and answers each one's rows, in order. On PostgreSQL
-    /// the answers end after an [`Statement::or_stop`] statement that answered none; on
-    /// SQLite every statement has run.
+    /// Runs the statements in order and answers each one's rows, in order. The answers may
+    /// end after an [`Statement::or_stop`] statement that answered none.
     pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<Answers, sqlx::Error> {
         if self.statements.is_empty() {
             Ok(Answers::default())
+        } else if let Some(direct) = crate::direct::current() {
+            run_direct(&direct, self.statements).map(Answers)
         } else if crate::writer::single_writer(conn) {
             run_together(conn, self.statements).await.map(Answers)
         } else {
@@ -174,6 +180,33 @@ async fn run_in_turn(
         let rows = bind(sqlx::query(&statement.sql), statement.values)
             .fetch_all(&mut *conn)
             .await?;
+        let stop = statement.or_stop && rows.is_empty();
+        answers.push(rows);
+        if stop {
+            break;
+        }
+    }
+    Ok(answers)
+}
+
+/// In a write on SQLite's writer, which runs the statements itself (`direct`): no trip to
+/// sqlx's thread at all, and like PostgreSQL it stops after an empty `or_stop` answer.
+fn run_direct(
+    direct: &crate::direct::Direct,
+    statements: Vec<Statement>,
+) -> Result<Vec<Vec<AnyRow>>, sqlx::Error> {
+    let mut answers = Vec::with_capacity(statements.len());
+    for statement in statements {
+        let params: Vec<Param<'_>> = statement
+            .values
+            .iter()
+            .map(|value| match value {
+                Value::Int(Some(v)) => Param::Int(*v),
+                Value::Text(Some(v)) => Param::Text(v),
+                Value::Int(None) | Value::Text(None) => Param::Null,
+            })
+            .collect();
+        let rows = direct.query(&statement.sql, &params)?;
         let stop = statement.or_stop && rows.is_empty();
         answers.push(rows);
         if stop {
@@ -268,5 +301,194 @@ mod tests {
             renumbered("SELECT '$1', $1 WHERE x = 'a''$2'", 2),
             "SELECT '$1', $3 WHERE x = 'a''$2'"
         );
+    }
+}
+
+/// A `Batch` in a write on SQLite's writer, which runs it itself (`direct`).
+#[cfg(test)]
+mod in_a_write {
+    use provisio_core::StoreError;
+    use sqlx::Row;
+
+    use super::{Batch, Statement};
+    use crate::StoreConfig;
+
+    async fn store() -> (tempfile::TempDir, crate::SqlStore) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let store = crate::connect(&StoreConfig::sqlite_in(dir.path()))
+            .await
+            .unwrap_or_else(|e| panic!("connect: {e}"));
+        (dir, store)
+    }
+
+    /// A table of the test's own, made in a write of its own.
+    async fn table(store: &crate::SqlStore) {
+        store
+            .write(|conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "CREATE TABLE direct_test (id INTEGER PRIMARY KEY, \
+                         name TEXT UNIQUE, size INTEGER, ratio REAL)",
+                    )
+                    .execute(&mut *conn)
+                    .await
+                    .map(|_| ())
+                })
+            })
+            .await
+            .unwrap_or_else(|e| panic!("create: {e}"));
+    }
+
+    #[tokio::test]
+    async fn a_batch_in_a_write_answers_what_sqlx_answers() {
+        let (_dir, store) = store().await;
+        table(&store).await;
+        let (direct, through_sqlx) = store
+            .write(|conn| {
+                Box::pin(async move {
+                    assert!(crate::direct::current().is_some(), "a write runs directly");
+                    let mut batch = Batch::new();
+                    // `$2` before `$1`: SQLite numbers parameters by first appearance.
+                    batch.push(
+                        Statement::new(
+                            "INSERT INTO direct_test (name, size, ratio) \
+                             VALUES ($2, $1, 0.5), ($3, NULL, NULL)",
+                        )
+                        .bind(7_i64)
+                        .bind("seven")
+                        .bind(None::<String>),
+                    );
+                    let select = "SELECT id, name, size, ratio FROM direct_test \
+                                  WHERE size = $1 OR size IS NULL ORDER BY id";
+                    let at = batch.push(Statement::new(select).bind(7_i64));
+                    let answers = batch.run(conn).await?;
+                    let direct = answers.rows(at).to_vec();
+                    let through_sqlx = sqlx::query(select)
+                        .bind(7_i64)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    Ok((direct, through_sqlx))
+                })
+            })
+            .await
+            .unwrap_or_else(|e| panic!("write: {e}"));
+        assert_eq!(direct.len(), 2);
+        assert_eq!(direct.len(), through_sqlx.len());
+        for (a, b) in direct.iter().zip(&through_sqlx) {
+            assert_eq!(
+                a.try_get::<i64, _>("id").ok(),
+                b.try_get::<i64, _>("id").ok()
+            );
+            assert_eq!(
+                a.try_get::<Option<String>, _>("name").ok(),
+                b.try_get::<Option<String>, _>("name").ok()
+            );
+            assert_eq!(
+                a.try_get::<Option<i64>, _>("size").ok(),
+                b.try_get::<Option<i64>, _>("size").ok()
+            );
+            assert_eq!(
+                a.try_get::<Option<f64>, _>(3).ok(),
+                b.try_get::<Option<f64>, _>(3).ok()
+            );
+        }
+        assert_eq!(
+            direct[0].try_get::<String, _>("name").ok().as_deref(),
+            Some("seven")
+        );
+        assert_eq!(direct[0].try_get::<i32, _>("size").ok(), Some(7));
+        assert_eq!(direct[0].try_get::<f64, _>("ratio").ok(), Some(0.5));
+        assert_eq!(
+            direct[1].try_get::<Option<String>, _>("name").ok(),
+            Some(None)
+        );
+        assert_eq!(
+            direct[1].try_get::<Option<f64>, _>("ratio").ok(),
+            Some(None)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_batch_fails_its_write_alone_with_sqlites_code() {
+        let (_dir, store) = store().await;
+        table(&store).await;
+        let insert = |name: &'static str| {
+            store.write(move |conn| {
+                Box::pin(async move {
+                    let mut batch = Batch::new();
+                    batch.push(
+                        Statement::new("INSERT INTO direct_test (name, size) VALUES ($1, 1)")
+                            .bind(name),
+                    );
+                    batch.push(
+                        Statement::new("INSERT INTO direct_test (name, size) VALUES ($1, 2)")
+                            .bind(format!("{name}, again")),
+                    );
+                    batch.run(conn).await.map(|_| ())
+                })
+            })
+        };
+        insert("first")
+            .await
+            .unwrap_or_else(|e| panic!("first: {e}"));
+        // Side by side (most likely in one commit): the second write's first INSERT is refused
+        // (the first write's second row has its name), so its second INSERT is undone with it;
+        // the third write goes through.
+        let (second, third) = tokio::join!(insert("first, again"), insert("third"));
+        assert!(
+            matches!(second, Err(StoreError::UniqueViolation(_))),
+            "{second:?}"
+        );
+        third.unwrap_or_else(|e| panic!("third: {e}"));
+        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM direct_test ORDER BY id")
+            .fetch_all(&store.read)
+            .await
+            .unwrap_or_else(|e| panic!("read: {e}"));
+        assert_eq!(names, ["first", "first, again", "third", "third, again"]);
+        // sqlx's own unique violation for the same row maps alike.
+        let again = store
+            .write(|conn| {
+                Box::pin(async move {
+                    sqlx::query("INSERT INTO direct_test (name) VALUES ('first')")
+                        .execute(&mut *conn)
+                        .await
+                        .map(|_| ())
+                })
+            })
+            .await;
+        assert!(
+            matches!(again, Err(StoreError::UniqueViolation(_))),
+            "{again:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_empty_or_stop_answer_ends_the_batch() {
+        let (_dir, store) = store().await;
+        table(&store).await;
+        let answered = store
+            .write(|conn| {
+                Box::pin(async move {
+                    let mut batch = Batch::new();
+                    batch.push(
+                        Statement::new("SELECT id FROM direct_test WHERE name = $1")
+                            .bind("nobody")
+                            .or_stop(),
+                    );
+                    batch.push(Statement::new(
+                        "INSERT INTO direct_test (name) VALUES ('after the stop')",
+                    ));
+                    let answers = batch.run(conn).await?;
+                    Ok(answers.rows(1).len())
+                })
+            })
+            .await
+            .unwrap_or_else(|e| panic!("write: {e}"));
+        assert_eq!(answered, 0);
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM direct_test")
+            .fetch_one(&store.read)
+            .await
+            .unwrap_or_else(|e| panic!("read: {e}"));
+        assert_eq!(count, 0, "the statement after the stop did not run");
     }
 }

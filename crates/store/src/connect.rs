@@ -248,6 +248,8 @@ impl SqlStore {
 }
 
 async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
+    // Before any connection opens: the writer asks each for its handle (`direct`).
+    crate::direct::register();
     // WAL lets readers run beside the writer. It is a property of the file, so set it once,
     // from one connection, before the pools open.
     {

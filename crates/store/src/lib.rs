@@ -27,7 +27,8 @@
 //! ```
 //!
 //! Common: `connect` (opening a database, migrations), `writer` (every write), `batch`
-//! (several statements of a write in one trip), `page` (paged
+//! (several statements of a write in one trip), `direct` (SQLite's writer running statements
+//! itself), `page` (paged
 //! lists), `lease` (claiming rows), `rows` (parsing stored values), `frozen` (closed users
 //! stay closed), `feed` (the user's events, recorded by every domain), `testing`. A common
 //! module imports no domain folder.
@@ -38,6 +39,7 @@ mod batch;
 mod cards;
 mod connect;
 mod context;
+mod direct;
 mod feed;
 mod frozen;
 mod idempotency;

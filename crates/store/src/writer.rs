@@ -18,7 +18,7 @@ use provisio_core::{error::Outcome, StoreError};
 use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{db_err, is_unavailable, Backend, SqlStore};
+use crate::{db_err, direct::Direct, is_unavailable, Backend, SqlStore};
 
 pub(crate) type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 
@@ -86,31 +86,52 @@ async fn commit_batch(
     conn: &mut AnyConnection,
     batch: &mut [Write],
 ) -> Result<Vec<Result<(), sqlx::Error>>, sqlx::Error> {
-    // Each write runs in its own savepoint. The statements around a write go to SQLite
-    // together (`BEGIN…; SAVEPOINT…`, `RELEASE…; SAVEPOINT…`, `RELEASE…; COMMIT`): every
-    // statement is a round trip to SQLite's thread, and on this one writer those trips are
-    // what bounds how many writes a second the store commits.
-    let mut opening = "BEGIN IMMEDIATE; SAVEPOINT one_write";
-    let mut results = Vec::with_capacity(batch.len());
-    for write in batch.iter_mut() {
-        let job = std::mem::replace(&mut write.job, Box::new(|_| Box::pin(async { Ok(()) })));
-        if let Err(err) = conn.execute(opening).await {
+    let direct = match Direct::begin(conn, "BEGIN IMMEDIATE").await {
+        Ok(direct) => direct,
+        Err(err) => {
             let _ = conn.execute("ROLLBACK").await;
             return Err(err);
         }
-        let result = job(conn).await;
-        if result.is_err() {
-            if let Err(err) = conn.execute("ROLLBACK TO one_write").await {
+    };
+    match run_writes(conn, &direct, batch).await {
+        Ok(results) => {
+            // Its statements finalized before sqlx sees the connection again (see `direct`).
+            direct.finish();
+            if let Err(err) = conn.execute("COMMIT").await {
                 let _ = conn.execute("ROLLBACK").await;
                 return Err(err);
             }
+            Ok(results)
         }
-        results.push(result);
-        opening = "RELEASE one_write; SAVEPOINT one_write";
+        Err(err) => {
+            // Through sqlx first: it waits for what sqlx's thread still does after an error.
+            let _ = conn.execute("ROLLBACK").await;
+            direct.finish();
+            Err(err)
+        }
     }
-    if let Err(err) = conn.execute("RELEASE one_write; COMMIT").await {
-        let _ = conn.execute("ROLLBACK").await;
-        return Err(err);
+}
+
+/// Runs each write in its own savepoint. The savepoints, and every `Batch` of a write, the
+/// writer task runs itself (`direct`): on this one writer, each trip to sqlx's thread and
+/// back was time no other write could use.
+async fn run_writes(
+    conn: &mut AnyConnection,
+    direct: &Direct,
+    batch: &mut [Write],
+) -> Result<Vec<Result<(), sqlx::Error>>, sqlx::Error> {
+    let mut results = Vec::with_capacity(batch.len());
+    for write in batch.iter_mut() {
+        let job = std::mem::replace(&mut write.job, Box::new(|_| Box::pin(async { Ok(()) })));
+        direct.execute("SAVEPOINT one_write")?;
+        let result = crate::direct::scope(direct.clone(), job(conn)).await;
+        if result.is_err() {
+            // Through sqlx, not `direct`: after an error sqlx's thread may still be resetting
+            // the statement that failed, and this command waits for it.
+            conn.execute("ROLLBACK TO one_write").await?;
+        }
+        direct.execute("RELEASE one_write")?;
+        results.push(result);
     }
     Ok(results)
 }
