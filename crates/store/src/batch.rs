@@ -99,6 +99,18 @@ impl Statement {
         self
     }
 
+    /// Runs this statement alone, as a one-statement [`Batch`] (so that SQLite's writer runs
+    /// it itself, see `direct`), and answers its rows.
+    pub(crate) async fn fetch_all(
+        self,
+        conn: &mut AnyConnection,
+    ) -> Result<Vec<AnyRow>, sqlx::Error> {
+        let mut batch = Batch::new();
+        batch.push(self);
+        let Answers(answers) = batch.run(conn).await?;
+        Ok(answers.into_iter().next().unwrap_or_default())
+    }
+
     /// An empty answer of this statement makes the statements after it needless (it refuses
     /// the write, or there is nothing more to do): on PostgreSQL and SQLite's writer they are
     /// not run. A multi-statement query has run them by then; the caller ignores their answers (and a refusal, failing the

@@ -23,10 +23,11 @@ use provisio_core::{
     time::Timestamp,
     StoreError,
 };
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use super::{settle::settle_started, verification::review};
 use crate::{
+    batch::Statement,
     db_err,
     provisioning::{
         rows::{products, stored},
@@ -193,9 +194,14 @@ async fn delete_held(
         "DELETE FROM jobs WHERE locked_by = $1 AND id IN ({}) RETURNING id",
         crate::placeholders(2, outcomes.len())
     );
-    let mut delete = sqlx::query_scalar(&sql).bind(worker);
+    let mut delete = Statement::new(sql).bind(worker);
     for (job, _) in outcomes {
         delete = delete.bind(job.id.0);
     }
-    delete.fetch_all(&mut *conn).await
+    // A batch of its own, so that SQLite's writer runs it itself (`direct`).
+    let deleted = delete.fetch_all(conn).await?;
+    deleted
+        .iter()
+        .map(|row| row.try_get::<i64, _>("id"))
+        .collect()
 }

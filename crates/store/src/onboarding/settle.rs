@@ -17,9 +17,10 @@ use provisio_core::{
     StoreError,
 };
 use provisio_wire::{kyc, Item};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use crate::{
+    batch::Statement,
     provisioning::steps,
     rows::{corrupt, parse},
 };
@@ -236,12 +237,18 @@ pub(super) async fn settle_started(
     provision: i64,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    let user: Option<i64> = sqlx::query_scalar(
-        "SELECT o.user_id FROM onboardings o JOIN provisions p ON p.user_id = o.user_id          WHERE p.id = $1",
+    // A batch of its own, so that SQLite's writer runs it itself (`direct`).
+    let found = Statement::new(
+        "SELECT o.user_id FROM onboardings o JOIN provisions p ON p.user_id = o.user_id \
+         WHERE p.id = $1",
     )
     .bind(provision)
-    .fetch_optional(&mut *conn)
+    .fetch_all(conn)
     .await?;
+    let user: Option<i64> = found
+        .first()
+        .map(|row| row.try_get("user_id"))
+        .transpose()?;
     match user {
         Some(user) => settle(conn, user, now).await,
         None => Ok(()),

@@ -22,7 +22,7 @@ use provisio_core::{
     store::{ProvisionStore, StoreResult},
     time::Timestamp,
 };
-use sqlx::FromRow;
+use sqlx::{FromRow, Row};
 
 #[async_trait]
 impl ProvisionStore for SqlStore {
@@ -39,7 +39,8 @@ impl ProvisionStore for SqlStore {
                 Box::pin(async move {
                     let state = Phase::from(Phase::new_provision()).stored();
                     let products = p.products.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(",");
-                    let id: i64 = sqlx::query_scalar(
+                    // A batch of its own, so that SQLite's writer runs it itself (`direct`).
+                    let inserted = Statement::new(
                         "INSERT INTO provisions (partner_id, external_uuid, user_verified_type, email, \
                              phone_number, products, director_provision_id, date_of_birth, \
                              country_of_residence, status, sub_status, action_required, created, updated) \
@@ -58,8 +59,9 @@ impl ProvisionStore for SqlStore {
                     .bind(state.sub_status.as_str())
                     .bind(state.action_required.as_str())
                     .bind(now.micros())
-                    .fetch_one(&mut *conn)
+                    .fetch_all(conn)
                     .await?;
+                    let id: i64 = inserted.first().ok_or(sqlx::Error::RowNotFound)?.try_get("id")?;
                     // The rest in one trip (see `batch`): history, first job, the webhook's
                     // reads, and the provision as created.
                     let first = JobSpec { kind: JobKind::Advance, run_at: first_step_at };

@@ -30,10 +30,11 @@ pub(crate) async fn apply(
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let to = step.to;
-    let changed = sqlx::query(
+    // A batch of its own, so that SQLite's writer runs it itself (`direct`).
+    let changed = Statement::new(
         "UPDATE provisions SET status = $2, sub_status = $3, action_required = $4, \
                 reset_resume = $5, updated = $6 \
-         WHERE id = $1 AND status = $7 AND sub_status = $8",
+         WHERE id = $1 AND status = $7 AND sub_status = $8 RETURNING id",
     )
     .bind(id)
     .bind(to.status.as_str())
@@ -43,10 +44,9 @@ pub(crate) async fn apply(
     .bind(now.micros())
     .bind(step.expect.status.as_str())
     .bind(step.expect.sub_status.as_str())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if changed == 0 {
+    .fetch_all(conn)
+    .await?;
+    if changed.is_empty() {
         return Ok(false);
     }
     let mut batch = Batch::new();
