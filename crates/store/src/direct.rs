@@ -23,9 +23,12 @@
 //! - the statements prepared here are finalized before the connection goes back to sqlx's
 //!   pool ([`Direct::finish`]): sqlx closes a connection with `sqlite3_close`, which fails
 //!   (and sqlx panics) while a statement is open. A writer dropped in the middle of a write
-//!   (its runtime shutting down) may be dropped while sqlx's thread runs a statement: then
-//!   the statements are left as they are, not finalized beside it. The process is ending;
-//!   sqlx will say it could not close the connection;
+//!   (its runtime shutting down, as a test's does at its end) may be dropped while sqlx's
+//!   thread runs a statement: then the statements are left as they are, not finalized beside
+//!   it, and sqlx's thread panics when it closes that connection later (a message on stderr;
+//!   the process goes on, and no write was answered "done" without its commit);
+//! - it relies on how sqlx 0.8.6's SQLite thread ends an answer (above): `sqlx-core` is
+//!   pinned to that version in `crates/store/Cargo.toml`, and with it sqlx's other crates;
 //! - answers come as sqlx's own rows, built as sqlx's SQLite driver builds them (a value's
 //!   type is its stored type), so a caller cannot tell which path ran a statement.
 
@@ -33,7 +36,7 @@
 
 use std::{
     borrow::Cow,
-    ffi::{c_char, c_int},
+    ffi::{c_char, c_int, CStr},
     sync::{Arc, Mutex, Once},
 };
 
@@ -52,7 +55,7 @@ use sqlx_core::{
 };
 
 /// The SQL function that answers a connection's handle (see the module).
-pub(crate) const HANDLE_FUNCTION: &str = "provisio_connection";
+const HANDLE_FUNCTION: &CStr = c"provisio_connection";
 
 /// Statements kept prepared for the rest of a commit: every kind of write's statements.
 const PREPARED: usize = 256;
@@ -79,7 +82,7 @@ unsafe extern "C" fn add_handle_function(
     unsafe {
         ffi::sqlite3_create_function_v2(
             db,
-            c"provisio_connection".as_ptr(),
+            HANDLE_FUNCTION.as_ptr(),
             0,
             ffi::SQLITE_UTF8,
             std::ptr::null_mut(),
@@ -137,7 +140,7 @@ impl Direct {
         conn: &mut AnyConnection,
         begin: &str,
     ) -> Result<Direct, sqlx::Error> {
-        let sql = format!("{begin}; SELECT {HANDLE_FUNCTION}()");
+        let sql = format!("{begin}; SELECT {}()", HANDLE_FUNCTION.to_string_lossy());
         // All of the answer: the handle is the last statement's.
         let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
         let handle: i64 = match rows.first() {
