@@ -1,20 +1,20 @@
 //! Several statements of one write sent to the database in one trip.
 //!
-//! Inside a write every statement is a round trip: on SQLite a hand-off to sqlx's thread for
-//! the connection and back (two thread wake-ups, and SQLite's single writer runs the writes
-//! one after another, so these trips bound how many writes a second it commits; see
-//! `docs/benchmarks.md`), on PostgreSQL a trip over the socket. When a write's next
+//! Inside a write every statement sqlx runs is a round trip: on SQLite a hand-off to sqlx's
+//! thread for the connection and back (two thread wake-ups, and SQLite's single writer runs
+//! the writes one after another, so these trips bound how many writes a second it commits;
+//! see `docs/benchmarks.md`), on PostgreSQL a trip over the socket. When a write's next
 //! statements do not depend on what the ones before them answer, a [`Batch`] sends them
-//! together:
+//! together (and a single statement goes as a batch of one, [`Statement::fetch_all`]):
 //!
-//! - on SQLite's writer, by the writer task itself on the connection's handle, with no trip
-//!   to sqlx's thread at all (`direct`); stopping, as on PostgreSQL, after an empty answer of
-//!   a statement marked [`Statement::or_stop`];
+//! - on SQLite's writer, the writer task runs them itself on the connection's handle, with
+//!   no trip to sqlx's thread at all (`direct`); stopping, as on PostgreSQL, after an empty
+//!   answer of a statement marked [`Statement::or_stop`];
 //! - elsewhere on SQLite as one multi-statement query, which sqlx runs on its thread
-//!   statement after statement in one command (each statement's `$n` renumbered after the ones before it, as
-//!   sqlx binds `$n` to the query's n-th value). sqlx 0.8 does this for SQLite only and calls
-//!   it deprecated (launchbadge/sqlx#3108): should a later sqlx run only the first statement,
-//!   [`Batch::run`] fails on the missing answers, and the contract tests with it;
+//!   statement after statement in one command (each statement's `$n` renumbered after the
+//!   ones before it, as sqlx binds `$n` to the query's n-th value). sqlx 0.8 does this for
+//!   SQLite only and calls it deprecated (launchbadge/sqlx#3108): should a later sqlx run
+//!   only the first statement, [`Batch::run`] fails on the missing answers;
 //! - on PostgreSQL (whose extended protocol takes one statement per query) one after the
 //!   other, stopping after a statement marked [`Statement::or_stop`] that answered no row.
 //!
@@ -113,16 +113,16 @@ impl Statement {
 
     /// An empty answer of this statement makes the statements after it needless (it refuses
     /// the write, or there is nothing more to do): on PostgreSQL and SQLite's writer they are
-    /// not run. A multi-statement query has run them by then; the caller ignores their answers (and a refusal, failing the
-    /// write, undoes what they wrote).
+    /// not run. A multi-statement query has run them by then; the caller ignores their
+    /// answers (and a refusal, failing the write, undoes what they wrote).
     pub(crate) fn or_stop(mut self) -> Statement {
         self.or_stop = true;
         self
     }
 }
 
-/// What the statements of a [`Batch`] answered, in order. A statement that was not sent
-/// (after an [`Statement::or_stop`] on PostgreSQL) answered no rows.
+/// What the statements of a [`Batch`] answered, in order. A statement that was not run
+/// (after an [`Statement::or_stop`]) answered no rows.
 #[derive(Default)]
 pub(crate) struct Answers(Vec<Vec<AnyRow>>);
 
