@@ -148,7 +148,7 @@ impl Direct {
             None => return Err(sqlx::Error::RowNotFound),
         };
         // SAFETY: the handle is `conn`'s, answered by SQLite itself just now; `conn` is open
-        // and held by the caller until this is dropped (above), and this does not close it.
+        // and held by the caller until `finish` (above), and this does not close it.
         let direct = unsafe { rusqlite::Connection::from_handle(handle as *mut ffi::sqlite3) }
             .map_err(error)?;
         direct.set_prepared_statement_cache_capacity(PREPARED);
