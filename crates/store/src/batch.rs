@@ -323,14 +323,14 @@ mod in_a_write {
     use sqlx::Row;
 
     use super::{Batch, Statement};
-    use crate::StoreConfig;
+    use crate::{testing::TestDatabase, Backend};
 
-    async fn store() -> (tempfile::TempDir, crate::SqlStore) {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-        let store = crate::connect(&StoreConfig::sqlite_in(dir.path()))
+    async fn store() -> (TestDatabase, crate::SqlStore) {
+        let db = TestDatabase::create(Backend::Sqlite).await;
+        let store = crate::connect(&db.config)
             .await
             .unwrap_or_else(|e| panic!("connect: {e}"));
-        (dir, store)
+        (db, store)
     }
 
     /// A table of the test's own, made in a write of its own.
