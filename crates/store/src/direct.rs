@@ -163,9 +163,10 @@ impl Direct {
         }
     }
 
-    /// Runs `sql` (statements without values or answers, such as a savepoint's).
+    /// Runs `sql`, one statement without values whose answer is not needed (a savepoint's),
+    /// kept prepared like every other.
     pub(crate) fn execute(&self, sql: &str) -> Result<(), sqlx::Error> {
-        self.with(|conn| conn.execute_batch(sql).map_err(error))
+        self.query(sql, &[]).map(drop)
     }
 
     /// Runs one statement, `$n` bound to `params[n - 1]`, and answers its rows.
