@@ -26,10 +26,13 @@
 //! of a multi-statement text for each statement it prepares, which is quadratic in the text's
 //! length. One text for the steps of a whole worker batch (300 provisions) took twice as long
 //! as one trip a step (`docs/benchmarks.md`).
+//!
+//! A [`Statement`] outside any write may also be a point read ([`SqlStore::read_rows`]),
+//! which SQLite's readers run on the task that asks (`readers`).
 
-use sqlx::{any::AnyRow, AnyConnection, Either, Executor};
+use sqlx::{any::AnyRow, AnyConnection, AnyPool, Either, Executor, Row};
 
-use crate::direct::Param;
+use crate::{direct::Param, SqlStore};
 
 use futures_util::TryStreamExt;
 
@@ -99,6 +102,29 @@ impl Statement {
         self
     }
 
+    pub(crate) fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// The values bound, as the statements run directly take them (`direct`, `readers`).
+    pub(crate) fn params(&self) -> Vec<Param<'_>> {
+        self.values
+            .iter()
+            .map(|value| match value {
+                Value::Int(Some(v)) => Param::Int(*v),
+                Value::Text(Some(v)) => Param::Text(v),
+                Value::Int(None) | Value::Text(None) => Param::Null,
+            })
+            .collect()
+    }
+
+    /// Runs this statement through sqlx on a connection of `pool`, and answers its rows.
+    pub(crate) async fn fetch_all_from(self, pool: &AnyPool) -> Result<Vec<AnyRow>, sqlx::Error> {
+        bind(sqlx::query(&self.sql), self.values)
+            .fetch_all(pool)
+            .await
+    }
+
     /// Runs this statement alone, as a one-statement [`Batch`] (so that SQLite's writer runs
     /// it itself, see `direct`), and answers its rows.
     pub(crate) async fn fetch_all(
@@ -111,6 +137,18 @@ impl Statement {
         Ok(answers.into_iter().next().unwrap_or_default())
     }
 
+    /// Runs this statement alone like [`Statement::fetch_all`] and answers its first row as a
+    /// `T`, if it answered any.
+    pub(crate) async fn fetch_optional_as<T>(
+        self,
+        conn: &mut AnyConnection,
+    ) -> Result<Option<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+    {
+        first_as(self.fetch_all(conn).await?)
+    }
+
     /// An empty answer of this statement makes the statements after it needless (it refuses
     /// the write, or there is nothing more to do): on PostgreSQL and SQLite's writer they are
     /// not run. A multi-statement query has run them by then; the caller ignores their
@@ -119,6 +157,14 @@ impl Statement {
         self.or_stop = true;
         self
     }
+}
+
+/// The first of `rows` as a `T`, if there is one.
+pub(crate) fn first_as<T>(rows: Vec<AnyRow>) -> Result<Option<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow>,
+{
+    rows.first().map(T::from_row).transpose()
 }
 
 /// What the statements of a [`Batch`] answered, in order. A statement that was not run
@@ -209,16 +255,7 @@ fn run_direct(
 ) -> Result<Vec<Vec<AnyRow>>, sqlx::Error> {
     let mut answers = Vec::with_capacity(statements.len());
     for statement in statements {
-        let params: Vec<Param<'_>> = statement
-            .values
-            .iter()
-            .map(|value| match value {
-                Value::Int(Some(v)) => Param::Int(*v),
-                Value::Text(Some(v)) => Param::Text(v),
-                Value::Int(None) | Value::Text(None) => Param::Null,
-            })
-            .collect();
-        let rows = direct.query(&statement.sql, &params)?;
+        let rows = direct.query(&statement.sql, &statement.params())?;
         let stop = statement.or_stop && rows.is_empty();
         answers.push(rows);
         if stop {
@@ -292,6 +329,42 @@ fn renumbered(sql: &str, offset: usize) -> String {
         }
     }
     out
+}
+
+/// Point reads: a [`Statement`] run outside any write.
+impl SqlStore {
+    /// Runs `statement`, a point read (a row or a few by an index; see `readers`), and
+    /// answers its rows: on SQLite on a reader of this task's own, on PostgreSQL through the
+    /// pool.
+    pub(crate) async fn read_rows(&self, statement: Statement) -> Result<Vec<AnyRow>, sqlx::Error> {
+        match &self.readers {
+            Some(readers) => readers.query(statement.sql(), &statement.params()),
+            None => statement.fetch_all_from(&self.read).await,
+        }
+    }
+
+    /// [`SqlStore::read_rows`], answering the first row as a `T`.
+    pub(crate) async fn read_optional<T>(
+        &self,
+        statement: Statement,
+    ) -> Result<Option<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+    {
+        first_as(self.read_rows(statement).await?)
+    }
+
+    /// [`SqlStore::read_rows`], answering the first column of the first row, if any.
+    pub(crate) async fn read_scalar<T>(
+        &self,
+        statement: Statement,
+    ) -> Result<Option<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        let rows = self.read_rows(statement).await?;
+        rows.first().map(|row| row.try_get(0)).transpose()
+    }
 }
 
 #[cfg(test)]
@@ -502,5 +575,126 @@ mod in_a_write {
             .await
             .unwrap_or_else(|e| panic!("read: {e}"));
         assert_eq!(count, 0, "the statement after the stop did not run");
+    }
+}
+
+/// Point reads outside a write (`SqlStore::read_rows`): on SQLite run by the task that asks,
+/// on connections of the store's own (`readers`).
+#[cfg(test)]
+mod point_reads {
+    use sqlx::Row;
+
+    use super::Statement;
+    use crate::{testing::TestDatabase, Backend};
+
+    async fn store_with_rows() -> (TestDatabase, crate::SqlStore) {
+        let db = TestDatabase::create(Backend::Sqlite).await;
+        let store = crate::connect(&db.config)
+            .await
+            .unwrap_or_else(|e| panic!("connect: {e}"));
+        assert!(store.readers.is_some(), "a SQLite file gets readers");
+        set(
+            &store,
+            "CREATE TABLE read_test (id INTEGER PRIMARY KEY, name TEXT, size INTEGER)",
+        )
+        .await;
+        set(
+            &store,
+            "INSERT INTO read_test (id, name, size) VALUES (1, 'one', 1), (2, NULL, NULL)",
+        )
+        .await;
+        (db, store)
+    }
+
+    /// Runs `sql` as a write of its own.
+    async fn set(store: &crate::SqlStore, sql: &'static str) {
+        store
+            .write(move |conn| {
+                Box::pin(async move { sqlx::query(sql).execute(&mut *conn).await.map(drop) })
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    #[tokio::test]
+    async fn a_point_read_answers_what_the_pool_answers() {
+        let (_db, store) = store_with_rows().await;
+        let select = "SELECT id, name, size FROM read_test WHERE id >= $1 ORDER BY id";
+        let direct = store
+            .read_rows(Statement::new(select).bind(1_i64))
+            .await
+            .unwrap_or_else(|e| panic!("read: {e}"));
+        let pooled = sqlx::query(select)
+            .bind(1_i64)
+            .fetch_all(&store.read)
+            .await
+            .unwrap_or_else(|e| panic!("pool: {e}"));
+        assert_eq!(direct.len(), 2);
+        assert_eq!(direct.len(), pooled.len());
+        for (a, b) in direct.iter().zip(&pooled) {
+            assert_eq!(
+                a.try_get::<i64, _>("id").ok(),
+                b.try_get::<i64, _>("id").ok()
+            );
+            assert_eq!(
+                a.try_get::<Option<String>, _>("name").ok(),
+                b.try_get::<Option<String>, _>("name").ok()
+            );
+            assert_eq!(
+                a.try_get::<Option<i64>, _>("size").ok(),
+                b.try_get::<Option<i64>, _>("size").ok()
+            );
+        }
+        let none: Option<(i64,)> = store
+            .read_optional(Statement::new("SELECT id FROM read_test WHERE id = $1").bind(9_i64))
+            .await
+            .unwrap_or_else(|e| panic!("read: {e}"));
+        assert_eq!(none, None);
+    }
+
+    #[tokio::test]
+    async fn a_point_read_sees_every_commit_before_it() {
+        let (_db, store) = store_with_rows().await;
+        let size = || Statement::new("SELECT size FROM read_test WHERE id = 1");
+        // A reader kept from one read to the next must not answer from what it saw before.
+        for (update, expected) in [
+            ("UPDATE read_test SET size = 2 WHERE id = 1", 2_i64),
+            ("UPDATE read_test SET size = 3 WHERE id = 1", 3),
+        ] {
+            let before: Option<i64> = store
+                .read_scalar(size())
+                .await
+                .unwrap_or_else(|e| panic!("read: {e}"));
+            assert_eq!(before, Some(expected - 1));
+            set(&store, update).await;
+            let after: Option<i64> = store
+                .read_scalar(size())
+                .await
+                .unwrap_or_else(|e| panic!("read: {e}"));
+            assert_eq!(after, Some(expected));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_point_read_cannot_write_and_fails_after_close() {
+        let (_db, store) = store_with_rows().await;
+        let refused = store
+            .read_rows(Statement::new("DELETE FROM read_test RETURNING id"))
+            .await;
+        assert!(refused.is_err(), "a reader is query_only");
+        let left: Option<i64> = store
+            .read_scalar(Statement::new("SELECT COUNT(*) FROM read_test"))
+            .await
+            .unwrap_or_else(|e| panic!("read: {e}"));
+        assert_eq!(left, Some(2));
+        store.close().await;
+        let closed = store
+            .read_rows(Statement::new("SELECT id FROM read_test"))
+            .await;
+        assert!(
+            matches!(closed, Err(sqlx::Error::PoolClosed)),
+            "{:?}",
+            closed.map(|rows| rows.len())
+        );
     }
 }

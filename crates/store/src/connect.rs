@@ -1,6 +1,6 @@
 //! Opening a database: URL handling, per-backend connection set-up, migrations.
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     any::{install_default_drivers, AnyPoolOptions},
@@ -187,6 +187,7 @@ pub async fn connect(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
                 read: pool.clone(),
                 write: pool,
                 writer: None,
+                readers: None,
                 sealing: Default::default(),
                 #[cfg(feature = "testing")]
                 url: config.url.clone(),
@@ -300,9 +301,23 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
         read,
         writer: Some(crate::writer::Writer::spawn(write.clone())),
         write,
+        readers: readers(config),
         sealing: Default::default(),
         #[cfg(feature = "testing")]
         url: config.url.clone(),
+    })
+}
+
+/// Point readers of the SQLite file `config` names (see `readers`); none for a database in
+/// memory, which has no file another connection could open.
+fn readers(config: &StoreConfig) -> Option<Arc<crate::readers::Readers>> {
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(&config.url).ok()?;
+    let path = options.get_filename();
+    path.is_file().then(|| {
+        Arc::new(crate::readers::Readers::new(
+            path.to_owned(),
+            config.timeouts.lock,
+        ))
     })
 }
 

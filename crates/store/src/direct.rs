@@ -175,7 +175,7 @@ impl Direct {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<Vec<AnyRow>, sqlx::Error> {
-        self.with(|conn| query(conn, sql, params))
+        self.with(|conn| rows(conn, sql, params))
     }
 
     fn with<T>(
@@ -218,7 +218,9 @@ pub(crate) async fn scope<F: std::future::Future>(direct: Direct, write: F) -> F
     CURRENT.scope(direct, write).await
 }
 
-fn query(
+/// Runs one statement on `conn`, `$n` bound to `values[n - 1]`, prepared once for the
+/// connection, and answers its rows as sqlx's (also `readers`').
+pub(crate) fn rows(
     conn: &rusqlite::Connection,
     sql: &str,
     values: &[Param<'_>],
@@ -301,7 +303,7 @@ fn type_of(kind: &AnyValueKind<'_>) -> AnyTypeInfoKind {
 
 /// rusqlite's error as sqlx's: SQLite's own errors keep their extended code, so
 /// `crate::db_err` sorts them (unique violations, "busy") as it sorts sqlx's.
-fn error(err: rusqlite::Error) -> sqlx::Error {
+pub(crate) fn error(err: rusqlite::Error) -> sqlx::Error {
     match err {
         rusqlite::Error::SqliteFailure(failure, message) => {
             sqlx::Error::Database(Box::new(SqliteFailure {

@@ -28,7 +28,7 @@
 //!
 //! Common: `connect` (opening a database, migrations), `writer` (every write), `batch`
 //! (several statements of a write in one trip), `direct` (SQLite's writer running statements
-//! itself), `page` (paged
+//! itself), `readers` (SQLite's point reads run by the task that asks), `page` (paged
 //! lists), `lease` (claiming rows), `rows` (parsing stored values), `frozen` (closed users
 //! stay closed), `feed` (the user's events, recorded by every domain), `testing`. A common
 //! module imports no domain folder.
@@ -47,6 +47,7 @@ mod lease;
 mod onboarding;
 mod page;
 mod provisioning;
+mod readers;
 mod rows;
 mod sandbox;
 #[cfg(feature = "testing")]
@@ -76,6 +77,9 @@ pub struct SqlStore {
     write: AnyPool,
     /// SQLite's group-commit writer (see `writer`); none on PostgreSQL.
     writer: Option<writer::Writer>,
+    /// SQLite's point reads, run by the task that asks (see `readers`); none on PostgreSQL
+    /// and for a database in memory.
+    readers: Option<Arc<readers::Readers>>,
     /// The key that seals card secrets, given once the server key is known (see
     /// `cards::sealing`); shared by the store's clones.
     sealing: Arc<OnceLock<Arc<SealingKey>>>,
@@ -93,6 +97,9 @@ impl SqlStore {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+        if let Some(readers) = &self.readers {
+            readers.close();
+        }
     }
 }
 

@@ -26,6 +26,7 @@ use super::{
     transfer::pay_in,
 };
 use crate::{
+    batch::Statement,
     db_err,
     feed::record_event,
     frozen,
@@ -334,10 +335,11 @@ impl ScheduleStore for SqlStore {
     }
 
     async fn next_schedule_run_at(&self) -> StoreResult<Option<Timestamp>> {
-        let next: Option<i64> = sqlx::query_scalar("SELECT MIN(run_at) FROM schedule_timers")
-            .fetch_one(&self.read)
+        // The worker reads it each time it idles: a point read (`readers`), on the index.
+        let next: Option<Option<i64>> = self
+            .read_scalar(Statement::new("SELECT MIN(run_at) FROM schedule_timers"))
             .await
             .map_err(db_err)?;
-        Ok(next.map(Timestamp))
+        Ok(next.flatten().map(Timestamp))
     }
 }

@@ -25,6 +25,7 @@ use super::{
     timers::{self, TimerKind},
 };
 use crate::{
+    batch::Statement,
     db_err, frozen,
     page::{fetch_page, Arg},
     rows::corrupt,
@@ -257,12 +258,14 @@ impl CardStore for SqlStore {
 
     async fn run_card_timers(&self, now: Timestamp, limit: u32) -> StoreResult<usize> {
         // A read first: the worker polls often, and a write on SQLite queues behind every other.
-        let due: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM card_timers WHERE run_at <= $1 LIMIT 1")
-                .bind(now.micros())
-                .fetch_optional(&self.read)
-                .await
-                .map_err(db_err)?;
+        // A point read (`readers`), on the index.
+        let due: Option<i64> = self
+            .read_scalar(
+                Statement::new("SELECT id FROM card_timers WHERE run_at <= $1 LIMIT 1")
+                    .bind(now.micros()),
+            )
+            .await
+            .map_err(db_err)?;
         if due.is_none() {
             return Ok(0);
         }
@@ -272,11 +275,12 @@ impl CardStore for SqlStore {
     }
 
     async fn next_card_timer_at(&self) -> StoreResult<Option<Timestamp>> {
-        let next: Option<i64> = sqlx::query_scalar("SELECT MIN(run_at) FROM card_timers")
-            .fetch_one(&self.read)
+        // The worker reads it each time it idles: a point read (`readers`), on the index.
+        let next: Option<Option<i64>> = self
+            .read_scalar(Statement::new("SELECT MIN(run_at) FROM card_timers"))
             .await
             .map_err(db_err)?;
-        Ok(next.map(Timestamp))
+        Ok(next.flatten().map(Timestamp))
     }
 }
 

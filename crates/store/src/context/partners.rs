@@ -10,7 +10,7 @@ use provisio_core::{
 use sqlx::Row;
 
 use super::rows::{PartnerRow, PARTNER_COLUMNS};
-use crate::{db_err, SqlStore};
+use crate::{batch::Statement, db_err, SqlStore};
 
 #[async_trait]
 impl PartnerStore for SqlStore {
@@ -109,15 +109,20 @@ impl PartnerStore for SqlStore {
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<UserRecord>> {
-        let row = sqlx::query(
-            "SELECT id, kind, public_uuid, name, session_timeout, status, partner_id, \
-                    granted_user_id, created, updated FROM users WHERE id = $1",
-        )
-        .bind(id.0)
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db_err)?;
-        let Some(row) = row else { return Ok(None) };
+        // Every user-scoped request reads it: a point read (`readers`).
+        let rows = self
+            .read_rows(
+                Statement::new(
+                    "SELECT id, kind, public_uuid, name, session_timeout, status, partner_id, \
+                            granted_user_id, created, updated FROM users WHERE id = $1",
+                )
+                .bind(id.0),
+            )
+            .await
+            .map_err(db_err)?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
         let get_i64 = |name: &str| row.try_get::<i64, _>(name).map_err(db_err);
         let get_opt = |name: &str| row.try_get::<Option<i64>, _>(name).map_err(db_err);
         let text = |name: &str| row.try_get::<String, _>(name).map_err(db_err);

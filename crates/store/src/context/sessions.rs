@@ -6,6 +6,7 @@ use super::rows::{
     SessionGrantRow, SessionRow, DEVICE_COLUMNS, INSTALLATION_COLUMNS, SESSION_COLUMNS,
 };
 use crate::{
+    batch::Statement,
     db_err,
     page::{fetch_page, Arg},
     SqlStore,
@@ -49,13 +50,16 @@ impl ContextStore for SqlStore {
     }
 
     async fn installation_by_token(&self, token: &SecretHash) -> StoreResult<Option<Installation>> {
-        let row: Option<InstallationRow> = sqlx::query_as(&format!(
-            "SELECT {INSTALLATION_COLUMNS} FROM installations WHERE token_hash = $1"
-        ))
-        .bind(token.as_str())
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db_err)?;
+        // On every request whose token is not cached yet: a point read (`readers`).
+        let row: Option<InstallationRow> = self
+            .read_optional(
+                Statement::new(format!(
+                    "SELECT {INSTALLATION_COLUMNS} FROM installations WHERE token_hash = $1"
+                ))
+                .bind(token.as_str()),
+            )
+            .await
+            .map_err(db_err)?;
         Ok(row.map(Installation::from))
     }
 
@@ -161,20 +165,25 @@ impl ContextStore for SqlStore {
     }
 
     async fn session_by_token(&self, token: &SecretHash) -> StoreResult<Option<SessionContext>> {
-        let row: Option<SessionContextRow> = sqlx::query_as(
-            "SELECT s.id, s.installation_id, s.device_id, s.user_id, s.created, s.updated, \
-                    s.expires_at, i.client_public_key, d.permitted_ips, u.session_timeout, \
-                    u.kind AS user_kind, u.partner_id AS user_partner_id, u.granted_user_id \
-             FROM sessions s \
-             JOIN installations i ON i.id = s.installation_id \
-             JOIN devices d ON d.id = s.device_id \
-             JOIN users u ON u.id = s.user_id AND u.status = 'ACTIVE' \
-             WHERE s.token_hash = $1",
-        )
-        .bind(token.as_str())
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db_err)?;
+        // On every request whose session is not cached (or no longer): a point read
+        // (`readers`).
+        let row: Option<SessionContextRow> = self
+            .read_optional(
+                Statement::new(
+                    "SELECT s.id, s.installation_id, s.device_id, s.user_id, s.created, \
+                            s.updated, s.expires_at, i.client_public_key, d.permitted_ips, \
+                            u.session_timeout, u.kind AS user_kind, \
+                            u.partner_id AS user_partner_id, u.granted_user_id \
+                     FROM sessions s \
+                     JOIN installations i ON i.id = s.installation_id \
+                     JOIN devices d ON d.id = s.device_id \
+                     JOIN users u ON u.id = s.user_id AND u.status = 'ACTIVE' \
+                     WHERE s.token_hash = $1",
+                )
+                .bind(token.as_str()),
+            )
+            .await
+            .map_err(db_err)?;
         row.map(SessionContext::try_from).transpose()
     }
 

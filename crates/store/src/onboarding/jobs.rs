@@ -157,18 +157,19 @@ impl JobStore for SqlStore {
         // index, so the wait is not a pass over the whole queue (which holds a job for each
         // credential yet to expire): the earliest job nobody leased, and the leased ones (a
         // lease sets locked_by and locked_until together).
-        let next: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(due) FROM ( \
-                 SELECT MIN(run_at) AS due FROM jobs WHERE locked_by IS NULL \
-                 UNION ALL \
-                 SELECT MIN(CASE WHEN locked_until > run_at THEN locked_until ELSE run_at END) \
-                 FROM jobs WHERE locked_by IS NOT NULL \
-             ) AS next",
-        )
-        .fetch_one(&self.read)
-        .await
-        .map_err(db_err)?;
-        Ok(next.map(Timestamp))
+        // The worker reads it each time it idles: a point read (`readers`).
+        let next: Option<Option<i64>> = self
+            .read_scalar(Statement::new(
+                "SELECT MIN(due) FROM ( \
+                     SELECT MIN(run_at) AS due FROM jobs WHERE locked_by IS NULL \
+                     UNION ALL \
+                     SELECT MIN(CASE WHEN locked_until > run_at THEN locked_until ELSE run_at END) \
+                     FROM jobs WHERE locked_by IS NOT NULL \
+                 ) AS next",
+            ))
+            .await
+            .map_err(db_err)?;
+        Ok(next.flatten().map(Timestamp))
     }
 
     async fn pending_jobs(&self) -> StoreResult<u64> {

@@ -10,7 +10,7 @@ use provisio_core::{
 };
 
 use super::{dashboard_sessions, removal};
-use crate::{connect::migrator, db_err, SqlStore};
+use crate::{batch::Statement, connect::migrator, db_err, SqlStore};
 
 #[async_trait]
 impl SandboxStore for SqlStore {
@@ -37,10 +37,13 @@ impl SandboxStore for SqlStore {
     }
 
     async fn clock_offset(&self) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT offset_micros FROM sandbox_clock WHERE id = 1")
-            .fetch_one(&self.read)
-            .await
-            .map_err(db_err)
+        // The workers read it before every batch: a point read (`readers`).
+        self.read_scalar(Statement::new(
+            "SELECT offset_micros FROM sandbox_clock WHERE id = 1",
+        ))
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| db_err(sqlx::Error::RowNotFound))
     }
 
     async fn advance_clock(&self, by_micros: i64) -> StoreResult<i64> {

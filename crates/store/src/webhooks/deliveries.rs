@@ -20,7 +20,7 @@ use super::{
     filters::{self, Scope},
     records,
 };
-use crate::{db_err, SqlStore};
+use crate::{batch::Statement, db_err, SqlStore};
 
 #[derive(sqlx::FromRow)]
 struct DeliveryRow {
@@ -93,15 +93,18 @@ impl WebhookStore for SqlStore {
         // A read first: the dispatcher is woken by every change that may have queued a
         // webhook, and on SQLite a claim is a write that queues behind every other. Nothing
         // due is the usual answer; a delivery queued after this read wakes it again.
-        let due: Option<i64> = sqlx::query_scalar(concat!(
-            "SELECT d.id FROM deliveries d WHERE ",
-            due!("$1"),
-            " LIMIT 1"
-        ))
-        .bind(now.micros())
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db_err)?;
+        // A point read (`readers`), on the index of due deliveries.
+        let due: Option<i64> = self
+            .read_scalar(
+                Statement::new(concat!(
+                    "SELECT d.id FROM deliveries d WHERE ",
+                    due!("$1"),
+                    " LIMIT 1"
+                ))
+                .bind(now.micros()),
+            )
+            .await
+            .map_err(db_err)?;
         if due.is_none() {
             return Ok(Vec::new());
         }
@@ -272,14 +275,16 @@ impl WebhookStore for SqlStore {
     }
 
     async fn next_delivery_at(&self) -> StoreResult<Option<Timestamp>> {
-        let next: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > next_attempt_at \
-                             THEN locked_until ELSE next_attempt_at END) \
-             FROM deliveries WHERE status = 'PENDING'",
-        )
-        .fetch_one(&self.read)
-        .await
-        .map_err(db_err)?;
-        Ok(next.map(Timestamp))
+        // The dispatcher reads it each time it idles: a point read (`readers`) over the
+        // pending deliveries' index entries.
+        let next: Option<Option<i64>> = self
+            .read_scalar(Statement::new(
+                "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > next_attempt_at \
+                                 THEN locked_until ELSE next_attempt_at END) \
+                 FROM deliveries WHERE status = 'PENDING'",
+            ))
+            .await
+            .map_err(db_err)?;
+        Ok(next.flatten().map(Timestamp))
     }
 }
