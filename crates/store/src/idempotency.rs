@@ -12,6 +12,9 @@
 //!
 //! Keys are kept [`KEPT_FOR`] on the virtual clock: an older one counts as absent, and each
 //! new claim deletes a few expired keys (bounded; PostgreSQL skips rows another write holds).
+//!
+//! Each statement goes as a statement of its own (`batch::Statement`): on SQLite's writer, no
+//! trip to sqlx's thread.
 
 use provisio_core::{
     error::Outcome,
@@ -21,7 +24,7 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
-use crate::{frozen, writer::BoxFuture, Backend, SqlStore};
+use crate::{batch::Statement, frozen, writer::BoxFuture, Backend, SqlStore};
 
 /// How many expired keys a claim deletes at most: more than one, so the purge keeps up.
 const PURGE_BATCH: i64 = 8;
@@ -131,9 +134,9 @@ async fn claim(
             return Ok(Claim::New);
         }
         let kept: Option<(String, String)> =
-            sqlx::query_as("SELECT body_hash, answer FROM idempotency_keys WHERE request_key = $1")
-                .bind(once.key.clone())
-                .fetch_optional(&mut *conn)
+            Statement::new("SELECT body_hash, answer FROM idempotency_keys WHERE request_key = $1")
+                .bind(once.key.as_str())
+                .fetch_optional_as(conn)
                 .await?;
         match kept {
             Some((body, _)) if body != once.body => {
@@ -153,16 +156,16 @@ async fn insert(
     once: &IdempotencyKey,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
-    let inserted = sqlx::query(
+    let inserted = Statement::new(
         "INSERT INTO idempotency_keys (request_key, body_hash, answer, created) \
-         VALUES ($1, $2, '', $3) ON CONFLICT (request_key) DO NOTHING",
+         VALUES ($1, $2, '', $3) ON CONFLICT (request_key) DO NOTHING RETURNING 1",
     )
-    .bind(once.key.clone())
-    .bind(once.body.clone())
+    .bind(once.key.as_str())
+    .bind(once.body.as_str())
     .bind(now.micros())
-    .execute(&mut *conn)
+    .fetch_all(conn)
     .await?;
-    Ok(inserted.rows_affected() == 1)
+    Ok(!inserted.is_empty())
 }
 
 /// Takes over a key past its day. Conditional, so of two retries renewing it at once only
@@ -173,17 +176,17 @@ async fn renew(
     now: Timestamp,
     expired: i64,
 ) -> Result<bool, sqlx::Error> {
-    let renewed = sqlx::query(
+    let renewed = Statement::new(
         "UPDATE idempotency_keys SET body_hash = $2, answer = '', created = $3 \
-         WHERE request_key = $1 AND created < $4",
+         WHERE request_key = $1 AND created < $4 RETURNING 1",
     )
-    .bind(once.key.clone())
-    .bind(once.body.clone())
+    .bind(once.key.as_str())
+    .bind(once.body.as_str())
     .bind(now.micros())
     .bind(expired)
-    .execute(&mut *conn)
+    .fetch_all(conn)
     .await?;
-    Ok(renewed.rows_affected() == 1)
+    Ok(!renewed.is_empty())
 }
 
 /// Records what the key's write made, in its transaction.
@@ -192,10 +195,10 @@ async fn keep(
     once: &IdempotencyKey,
     answer: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE idempotency_keys SET answer = $2 WHERE request_key = $1")
-        .bind(once.key.clone())
-        .bind(answer.to_owned())
-        .execute(&mut *conn)
+    Statement::new("UPDATE idempotency_keys SET answer = $2 WHERE request_key = $1")
+        .bind(once.key.as_str())
+        .bind(answer)
+        .fetch_all(conn)
         .await
         .map(drop)
 }
@@ -210,13 +213,13 @@ async fn purge(
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
-    sqlx::query(&format!(
+    Statement::new(format!(
         "DELETE FROM idempotency_keys WHERE request_key IN (SELECT request_key \
          FROM idempotency_keys WHERE created < $1 ORDER BY created LIMIT $2{skip_locked})"
     ))
     .bind(expired)
     .bind(PURGE_BATCH)
-    .execute(&mut *conn)
+    .fetch_all(conn)
     .await
     .map(drop)
 }

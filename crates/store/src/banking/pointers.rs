@@ -24,7 +24,7 @@ use provisio_core::{
 use sqlx::AnyConnection;
 
 use super::accounts::{self, AccountRow, ACCOUNT_COLUMNS};
-use crate::rows::corrupt;
+use crate::{batch::Statement, rows::corrupt};
 
 /// What a pointer names here.
 #[derive(Debug, Clone)]
@@ -119,16 +119,17 @@ async fn ensure_well_known(
     Ok(())
 }
 
-/// The account an IBAN names here.
+/// The account an IBAN names here. This and the reads below are statements of their own
+/// (see `batch`): on SQLite's writer, no trip to sqlx's thread.
 async fn by_iban(
     conn: &mut AnyConnection,
     iban: &str,
 ) -> Result<Option<MonetaryAccount>, sqlx::Error> {
-    let row: Option<AccountRow> = sqlx::query_as(&format!(
+    let row: Option<AccountRow> = Statement::new(format!(
         "SELECT {ACCOUNT_COLUMNS} FROM monetary_accounts WHERE iban = $1"
     ))
-    .bind(iban.to_owned())
-    .fetch_optional(&mut *conn)
+    .bind(iban)
+    .fetch_optional_as(conn)
     .await?;
     row.map(MonetaryAccount::try_from)
         .transpose()
@@ -140,12 +141,12 @@ async fn primary_account(
     conn: &mut AnyConnection,
     user: i64,
 ) -> Result<Option<MonetaryAccount>, sqlx::Error> {
-    let row: Option<AccountRow> = sqlx::query_as(&format!(
+    let row: Option<AccountRow> = Statement::new(format!(
         "SELECT {ACCOUNT_COLUMNS} FROM monetary_accounts \
          WHERE user_id = $1 AND kind = 'BANK' AND status = 'ACTIVE' ORDER BY id LIMIT 1"
     ))
     .bind(user)
-    .fetch_optional(&mut *conn)
+    .fetch_optional_as(conn)
     .await?;
     row.map(MonetaryAccount::try_from)
         .transpose()
@@ -173,13 +174,13 @@ pub(crate) async fn resolve(
     if let Some(known) = WELL_KNOWN.iter().find(|k| k.email == pointer.value()) {
         ensure_well_known(conn, known, now).await?;
     }
-    let user: Option<(i64, String)> = sqlx::query_as(
+    let user: Option<(i64, String)> = Statement::new(
         "SELECT u.id, u.name FROM aliases a JOIN users u ON u.id = a.user_id \
          WHERE a.type = $1 AND a.value = $2",
     )
     .bind(pointer.kind())
-    .bind(pointer.value().to_owned())
-    .fetch_optional(&mut *conn)
+    .bind(pointer.value())
+    .fetch_optional_as(conn)
     .await?;
     let Some((user, name)) = user else {
         return Ok(None);

@@ -53,21 +53,14 @@ pub(super) async fn find_account(
     find: Find,
 ) -> Result<Option<MonetaryAccount>, sqlx::Error> {
     let select = format!("SELECT {ACCOUNT_COLUMNS} FROM monetary_accounts WHERE");
-    let row: Option<AccountRow> = match find {
-        Find::Id(id) => {
-            sqlx::query_as(&format!("{select} id = $1"))
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-        Find::OwnedBy(id, user) => {
-            sqlx::query_as(&format!("{select} id = $1 AND user_id = $2"))
-                .bind(id)
-                .bind(user.0)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
+    // A statement of its own (see `batch`): on SQLite's writer, no trip to sqlx's thread.
+    let statement = match find {
+        Find::Id(id) => Statement::new(format!("{select} id = $1")).bind(id),
+        Find::OwnedBy(id, user) => Statement::new(format!("{select} id = $1 AND user_id = $2"))
+            .bind(id)
+            .bind(user.0),
     };
+    let row: Option<AccountRow> = statement.fetch_optional_as(conn).await?;
     row.map(MonetaryAccount::try_from)
         .transpose()
         .map_err(corrupt)
