@@ -267,7 +267,12 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
         "PRAGMA busy_timeout = {}",
         config.timeouts.lock.as_millis().max(1)
     );
-    let pool = |max: u32| {
+    // `journal_in_memory` for the writer's connection: the savepoint around each write keeps
+    // the pages it changes in a sub-journal, which SQLite otherwise spills to a temporary
+    // file past 64 KiB, two `pwrite`s a page (a third of a payment's SQLite time went there;
+    // `docs/benchmarks.md`). In memory it holds at most one commit's pages. Readers keep the
+    // default, so a large sort may still use a temporary file.
+    let pool = |max: u32, journal_in_memory: bool| {
         let busy_timeout = busy_timeout.clone();
         async move {
             AnyPoolOptions::new()
@@ -285,6 +290,9 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute(busy_timeout.as_str()).await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        if journal_in_memory {
+                            conn.execute("PRAGMA temp_store = MEMORY").await?;
+                        }
                         Ok(())
                     })
                 })
@@ -293,9 +301,9 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
                 .map_err(ConnectError::Open)
         }
     };
-    let write: AnyPool = pool(1).await?;
+    let write: AnyPool = pool(1, true).await?;
     // Each SQLite connection is a thread; beyond a few, readers only add context switches.
-    let read: AnyPool = pool(config.max_connections.min(4)).await?;
+    let read: AnyPool = pool(config.max_connections.min(4), false).await?;
     Ok(SqlStore {
         backend: crate::Backend::Sqlite,
         read,
