@@ -8,9 +8,9 @@
 //! run here instead, on connections rusqlite opens on the same file and this pool keeps: the
 //! statement runs on the task that asked, which blocks its thread for as long as SQLite takes.
 //!
-//! Only reads of a row or a few by an index belong here (`SqlStore::read_rows`, in `batch`); a list, a
-//! sum over a table or anything that may take long stays on sqlx's read pool, whose threads
-//! keep such work off the server's. In WAL mode a reader never waits for the writer; the busy
+//! Only reads of a row or a few by an index belong here (`SqlStore::read_rows`, in `batch`):
+//! a list, a sum over a table or anything else that may take long stays on sqlx's read pool,
+//! whose threads keep such work off the server's. In WAL mode a reader never waits for the writer; the busy
 //! timeout (the pool's, `Timeouts::lock`) covers the rare moments SQLite makes it wait (a
 //! write-ahead log being recovered).
 //!
@@ -75,9 +75,9 @@ impl Readers {
         if let Some(conn) = self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
             return Ok(conn);
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
+        // One thread at a time uses a connection (the pool hands it out), so SQLite's own
+        // mutex is not needed; the file exists, so it is not created.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
             rusqlite::Connection::open_with_flags(&self.path, flags).map_err(direct::error)?;
         conn.busy_timeout(self.busy_timeout)
