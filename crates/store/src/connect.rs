@@ -269,9 +269,9 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
     );
     // `journal_in_memory` for the writer's connection: the savepoint around each write keeps
     // the pages it changes in a sub-journal, which SQLite otherwise spills to a temporary
-    // file past 64 KiB, two `pwrite`s a page (a third of a payment's SQLite time went there;
-    // `docs/benchmarks.md`). In memory it holds at most one commit's pages. Readers keep the
-    // default, so a large sort may still use a temporary file.
+    // file past 64 KiB, two `pwrite`s a page (a third of the writer's own SQLite time went
+    // there; `docs/benchmarks.md`). In memory it holds at most one commit's pages. Readers
+    // keep the default, so a large sort may still use a temporary file.
     let pool = |max: u32, journal_in_memory: bool| {
         let busy_timeout = busy_timeout.clone();
         async move {
