@@ -1,4 +1,11 @@
-use std::{net::IpAddr, ops::Deref, sync::Arc};
+use std::{
+    net::IpAddr,
+    ops::Deref,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+};
 
 use axum::http::Method;
 
@@ -35,6 +42,9 @@ pub struct Shared {
     pub(crate) wake: Arc<Notify>,
     /// Signalled when webhook deliveries may be due.
     pub(crate) deliver: Arc<Notify>,
+    /// The store's count of writes that queued deliveries, as last seen
+    /// ([`AppState::webhooks_queued`]).
+    deliveries_seen: AtomicU64,
     /// The operator token's hash; `None` when the operator API is disabled.
     pub(crate) admin: Option<SecretHash>,
     /// Calls per (address, method, route), for bunq's classic limits.
@@ -72,6 +82,7 @@ impl AppState {
             auth,
             wake: Arc::new(Notify::new()),
             deliver: Arc::new(Notify::new()),
+            deliveries_seen: AtomicU64::new(0),
             admin: admin_token.map(SecretHash::of),
             calls: Arc::default(),
             session_calls: Arc::default(),
@@ -88,12 +99,23 @@ impl AppState {
     /// A change was committed: its background step and its webhooks may be due now.
     pub(crate) fn changed(&self) {
         self.wake.notify_one();
-        self.deliver.notify_one();
+        self.webhooks_queued();
     }
 
-    /// A change that queued webhooks but scheduled nothing due now was committed (the worker
-    /// finds a later timer on its own; waking it costs a write on SQLite).
+    /// A change that may have queued webhooks but scheduled nothing due now was committed
+    /// (the worker finds a later timer on its own; waking it costs a write on SQLite). The
+    /// dispatcher is woken only when a write of this process queued deliveries since the last
+    /// look (`WebhookStore::deliveries_queued`, counted after each commit, so the count read
+    /// here includes this change's): each wake costs the dispatcher its reads, and most
+    /// changes queue nothing. Deliveries queued by another process are found by its polling,
+    /// as before.
     pub(crate) fn webhooks_queued(&self) {
-        self.deliver.notify_one();
+        let moved = match self.store.deliveries_queued() {
+            Some(count) => self.deliveries_seen.swap(count, Ordering::AcqRel) != count,
+            None => true,
+        };
+        if moved {
+            self.deliver.notify_one();
+        }
     }
 }

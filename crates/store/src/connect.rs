@@ -188,6 +188,7 @@ pub async fn connect(config: &StoreConfig) -> Result<SqlStore, ConnectError> {
                 write: pool,
                 writer: None,
                 readers: None,
+                deliveries_queued: Default::default(),
                 sealing: Default::default(),
                 #[cfg(feature = "testing")]
                 url: config.url.clone(),
@@ -310,6 +311,7 @@ async fn connect_sqlite(config: &StoreConfig) -> Result<SqlStore, ConnectError> 
         writer: Some(crate::writer::Writer::spawn(write.clone())),
         write,
         readers: readers(config),
+        deliveries_queued: Default::default(),
         sealing: Default::default(),
         #[cfg(feature = "testing")]
         url: config.url.clone(),

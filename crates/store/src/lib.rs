@@ -55,7 +55,7 @@ pub mod testing;
 mod webhooks;
 mod writer;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{atomic::AtomicU64, Arc, OnceLock};
 
 use provisio_core::{sealing::SealingKey, StoreError};
 use sqlx::AnyPool;
@@ -80,6 +80,9 @@ pub struct SqlStore {
     /// SQLite's point reads, run by the task that asks (see `readers`); none on PostgreSQL
     /// and for a database in memory.
     readers: Option<Arc<readers::Readers>>,
+    /// How many of this process's writes have queued webhook deliveries, counted after each
+    /// one's commit (`writer::note_deliveries_queued`).
+    deliveries_queued: Arc<AtomicU64>,
     /// The key that seals card secrets, given once the server key is known (see
     /// `cards::sealing`); shared by the store's clones.
     sealing: Arc<OnceLock<Arc<SealingKey>>>,

@@ -9,9 +9,10 @@
 //! that made their write durable has returned.
 
 use std::{
+    cell::Cell,
     future::Future,
     pin::Pin,
-    sync::{Arc, Mutex},
+    sync::{atomic::Ordering, Arc, Mutex},
 };
 
 use provisio_core::{error::Outcome, StoreError};
@@ -136,6 +137,29 @@ async fn run_writes(
     Ok(results)
 }
 
+tokio::task_local! {
+    /// Whether the write running on this task queued webhook deliveries
+    /// ([`note_deliveries_queued`]).
+    static QUEUED: Cell<bool>;
+}
+
+/// Notes that the running write queued webhook deliveries: once it commits, the store's count
+/// of such writes moves (`WebhookStore::deliveries_queued`), which wakes the dispatcher.
+pub(crate) fn note_deliveries_queued() {
+    // Outside a write there is nothing to commit, and nothing to count.
+    let _ = QUEUED.try_with(|queued| queued.set(true));
+}
+
+/// Runs `write`, answering what it answered and whether it queued deliveries.
+async fn noting_queued<T>(write: impl Future<Output = T>) -> (T, bool) {
+    QUEUED
+        .scope(Cell::new(false), async move {
+            let answer = write.await;
+            (answer, QUEUED.with(Cell::get))
+        })
+        .await
+}
+
 /// Whether `conn` is SQLite's, where one writer runs every write in turn: row locks taken
 /// only to order concurrent writers (PostgreSQL's) are not needed there.
 pub(crate) fn single_writer(conn: &AnyConnection) -> bool {
@@ -157,9 +181,10 @@ impl SqlStore {
                 let out = slot.clone();
                 let job: ErasedJob = Box::new(move |conn| {
                     Box::pin(async move {
-                        let value = job(conn).await?;
+                        let (value, queued) = noting_queued(job(conn)).await;
+                        let value = value?;
                         if let Ok(mut out) = out.lock() {
-                            *out = Some(value);
+                            *out = Some((value, queued));
                         }
                         Ok(())
                     })
@@ -175,11 +200,16 @@ impl SqlStore {
                     .map_err(|_| StoreError::Corrupt("the SQLite writer has stopped".into()))?
                     .map_err(db_err)?;
                 let value = slot.lock().ok().and_then(|mut v| v.take());
-                value.ok_or_else(|| StoreError::Corrupt("a committed write lost its result".into()))
+                let (value, queued) = value.ok_or_else(|| {
+                    StoreError::Corrupt("a committed write lost its result".into())
+                })?;
+                self.count_queued(queued);
+                Ok(value)
             }
             _ => {
                 let mut tx = self.write.begin().await.map_err(db_err)?;
-                let value = job(&mut tx).await.map_err(db_err)?;
+                let (value, queued) = noting_queued(job(&mut tx)).await;
+                let value = value.map_err(db_err)?;
                 tx.commit().await.map_err(|err| match db_err(err) {
                     // The COMMIT may have reached the database before the connection broke.
                     StoreError::Unavailable { source, .. } => StoreError::Unavailable {
@@ -188,8 +218,16 @@ impl SqlStore {
                     },
                     other => other,
                 })?;
+                self.count_queued(queued);
                 Ok(value)
             }
+        }
+    }
+
+    /// After a commit: counts it if its write queued deliveries.
+    fn count_queued(&self, queued: bool) {
+        if queued {
+            self.deliveries_queued.fetch_add(1, Ordering::Release);
         }
     }
 }

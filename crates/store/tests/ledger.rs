@@ -45,6 +45,34 @@ fn refusal<T: std::fmt::Debug>(result: Result<T, StoreError>) -> String {
 }
 
 for_each_backend! { open =>
+    // The server wakes its webhook dispatcher only when this count moved: it must move once
+    // for each committed write that queued deliveries, and for nothing else.
+    async fn the_count_of_writes_that_queued_deliveries_moves_only_for_those(f: Fixture) {
+        use provisio_core::webhook::Filter;
+        let s = f.store.as_ref();
+        let (a, a_main) = partner(s, 1).await;
+        let (_, b_main) = partner(s, 2).await;
+        s.credit(a_main.id, &credit(10_000), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
+        let count = || s.deliveries_queued().unwrap_or_else(|| panic!("the store counts"));
+        let start = count();
+        // Nobody listens: the payment queues nothing.
+        s.pay(a, a_main.id, &payment(&b_main, 100), &PaymentPolicy::OPEN, T0, None).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(count(), start);
+        let filters = [Filter { category: "PAYMENT".into(), target: "https://example.com/hook".into() }];
+        s.replace_filters(a, None, &filters, T0).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(count(), start, "setting filters queues nothing");
+        s.pay(a, a_main.id, &payment(&b_main, 100), &PaymentPolicy::OPEN, T0, None).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(count(), start + 1, "a payment with a listener queued its webhook");
+        // A refused payment commits nothing and is not counted.
+        let broke = refusal(s.pay(a, a_main.id, &payment(&b_main, 1_000_000), &PaymentPolicy::OPEN, T0, None).await);
+        assert!(broke.contains("Insufficient balance"), "{broke}");
+        assert_eq!(count(), start + 1);
+        let due = s.next_delivery_at().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(due.is_some(), "the queued delivery is there to deliver");
+    }
+
     async fn a_payment_moves_money_whole_and_refusals_move_nothing(f: Fixture) {
         let s = f.store.as_ref();
         let (a, a_main) = partner(s, 1).await;

@@ -72,6 +72,13 @@ pub trait WebhookStore: Send + Sync {
     ) -> StoreResult<Result<(), Vec<i64>>>;
     /// When the next delivery is due, for sleeping until then.
     async fn next_delivery_at(&self) -> StoreResult<Option<Timestamp>>;
+    /// How many of this process's writes have queued webhook deliveries, each counted once
+    /// committed; `None` when the store does not count them. The server wakes its dispatcher
+    /// after a change only when this moved: most changes (a payment without notification
+    /// filters, say) queue nothing, and each needless wake is the dispatcher's reads again.
+    fn deliveries_queued(&self) -> Option<u64> {
+        None
+    }
     /// The inspector: recent deliveries, newest first, optionally to one target, with their
     /// attempts.
     async fn deliveries(

@@ -3,7 +3,7 @@
 //! outcome, sending again, and when the next one is due. Holds the `WebhookStore`; the
 //! filters, the failures and the records of what was sent are in their own files.
 
-use std::time::Duration;
+use std::{sync::atomic::Ordering, time::Duration};
 
 use async_trait::async_trait;
 use provisio_core::{
@@ -286,5 +286,9 @@ impl WebhookStore for SqlStore {
             .await
             .map_err(db_err)?;
         Ok(next.flatten().map(Timestamp))
+    }
+
+    fn deliveries_queued(&self) -> Option<u64> {
+        Some(self.deliveries_queued.load(Ordering::Acquire))
     }
 }

@@ -56,6 +56,9 @@ pub(crate) async fn queue_all(
 /// The INSERTs of [`queue_all`], for a write that sends them with other statements in one
 /// [`Batch`]; none when nothing is queued.
 fn queue_statements(queued: Vec<Queued<'_>>, now: Timestamp) -> Vec<Statement> {
+    if !queued.is_empty() {
+        crate::writer::note_deliveries_queued();
+    }
     let mut statements = Vec::new();
     let mut queued = queued.into_iter().peekable();
     while queued.peek().is_some() {
