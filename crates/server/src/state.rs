@@ -42,9 +42,6 @@ pub struct Shared {
     pub(crate) wake: Arc<Notify>,
     /// Signalled when webhook deliveries may be due.
     pub(crate) deliver: Arc<Notify>,
-    /// The store's count of writes that queued deliveries, as last seen
-    /// ([`AppState::webhooks_queued`]).
-    deliveries_seen: AtomicU64,
     /// The operator token's hash; `None` when the operator API is disabled.
     pub(crate) admin: Option<SecretHash>,
     /// Calls per (address, method, route), for bunq's classic limits.
@@ -60,6 +57,9 @@ pub struct Shared {
     pub(crate) sink: Arc<WebhookSink>,
     /// The faults armed on `/v1` routes (dev profile), in this process's memory.
     pub(crate) faults: Arc<Faults>,
+    /// The store's count of writes that queued deliveries, as last seen
+    /// ([`AppState::webhooks_queued`]).
+    deliveries_seen: AtomicU64,
 }
 
 impl AppState {
@@ -82,7 +82,6 @@ impl AppState {
             auth,
             wake: Arc::new(Notify::new()),
             deliver: Arc::new(Notify::new()),
-            deliveries_seen: AtomicU64::new(0),
             admin: admin_token.map(SecretHash::of),
             calls: Arc::default(),
             session_calls: Arc::default(),
@@ -91,6 +90,7 @@ impl AppState {
             metrics,
             sink,
             faults: Arc::default(),
+            deliveries_seen: AtomicU64::new(0),
         }))
     }
 }
