@@ -389,22 +389,48 @@ mod tests {
     }
 }
 
+/// A SQLite store of a test's own, in a temporary directory.
+#[cfg(test)]
+async fn test_store() -> (crate::testing::TestDatabase, SqlStore) {
+    let db = crate::testing::TestDatabase::create(crate::Backend::Sqlite).await;
+    let store = crate::connect(&db.config)
+        .await
+        .unwrap_or_else(|e| panic!("connect: {e}"));
+    (db, store)
+}
+
+/// The tests' rows, run directly and through sqlx, read alike: `id`, `name`, `size` and, where
+/// the table has it, `ratio`.
+#[cfg(test)]
+fn assert_same_rows(direct: &[AnyRow], through_sqlx: &[AnyRow]) {
+    assert_eq!(direct.len(), through_sqlx.len());
+    for (a, b) in direct.iter().zip(through_sqlx) {
+        assert_eq!(
+            a.try_get::<i64, _>("id").ok(),
+            b.try_get::<i64, _>("id").ok()
+        );
+        assert_eq!(
+            a.try_get::<Option<String>, _>("name").ok(),
+            b.try_get::<Option<String>, _>("name").ok()
+        );
+        assert_eq!(
+            a.try_get::<Option<i64>, _>("size").ok(),
+            b.try_get::<Option<i64>, _>("size").ok()
+        );
+        assert_eq!(
+            a.try_get::<Option<f64>, _>("ratio").ok(),
+            b.try_get::<Option<f64>, _>("ratio").ok()
+        );
+    }
+}
+
 /// A `Batch` in a write on SQLite's writer, which runs it itself (`direct`).
 #[cfg(test)]
 mod in_a_write {
     use provisio_core::StoreError;
     use sqlx::Row;
 
-    use super::{Batch, Statement};
-    use crate::{testing::TestDatabase, Backend};
-
-    async fn store() -> (TestDatabase, crate::SqlStore) {
-        let db = TestDatabase::create(Backend::Sqlite).await;
-        let store = crate::connect(&db.config)
-            .await
-            .unwrap_or_else(|e| panic!("connect: {e}"));
-        (db, store)
-    }
+    use super::{test_store as store, Batch, Statement};
 
     /// A table of the test's own, made in a write of its own.
     async fn table(store: &crate::SqlStore) {
@@ -458,25 +484,7 @@ mod in_a_write {
             .await
             .unwrap_or_else(|e| panic!("write: {e}"));
         assert_eq!(direct.len(), 2);
-        assert_eq!(direct.len(), through_sqlx.len());
-        for (a, b) in direct.iter().zip(&through_sqlx) {
-            assert_eq!(
-                a.try_get::<i64, _>("id").ok(),
-                b.try_get::<i64, _>("id").ok()
-            );
-            assert_eq!(
-                a.try_get::<Option<String>, _>("name").ok(),
-                b.try_get::<Option<String>, _>("name").ok()
-            );
-            assert_eq!(
-                a.try_get::<Option<i64>, _>("size").ok(),
-                b.try_get::<Option<i64>, _>("size").ok()
-            );
-            assert_eq!(
-                a.try_get::<Option<f64>, _>(3).ok(),
-                b.try_get::<Option<f64>, _>(3).ok()
-            );
-        }
+        super::assert_same_rows(&direct, &through_sqlx);
         assert_eq!(
             direct[0].try_get::<String, _>("name").ok().as_deref(),
             Some("seven")
@@ -582,16 +590,11 @@ mod in_a_write {
 /// on connections of the store's own (`readers`).
 #[cfg(test)]
 mod point_reads {
-    use sqlx::Row;
-
-    use super::Statement;
-    use crate::{testing::TestDatabase, Backend};
+    use super::{test_store, Statement};
+    use crate::testing::TestDatabase;
 
     async fn store_with_rows() -> (TestDatabase, crate::SqlStore) {
-        let db = TestDatabase::create(Backend::Sqlite).await;
-        let store = crate::connect(&db.config)
-            .await
-            .unwrap_or_else(|e| panic!("connect: {e}"));
+        let (db, store) = test_store().await;
         assert!(store.readers.is_some(), "a SQLite file gets readers");
         set(
             &store,
@@ -630,21 +633,7 @@ mod point_reads {
             .await
             .unwrap_or_else(|e| panic!("pool: {e}"));
         assert_eq!(direct.len(), 2);
-        assert_eq!(direct.len(), pooled.len());
-        for (a, b) in direct.iter().zip(&pooled) {
-            assert_eq!(
-                a.try_get::<i64, _>("id").ok(),
-                b.try_get::<i64, _>("id").ok()
-            );
-            assert_eq!(
-                a.try_get::<Option<String>, _>("name").ok(),
-                b.try_get::<Option<String>, _>("name").ok()
-            );
-            assert_eq!(
-                a.try_get::<Option<i64>, _>("size").ok(),
-                b.try_get::<Option<i64>, _>("size").ok()
-            );
-        }
+        super::assert_same_rows(&direct, &pooled);
         let none: Option<(i64,)> = store
             .read_optional(Statement::new("SELECT id FROM read_test WHERE id = $1").bind(9_i64))
             .await
