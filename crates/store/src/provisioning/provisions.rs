@@ -169,14 +169,13 @@ impl ProvisionStore for SqlStore {
 
     async fn user_provision_status(&self, user: UserId) -> StoreResult<Option<Status>> {
         // Every change a provisioned user asks for reads it: a point read (`readers`).
-        let status: Option<(String,)> = self
-            .read_optional(
+        let status: Option<String> = self
+            .read_scalar(
                 Statement::new("SELECT status FROM provisions WHERE user_id = $1").bind(user.0),
             )
             .await
             .map_err(db_err)?;
         status
-            .map(|(s,)| s)
             .map(|s| crate::rows::parse(Status::parse, &s))
             .transpose()
     }

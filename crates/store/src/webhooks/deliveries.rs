@@ -275,17 +275,17 @@ impl WebhookStore for SqlStore {
     }
 
     async fn next_delivery_at(&self) -> StoreResult<Option<Timestamp>> {
-        // The dispatcher reads it each time it idles: a point read (`readers`) over the
-        // pending deliveries' index entries.
-        let next: Option<Option<i64>> = self
-            .read_scalar(Statement::new(
-                "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > next_attempt_at \
-                                 THEN locked_until ELSE next_attempt_at END) \
-                 FROM deliveries WHERE status = 'PENDING'",
-            ))
-            .await
-            .map_err(db_err)?;
-        Ok(next.flatten().map(Timestamp))
+        // Not a point read (`readers`): it visits every pending delivery, thousands while a
+        // target is down, so it stays on the pool's threads.
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > next_attempt_at \
+                             THEN locked_until ELSE next_attempt_at END) \
+             FROM deliveries WHERE status = 'PENDING'",
+        )
+        .fetch_one(&self.read)
+        .await
+        .map_err(db_err)?;
+        Ok(next.map(Timestamp))
     }
 
     fn deliveries_queued(&self) -> Option<u64> {
