@@ -90,10 +90,10 @@ impl WebhookStore for SqlStore {
         lease: Duration,
         limit: u32,
     ) -> StoreResult<Vec<Delivery>> {
-        // A read first: the dispatcher is woken by every change that may have queued a
-        // webhook, and on SQLite a claim is a write that queues behind every other. Nothing
-        // due is the usual answer; a delivery queued after this read wakes it again.
-        // A point read (`readers`), on the index of due deliveries.
+        // A read first: the dispatcher is woken after every write that queued a webhook and
+        // after each of the worker's batches, and on SQLite a claim is a write that queues
+        // behind every other. Nothing due is the usual answer; a delivery queued after this
+        // read wakes it again. A point read (`readers`), on the index of due deliveries.
         let due: Option<i64> = self
             .read_scalar(
                 Statement::new(concat!(
