@@ -45,6 +45,8 @@ pub struct Worker {
     config: WorkerConfig,
     name: String,
     claims: AtomicU64,
+    /// The store's count of writes that queued deliveries, when the dispatcher was last told.
+    deliveries_seen: AtomicU64,
 }
 
 impl Worker {
@@ -61,6 +63,7 @@ impl Worker {
             config,
             name: format!("worker-{}", uuid::Uuid::new_v4().simple()),
             claims: AtomicU64::new(0),
+            deliveries_seen: AtomicU64::new(0),
         }
     }
 
@@ -141,7 +144,7 @@ impl Worker {
     }
 
     /// Works until `stop` turns true. `wake` cuts an idle sleep short; `deliver` is told after
-    /// each batch, whose steps may have queued webhooks.
+    /// each batch that queued webhooks.
     pub async fn run(
         self: Arc<Self>,
         stop: watch::Receiver<bool>,
@@ -171,6 +174,11 @@ pub(crate) trait Batches: Send + Sync {
     fn batch(&self) -> impl std::future::Future<Output = Result<Outcome, StoreError>> + Send;
     /// How long to sleep when there was nothing to do.
     fn idle(&self) -> impl std::future::Future<Output = Duration> + Send;
+    /// Whether the batches since the last call may have queued webhook deliveries: whoever
+    /// is told after a batch is told only then.
+    fn queued_deliveries(&self) -> bool {
+        true
+    }
 }
 
 impl Batches for Worker {
@@ -183,11 +191,22 @@ impl Batches for Worker {
     fn idle(&self) -> impl std::future::Future<Output = Duration> + Send {
         self.idle_pause()
     }
+
+    /// Only when a write of this process queued deliveries since the last look (counted after
+    /// each commit, see `WebhookStore::deliveries_queued`, so the count read here includes this
+    /// batch's): most steps queue nothing, and each wake costs the dispatcher its reads.
+    /// Without a count, always.
+    fn queued_deliveries(&self) -> bool {
+        match self.store.deliveries_queued() {
+            Some(count) => self.deliveries_seen.swap(count, Ordering::AcqRel) != count,
+            None => true,
+        }
+    }
 }
 
 /// The loop every background task shares: work while there is work (telling `after` about
-/// each batch); when idle, sleep as long as `idle` says, until `wake`, or until told to stop;
-/// back off when a batch fails.
+/// each batch that may have queued deliveries); when idle, sleep as long as `idle` says,
+/// until `wake`, or until told to stop; back off when a batch fails.
 pub(crate) async fn background_loop<T: Batches>(
     task: &T,
     mut stop: watch::Receiver<bool>,
@@ -199,7 +218,7 @@ pub(crate) async fn background_loop<T: Batches>(
         let pause = match task.batch().await {
             Ok(Outcome::Worked(_)) => {
                 failures = 0;
-                if let Some(after) = &after {
+                if let Some(after) = after.as_ref().filter(|_| task.queued_deliveries()) {
                     after.notify_one();
                 }
                 continue;
