@@ -106,6 +106,20 @@ impl Statement {
         &self.sql
     }
 
+    /// Its text and values, to be made part of another statement (`chain`).
+    pub(crate) fn into_parts(self) -> (String, Vec<Value>) {
+        (self.sql, self.values)
+    }
+
+    /// A statement of `sql` with `values` bound, in order.
+    pub(crate) fn from_parts(sql: String, values: Vec<Value>) -> Statement {
+        Statement {
+            sql,
+            values,
+            or_stop: false,
+        }
+    }
+
     /// The values bound, as the statements run directly take them (`direct`, `readers`).
     pub(crate) fn params(&self) -> Vec<Param<'_>> {
         self.values
@@ -173,6 +187,11 @@ where
 pub(crate) struct Answers(Vec<Vec<AnyRow>>);
 
 impl Answers {
+    /// Takes the rows of the statement at `at` out of the answers.
+    pub(crate) fn take(&mut self, at: usize) -> Vec<AnyRow> {
+        self.0.get_mut(at).map(std::mem::take).unwrap_or_default()
+    }
+
     /// The rows of the statement at `at` ([`Batch::push`]'s answer).
     pub(crate) fn rows(&self, at: usize) -> &[AnyRow] {
         self.0.get(at).map_or(&[], Vec::as_slice)
@@ -301,19 +320,25 @@ async fn run_together(
 
 /// `sql` with each placeholder `$n` written `$(n + offset)`; text in single quotes (SQL's
 /// string literals) is left as it is.
-fn renumbered(sql: &str, offset: usize) -> String {
+pub(crate) fn renumbered(sql: &str, offset: usize) -> String {
     if offset == 0 {
         return sql.to_owned();
     }
+    map_placeholders(sql, |n| format!("${}", n + offset))
+}
+
+/// `sql` with each placeholder `$n` written as `write(n)` answers; text in single quotes
+/// (SQL's string literals) is left as it is.
+pub(crate) fn map_placeholders(sql: &str, write: impl Fn(usize) -> String) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.char_indices().peekable();
     let mut quoted = false;
     while let Some((_, c)) = chars.next() {
-        out.push(c);
         if c == '\'' {
             quoted = !quoted;
         }
         if c != '$' || quoted {
+            out.push(c);
             continue;
         }
         let mut number = 0usize;
@@ -325,7 +350,9 @@ fn renumbered(sql: &str, offset: usize) -> String {
             chars.next();
         }
         if digits > 0 {
-            out.push_str(&(number + offset).to_string());
+            out.push_str(&write(number));
+        } else {
+            out.push(c);
         }
     }
     out

@@ -3,8 +3,9 @@
 //! Design: queries are written once, in the dialect SQLite and PostgreSQL share (`$1`
 //! placeholders, `RETURNING`, `ON CONFLICT`), and run through sqlx's `Any` driver. Times are
 //! integer microseconds and booleans are avoided, so every column decodes the same way on both.
-//! Where the dialects must differ (migrations, connection set-up, and later job claiming) the
-//! code branches on [`Backend`]. Correctness is pinned by the contract suite in
+//! Where the dialects must differ (migrations, connection set-up, claiming rows) the code
+//! branches on [`Backend`]; where PostgreSQL can do in one statement what SQLite does in
+//! several, and each statement is a round trip, it does (`chain`). Correctness is pinned by the contract suite in
 //! `tests/contract.rs`, which runs unchanged against both backends.
 //!
 //! SQLite allows one writer at a time. Rather than let concurrent write transactions collide
@@ -27,16 +28,17 @@
 //! ```
 //!
 //! Common: `connect` (opening a database, migrations), `writer` (every write), `batch`
-//! (several statements of a write in one trip), `direct` (SQLite's writer running statements
-//! itself), `readers` (SQLite's point reads run by the task that asks), `page` (paged
-//! lists), `lease` (claiming rows), `rows` (parsing stored values), `frozen` (closed users
-//! stay closed), `feed` (the user's events, recorded by every domain), `testing`. A common
-//! module imports no domain folder.
+//! (several statements of a write in one trip), `chain` (on PostgreSQL, a write's statements
+//! in one), `direct` (SQLite's writer running statements itself), `readers` (SQLite's point
+//! reads run by the task that asks), `page` (paged lists), `lease` (claiming rows), `rows`
+//! (parsing stored values), `frozen` (closed users stay closed), `feed` (the user's events,
+//! recorded by every domain), `testing`. A common module imports no domain folder.
 
 mod avatars;
 mod banking;
 mod batch;
 mod cards;
+mod chain;
 mod connect;
 mod context;
 mod direct;
@@ -184,8 +186,35 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
         .join(", ")
 }
 
+/// [`placeholders`] for `values` from `$first`, their count padded to the next power of two
+/// by repeating the last value, and the values to bind: a list in `IN (…)` that varies in
+/// length makes a few statements' texts, not one a length (each text is prepared anew).
+pub(crate) fn padded_placeholders(first: usize, values: &[i64]) -> (String, Vec<i64>) {
+    let count = values.len().max(1).next_power_of_two();
+    let last = values.last().copied().unwrap_or_default();
+    let padded = values
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(last))
+        .take(count)
+        .collect();
+    (placeholders(first, count), padded)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn padded_lists_repeat_their_last_value() {
+        assert_eq!(
+            super::padded_placeholders(2, &[7, 8, 9]),
+            ("$2, $3, $4, $5".to_owned(), vec![7, 8, 9, 9])
+        );
+        assert_eq!(
+            super::padded_placeholders(1, &[7]),
+            ("$1".to_owned(), vec![7])
+        );
+    }
+
     #[test]
     fn placeholders_number_from_the_first() {
         assert_eq!(super::placeholders(3, 3), "$3, $4, $5");

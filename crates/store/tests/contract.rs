@@ -510,11 +510,12 @@ for_each_backend! { open =>
         use std::time::Duration;
         use provisio_core::{
             model::Environment,
-            provision::{plan::{self, StepContext}, record::JobOutcome, state::Phase, Product,
-                        SubStatus},
+            provision::{plan::{self, Effect, StepContext}, record::JobOutcome, state::Phase,
+                        Product, SubStatus},
         };
         let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
             .unwrap_or_else(|e| panic!("{e}"));
+        let mut issued = std::collections::HashMap::new();
         let mut ids = Vec::new();
         for n in 0..5 {
             let new = person(n, vec![Product::UserVerified]);
@@ -531,27 +532,52 @@ for_each_backend! { open =>
                 break;
             }
             assert_eq!(jobs.len(), ids.len(), "one job a provision in each batch");
-            let outcomes = jobs.into_iter().map(|job| {
+            let outcomes: Vec<_> = jobs.into_iter().map(|job| {
                 let phase = Phase::from_stored(job.state.status, job.state.sub_status, job.state.resume)
                     .unwrap_or_else(|| panic!("{:?}", job.state));
                 let ctx = StepContext { now: T0, step_delay: Duration::ZERO, environment: Environment::Sandbox, products: &job.products };
                 let outcome = plan::advance(phase, &ctx).map_or(JobOutcome::Stale, JobOutcome::Step);
                 (job, outcome)
             }).collect();
+            // Each provision's own credential and authorization code, to find on it after.
+            for (job, outcome) in &outcomes {
+                if let JobOutcome::Step(step) = outcome {
+                    for effect in &step.effects {
+                        if let Effect::AcceptOauthRequest { authorization_code, credential } = effect {
+                            issued.insert(
+                                job.provision_id,
+                                (credential.token.expose().to_owned(), authorization_code.expose().to_owned()),
+                            );
+                        }
+                    }
+                }
+            }
             f.store.finish_jobs(&token, outcomes, T0).await.unwrap_or_else(|e| panic!("{e}"));
             rounds += 1;
             assert!(rounds < 10, "the provisions never came to rest");
         }
         let mut users = std::collections::HashSet::new();
         let mut credentials = std::collections::HashSet::new();
+        let mut api_keys = std::collections::HashSet::new();
+        let mut requests = std::collections::HashSet::new();
         for id in &ids {
             let p = f.store.provision(*id).await.ok().flatten().unwrap_or_else(|| panic!("{id}"));
             assert_eq!(p.state.sub_status, SubStatus::PendingProcessUserOnboarding, "{id}: {:?}", f.store.history(*id).await);
             users.insert(p.user.map(|u| u.id).unwrap_or_else(|| panic!("{id} has no user")));
-            credentials.insert(p.credential.map(|c| c.id).unwrap_or_else(|| panic!("{id} has no credential")));
+            let credential = p.credential.unwrap_or_else(|| panic!("{id} has no credential"));
+            credentials.insert(credential.id);
+            api_keys.insert(p.api_key_user_id.unwrap_or_else(|| panic!("{id} has no API key")));
+            // The credential and the code of this provision's own step, not another's.
+            let (token, code) = issued.get(id).unwrap_or_else(|| panic!("{id} was never accepted"));
+            assert_eq!(credential.token_value.as_ref(), Some(token), "{id}");
+            let oauth = p.oauth_request.unwrap_or_else(|| panic!("{id} has no OAuth request"));
+            assert_eq!(&oauth.authorization_code, code, "{id}");
+            assert!(requests.insert(oauth.uuid), "{id}: an OAuth request of its own");
             assert_eq!(f.store.history(*id).await.map(|h| h.len()).ok(), Some(rounds + 1), "{id}");
         }
         assert_eq!((users.len(), credentials.len()), (ids.len(), ids.len()));
+        assert_eq!(api_keys.len(), ids.len());
+        assert!(api_keys.is_disjoint(&users), "an API key is a user of its own");
         // What is left is each credential's expiry.
         assert_eq!(f.store.pending_jobs().await.ok(), Some(ids.len() as u64));
     }

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use provisio_core::{
     model::{JobId, ProvisionId},
     provision::{
-        plan::JobKind,
+        plan::{JobKind, Step},
         record::{ClaimedJob, JobOutcome},
         Status, SubStatus,
     },
@@ -85,31 +85,23 @@ impl JobStore for SqlStore {
         lease: Duration,
         limit: u32,
     ) -> StoreResult<Vec<ClaimedJob>> {
-        let (worker, until, backend) = (worker.to_owned(), now.plus(lease), self.backend);
-        let rows: Vec<ClaimedRow> = self
-            .write(move |conn| {
-                Box::pin(async move {
-                    crate::lease::lease(
-                        conn,
-                        backend,
-                        "jobs",
-                        "SELECT id FROM jobs \
-                         WHERE run_at <= $3 AND (locked_until IS NULL OR locked_until < $3) \
-                         ORDER BY run_at, id LIMIT $4",
-                        "SELECT j.id AS job_id, j.kind, j.provision_id, j.expect_status, \
-                                j.expect_sub_status, p.status, p.sub_status, \
-                                p.action_required, p.reset_resume, p.products \
-                         FROM jobs j JOIN provisions p ON p.id = j.provision_id \
-                         WHERE j.locked_by = $1 AND j.locked_until = $2 ORDER BY j.run_at, j.id",
-                        &worker,
-                        now,
-                        until,
-                        limit,
-                    )
-                    .await
-                })
-            })
-            .await?;
+        let rows: Vec<ClaimedRow> = crate::lease::lease(
+            self,
+            "jobs",
+            "SELECT id FROM jobs \
+             WHERE run_at <= $3 AND (locked_until IS NULL OR locked_until < $3) \
+             ORDER BY run_at, id LIMIT $4",
+            "SELECT j.id AS job_id, j.kind, j.provision_id, j.expect_status, \
+                    j.expect_sub_status, p.status, p.sub_status, \
+                    p.action_required, p.reset_resume, p.products \
+             FROM {leased} j JOIN provisions p ON p.id = j.provision_id \
+             WHERE j.locked_by = $1 AND j.locked_until = $2 ORDER BY j.run_at, j.id",
+            worker,
+            now,
+            now.plus(lease),
+            limit,
+        )
+        .await?;
         rows.into_iter().map(ClaimedJob::try_from).collect()
     }
 
@@ -123,18 +115,43 @@ impl JobStore for SqlStore {
         self.write(move |conn| {
             Box::pin(async move {
                 let held = delete_held(conn, &worker, &outcomes).await?;
-                for (job, outcome) in &outcomes {
-                    if !held.contains(&job.id.0) {
-                        // The lease ran out and another claim owns the job now.
-                        continue;
+                // The lease of a job not held ran out, and another claim owns it now.
+                let held: Vec<_> = outcomes
+                    .iter()
+                    .filter(|(job, _)| held.contains(&job.id.0))
+                    .collect();
+                // The steps of provisions that no other job of the batch touches are applied
+                // together (`steps::apply_all`); the rest one after the other, in order.
+                let alone = |job: &ClaimedJob| {
+                    held.iter()
+                        .filter(|(other, _)| other.provision_id == job.provision_id)
+                        .count()
+                        == 1
+                };
+                let mut together = Vec::new();
+                let mut in_turn = Vec::new();
+                for (job, outcome) in held.iter().copied() {
+                    match outcome {
+                        JobOutcome::Step(step) if alone(job) => {
+                            together.push((job.provision_id.0, step));
+                        }
+                        _ => in_turn.push((job, outcome)),
                     }
+                }
+                let applied = steps::apply_all(conn, &together, now).await?;
+                let onboarding: Vec<i64> = together
+                    .iter()
+                    .zip(applied)
+                    .filter(|((_, step), applied)| *applied && into_onboarding(step))
+                    .map(|((id, _), _)| *id)
+                    .collect();
+                settle_started(conn, &onboarding, now).await?;
+                for (job, outcome) in in_turn {
                     match outcome {
                         JobOutcome::Step(step) => {
                             let applied = steps::apply(conn, job.provision_id.0, step, now).await?;
-                            if applied
-                                && step.to.sub_status == SubStatus::PendingProcessUserOnboarding
-                            {
-                                settle_started(conn, job.provision_id.0, now).await?;
+                            if applied && into_onboarding(step) {
+                                settle_started(conn, &[job.provision_id.0], now).await?;
                             }
                         }
                         JobOutcome::ExpireCredential => {
@@ -179,6 +196,12 @@ impl JobStore for SqlStore {
             .map_err(db_err)?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// Whether `step` takes its provision into the onboarding phase (where an onboarding decided
+/// early is settled).
+fn into_onboarding(step: &Step) -> bool {
+    step.to.sub_status == SubStatus::PendingProcessUserOnboarding
 }
 
 /// Deletes the jobs of `outcomes` that `worker` still holds, in one statement (inside a write

@@ -230,29 +230,32 @@ pub(super) async fn record(
     Ok(())
 }
 
-/// After a provision reached its onboarding phase: an onboarding that was decided before (the
-/// partner may onboard the user while the provision's last steps still run) moves it now.
+/// After `provisions` reached their onboarding phase: an onboarding that was decided before
+/// (the partner may onboard the user while the provision's last steps still run) moves its
+/// provision now.
 pub(super) async fn settle_started(
     conn: &mut AnyConnection,
-    provision: i64,
+    provisions: &[i64],
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
-    // A batch of its own, so that SQLite's writer runs it itself (`direct`).
-    let found = Statement::new(
-        "SELECT o.user_id FROM onboardings o JOIN provisions p ON p.user_id = o.user_id \
-         WHERE p.id = $1",
-    )
-    .bind(provision)
-    .fetch_all(conn)
-    .await?;
-    let user: Option<i64> = found
-        .first()
-        .map(|row| row.try_get("user_id"))
-        .transpose()?;
-    match user {
-        Some(user) => settle(conn, user, now).await,
-        None => Ok(()),
+    if provisions.is_empty() {
+        return Ok(());
     }
+    // One statement for all (inside a write each is a round trip), padded (see
+    // `padded_placeholders`); a batch of its own, so that SQLite's writer runs it itself
+    // (`direct`).
+    let (marks, padded) = crate::padded_placeholders(1, provisions);
+    let mut found = Statement::new(format!(
+        "SELECT DISTINCT o.user_id FROM onboardings o JOIN provisions p ON p.user_id = o.user_id \
+         WHERE p.id IN ({marks}) ORDER BY o.user_id"
+    ));
+    for id in padded {
+        found = found.bind(id);
+    }
+    for row in found.fetch_all(conn).await? {
+        settle(conn, row.try_get("user_id")?, now).await?;
+    }
+    Ok(())
 }
 
 /// Applies the onboarding rules to the user's current facts (see the module comment). A

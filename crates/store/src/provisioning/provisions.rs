@@ -1,10 +1,11 @@
 use super::{
-    events::ProvisionEvent,
+    events::{self, ProvisionEvent},
     rows::{HistoryRow, ProvisionRow, PROVISION_FROM, PROVISION_SELECT},
     steps,
 };
 use crate::{
     batch::{Batch, Statement},
+    chain::{chains_writes, Chain},
     db_err,
     page::{fetch_page, Arg},
     SqlStore,
@@ -38,46 +39,56 @@ impl ProvisionStore for SqlStore {
             .write(move |conn| {
                 Box::pin(async move {
                     let state = Phase::from(Phase::new_provision()).stored();
-                    let products = p.products.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(",");
-                    // A batch of its own, so that SQLite's writer runs it itself (`direct`).
-                    let inserted = Statement::new(
-                        "INSERT INTO provisions (partner_id, external_uuid, user_verified_type, email, \
-                             phone_number, products, director_provision_id, date_of_birth, \
-                             country_of_residence, status, sub_status, action_required, created, updated) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
-                    )
-                    .bind(partner.0)
-                    .bind(p.external_uuid)
-                    .bind(p.user_verified_type.as_str())
-                    .bind(p.email)
-                    .bind(p.phone_number)
-                    .bind(products)
-                    .bind(p.director_provision_id)
-                    .bind(p.date_of_birth)
-                    .bind(p.country_of_residence)
-                    .bind(state.status.as_str())
-                    .bind(state.sub_status.as_str())
-                    .bind(state.action_required.as_str())
-                    .bind(now.micros())
-                    .fetch_all(conn)
-                    .await?;
-                    let id: i64 = inserted.first().ok_or(sqlx::Error::RowNotFound)?.try_get("id")?;
-                    // The rest in one trip (see `batch`): history, first job, the webhook's
-                    // reads, and the provision as created.
-                    let first = JobSpec { kind: JobKind::Advance, run_at: first_step_at };
+                    let inserted = insert_statement(partner, &p, state, now);
+                    let first = JobSpec {
+                        kind: JobKind::Advance,
+                        run_at: first_step_at,
+                    };
                     let mut batch = Batch::new();
-                    batch.push(steps::record_statement(id, None, state, now, "created"));
-                    batch.push(steps::schedule_statement(id, &first, Some(state), now));
-                    let created = batch.push(
-                        Statement::new(format!(
-                            "SELECT {PROVISION_SELECT} FROM {PROVISION_FROM} WHERE p.id = $1"
-                        ))
-                        .bind(id),
-                    );
-                    let event = ProvisionEvent::read_with(&mut batch, id, created);
+                    let (created, event) = if chains_writes(conn) {
+                        // One statement: the provision, its history, its first job, and the
+                        // provision as created joined to the partner's targets (`chain`).
+                        let mut chain = Chain::new("created", inserted);
+                        chain.insert(
+                            steps::record_statement(0, None, state, now, "created"),
+                            Some(1),
+                        )?;
+                        chain.insert(
+                            steps::schedule_statement(0, &first, Some(state), now),
+                            Some(2),
+                        )?;
+                        let created = batch.push(chain.select(events::created_joined()));
+                        (created, None)
+                    } else {
+                        // A batch of its own, so that SQLite's writer runs it itself (`direct`).
+                        let id: i64 = inserted
+                            .fetch_all(conn)
+                            .await?
+                            .first()
+                            .ok_or(sqlx::Error::RowNotFound)?
+                            .try_get("id")?;
+                        // The rest in one trip (see `batch`): history, first job, the webhook's
+                        // reads, and the provision as created.
+                        batch.push(steps::record_statement(id, None, state, now, "created"));
+                        batch.push(steps::schedule_statement(id, &first, Some(state), now));
+                        let created = batch.push(
+                            Statement::new(format!(
+                                "SELECT {PROVISION_SELECT} FROM {PROVISION_FROM} WHERE p.id = $1"
+                            ))
+                            .bind(id),
+                        );
+                        (
+                            created,
+                            Some(ProvisionEvent::read_with(&mut batch, id, created)),
+                        )
+                    };
                     let answers = batch.run(conn).await?;
-                    event.queue(conn, &answers, now).await?;
                     let row = answers.first(created).ok_or(sqlx::Error::RowNotFound)?;
+                    let event = match event {
+                        Some(event) => event,
+                        None => ProvisionEvent::joined(&answers, row.try_get("id")?, created)?,
+                    };
+                    event.queue(conn, &answers, now).await?;
                     ProvisionRow::from_row(row)
                 })
             })
@@ -200,4 +211,39 @@ impl ProvisionStore for SqlStore {
         })
         .await
     }
+}
+
+/// The new provision's row, answering its `id` and `partner_id`, and on PostgreSQL, where a
+/// chain reads the provision from it, its whole row.
+fn insert_statement(
+    partner: UserId,
+    p: &NewProvision,
+    state: provisio_core::provision::state::Stored,
+    now: Timestamp,
+) -> Statement {
+    Statement::new(
+        "INSERT INTO provisions (partner_id, external_uuid, user_verified_type, email, \
+             phone_number, products, director_provision_id, date_of_birth, \
+             country_of_residence, status, sub_status, action_required, created, updated) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING *",
+    )
+    .bind(partner.0)
+    .bind(p.external_uuid.clone())
+    .bind(p.user_verified_type.as_str())
+    .bind(p.email.clone())
+    .bind(p.phone_number.clone())
+    .bind(
+        p.products
+            .iter()
+            .map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+    .bind(p.director_provision_id)
+    .bind(p.date_of_birth.clone())
+    .bind(p.country_of_residence.clone())
+    .bind(state.status.as_str())
+    .bind(state.sub_status.as_str())
+    .bind(state.action_required.as_str())
+    .bind(now.micros())
 }

@@ -40,11 +40,21 @@ pub(crate) fn products(text: &str) -> Result<Vec<Product>, StoreError> {
         .collect()
 }
 
-pub(super) const PROVISION_FROM: &str = "provisions p \
-    JOIN users pr ON pr.id = p.partner_id \
-    LEFT JOIN users u ON u.id = p.user_id \
-    LEFT JOIN credentials c ON c.id = p.credential_id \
-    LEFT JOIN oauth_clients oc ON oc.id = p.oauth_client_id";
+/// What a provision's read joins to the provision `p` (see [`PROVISION_FROM`]).
+macro_rules! provision_joins {
+    () => {
+        "JOIN users pr ON pr.id = p.partner_id \
+         LEFT JOIN users u ON u.id = p.user_id \
+         LEFT JOIN credentials c ON c.id = p.credential_id \
+         LEFT JOIN oauth_clients oc ON oc.id = p.oauth_client_id"
+    };
+}
+
+pub(super) const PROVISION_FROM: &str = concat!("provisions p ", provision_joins!());
+
+/// [`PROVISION_FROM`] without its first table: a write that returns the provision's row
+/// joins these to it (`chain`).
+pub(super) const PROVISION_JOINS: &str = provision_joins!();
 
 pub(super) const PROVISION_SELECT: &str = "p.id, p.partner_id, p.external_uuid, p.user_verified_type, \
     p.email, p.phone_number, p.products, p.director_provision_id, p.status, p.sub_status, \

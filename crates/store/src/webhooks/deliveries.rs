@@ -108,36 +108,27 @@ impl WebhookStore for SqlStore {
         if due.is_none() {
             return Ok(Vec::new());
         }
-        let (worker, until, backend) = (worker.to_owned(), now.plus(lease), self.backend);
-        let rows: Vec<DeliveryRow> = self
-            .write(move |conn| {
-                Box::pin(async move {
-                    // Only the oldest pending delivery of each order key is eligible, so the
-                    // events of one provision reach a target in order, also while an earlier
-                    // one is being retried.
-                    crate::lease::lease(
-                        conn,
-                        backend,
-                        "deliveries",
-                        concat!(
-                            "SELECT d.id FROM deliveries d WHERE ",
-                            due!("$3"),
-                            " AND NOT EXISTS (SELECT 1 FROM deliveries e \
-                                              WHERE e.order_key = d.order_key \
-                                                AND e.status = 'PENDING' AND e.id < d.id) \
-                             ORDER BY d.id LIMIT $4"
-                        ),
-                        "SELECT id, event_uuid, target, body, attempts, final_attempt FROM deliveries \
-                         WHERE locked_by = $1 AND locked_until = $2 AND status = 'PENDING' ORDER BY id",
-                        &worker,
-                        now,
-                        until,
-                        limit,
-                    )
-                    .await
-                })
-            })
-            .await?;
+        // Only the oldest pending delivery of each order key is eligible, so the events of
+        // one provision reach a target in order, also while an earlier one is being retried.
+        let rows: Vec<DeliveryRow> = crate::lease::lease(
+            self,
+            "deliveries",
+            concat!(
+                "SELECT d.id FROM deliveries d WHERE ",
+                due!("$3"),
+                " AND NOT EXISTS (SELECT 1 FROM deliveries e \
+                                  WHERE e.order_key = d.order_key \
+                                    AND e.status = 'PENDING' AND e.id < d.id) \
+                 ORDER BY d.id LIMIT $4"
+            ),
+            "SELECT id, event_uuid, target, body, attempts, final_attempt FROM {leased} \
+             WHERE locked_by = $1 AND locked_until = $2 AND status = 'PENDING' ORDER BY id",
+            worker,
+            now,
+            now.plus(lease),
+            limit,
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|r| Delivery {
