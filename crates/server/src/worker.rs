@@ -11,7 +11,7 @@
 
 use std::{
     sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicI64, AtomicU64, Ordering},
         Arc,
     },
     time::Duration,
@@ -47,6 +47,9 @@ pub struct Worker {
     claims: AtomicU64,
     /// The store's count of writes that queued deliveries, when the dispatcher was last told.
     deliveries_seen: AtomicU64,
+    /// When the next card timer or scheduled run is due, as the last batch read it
+    /// (microseconds; `i64::MAX`: none).
+    next_timer: AtomicI64,
 }
 
 impl Worker {
@@ -64,6 +67,7 @@ impl Worker {
             name: format!("worker-{}", uuid::Uuid::new_v4().simple()),
             claims: AtomicU64::new(0),
             deliveries_seen: AtomicU64::new(0),
+            next_timer: AtomicI64::new(i64::MAX),
         }
     }
 
@@ -75,13 +79,32 @@ impl Worker {
             self.name,
             self.claims.fetch_add(1, Ordering::Relaxed)
         );
-        // Another process may have advanced the shared clock (see `sandbox_clock`).
-        crate::sandbox_clock::refresh(self.store.as_ref(), self.clock.as_ref()).await?;
+        // Another process may have advanced the shared clock (see `sandbox_clock`). When the
+        // next card timer and scheduled run are due comes in the same read.
+        let poll = self.store.worker_poll().await?;
+        self.clock.observe_shared_offset(poll.clock_offset);
         let now = self.clock.now();
+        let due = |at: Option<Timestamp>| at.is_some_and(|at| at <= now);
+        let mut timers = 0;
         // Card timers (order steps, CVC2 and 3DS expiry) run in the transaction that takes them.
-        let timers = self.store.run_card_timers(now, self.config.batch).await?
-            // Scheduled payments' runs, each on its own date, in time order.
-            + self.store.run_schedules(now, self.config.batch).await?;
+        if due(poll.next_card_timer) {
+            timers += self.store.run_card_timers(now, self.config.batch).await?;
+        }
+        // Scheduled payments' runs, each on its own date, in time order.
+        if due(poll.next_schedule_run) {
+            timers += self.store.run_schedules(now, self.config.batch).await?;
+        }
+        // What the idle pause waits for besides jobs; a timer that was due has run, and the
+        // batch is not idle then.
+        let next_timer = poll
+            .next_card_timer
+            .into_iter()
+            .chain(poll.next_schedule_run)
+            .min();
+        self.next_timer.store(
+            next_timer.map_or(i64::MAX, |at| at.micros()),
+            Ordering::Relaxed,
+        );
         let jobs = self
             .store
             .claim_jobs(&token, now, self.config.lease, self.config.batch)
@@ -156,12 +179,16 @@ impl Worker {
         tracing::info!(worker = %self.name, "worker stopped");
     }
 
+    /// Until the next job, card timer or scheduled run is due, at most `idle_poll`. The
+    /// timers' times are those the batch before read (see `run_once`): a timer written since
+    /// is found at the next poll at the latest.
     pub(crate) async fn idle_pause(&self) -> Duration {
         let poll = self.config.idle_poll;
         let job = self.store.next_job_at().await.ok().flatten();
-        let timer = self.store.next_card_timer_at().await.ok().flatten();
-        let schedule = self.store.next_schedule_run_at().await.ok().flatten();
-        match job.into_iter().chain(timer).chain(schedule).min() {
+        let timer = Some(self.next_timer.load(Ordering::Relaxed))
+            .filter(|at| *at != i64::MAX)
+            .map(Timestamp);
+        match job.into_iter().chain(timer).min() {
             Some(next) => self.clock.now().until(next).min(poll),
             None => poll,
         }

@@ -22,7 +22,7 @@ pub use context::{ContextStore, PartnerStore, SandboxUserStore, ServerKeyStore};
 pub use feed::EventStore;
 pub use onboarding::{InquiryStore, OnboardingStore, PublicAttachmentStore, VerificationStore};
 pub use provisioning::{JobStore, OauthGrantStore, OauthStore, ProvisionStore};
-pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore};
+pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore, WorkerPoll};
 pub use search::{
     CardTransactionRow, Hit, HitKind, OwnedRow, OwnerFilter, SearchStore, UserDelivery, UserFilter,
     UserSummary, MAX_HITS,

@@ -25,6 +25,15 @@ pub trait FiguresStore: Send + Sync {
     async fn figures(&self) -> StoreResult<Figures>;
 }
 
+/// What the worker reads before each batch: the shared clock's offset, and when the next
+/// card timer and the next scheduled payment's run are due (none when there is none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkerPoll {
+    pub clock_offset: i64,
+    pub next_card_timer: Option<Timestamp>,
+    pub next_schedule_run: Option<Timestamp>,
+}
+
 /// How long a dashboard session lives, in microseconds of the sandbox clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DashboardSessionLimits {
@@ -42,6 +51,9 @@ pub struct DashboardSessionLimits {
 pub trait SandboxStore: Send + Sync {
     /// How far the virtual clock runs ahead of the system clock, in microseconds.
     async fn clock_offset(&self) -> StoreResult<i64>;
+    /// [`WorkerPoll`], in one read: the worker asks before every batch, and on PostgreSQL
+    /// each read is a round trip.
+    async fn worker_poll(&self) -> StoreResult<WorkerPoll>;
     /// Moves the virtual clock forward by `by_micros` (> 0) and returns the new offset.
     async fn advance_clock(&self, by_micros: i64) -> StoreResult<i64>;
     /// Sets the virtual clock back to the system clock's time (offset 0): the one move back

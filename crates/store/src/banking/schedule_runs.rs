@@ -320,8 +320,9 @@ impl ScheduleStore for SqlStore {
     }
 
     async fn run_schedules(&self, now: Timestamp, limit: u32) -> StoreResult<usize> {
-        // The worker asks on every pass; a read answers the usual "nothing due" without a
-        // write (on SQLite a write is a commit of the single writer).
+        // The worker asks when its poll found a run due (`worker_poll`), which another loop
+        // may have taken since; a read answers "nothing due" without a write (on SQLite a
+        // write is a commit of the single writer).
         if self
             .next_schedule_run_at()
             .await?
@@ -335,7 +336,8 @@ impl ScheduleStore for SqlStore {
     }
 
     async fn next_schedule_run_at(&self) -> StoreResult<Option<Timestamp>> {
-        // The worker reads it each time it idles: a point read (`readers`), on the index.
+        // A point read (`readers`), on the index. The worker reads it with the clock
+        // (`worker_poll`).
         let next: Option<Option<i64>> = self
             .read_scalar(Statement::new("SELECT MIN(run_at) FROM schedule_timers"))
             .await

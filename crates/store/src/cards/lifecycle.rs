@@ -257,7 +257,8 @@ impl CardStore for SqlStore {
     }
 
     async fn run_card_timers(&self, now: Timestamp, limit: u32) -> StoreResult<usize> {
-        // A read first: the worker polls often, and a write on SQLite queues behind every other.
+        // A read first: the worker asks when its poll found a timer due (`worker_poll`), which
+        // another loop may have taken since, and a write on SQLite queues behind every other.
         // A point read (`readers`), on the index.
         let due: Option<i64> = self
             .read_scalar(
@@ -275,7 +276,8 @@ impl CardStore for SqlStore {
     }
 
     async fn next_card_timer_at(&self) -> StoreResult<Option<Timestamp>> {
-        // The worker reads it each time it idles: a point read (`readers`), on the index.
+        // A point read (`readers`), on the index. The worker reads it with the clock
+        // (`worker_poll`).
         let next: Option<Option<i64>> = self
             .read_scalar(Statement::new("SELECT MIN(run_at) FROM card_timers"))
             .await

@@ -8,6 +8,7 @@ use provisio_core::{
 use sqlx::AnyConnection;
 
 use crate::{
+    batch::Statement,
     db_err,
     page::{fetch_page, Arg},
     SqlStore,
@@ -289,16 +290,21 @@ impl OauthStore for SqlStore {
     }
 
     async fn has_usable_oauth_client(&self, user: UserId) -> StoreResult<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM oauth_clients oc \
-             WHERE oc.user_id = $1 AND oc.status = 'ACTIVE' \
-               AND EXISTS (SELECT 1 FROM oauth_callback_urls cu WHERE cu.oauth_client_id = oc.id)",
-        )
-        .bind(user.0)
-        .fetch_one(&self.read)
-        .await
-        .map_err(db_err)?;
-        Ok(n > 0)
+        // Asked before every new provision: a point read (`readers`), on the partner's clients.
+        let found: Option<i64> = self
+            .read_scalar(
+                Statement::new(
+                    "SELECT 1 FROM oauth_clients oc \
+                     WHERE oc.user_id = $1 AND oc.status = 'ACTIVE' \
+                       AND EXISTS (SELECT 1 FROM oauth_callback_urls cu \
+                                   WHERE cu.oauth_client_id = oc.id) \
+                     LIMIT 1",
+                )
+                .bind(user.0),
+            )
+            .await
+            .map_err(db_err)?;
+        Ok(found.is_some())
     }
 }
 

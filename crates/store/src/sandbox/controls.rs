@@ -4,10 +4,12 @@
 use async_trait::async_trait;
 use provisio_core::{
     model::UserId,
-    store::{DashboardSessionLimits, SandboxStore, StoreResult},
+    store::{DashboardSessionLimits, SandboxStore, StoreResult, WorkerPoll},
     time::{Timestamp, MAX_CLOCK_OFFSET_MICROS},
     StoreError,
 };
+
+use sqlx::Row;
 
 use super::{dashboard_sessions, removal};
 use crate::{batch::Statement, connect::migrator, db_err, SqlStore};
@@ -37,13 +39,39 @@ impl SandboxStore for SqlStore {
     }
 
     async fn clock_offset(&self) -> StoreResult<i64> {
-        // The workers read it before every batch: a point read (`readers`).
+        // The dispatcher reads it before every batch (the worker with its timers,
+        // `worker_poll`): a point read (`readers`).
         self.read_scalar(Statement::new(
             "SELECT offset_micros FROM sandbox_clock WHERE id = 1",
         ))
         .await
         .map_err(db_err)?
         .ok_or_else(|| db_err(sqlx::Error::RowNotFound))
+    }
+
+    async fn worker_poll(&self) -> StoreResult<WorkerPoll> {
+        // A point read (`readers`), each part on an index.
+        let row = self
+            .read_rows(Statement::new(
+                "SELECT (SELECT offset_micros FROM sandbox_clock WHERE id = 1) AS clock_offset, \
+                        (SELECT MIN(run_at) FROM card_timers) AS next_card_timer, \
+                        (SELECT MIN(run_at) FROM schedule_timers) AS next_schedule_run",
+            ))
+            .await
+            .map_err(db_err)?;
+        let row = row
+            .first()
+            .ok_or_else(|| db_err(sqlx::Error::RowNotFound))?;
+        let clock_offset: Option<i64> = row.try_get("clock_offset").map_err(db_err)?;
+        let at = |column: &str| -> StoreResult<Option<Timestamp>> {
+            let at: Option<i64> = row.try_get(column).map_err(db_err)?;
+            Ok(at.map(Timestamp))
+        };
+        Ok(WorkerPoll {
+            clock_offset: clock_offset.ok_or_else(|| db_err(sqlx::Error::RowNotFound))?,
+            next_card_timer: at("next_card_timer")?,
+            next_schedule_run: at("next_schedule_run")?,
+        })
     }
 
     async fn advance_clock(&self, by_micros: i64) -> StoreResult<i64> {
