@@ -11,7 +11,8 @@
 //! so a refused request leaves no key and its retry is decided afresh.
 //!
 //! Keys are kept [`KEPT_FOR`] on the virtual clock: an older one counts as absent, and each
-//! new claim deletes a few expired keys (bounded; PostgreSQL skips rows another write holds).
+//! new claim deletes a few expired keys (bounded; PostgreSQL skips rows another write holds,
+//! and deletes them in the claim's own statement).
 //!
 //! Each statement goes as a statement of its own (`batch::Statement`): on SQLite's writer, no
 //! trip to sqlx's thread.
@@ -24,7 +25,7 @@ use provisio_core::{
 };
 use sqlx::AnyConnection;
 
-use crate::{batch::Statement, frozen, writer::BoxFuture, Backend, SqlStore};
+use crate::{batch::Statement, chain::chains_writes, frozen, writer::BoxFuture, Backend, SqlStore};
 
 /// How many expired keys a claim deletes at most: more than one, so the purge keeps up.
 const PURGE_BATCH: i64 = 8;
@@ -126,8 +127,7 @@ async fn claim(
     // A key purged by another write between two of these statements is claimed again; twice
     // is more than a purge can take away.
     for _ in 0..3 {
-        if insert(conn, once, now).await? {
-            purge(conn, backend, expired).await?;
+        if insert_and_purge(conn, backend, once, now, expired).await? {
             return Ok(Claim::New);
         }
         if renew(conn, once, now, expired).await? {
@@ -149,23 +149,44 @@ async fn claim(
     Err(sqlx::Error::RowNotFound)
 }
 
-/// Inserts the key unless it exists; on PostgreSQL, waits for a transaction inserting the
-/// same key and then finds it (or, if that one rolled back, inserts it).
-async fn insert(
+/// Inserts the key unless it exists, and when it did, purges expired keys (see [`purge`]);
+/// on PostgreSQL, waits for a transaction inserting the same key and then finds it (or, if
+/// that one rolled back, inserts it). On PostgreSQL both in one statement (`chain`): the
+/// purge reads the keys as they were before the insert, and runs only if it inserted.
+async fn insert_and_purge(
     conn: &mut AnyConnection,
+    backend: Backend,
     once: &IdempotencyKey,
     now: Timestamp,
+    expired: i64,
 ) -> Result<bool, sqlx::Error> {
-    let inserted = Statement::new(
-        "INSERT INTO idempotency_keys (request_key, body_hash, answer, created) \
-         VALUES ($1, $2, '', $3) ON CONFLICT (request_key) DO NOTHING RETURNING 1",
-    )
-    .bind(once.key.as_str())
-    .bind(once.body.as_str())
-    .bind(now.micros())
-    .fetch_all(conn)
-    .await?;
-    Ok(!inserted.is_empty())
+    let insert = "INSERT INTO idempotency_keys (request_key, body_hash, answer, created) \
+                  VALUES ($1, $2, '', $3) ON CONFLICT (request_key) DO NOTHING RETURNING 1";
+    let statement = if chains_writes(conn) {
+        Statement::new(format!(
+            "WITH claimed AS ({insert}), \
+             purged AS (DELETE FROM idempotency_keys WHERE request_key IN ( \
+                 SELECT request_key FROM idempotency_keys \
+                 WHERE created < $4 AND EXISTS (SELECT 1 FROM claimed) \
+                 ORDER BY created LIMIT $5 FOR UPDATE SKIP LOCKED)) \
+             SELECT 1 FROM claimed"
+        ))
+        .bind(once.key.as_str())
+        .bind(once.body.as_str())
+        .bind(now.micros())
+        .bind(expired)
+        .bind(PURGE_BATCH)
+    } else {
+        Statement::new(insert)
+            .bind(once.key.as_str())
+            .bind(once.body.as_str())
+            .bind(now.micros())
+    };
+    let inserted = !statement.fetch_all(conn).await?.is_empty();
+    if inserted && !chains_writes(conn) {
+        purge(conn, backend, expired).await?;
+    }
+    Ok(inserted)
 }
 
 /// Takes over a key past its day. Conditional, so of two retries renewing it at once only
