@@ -40,7 +40,9 @@ pub(crate) async fn apply(
         return Ok(applied.first().copied().unwrap_or(false));
     }
     // A batch of its own, so that SQLite's writer runs it itself (`direct`).
-    let changed = compare_and_set(id, step, now).fetch_all(conn).await?;
+    let changed = compare_and_set(&[id], step, now, "id")
+        .fetch_all(conn)
+        .await?;
     if changed.is_empty() {
         return Ok(false);
     }
@@ -125,7 +127,10 @@ async fn apply_alike(
     let ids: Vec<i64> = steps.iter().map(|(id, _)| *id).collect();
     // The history entry and the follow-up job take the changed provision's id (`$1` and `$2`
     // of their statements) from the compare-and-set.
-    let mut chain = Chain::new("changed", compare_and_set_all(&ids, step, now));
+    let mut chain = Chain::new(
+        "changed",
+        compare_and_set(&ids, step, now, "id, partner_id"),
+    );
     chain.insert(
         record_statement(0, Some(step.expect), step.to, now, &step.cause),
         Some(1),
@@ -176,36 +181,17 @@ async fn apply_alike(
     Ok(steps.iter().map(|(id, _)| applied.contains(id)).collect())
 }
 
-/// The compare-and-set of `step` on provision `id`, answering its id when it was still in
-/// `step.expect`.
-fn compare_and_set(id: i64, step: &Step, now: Timestamp) -> Statement {
-    let to = step.to;
-    Statement::new(
-        "UPDATE provisions SET status = $2, sub_status = $3, action_required = $4, \
-                reset_resume = $5, updated = $6 \
-         WHERE id = $1 AND status = $7 AND sub_status = $8 RETURNING id",
-    )
-    .bind(id)
-    .bind(to.status.as_str())
-    .bind(to.sub_status.as_str())
-    .bind(to.action_required.as_str())
-    .bind(to.resume.map(|r| r.as_str()))
-    .bind(now.micros())
-    .bind(step.expect.status.as_str())
-    .bind(step.expect.sub_status.as_str())
-}
-
-/// [`compare_and_set`] of `step` on each of the provisions `ids`, answering the `id` and
-/// `partner_id` of those still in `step.expect`. The list of ids is padded to a power of two
-/// by repeating the last (`crate::padded_placeholders`): each length is a statement that
-/// PostgreSQL prepares once per connection.
-fn compare_and_set_all(ids: &[i64], step: &Step, now: Timestamp) -> Statement {
+/// The compare-and-set of `step` on each of the provisions `ids`, answering `returning` of
+/// those still in `step.expect`. The list of ids is padded to a power of two by repeating the
+/// last (`crate::padded_placeholders`): each length is a statement that PostgreSQL prepares
+/// once per connection.
+fn compare_and_set(ids: &[i64], step: &Step, now: Timestamp, returning: &str) -> Statement {
     let to = step.to;
     let (marks, padded) = crate::padded_placeholders(8, ids);
     let mut statement = Statement::new(format!(
         "UPDATE provisions SET status = $1, sub_status = $2, action_required = $3, \
                 reset_resume = $4, updated = $5 \
-         WHERE status = $6 AND sub_status = $7 AND id IN ({marks}) RETURNING id, partner_id"
+         WHERE status = $6 AND sub_status = $7 AND id IN ({marks}) RETURNING {returning}"
     ))
     .bind(to.status.as_str())
     .bind(to.sub_status.as_str())
