@@ -8,15 +8,16 @@
 //!
 //! ```sql
 //! WITH changed AS (UPDATE … RETURNING id, …),
-//!      then_1 AS (INSERT INTO … SELECT $9, changed.id, … FROM changed)
+//!      changed_1 AS (INSERT INTO … SELECT changed.id, $9, … FROM changed)
 //! SELECT … FROM changed …
 //! ```
 //!
 //! Each `INSERT … VALUES (…)` added with [`Chain::insert`] is rewritten to insert its values
 //! once for each row the head answered, so the statement that stands alone on SQLite (whose
 //! `WITH` holds no writes) is the one chained here: their columns are written once. All parts
-//! of such a statement see the database as it was before the statement: only an INSERT that
-//! needs nothing the head wrote belongs in a chain.
+//! of such a statement see the database as it was before the statement: an INSERT of a chain
+//! may take what the head returned (its rows' ids), but would not find what the head wrote by
+//! reading the head's table.
 //!
 //! [`chains_writes`] says whether a connection's database takes chains.
 

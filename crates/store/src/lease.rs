@@ -29,7 +29,7 @@ pub(crate) async fn lease<R>(
     limit: u32,
 ) -> Result<Vec<R>, StoreError>
 where
-    R: for<'r> FromRow<'r, AnyRow> + Send + 'static,
+    R: for<'r> FromRow<'r, AnyRow>,
 {
     let update = move |skip_locked: &str, returning: &str| {
         Statement::new(format!(

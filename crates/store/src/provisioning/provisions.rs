@@ -213,8 +213,8 @@ impl ProvisionStore for SqlStore {
     }
 }
 
-/// The new provision's row, answering its `id` and `partner_id`, and on PostgreSQL, where a
-/// chain reads the provision from it, its whole row.
+/// The new provision's row, answering it whole: on PostgreSQL a chain reads the provision
+/// as created from it; SQLite's write takes its id.
 fn insert_statement(
     partner: UserId,
     p: &NewProvision,
