@@ -162,7 +162,8 @@ async fn insert_and_purge(
 ) -> Result<bool, sqlx::Error> {
     let insert = "INSERT INTO idempotency_keys (request_key, body_hash, answer, created) \
                   VALUES ($1, $2, '', $3) ON CONFLICT (request_key) DO NOTHING RETURNING 1";
-    let statement = if chains_writes(conn) {
+    let chained = chains_writes(conn);
+    let statement = if chained {
         Statement::new(format!(
             "WITH claimed AS ({insert}), \
              purged AS (DELETE FROM idempotency_keys WHERE request_key IN ( \
@@ -183,7 +184,7 @@ async fn insert_and_purge(
             .bind(now.micros())
     };
     let inserted = !statement.fetch_all(conn).await?.is_empty();
-    if inserted && !chains_writes(conn) {
+    if inserted && !chained {
         purge(conn, backend, expired).await?;
     }
     Ok(inserted)

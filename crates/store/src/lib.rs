@@ -5,8 +5,8 @@
 //! integer microseconds and booleans are avoided, so every column decodes the same way on both.
 //! Where the dialects must differ (migrations, connection set-up, claiming rows) the code
 //! branches on [`Backend`]; where PostgreSQL can do in one statement what SQLite does in
-//! several, and each statement is a round trip, it does (`chain`). Correctness is pinned by the contract suite in
-//! `tests/contract.rs`, which runs unchanged against both backends.
+//! several, and each statement is a round trip, it does (`chain`). Correctness is pinned by
+//! the contract suite in `tests/contract.rs`, which runs unchanged against both backends.
 //!
 //! SQLite allows one writer at a time. Rather than let concurrent write transactions collide
 //! (a deferred transaction that upgrades to a write lock fails with SQLITE_BUSY instead of
@@ -190,15 +190,24 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
 /// by repeating the last value, and the values to bind: a list in `IN (…)` that varies in
 /// length makes a few statements' texts, not one a length (each text is prepared anew).
 pub(crate) fn padded_placeholders(first: usize, values: &[i64]) -> (String, Vec<i64>) {
-    let count = values.len().max(1).next_power_of_two();
-    let last = values.last().copied().unwrap_or_default();
-    let padded = values
+    let padded = if values.is_empty() {
+        vec![0]
+    } else {
+        padded(values)
+    };
+    (placeholders(first, padded.len()), padded)
+}
+
+/// `items` with the last repeated up to the next power of two (none for none): a list whose
+/// length varies makes a few statements' texts, not one a length.
+pub(crate) fn padded<T: Clone>(items: &[T]) -> Vec<T> {
+    let count = items.len().next_power_of_two();
+    items
         .iter()
-        .copied()
-        .chain(std::iter::repeat(last))
+        .chain(std::iter::repeat(items.last()).flatten())
         .take(count)
-        .collect();
-    (placeholders(first, count), padded)
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]

@@ -135,19 +135,14 @@ fn accept_oauth_requests(effects: &[(i64, &Effect)], now: Timestamp) -> Statemen
 /// A `VALUES` list of `rows` (each of the same width) with placeholders from `$first`, padded
 /// to a power of two by repeating the last row, and the values to bind in order.
 fn values_list(rows: &[Vec<Value>], first: usize) -> (String, Vec<Value>) {
-    let count = rows.len().max(1).next_power_of_two();
     let mut next = first;
-    let mut tuples = Vec::with_capacity(count);
+    let mut tuples = Vec::new();
     let mut values = Vec::new();
-    for row in rows
-        .iter()
-        .chain(std::iter::repeat(rows.last()).flatten())
-        .take(count)
-    {
+    for row in crate::padded(rows) {
         let marks: Vec<String> = row
-            .iter()
+            .into_iter()
             .map(|value| {
-                values.push(value.clone());
+                values.push(value);
                 next += 1;
                 format!("${}", next - 1)
             })
