@@ -100,20 +100,34 @@ impl Chain {
 /// `id` of the row it wrote, which `last` reads as `(SELECT id FROM name)`. Every
 /// statement's placeholders are numbered from `$1`.
 pub(crate) fn with_returned(inserts: Vec<(&'static str, Statement)>, last: Statement) -> Statement {
-    let mut parts = Vec::with_capacity(inserts.len());
+    let parts = inserts
+        .into_iter()
+        .map(|(name, insert)| {
+            let (sql, values) = insert.into_parts();
+            (
+                name,
+                Statement::from_parts(format!("{sql} RETURNING id"), values),
+            )
+        })
+        .collect();
+    with_parts(parts, last)
+}
+
+/// `parts` and `last` as one statement: `WITH name AS (statement), … last`, where a part may
+/// read the parts before it, and `last` any part, by name. Every statement's placeholders
+/// are numbered from `$1`.
+pub(crate) fn with_parts(parts: Vec<(&'static str, Statement)>, last: Statement) -> Statement {
+    let mut written = Vec::with_capacity(parts.len());
     let mut values = Vec::new();
-    for (name, insert) in inserts {
-        let (sql, bound) = insert.into_parts();
-        parts.push(renumbered(
-            &format!("{name} AS ({sql} RETURNING id)"),
-            values.len(),
-        ));
+    for (name, part) in parts {
+        let (sql, bound) = part.into_parts();
+        written.push(renumbered(&format!("{name} AS ({sql})"), values.len()));
         values.extend(bound);
     }
     let (sql, bound) = last.into_parts();
     let sql = format!(
         "WITH {} {}",
-        parts.join(", "),
+        written.join(", "),
         renumbered(&sql, values.len())
     );
     values.extend(bound);

@@ -26,6 +26,10 @@ use crate::{
 const EVENT_COLUMNS: &str = "id, user_id, monetary_account_id, object_kind, object_id, action, \
      status, display_user_event, created, updated";
 
+/// The columns an event is written with ([`events_statement`], [`events_of`]).
+const EVENT_INSERT: &str = "INSERT INTO events (user_id, monetary_account_id, object_kind, \
+     object_id, action, status, created, updated)";
+
 #[derive(sqlx::FromRow)]
 struct EventRow {
     id: i64,
@@ -93,11 +97,7 @@ pub(crate) fn events_statement(events: &[NewEvent<'_>], now: Timestamp) -> Optio
     let rows: Vec<String> = (0..events.len())
         .map(|row| format!("({}, $1, $1)", placeholders(2 + row * 6, 6)))
         .collect();
-    let sql = format!(
-        "INSERT INTO events (user_id, monetary_account_id, object_kind, object_id, action, \
-             status, created, updated) VALUES {}",
-        rows.join(", ")
-    );
+    let sql = format!("{EVENT_INSERT} VALUES {}", rows.join(", "));
     let mut insert = Statement::new(sql).bind(now.micros());
     for event in events {
         insert = insert
@@ -109,6 +109,25 @@ pub(crate) fn events_statement(events: &[NewEvent<'_>], now: Timestamp) -> Optio
             .bind(event.status.as_str());
     }
     Some(insert)
+}
+
+/// The INSERT of one event for each row of `source` (a part of a chained statement, see
+/// `chain`, with the columns `id`, `user_id` and `monetary_account_id` of the object the
+/// event is about), of `kind`, `action` and `status`.
+pub(crate) fn events_of(
+    source: &str,
+    kind: &str,
+    action: EventAction,
+    status: EventStatus,
+    now: Timestamp,
+) -> Statement {
+    Statement::new(format!(
+        "{EVENT_INSERT} SELECT user_id, monetary_account_id, $1, id, $2, $3, $4, $4 FROM {source}"
+    ))
+    .bind(kind)
+    .bind(action.as_str())
+    .bind(status.as_str())
+    .bind(now.micros())
 }
 
 /// `events WHERE …` for `user` and `filter`, with its arguments. Account ids are bound one

@@ -14,6 +14,7 @@ use provisio_core::{
         request::{Answer, NewRequest, RequestStatus, RequestTarget},
         MonetaryAccount, NewAccount,
     },
+    feed::{EventAction, EventFilter, EventStatus},
     model::{PageBound, PageQuery, UserId},
     store::Store,
     time::Timestamp,
@@ -199,6 +200,53 @@ for_each_backend! { open =>
             assert_eq!(ledger.balances_minor, i128::from(expected), "step {step}");
         }
         assert!(s.ledger().await.map(|l| l.paid_out_minor > 0).unwrap_or(false));
+    }
+}
+
+for_each_backend! { open =>
+    // What a payment writes besides the balances: each side with its own balance after, each
+    // on its owner's feed; money leaving provisio is one side; and a payee that cannot take
+    // the money refuses the payment whole (on PostgreSQL these are one chained statement).
+    async fn each_side_keeps_its_balance_after_and_its_feed_event(f: Fixture) {
+        let s = f.store.as_ref();
+        let (a, a_main) = partner(s, 1).await;
+        let (b, b_main) = partner(s, 2).await;
+        s.credit(a_main.id, &credit(10_000), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
+        s.credit(b_main.id, &credit(500), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
+        let paid = s.pay(a, a_main.id, &payment(&b_main, 2_550), &PaymentPolicy::OPEN, T0, None).await
+            .unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no account"));
+        assert_eq!((paid.amount_minor, paid.balance_after_minor, paid.kind), (-2_550, 7_450, PaymentType::Bunq));
+        let received = history(s, b, &b_main).await;
+        assert_eq!(
+            received.first().map(|p| (p.amount_minor, p.balance_after_minor, p.counterparty_iban.clone())),
+            Some((2_550, 3_050, a_main.iban.clone()))
+        );
+        let page = PageQuery { count: 50, bound: PageBound::Newest };
+        for (user, payment) in [(a, paid.id.0), (b, received[0].id.0)] {
+            let feed = s.events(user, &EventFilter::default(), page).await.unwrap_or_else(|e| panic!("{e}")).items;
+            let event = feed.iter().find(|e| e.kind == "Payment" && e.object_id == payment)
+                .unwrap_or_else(|| panic!("payment {payment} is not on its owner's feed: {feed:?}"));
+            assert_eq!((event.user_id, event.action, event.status), (user, EventAction::Create, EventStatus::Finalized));
+        }
+
+        // Out of provisio: one side, EBA_SCT, its balance after the payer's.
+        let out = NewPayment {
+            counterparty: Pointer::Iban { iban: "GB82WEST12345698765432".into(), name: "Elsewhere".into() },
+            ..payment(&b_main, 450)
+        };
+        let sent = s.pay(a, a_main.id, &out, &PaymentPolicy::OPEN, T0, None).await
+            .unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no account"));
+        assert_eq!((sent.amount_minor, sent.balance_after_minor, sent.kind), (-450, 7_000, PaymentType::EbaSct));
+
+        // A payee at the largest balance takes nothing more: refused, and nothing moved.
+        let fill = MAX_BALANCE_MINOR - balance(s, b, &b_main).await;
+        s.credit(b_main.id, &credit(fill), T0, None).await.unwrap_or_else(|e| panic!("{e}"));
+        let before = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        let full = refusal(s.pay(a, a_main.id, &payment(&b_main, 1), &PaymentPolicy::OPEN, T0, None).await);
+        assert!(full.contains("the most an account holds"), "{full}");
+        let after = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((after.payments, balance(s, a, &a_main).await), (before.payments, 7_000));
+        assert!(after.holds(), "{after:?}");
     }
 }
 

@@ -140,13 +140,30 @@ pub(crate) async fn announce(
             monetary_account_id: Some(payment.monetary_account_id),
             kind: feed::PAYMENT,
             object_id: payment.id.0,
-            action: EventAction::Create,
-            status: EventStatus::Finalized,
+            action: PAYMENT_ACTION,
+            status: PAYMENT_STATUS,
         })
         .collect();
+    queue_webhooks(conn, events_statement(&events, now), payments, filters, now).await
+}
+
+/// How a payment appears on its owner's feed ([`announce`], and `feed::events_of` where the
+/// Payments' INSERT is chained).
+pub(crate) const PAYMENT_ACTION: EventAction = EventAction::Create;
+pub(crate) const PAYMENT_STATUS: EventStatus = EventStatus::Finalized;
+
+/// Queues `payments`' PAYMENT and MUTATION webhooks for `filters` (their owners'), in one
+/// trip with `first` (none when there is nothing to send).
+pub(crate) async fn queue_webhooks(
+    conn: &mut AnyConnection,
+    first: Option<Statement>,
+    payments: &[Payment],
+    filters: &Filters,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
     let mut batch = Batch::new();
-    if let Some(insert) = events_statement(&events, now) {
-        batch.push(insert);
+    if let Some(first) = first {
+        batch.push(first);
     }
     let items: Vec<Item> = payments
         .iter()
@@ -193,6 +210,40 @@ pub(crate) fn payments_statement(sides: &[Side<'_>], now: Timestamp) -> Option<S
     if sides.is_empty() {
         return None;
     }
+    let (rows, values) = side_rows(sides, now, "monetary_accounts").into_parts();
+    Some(Statement::from_parts(
+        format!("{PAYMENT_INSERT} VALUES {rows} RETURNING {PAYMENT_COLUMNS}"),
+        values,
+    ))
+}
+
+/// [`payments_statement`] as a part of a chained statement (see `chain`) after the parts
+/// that moved the sides' balances: each side's balance after is read off `moved` (a part
+/// answering `id, balance_minor` of the accounts it changed), and nothing is written unless
+/// `moved` changed every side's account. None without sides.
+pub(crate) fn payments_after(sides: &[Side<'_>], moved: &str, now: Timestamp) -> Option<Statement> {
+    if sides.is_empty() {
+        return None;
+    }
+    let (rows, values) = side_rows(sides, now, moved).into_parts();
+    Some(Statement::from_parts(
+        format!(
+            "{PAYMENT_INSERT} SELECT * FROM (VALUES {rows}) AS side \
+             WHERE (SELECT COUNT(*) FROM {moved}) = {} RETURNING {PAYMENT_COLUMNS}",
+            sides.len()
+        ),
+        values,
+    ))
+}
+
+const PAYMENT_INSERT: &str = "INSERT INTO payments (monetary_account_id, user_id, transfer_id, \
+     amount_minor, currency, alias_iban, alias_name, counterparty_iban, counterparty_name, \
+     description, merchant_reference, type, balance_after_minor, created)";
+
+/// `sides` as the rows of a `VALUES` list (the statement's text) with the values they bind.
+/// A side that binds no balance after reads it off `balances` (a table or a part of a chain
+/// with `id` and `balance_minor`) as the statement runs.
+fn side_rows(sides: &[Side<'_>], now: Timestamp, balances: &str) -> Statement {
     // `$1` is the time; each side binds the rest after it, its account's id second and its
     // balance after last.
     let rows: Vec<String> = (0..sides.len())
@@ -201,21 +252,14 @@ pub(crate) fn payments_statement(sides: &[Side<'_>], now: Timestamp) -> Option<S
             let (account, balance) = (first, first + SIDE_BINDS - 1);
             format!(
                 "({}, COALESCE(${balance}, \
-                     (SELECT balance_minor FROM monetary_accounts WHERE id = ${account})), $1)",
+                     (SELECT balance_minor FROM {balances} WHERE id = ${account})), $1)",
                 crate::placeholders(first, SIDE_BINDS - 1)
             )
         })
         .collect();
-    let sql = format!(
-        "INSERT INTO payments (monetary_account_id, user_id, transfer_id, amount_minor, currency, \
-             alias_iban, alias_name, counterparty_iban, counterparty_name, description, \
-             merchant_reference, type, balance_after_minor, created) \
-         VALUES {} RETURNING {PAYMENT_COLUMNS}",
-        rows.join(", ")
-    );
-    let mut insert = Statement::new(sql).bind(now.micros());
+    let mut values = Statement::new(rows.join(", ")).bind(now.micros());
     for side in sides {
-        insert = insert
+        values = values
             .bind(side.account.id.0)
             .bind(side.account.user_id.0)
             .bind(side.transfer)
@@ -230,7 +274,7 @@ pub(crate) fn payments_statement(sides: &[Side<'_>], now: Timestamp) -> Option<S
             .bind(side.kind.as_str())
             .bind(side.balance_after_minor);
     }
-    Some(insert)
+    values
 }
 
 /// The Payments [`payments_statement`] wrote (`count` of them), in the order of its sides.

@@ -2,7 +2,8 @@
 //!
 //! - `accounts`: the `MonetaryAccountStore`, the account as stored, opening an account.
 //! - `ledger`: one side of a payment as stored, with its webhooks; the ledger's totals.
-//! - `transfer`: a payment or a credit as one transaction.
+//! - `transfer`: a payment or a credit as one transaction (on PostgreSQL, its moves chained
+//!   into one statement); `payee`: whom a payment's pointer names, checked.
 //! - `payments`: the `PaymentStore`.
 //! - `pointers`: what an IBAN, email address or phone number names here (resolved inside the
 //!   caller's transaction), and the well-known users (sugardaddy@bunq.com, bravo@bunq.com).
@@ -26,6 +27,7 @@ mod bunqme_tabs;
 mod drafts;
 pub(crate) mod ledger;
 mod notes;
+mod payee;
 mod payments;
 pub(crate) mod pointers;
 mod request_rows;
