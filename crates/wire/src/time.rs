@@ -1,16 +1,30 @@
 //! bunq timestamps: UTC, `YYYY-MM-DD hh:mm:ss.ffffff` (spec A.6), never ISO `T`/`Z`.
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike};
 use provisio_core::time::Timestamp;
 
 const FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 
 /// Formats microseconds since the Unix epoch.
 pub fn format(micros: i64) -> String {
-    DateTime::from_timestamp_micros(micros)
-        .unwrap_or_default()
-        .format(FORMAT)
-        .to_string()
+    let at = DateTime::from_timestamp_micros(micros).unwrap_or_default();
+    let (date, time) = (at.date_naive(), at.time());
+    // Written field by field: chrono's `format` parses `FORMAT` again on every call, and every
+    // timestamp of every answer comes through here. Years outside 0000–9999 take a sign in
+    // `%Y`; chrono writes those.
+    if !(0..=9999).contains(&date.year()) {
+        return at.format(FORMAT).to_string();
+    }
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}",
+        date.year(),
+        date.month(),
+        date.day(),
+        time.hour(),
+        time.minute(),
+        time.second(),
+        time.nanosecond() / 1_000
+    )
 }
 
 /// A domain timestamp as bunq writes it.
@@ -33,6 +47,34 @@ mod tests {
     fn six_fractional_digits_with_a_space() {
         assert_eq!(format(1_770_748_395_807_152), "2026-02-10 18:33:15.807152");
         assert_eq!(format(0), "1970-01-01 00:00:00.000000");
+    }
+
+    #[test]
+    fn the_fast_path_writes_what_chrono_writes() {
+        let chrono_format = |micros: i64| {
+            DateTime::from_timestamp_micros(micros)
+                .unwrap_or_default()
+                .format(FORMAT)
+                .to_string()
+        };
+        // The epoch, before it, a leap day, the last microsecond of a year, year 9999 and past
+        // it (chrono's sign), and the end of chrono's range (the epoch instead).
+        for micros in [
+            0,
+            -1,
+            -62_135_596_800_000_000,
+            951_782_400_000_001,
+            1_767_225_599_999_999,
+            253_402_300_799_999_999,
+            253_402_300_800_000_000,
+            i64::MAX,
+        ] {
+            assert_eq!(format(micros), chrono_format(micros), "{micros}");
+        }
+        assert_eq!(
+            format(253_402_300_800_000_000),
+            "+10000-01-01 00:00:00.000000"
+        );
     }
 
     #[test]

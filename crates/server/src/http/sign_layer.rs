@@ -85,9 +85,20 @@ fn identify(h: &mut HeaderMap, request_id: Option<HeaderValue>) {
     if let Some(id) = request_id {
         h.insert(HeaderName::from_static(headers::CLIENT_REQUEST_ID), id);
     }
-    if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+    if let Some(id) = response_id() {
         h.insert(HeaderName::from_static(headers::CLIENT_RESPONSE_ID), id);
     }
+}
+
+/// A fresh UUID v4, drawn from aws-lc's generator: it keeps its state per thread and asks the
+/// kernel only to reseed, where `Uuid::new_v4` makes a `getrandom` system call for each one
+/// (on every response, ~5% of an unchanged GET's server CPU).
+fn response_id() -> Option<HeaderValue> {
+    let mut bytes = [0_u8; 16];
+    aws_lc_rs::rand::fill(&mut bytes).ok()?;
+    let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+    let mut text = uuid::Uuid::encode_buffer();
+    HeaderValue::from_str(id.hyphenated().encode_lower(&mut text)).ok()
 }
 
 fn sign_error(state: &AppState, err: ApiError) -> Response {

@@ -99,7 +99,13 @@ for_each_backend! { TestApp::spawn =>
         let second = app.send(request()).await;
         assert_eq!(first.header("x-bunq-client-request-id"), Some("my-request-42"));
         let (a, b) = (first.header("x-bunq-client-response-id"), second.header("x-bunq-client-response-id"));
-        assert!(a.is_some_and(|id| id.len() == 36));
+        // A UUID v4 each (RFC 9562's variant), lower case as bunq writes them.
+        for id in [a, b] {
+            let id = id.unwrap_or_else(|| panic!("no response id"));
+            let parsed = uuid::Uuid::parse_str(id).unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!((parsed.get_version_num(), parsed.get_variant()), (4, uuid::Variant::RFC4122), "{id}");
+            assert_eq!(id, parsed.hyphenated().to_string(), "{id}");
+        }
         assert_ne!(a, b);
     }
 
