@@ -12,6 +12,7 @@ pub mod error;
 pub mod feed;
 pub mod idempotency;
 pub mod identity;
+pub mod ids;
 pub mod inquiry;
 pub mod ip;
 pub mod model;

@@ -64,7 +64,7 @@ impl Worker {
             clock,
             environment,
             config,
-            name: format!("worker-{}", uuid::Uuid::new_v4().simple()),
+            name: format!("worker-{}", provisio_core::ids::fresh_uuid().simple()),
             claims: AtomicU64::new(0),
             deliveries_seen: AtomicU64::new(0),
             next_timer: AtomicI64::new(i64::MAX),

@@ -21,8 +21,8 @@ fn random_digits(n: usize) -> String {
     while out.len() < n {
         // The system RNG failing is not something a caller can act on; UUIDs are random too.
         if rand::fill(&mut bytes).is_err() {
-            bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-            bytes[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+            bytes[..16].copy_from_slice(crate::ids::fresh_uuid().as_bytes());
+            bytes[16..].copy_from_slice(crate::ids::fresh_uuid().as_bytes());
         }
         for b in bytes.iter().filter(|b| **b < 250).take(n - out.len()) {
             out.push(char::from(b'0' + b % 10));

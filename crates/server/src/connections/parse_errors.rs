@@ -139,7 +139,7 @@ fn envelope_response(status: u16, signer: &ResponseSigner) -> Vec<u8> {
         "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{}: {}\r\n",
         body.len(),
         headers::CLIENT_RESPONSE_ID,
-        uuid::Uuid::new_v4()
+        provisio_core::ids::fresh_uuid()
     );
     match signer.sign(&body) {
         Ok(signature) => head.push_str(&format!("{}: {signature}\r\n", headers::SERVER_SIGNATURE)),

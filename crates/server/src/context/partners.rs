@@ -20,7 +20,7 @@ pub async fn create_partner(
     let name = provisio_core::text::required("The partner name", Some(name), MAX_NAME)?;
     let name = name.as_str();
     let api_key = Secret::generate(environment.api_key_prefix());
-    let public_uuid = uuid::Uuid::new_v4().to_string();
+    let public_uuid = provisio_core::ids::fresh_uuid().to_string();
     let partner = store
         .create_partner(name, &public_uuid, &api_key.hash(), clock.now())
         .await?;
@@ -85,7 +85,7 @@ pub async fn ensure_demo_partner(
         return Ok(DemoPartner::KeyKnown(partner));
     }
     if partners.is_empty() {
-        let public_uuid = uuid::Uuid::new_v4().to_string();
+        let public_uuid = provisio_core::ids::fresh_uuid().to_string();
         let partner = store
             .create_partner(DEMO_PARTNER, &public_uuid, &api_key.hash(), clock.now())
             .await

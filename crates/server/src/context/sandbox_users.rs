@@ -22,7 +22,7 @@ pub async fn create_sandbox_user(
 ) -> Result<(SandboxUser, Secret), DomainError> {
     let mut last = None;
     for _ in 0..ATTEMPTS {
-        let user = generate(kind, uuid::Uuid::new_v4());
+        let user = generate(kind, provisio_core::ids::fresh_uuid());
         let api_key = Secret::generate(environment.api_key_prefix());
         match store
             .create_sandbox_user(&user, &api_key.hash(), clock.now())

@@ -117,7 +117,7 @@ pub async fn run(
     ensure_oauth_client(store, clock, partner).await?;
     let short = Secret::generate("");
     let new = Draft {
-        external_uuid: Some(uuid::Uuid::new_v4().to_string()),
+        external_uuid: Some(provisio_core::ids::fresh_uuid().to_string()),
         user_verified_type: Some("PARTNER_USER_PERSON".into()),
         email: Some(format!("scenario-{}@example.com", &short.expose()[..8])),
         phone_number: Some("+31600000000".into()),

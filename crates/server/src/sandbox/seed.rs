@@ -142,7 +142,7 @@ pub async fn load(
     for p in checked {
         let (partner, generated_key) = match &p.api_key {
             Some(key) => {
-                let public_uuid = uuid::Uuid::new_v4().to_string();
+                let public_uuid = provisio_core::ids::fresh_uuid().to_string();
                 let partner = store
                     .create_partner(&p.name, &public_uuid, &key.hash(), clock.now())
                     .await

@@ -140,7 +140,7 @@ impl Dispatcher {
             signer,
             http,
             config,
-            name: format!("dispatcher-{}", uuid::Uuid::new_v4().simple()),
+            name: format!("dispatcher-{}", provisio_core::ids::fresh_uuid().simple()),
             claims: AtomicU64::new(0),
             metrics: None,
         }

@@ -84,7 +84,7 @@ impl TryFrom<AccountRow> for MonetaryAccount {
 
 /// A random IBAN of provisio's.
 fn random_iban() -> String {
-    let number = uuid::Uuid::new_v4().as_u128() % u128::from(iban::ACCOUNT_NUMBERS);
+    let number = provisio_core::ids::fresh_uuid().as_u128() % u128::from(iban::ACCOUNT_NUMBERS);
     iban::nl_bunq(u64::try_from(number).unwrap_or_default())
 }
 
@@ -125,7 +125,7 @@ pub(crate) async fn insert(
     ))
     .bind(user)
     .bind(account.kind.as_str())
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(provisio_core::ids::fresh_uuid().to_string())
     .bind(account.currency.clone())
     .bind(account.description.clone())
     .bind(account.display_name.clone())

@@ -168,7 +168,7 @@ async fn create_in(
     )
     .bind(found.id.0)
     .bind(user.0)
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(provisio_core::ids::fresh_uuid().to_string())
     .bind(found.iban.clone())
     .bind(found.display_name.clone())
     .bind(new.amount_minor)

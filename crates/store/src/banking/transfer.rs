@@ -37,7 +37,7 @@ use super::{
     payee::{payee, refused, Payee},
 };
 use crate::{
-    batch::{Batch, Statement},
+    batch::{Answers, Batch, Statement},
     chain::{chains_writes, with_parts},
     feed::events_of,
     frozen,
@@ -275,7 +275,7 @@ pub(super) async fn transfer_in(
     users.sort_unstable();
     users.dedup_by_key(|(id, _)| *id);
     let amount = payment.amount_minor;
-    let transfer = uuid::Uuid::new_v4().to_string();
+    let transfer = provisio_core::ids::fresh_uuid().to_string();
     // The payee's side first, as it always was: its Payment has the lower id. Each side's
     // balance after is read off its account as the Payment is written, after the UPDATEs.
     let mut sides = Vec::with_capacity(2);
@@ -338,6 +338,12 @@ struct Moves<'a> {
     amount: i64,
 }
 
+/// Where [`Moves::push_checks`]'s statements answer in their batch.
+struct Checks {
+    statuses: usize,
+    filters: usize,
+}
+
 impl Moves<'_> {
     /// Moves the money and writes `sides` with their webhooks, answering the Payments written
     /// in the order of `sides`; any refusal is an error.
@@ -350,22 +356,15 @@ impl Moves<'_> {
         // Everything from here to the Payments in one trip (see `batch`), checked in order
         // afterwards: a refusal fails the write, which undoes what the statements after it
         // did.
-        let user_ids: Vec<i64> = self.users.iter().map(|(id, _)| *id).collect();
-        let lock_rows = !single_writer(conn);
         let mut batch = Batch::new();
-        let statuses = batch.push(frozen::statuses_statement(&user_ids, lock_rows));
-        if lock_rows {
-            batch.push(lock_accounts(self.accounts));
-        }
-        let filters = batch.push(filters_statement(&owners(sides)));
+        let checks = self.push_checks(&mut batch, sides, !single_writer(conn));
         let debited = batch.push(debit(self.payer, self.amount, now));
         let credited = self
             .payee
             .map(|p| batch.push(credit(p.id, self.amount, now)));
         let inserted = batch.push(payments_statement(sides, now).ok_or(sqlx::Error::RowNotFound)?);
         let answers = batch.run(conn).await?;
-        let statuses = frozen::statuses_from(answers.rows(statuses))?;
-        refuse_frozen(&statuses, self.users)?;
+        let filters = self.checked(&answers, checks)?;
         if balance_after(answers.first(debited))?.is_none() {
             return Err(debit_refusal(conn, self.payer, self.amount, now).await);
         }
@@ -374,7 +373,6 @@ impl Moves<'_> {
                 return Err(self.payee_refusal(conn).await);
             }
         }
-        let filters = Filters::from_rows(answers.rows(filters))?;
         let written = payments_from(answers.rows(inserted), sides.len())?;
         announce(conn, &written, &filters, now).await?;
         Ok(written)
@@ -392,14 +390,9 @@ impl Moves<'_> {
         sides: &[Side<'_>],
         now: Timestamp,
     ) -> Result<Vec<Payment>, sqlx::Error> {
-        let user_ids: Vec<i64> = self.users.iter().map(|(id, _)| *id).collect();
         let mut batch = Batch::new();
-        let statuses = batch.push(frozen::statuses_statement(&user_ids, true));
-        batch.push(lock_accounts(self.accounts));
-        let filters = batch.push(filters_statement(&owners(sides)));
-        let answers = batch.run(conn).await?;
-        refuse_frozen(&frozen::statuses_from(answers.rows(statuses))?, self.users)?;
-        let filters = Filters::from_rows(answers.rows(filters))?;
+        let checks = self.push_checks(&mut batch, sides, true);
+        let filters = self.checked(&batch.run(conn).await?, checks)?;
 
         let mut parts = vec![("debited", debit(self.payer, self.amount, now))];
         let mut moved = "SELECT id, balance_minor FROM debited".to_owned();
@@ -437,6 +430,28 @@ impl Moves<'_> {
         Ok(written)
     }
 
+    /// Pushes the reads every payment starts with: its users' provisions (with `lock_rows`,
+    /// locked, and the accounts after them, in that order) and the filters of the sides'
+    /// owners. Answers where their answers are, for [`Moves::checked`].
+    fn push_checks(&self, batch: &mut Batch, sides: &[Side<'_>], lock_rows: bool) -> Checks {
+        let user_ids: Vec<i64> = self.users.iter().map(|(id, _)| *id).collect();
+        let statuses = batch.push(frozen::statuses_statement(&user_ids, lock_rows));
+        if lock_rows {
+            batch.push(lock_accounts(self.accounts));
+        }
+        let filters = batch.push(filters_statement(&owners(sides)));
+        Checks { statuses, filters }
+    }
+
+    /// Refuses when a user's provision is over; answers the owners' filters.
+    fn checked(&self, answers: &Answers, checks: Checks) -> Result<Filters, sqlx::Error> {
+        refuse_frozen(
+            &frozen::statuses_from(answers.rows(checks.statuses))?,
+            self.users,
+        )?;
+        Filters::from_rows(answers.rows(checks.filters))
+    }
+
     /// Why the payee's account took no credit.
     async fn payee_refusal(&self, conn: &mut AnyConnection) -> sqlx::Error {
         match self.payee {
@@ -469,7 +484,7 @@ pub(super) async fn credit_in(
         })
         .await);
     };
-    let transfer = uuid::Uuid::new_v4().to_string();
+    let transfer = provisio_core::ids::fresh_uuid().to_string();
     let side = Side {
         account: &found,
         transfer: &transfer,

@@ -180,7 +180,7 @@ async fn decide(
             }
         }
     };
-    let transfer = uuid::Uuid::new_v4().to_string();
+    let transfer = provisio_core::ids::fresh_uuid().to_string();
     let description = format!(
         "{} {} {}",
         auth.merchant.name, auth.merchant.city, auth.merchant.country

@@ -109,7 +109,7 @@ async fn insert_card(
     ))
     .bind(user.0)
     .bind(card.kind.as_str())
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(provisio_core::ids::fresh_uuid().to_string())
     .bind(card.product_type.clone())
     .bind(card.product_sub_type.clone())
     .bind(card.first_line.clone())

@@ -89,7 +89,7 @@ pub(super) async fn reverse_in(
             "The card transaction's account is CANCELLED; the money cannot go back to it.",
         ));
     };
-    let transfer = uuid::Uuid::new_v4().to_string();
+    let transfer = provisio_core::ids::fresh_uuid().to_string();
     let description = format!("Reversal: {}", action.merchant.name);
     let payment = record(
         conn,

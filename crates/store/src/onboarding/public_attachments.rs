@@ -101,7 +101,7 @@ impl PublicAttachmentStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<String> {
         let (content_type, description) = (content_type.to_owned(), description.map(str::to_owned));
-        let uuid = uuid::Uuid::new_v4().to_string();
+        let uuid = provisio_core::ids::fresh_uuid().to_string();
         self.write(move |conn| {
             Box::pin(async move {
                 frozen::writable(conn, user.0).await?;
@@ -143,7 +143,7 @@ impl PublicAttachmentStore for SqlStore {
         now: Timestamp,
     ) -> StoreResult<Option<Avatar>> {
         let attachment = attachment.to_owned();
-        let uuid = uuid::Uuid::new_v4().to_string();
+        let uuid = provisio_core::ids::fresh_uuid().to_string();
         self.write(move |conn| {
             Box::pin(async move {
                 frozen::writable(conn, user.0).await?;

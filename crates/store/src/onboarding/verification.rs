@@ -193,7 +193,7 @@ impl VerificationStore for SqlStore {
                     .bind(PURPOSE)
                     .bind(country)
                     .bind(token)
-                    .bind(format!("incode_{}", uuid::Uuid::new_v4().simple()))
+                    .bind(format!("incode_{}", provisio_core::ids::fresh_uuid().simple()))
                     .bind(now.micros())
                     .fetch_one(&mut *conn)
                     .await?;

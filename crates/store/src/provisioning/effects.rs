@@ -40,7 +40,12 @@ pub(super) fn together(effects: &[(i64, &Effect)], now: Timestamp) -> Option<Sta
 fn create_users(effects: &[(i64, &Effect)], now: Timestamp) -> Statement {
     let rows: Vec<Vec<Value>> = effects
         .iter()
-        .map(|(id, _)| vec![(*id).into(), uuid::Uuid::new_v4().to_string().into()])
+        .map(|(id, _)| {
+            vec![
+                (*id).into(),
+                provisio_core::ids::fresh_uuid().to_string().into(),
+            ]
+        })
         .collect();
     let (input, values) = values_list(&rows, 4);
     Statement::from_parts(
@@ -79,11 +84,11 @@ fn accept_oauth_requests(effects: &[(i64, &Effect)], now: Timestamp) -> Statemen
                 credential,
             } => Some(vec![
                 (*id).into(),
-                uuid::Uuid::new_v4().to_string().into(),
+                provisio_core::ids::fresh_uuid().to_string().into(),
                 credential.token.hash().as_str().into(),
                 credential.token.expose().into(),
                 credential.expiry.micros().into(),
-                uuid::Uuid::new_v4().to_string().into(),
+                provisio_core::ids::fresh_uuid().to_string().into(),
                 authorization_code.expose().into(),
             ]),
             _ => None,

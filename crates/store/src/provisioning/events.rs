@@ -147,7 +147,7 @@ impl ProvisionEvent {
             .try_into()
             .map_err(crate::rows::corrupt)?;
         let event = Event {
-            uuid: uuid::Uuid::new_v4().to_string(),
+            uuid: provisio_core::ids::fresh_uuid().to_string(),
             user: partner_id,
             category: webhook::PARTNER_USER_PROVISION,
             event_type: webhook::PROVISION_UPDATED,

@@ -171,7 +171,7 @@ async fn exchange(
                             granted_user_id, created, updated) \
          VALUES ('API_KEY', $1, 'API key', $2, $3, $4, $5, $5) RETURNING id",
     )
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(provisio_core::ids::fresh_uuid().to_string())
     .bind(DEFAULT_SESSION_TIMEOUT_SECS)
     .bind(partner)
     .bind(row.user_id)

@@ -252,7 +252,7 @@ fn perform(id: i64, effect: &Effect, now: Timestamp, chained: bool) -> Vec<State
             // bunq shows a brand-new user as "New bunqer" until onboarding names it. The
             // provision's partner and kind are read by the INSERT itself: inside a write each
             // statement is a round trip.
-            let public_uuid = uuid::Uuid::new_v4().to_string();
+            let public_uuid = provisio_core::ids::fresh_uuid().to_string();
             let user = Statement::new(
                 "INSERT INTO users (kind, public_uuid, name, session_timeout, partner_id, created, updated) \
                  SELECT CASE WHEN user_verified_type = $2 THEN 'COMPANY' ELSE 'PERSON' END, \
@@ -277,7 +277,7 @@ fn perform(id: i64, effect: &Effect, now: Timestamp, chained: bool) -> Vec<State
             credential,
         } => {
             // The user's API key, granted to the provision's user by its partner.
-            let public_uuid = uuid::Uuid::new_v4().to_string();
+            let public_uuid = provisio_core::ids::fresh_uuid().to_string();
             let api_key = Statement::new(
                 "INSERT INTO users (kind, public_uuid, name, session_timeout, partner_id, \
                                     granted_user_id, created, updated) \
@@ -306,7 +306,7 @@ fn perform(id: i64, effect: &Effect, now: Timestamp, chained: bool) -> Vec<State
                 new_id("credential", "credentials WHERE token_hash = $6"),
             ))
             .bind(id)
-            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(provisio_core::ids::fresh_uuid().to_string())
             .bind(authorization_code.expose())
             .bind(t)
             .bind(public_uuid)

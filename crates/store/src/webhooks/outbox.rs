@@ -238,7 +238,7 @@ impl Filters {
         for (user, events) in users {
             for e in events.iter() {
                 let event = Event {
-                    uuid: uuid::Uuid::new_v4().to_string(),
+                    uuid: provisio_core::ids::fresh_uuid().to_string(),
                     user: *user,
                     category: e.category,
                     event_type: e.event_type,
