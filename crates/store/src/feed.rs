@@ -113,7 +113,8 @@ pub(crate) fn events_statement(events: &[NewEvent<'_>], now: Timestamp) -> Optio
 
 /// The INSERT of one event for each row of `source` (a part of a chained statement, see
 /// `chain`, with the columns `id`, `user_id` and `monetary_account_id` of the object the
-/// event is about), of `kind`, `action` and `status`.
+/// event is about), of `kind`, `action` and `status`. The events are numbered in the order of
+/// their objects' ids, as [`events_statement`] numbers them in the order given.
 pub(crate) fn events_of(
     source: &str,
     kind: &str,
@@ -122,7 +123,8 @@ pub(crate) fn events_of(
     now: Timestamp,
 ) -> Statement {
     Statement::new(format!(
-        "{EVENT_INSERT} SELECT user_id, monetary_account_id, $1, id, $2, $3, $4, $4 FROM {source}"
+        "{EVENT_INSERT} SELECT user_id, monetary_account_id, $1, id, $2, $3, $4, $4 \
+         FROM {source} ORDER BY id"
     ))
     .bind(kind)
     .bind(action.as_str())

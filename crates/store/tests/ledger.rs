@@ -229,6 +229,19 @@ for_each_backend! { open =>
             assert_eq!((event.user_id, event.action, event.status), (user, EventAction::Create, EventStatus::Finalized));
         }
 
+        // Between two accounts of one user, both sides are on its feed in the order of the
+        // Payments (the receiving side's first), on both backends.
+        let second = s.create_account(a, &NewAccount::main_account("A2"), T0).await.unwrap_or_else(|e| panic!("{e}"));
+        s.pay(a, a_main.id, &payment(&second, 50), &PaymentPolicy::OPEN, T0, None).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let feed = s.events(a, &EventFilter::default(), page).await.unwrap_or_else(|e| panic!("{e}")).items;
+        let mut own: Vec<(i64, i64)> = feed.iter().take(2).map(|e| (e.id, e.object_id)).collect();
+        own.sort_unstable();
+        assert!(own.len() == 2 && own[0].1 < own[1].1, "events out of the Payments' order: {own:?}");
+        let own_ids = [own[0].1, own[1].1];
+        let received = history(s, a, &second).await;
+        assert_eq!(received.first().map(|p| p.id.0), Some(own_ids[0]), "the receiving side first");
+
         // Out of provisio: one side, EBA_SCT, its balance after the payer's.
         let out = NewPayment {
             counterparty: Pointer::Iban { iban: "GB82WEST12345698765432".into(), name: "Elsewhere".into() },
@@ -236,7 +249,7 @@ for_each_backend! { open =>
         };
         let sent = s.pay(a, a_main.id, &out, &PaymentPolicy::OPEN, T0, None).await
             .unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no account"));
-        assert_eq!((sent.amount_minor, sent.balance_after_minor, sent.kind), (-450, 7_000, PaymentType::EbaSct));
+        assert_eq!((sent.amount_minor, sent.balance_after_minor, sent.kind), (-450, 6_950, PaymentType::EbaSct));
 
         // A payee at the largest balance takes nothing more: refused, and nothing moved.
         let fill = MAX_BALANCE_MINOR - balance(s, b, &b_main).await;
@@ -245,7 +258,7 @@ for_each_backend! { open =>
         let full = refusal(s.pay(a, a_main.id, &payment(&b_main, 1), &PaymentPolicy::OPEN, T0, None).await);
         assert!(full.contains("the most an account holds"), "{full}");
         let after = s.ledger().await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((after.payments, balance(s, a, &a_main).await), (before.payments, 7_000));
+        assert_eq!((after.payments, balance(s, a, &a_main).await), (before.payments, 6_950));
         assert!(after.holds(), "{after:?}");
     }
 }
