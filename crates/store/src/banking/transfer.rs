@@ -277,7 +277,8 @@ pub(super) async fn transfer_in(
     let amount = payment.amount_minor;
     let transfer = provisio_core::ids::fresh_uuid().to_string();
     // The payee's side first, as it always was: its Payment has the lower id. Each side's
-    // balance after is read off its account as the Payment is written, after the UPDATEs.
+    // balance after is read off its account as the Payment is written, after the UPDATEs
+    // (on PostgreSQL, off the UPDATEs' answers).
     let mut sides = Vec::with_capacity(2);
     if let Some(payee) = &payee {
         sides.push(Side {
@@ -413,7 +414,8 @@ impl Moves<'_> {
             now,
         );
         parts.push(("recorded", events));
-        // One row when nothing was written (its Payment's columns NULL), else one a Payment.
+        // One row when nothing was written (its Payment's columns NULL), else one for each
+        // Payment; every row has the counts of the accounts debited and credited.
         let last = Statement::new(format!(
             "SELECT {answered}, inserted.* FROM (SELECT 1) AS one LEFT JOIN inserted ON TRUE"
         ));
