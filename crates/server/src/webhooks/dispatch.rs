@@ -10,7 +10,7 @@ use std::{
     collections::BTreeMap,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc,
+        Arc, OnceLock,
     },
     time::{Duration, Instant},
 };
@@ -112,7 +112,10 @@ pub struct Dispatcher {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     signer: Arc<ResponseSigner>,
-    http: reqwest::Client,
+    /// Built on the first batch with something to send: its TLS set-up (the platform's
+    /// certificate store, rustls' code) is ~1 MB of a server's idle memory that a sandbox
+    /// with no webhook target never needs.
+    http: OnceLock<reqwest::Client>,
     config: DeliveryConfig,
     name: String,
     claims: AtomicU64,
@@ -126,19 +129,11 @@ impl Dispatcher {
         signer: Arc<ResponseSigner>,
         config: DeliveryConfig,
     ) -> Self {
-        // The user agent is one of `delivery_headers`.
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .build()
-            .unwrap_or_else(|err| {
-                tracing::error!(error = %err, "cannot configure the webhook client; using defaults, without the timeout");
-                reqwest::Client::new()
-            });
         Dispatcher {
             store,
             clock,
             signer,
-            http,
+            http: OnceLock::new(),
             config,
             name: format!("dispatcher-{}", provisio_core::ids::fresh_uuid().simple()),
             claims: AtomicU64::new(0),
@@ -150,6 +145,19 @@ impl Dispatcher {
     pub(crate) fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = Some(metrics);
         self
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(|| {
+            // The user agent is one of `delivery_headers`.
+            reqwest::Client::builder()
+                .timeout(self.config.timeout)
+                .build()
+                .unwrap_or_else(|err| {
+                    tracing::error!(error = %err, "cannot configure the webhook client; using defaults, without the timeout");
+                    reqwest::Client::new()
+                })
+        })
     }
 
     /// Sends one batch of due deliveries, concurrently, and records the attempts.
@@ -175,7 +183,7 @@ impl Dispatcher {
         let count = deliveries.len();
         let mut sends = JoinSet::new();
         for delivery in deliveries {
-            let (http, signer) = (self.http.clone(), self.signer.clone());
+            let (http, signer) = (self.http().clone(), self.signer.clone());
             sends.spawn(async move {
                 let sent = send(&http, &signer, &delivery).await;
                 (delivery, sent)
