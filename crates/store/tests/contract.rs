@@ -50,6 +50,32 @@ fn person(n: u32, products: Vec<Product>) -> NewProvision {
     }
 }
 
+/// A partner that may provision (J-14): "Acme BV" with an active OAuth client and its
+/// callback URL.
+async fn provisioning_partner(store: &dyn Store) -> UserId {
+    use provisio_core::provision::oauth::OauthClientStatus;
+    let partner = store
+        .create_partner("Acme BV", "u-1", &h("k1"), T0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = store
+        .create_oauth_client(
+            partner.id,
+            OauthClientStatus::Active,
+            "client-1",
+            "secret-1",
+            T0,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .add_callback_url(partner.id, client.id, "https://partner.example/cb", T0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the client is the partner's"));
+    partner.id
+}
+
 async fn partner_with_device(store: &dyn Store, n: u32) -> (UserId, provisio_core::model::Device) {
     let (partner, key) = {
         let p = store
@@ -448,9 +474,8 @@ for_each_backend! { open =>
             secret::Secret,
             store::UserFilter,
         };
-        let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let created = f.store.create_provision(partner.id, &person(0, Vec::new()), T0, T0).await
+        let partner = provisioning_partner(f.store.as_ref()).await;
+        let created = f.store.create_provision(partner, &person(0, Vec::new()), T0, T0).await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(created.state, Phase::from(Phase::new_provision()).stored());
         let elsewhere = Stored {
@@ -513,13 +538,12 @@ for_each_backend! { open =>
             provision::{plan::{self, Effect, StepContext}, record::JobOutcome, state::Phase,
                         Product, SubStatus},
         };
-        let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let partner = provisioning_partner(f.store.as_ref()).await;
         let mut issued = std::collections::HashMap::new();
         let mut ids = Vec::new();
         for n in 0..5 {
             let new = person(n, vec![Product::UserVerified]);
-            let created = f.store.create_provision(partner.id, &new, T0, T0).await
+            let created = f.store.create_provision(partner, &new, T0, T0).await
                 .unwrap_or_else(|e| panic!("{e}"));
             ids.push(created.id);
         }
@@ -582,22 +606,72 @@ for_each_backend! { open =>
         assert_eq!(f.store.pending_jobs().await.ok(), Some(ids.len() as u64));
     }
 
+    // J-14: a provision needs an active OAuth client with a callback URL, asked inside the
+    // statement that inserts it. Without one it is refused and nothing is written: no
+    // provision, no history, no job (an `external_uuid` refused stays free).
+    async fn a_provision_without_a_usable_oauth_client_is_refused_and_leaves_nothing(f: Fixture) {
+        use provisio_core::{
+            provision::{oauth::OauthClientStatus, record::ProvisionFilter},
+            store::NO_USABLE_OAUTH_CLIENT,
+        };
+        let refused = |result: Result<_, StoreError>, when: &str| match result {
+            Err(StoreError::Refused(message)) => assert_eq!(message, NO_USABLE_OAUTH_CLIENT, "{when}"),
+            Err(other) => panic!("{when}: {other}"),
+            Ok(p) => panic!("{when}: created {p:?}"),
+        };
+        let all = PageQuery { count: 10, bound: PageBound::Newest };
+        let ready = provisioning_partner(f.store.as_ref()).await;
+        let bare = f.store.create_partner("Bare BV", "u-2", &h("k2"), T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Another partner's client does not count.
+        refused(f.store.create_provision(bare.id, &person(1, Vec::new()), T0, T0).await, "no client");
+        let client = f.store
+            .create_oauth_client(bare.id, OauthClientStatus::Active, "client-2", "secret-2", T0)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        refused(f.store.create_provision(bare.id, &person(1, Vec::new()), T0, T0).await, "no callback URL");
+        let provisions = f.store.list_provisions(bare.id, &ProvisionFilter::default(), all).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(provisions.items.is_empty(), "{provisions:?}");
+        assert_eq!(f.store.pending_jobs().await.ok(), Some(0));
+        assert_eq!(f.store.next_job_at().await.ok(), Some(None));
+
+        f.store.add_callback_url(bare.id, client.id, "https://bare.example/cb", T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The refused external_uuid was not taken.
+        let created = f.store.create_provision(bare.id, &person(1, Vec::new()), T0, T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let history = f.store.history(created.id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(history.len(), 1);
+        assert_eq!(f.store.pending_jobs().await.ok(), Some(1));
+
+        f.store.set_oauth_client_status(bare.id, client.id, OauthClientStatus::Cancelled, T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        refused(f.store.create_provision(bare.id, &person(2, Vec::new()), T0, T0).await, "cancelled client");
+        let provisions = f.store.list_provisions(bare.id, &ProvisionFilter::default(), all).await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(provisions.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![created.id]);
+        assert_eq!(f.store.pending_jobs().await.ok(), Some(1));
+        // The partner with a usable client provisions as before.
+        f.store.create_provision(ready, &person(3, Vec::new()), T0, T0).await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
     // The worker sleeps until the next job is due: its run_at, or for a leased job the end of
     // its lease when that is later.
     async fn the_next_job_is_due_at_its_run_at_or_when_its_lease_runs_out(f: Fixture) {
         use std::time::Duration;
-        let partner = f.store.create_partner("Acme BV", "u-1", &h("k1"), T0).await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let partner = provisioning_partner(f.store.as_ref()).await;
         let at = |secs: u64| T0.plus(Duration::from_secs(secs));
         assert_eq!(f.store.next_job_at().await.ok(), Some(None));
-        f.store.create_provision(partner.id, &person(1, Vec::new()), T0, at(10)).await
+        f.store.create_provision(partner, &person(1, Vec::new()), T0, at(10)).await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(f.store.next_job_at().await.ok(), Some(Some(at(10))));
         let claimed = f.store.claim_jobs("worker:1", at(10), Duration::from_secs(60), 10).await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(claimed.len(), 1);
         assert_eq!(f.store.next_job_at().await.ok(), Some(Some(at(70))), "the lease's end");
-        f.store.create_provision(partner.id, &person(2, Vec::new()), T0, at(20)).await
+        f.store.create_provision(partner, &person(2, Vec::new()), T0, at(20)).await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(f.store.next_job_at().await.ok(), Some(Some(at(20))), "the job nobody leased");
     }

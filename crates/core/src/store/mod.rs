@@ -21,7 +21,9 @@ pub use cards::{
 pub use context::{ContextStore, PartnerStore, SandboxUserStore, ServerKeyStore};
 pub use feed::EventStore;
 pub use onboarding::{InquiryStore, OnboardingStore, PublicAttachmentStore, VerificationStore};
-pub use provisioning::{JobStore, OauthGrantStore, OauthStore, ProvisionStore};
+pub use provisioning::{
+    JobStore, OauthGrantStore, OauthStore, ProvisionStore, NO_USABLE_OAUTH_CLIENT,
+};
 pub use sandbox::{DashboardSessionLimits, Figures, FiguresStore, SandboxStore, WorkerPoll};
 pub use search::{
     CardTransactionRow, Hit, HitKind, OwnedRow, OwnerFilter, SearchStore, UserDelivery, UserFilter,

@@ -20,10 +20,17 @@ use crate::{
 
 use super::StoreResult;
 
+/// The refusal of a new provision whose partner has no usable OAuth client (J-14).
+pub const NO_USABLE_OAUTH_CLIENT: &str = "No active OAuth client with a callback URL. Create one \
+     with POST /v1/user/{userId}/oauth-client and register its callback URL first.";
+
 /// Provisions, their history, and the steps that move them.
 #[async_trait]
 pub trait ProvisionStore: Send + Sync {
-    /// Inserts the provision, its first history entry and its first job at `first_step_at`.
+    /// Inserts the provision, its first history entry and its first job at `first_step_at`,
+    /// if `partner` has a usable OAuth client (an active one with a callback URL, J-14),
+    /// checked in the statement that inserts; without one it is refused
+    /// (`StoreError::Refused`, [`NO_USABLE_OAUTH_CLIENT`]) and nothing is written.
     async fn create_provision(
         &self,
         partner: UserId,

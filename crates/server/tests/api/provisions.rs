@@ -171,9 +171,17 @@ for_each_backend! { TestApp::spawn =>
     async fn refusals_say_why(app: TestApp) {
         // No OAuth client yet (J-14).
         let bare = app.client().await;
-        let err = bare.post("/v1/partner-user-provision", &person(&new_uuid())).await.err();
+        let refused_uuid = new_uuid();
+        let err = bare.post("/v1/partner-user-provision", &person(&refused_uuid)).await.err();
         assert_eq!(err.as_ref().and_then(|e| e.status()), Some(400));
         assert!(err.and_then(|e| e.description().map(|d| d.contains("OAuth client"))).unwrap_or(false));
+        // Nothing was written: no provision, and its external_uuid is free once the partner
+        // has a client.
+        let list = bare.get("/v1/partner-user-provision").await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(list.response.is_empty(), "{:?}", list.response);
+        bare.create_oauth_client("https://partner.example/oauth/callback").await
+            .unwrap_or_else(|e| panic!("{e}"));
+        create(&bare, &person(&refused_uuid)).await;
 
         let client = ready_partner(&app).await;
         let uuid = new_uuid();

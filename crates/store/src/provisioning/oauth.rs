@@ -95,6 +95,18 @@ async fn owns(
     Ok(n > 0)
 }
 
+/// Whether the user `$1` has an active OAuth client with a callback URL (J-14): a condition,
+/// asked before a new provision inside the statement that inserts it (`provisions`).
+macro_rules! usable_client {
+    () => {
+        "EXISTS (SELECT 1 FROM oauth_clients oc \
+                 WHERE oc.user_id = $1 AND oc.status = 'ACTIVE' \
+                   AND EXISTS (SELECT 1 FROM oauth_callback_urls cu \
+                               WHERE cu.oauth_client_id = oc.id))"
+    };
+}
+pub(crate) use usable_client;
+
 #[async_trait]
 impl OauthStore for SqlStore {
     async fn create_oauth_client(
@@ -290,18 +302,10 @@ impl OauthStore for SqlStore {
     }
 
     async fn has_usable_oauth_client(&self, user: UserId) -> StoreResult<bool> {
-        // Asked before every new provision: a point read (`readers`), on the partner's clients.
+        // A point read (`readers`), on the partner's clients. A new provision asks the same
+        // inside the statement that inserts it (`create_provision`).
         let found: Option<i64> = self
-            .read_scalar(
-                Statement::new(
-                    "SELECT 1 FROM oauth_clients oc \
-                     WHERE oc.user_id = $1 AND oc.status = 'ACTIVE' \
-                       AND EXISTS (SELECT 1 FROM oauth_callback_urls cu \
-                                   WHERE cu.oauth_client_id = oc.id) \
-                     LIMIT 1",
-                )
-                .bind(user.0),
-            )
+            .read_scalar(Statement::new(concat!("SELECT 1 WHERE ", usable_client!())).bind(user.0))
             .await
             .map_err(db_err)?;
         Ok(found.is_some())

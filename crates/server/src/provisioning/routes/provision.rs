@@ -60,16 +60,11 @@ pub async fn create(
     Json(body): Json<ProvisionRequest>,
 ) -> ApiResult {
     let new = draft(body).validate()?;
-    if !state.store.has_usable_oauth_client(partner).await? {
-        return Err(ApiError::bad_request(
-            "No active OAuth client with a callback URL. Create one with \
-             POST /v1/user/{userId}/oauth-client and register its callback URL first.",
-        ));
-    }
     if let Some(director) = new.director_provision_id {
         check_director(&state, partner, ProvisionId(director)).await?;
     }
     let now = state.clock.now();
+    // Refused there (400) when the partner has no usable OAuth client (J-14).
     let created = state
         .store
         .create_provision(partner, &new, now, now.plus(state.config.worker.step_delay))
