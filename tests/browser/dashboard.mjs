@@ -67,6 +67,9 @@ try {
   check(await page.evaluate(() => document.activeElement.textContent) === "Skip to content",
     "the first Tab reaches the skip link");
   await page.keyboard.press("Enter");
+  // The fragment navigation lands after the key press returns: wait for it (a CI run saw the
+  // URL read before it), then check.
+  await page.waitForURL((u) => u.hash === "#main", { timeout: 5000 }).catch(() => {});
   check(page.url().endsWith("#main"), "the skip link leads to the main content");
 
   // The partner's provisions: the one the API created is listed, and the filters find it.
