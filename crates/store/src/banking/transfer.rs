@@ -366,14 +366,12 @@ impl Moves<'_> {
         let inserted = batch.push(payments_statement(sides, now).ok_or(sqlx::Error::RowNotFound)?);
         let answers = batch.run(conn).await?;
         let filters = self.checked(&answers, checks)?;
-        if balance_after(answers.first(debited))?.is_none() {
-            return Err(debit_refusal(conn, self.payer, self.amount, now).await);
-        }
-        if let Some(credited) = credited {
-            if balance_after(answers.first(credited))?.is_none() {
-                return Err(self.payee_refusal(conn).await);
-            }
-        }
+        let debited = balance_after(answers.first(debited))?.is_some();
+        let credited = match credited {
+            Some(credited) => balance_after(answers.first(credited))?.is_some(),
+            None => true,
+        };
+        self.refuse_unmoved(conn, debited, credited, now).await?;
         let written = payments_from(answers.rows(inserted), sides.len())?;
         announce(conn, &written, &filters, now).await?;
         Ok(written)
@@ -421,12 +419,9 @@ impl Moves<'_> {
         ));
         let rows = with_parts(parts, last).fetch_all(conn).await?;
         let first = rows.first().ok_or(sqlx::Error::RowNotFound)?;
-        if first.try_get::<i64, _>("debited")? == 0 {
-            return Err(debit_refusal(conn, self.payer, self.amount, now).await);
-        }
-        if self.payee.is_some() && first.try_get::<i64, _>("credited")? == 0 {
-            return Err(self.payee_refusal(conn).await);
-        }
+        let debited = first.try_get::<i64, _>("debited")? != 0;
+        let credited = self.payee.is_none() || first.try_get::<i64, _>("credited")? != 0;
+        self.refuse_unmoved(conn, debited, credited, now).await?;
         let written = payments_from(&rows, sides.len())?;
         queue_webhooks(conn, None, &written, &filters, now).await?;
         Ok(written)
@@ -454,16 +449,25 @@ impl Moves<'_> {
         Filters::from_rows(answers.rows(checks.filters))
     }
 
-    /// Why the payee's account took no credit.
-    async fn payee_refusal(&self, conn: &mut AnyConnection) -> sqlx::Error {
+    /// Refuses the transfer when its debit or its credit moved no balance (`debited`,
+    /// `credited`; without a payee here, `credited` is true), saying why: the payer's account
+    /// first, then the payee's. Both settle paths decide alike.
+    async fn refuse_unmoved(
+        &self,
+        conn: &mut AnyConnection,
+        debited: bool,
+        credited: bool,
+        now: Timestamp,
+    ) -> Result<(), sqlx::Error> {
+        if !debited {
+            return Err(debit_refusal(conn, self.payer, self.amount, now).await);
+        }
         match self.payee {
-            Some(payee) => {
-                credit_refusal(conn, payee.id, |_| {
-                    "The receiving account is not ACTIVE; it takes no payments.".to_owned()
-                })
-                .await
-            }
-            None => sqlx::Error::RowNotFound,
+            Some(payee) if !credited => Err(credit_refusal(conn, payee.id, |_| {
+                "The receiving account is not ACTIVE; it takes no payments.".to_owned()
+            })
+            .await),
+            _ => Ok(()),
         }
     }
 }
