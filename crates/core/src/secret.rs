@@ -54,10 +54,14 @@ pub struct SecretHash(String);
 
 impl SecretHash {
     pub fn of(secret: &str) -> SecretHash {
-        SecretHash(hex::encode(digest::digest(
-            &digest::SHA256,
-            secret.as_bytes(),
-        )))
+        let digest = digest::digest(&digest::SHA256, secret.as_bytes());
+        // Into a buffer, not `hex::encode` (a character at a time into a growing String):
+        // every authenticated request hashes its token.
+        let mut text = [0_u8; 64];
+        match hex::encode_to_slice(digest, &mut text) {
+            Ok(()) => SecretHash(String::from_utf8_lossy(&text).into_owned()),
+            Err(_) => SecretHash(hex::encode(digest)),
+        }
     }
 
     /// Rebuilds a hash read back from storage.

@@ -21,7 +21,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::{
     banking, cards, context, feed,
     http::{
-        access_log, encryption, fault_layer, limits,
+        access_log, encryption, fault_layer,
         openapi::{self, get, Api, Auth, Op},
         sign_layer, unimplemented, ApiError,
     },
@@ -54,7 +54,6 @@ pub fn router(state: AppState) -> Router {
     api.merge(pages())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(limits::refuse_oversized))
         // A panic is a bug, but the client still gets the envelope (and a signature).
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::new(

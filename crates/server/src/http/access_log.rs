@@ -11,12 +11,13 @@ use std::time::Instant;
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::HeaderMap,
+    http::{HeaderMap, HeaderName},
     middleware::Next,
     response::Response,
 };
-use provisio_wire::{headers, operator::RequestRecord};
+use provisio_wire::operator::RequestRecord;
 
+use super::names;
 use crate::{
     request_log::{Notes, Refusal},
     AppState,
@@ -36,14 +37,14 @@ pub async fn log_request(
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
-    let path: String = request.uri().path().chars().take(256).collect();
-    let client_id = header(request.headers(), headers::CLIENT_REQUEST_ID);
+    let path = clip(request.uri().path(), 256);
+    let client_id = header(request.headers(), &names::CLIENT_REQUEST_ID);
     let notes = Notes::default();
     request.extensions_mut().insert(notes.clone());
     let response = next.run(request).await;
     let latency = started.elapsed();
     let request_id = client_id
-        .or_else(|| header(response.headers(), headers::CLIENT_RESPONSE_ID))
+        .or_else(|| header(response.headers(), &names::CLIENT_RESPONSE_ID))
         .unwrap_or_default();
     state
         .metrics
@@ -88,7 +89,34 @@ pub async fn log_request(
 }
 
 /// A header as text, cut short: it is the client's to choose.
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    let value = headers.get(name)?.to_str().ok()?;
-    Some(value.chars().take(128).collect())
+fn header(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    Some(clip(headers.get(name)?.to_str().ok()?, 128))
+}
+
+/// `text`'s first `chars` characters, copied whole (not a character at a time, as
+/// `chars().take(n).collect()` does: on every request) when it is no longer.
+fn clip(text: &str, chars: usize) -> String {
+    if text.len() <= chars {
+        return text.to_owned();
+    }
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => text.get(..end).unwrap_or(text).to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip;
+
+    #[test]
+    fn clip_counts_characters_not_bytes() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "abc");
+        assert_eq!(clip("", 3), "");
+        // Two bytes each: six bytes, three characters, nothing cut.
+        assert_eq!(clip("ééé", 3), "ééé");
+        assert_eq!(clip("éééé", 3), "ééé");
+        assert_eq!(clip("aé€😀b", 4), "aé€😀");
+    }
 }

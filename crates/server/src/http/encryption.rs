@@ -60,10 +60,11 @@ impl ReplyKey {
 const WITHHELD: &str = "(an encrypted request's refusal: its text went to the client encrypted)";
 
 /// The three request headers, in the order their absence is reported.
-const REQUEST_HEADERS: [&str; 3] = [
-    headers::CLIENT_ENCRYPTION_KEY,
-    headers::CLIENT_ENCRYPTION_IV,
-    headers::CLIENT_ENCRYPTION_HMAC,
+/// As `HeaderName`s, so that looking them up on every request does not parse their names.
+static REQUEST_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static(headers::CLIENT_ENCRYPTION_KEY),
+    HeaderName::from_static(headers::CLIENT_ENCRYPTION_IV),
+    HeaderName::from_static(headers::CLIENT_ENCRYPTION_HMAC),
 ];
 
 /// Our answers are small JSON documents built in memory.
@@ -123,8 +124,7 @@ impl SealedHeaders {
     /// `None` when the request is not encrypted; a refusal when it is only partly, or when a
     /// header is not Base64.
     fn read(map: &HeaderMap) -> Result<Option<SealedHeaders>, ApiError> {
-        let present: Vec<Option<&HeaderValue>> =
-            REQUEST_HEADERS.iter().map(|name| map.get(*name)).collect();
+        let present = REQUEST_HEADERS.each_ref().map(|name| map.get(name));
         if present.iter().all(Option::is_none) {
             return Ok(None);
         }
@@ -135,7 +135,7 @@ impl SealedHeaders {
                     "{} is missing: an encrypted request carries all three of \
                      X-Bunq-Client-Encryption-Key, X-Bunq-Client-Encryption-Iv and \
                      X-Bunq-Client-Encryption-Hmac.",
-                    display_name(name)
+                    display_name(name.as_str())
                 )));
             };
             let bytes = value
@@ -143,7 +143,7 @@ impl SealedHeaders {
                 .ok()
                 .and_then(|text| BASE64.decode(text.trim()).ok())
                 .ok_or_else(|| {
-                    ApiError::bad_request(format!("{} is not Base64.", display_name(name)))
+                    ApiError::bad_request(format!("{} is not Base64.", display_name(name.as_str())))
                 })?;
             decoded.push(bytes);
         }

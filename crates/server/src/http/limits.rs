@@ -2,11 +2,7 @@
 //! needs is refused in the envelope before routing. (Beyond hyper's own buffer, hyper
 //! refuses first; `connections::parse_errors` puts that answer in the envelope too.)
 
-use axum::{
-    extract::Request,
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
+use axum::extract::Request;
 
 use super::error::ApiError;
 
@@ -15,16 +11,18 @@ pub const MAX_URI: usize = 8 * 1024;
 /// Largest header block (names, values and separators), in bytes.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 
-pub async fn refuse_oversized(request: Request, next: Next) -> Response {
+/// The refusal of a request whose path or header block is too large; `None` when it is not.
+/// Asked by the response signer before anything else sees the request (`sign_layer`), not in
+/// a layer of its own: each layer costs every request a clone of the service below it.
+pub fn oversized(request: &Request) -> Option<ApiError> {
     let uri = request
         .uri()
         .path_and_query()
         .map_or(0, |p| p.as_str().len());
     if uri > MAX_URI {
-        return ApiError::bad_request(format!(
+        return Some(ApiError::bad_request(format!(
             "The request's path is too long; at most {MAX_URI} bytes are accepted."
-        ))
-        .into_response();
+        )));
     }
     let headers: usize = request
         .headers()
@@ -32,10 +30,9 @@ pub async fn refuse_oversized(request: Request, next: Next) -> Response {
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     if headers > MAX_HEADER_BYTES {
-        return ApiError::bad_request(format!(
+        return Some(ApiError::bad_request(format!(
             "The request's headers are too large; at most {MAX_HEADER_BYTES} bytes are accepted."
-        ))
-        .into_response();
+        )));
     }
-    next.run(request).await
+    None
 }

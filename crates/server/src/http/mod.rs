@@ -23,6 +23,7 @@ pub mod extract;
 pub mod fault_layer;
 pub mod idempotency;
 pub mod limits;
+pub mod names;
 pub mod openapi;
 pub mod pagination;
 pub mod read;

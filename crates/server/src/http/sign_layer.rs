@@ -10,13 +10,15 @@
 use axum::{
     body::{to_bytes, Body},
     extract::{Request, State},
-    http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use provisio_wire::headers;
 
-use super::error::{envelope_response, ApiError};
+use super::{
+    error::{envelope_response, ApiError},
+    limits, names,
+};
 use crate::{
     request_log::{Kept, Notes},
     AppState,
@@ -30,10 +32,14 @@ pub async fn sign_responses(
     request: Request,
     next: Next,
 ) -> Response {
-    let request_id = request.headers().get(headers::CLIENT_REQUEST_ID).cloned();
+    let request_id = request.headers().get(&names::CLIENT_REQUEST_ID).cloned();
     let signed = !is_operator(request.uri().path());
     let notes = request.extensions().get::<Notes>().cloned();
-    let response = next.run(request).await;
+    // Before routing: a request too large to be honest is refused here, in the envelope.
+    let response = match limits::oversized(&request) {
+        Some(refusal) => refusal.into_response(),
+        None => next.run(request).await,
+    };
     let response = ensure_envelope(response);
     let (mut parts, body) = response.into_parts();
     if !signed {
@@ -56,15 +62,13 @@ pub async fn sign_responses(
         }
     };
     if let Ok(value) = HeaderValue::from_str(&signature) {
-        parts
-            .headers
-            .insert(HeaderName::from_static(headers::SERVER_SIGNATURE), value);
+        parts.headers.insert(&names::SERVER_SIGNATURE, value);
     }
     identify(&mut parts.headers, request_id);
     if let Some(notes) = notes {
         // The bytes as sent, for the request log: a reference, not a copy.
         notes.answered(
-            if parts.headers.contains_key(headers::SERVER_ENCRYPTION_KEY) {
+            if parts.headers.contains_key(&names::SERVER_ENCRYPTION_KEY) {
                 Some(Kept::encrypted(bytes.len()))
             } else {
                 Kept::of(&bytes, parts.headers.get(header::CONTENT_TYPE))
@@ -83,10 +87,10 @@ fn is_operator(path: &str) -> bool {
 /// The echoed `X-Bunq-Client-Request-Id` and a fresh `X-Bunq-Client-Response-Id`.
 fn identify(h: &mut HeaderMap, request_id: Option<HeaderValue>) {
     if let Some(id) = request_id {
-        h.insert(HeaderName::from_static(headers::CLIENT_REQUEST_ID), id);
+        h.insert(&names::CLIENT_REQUEST_ID, id);
     }
     if let Some(id) = response_id() {
-        h.insert(HeaderName::from_static(headers::CLIENT_RESPONSE_ID), id);
+        h.insert(&names::CLIENT_RESPONSE_ID, id);
     }
 }
 
@@ -106,9 +110,7 @@ fn sign_error(state: &AppState, err: ApiError) -> Response {
     .unwrap_or_default();
     if let Ok(signature) = state.signer.sign(&body) {
         if let Ok(value) = HeaderValue::from_str(&signature) {
-            parts
-                .headers
-                .insert(HeaderName::from_static(headers::SERVER_SIGNATURE), value);
+            parts.headers.insert(&names::SERVER_SIGNATURE, value);
         }
     }
     Response::from_parts(parts, Body::from(body))
@@ -129,7 +131,7 @@ fn ensure_envelope(response: Response) -> Response {
     let is_page = content_type.starts_with("text/html");
     let sealed = response
         .headers()
-        .contains_key(headers::SERVER_ENCRYPTION_KEY);
+        .contains_key(&names::SERVER_ENCRYPTION_KEY);
     if status.is_success() || status.is_redirection() || is_json || is_page || sealed {
         return response;
     }
