@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instructions the server executes per unchanged signed `GET /v1/installation`, counted by
-# valgrind's callgrind: repeatable to ~0.5% on this VM, where CPU time per request moves by
+# valgrind's callgrind: repeatable within ~2% on this VM, where CPU time per request moves by
 # ±15% between runs of one binary. Counts user space only (no system calls, no kernel).
 #
 #   crates/bench/scripts/instructions-per-get.sh [PROVISIO] [SECONDS]

@@ -58,9 +58,10 @@ impl SecretHash {
         // Into a buffer, not `hex::encode` (a character at a time into a growing String):
         // every authenticated request hashes its token.
         let mut text = [0_u8; 64];
-        match hex::encode_to_slice(digest, &mut text) {
-            Ok(()) => SecretHash(String::from_utf8_lossy(&text).into_owned()),
-            Err(_) => SecretHash(hex::encode(digest)),
+        let encoded = hex::encode_to_slice(digest, &mut text).ok();
+        match encoded.and_then(|()| std::str::from_utf8(&text).ok()) {
+            Some(hex) => SecretHash(hex.to_owned()),
+            None => SecretHash(hex::encode(digest)),
         }
     }
 

@@ -15,14 +15,13 @@ use axum::{
     http::{header, request::Parts, HeaderMap, StatusCode},
 };
 use provisio_core::{crypto::VerifyingKey, ip::canonical, secret::SecretHash, DomainError};
-use provisio_wire::headers;
 use serde::{de::DeserializeOwned, Serialize};
 
 use super::{
     body::{read_json, read_optional_json},
     encryption::ReplyKey,
     error::ApiError,
-    explain,
+    explain, names,
     read::{signed_bytes, CallerKey},
 };
 use crate::{
@@ -52,7 +51,7 @@ fn client_ip(parts: &Parts) -> IpAddr {
 
 fn auth_token(state: &AppState, headers: &HeaderMap) -> Result<SecretHash, ApiError> {
     headers
-        .get(headers::CLIENT_AUTHENTICATION)
+        .get(&names::CLIENT_AUTHENTICATION)
         .and_then(|v| v.to_str().ok())
         .map(|token| SecretHash::of(token.trim()))
         .ok_or_else(|| {

@@ -4,6 +4,8 @@
 use axum::http::HeaderName;
 use provisio_wire::headers;
 
+pub static CLIENT_AUTHENTICATION: HeaderName =
+    HeaderName::from_static(headers::CLIENT_AUTHENTICATION);
 pub static CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static(headers::CLIENT_REQUEST_ID);
 pub static CLIENT_RESPONSE_ID: HeaderName = HeaderName::from_static(headers::CLIENT_RESPONSE_ID);
 pub static SERVER_SIGNATURE: HeaderName = HeaderName::from_static(headers::SERVER_SIGNATURE);
