@@ -152,13 +152,11 @@ fn ensure_envelope(response: Response) -> Response {
     envelope_response(status, description)
 }
 
-/// bunq's classic per-address limits on `/v1` (strict profile). Session creation is limited in
-/// its handler instead, per secret (J-12).
+/// bunq's classic per-address limits on `/v1`. The router adds this layer only where they
+/// apply (`ServerConfig::rate_limits`, the strict profile). Session creation is limited in its
+/// handler instead, per secret (J-12).
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     use crate::rate_limit::{GET, POST, PUT};
-    if !state.config.rate_limits() {
-        return next.run(request).await;
-    }
     let route = request
         .extensions()
         .get::<axum::extract::MatchedPath>()

@@ -182,8 +182,9 @@ impl Dispatcher {
         }
         let count = deliveries.len();
         let mut sends = JoinSet::new();
+        let http = self.http();
         for delivery in deliveries {
-            let (http, signer) = (self.http().clone(), self.signer.clone());
+            let (http, signer) = (http.clone(), self.signer.clone());
             sends.spawn(async move {
                 let sent = send(&http, &signer, &delivery).await;
                 (delivery, sent)
