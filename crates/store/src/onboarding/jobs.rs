@@ -170,20 +170,9 @@ impl JobStore for SqlStore {
     }
 
     async fn next_job_at(&self) -> StoreResult<Option<Timestamp>> {
-        // A job is due at its run_at, or when its lease runs out. In two halves, each on an
-        // index, so the wait is not a pass over the whole queue (which holds a job for each
-        // credential yet to expire): the earliest job nobody leased, and the leased ones (a
-        // lease sets locked_by and locked_until together).
         // The worker reads it each time it idles: a point read (`readers`).
         let next: Option<Option<i64>> = self
-            .read_scalar(Statement::new(
-                "SELECT MIN(due) FROM ( \
-                     SELECT MIN(run_at) AS due FROM jobs WHERE locked_by IS NULL \
-                     UNION ALL \
-                     SELECT MIN(CASE WHEN locked_until > run_at THEN locked_until ELSE run_at END) \
-                     FROM jobs WHERE locked_by IS NOT NULL \
-                 ) AS next",
-            ))
+            .read_scalar(Statement::new(NEXT_JOB_AT))
             .await
             .map_err(db_err)?;
         Ok(next.flatten().map(Timestamp))
@@ -197,6 +186,18 @@ impl JobStore for SqlStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
+
+/// When the next job is due: at its run_at, or when its lease runs out. In two halves, each
+/// the first entry of an index, so the wait is not a pass over the whole queue (which holds a
+/// job for each credential yet to expire): the earliest job nobody leased (`jobs_due`), and
+/// the leased ones (a lease sets locked_by and locked_until together; `jobs_leased_due` is
+/// on this very expression, migration 0025).
+const NEXT_JOB_AT: &str = "SELECT MIN(due) FROM ( \
+         SELECT MIN(run_at) AS due FROM jobs WHERE locked_by IS NULL \
+         UNION ALL \
+         SELECT MIN(CASE WHEN locked_until > run_at THEN locked_until ELSE run_at END) \
+         FROM jobs WHERE locked_by IS NOT NULL \
+     ) AS next";
 
 /// Whether `step` takes its provision into the onboarding phase (where an onboarding decided
 /// early is settled).
@@ -228,4 +229,100 @@ async fn delete_held(
         .iter()
         .map(|row| row.try_get::<i64, _>("id"))
         .collect()
+}
+
+/// The idle worker's read of the next due time must not become a pass over the whole queue.
+#[cfg(test)]
+mod next_due_time {
+    use sqlx::Row;
+
+    use super::NEXT_JOB_AT;
+    use crate::{
+        testing::{skip_postgres, TestDatabase},
+        Backend,
+    };
+
+    /// The plan of `NEXT_JOB_AT`, as the database explains it (a line per step).
+    async fn plan(store: &crate::SqlStore) -> String {
+        let explain = match store.backend {
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {NEXT_JOB_AT}"),
+            Backend::Postgres => format!("EXPLAIN {NEXT_JOB_AT}"),
+        };
+        let column = match store.backend {
+            Backend::Sqlite => "detail",
+            Backend::Postgres => "QUERY PLAN",
+        };
+        let rows = sqlx::query(&explain)
+            .fetch_all(&store.read)
+            .await
+            .unwrap_or_else(|e| panic!("{explain}: {e}"));
+        rows.iter()
+            .map(|row| row.try_get::<String, _>(column))
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_or_else(|e| panic!("{column}: {e}"))
+            .join("\n")
+    }
+
+    /// A queue as a busy server leaves it, before any statistics: 4,000 jobs of one
+    /// provision, a quarter of them leased, then half of them finished (deleted, on
+    /// PostgreSQL dead rows until vacuum).
+    async fn queue(store: &crate::SqlStore) {
+        use provisio_core::{secret::SecretHash, store::PartnerStore};
+        let partner = store
+            .create_partner("Queue BV", "queue-uuid", &SecretHash::of("key"), T0)
+            .await
+            .unwrap_or_else(|e| panic!("partner: {e}"));
+        let statements = [
+            "INSERT INTO provisions (partner_id, external_uuid, user_verified_type, products, \
+                 status, sub_status, action_required, created, updated) \
+             VALUES ($1, 'queue', 'PARTNER_USER_PERSON', '[]', 'CREATED', \
+                 'PENDING_PROCESS_USER', 'NONE', 0, 0)",
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) \
+             INSERT INTO jobs (kind, provision_id, run_at, created) \
+             SELECT 'EXPIRE_CREDENTIAL', (SELECT MAX(id) FROM provisions), i, 0 FROM n",
+            "UPDATE jobs SET locked_by = 'worker', locked_until = run_at + 60 \
+             WHERE run_at % 4 = 0",
+            "DELETE FROM jobs WHERE run_at % 2 = 1",
+        ];
+        let partner = partner.id.0;
+        store
+            .write(move |conn| {
+                Box::pin(async move {
+                    for (n, sql) in statements.into_iter().enumerate() {
+                        let query = sqlx::query(sql);
+                        let query = if n == 0 { query.bind(partner) } else { query };
+                        query.execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+            .unwrap_or_else(|e| panic!("queue: {e}"));
+    }
+
+    const T0: provisio_core::time::Timestamp =
+        provisio_core::time::Timestamp(1_700_000_000_000_000);
+
+    // Before `jobs_leased_due`, PostgreSQL without fresh statistics read the leased half by a
+    // sequential scan of `jobs` (~1 ms with a few thousand jobs and the dead rows a busy queue
+    // leaves). A fresh database has no statistics, which is when it chose so.
+    #[tokio::test]
+    async fn each_half_is_read_from_an_index_on_both_backends() {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            if backend == Backend::Postgres && skip_postgres().await {
+                continue;
+            }
+            let db = TestDatabase::create(backend).await;
+            let store = crate::connect(&db.config)
+                .await
+                .unwrap_or_else(|e| panic!("connect: {e}"));
+            queue(&store).await;
+            let plan = plan(&store).await;
+            assert!(plan.contains("jobs_leased_due"), "{backend:?}:\n{plan}");
+            assert!(plan.contains("jobs_due"), "{backend:?}:\n{plan}");
+            assert!(!plan.contains("Seq Scan"), "{backend:?}:\n{plan}");
+            assert!(!plan.contains("SCAN jobs"), "{backend:?}:\n{plan}");
+            store.close().await;
+        }
+    }
 }
