@@ -11,6 +11,8 @@ use provisio_client::{
 };
 use reqwest::Method;
 
+use crate::repeated_get::RepeatedGet;
+
 #[derive(Debug, Default)]
 pub struct Stats {
     pub latencies: Vec<Duration>,
@@ -64,23 +66,38 @@ pub async fn first_request(url: &str) -> anyhow::Result<Duration> {
     Ok(took)
 }
 
-/// Runs `workers` loops of `make_request` for `run`, all sharing one HTTP client.
-pub(crate) async fn closed_loop<F>(workers: Vec<F>, run: Duration) -> Stats
+/// One worker of a closed loop.
+pub(crate) trait SendOne: Send + 'static {
+    /// Sends the worker's next request: `Some(true)` when it was answered 200, `None` when the
+    /// worker has nothing more to send.
+    fn send_one(&mut self) -> impl std::future::Future<Output = Option<bool>> + Send;
+}
+
+/// A worker that makes each request with the client (`Api::send`).
+impl<F> SendOne for F
 where
     F: FnMut() -> Option<(Api, Request)> + Send + 'static,
 {
+    async fn send_one(&mut self) -> Option<bool> {
+        let (api, request) = self()?;
+        Some(matches!(api.send(request).await, Ok(reply) if reply.status == 200))
+    }
+}
+
+/// Runs `workers` for `run`, each sending its next request when the one before is answered.
+pub(crate) async fn closed_loop<W: SendOne>(workers: Vec<W>, run: Duration) -> Stats {
     let start = Instant::now();
     let handles: Vec<_> = workers
         .into_iter()
-        .map(|mut next| {
+        .map(|mut worker| {
             tokio::spawn(async move {
                 let mut stats = Stats::default();
                 while start.elapsed() < run {
-                    let Some((api, request)) = next() else { break };
                     let sent = Instant::now();
-                    match api.send(request).await {
-                        Ok(reply) if reply.status == 200 => stats.latencies.push(sent.elapsed()),
-                        _ => stats.errors += 1,
+                    match worker.send_one().await {
+                        None => break,
+                        Some(true) => stats.latencies.push(sent.elapsed()),
+                        Some(false) => stats.errors += 1,
                     }
                 }
                 stats
@@ -129,7 +146,8 @@ pub async fn session_creation(
     Ok(closed_loop(loops, run).await)
 }
 
-/// An authenticated GET of `path`, whose answer does not change.
+/// An authenticated GET of `path`, whose answer does not change, sent by `workers` each on a
+/// connection of its own (`RepeatedGet`).
 pub async fn unchanged_get(
     url: &str,
     api_key: &str,
@@ -139,18 +157,13 @@ pub async fn unchanged_get(
     run: Duration,
 ) -> anyhow::Result<Stats> {
     let client = Client::builder(url, api_key)
-        .signing_key(key.clone())
+        .signing_key(key)
         .connect()
         .await?;
     let context = client.context().await?;
-    let http = reqwest::Client::new();
-    let api = Api::with_http_client(url, key, http);
-    let request = Request::new(Method::GET, path).token(&context.session_token);
-    let loops = (0..workers)
-        .map(|_| {
-            let (api, request) = (api.clone(), request.clone());
-            move || Some((api.clone(), request.clone()))
-        })
-        .collect();
+    let mut loops = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        loops.push(RepeatedGet::connect(url, path, &context.session_token).await?);
+    }
     Ok(closed_loop(loops, run).await)
 }

@@ -10,6 +10,7 @@ mod figures;
 mod load;
 mod payments;
 mod provisions;
+mod repeated_get;
 mod runs;
 mod server;
 mod soak;
