@@ -17,7 +17,10 @@ use provisio_client::{
 };
 use reqwest::Method;
 
-use crate::load::{closed_loop, Stats};
+use crate::{
+    load::{closed_loop, Stats},
+    repeated::Repeated,
+};
 
 const FUNDS: &str = "10000.00";
 
@@ -105,7 +108,7 @@ pub async fn run(
             Request::new(Method::POST, format!("/_provisio/cards/{card}/authorize"))
                 .json(&serde_json::json!({"amount": "0.01", "merchant": "Bench BV"})),
         );
-        loops.push(move || Some((api.clone(), request.clone())));
+        loops.push(Repeated::connect(&api, request).await?);
     }
     let stats = closed_loop(loops, run).await;
     let check = operator

@@ -11,7 +11,7 @@ use provisio_client::{
 };
 use reqwest::Method;
 
-use crate::repeated_get::RepeatedGet;
+use crate::repeated::Repeated;
 
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -66,26 +66,9 @@ pub async fn first_request(url: &str) -> anyhow::Result<Duration> {
     Ok(took)
 }
 
-/// One worker of a closed loop.
-pub(crate) trait SendOne: Send + 'static {
-    /// Sends the worker's next request: `Some(true)` when it was answered 200, `None` when the
-    /// worker has nothing more to send.
-    fn send_one(&mut self) -> impl std::future::Future<Output = Option<bool>> + Send;
-}
-
-/// A worker that makes each request with the client (`Api::send`).
-impl<F> SendOne for F
-where
-    F: FnMut() -> Option<(Api, Request)> + Send + 'static,
-{
-    async fn send_one(&mut self) -> Option<bool> {
-        let (api, request) = self()?;
-        Some(matches!(api.send(request).await, Ok(reply) if reply.status == 200))
-    }
-}
-
-/// Runs `workers` for `run`, each sending its next request when the one before is answered.
-pub(crate) async fn closed_loop<W: SendOne>(workers: Vec<W>, run: Duration) -> Stats {
+/// Runs `workers` for `run`, each on its own connection, sending its next request when the one
+/// before is answered.
+pub(crate) async fn closed_loop(workers: Vec<Repeated>, run: Duration) -> Stats {
     let start = Instant::now();
     let handles: Vec<_> = workers
         .into_iter()
@@ -94,10 +77,10 @@ pub(crate) async fn closed_loop<W: SendOne>(workers: Vec<W>, run: Duration) -> S
                 let mut stats = Stats::default();
                 while start.elapsed() < run {
                     let sent = Instant::now();
-                    match worker.send_one().await {
-                        None => break,
-                        Some(true) => stats.latencies.push(sent.elapsed()),
-                        Some(false) => stats.errors += 1,
+                    if worker.send_ok().await {
+                        stats.latencies.push(sent.elapsed());
+                    } else {
+                        stats.errors += 1;
                     }
                 }
                 stats
@@ -124,7 +107,6 @@ pub async fn session_creation(
     workers: usize,
     run: Duration,
 ) -> anyhow::Result<Stats> {
-    let http = reqwest::Client::new();
     let body = serde_json::to_vec(&SessionServerRequest {
         secret: api_key.to_owned(),
     })?;
@@ -136,18 +118,17 @@ pub async fn session_creation(
             .build()?;
         let installed = client.create_installation().await?;
         client.create_device(&installed).await?;
-        let api = Api::with_http_client(url, key.clone(), http.clone());
         let request = Request::new(Method::POST, "/v1/session-server")
             .token(&installed.token)
             .body(body.clone())
             .signing(Signing::Header(signature.clone()));
-        loops.push(move || Some((api.clone(), request.clone())));
+        loops.push(Repeated::connect(&Api::new(url, key.clone()), request).await?);
     }
     Ok(closed_loop(loops, run).await)
 }
 
 /// An authenticated GET of `path`, whose answer does not change, sent by `workers` each on a
-/// connection of its own (`RepeatedGet`).
+/// connection of its own.
 pub async fn unchanged_get(
     url: &str,
     api_key: &str,
@@ -157,13 +138,15 @@ pub async fn unchanged_get(
     run: Duration,
 ) -> anyhow::Result<Stats> {
     let client = Client::builder(url, api_key)
-        .signing_key(key)
+        .signing_key(key.clone())
         .connect()
         .await?;
     let context = client.context().await?;
+    let api = Api::new(url, key);
     let mut loops = Vec::with_capacity(workers);
     for _ in 0..workers {
-        loops.push(RepeatedGet::connect(url, path, &context.session_token).await?);
+        let request = Request::new(Method::GET, path).token(&context.session_token);
+        loops.push(Repeated::connect(&api, request).await?);
     }
     Ok(closed_loop(loops, run).await)
 }

@@ -10,7 +10,7 @@ mod figures;
 mod load;
 mod payments;
 mod provisions;
-mod repeated_get;
+mod repeated;
 mod runs;
 mod server;
 mod soak;

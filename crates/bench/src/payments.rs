@@ -16,7 +16,10 @@ use provisio_client::{
 };
 use reqwest::Method;
 
-use crate::load::{closed_loop, Stats};
+use crate::{
+    load::{closed_loop, Stats},
+    repeated::Repeated,
+};
 
 /// Enough for any run: 10,000.00 EUR each, at most the daily limit paid out per account.
 const FUNDS: &str = "10000.00";
@@ -99,7 +102,7 @@ pub async fn run(
         .token(&context.session_token)
         .body(body)
         .signing(Signing::Header(signature));
-        loops.push(move || Some((api.clone(), request.clone())));
+        loops.push(Repeated::connect(&api, request).await?);
     }
     let stats = closed_loop(loops, run).await;
     let check = operator

@@ -185,6 +185,17 @@ impl Api {
 
     /// Sends the request with the headers bunq's own client sends.
     pub async fn send(&self, request: Request) -> Result<Reply, ClientError> {
+        let path = request.path.clone();
+        let response = self.http.execute(self.build(request)?).await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        self.open_reply(&path, status, headers, body)
+    }
+
+    /// The request as `send` puts it on the wire (signed, encrypted where asked), not sent:
+    /// for a load generator that sends the same request again and again.
+    pub fn build(&self, request: Request) -> Result<reqwest::Request, ClientError> {
         let url = format!("{}{}", self.base_url, request.path);
         let mut builder = self.http.request(request.method.clone(), url);
         let request_id = uuid::Uuid::new_v4().to_string();
@@ -245,11 +256,7 @@ impl Api {
         if let Some(body) = body {
             builder = builder.body(body);
         }
-        let response = builder.send().await?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        self.open_reply(&request.path, status, headers, body)
+        Ok(builder.build()?)
     }
 
     /// Decrypts an answer that carries all three `X-Bunq-Server-Encryption-*` headers, as
