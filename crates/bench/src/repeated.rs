@@ -22,6 +22,7 @@ use hyper_util::rt::TokioIo;
 use provisio_client::{wire::headers, Api, Request};
 
 pub(crate) struct Repeated {
+    address: SocketAddr,
     sender: SendRequest<Full<Bytes>>,
     method: Method,
     uri: Uri,
@@ -35,16 +36,11 @@ impl Repeated {
     pub(crate) async fn connect(api: &Api, request: Request) -> anyhow::Result<Self> {
         let built = api.build(request)?;
         let url = built.url();
-        let address: SocketAddr = format!(
-            "{}:{}",
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default().unwrap_or(80)
-        )
-        .parse()?;
-        let stream = tokio::net::TcpStream::connect(address).await?;
-        stream.set_nodelay(true)?;
-        let (sender, connection) = handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(connection);
+        let address = *url
+            .socket_addrs(|| None)?
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no address for {url}"))?;
+        let sender = open(address).await?;
         let mut headers = built.headers().clone();
         headers.insert(HOST, HeaderValue::from_str(&address.to_string())?);
         let path = match url.query() {
@@ -52,6 +48,7 @@ impl Repeated {
             None => url.path().to_owned(),
         };
         Ok(Repeated {
+            address,
             sender,
             method: built.method().clone(),
             uri: path.parse()?,
@@ -76,6 +73,10 @@ impl Repeated {
             HeaderName::from_static(headers::CLIENT_REQUEST_ID),
             HeaderValue::from(self.sent),
         );
+        // A connection the server closed (or that failed) is replaced, as a client's pool would.
+        if self.sender.is_closed() {
+            self.sender = open(self.address).await?;
+        }
         self.sender.ready().await?;
         let response = self.sender.send_request(request).await?;
         let status = response.status();
@@ -83,4 +84,13 @@ impl Repeated {
         response.into_body().collect().await?;
         Ok(status)
     }
+}
+
+/// A keep-alive HTTP/1 connection to `address`, driven by a task of its own.
+async fn open(address: SocketAddr) -> anyhow::Result<SendRequest<Full<Bytes>>> {
+    let stream = tokio::net::TcpStream::connect(address).await?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) = handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
 }
