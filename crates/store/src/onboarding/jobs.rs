@@ -188,10 +188,10 @@ impl JobStore for SqlStore {
 }
 
 /// When the next job is due: at its run_at, or when its lease runs out. In two halves, each
-/// the first entry of an index, so the wait is not a pass over the whole queue (which holds a
-/// job for each credential yet to expire): the earliest job nobody leased (`jobs_due`), and
-/// the leased ones (a lease sets locked_by and locked_until together; `jobs_leased_due` is
-/// on this very expression, migration 0025).
+/// read along an index in due order, so the wait is not a pass over the whole queue (which
+/// holds a job for each credential yet to expire): the earliest job nobody leased
+/// (`jobs_due`), and the leased ones (a lease sets locked_by and locked_until together;
+/// `jobs_leased_due` is on this very expression, migration 0025).
 const NEXT_JOB_AT: &str = "SELECT MIN(due) FROM ( \
          SELECT MIN(run_at) AS due FROM jobs WHERE locked_by IS NULL \
          UNION ALL \
