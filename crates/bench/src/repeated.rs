@@ -74,10 +74,10 @@ impl Repeated {
             HeaderValue::from(self.sent),
         );
         // A connection the server closed (or that failed) is replaced, as a client's pool would.
-        if self.sender.is_closed() {
+        if self.sender.is_closed() || self.sender.ready().await.is_err() {
             self.sender = open(self.address).await?;
+            self.sender.ready().await?;
         }
-        self.sender.ready().await?;
         let response = self.sender.send_request(request).await?;
         let status = response.status();
         // Read whole, as a client does, so the connection is ready for the next.
@@ -93,4 +93,41 @@ async fn open(address: SocketAddr) -> anyhow::Result<SendRequest<Full<Bytes>>> {
     let (sender, connection) = handshake(TokioIo::new(stream)).await?;
     tokio::spawn(connection);
     Ok(sender)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::{http::header::CONNECTION, routing::get, Router};
+    use provisio_client::{Api, Request, SigningKey};
+    use reqwest::Method;
+
+    use super::Repeated;
+
+    // A server that closes each connection after its answer (as one does at its keep-alive
+    // limit): every copy is still sent and answered, each on a connection opened for it.
+    #[tokio::test]
+    async fn a_connection_the_server_closed_is_replaced() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let url = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .unwrap_or_else(|e| panic!("address: {e}"))
+        );
+        let app = Router::new().route("/once", get(|| async { ([(CONNECTION, "close")], "ok") }));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let key = SigningKey::generate().unwrap_or_else(|e| panic!("key: {e}"));
+        let api = Api::new(&url, Arc::new(key));
+        let mut repeated = Repeated::connect(&api, Request::new(Method::GET, "/once"))
+            .await
+            .unwrap_or_else(|e| panic!("connect: {e}"));
+        for n in 1..=3 {
+            assert!(repeated.send_ok().await, "copy {n}");
+        }
+        assert_eq!(repeated.sent, 3);
+    }
 }
