@@ -40,6 +40,7 @@ use provisio_wire::headers;
 
 use super::{
     error::{ApiError, DECRYPTED},
+    names,
     read::{read_limited, WireBody},
 };
 use crate::{config::Profile, request_log::Refusal, AppState};
@@ -221,15 +222,15 @@ async fn seal_response(response: Response, key: &VerifyingKey) -> Response {
     };
     let encoded = [
         (
-            headers::SERVER_ENCRYPTION_KEY,
+            &names::SERVER_ENCRYPTION_KEY,
             BASE64.encode(&sealed.wrapped_key),
         ),
-        (headers::SERVER_ENCRYPTION_IV, BASE64.encode(sealed.iv)),
-        (headers::SERVER_ENCRYPTION_HMAC, BASE64.encode(&sealed.hmac)),
+        (&names::SERVER_ENCRYPTION_IV, BASE64.encode(sealed.iv)),
+        (&names::SERVER_ENCRYPTION_HMAC, BASE64.encode(&sealed.hmac)),
     ];
     for (name, value) in encoded {
         if let Ok(value) = HeaderValue::from_str(&value) {
-            parts.headers.insert(HeaderName::from_static(name), value);
+            parts.headers.insert(name, value);
         }
     }
     // Not JSON on the wire any more; bunq's clients go by the headers above (and the response

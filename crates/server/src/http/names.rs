@@ -11,3 +11,7 @@ pub static CLIENT_RESPONSE_ID: HeaderName = HeaderName::from_static(headers::CLI
 pub static SERVER_SIGNATURE: HeaderName = HeaderName::from_static(headers::SERVER_SIGNATURE);
 pub static SERVER_ENCRYPTION_KEY: HeaderName =
     HeaderName::from_static(headers::SERVER_ENCRYPTION_KEY);
+pub static SERVER_ENCRYPTION_IV: HeaderName =
+    HeaderName::from_static(headers::SERVER_ENCRYPTION_IV);
+pub static SERVER_ENCRYPTION_HMAC: HeaderName =
+    HeaderName::from_static(headers::SERVER_ENCRYPTION_HMAC);
