@@ -111,6 +111,7 @@ pub async fn session_creation(
         secret: api_key.to_owned(),
     })?;
     let signature = key.sign(&body)?;
+    let api = Api::new(url, key.clone());
     let mut loops = Vec::new();
     for _ in 0..workers {
         let client = Client::builder(url, api_key)
@@ -122,7 +123,7 @@ pub async fn session_creation(
             .token(&installed.token)
             .body(body.clone())
             .signing(Signing::Header(signature.clone()));
-        loops.push(Repeated::connect(&Api::new(url, key.clone()), request).await?);
+        loops.push(Repeated::connect(&api, request).await?);
     }
     Ok(closed_loop(loops, run).await)
 }
