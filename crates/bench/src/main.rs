@@ -11,6 +11,7 @@ mod load;
 mod payments;
 mod provisions;
 mod repeated;
+mod resident;
 mod runs;
 mod server;
 mod soak;

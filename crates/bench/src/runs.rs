@@ -11,7 +11,9 @@ use crate::{
     cards, check,
     figures::{Figures, Kind},
     load::{self, Stats},
-    ms, payments, provisions, report, server, soak, webhooks, Args,
+    ms, payments, provisions, report,
+    resident::mb,
+    server, soak, webhooks, Args,
 };
 
 /// What every scenario shares: the arguments, the binary, the machine's signing rates and the
@@ -43,7 +45,7 @@ impl Run<'_> {
         let mut server = servers.remove(0);
         println!("provisio-bench against {} ({})", server.url, server.backend);
 
-        let (idle_rss, idle_anonymous) = (server.rss_kib(), server.anonymous_kib());
+        let idle = server.resident();
         let first = load::first_request(&server.url).await?;
 
         let key = Arc::new(SigningKey::generate()?);
@@ -78,11 +80,13 @@ impl Run<'_> {
             "first request after start (POST /installation): {:.2} ms",
             ms(first)
         );
-        let idle_mb = idle_rss as f64 / 1024.0;
+        let (idle_mb, own_mb) = (mb(idle.total()), mb(idle.own));
         println!(
-            "idle memory of provisio serve: {idle_mb:.1} MB resident, of which {:.1} MB its own \
-             (heap, stacks) and the rest the binary's code mapped from the page cache",
-            idle_anonymous as f64 / 1024.0
+            "idle memory of provisio serve: {idle_mb:.1} MB resident: {own_mb:.1} MB its own \
+             (heap, stacks, relocated data), {:.1} MB of its binary's file (code, read-only \
+             data) and {:.1} MB of shared libraries, both mapped from the page cache",
+            mb(idle.binary),
+            mb(idle.libraries),
         );
         report("POST /v1/session-server", &sessions);
         report(
@@ -101,7 +105,7 @@ impl Run<'_> {
         self.figures.record(
             &format!("{backend} idle memory, its own"),
             Kind::Megabytes,
-            idle_anonymous as f64 / 1024.0,
+            own_mb,
         );
 
         let one_core = self.one_core;

@@ -10,6 +10,8 @@ use std::{
 
 use anyhow::{bail, Context as _};
 
+use crate::resident::Resident;
+
 pub struct Served {
     pub url: String,
     pub api_key: String,
@@ -110,11 +112,9 @@ impl Served {
         self.status_kib("VmRSS:")
     }
 
-    /// The part of [`rss_kib`](Self::rss_kib) that is the process's own (heap, stacks), in
-    /// KiB; the rest is the binary's code and libraries mapped from the page cache, which the
-    /// kernel shares and can drop and read again.
-    pub fn anonymous_kib(&self) -> u64 {
-        self.status_kib("RssAnon:")
+    /// Where the resident memory is: the process's own, its binary's file, the libraries'.
+    pub fn resident(&self) -> Resident {
+        Resident::of(self.child.id())
     }
 
     /// A `/proc/PID/status` line's figure in KiB (0 when it cannot be read).
