@@ -9,12 +9,12 @@ pub struct Resident {
     pub own: u64,
     /// Unwritten pages of the executable's file (its code and read-only data).
     pub binary: u64,
-    /// Unwritten pages of every other file (the shared libraries).
+    /// Unwritten pages of every other file, and the kernel's vDSO (the shared libraries).
     pub libraries: u64,
 }
 
 impl Resident {
-    /// Every resident page (`VmRSS`, but read from the same mappings as its parts).
+    /// Every resident page (`VmRSS`, read from the same mappings as its parts).
     pub fn total(&self) -> u64 {
         self.own + self.binary + self.libraries
     }
@@ -43,10 +43,11 @@ impl Resident {
                 let file_pages = rss.saturating_sub(anonymous);
                 if !path.is_empty() && path == executable {
                     resident.binary += file_pages;
-                } else if path.starts_with('/') {
+                } else {
+                    // Other files, and [vdso]: the heap's and the stacks' pages are all
+                    // anonymous, so what is left here is shared code.
                     resident.libraries += file_pages;
                 }
-                // Other pages of no file ([vdso], [vvar]) are the kernel's, not in VmRSS.
             } else if is_header(line) {
                 // `start-end perms offset dev inode [path]`; the path may hold spaces.
                 path = line.splitn(6, ' ').nth(5).map_or("", str::trim);
@@ -119,7 +120,7 @@ Anonymous:             0 kB
             Resident {
                 own: 32 + 412 + 1172,
                 binary: 300 + 4,
-                libraries: 1224,
+                libraries: 1224 + 8,
             }
         );
     }
