@@ -1,6 +1,7 @@
 //! Where a process's resident memory is, read from `/proc/PID/smaps`: its own pages, the pages
-//! of its executable's file and those of the shared libraries. The total alone (`VmRSS`) hides
-//! that most of an idle server's memory is file pages the kernel shares and can drop.
+//! of its executable's file and those of other files (the shared libraries, mostly). The total
+//! alone (`VmRSS`) hides that most of an idle server's memory is file pages the kernel shares
+//! and can drop.
 
 /// A process's resident memory, in KiB.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -9,14 +10,15 @@ pub struct Resident {
     pub own: u64,
     /// Unwritten pages of the executable's file (its code and read-only data).
     pub binary: u64,
-    /// Unwritten pages of every other file, and the kernel's vDSO (the shared libraries).
-    pub libraries: u64,
+    /// Unwritten pages of every other file and the kernel's vDSO: the shared libraries, and
+    /// small mappings such as SQLite's shared-memory index (`provisio.db-shm`, 32 KiB).
+    pub other_files: u64,
 }
 
 impl Resident {
     /// Every resident page (`VmRSS`, read from the same mappings as its parts).
     pub fn total(&self) -> u64 {
-        self.own + self.binary + self.libraries
+        self.own + self.binary + self.other_files
     }
 
     /// Reads process `pid`'s (all zero when it cannot be read).
@@ -45,8 +47,8 @@ impl Resident {
                     resident.binary += file_pages;
                 } else {
                     // Other files, and [vdso]: the heap's and the stacks' pages are all
-                    // anonymous, so what is left here is shared code.
-                    resident.libraries += file_pages;
+                    // anonymous, so what is left here is shared.
+                    resident.other_files += file_pages;
                 }
             } else if is_header(line) {
                 // `start-end perms offset dev inode [path]`; the path may hold spaces.
@@ -120,7 +122,7 @@ Anonymous:             0 kB
             Resident {
                 own: 32 + 412 + 1172,
                 binary: 300 + 4,
-                libraries: 1224 + 8,
+                other_files: 1224 + 8,
             }
         );
     }
@@ -133,7 +135,7 @@ Rss:                  64 kB
 Anonymous:             0 kB
 ";
         let resident = Resident::split(smaps, "/tmp/my dir/provisio (deleted)");
-        assert_eq!((resident.binary, resident.libraries), (64, 0));
+        assert_eq!((resident.binary, resident.other_files), (64, 0));
     }
 
     #[test]

@@ -84,9 +84,10 @@ impl Run<'_> {
         println!(
             "idle memory of provisio serve: {idle_mb:.1} MB resident: {own_mb:.1} MB its own \
              (heap, stacks, relocated data), {:.1} MB of its binary's file (code, read-only \
-             data) and {:.1} MB of shared libraries, both mapped from the page cache",
+             data) and {:.1} MB of shared libraries and other files, both mapped from the page \
+             cache",
             mb(idle.binary),
-            mb(idle.libraries),
+            mb(idle.other_files),
         );
         report("POST /v1/session-server", &sessions);
         report(

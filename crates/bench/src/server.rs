@@ -112,7 +112,7 @@ impl Served {
         self.status_kib("VmRSS:")
     }
 
-    /// Where the resident memory is: the process's own, its binary's file, the libraries'.
+    /// Where the resident memory is: the process's own, its binary's file, other files'.
     pub fn resident(&self) -> Resident {
         Resident::of(self.child.id())
     }
