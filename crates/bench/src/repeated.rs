@@ -21,6 +21,9 @@ use hyper::{
 use hyper_util::rt::TokioIo;
 use provisio_client::{wire::headers, Api, Request};
 
+/// Each copy's own `X-Bunq-Client-Request-Id` (named once, not per copy).
+static REQUEST_ID: HeaderName = HeaderName::from_static(headers::CLIENT_REQUEST_ID);
+
 pub(crate) struct Repeated {
     address: SocketAddr,
     sender: SendRequest<Full<Bytes>>,
@@ -69,10 +72,9 @@ impl Repeated {
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = self.uri.clone();
         *request.headers_mut() = self.headers.clone();
-        request.headers_mut().insert(
-            HeaderName::from_static(headers::CLIENT_REQUEST_ID),
-            HeaderValue::from(self.sent),
-        );
+        request
+            .headers_mut()
+            .insert(&REQUEST_ID, HeaderValue::from(self.sent));
         // A connection the server closed (or that failed) is replaced, as a client's pool would.
         if self.sender.is_closed() || self.sender.ready().await.is_err() {
             self.sender = open(self.address).await?;

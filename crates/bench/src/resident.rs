@@ -76,8 +76,8 @@ fn is_header(line: &str) -> bool {
     })
 }
 
-/// `Rss:                 412 kB` → 412.
-fn field_kib(line: &str, name: &str) -> Option<u64> {
+/// `Rss:                 412 kB` → 412 (the form of `/proc/PID/smaps` and `status` alike).
+pub fn field_kib(line: &str, name: &str) -> Option<u64> {
     line.strip_prefix(name)?
         .trim()
         .strip_suffix("kB")?

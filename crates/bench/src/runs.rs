@@ -450,8 +450,8 @@ impl Run<'_> {
             growth * 20 < start.max(1),
             format!(
                 "{:.1} MB at mid-run, +{:.1} MB by the end, after {requests} requests",
-                start as f64 / 1024.0,
-                growth as f64 / 1024.0
+                mb(start),
+                mb(growth)
             ),
         );
         Ok(())

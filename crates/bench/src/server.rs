@@ -10,7 +10,7 @@ use std::{
 
 use anyhow::{bail, Context as _};
 
-use crate::resident::Resident;
+use crate::resident::{field_kib, Resident};
 
 pub struct Served {
     pub url: String,
@@ -121,12 +121,7 @@ impl Served {
     fn status_kib(&self, field: &str) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .ok()
-            .and_then(|status| {
-                status
-                    .lines()
-                    .find_map(|l| l.strip_prefix(field))
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            })
+            .and_then(|status| status.lines().find_map(|line| field_kib(line, field)))
             .unwrap_or(0)
     }
 

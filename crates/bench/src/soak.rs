@@ -9,7 +9,7 @@ use std::{sync::Arc, time::Duration};
 use anyhow::Context as _;
 use provisio_client::SigningKey;
 
-use crate::{cards, load, payments, server};
+use crate::{cards, load, payments, resident::mb, server};
 
 /// One reading: the requests made so far and the server's resident memory after them.
 pub struct Sample {
@@ -66,7 +66,7 @@ pub async fn run(
         let rss_kib = server.rss_kib();
         println!(
             "  round {round}/{rounds}: {requests} requests so far, resident memory {:.1} MB",
-            rss_kib as f64 / 1024.0
+            mb(rss_kib)
         );
         samples.push(Sample { requests, rss_kib });
     }
