@@ -169,13 +169,10 @@ def main():
                 ordered.append(name)
     variants = sorted(name for name in functions
                       if CPU_VARIANTS.search(name) and name not in seen)
-    patterns, dropped = [], 0
-    for name in ordered + variants:
-        pattern = section_patterns(name)
-        if pattern is None:
-            dropped += 1
-        elif pattern not in patterns:
-            patterns.append(pattern)
+    # Names that differ only in a hash make one pattern; a dict keeps the first's place.
+    found = [section_patterns(name) for name in ordered + variants]
+    dropped = found.count(None)
+    patterns = list(dict.fromkeys(pattern for pattern in found if pattern is not None))
     size = sum(dict(functions[name] for name in ordered + variants).values())
     with open(OUT, "w") as script:
         script.write(
